@@ -1,0 +1,25 @@
+/* The clprop command: one function per subcommand, and the helpers they share. */
+#ifndef CLPROP_CLI_H
+#define CLPROP_CLI_H
+
+#include "clprop.h"
+
+/* Exit statuses: 1 for a failure of the work, 2 for bad command-line usage. */
+enum { EXIT_FAILED = 1, EXIT_USAGE = 2 };
+
+int cli_devices(int argc, char **argv);
+int cli_example(int argc, char **argv);
+
+/* Prints "clprop: " + the message to stderr. */
+void cli_error(const char *format, ...) __attribute__((format(printf, 1, 2)));
+
+/* True when argv[*i] is `--name VALUE` or `--name=VALUE`; stores VALUE and advances *i. A missing
+ * value is reported and sets *bad. */
+int cli_option_value(int argc, char **argv, int *i, const char *name, const char **value,
+                     int *bad);
+
+/* Opens a context on the device named by `selector` (NULL: $CLPROP_DEVICE or the default);
+ * reports failures and returns NULL. */
+clprop_context *cli_open_context(const char *selector);
+
+#endif

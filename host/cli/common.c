@@ -1,0 +1,51 @@
+#include <stdarg.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "cli.h"
+
+void cli_error(const char *format, ...)
+{
+    va_list args;
+    va_start(args, format);
+    fputs("clprop: ", stderr);
+    vfprintf(stderr, format, args);
+    fputc('\n', stderr);
+    va_end(args);
+}
+
+int cli_option_value(int argc, char **argv, int *i, const char *name, const char **value,
+                     int *bad)
+{
+    size_t length = strlen(name);
+    const char *arg = argv[*i];
+    if (strncmp(arg, name, length) != 0)
+        return 0;
+    if (arg[length] == '=') {
+        *value = arg + length + 1;
+        return 1;
+    }
+    if (arg[length] != '\0')
+        return 0;
+    if (*i + 1 >= argc) {
+        cli_error("%s needs a value", name);
+        *bad = 1;
+        return 1;
+    }
+    *i += 1;
+    *value = argv[*i];
+    return 1;
+}
+
+clprop_context *cli_open_context(const char *selector)
+{
+    clprop_context_desc desc = {selector, CLPROP_GEMM_NATIVE};
+    clprop_context *context = NULL;
+    clprop_status status = clprop_context_create(&desc, &context);
+    if (status != CLPROP_SUCCESS) {
+        cli_error("%s", clprop_context_message(context));
+        clprop_context_destroy(context);
+        return NULL;
+    }
+    return context;
+}

@@ -1,0 +1,47 @@
+/* clprop: train and inspect multilayer perceptrons on OpenCL devices. */
+#include <locale.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "cli.h"
+
+typedef struct command {
+    const char *name;
+    int (*run)(int argc, char **argv);
+    const char *summary;
+} command;
+
+static const command commands[] = {
+    {"devices", cli_devices, "list the OpenCL devices"},
+    {"example", cli_example, "walk through the lecture's worked examples (seed1, seed2)"},
+};
+
+static void print_help(FILE *out)
+{
+    fputs("usage: clprop COMMAND [OPTIONS]\n\ncommands:\n", out);
+    for (size_t i = 0; i < sizeof commands / sizeof *commands; i++)
+        fprintf(out, "  %-10s %s\n", commands[i].name, commands[i].summary);
+    fputs("  help       this text; `clprop COMMAND --help` describes a command's options\n"
+          "\nThe device is chosen with --device SPEC or the CLPROP_DEVICE variable.\n",
+          out);
+}
+
+int main(int argc, char **argv)
+{
+    /* Numbers in files and output always use '.', whatever the user's locale. */
+    setlocale(LC_ALL, "C");
+    if (argc < 2) {
+        print_help(stderr);
+        return EXIT_USAGE;
+    }
+    const char *name = argv[1];
+    if (strcmp(name, "help") == 0 || strcmp(name, "--help") == 0 || strcmp(name, "-h") == 0) {
+        print_help(stdout);
+        return 0;
+    }
+    for (size_t i = 0; i < sizeof commands / sizeof *commands; i++)
+        if (strcmp(name, commands[i].name) == 0)
+            return commands[i].run(argc - 1, argv + 1);
+    cli_error("unknown command \"%s\" (try clprop help)", name);
+    return EXIT_USAGE;
+}

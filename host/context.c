@@ -1,0 +1,112 @@
+/* A context: one chosen device, its OpenCL context and queue, the compiled program and the
+ * kernels made from it. Everything the library puts on a device hangs off one of these. */
+#include "context.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "device.h"
+#include "program.h"
+#include "status.h"
+
+static clprop_status open_device(clprop_context *context, const clprop_device_entry *entry)
+{
+    cl_int error;
+    context->device = entry->info;
+    context->has_device = 1;
+    context->device_id = entry->device;
+    cl_context_properties properties[] = {CL_CONTEXT_PLATFORM,
+                                          (cl_context_properties)entry->platform, 0};
+    context->cl = clCreateContext(properties, 1, &entry->device, NULL, NULL, &error);
+    if (error != CL_SUCCESS)
+        return clprop_fail(&context->message, error, "clCreateContext on %s failed: %s",
+                           entry->info.name, clprop_status_name(error));
+    /* Profiling is cheap and lets the benchmarks time kernels with events. */
+    context->queue = clCreateCommandQueue(context->cl, entry->device, CL_QUEUE_PROFILING_ENABLE,
+                                          &error);
+    if (error != CL_SUCCESS)
+        return clprop_fail(&context->message, error, "clCreateCommandQueue on %s failed: %s",
+                           entry->info.name, clprop_status_name(error));
+    return clprop_program_build(context->cl, entry->device, &context->program,
+                                &context->message);
+}
+
+static const char *default_selector(const clprop_context_desc *desc)
+{
+    if (desc != NULL && desc->device != NULL && desc->device[0] != '\0')
+        return desc->device;
+    return getenv("CLPROP_DEVICE");
+}
+
+clprop_status clprop_context_create(const clprop_context_desc *desc, clprop_context **out)
+{
+    clprop_context *context = calloc(1, sizeof *context);
+    *out = context;
+    if (context == NULL)
+        return CLPROP_ERROR_OUT_OF_HOST_MEMORY;
+    context->gemm = desc != NULL ? desc->gemm : CLPROP_GEMM_NATIVE;
+    if (context->gemm != CLPROP_GEMM_NATIVE && context->gemm != CLPROP_GEMM_CLBLAST)
+        return clprop_fail(&context->message, CLPROP_ERROR_INVALID_ARGUMENT,
+                           "unknown GEMM backend %d", (int)context->gemm);
+
+    clprop_device_table table;
+    clprop_status status = clprop_device_table_load(&table, &context->message);
+    if (status != CLPROP_SUCCESS)
+        return status;
+    size_t chosen = 0;
+    status = clprop_device_select(&table, default_selector(desc), &chosen, &context->message);
+    if (status == CLPROP_SUCCESS)
+        status = open_device(context, &table.entries[chosen]);
+    clprop_device_table_free(&table);
+    return status;
+}
+
+void clprop_context_destroy(clprop_context *context)
+{
+    if (context == NULL)
+        return;
+    for (size_t i = 0; i < context->kernel_count; i++)
+        clReleaseKernel(context->kernels[i].kernel);
+    if (context->program != NULL)
+        clReleaseProgram(context->program);
+    if (context->queue != NULL)
+        clReleaseCommandQueue(context->queue);
+    if (context->cl != NULL)
+        clReleaseContext(context->cl);
+    free(context);
+}
+
+const char *clprop_context_message(const clprop_context *context)
+{
+    if (context == NULL)
+        return "out of host memory";
+    return context->message.text;
+}
+
+const clprop_device_info *clprop_context_device(const clprop_context *context)
+{
+    return context != NULL && context->has_device ? &context->device : NULL;
+}
+
+clprop_status clprop_context_kernel(clprop_context *context, const char *name, cl_kernel *out)
+{
+    for (size_t i = 0; i < context->kernel_count; i++)
+        if (strcmp(context->kernels[i].name, name) == 0) {
+            *out = context->kernels[i].kernel;
+            return CLPROP_SUCCESS;
+        }
+    if (context->kernel_count == CLPROP_MAX_KERNELS)
+        return clprop_fail(&context->message, CLPROP_ERROR_INVALID_ARGUMENT,
+                           "kernel table full while creating %s", name);
+    cl_int error;
+    cl_kernel kernel = clCreateKernel(context->program, name, &error);
+    if (error != CL_SUCCESS)
+        return clprop_fail(&context->message, error, "clCreateKernel(%s) failed: %s", name,
+                           clprop_status_name(error));
+    /* name points at a string literal in the caller, so keeping the pointer is safe. */
+    context->kernels[context->kernel_count].name = name;
+    context->kernels[context->kernel_count].kernel = kernel;
+    context->kernel_count++;
+    *out = kernel;
+    return CLPROP_SUCCESS;
+}

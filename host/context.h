@@ -1,0 +1,33 @@
+/* The context's insides, shared by the host files that launch work on it. */
+#ifndef CLPROP_CONTEXT_H
+#define CLPROP_CONTEXT_H
+
+#include <CL/cl.h>
+
+#include "clprop.h"
+#include "message.h"
+
+#define CLPROP_MAX_KERNELS 32
+
+typedef struct clprop_kernel_slot {
+    const char *name;
+    cl_kernel kernel;
+} clprop_kernel_slot;
+
+struct clprop_context {
+    clprop_message message;
+    int has_device;
+    clprop_device_info device;
+    cl_device_id device_id;
+    cl_context cl;
+    cl_command_queue queue;
+    cl_program program;
+    clprop_gemm_backend gemm;
+    clprop_kernel_slot kernels[CLPROP_MAX_KERNELS];
+    size_t kernel_count;
+};
+
+/* The named kernel of the context's program, created on first use and kept. */
+clprop_status clprop_context_kernel(clprop_context *context, const char *name, cl_kernel *out);
+
+#endif

@@ -1,0 +1,398 @@
+/* Networks on the device: shape, weights, and the memory they own. The passes are in net_pass.c. */
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "net_internal.h"
+#include "rng.h"
+#include "status.h"
+
+#define MAX_LAYERS 1024
+
+static void release(cl_mem *buffer)
+{
+    if (*buffer != NULL)
+        clReleaseMemObject(*buffer);
+    *buffer = NULL;
+}
+
+/* size_t products that report overflow instead of wrapping. */
+static int multiply(size_t a, size_t b, size_t *out)
+{
+    if (a != 0 && b > SIZE_MAX / a)
+        return 0;
+    *out = a * b;
+    return 1;
+}
+
+static clprop_status check_desc(const clprop_net_desc *desc, clprop_message *message)
+{
+    if (desc == NULL || desc->sizes == NULL || desc->layer_count == 0)
+        return clprop_fail(message, CLPROP_ERROR_INVALID_ARGUMENT,
+                           "a network needs at least one weight layer (two sizes)");
+    if (desc->layer_count > MAX_LAYERS)
+        return clprop_fail(message, CLPROP_ERROR_INVALID_ARGUMENT,
+                           "%zu layers is more than the %d clprop supports", desc->layer_count,
+                           MAX_LAYERS);
+    for (size_t l = 0; l <= desc->layer_count; l++)
+        if (desc->sizes[l] == 0)
+            return clprop_fail(message, CLPROP_ERROR_INVALID_ARGUMENT,
+                               "layer %zu has zero units", l);
+    for (size_t l = 0; desc->activations != NULL && l < desc->layer_count; l++) {
+        clprop_activation activation = desc->activations[l];
+        if (clprop_activation_name(activation) == NULL)
+            return clprop_fail(message, CLPROP_ERROR_INVALID_ARGUMENT,
+                               "layer %zu: unknown activation %d", l + 1, (int)activation);
+        int last = l + 1 == desc->layer_count;
+        if (activation == CLPROP_ACTIVATION_SOFTMAX &&
+            (!last || desc->loss != CLPROP_LOSS_CROSS_ENTROPY))
+            return clprop_fail(message, CLPROP_ERROR_INVALID_ARGUMENT,
+                               "layer %zu: softmax is only for the output layer with the "
+                               "cross-entropy loss", l + 1);
+    }
+    if (clprop_loss_name(desc->loss) == NULL)
+        return clprop_fail(message, CLPROP_ERROR_INVALID_ARGUMENT, "unknown loss %d",
+                           (int)desc->loss);
+    return CLPROP_SUCCESS;
+}
+
+/* Bytes a network needs on the device: parameters and their gradients, plus the per-batch
+ * buffers for one sample (multiplied by the batch later). 0 when the count overflows. */
+static void device_bytes(const clprop_net *net, size_t *parameter_bytes, size_t *largest_buffer,
+                         size_t *per_sample_bytes)
+{
+    size_t params = 0, per_sample = net->sizes[0] + net->sizes[net->layer_count] + 1;
+    size_t largest = 0, widest = 0;
+    for (size_t l = 1; l <= net->layer_count; l++) {
+        size_t weights;
+        if (!multiply(net->sizes[l - 1], net->sizes[l], &weights) || weights > SIZE_MAX / 16) {
+            *parameter_bytes = *largest_buffer = *per_sample_bytes = 0;
+            return;
+        }
+        params += 2 * (weights + net->sizes[l]);
+        largest = weights > largest ? weights : largest;
+        per_sample += 3 * net->sizes[l];
+    }
+    for (size_t l = 0; l <= net->layer_count; l++)
+        widest = net->sizes[l] > widest ? net->sizes[l] : widest;
+    per_sample += widest; /* scratch */
+    *parameter_bytes = params * sizeof(float);
+    *largest_buffer = largest * sizeof(float);
+    *per_sample_bytes = per_sample * sizeof(float);
+}
+
+static clprop_status check_fits(clprop_net *net, size_t batch)
+{
+    const clprop_device_info *device = &net->context->device;
+    size_t parameter_bytes, largest, per_sample, batch_bytes, widest_row = 0;
+    device_bytes(net, &parameter_bytes, &largest, &per_sample);
+    for (size_t l = 0; l <= net->layer_count; l++)
+        widest_row = net->sizes[l] > widest_row ? net->sizes[l] : widest_row;
+    size_t widest_batch;
+    if (parameter_bytes == 0 || !multiply(per_sample, batch, &batch_bytes) ||
+        !multiply(widest_row * sizeof(float), batch, &widest_batch) ||
+        parameter_bytes > SIZE_MAX - batch_bytes)
+        return clprop_fail(&net->message, CLPROP_ERROR_DOES_NOT_FIT,
+                           "the network's size overflows this machine's address space");
+    uint64_t total = (uint64_t)parameter_bytes + batch_bytes;
+    if (total > device->global_memory_bytes)
+        return clprop_fail(&net->message, CLPROP_ERROR_DOES_NOT_FIT,
+                           "the network needs %.1f MiB of device memory at batch %zu, but %s has "
+                           "%.1f MiB",
+                           (double)total / 1048576.0, batch, device->name,
+                           (double)device->global_memory_bytes / 1048576.0);
+    size_t biggest = largest > widest_batch ? largest : widest_batch;
+    if (biggest > device->max_allocation_bytes)
+        return clprop_fail(&net->message, CLPROP_ERROR_DOES_NOT_FIT,
+                           "one buffer of the network needs %.1f MiB, but %s allocates at most "
+                           "%.1f MiB at once",
+                           (double)biggest / 1048576.0, device->name,
+                           (double)device->max_allocation_bytes / 1048576.0);
+    return CLPROP_SUCCESS;
+}
+
+static clprop_status create_buffer(clprop_net *net, cl_mem *buffer, size_t count,
+                                   const char *what)
+{
+    cl_int error;
+    *buffer = clCreateBuffer(net->context->cl, CL_MEM_READ_WRITE, count * sizeof(float), NULL,
+                             &error);
+    if (error != CL_SUCCESS)
+        return clprop_fail(&net->message, error, "allocating %s (%zu floats) on %s failed: %s",
+                           what, count, net->context->device.name, clprop_status_name(error));
+    return CLPROP_SUCCESS;
+}
+
+static void release_batch_buffers(clprop_net *net)
+{
+    for (size_t l = 0; l < net->layer_count; l++) {
+        release(&net->layers[l].z);
+        release(&net->layers[l].a);
+        release(&net->layers[l].delta);
+    }
+    release(&net->input);
+    release(&net->targets);
+    release(&net->sample_loss);
+    release(&net->scratch);
+    free(net->host_loss);
+    net->host_loss = NULL;
+    net->capacity = 0;
+}
+
+clprop_status clprop_net_reserve_batch(clprop_net *net, size_t batch)
+{
+    if (batch == 0)
+        return clprop_fail(&net->message, CLPROP_ERROR_INVALID_ARGUMENT,
+                           "the batch size must be at least 1");
+    if (batch <= net->capacity)
+        return CLPROP_SUCCESS;
+    clprop_status status = check_fits(net, batch);
+    if (status != CLPROP_SUCCESS)
+        return status;
+    release_batch_buffers(net);
+    net->batch = 0;
+    net->has_deltas = 0;
+    size_t widest = 0;
+    for (size_t l = 0; l <= net->layer_count; l++)
+        widest = net->sizes[l] > widest ? net->sizes[l] : widest;
+    status = create_buffer(net, &net->input, net->sizes[0] * batch, "the input batch");
+    if (status == CLPROP_SUCCESS)
+        status = create_buffer(net, &net->targets, net->sizes[net->layer_count] * batch,
+                               "the target batch");
+    if (status == CLPROP_SUCCESS)
+        status = create_buffer(net, &net->sample_loss, batch, "the per-sample losses");
+    if (status == CLPROP_SUCCESS)
+        status = create_buffer(net, &net->scratch, widest * batch, "the staging buffer");
+    for (size_t l = 0; l < net->layer_count && status == CLPROP_SUCCESS; l++) {
+        clprop_device_layer *layer = &net->layers[l];
+        size_t count = layer->outputs * batch;
+        status = create_buffer(net, &layer->z, count, "a layer's weighted inputs");
+        if (status == CLPROP_SUCCESS)
+            status = create_buffer(net, &layer->a, count, "a layer's activations");
+        if (status == CLPROP_SUCCESS)
+            status = create_buffer(net, &layer->delta, count, "a layer's deltas");
+    }
+    if (status == CLPROP_SUCCESS && (net->host_loss = malloc(batch * sizeof(float))) == NULL)
+        status = clprop_fail(&net->message, CLPROP_ERROR_OUT_OF_HOST_MEMORY,
+                             "out of host memory");
+    if (status != CLPROP_SUCCESS) {
+        release_batch_buffers(net);
+        return status;
+    }
+    net->capacity = batch;
+    return CLPROP_SUCCESS;
+}
+
+clprop_status clprop_net_write(clprop_net *net, cl_mem buffer, const float *values,
+                                  size_t count)
+{
+    cl_int error = clEnqueueWriteBuffer(net->context->queue, buffer, CL_TRUE, 0,
+                                        count * sizeof(float), values, 0, NULL, NULL);
+    if (error != CL_SUCCESS)
+        return clprop_fail(&net->message, error, "writing to %s failed: %s",
+                           net->context->device.name, clprop_status_name(error));
+    return CLPROP_SUCCESS;
+}
+
+clprop_status clprop_net_read(clprop_net *net, cl_mem buffer, float *values, size_t count)
+{
+    cl_int error = clEnqueueReadBuffer(net->context->queue, buffer, CL_TRUE, 0,
+                                       count * sizeof(float), values, 0, NULL, NULL);
+    if (error != CL_SUCCESS)
+        return clprop_fail(&net->message, error, "reading from %s failed: %s",
+                           net->context->device.name, clprop_status_name(error));
+    return CLPROP_SUCCESS;
+}
+
+/* Glorot/Xavier uniform: U(−r, r) with r = √(6 / (inputs + outputs)), which keeps the variance of
+ * sigmoid and linear layers' signals steady through depth. Biases start at zero. */
+static clprop_status initialise_weights(clprop_net *net, uint64_t seed)
+{
+    clprop_rng rng = clprop_rng_seeded(seed);
+    clprop_status status = CLPROP_SUCCESS;
+    for (size_t l = 1; l <= net->layer_count && status == CLPROP_SUCCESS; l++) {
+        size_t inputs = net->sizes[l - 1], outputs = net->sizes[l], count = inputs * outputs;
+        float *weights = malloc(count * sizeof(float));
+        float *biases = calloc(outputs, sizeof(float));
+        if (weights == NULL || biases == NULL)
+            status = clprop_fail(&net->message, CLPROP_ERROR_OUT_OF_HOST_MEMORY,
+                                 "out of host memory initialising layer %zu", l);
+        double range = sqrt(6.0 / (double)(inputs + outputs));
+        for (size_t i = 0; status == CLPROP_SUCCESS && i < count; i++)
+            weights[i] = (float)((2.0 * clprop_rng_unit(&rng) - 1.0) * range);
+        if (status == CLPROP_SUCCESS)
+            status = clprop_net_set_weights(net, l, weights, biases);
+        free(weights);
+        free(biases);
+    }
+    return status;
+}
+
+static clprop_status create_layers(clprop_net *net, const clprop_net_desc *desc)
+{
+    clprop_status status = CLPROP_SUCCESS;
+    for (size_t l = 0; l < net->layer_count && status == CLPROP_SUCCESS; l++) {
+        clprop_device_layer *layer = &net->layers[l];
+        layer->inputs = desc->sizes[l];
+        layer->outputs = desc->sizes[l + 1];
+        layer->activation =
+            desc->activations != NULL ? desc->activations[l] : CLPROP_ACTIVATION_SIGMOID;
+        size_t count = layer->inputs * layer->outputs;
+        status = create_buffer(net, &layer->weights, count, "weights");
+        if (status == CLPROP_SUCCESS)
+            status = create_buffer(net, &layer->weight_gradients, count, "weight gradients");
+        if (status == CLPROP_SUCCESS && net->has_bias)
+            status = create_buffer(net, &layer->biases, layer->outputs, "biases");
+        if (status == CLPROP_SUCCESS && net->has_bias)
+            status = create_buffer(net, &layer->bias_gradients, layer->outputs,
+                                   "bias gradients");
+    }
+    return status;
+}
+
+clprop_status clprop_net_create(clprop_context *context, const clprop_net_desc *desc,
+                                clprop_net **out)
+{
+    clprop_net *net = calloc(1, sizeof *net);
+    *out = net;
+    if (net == NULL)
+        return CLPROP_ERROR_OUT_OF_HOST_MEMORY;
+    net->context = context;
+    clprop_status status = check_desc(desc, &net->message);
+    if (status == CLPROP_SUCCESS && (context == NULL || !context->has_device))
+        status = clprop_fail(&net->message, CLPROP_ERROR_INVALID_ARGUMENT,
+                             "the context has no device (its creation failed)");
+    if (status != CLPROP_SUCCESS)
+        return status;
+    net->layer_count = desc->layer_count;
+    net->has_bias = !desc->no_bias;
+    net->loss = desc->loss;
+    net->sizes = malloc((desc->layer_count + 1) * sizeof *net->sizes);
+    net->layers = calloc(desc->layer_count, sizeof *net->layers);
+    if (net->sizes == NULL || net->layers == NULL)
+        return clprop_fail(&net->message, CLPROP_ERROR_OUT_OF_HOST_MEMORY, "out of host memory");
+    memcpy(net->sizes, desc->sizes, (desc->layer_count + 1) * sizeof *net->sizes);
+    status = check_fits(net, 1);
+    if (status == CLPROP_SUCCESS)
+        status = create_layers(net, desc);
+    if (status == CLPROP_SUCCESS)
+        status = initialise_weights(net, desc->seed);
+    return status;
+}
+
+void clprop_net_destroy(clprop_net *net)
+{
+    if (net == NULL)
+        return;
+    if (net->layers != NULL) {
+        release_batch_buffers(net);
+        for (size_t l = 0; l < net->layer_count; l++) {
+            clprop_device_layer *layer = &net->layers[l];
+            release(&layer->weights);
+            release(&layer->biases);
+            release(&layer->weight_gradients);
+            release(&layer->bias_gradients);
+        }
+    }
+    free(net->layers);
+    free(net->sizes);
+    free(net);
+}
+
+const char *clprop_net_message(const clprop_net *net)
+{
+    return net != NULL ? net->message.text : "out of host memory";
+}
+
+size_t clprop_net_layer_count(const clprop_net *net)
+{
+    return net->layer_count;
+}
+
+size_t clprop_net_units(const clprop_net *net, size_t layer)
+{
+    return layer <= net->layer_count ? net->sizes[layer] : 0;
+}
+
+clprop_activation clprop_net_activation(const clprop_net *net, size_t layer)
+{
+    return layer >= 1 && layer <= net->layer_count ? net->layers[layer - 1].activation
+                                                   : CLPROP_ACTIVATION_LINEAR;
+}
+
+int clprop_net_has_bias(const clprop_net *net)
+{
+    return net->has_bias;
+}
+
+clprop_loss clprop_net_loss(const clprop_net *net)
+{
+    return net->loss;
+}
+
+static clprop_status check_weight_layer(clprop_net *net, size_t layer, const void *weights)
+{
+    if (layer < 1 || layer > net->layer_count)
+        return clprop_fail(&net->message, CLPROP_ERROR_INVALID_ARGUMENT,
+                           "layer %zu has no weights (weight layers are 1..%zu)", layer,
+                           net->layer_count);
+    if (weights == NULL)
+        return clprop_fail(&net->message, CLPROP_ERROR_INVALID_ARGUMENT,
+                           "layer %zu: the weights pointer is NULL", layer);
+    return CLPROP_SUCCESS;
+}
+
+clprop_status clprop_net_set_weights(clprop_net *net, size_t layer, const float *weights,
+                                     const float *biases)
+{
+    clprop_status status = check_weight_layer(net, layer, weights);
+    if (status != CLPROP_SUCCESS)
+        return status;
+    clprop_device_layer *target = &net->layers[layer - 1];
+    size_t count = target->inputs * target->outputs;
+    for (size_t i = 0; i < count; i++)
+        if (!isfinite(weights[i]))
+            return clprop_fail(&net->message, CLPROP_ERROR_NOT_FINITE,
+                               "layer %zu: weight %zu is not finite", layer, i);
+    status = clprop_net_write(net, target->weights, weights, count);
+    if (status != CLPROP_SUCCESS || !net->has_bias)
+        return status;
+    if (biases == NULL)
+        return clprop_fail(&net->message, CLPROP_ERROR_INVALID_ARGUMENT,
+                           "layer %zu: the network has biases but none were given", layer);
+    for (size_t o = 0; o < target->outputs; o++)
+        if (!isfinite(biases[o]))
+            return clprop_fail(&net->message, CLPROP_ERROR_NOT_FINITE,
+                               "layer %zu: bias %zu is not finite", layer, o);
+    return clprop_net_write(net, target->biases, biases, target->outputs);
+}
+
+clprop_status clprop_net_get_weights(clprop_net *net, size_t layer, float *weights,
+                                     float *biases)
+{
+    clprop_status status = check_weight_layer(net, layer, weights);
+    if (status != CLPROP_SUCCESS)
+        return status;
+    clprop_device_layer *source = &net->layers[layer - 1];
+    status = clprop_net_read(net, source->weights, weights, source->inputs * source->outputs);
+    if (status == CLPROP_SUCCESS && net->has_bias && biases != NULL)
+        status = clprop_net_read(net, source->biases, biases, source->outputs);
+    return status;
+}
+
+clprop_status clprop_net_get_gradients(clprop_net *net, size_t layer, float *weight_gradients,
+                                       float *bias_gradients)
+{
+    clprop_status status = check_weight_layer(net, layer, weight_gradients);
+    if (status == CLPROP_SUCCESS && !net->has_deltas)
+        status = clprop_fail(&net->message, CLPROP_ERROR_INVALID_ARGUMENT,
+                             "no gradients yet: run a backward pass first");
+    if (status != CLPROP_SUCCESS)
+        return status;
+    clprop_device_layer *source = &net->layers[layer - 1];
+    status = clprop_net_read(net, source->weight_gradients, weight_gradients,
+                         source->inputs * source->outputs);
+    if (status == CLPROP_SUCCESS && net->has_bias && bias_gradients != NULL)
+        status = clprop_net_read(net, source->bias_gradients, bias_gradients, source->outputs);
+    return status;
+}

@@ -1,0 +1,45 @@
+/* The network's insides: its layers' buffers on the device. */
+#ifndef CLPROP_NET_INTERNAL_H
+#define CLPROP_NET_INTERNAL_H
+
+#include <CL/cl.h>
+
+#include "context.h"
+
+typedef struct clprop_device_layer {
+    size_t inputs, outputs;
+    clprop_activation activation;
+    cl_mem weights, biases;                    /* outputs×inputs, outputs (no biases: NULL) */
+    cl_mem weight_gradients, bias_gradients;   /* batch sums of the last backward pass */
+    cl_mem z, a, delta;                        /* outputs × batch, samples as columns */
+} clprop_device_layer;
+
+struct clprop_net {
+    clprop_message message;
+    clprop_context *context;
+    size_t layer_count;
+    size_t *sizes; /* layer_count + 1 */
+    int has_bias;
+    clprop_loss loss;
+    clprop_device_layer *layers; /* layers[l-1] is layer l */
+
+    /* Per-batch buffers, sized for `capacity` samples and regrown for a larger batch. */
+    size_t capacity;
+    cl_mem input;       /* units(0) × batch */
+    cl_mem targets;     /* units(L) × batch */
+    cl_mem sample_loss; /* batch */
+    cl_mem scratch;     /* largest layer × batch: uploads and read-backs pass through it */
+    float *host_loss;   /* batch, read back from sample_loss */
+
+    size_t batch;      /* batch of the last pass; 0 before any */
+    int has_deltas;    /* the last pass went backward too */
+};
+
+/* Blocking copies between host arrays and device buffers, failures reported on the net. */
+clprop_status clprop_net_write(clprop_net *net, cl_mem buffer, const float *values, size_t count);
+clprop_status clprop_net_read(clprop_net *net, cl_mem buffer, float *values, size_t count);
+
+/* Makes sure the per-batch buffers hold `batch` samples. */
+clprop_status clprop_net_reserve_batch(clprop_net *net, size_t batch);
+
+#endif

@@ -1,0 +1,205 @@
+/* The passes over a batch: upload, forward, backward, gradient-descent update, read-back.
+ * Everything between the upload and the read-back stays on the device. */
+#include <math.h>
+
+#include "net_internal.h"
+#include "ops.h"
+
+#define CHECK(call)                                                                             \
+    do {                                                                                        \
+        clprop_status status_ = (call);                                                         \
+        if (status_ != CLPROP_SUCCESS)                                                          \
+            return status_;                                                                     \
+    } while (0)
+
+static size_t output_units(const clprop_net *net)
+{
+    return net->sizes[net->layer_count];
+}
+
+/* Host samples (batch × units) → device columns (units × batch), through the scratch buffer. */
+static clprop_status upload_columns(clprop_net *net, cl_mem columns, const float *samples,
+                                    size_t units, size_t batch)
+{
+    CHECK(clprop_net_write(net, net->scratch, samples, units * batch));
+    return clprop_op_samples_to_columns(net->context, &net->message, columns, net->scratch, 0,
+                                        units, batch);
+}
+
+/* Device columns (units × batch) → host samples (batch × units). */
+static clprop_status download_columns(clprop_net *net, float *samples, cl_mem columns,
+                                      size_t units, size_t batch)
+{
+    CHECK(clprop_op_columns_to_samples(net->context, &net->message, net->scratch, columns, units,
+                                       batch));
+    return clprop_net_read(net, net->scratch, samples, units * batch);
+}
+
+static clprop_status begin_batch(clprop_net *net, const float *inputs, const float *targets,
+                                 size_t batch)
+{
+    if (inputs == NULL)
+        return clprop_fail(&net->message, CLPROP_ERROR_INVALID_ARGUMENT, "inputs are NULL");
+    CHECK(clprop_net_reserve_batch(net, batch));
+    net->batch = batch;
+    net->has_deltas = 0;
+    CHECK(upload_columns(net, net->input, inputs, net->sizes[0], batch));
+    if (targets != NULL)
+        CHECK(upload_columns(net, net->targets, targets, output_units(net), batch));
+    return CLPROP_SUCCESS;
+}
+
+/* Z = W·A_prev + b, A = f(Z), layer by layer. */
+static clprop_status forward(clprop_net *net, size_t batch)
+{
+    cl_mem previous = net->input;
+    for (size_t l = 0; l < net->layer_count; l++) {
+        clprop_device_layer *layer = &net->layers[l];
+        CHECK(clprop_op_gemm(net->context, &net->message, 0, 0, layer->outputs, batch,
+                             layer->inputs, 1.0f, layer->weights, layer->inputs, previous, batch,
+                             0.0f, layer->z, batch));
+        CHECK(clprop_op_bias_activate(net->context, &net->message, layer->z, layer->a,
+                                      net->has_bias ? layer->biases : NULL, layer->activation,
+                                      layer->outputs, batch));
+        previous = layer->a;
+    }
+    return CLPROP_SUCCESS;
+}
+
+/* Output delta, hidden deltas through Wᵀ (the input layer's is never needed), then the
+ * gradients ∇W = δ·A_prevᵀ and ∇b = Σ δ. */
+static clprop_status backward(clprop_net *net, size_t batch)
+{
+    size_t L = net->layer_count;
+    clprop_device_layer *last = &net->layers[L - 1];
+    CHECK(clprop_op_output_delta(net->context, &net->message, last->delta, last->a,
+                                 net->targets, last->activation, net->loss, last->outputs,
+                                 batch));
+    for (size_t l = L - 1; l > 0; l--) {
+        clprop_device_layer *below = &net->layers[l - 1], *above = &net->layers[l];
+        CHECK(clprop_op_gemm(net->context, &net->message, 1, 0, below->outputs, batch,
+                             above->outputs, 1.0f, above->weights, above->inputs, above->delta,
+                             batch, 0.0f, below->delta, batch));
+        CHECK(clprop_op_scale_by_derivative(net->context, &net->message, below->delta, below->a,
+                                            below->activation, below->outputs, batch));
+    }
+    for (size_t l = 0; l < L; l++) {
+        clprop_device_layer *layer = &net->layers[l];
+        cl_mem previous = l == 0 ? net->input : net->layers[l - 1].a;
+        CHECK(clprop_op_gemm(net->context, &net->message, 0, 1, layer->outputs, layer->inputs,
+                             batch, 1.0f, layer->delta, batch, previous, batch, 0.0f,
+                             layer->weight_gradients, layer->inputs));
+        if (net->has_bias)
+            CHECK(clprop_op_bias_gradient(net->context, &net->message, layer->bias_gradients,
+                                          layer->delta, layer->outputs, batch));
+    }
+    net->has_deltas = 1;
+    return CLPROP_SUCCESS;
+}
+
+static clprop_status update(clprop_net *net, float learning_rate, size_t batch)
+{
+    float scale = learning_rate / (float)batch;
+    for (size_t l = 0; l < net->layer_count; l++) {
+        clprop_device_layer *layer = &net->layers[l];
+        CHECK(clprop_op_sgd_update(net->context, &net->message, layer->weights,
+                                   layer->weight_gradients, scale,
+                                   layer->inputs * layer->outputs));
+        if (net->has_bias)
+            CHECK(clprop_op_sgd_update(net->context, &net->message, layer->biases,
+                                       layer->bias_gradients, scale, layer->outputs));
+    }
+    return CLPROP_SUCCESS;
+}
+
+static clprop_status enqueue_loss(clprop_net *net, size_t batch)
+{
+    clprop_device_layer *last = &net->layers[net->layer_count - 1];
+    return clprop_op_sample_loss(net->context, &net->message, net->sample_loss, last->a,
+                                 net->targets, net->loss, last->outputs, batch);
+}
+
+/* The mean of the per-sample losses, summed on the host in double and in order. */
+static clprop_status read_mean_loss(clprop_net *net, size_t batch, double *loss)
+{
+    CHECK(clprop_net_read(net, net->sample_loss, net->host_loss, batch));
+    double total = 0.0;
+    for (size_t b = 0; b < batch; b++)
+        total += net->host_loss[b];
+    *loss = total / (double)batch;
+    if (!isfinite(*loss))
+        return clprop_fail(&net->message, CLPROP_ERROR_NOT_FINITE,
+                           "the loss is not finite (%g): training diverged", *loss);
+    return CLPROP_SUCCESS;
+}
+
+clprop_status clprop_net_forward(clprop_net *net, const float *inputs, size_t batch,
+                                 float *outputs)
+{
+    CHECK(begin_batch(net, inputs, NULL, batch));
+    CHECK(forward(net, batch));
+    if (outputs == NULL)
+        return CLPROP_SUCCESS;
+    return download_columns(net, outputs, net->layers[net->layer_count - 1].a,
+                            output_units(net), batch);
+}
+
+static clprop_status forward_backward(clprop_net *net, const float *inputs, const float *targets,
+                                      size_t batch)
+{
+    if (targets == NULL)
+        return clprop_fail(&net->message, CLPROP_ERROR_INVALID_ARGUMENT, "targets are NULL");
+    CHECK(begin_batch(net, inputs, targets, batch));
+    CHECK(forward(net, batch));
+    CHECK(enqueue_loss(net, batch));
+    return backward(net, batch);
+}
+
+clprop_status clprop_net_compute_gradients(clprop_net *net, const float *inputs,
+                                           const float *targets, size_t batch, double *loss)
+{
+    CHECK(forward_backward(net, inputs, targets, batch));
+    return loss != NULL ? read_mean_loss(net, batch, loss) : CLPROP_SUCCESS;
+}
+
+clprop_status clprop_net_train_batch(clprop_net *net, const float *inputs, const float *targets,
+                                     size_t batch, float learning_rate, double *loss)
+{
+    if (!(isfinite(learning_rate) && learning_rate > 0.0f))
+        return clprop_fail(&net->message, CLPROP_ERROR_INVALID_ARGUMENT,
+                           "the learning rate must be a positive number, not %g",
+                           (double)learning_rate);
+    CHECK(forward_backward(net, inputs, targets, batch));
+    CHECK(update(net, learning_rate, batch));
+    return loss != NULL ? read_mean_loss(net, batch, loss) : CLPROP_SUCCESS;
+}
+
+clprop_status clprop_net_get_layer_state(clprop_net *net, size_t layer, float *z, float *a,
+                                         float *delta)
+{
+    if (layer > net->layer_count)
+        return clprop_fail(&net->message, CLPROP_ERROR_INVALID_ARGUMENT,
+                           "layer %zu does not exist (layers are 0..%zu)", layer,
+                           net->layer_count);
+    if (net->batch == 0)
+        return clprop_fail(&net->message, CLPROP_ERROR_INVALID_ARGUMENT,
+                           "no pass has run yet");
+    size_t units = net->sizes[layer], batch = net->batch;
+    if (layer == 0) {
+        if (z != NULL || delta != NULL)
+            return clprop_fail(&net->message, CLPROP_ERROR_INVALID_ARGUMENT,
+                               "the input layer has activations only");
+        return a != NULL ? download_columns(net, a, net->input, units, batch) : CLPROP_SUCCESS;
+    }
+    if (delta != NULL && !net->has_deltas)
+        return clprop_fail(&net->message, CLPROP_ERROR_INVALID_ARGUMENT,
+                           "no deltas yet: run a backward pass first");
+    clprop_device_layer *source = &net->layers[layer - 1];
+    if (z != NULL)
+        CHECK(download_columns(net, z, source->z, units, batch));
+    if (a != NULL)
+        CHECK(download_columns(net, a, source->a, units, batch));
+    if (delta != NULL)
+        CHECK(download_columns(net, delta, source->delta, units, batch));
+    return CLPROP_SUCCESS;
+}

@@ -1,0 +1,212 @@
+#include "ops.h"
+
+#include <limits.h>
+
+#include "gemm.h"
+#include "status.h"
+
+typedef struct kernel_arg {
+    size_t size;
+    const void *value;
+} kernel_arg;
+
+#define ARG(x) {sizeof(x), &(x)}
+
+/* Work-group shapes: the kernels guard their edges, so the global size is rounded up to them. */
+static const size_t group_1d = 64;
+static const size_t group_2d[2] = {16, 4};
+
+static size_t round_up(size_t value, size_t multiple)
+{
+    return (value + multiple - 1) / multiple * multiple;
+}
+
+static clprop_status launch(clprop_context *context, clprop_message *message, const char *name,
+                            cl_uint dims, const size_t *items, const kernel_arg *args,
+                            size_t arg_count)
+{
+    cl_kernel kernel;
+    clprop_status status = clprop_context_kernel(context, name, &kernel);
+    if (status != CLPROP_SUCCESS)
+        return clprop_fail(message, status, "%s", context->message.text);
+    for (size_t i = 0; i < arg_count; i++) {
+        cl_int error = clSetKernelArg(kernel, (cl_uint)i, args[i].size, args[i].value);
+        if (error != CL_SUCCESS)
+            return clprop_fail(message, error, "clSetKernelArg(%s, %zu) failed: %s", name, i,
+                               clprop_status_name(error));
+    }
+    size_t global[2], local[2];
+    for (cl_uint d = 0; d < dims; d++) {
+        local[d] = dims == 1 ? group_1d : group_2d[d];
+        global[d] = round_up(items[d] > 0 ? items[d] : 1, local[d]);
+    }
+    cl_int error = clEnqueueNDRangeKernel(context->queue, kernel, dims, NULL, global, local, 0,
+                                          NULL, NULL);
+    if (error != CL_SUCCESS)
+        return clprop_fail(message, error, "clEnqueueNDRangeKernel(%s) failed: %s", name,
+                           clprop_status_name(error));
+    return CLPROP_SUCCESS;
+}
+
+/* Kernels index with 32-bit unsigned sizes; bigger ones are refused rather than wrapped. */
+static clprop_status check_fits_uint(clprop_message *message, const char *what, size_t value)
+{
+    if (value > UINT_MAX)
+        return clprop_fail(message, CLPROP_ERROR_INVALID_ARGUMENT,
+                           "%s of %zu is larger than the kernels index (%u)", what, value,
+                           UINT_MAX);
+    return CLPROP_SUCCESS;
+}
+
+clprop_status clprop_op_gemm(clprop_context *context, clprop_message *message, int transpose_a,
+                             int transpose_b, size_t m, size_t n, size_t k, float alpha,
+                             cl_mem a, size_t lda, cl_mem b, size_t ldb, float beta, cl_mem c,
+                             size_t ldc)
+{
+    clprop_gemm_shape shape = {transpose_a, transpose_b, m, n, k, lda, ldb, ldc};
+    if (context->gemm == CLPROP_GEMM_CLBLAST)
+        return clprop_gemm_clblast(context, message, &shape, alpha, a, b, beta, c);
+
+    static const char *const names[2][2] = {{"gemm_nn", "gemm_nt"}, {"gemm_tn", NULL}};
+    const char *name = names[transpose_a != 0][transpose_b != 0];
+    if (name == NULL)
+        return clprop_fail(message, CLPROP_ERROR_INVALID_ARGUMENT,
+                           "GEMM with both operands transposed is not provided");
+    clprop_status status = CLPROP_SUCCESS;
+    const size_t sizes[] = {m, n, k, lda, ldb, ldc};
+    for (size_t i = 0; i < 6 && status == CLPROP_SUCCESS; i++)
+        status = check_fits_uint(message, "a GEMM dimension", sizes[i]);
+    if (status != CLPROP_SUCCESS || m == 0 || n == 0)
+        return status;
+    cl_uint um = (cl_uint)m, un = (cl_uint)n, uk = (cl_uint)k;
+    cl_uint ulda = (cl_uint)lda, uldb = (cl_uint)ldb, uldc = (cl_uint)ldc;
+    kernel_arg args[] = {ARG(um), ARG(un),   ARG(uk), ARG(alpha), ARG(a), ARG(ulda),
+                         ARG(b),  ARG(uldb), ARG(beta), ARG(c),   ARG(uldc)};
+    size_t tiles[2] = {(n + CLPROP_GEMM_TILE_N - 1) / CLPROP_GEMM_TILE_N,
+                       (m + CLPROP_GEMM_TILE_M - 1) / CLPROP_GEMM_TILE_M};
+    return launch(context, message, name, 2, tiles, args, sizeof args / sizeof *args);
+}
+
+static clprop_status check_matrix(clprop_message *message, size_t units, size_t batch)
+{
+    clprop_status status = check_fits_uint(message, "a unit count", units);
+    if (status == CLPROP_SUCCESS)
+        status = check_fits_uint(message, "a batch size", batch);
+    return status;
+}
+
+clprop_status clprop_op_bias_activate(clprop_context *context, clprop_message *message, cl_mem z,
+                                      cl_mem a, cl_mem bias, clprop_activation activation,
+                                      size_t units, size_t batch)
+{
+    clprop_status status = check_matrix(message, units, batch);
+    if (status != CLPROP_SUCCESS)
+        return status;
+    cl_int has_bias = bias != NULL;
+    cl_uint u = (cl_uint)units, b = (cl_uint)batch;
+    if (activation == CLPROP_ACTIVATION_SOFTMAX) {
+        kernel_arg args[] = {ARG(z), ARG(a), ARG(bias), ARG(has_bias), ARG(u), ARG(b)};
+        size_t items[1] = {batch};
+        return launch(context, message, "bias_softmax", 1, items, args, 6);
+    }
+    cl_int code = (cl_int)activation;
+    kernel_arg args[] = {ARG(z), ARG(a), ARG(bias), ARG(has_bias), ARG(code), ARG(u), ARG(b)};
+    size_t items[2] = {batch, units};
+    return launch(context, message, "bias_activate", 2, items, args, 7);
+}
+
+clprop_status clprop_op_output_delta(clprop_context *context, clprop_message *message,
+                                     cl_mem delta, cl_mem y, cl_mem t,
+                                     clprop_activation activation, clprop_loss loss,
+                                     size_t units, size_t batch)
+{
+    clprop_status status = check_matrix(message, units, batch);
+    if (status != CLPROP_SUCCESS)
+        return status;
+    cl_int act = (cl_int)activation, loss_code = (cl_int)loss;
+    cl_uint u = (cl_uint)units, b = (cl_uint)batch;
+    kernel_arg args[] = {ARG(delta), ARG(y), ARG(t), ARG(act), ARG(loss_code), ARG(u), ARG(b)};
+    size_t items[2] = {batch, units};
+    return launch(context, message, "output_delta", 2, items, args, 7);
+}
+
+clprop_status clprop_op_scale_by_derivative(clprop_context *context, clprop_message *message,
+                                            cl_mem delta, cl_mem a,
+                                            clprop_activation activation, size_t units,
+                                            size_t batch)
+{
+    clprop_status status = check_matrix(message, units, batch);
+    if (status != CLPROP_SUCCESS)
+        return status;
+    cl_int act = (cl_int)activation;
+    cl_uint u = (cl_uint)units, b = (cl_uint)batch;
+    kernel_arg args[] = {ARG(delta), ARG(a), ARG(act), ARG(u), ARG(b)};
+    size_t items[2] = {batch, units};
+    return launch(context, message, "scale_by_derivative", 2, items, args, 5);
+}
+
+clprop_status clprop_op_sample_loss(clprop_context *context, clprop_message *message,
+                                    cl_mem loss_out, cl_mem y, cl_mem t, clprop_loss loss,
+                                    size_t units, size_t batch)
+{
+    clprop_status status = check_matrix(message, units, batch);
+    if (status != CLPROP_SUCCESS)
+        return status;
+    cl_int loss_code = (cl_int)loss;
+    cl_uint u = (cl_uint)units, b = (cl_uint)batch;
+    kernel_arg args[] = {ARG(loss_out), ARG(y), ARG(t), ARG(loss_code), ARG(u), ARG(b)};
+    size_t items[1] = {batch};
+    return launch(context, message, "sample_loss", 1, items, args, 6);
+}
+
+clprop_status clprop_op_bias_gradient(clprop_context *context, clprop_message *message,
+                                      cl_mem gradient, cl_mem delta, size_t units, size_t batch)
+{
+    clprop_status status = check_matrix(message, units, batch);
+    if (status != CLPROP_SUCCESS)
+        return status;
+    cl_uint u = (cl_uint)units, b = (cl_uint)batch;
+    kernel_arg args[] = {ARG(gradient), ARG(delta), ARG(u), ARG(b)};
+    size_t items[1] = {units};
+    return launch(context, message, "bias_gradient", 1, items, args, 4);
+}
+
+clprop_status clprop_op_sgd_update(clprop_context *context, clprop_message *message, cl_mem w,
+                                   cl_mem g, float scale, size_t count)
+{
+    clprop_status status = check_fits_uint(message, "a parameter count", count);
+    if (status != CLPROP_SUCCESS)
+        return status;
+    cl_uint n = (cl_uint)count;
+    kernel_arg args[] = {ARG(w), ARG(g), ARG(scale), ARG(n)};
+    size_t items[1] = {count};
+    return launch(context, message, "sgd_update", 1, items, args, 4);
+}
+
+clprop_status clprop_op_samples_to_columns(clprop_context *context, clprop_message *message,
+                                           cl_mem columns, cl_mem samples, size_t first,
+                                           size_t units, size_t batch)
+{
+    clprop_status status = check_matrix(message, units, batch);
+    if (status == CLPROP_SUCCESS)
+        status = check_fits_uint(message, "a sample index", first + batch);
+    if (status != CLPROP_SUCCESS)
+        return status;
+    cl_uint f = (cl_uint)first, u = (cl_uint)units, b = (cl_uint)batch;
+    kernel_arg args[] = {ARG(columns), ARG(samples), ARG(f), ARG(u), ARG(b)};
+    size_t items[2] = {batch, units};
+    return launch(context, message, "samples_to_columns", 2, items, args, 5);
+}
+
+clprop_status clprop_op_columns_to_samples(clprop_context *context, clprop_message *message,
+                                           cl_mem samples, cl_mem columns, size_t units,
+                                           size_t batch)
+{
+    clprop_status status = check_matrix(message, units, batch);
+    if (status != CLPROP_SUCCESS)
+        return status;
+    cl_uint u = (cl_uint)units, b = (cl_uint)batch;
+    kernel_arg args[] = {ARG(samples), ARG(columns), ARG(u), ARG(b)};
+    size_t items[2] = {units, batch};
+    return launch(context, message, "columns_to_samples", 2, items, args, 4);
+}

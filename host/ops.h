@@ -1,0 +1,59 @@
+/* The library's low-level operations: one call per kernel, on device buffers laid out with
+ * samples as columns (unit u of sample b at [u*batch + b]). Errors are written to `message`.
+ * Argument order: outputs, then inputs, then sizes. */
+#ifndef CLPROP_OPS_H
+#define CLPROP_OPS_H
+
+#include <CL/cl.h>
+
+#include "context.h"
+
+/* c (m×n, row stride ldc) = alpha·op(a)·op(b) + beta·c, row-major; op(a) is m×k, op(b) k×n.
+ * Uses the context's GEMM backend. */
+clprop_status clprop_op_gemm(clprop_context *context, clprop_message *message, int transpose_a,
+                             int transpose_b, size_t m, size_t n, size_t k, float alpha,
+                             cl_mem a, size_t lda, cl_mem b, size_t ldb, float beta, cl_mem c,
+                             size_t ldc);
+
+/* z += bias (when bias is not NULL), then a = f(z). z, a: (units × batch). Softmax works on
+ * whole columns. */
+clprop_status clprop_op_bias_activate(clprop_context *context, clprop_message *message, cl_mem z,
+                                      cl_mem a, cl_mem bias, clprop_activation activation,
+                                      size_t units, size_t batch);
+
+/* delta = (y − t)·f′(z), or y − t for cross-entropy. */
+clprop_status clprop_op_output_delta(clprop_context *context, clprop_message *message,
+                                     cl_mem delta, cl_mem y, cl_mem t,
+                                     clprop_activation activation, clprop_loss loss,
+                                     size_t units, size_t batch);
+
+/* delta ⊙= f′(z), with f′ computed from a = f(z). */
+clprop_status clprop_op_scale_by_derivative(clprop_context *context, clprop_message *message,
+                                            cl_mem delta, cl_mem a,
+                                            clprop_activation activation, size_t units,
+                                            size_t batch);
+
+/* loss_out[b] = the loss E of sample b. */
+clprop_status clprop_op_sample_loss(clprop_context *context, clprop_message *message,
+                                    cl_mem loss_out, cl_mem y, cl_mem t, clprop_loss loss,
+                                    size_t units, size_t batch);
+
+/* gradient[u] = Σ_b delta[u, b]. */
+clprop_status clprop_op_bias_gradient(clprop_context *context, clprop_message *message,
+                                      cl_mem gradient, cl_mem delta, size_t units, size_t batch);
+
+/* w ← w − scale·g over `count` values. */
+clprop_status clprop_op_sgd_update(clprop_context *context, clprop_message *message, cl_mem w,
+                                   cl_mem g, float scale, size_t count);
+
+/* columns (units × batch) ← samples (rows first .. first+batch−1 of a sample-major array). */
+clprop_status clprop_op_samples_to_columns(clprop_context *context, clprop_message *message,
+                                           cl_mem columns, cl_mem samples, size_t first,
+                                           size_t units, size_t batch);
+
+/* samples (batch × units) ← columns (units × batch). */
+clprop_status clprop_op_columns_to_samples(clprop_context *context, clprop_message *message,
+                                           cl_mem samples, cl_mem columns, size_t units,
+                                           size_t batch);
+
+#endif

@@ -1,0 +1,116 @@
+#include "program.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "kernel_sources.h"
+#include "status.h"
+
+/* Deterministic float arithmetic: no fast-math, so the device agrees with the reference. */
+static const char *const build_options = "-cl-std=CL1.2";
+
+static char *read_text_file(const char *path)
+{
+    FILE *file = fopen(path, "rb");
+    if (file == NULL)
+        return NULL;
+    char *text = NULL;
+    if (fseek(file, 0, SEEK_END) == 0) {
+        long size = ftell(file);
+        if (size >= 0 && fseek(file, 0, SEEK_SET) == 0 && (text = malloc((size_t)size + 1))) {
+            size_t got = fread(text, 1, (size_t)size, file);
+            text[got] = '\0';
+        }
+    }
+    fclose(file);
+    return text;
+}
+
+/* common.cl first: every other file uses its definitions. */
+static int source_order(size_t position)
+{
+    size_t common = 0;
+    for (size_t i = 0; i < clprop_kernel_source_count; i++)
+        if (strcmp(clprop_kernel_sources[i].name, "common.cl") == 0)
+            common = i;
+    if (position == 0)
+        return (int)common;
+    return (int)(position <= common ? position - 1 : position);
+}
+
+/* The source texts in build order; from disk when CLPROP_KERNEL_DIR names a folder. */
+static clprop_status gather_sources(const char **texts, char **owned, clprop_message *message)
+{
+    const char *dir = getenv("CLPROP_KERNEL_DIR");
+    for (size_t i = 0; i < clprop_kernel_source_count; i++) {
+        const clprop_kernel_source *source = &clprop_kernel_sources[source_order(i)];
+        owned[i] = NULL;
+        texts[i] = source->text;
+        if (dir == NULL || dir[0] == '\0')
+            continue;
+        char path[4096];
+        snprintf(path, sizeof path, "%s/%s", dir, source->name);
+        owned[i] = read_text_file(path);
+        if (owned[i] == NULL)
+            return clprop_fail(message, CLPROP_ERROR_IO,
+                               "CLPROP_KERNEL_DIR: cannot read %s", path);
+        texts[i] = owned[i];
+    }
+    return CLPROP_SUCCESS;
+}
+
+static void report_build_log(cl_program program, cl_device_id device, cl_int error,
+                             clprop_message *message)
+{
+    size_t size = 0;
+    clGetProgramBuildInfo(program, device, CL_PROGRAM_BUILD_LOG, 0, NULL, &size);
+    char *log = malloc(size + 1);
+    if (log != NULL) {
+        log[0] = '\0';
+        clGetProgramBuildInfo(program, device, CL_PROGRAM_BUILD_LOG, size, log, NULL);
+        log[size] = '\0';
+    }
+    clprop_fail(message, CLPROP_ERROR_KERNEL_BUILD,
+                "kernel build failed (%s, options \"%s\"); build log:\n%s",
+                clprop_status_name(error), build_options, log != NULL ? log : "(unavailable)");
+    free(log);
+}
+
+clprop_status clprop_program_build(cl_context context, cl_device_id device, cl_program *out,
+                                   clprop_message *message)
+{
+    *out = NULL;
+    const char **texts = calloc(clprop_kernel_source_count, sizeof *texts);
+    char **owned = calloc(clprop_kernel_source_count, sizeof *owned);
+    clprop_status status = CLPROP_SUCCESS;
+    if (texts == NULL || owned == NULL)
+        status = clprop_fail(message, CLPROP_ERROR_OUT_OF_HOST_MEMORY, "out of host memory");
+    if (status == CLPROP_SUCCESS)
+        status = gather_sources(texts, owned, message);
+    cl_program program = NULL;
+    if (status == CLPROP_SUCCESS) {
+        cl_int error;
+        program = clCreateProgramWithSource(context, (cl_uint)clprop_kernel_source_count, texts,
+                                            NULL, &error);
+        if (error != CL_SUCCESS)
+            status = clprop_fail(message, error, "clCreateProgramWithSource failed: %s",
+                                 clprop_status_name(error));
+    }
+    if (status == CLPROP_SUCCESS) {
+        cl_int error = clBuildProgram(program, 1, &device, build_options, NULL, NULL);
+        if (error != CL_SUCCESS) {
+            report_build_log(program, device, error, message);
+            status = CLPROP_ERROR_KERNEL_BUILD;
+        }
+    }
+    if (status == CLPROP_SUCCESS)
+        *out = program;
+    else if (program != NULL)
+        clReleaseProgram(program);
+    for (size_t i = 0; owned != NULL && i < clprop_kernel_source_count; i++)
+        free(owned[i]);
+    free(owned);
+    free(texts);
+    return status;
+}

@@ -1,0 +1,296 @@
+#include "reference.h"
+
+#include <float.h>
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+double clprop_ref_activate(clprop_activation activation, double z)
+{
+    switch (activation) {
+    case CLPROP_ACTIVATION_SIGMOID:
+        return 1.0 / (1.0 + exp(-z));
+    default:
+        return z;
+    }
+}
+
+double clprop_ref_derivative_from_output(clprop_activation activation, double a)
+{
+    switch (activation) {
+    case CLPROP_ACTIVATION_SIGMOID:
+        return a * (1.0 - a);
+    default:
+        return 1.0;
+    }
+}
+
+void clprop_ref_gemm(double *c, int transpose_a, int transpose_b, size_t m, size_t n, size_t k,
+                     double alpha, const double *a, size_t lda, const double *b, size_t ldb,
+                     double beta, size_t ldc)
+{
+    for (size_t i = 0; i < m; i++)
+        for (size_t j = 0; j < n; j++) {
+            double sum = 0.0;
+            for (size_t p = 0; p < k; p++) {
+                double a_ip = transpose_a ? a[p * lda + i] : a[i * lda + p];
+                double b_pj = transpose_b ? b[j * ldb + p] : b[p * ldb + j];
+                sum += a_ip * b_pj;
+            }
+            double *out = &c[i * ldc + j];
+            *out = beta == 0.0 ? alpha * sum : alpha * sum + beta * *out;
+        }
+}
+
+static void softmax_columns(double *a, const double *z, size_t units, size_t batch)
+{
+    for (size_t b = 0; b < batch; b++) {
+        double largest = -INFINITY, total = 0.0;
+        for (size_t u = 0; u < units; u++)
+            largest = fmax(largest, z[u * batch + b]);
+        for (size_t u = 0; u < units; u++)
+            total += a[u * batch + b] = exp(z[u * batch + b] - largest);
+        for (size_t u = 0; u < units; u++)
+            a[u * batch + b] /= total;
+    }
+}
+
+void clprop_ref_bias_activate(double *z, double *a, const double *bias,
+                              clprop_activation activation, size_t units, size_t batch)
+{
+    for (size_t u = 0; u < units; u++)
+        for (size_t b = 0; b < batch; b++) {
+            z[u * batch + b] += bias != NULL ? bias[u] : 0.0;
+            a[u * batch + b] = clprop_ref_activate(activation, z[u * batch + b]);
+        }
+    if (activation == CLPROP_ACTIVATION_SOFTMAX)
+        softmax_columns(a, z, units, batch);
+}
+
+void clprop_ref_output_delta(double *delta, const double *y, const double *t,
+                             clprop_activation activation, clprop_loss loss, size_t units,
+                             size_t batch)
+{
+    for (size_t i = 0; i < units * batch; i++) {
+        double error = y[i] - t[i];
+        delta[i] = loss == CLPROP_LOSS_CROSS_ENTROPY
+                       ? error
+                       : error * clprop_ref_derivative_from_output(activation, y[i]);
+    }
+}
+
+void clprop_ref_scale_by_derivative(double *delta, const double *a, clprop_activation activation,
+                                    size_t units, size_t batch)
+{
+    for (size_t i = 0; i < units * batch; i++)
+        delta[i] *= clprop_ref_derivative_from_output(activation, a[i]);
+}
+
+void clprop_ref_sample_loss(double *loss_out, const double *y, const double *t, clprop_loss loss,
+                            size_t units, size_t batch)
+{
+    for (size_t b = 0; b < batch; b++) {
+        double total = 0.0;
+        for (size_t u = 0; u < units; u++) {
+            double yv = y[u * batch + b], tv = t[u * batch + b];
+            if (loss == CLPROP_LOSS_CROSS_ENTROPY)
+                total -= tv != 0.0 ? tv * log(fmax(yv, DBL_MIN)) : 0.0;
+            else
+                total += 0.5 * (yv - tv) * (yv - tv);
+        }
+        loss_out[b] = total;
+    }
+}
+
+void clprop_ref_bias_gradient(double *gradient, const double *delta, size_t units, size_t batch)
+{
+    for (size_t u = 0; u < units; u++) {
+        double total = 0.0;
+        for (size_t b = 0; b < batch; b++)
+            total += delta[u * batch + b];
+        gradient[u] = total;
+    }
+}
+
+/* ---- whole networks ---- */
+
+static void free_batch_buffers(clprop_ref_net *net)
+{
+    for (size_t l = 0; l < net->layer_count; l++) {
+        clprop_ref_layer *layer = &net->layers[l];
+        free(layer->z);
+        free(layer->a);
+        free(layer->delta);
+        layer->z = layer->a = layer->delta = NULL;
+    }
+    free(net->input);
+    net->input = NULL;
+}
+
+void clprop_ref_net_destroy(clprop_ref_net *net)
+{
+    if (net == NULL)
+        return;
+    free_batch_buffers(net);
+    for (size_t l = 0; l < net->layer_count; l++) {
+        clprop_ref_layer *layer = &net->layers[l];
+        free(layer->weights);
+        free(layer->biases);
+        free(layer->weight_gradients);
+        free(layer->bias_gradients);
+    }
+    free(net->layers);
+    free(net);
+}
+
+static int init_layer(clprop_ref_layer *layer, const clprop_net_desc *desc, size_t l,
+                      const double *weights, const double *biases)
+{
+    layer->inputs = desc->sizes[l];
+    layer->outputs = desc->sizes[l + 1];
+    layer->activation =
+        desc->activations != NULL ? desc->activations[l] : CLPROP_ACTIVATION_SIGMOID;
+    size_t count = layer->inputs * layer->outputs;
+    layer->weights = malloc(count * sizeof(double));
+    layer->weight_gradients = calloc(count, sizeof(double));
+    layer->bias_gradients = calloc(layer->outputs, sizeof(double));
+    if (!desc->no_bias)
+        layer->biases = calloc(layer->outputs, sizeof(double));
+    if (!layer->weights || !layer->weight_gradients || !layer->bias_gradients ||
+        (!desc->no_bias && !layer->biases))
+        return 0;
+    for (size_t i = 0; i < count; i++)
+        layer->weights[i] = weights[i];
+    for (size_t o = 0; !desc->no_bias && biases != NULL && o < layer->outputs; o++)
+        layer->biases[o] = biases[o];
+    return 1;
+}
+
+clprop_ref_net *clprop_ref_net_create(const clprop_net_desc *desc, const double *const *weights,
+                                      const double *const *biases)
+{
+    clprop_ref_net *net = calloc(1, sizeof *net);
+    if (net == NULL || desc->layer_count == 0)
+        return free(net), NULL;
+    net->layer_count = desc->layer_count;
+    net->loss = desc->loss;
+    net->layers = calloc(desc->layer_count, sizeof *net->layers);
+    if (net->layers == NULL)
+        return clprop_ref_net_destroy(net), NULL;
+    for (size_t l = 0; l < desc->layer_count; l++)
+        if (!init_layer(&net->layers[l], desc, l, weights[l], biases ? biases[l] : NULL))
+            return clprop_ref_net_destroy(net), NULL;
+    return net;
+}
+
+static void allocate_batch(clprop_ref_net *net, size_t batch)
+{
+    free_batch_buffers(net);
+    net->batch = batch;
+    net->input = calloc(net->layers[0].inputs * batch, sizeof(double));
+    for (size_t l = 0; l < net->layer_count; l++) {
+        clprop_ref_layer *layer = &net->layers[l];
+        layer->z = calloc(layer->outputs * batch, sizeof(double));
+        layer->a = calloc(layer->outputs * batch, sizeof(double));
+        layer->delta = calloc(layer->outputs * batch, sizeof(double));
+    }
+}
+
+double *clprop_ref_widen(const float *values, size_t count)
+{
+    double *wide = malloc((count > 0 ? count : 1) * sizeof(double));
+    for (size_t i = 0; wide != NULL && i < count; i++)
+        wide[i] = values[i];
+    return wide;
+}
+
+/* samples (batch × units) → columns (units × batch). */
+static void to_columns(double *columns, const double *samples, size_t units, size_t batch)
+{
+    for (size_t b = 0; b < batch; b++)
+        for (size_t u = 0; u < units; u++)
+            columns[u * batch + b] = samples[b * units + u];
+}
+
+void clprop_ref_forward(clprop_ref_net *net, const double *inputs, size_t batch)
+{
+    allocate_batch(net, batch);
+    to_columns(net->input, inputs, net->layers[0].inputs, batch);
+    const double *previous = net->input;
+    for (size_t l = 0; l < net->layer_count; l++) {
+        clprop_ref_layer *layer = &net->layers[l];
+        clprop_ref_gemm(layer->z, 0, 0, layer->outputs, batch, layer->inputs, 1.0,
+                        layer->weights, layer->inputs, previous, batch, 0.0, batch);
+        clprop_ref_bias_activate(layer->z, layer->a, layer->biases, layer->activation,
+                                 layer->outputs, batch);
+        previous = layer->a;
+    }
+}
+
+static double mean_loss(const clprop_ref_net *net, const double *targets)
+{
+    const clprop_ref_layer *last = &net->layers[net->layer_count - 1];
+    double *per_sample = malloc(net->batch * sizeof(double));
+    clprop_ref_sample_loss(per_sample, last->a, targets, net->loss, last->outputs, net->batch);
+    double total = 0.0;
+    for (size_t b = 0; b < net->batch; b++)
+        total += per_sample[b];
+    free(per_sample);
+    return total / (double)net->batch;
+}
+
+double clprop_ref_loss(clprop_ref_net *net, const double *inputs, const double *targets,
+                       size_t batch)
+{
+    clprop_ref_forward(net, inputs, batch);
+    size_t outputs = net->layers[net->layer_count - 1].outputs;
+    double *t = calloc(outputs * batch, sizeof(double));
+    to_columns(t, targets, outputs, batch);
+    double loss = mean_loss(net, t);
+    free(t);
+    return loss;
+}
+
+double clprop_ref_compute_gradients(clprop_ref_net *net, const double *inputs,
+                                    const double *targets, size_t batch)
+{
+    clprop_ref_forward(net, inputs, batch);
+    size_t L = net->layer_count;
+    clprop_ref_layer *last = &net->layers[L - 1];
+    double *t = calloc(last->outputs * batch, sizeof(double));
+    to_columns(t, targets, last->outputs, batch);
+    double loss = mean_loss(net, t);
+    clprop_ref_output_delta(last->delta, last->a, t, last->activation, net->loss, last->outputs,
+                            batch);
+    free(t);
+    for (size_t l = L - 1; l > 0; l--) {
+        clprop_ref_layer *below = &net->layers[l - 1], *above = &net->layers[l];
+        clprop_ref_gemm(below->delta, 1, 0, below->outputs, batch, above->outputs, 1.0,
+                        above->weights, above->inputs, above->delta, batch, 0.0, batch);
+        clprop_ref_scale_by_derivative(below->delta, below->a, below->activation, below->outputs,
+                                       batch);
+    }
+    for (size_t l = 0; l < L; l++) {
+        clprop_ref_layer *layer = &net->layers[l];
+        const double *previous = l == 0 ? net->input : net->layers[l - 1].a;
+        clprop_ref_gemm(layer->weight_gradients, 0, 1, layer->outputs, layer->inputs, batch, 1.0,
+                        layer->delta, batch, previous, batch, 0.0, layer->inputs);
+        clprop_ref_bias_gradient(layer->bias_gradients, layer->delta, layer->outputs, batch);
+    }
+    return loss;
+}
+
+double clprop_ref_train_batch(clprop_ref_net *net, const double *inputs, const double *targets,
+                              size_t batch, double learning_rate)
+{
+    double loss = clprop_ref_compute_gradients(net, inputs, targets, batch);
+    double scale = learning_rate / (double)batch;
+    for (size_t l = 0; l < net->layer_count; l++) {
+        clprop_ref_layer *layer = &net->layers[l];
+        for (size_t i = 0; i < layer->inputs * layer->outputs; i++)
+            layer->weights[i] -= scale * layer->weight_gradients[i];
+        for (size_t o = 0; layer->biases != NULL && o < layer->outputs; o++)
+            layer->biases[o] -= scale * layer->bias_gradients[o];
+    }
+    return loss;
+}

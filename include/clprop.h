@@ -1,0 +1,242 @@
+/*
+ * clprop — multilayer perceptrons trained by backpropagation in OpenCL.
+ *
+ * Conventions used throughout this header:
+ *  - Every fallible call returns a clprop_status. CLPROP_SUCCESS is 0; OpenCL's own error codes
+ *    (negative, -1 .. -72, and extensions' -1000 .. -1999) pass through unchanged; the library's
+ *    own errors are -2000 and below.
+ *  - Handles are opaque. A create/load call writes a handle even when it fails (unless host memory
+ *    ran out, then NULL), so the reason can be read with the handle's *_message() call — the same
+ *    pattern as sqlite3_open. Destroy it either way; destroy functions accept NULL.
+ *  - Matrices crossing the API are row-major float32. Batches are sample-major: row b of a
+ *    (batch × units) array holds sample b. Weights are (outputs × inputs): weights[o*inputs + i] is
+ *    the weight from input i to unit o.
+ *  - Layers are numbered by their units: layer 0 is the input, layers 1..L carry weights.
+ *
+ * Threads: a context and everything created from it belong to one thread at a time. Separate
+ * contexts share nothing and may be used from separate threads concurrently.
+ */
+#ifndef CLPROP_H
+#define CLPROP_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+typedef enum clprop_status {
+    CLPROP_SUCCESS = 0,
+    /* OpenCL error codes (CL_OUT_OF_RESOURCES = -5, ...) are returned as they are. */
+    CLPROP_ERROR_INVALID_ARGUMENT = -2001,  /* a bad value passed by the caller */
+    CLPROP_ERROR_OUT_OF_HOST_MEMORY = -2002,
+    CLPROP_ERROR_NO_PLATFORM = -2003,       /* no OpenCL platform is installed */
+    CLPROP_ERROR_DEVICE_NOT_FOUND = -2004,  /* the device selector matches no device */
+    CLPROP_ERROR_KERNEL_BUILD = -2005,      /* a kernel failed to compile; the message has the log */
+    CLPROP_ERROR_DOES_NOT_FIT = -2006,      /* needs more device memory than the device has */
+    CLPROP_ERROR_IO = -2007,                /* a file could not be opened, read or written */
+    CLPROP_ERROR_FORMAT = -2008,            /* a file is malformed, truncated or inconsistent */
+    CLPROP_ERROR_NOT_FINITE = -2009,        /* NaN or infinity in data or in the loss */
+    CLPROP_ERROR_MISMATCH = -2010,          /* shapes or sizes that must agree do not */
+    CLPROP_ERROR_CLBLAST = -2011            /* CLBlast reported an error of its own */
+} clprop_status;
+
+/* The status as its name: "CLPROP_ERROR_DOES_NOT_FIT", "CL_OUT_OF_RESOURCES", ... */
+const char *clprop_status_name(clprop_status status);
+
+/* ---- Devices -------------------------------------------------------------------------------- */
+
+typedef enum clprop_device_kind {
+    CLPROP_DEVICE_GPU,
+    CLPROP_DEVICE_CPU,
+    CLPROP_DEVICE_OTHER
+} clprop_device_kind;
+
+typedef struct clprop_device_info {
+    unsigned index;          /* position in the flat list over all platforms */
+    unsigned platform_index; /* P in a "P:D" selector */
+    unsigned device_index;   /* D in a "P:D" selector */
+    clprop_device_kind kind;
+    char name[256];
+    char platform_name[256];
+    unsigned compute_units;
+    uint64_t global_memory_bytes;
+    uint64_t max_allocation_bytes;
+} clprop_device_info;
+
+/* Lists every device of every OpenCL platform. Writes at most `capacity` entries and the total to
+ * *count. On failure, `message` (may be NULL) receives one line saying why. */
+clprop_status clprop_devices_list(clprop_device_info *devices, size_t capacity, size_t *count,
+                                  char *message, size_t message_size);
+
+/* ---- Context: one device, its queue and its compiled kernels --------------------------------- */
+
+typedef struct clprop_context clprop_context;
+
+typedef enum clprop_gemm_backend {
+    CLPROP_GEMM_NATIVE = 0, /* clprop's own GEMM kernels */
+    CLPROP_GEMM_CLBLAST     /* CLBlast's SGEMM */
+} clprop_gemm_backend;
+
+typedef struct clprop_context_desc {
+    /* Device selector: an index ("0"), "P:D", "gpu", "cpu", or a case-insensitive substring of the
+     * device name. NULL or "" means $CLPROP_DEVICE if set, else the first GPU, else the first CPU. */
+    const char *device;
+    clprop_gemm_backend gemm;
+} clprop_context_desc;
+
+/* desc may be NULL for all defaults. */
+clprop_status clprop_context_create(const clprop_context_desc *desc, clprop_context **out);
+void clprop_context_destroy(clprop_context *context);
+const char *clprop_context_message(const clprop_context *context);
+/* The chosen device; valid until the context is destroyed (NULL if creation failed before). */
+const clprop_device_info *clprop_context_device(const clprop_context *context);
+
+/* ---- Networks -------------------------------------------------------------------------------- */
+
+typedef enum clprop_activation {
+    CLPROP_ACTIVATION_SIGMOID = 0,
+    CLPROP_ACTIVATION_LINEAR,
+    CLPROP_ACTIVATION_SOFTMAX /* output layer only, with cross-entropy loss */
+} clprop_activation;
+
+typedef enum clprop_loss {
+    CLPROP_LOSS_MSE = 0,      /* E = ½·Σ(y − t)², output delta (y − t)·f′(z) */
+    CLPROP_LOSS_CROSS_ENTROPY /* E = −Σ t·log y with a softmax output, output delta y − t */
+} clprop_loss;
+
+/* "sigmoid", "linear", "softmax" / "mse", "ce"; NULL for an unknown value. */
+const char *clprop_activation_name(clprop_activation activation);
+const char *clprop_loss_name(clprop_loss loss);
+
+/* The shape of a network. Zero fields mean defaults. */
+typedef struct clprop_net_desc {
+    size_t layer_count;                   /* weight layers L; sizes holds L + 1 entries */
+    const size_t *sizes;                  /* units per layer, input first */
+    const clprop_activation *activations; /* L entries, for layers 1..L; NULL: all sigmoid */
+    int no_bias;                          /* non-zero: no biases anywhere */
+    clprop_loss loss;
+    uint64_t seed;                        /* weight initialisation; the same seed, the same weights */
+} clprop_net_desc;
+
+typedef struct clprop_net clprop_net;
+
+/* Creates the network on the context's device with weights drawn from desc->seed (Glorot uniform,
+ * biases zero). Fails with CLPROP_ERROR_DOES_NOT_FIT, naming both figures, when the device is too
+ * small. */
+clprop_status clprop_net_create(clprop_context *context, const clprop_net_desc *desc,
+                                clprop_net **out);
+void clprop_net_destroy(clprop_net *net);
+const char *clprop_net_message(const clprop_net *net);
+
+size_t clprop_net_layer_count(const clprop_net *net);             /* L */
+size_t clprop_net_units(const clprop_net *net, size_t layer);     /* 0..L */
+clprop_activation clprop_net_activation(const clprop_net *net, size_t layer); /* 1..L */
+int clprop_net_has_bias(const clprop_net *net);
+clprop_loss clprop_net_loss(const clprop_net *net);
+
+/* Weights of layer 1..L: (units(layer) × units(layer−1)); biases: units(layer) values, ignored
+ * (may be NULL) in a network without biases. */
+clprop_status clprop_net_set_weights(clprop_net *net, size_t layer, const float *weights,
+                                     const float *biases);
+clprop_status clprop_net_get_weights(clprop_net *net, size_t layer, float *weights,
+                                     float *biases);
+
+/* outputs (batch × units(L)) = the network applied to inputs (batch × units(0)). */
+clprop_status clprop_net_forward(clprop_net *net, const float *inputs, size_t batch,
+                                 float *outputs);
+
+/* Forward and backward pass over one batch, without changing the weights. Afterwards
+ * clprop_net_get_gradients() returns ∂(Σ_samples E)/∂W. *loss (may be NULL) receives the mean
+ * per-sample loss E over the batch. */
+clprop_status clprop_net_compute_gradients(clprop_net *net, const float *inputs,
+                                           const float *targets, size_t batch, double *loss);
+clprop_status clprop_net_get_gradients(clprop_net *net, size_t layer, float *weight_gradients,
+                                       float *bias_gradients);
+
+/* One gradient-descent step on a batch: W ← W − (rate/batch)·Σ δ·a_prevᵀ, b ← b − (rate/batch)·Σ δ.
+ * *loss (may be NULL) receives the batch's mean loss before the step. */
+clprop_status clprop_net_train_batch(clprop_net *net, const float *inputs, const float *targets,
+                                     size_t batch, float learning_rate, double *loss);
+
+/* What the last forward or backward pass left on the device for layer 0..L, each (batch × units):
+ * z (the weighted input), a = f(z), and delta (∂E/∂z; layers 1..L, after a backward pass).
+ * Any pointer may be NULL. Layer 0 has only a (the inputs). */
+clprop_status clprop_net_get_layer_state(clprop_net *net, size_t layer, float *z, float *a,
+                                         float *delta);
+
+/* ---- Data sets in host memory ------------------------------------------------------------------ */
+
+typedef struct clprop_data clprop_data;
+
+typedef enum clprop_data_format {
+    CLPROP_DATA_AUTO = 0, /* IDX by its magic number, else FANN by its header line, else CSV */
+    CLPROP_DATA_FANN,     /* "samples inputs outputs", then inputs and outputs of each sample */
+    CLPROP_DATA_CSV,      /* numeric columns, optional header row */
+    CLPROP_DATA_IDX       /* MNIST-style images + labels, gzip-compressed or not */
+} clprop_data_format;
+
+typedef struct clprop_data_source {
+    const char *path;        /* the data file; for IDX the images */
+    const char *labels_path; /* IDX labels; required with IDX images */
+    clprop_data_format format;
+    size_t csv_targets;      /* CSV: the last K columns are the targets */
+    long csv_label_column;   /* CSV: class-label column counted from 1, or -1 for the last */
+    size_t classes;          /* one-hot width for class labels; 0: max label + 1 */
+} clprop_data_source;
+
+/* Loads a data set. Errors name the file and the line (text) or byte offset (binary). */
+clprop_status clprop_data_load(const clprop_data_source *source, clprop_data **out);
+/* A data set from arrays in memory (copied): inputs (samples × inputs), targets (samples × outputs).
+ * Non-finite values are refused. */
+clprop_status clprop_data_create(size_t samples, size_t inputs, size_t outputs,
+                                 const float *input_values, const float *target_values,
+                                 clprop_data **out);
+void clprop_data_destroy(clprop_data *data);
+const char *clprop_data_message(const clprop_data *data);
+size_t clprop_data_samples(const clprop_data *data);
+size_t clprop_data_inputs(const clprop_data *data);
+size_t clprop_data_outputs(const clprop_data *data);
+const float *clprop_data_input_values(const clprop_data *data);  /* samples × inputs */
+const float *clprop_data_target_values(const clprop_data *data); /* samples × outputs */
+/* Non-zero when the targets came from class labels (one-hot); then labels() gives them. */
+int clprop_data_has_labels(const clprop_data *data);
+const uint32_t *clprop_data_labels(const clprop_data *data);
+
+/* ---- Models: a network's shape and weights in host memory, and their files ------------------- */
+
+typedef struct clprop_model clprop_model;
+
+/* A model of the given shape with all weights and biases zero. */
+clprop_status clprop_model_create(const clprop_net_desc *desc, clprop_model **out);
+/* Reads a clprop model file or a JSON export (told apart by content). */
+clprop_status clprop_model_load(const char *path, clprop_model **out);
+/* Writes the binary model file atomically: a temporary file beside it, flushed, then renamed. */
+clprop_status clprop_model_save(clprop_model *model, const char *path);
+/* The model as one line of JSON (the export schema) on `out`. */
+clprop_status clprop_model_write_json(clprop_model *model, FILE *out);
+void clprop_model_destroy(clprop_model *model);
+const char *clprop_model_message(const clprop_model *model);
+
+size_t clprop_model_layer_count(const clprop_model *model);
+size_t clprop_model_units(const clprop_model *model, size_t layer);
+clprop_activation clprop_model_activation(const clprop_model *model, size_t layer);
+int clprop_model_has_bias(const clprop_model *model);
+clprop_loss clprop_model_loss(const clprop_model *model);
+/* Layer 1..L: weights (units(layer) × units(layer−1)) and biases (NULL without biases). The
+ * arrays belong to the model and may be written through. */
+float *clprop_model_weights(clprop_model *model, size_t layer);
+float *clprop_model_biases(clprop_model *model, size_t layer);
+
+/* A copy of the network's current shape and weights. */
+clprop_status clprop_model_from_net(clprop_net *net, clprop_model **out);
+/* A network on the context's device with the model's shape and weights. */
+clprop_status clprop_net_create_from_model(clprop_context *context, const clprop_model *model,
+                                           clprop_net **out);
+
+#ifdef __cplusplus
+}
+#endif
+#endif /* CLPROP_H */

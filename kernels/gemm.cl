@@ -1,0 +1,54 @@
+/* General matrix product C = alpha·op(A)·op(B) + beta·C on row-major matrices, op(A) being M×K and
+ * op(B) K×N. The three layouts the trainer needs:
+ *   gemm_nn  forward pass      Z  = W·A_prev          (W: out×in, A_prev: in×B)
+ *   gemm_tn  hidden delta      δ  = W_nextᵀ·δ_next     (W_next: next×units)
+ *   gemm_nt  weight gradient   ∇W = δ·A_prevᵀ          (δ: out×B, A_prev: in×B)
+ * Each work-item computes a GEMM_TILE_M × GEMM_TILE_N block of C held in registers. Rows and columns
+ * past the edge read zeros and are not written, so any M, N, K work. */
+
+#ifndef GEMM_TILE_M
+#define GEMM_TILE_M 4
+#endif
+#ifndef GEMM_TILE_N
+#define GEMM_TILE_N 4
+#endif
+
+#define A_AT_N(i, k) a[(size_t)(i) * lda + (k)]
+#define A_AT_T(i, k) a[(size_t)(k) * lda + (i)]
+#define B_AT_N(k, j) b[(size_t)(k) * ldb + (j)]
+#define B_AT_T(k, j) b[(size_t)(j) * ldb + (k)]
+
+#define GEMM_KERNEL(NAME, A_AT, B_AT)                                                           \
+    __kernel void NAME(uint m, uint n, uint k, float alpha, __global const float *a, uint lda,   \
+                       __global const float *b, uint ldb, float beta, __global float *c,        \
+                       uint ldc)                                                                 \
+    {                                                                                            \
+        uint j0 = get_global_id(0) * GEMM_TILE_N;                                                \
+        uint i0 = get_global_id(1) * GEMM_TILE_M;                                                \
+        if (i0 >= m || j0 >= n)                                                                  \
+            return;                                                                              \
+        float sum[GEMM_TILE_M][GEMM_TILE_N];                                                     \
+        for (uint r = 0; r < GEMM_TILE_M; r++)                                                   \
+            for (uint s = 0; s < GEMM_TILE_N; s++)                                               \
+                sum[r][s] = 0.0f;                                                                \
+        for (uint p = 0; p < k; p++) {                                                           \
+            float a_col[GEMM_TILE_M], b_row[GEMM_TILE_N];                                        \
+            for (uint r = 0; r < GEMM_TILE_M; r++)                                               \
+                a_col[r] = i0 + r < m ? A_AT(i0 + r, p) : 0.0f;                                  \
+            for (uint s = 0; s < GEMM_TILE_N; s++)                                               \
+                b_row[s] = j0 + s < n ? B_AT(p, j0 + s) : 0.0f;                                  \
+            for (uint r = 0; r < GEMM_TILE_M; r++)                                               \
+                for (uint s = 0; s < GEMM_TILE_N; s++)                                           \
+                    sum[r][s] = fma(a_col[r], b_row[s], sum[r][s]);                              \
+        }                                                                                        \
+        for (uint r = 0; r < GEMM_TILE_M && i0 + r < m; r++)                                     \
+            for (uint s = 0; s < GEMM_TILE_N && j0 + s < n; s++) {                               \
+                size_t at = (size_t)(i0 + r) * ldc + j0 + s;                                     \
+                /* beta = 0 must not read C: it may hold NaN from an earlier use of the buffer */ \
+                c[at] = beta == 0.0f ? alpha * sum[r][s] : alpha * sum[r][s] + beta * c[at];     \
+            }                                                                                    \
+    }
+
+GEMM_KERNEL(gemm_nn, A_AT_N, B_AT_N)
+GEMM_KERNEL(gemm_tn, A_AT_T, B_AT_N)
+GEMM_KERNEL(gemm_nt, A_AT_N, B_AT_T)

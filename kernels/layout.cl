@@ -1,0 +1,23 @@
+/* Moving batches between the API's sample-major layout and the device's samples-as-columns one. */
+
+/* columns (units × B) ← samples (B × units), starting at sample `first` of the source. */
+__kernel void samples_to_columns(__global float *columns, __global const float *samples,
+                                 uint first, uint units, uint batch)
+{
+    uint b = get_global_id(0);
+    uint u = get_global_id(1);
+    if (b >= batch || u >= units)
+        return;
+    columns[(size_t)u * batch + b] = samples[(size_t)(first + b) * units + u];
+}
+
+/* samples (B × units) ← columns (units × B). */
+__kernel void columns_to_samples(__global float *samples, __global const float *columns,
+                                 uint units, uint batch)
+{
+    uint u = get_global_id(0);
+    uint b = get_global_id(1);
+    if (b >= batch || u >= units)
+        return;
+    samples[(size_t)b * units + u] = columns[(size_t)u * batch + b];
+}

@@ -1,0 +1,154 @@
+#include "support.h"
+
+#include <criterion/criterion.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+test_rng test_rng_seeded(uint64_t seed)
+{
+    test_rng rng = {seed ^ 0x9e3779b97f4a7c15ull};
+    return rng;
+}
+
+/* splitmix64: tiny, and good enough for test data. */
+static uint64_t next_u64(test_rng *rng)
+{
+    uint64_t z = (rng->state += 0x9e3779b97f4a7c15ull);
+    z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ull;
+    z = (z ^ (z >> 27)) * 0x94d049bb133111ebull;
+    return z ^ (z >> 31);
+}
+
+double test_rng_uniform(test_rng *rng, double low, double high)
+{
+    double unit = (double)(next_u64(rng) >> 11) * (1.0 / 9007199254740992.0);
+    return low + (high - low) * unit;
+}
+
+void test_fill_uniform(test_rng *rng, float *values, size_t count, double low, double high)
+{
+    for (size_t i = 0; i < count; i++)
+        values[i] = (float)test_rng_uniform(rng, low, high);
+}
+
+double test_relative_error(const float *got, const double *want, size_t count)
+{
+    double largest_diff = 0.0, largest_want = 0.0;
+    for (size_t i = 0; i < count; i++) {
+        double diff = fabs((double)got[i] - want[i]);
+        if (!(diff <= largest_diff)) /* also catches NaN */
+            largest_diff = isnan(diff) ? INFINITY : diff;
+        if (fabs(want[i]) > largest_want)
+            largest_want = fabs(want[i]);
+    }
+    return largest_diff / (largest_want > 0.0 ? largest_want : 1.0);
+}
+
+void test_assert_close(const char *what, const float *got, const double *want, size_t count,
+                       double bound)
+{
+    double error = test_relative_error(got, want, count);
+    if (error <= bound)
+        return;
+    double largest_want = 0.0;
+    for (size_t i = 0; i < count; i++)
+        largest_want = fmax(largest_want, fabs(want[i]));
+    double scale = largest_want > 0.0 ? largest_want : 1.0;
+    size_t shown = 0, worst = 0;
+    for (size_t i = 0; i < count; i++) {
+        double diff = fabs((double)got[i] - want[i]);
+        if (diff > fabs((double)got[worst] - want[worst]) || isnan(diff))
+            worst = i;
+        if ((diff / scale > bound || isnan(diff)) && shown < 5) {
+            cr_log_error("%s: [%zu] got %.9g, want %.9g", what, i, (double)got[i], want[i]);
+            shown++;
+        }
+    }
+    cr_assert_fail("%s: relative error %.3g > %.3g (largest at [%zu]: got %.9g, want %.9g)", what,
+                   error, bound, worst, (double)got[worst], want[worst]);
+}
+
+clprop_context *test_context(void)
+{
+    clprop_context *context = NULL;
+    clprop_status status = clprop_context_create(NULL, &context);
+    cr_assert_eq(status, CLPROP_SUCCESS, "no OpenCL context: %s",
+                 clprop_context_message(context));
+    return context;
+}
+
+char *test_make_temp_dir(void)
+{
+    char *path = strdup("/tmp/clprop-test-XXXXXX");
+    cr_assert_not_null(mkdtemp(path), "mkdtemp failed");
+    return path;
+}
+
+void test_remove_tree(const char *path)
+{
+    char command[4200];
+    snprintf(command, sizeof command, "rm -rf '%s'", path);
+    cr_expect_eq(system(command), 0);
+}
+
+char *test_write_bytes(const char *dir, const char *name, const void *bytes, size_t size)
+{
+    size_t length = strlen(dir) + strlen(name) + 2;
+    char *path = malloc(length);
+    snprintf(path, length, "%s/%s", dir, name);
+    FILE *file = fopen(path, "wb");
+    cr_assert_not_null(file, "cannot write %s", path);
+    cr_assert_eq(fwrite(bytes, 1, size, file), size);
+    fclose(file);
+    return path;
+}
+
+char *test_write_file(const char *dir, const char *name, const char *text)
+{
+    return test_write_bytes(dir, name, text, strlen(text));
+}
+
+static char *slurp(const char *path)
+{
+    FILE *file = fopen(path, "rb");
+    if (file == NULL)
+        return strdup("");
+    size_t capacity = 4096, length = 0;
+    char *text = malloc(capacity);
+    size_t got;
+    while ((got = fread(text + length, 1, capacity - length - 1, file)) > 0) {
+        length += got;
+        if (capacity - length < 2) {
+            capacity *= 2;
+            text = realloc(text, capacity);
+        }
+    }
+    text[length] = '\0';
+    fclose(file);
+    return text;
+}
+
+int test_run_command(const char *args, char **out, char **err)
+{
+    char *dir = test_make_temp_dir();
+    char command[8192];
+    snprintf(command, sizeof command, "%s %s >'%s/out' 2>'%s/err' </dev/null", CLPROP_COMMAND,
+             args, dir, dir);
+    int raw = system(command);
+    char path[4200];
+    if (out != NULL) {
+        snprintf(path, sizeof path, "%s/out", dir);
+        *out = slurp(path);
+    }
+    if (err != NULL) {
+        snprintf(path, sizeof path, "%s/err", dir);
+        *err = slurp(path);
+    }
+    test_remove_tree(dir);
+    free(dir);
+    return (raw != -1 && WIFEXITED(raw)) ? WEXITSTATUS(raw) : -1;
+}

@@ -1,0 +1,42 @@
+/* Helpers shared by the tests: seeded random data, comparisons that say where they differ,
+ * temporary files, and running the clprop command. */
+#ifndef CLPROP_TEST_SUPPORT_H
+#define CLPROP_TEST_SUPPORT_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "clprop.h"
+
+/* A small deterministic generator so every test's data is the same on every run. */
+typedef struct test_rng {
+    uint64_t state;
+} test_rng;
+
+test_rng test_rng_seeded(uint64_t seed);
+double test_rng_uniform(test_rng *rng, double low, double high);
+void test_fill_uniform(test_rng *rng, float *values, size_t count, double low, double high);
+
+/* Largest |got − want| divided by the largest |want| (or 1 when want is all zeros). */
+double test_relative_error(const float *got, const double *want, size_t count);
+
+/* Asserts relative error ≤ bound; on failure prints the first mismatches and the largest
+ * difference with their indices, prefixed by `what`. */
+void test_assert_close(const char *what, const float *got, const double *want, size_t count,
+                       double bound);
+
+/* Creates a context on the default device (or $CLPROP_DEVICE) and fails the test if it can't. */
+clprop_context *test_context(void);
+
+/* A fresh empty directory under /tmp; the caller removes it with test_remove_tree(). */
+char *test_make_temp_dir(void);
+void test_remove_tree(const char *path);
+/* Writes text to dir/name and returns the full path (malloc'd). */
+char *test_write_file(const char *dir, const char *name, const char *text);
+char *test_write_bytes(const char *dir, const char *name, const void *bytes, size_t size);
+
+/* Runs `clprop ARGS...` (the built command) with stdout and stderr captured. Returns the exit
+ * status (or -1); *out and *err get malloc'd NUL-terminated text (either may be NULL). */
+int test_run_command(const char *args, char **out, char **err);
+
+#endif
