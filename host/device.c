@@ -12,7 +12,7 @@
 #define MAX_DEVICES_PER_PLATFORM 64
 
 static const char *const install_hint =
-    "no OpenCL platform found; install one, e.g. PoCL for the CPU: "
+    "install your device's OpenCL driver, or PoCL to run on the CPU: "
     "apt-get install pocl-opencl-icd ocl-icd-libopencl1";
 
 static clprop_device_kind kind_of(cl_device_type type)
@@ -95,7 +95,8 @@ clprop_status clprop_device_table_load(clprop_device_table *table, clprop_messag
     cl_int error = clGetPlatformIDs(MAX_PLATFORMS, platforms, &platform_count);
     /* The ICD loader answers CL_PLATFORM_NOT_FOUND_KHR (-1001) when no driver is installed. */
     if (error == -1001 || (error == CL_SUCCESS && platform_count == 0))
-        return clprop_fail(message, CLPROP_ERROR_NO_PLATFORM, "%s", install_hint);
+        return clprop_fail(message, CLPROP_ERROR_NO_PLATFORM, "no OpenCL platform found; %s",
+                           install_hint);
     if (error != CL_SUCCESS)
         return clprop_fail(message, error, "clGetPlatformIDs failed: %s",
                            clprop_status_name(error));
@@ -110,7 +111,7 @@ clprop_status clprop_device_table_load(clprop_device_table *table, clprop_messag
     }
     if (table->count == 0)
         return clprop_fail(message, CLPROP_ERROR_NO_PLATFORM,
-                           "OpenCL platforms exist but offer no device; %s", install_hint);
+                           "the OpenCL platforms offer no device; %s", install_hint);
     return CLPROP_SUCCESS;
 }
 

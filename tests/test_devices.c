@@ -1,0 +1,139 @@
+/* Device listing and every selector form. PoCL makes several devices when POCL_DEVICES names them
+ * ("basic pthread": a one-thread and a multi-thread CPU device); it is set in each test before
+ * the first OpenCL call, which Criterion's one-process-per-test makes safe. */
+#include <criterion/criterion.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "support.h"
+
+static void two_pocl_devices(void)
+{
+    setenv("POCL_DEVICES", "basic pthread", 1);
+    unsetenv("CLPROP_DEVICE");
+}
+
+static const char *chosen_name(const char *selector, clprop_status *status)
+{
+    static char name[256];
+    clprop_context_desc desc = {selector, CLPROP_GEMM_NATIVE};
+    clprop_context *context = NULL;
+    *status = clprop_context_create(&desc, &context);
+    name[0] = '\0';
+    if (*status == CLPROP_SUCCESS)
+        snprintf(name, sizeof name, "%s", clprop_context_device(context)->name);
+    clprop_context_destroy(context);
+    return name;
+}
+
+Test(devices, lists_every_device_with_its_details, .init = two_pocl_devices)
+{
+    clprop_device_info devices[8];
+    size_t count = 0;
+    char message[512];
+    cr_assert_eq(clprop_devices_list(devices, 8, &count, message, sizeof message),
+                 CLPROP_SUCCESS, "%s", message);
+    cr_assert_eq(count, 2);
+    cr_expect(strstr(devices[0].name, "basic") != NULL, "%s", devices[0].name);
+    cr_expect(strstr(devices[1].name, "pthread") != NULL, "%s", devices[1].name);
+    for (size_t i = 0; i < count; i++) {
+        cr_expect_eq(devices[i].index, i);
+        cr_expect_eq(devices[i].platform_index, 0);
+        cr_expect_eq(devices[i].device_index, i);
+        cr_expect_eq(devices[i].kind, CLPROP_DEVICE_CPU);
+        cr_expect_gt(devices[i].compute_units, 0);
+        cr_expect_gt(devices[i].global_memory_bytes, 0);
+        cr_expect(strstr(devices[i].platform_name, "Portable") != NULL);
+    }
+}
+
+Test(devices, a_flat_index_selects_that_device, .init = two_pocl_devices)
+{
+    clprop_status status;
+    cr_expect(strstr(chosen_name("1", &status), "pthread") != NULL);
+    cr_expect(strstr(chosen_name("0", &status), "basic") != NULL);
+}
+
+Test(devices, platform_colon_device_selects_that_device, .init = two_pocl_devices)
+{
+    clprop_status status;
+    cr_expect(strstr(chosen_name("0:1", &status), "pthread") != NULL);
+    cr_expect(strstr(chosen_name("0:0", &status), "basic") != NULL);
+    chosen_name("1:0", &status);
+    cr_expect_eq(status, CLPROP_ERROR_DEVICE_NOT_FOUND);
+}
+
+Test(devices, a_name_substring_selects_ignoring_case, .init = two_pocl_devices)
+{
+    clprop_status status;
+    cr_expect(strstr(chosen_name("PTHREAD", &status), "pthread") != NULL);
+    cr_expect(strstr(chosen_name("Basic-", &status), "basic") != NULL);
+}
+
+Test(devices, cpu_and_gpu_select_by_kind, .init = two_pocl_devices)
+{
+    clprop_status status;
+    cr_expect(strstr(chosen_name("cpu", &status), "basic") != NULL, "first CPU device");
+    /* No GPU here: asking for one is an error, not a silent fallback. */
+    chosen_name("gpu", &status);
+    cr_expect_eq(status, CLPROP_ERROR_DEVICE_NOT_FOUND);
+}
+
+Test(devices, the_default_is_the_first_gpu_else_the_first_cpu, .init = two_pocl_devices)
+{
+    clprop_status status;
+    cr_expect(strstr(chosen_name(NULL, &status), "basic") != NULL);
+    cr_expect_eq(status, CLPROP_SUCCESS);
+}
+
+Test(devices, the_environment_variable_selects_when_no_selector_is_given,
+     .init = two_pocl_devices)
+{
+    setenv("CLPROP_DEVICE", "pthread", 1);
+    clprop_status status;
+    cr_expect(strstr(chosen_name(NULL, &status), "pthread") != NULL);
+    cr_expect(strstr(chosen_name("basic", &status), "basic") != NULL, "explicit beats env");
+}
+
+Test(devices, an_unknown_selector_fails_and_lists_the_devices, .init = two_pocl_devices)
+{
+    clprop_context_desc desc = {"quantum-accelerator", CLPROP_GEMM_NATIVE};
+    clprop_context *context = NULL;
+    cr_assert_eq(clprop_context_create(&desc, &context), CLPROP_ERROR_DEVICE_NOT_FOUND);
+    const char *message = clprop_context_message(context);
+    cr_expect(strstr(message, "quantum-accelerator") != NULL, "%s", message);
+    cr_expect(strstr(message, "basic-") != NULL && strstr(message, "pthread-") != NULL,
+              "lists both devices: %s", message);
+    cr_expect_null(clprop_context_device(context));
+    clprop_context_destroy(context);
+}
+
+Test(devices, the_command_lists_devices_one_per_line, .init = two_pocl_devices)
+{
+    char *out = NULL, *err = NULL;
+    cr_assert_eq(test_run_command("devices", &out, &err), 0, "%s", err);
+    cr_expect(strncmp(out, "0 (0:0)  CPU    basic-", 22) == 0, "%s", out);
+    cr_expect(strstr(out, "\n1 (0:1)  CPU    pthread-") != NULL, "%s", out);
+    cr_expect(strstr(out, "compute units") != NULL && strstr(out, "GiB") != NULL, "%s", out);
+    free(out), free(err);
+}
+
+Test(devices, the_command_reports_an_unknown_device_with_the_list, .init = two_pocl_devices)
+{
+    char *out = NULL, *err = NULL;
+    cr_expect_eq(test_run_command("example seed1 --device nosuch", &out, &err), 1);
+    cr_expect(strstr(err, "no OpenCL device matches \"nosuch\"") != NULL, "%s", err);
+    cr_expect(strstr(err, "pthread-") != NULL, "%s", err);
+    free(out), free(err);
+}
+
+Test(devices, no_platform_at_all_says_how_to_install_pocl)
+{
+    setenv("OCL_ICD_VENDORS", "/nonexistent-clprop-test", 1);
+    unsetenv("OCL_ICD_FILENAMES");
+    clprop_context *context = NULL;
+    cr_assert_eq(clprop_context_create(NULL, &context), CLPROP_ERROR_NO_PLATFORM);
+    cr_expect(strstr(clprop_context_message(context), "pocl-opencl-icd") != NULL, "%s",
+              clprop_context_message(context));
+    clprop_context_destroy(context);
+}

@@ -1,0 +1,240 @@
+/* Every kernel against the double-precision reference on random data, at awkward sizes (1, 3,
+ * 17, 33, 257) and batches (1, 5, 64): relative error at most 1e-5. */
+#include <criterion/criterion.h>
+#include <criterion/parameterized.h>
+#include <stdlib.h>
+
+#include "device_buffers.h"
+#include "ops.h"
+#include "reference.h"
+#include "support.h"
+
+#define BOUND 1e-5
+
+typedef struct shape {
+    size_t units, other, batch; /* other: the second matrix dimension where a kernel has one */
+} shape;
+
+static const size_t sizes[] = {1, 3, 17, 33, 257};
+static const size_t batches[] = {1, 5, 64};
+
+/* Every size with every batch; `other` runs through the sizes in a different order so that
+ * square and non-square shapes both occur. */
+static shape shapes[15];
+
+static shape *all_shapes(size_t *count)
+{
+    size_t n = 0;
+    for (size_t s = 0; s < 5; s++)
+        for (size_t b = 0; b < 3; b++)
+            shapes[n++] = (shape){sizes[s], sizes[(s + 2 * b + 1) % 5], batches[b]};
+    *count = n;
+    return shapes;
+}
+
+ParameterizedTestParameters(kernels, gemm_layouts_match_the_reference)
+{
+    size_t count;
+    shape *all = all_shapes(&count);
+    return cr_make_param_array(shape, all, count);
+}
+
+/* One layout at one shape: c = alpha·op(a)·op(b) + beta·c. */
+static void check_gemm(clprop_context *context, int ta, int tb, size_t m, size_t n, size_t k,
+                       float alpha, float beta, uint64_t seed)
+{
+    test_rng rng = test_rng_seeded(seed);
+    size_t a_count = m * k, b_count = k * n, c_count = m * n;
+    float *a = malloc(a_count * 4), *b = malloc(b_count * 4), *c = malloc(c_count * 4);
+    test_fill_uniform(&rng, a, a_count, -1, 1);
+    test_fill_uniform(&rng, b, b_count, -1, 1);
+    test_fill_uniform(&rng, c, c_count, -1, 1);
+    size_t lda = ta ? m : k, ldb = tb ? k : n;
+    double *wa = clprop_ref_widen(a, a_count), *wb = clprop_ref_widen(b, b_count);
+    double *want = clprop_ref_widen(c, c_count);
+    clprop_ref_gemm(want, ta, tb, m, n, k, alpha, wa, lda, wb, ldb, beta, n);
+
+    cl_mem da = test_buffer(context, a, a_count), db = test_buffer(context, b, b_count);
+    cl_mem dc = test_buffer(context, c, c_count);
+    clprop_message message = {{0}};
+    clprop_status status = clprop_op_gemm(context, &message, ta, tb, m, n, k, alpha, da, lda, db,
+                                          ldb, beta, dc, n);
+    cr_assert_eq(status, CLPROP_SUCCESS, "%s", message.text);
+    test_read(context, dc, c, c_count);
+    char what[128];
+    snprintf(what, sizeof what, "gemm %c%c m=%zu n=%zu k=%zu beta=%g", ta ? 't' : 'n',
+             tb ? 't' : 'n', m, n, k, (double)beta);
+    test_assert_close(what, c, want, c_count, BOUND);
+    clReleaseMemObject(da);
+    clReleaseMemObject(db);
+    clReleaseMemObject(dc);
+    free(a), free(b), free(c), free(wa), free(wb), free(want);
+}
+
+ParameterizedTest(shape *s, kernels, gemm_layouts_match_the_reference)
+{
+    clprop_context *context = test_context();
+    /* forward Z = W·A (out×in · in×B), hidden delta Wᵀ·δ, gradient δ·Aᵀ (out×B · B×in) */
+    check_gemm(context, 0, 0, s->units, s->batch, s->other, 1.0f, 0.0f, 1);
+    check_gemm(context, 1, 0, s->other, s->batch, s->units, 1.0f, 0.0f, 2);
+    check_gemm(context, 0, 1, s->units, s->other, s->batch, 1.0f, 0.0f, 3);
+    check_gemm(context, 0, 0, s->units, s->batch, s->other, -0.5f, 0.75f, 4);
+    clprop_context_destroy(context);
+}
+
+ParameterizedTestParameters(kernels, elementwise_kernels_match_the_reference)
+{
+    size_t count;
+    shape *all = all_shapes(&count);
+    return cr_make_param_array(shape, all, count);
+}
+
+static void check_bias_activate(clprop_context *context, const shape *s,
+                                clprop_activation activation, int with_bias)
+{
+    size_t count = s->units * s->batch;
+    test_rng rng = test_rng_seeded(10 + activation);
+    float *z = malloc(count * 4), *a = malloc(count * 4), bias[257];
+    test_fill_uniform(&rng, z, count, -6, 6);
+    test_fill_uniform(&rng, bias, s->units, -1, 1);
+    double *want_z = clprop_ref_widen(z, count), *want_a = calloc(count, sizeof(double));
+    double *wide_bias = clprop_ref_widen(bias, s->units);
+    clprop_ref_bias_activate(want_z, want_a, with_bias ? wide_bias : NULL, activation, s->units,
+                             s->batch);
+    cl_mem dz = test_buffer(context, z, count), da = test_buffer(context, NULL, count);
+    cl_mem db = test_buffer(context, bias, s->units);
+    clprop_message message = {{0}};
+    cr_assert_eq(clprop_op_bias_activate(context, &message, dz, da, with_bias ? db : NULL,
+                                         activation, s->units, s->batch),
+                 CLPROP_SUCCESS, "%s", message.text);
+    test_read(context, dz, z, count);
+    test_read(context, da, a, count);
+    char what[96];
+    snprintf(what, sizeof what, "%s%s units=%zu batch=%zu: z", clprop_activation_name(activation),
+             with_bias ? "+bias" : "", s->units, s->batch);
+    test_assert_close(what, z, want_z, count, BOUND);
+    snprintf(what, sizeof what, "%s%s units=%zu batch=%zu: a", clprop_activation_name(activation),
+             with_bias ? "+bias" : "", s->units, s->batch);
+    test_assert_close(what, a, want_a, count, BOUND);
+    clReleaseMemObject(dz), clReleaseMemObject(da), clReleaseMemObject(db);
+    free(z), free(a), free(want_z), free(want_a), free(wide_bias);
+}
+
+static void check_output_delta(clprop_context *context, const shape *s,
+                               clprop_activation activation, clprop_loss loss)
+{
+    size_t count = s->units * s->batch;
+    test_rng rng = test_rng_seeded(20 + activation + 3 * loss);
+    float *y = malloc(count * 4), *t = malloc(count * 4), *got = malloc(count * 4);
+    float *got_loss = malloc(s->batch * 4);
+    test_fill_uniform(&rng, y, count, 0.01, 0.99);
+    test_fill_uniform(&rng, t, count, 0, 1);
+    double *wy = clprop_ref_widen(y, count), *wt = clprop_ref_widen(t, count);
+    double *want = calloc(count, sizeof(double)), *want_loss = calloc(s->batch, sizeof(double));
+    clprop_ref_output_delta(want, wy, wt, activation, loss, s->units, s->batch);
+    clprop_ref_sample_loss(want_loss, wy, wt, loss, s->units, s->batch);
+    cl_mem dy = test_buffer(context, y, count), dt = test_buffer(context, t, count);
+    cl_mem dd = test_buffer(context, NULL, count), dl = test_buffer(context, NULL, s->batch);
+    clprop_message message = {{0}};
+    cr_assert_eq(clprop_op_output_delta(context, &message, dd, dy, dt, activation, loss,
+                                        s->units, s->batch),
+                 CLPROP_SUCCESS, "%s", message.text);
+    cr_assert_eq(clprop_op_sample_loss(context, &message, dl, dy, dt, loss, s->units, s->batch),
+                 CLPROP_SUCCESS, "%s", message.text);
+    test_read(context, dd, got, count);
+    test_read(context, dl, got_loss, s->batch);
+    char what[96];
+    snprintf(what, sizeof what, "output delta %s/%s units=%zu batch=%zu",
+             clprop_activation_name(activation), clprop_loss_name(loss), s->units, s->batch);
+    test_assert_close(what, got, want, count, BOUND);
+    snprintf(what, sizeof what, "sample loss %s units=%zu batch=%zu", clprop_loss_name(loss),
+             s->units, s->batch);
+    test_assert_close(what, got_loss, want_loss, s->batch, BOUND);
+    clReleaseMemObject(dy), clReleaseMemObject(dt), clReleaseMemObject(dd);
+    clReleaseMemObject(dl);
+    free(y), free(t), free(got), free(got_loss), free(wy), free(wt), free(want), free(want_loss);
+}
+
+static void check_hidden_delta_and_bias_gradient(clprop_context *context, const shape *s,
+                                                 clprop_activation activation)
+{
+    size_t count = s->units * s->batch;
+    test_rng rng = test_rng_seeded(30 + activation);
+    float *delta = malloc(count * 4), *a = malloc(count * 4), gradient[257];
+    test_fill_uniform(&rng, delta, count, -1, 1);
+    test_fill_uniform(&rng, a, count, 0.01, 0.99);
+    double *want = clprop_ref_widen(delta, count), *wa = clprop_ref_widen(a, count);
+    clprop_ref_scale_by_derivative(want, wa, activation, s->units, s->batch);
+    double want_gradient[257];
+    clprop_ref_bias_gradient(want_gradient, want, s->units, s->batch);
+    cl_mem dd = test_buffer(context, delta, count), da = test_buffer(context, a, count);
+    cl_mem dg = test_buffer(context, NULL, s->units);
+    clprop_message message = {{0}};
+    cr_assert_eq(clprop_op_scale_by_derivative(context, &message, dd, da, activation, s->units,
+                                               s->batch),
+                 CLPROP_SUCCESS, "%s", message.text);
+    cr_assert_eq(clprop_op_bias_gradient(context, &message, dg, dd, s->units, s->batch),
+                 CLPROP_SUCCESS, "%s", message.text);
+    test_read(context, dd, delta, count);
+    test_read(context, dg, gradient, s->units);
+    char what[96];
+    snprintf(what, sizeof what, "hidden delta %s units=%zu batch=%zu",
+             clprop_activation_name(activation), s->units, s->batch);
+    test_assert_close(what, delta, want, count, BOUND);
+    snprintf(what, sizeof what, "bias gradient units=%zu batch=%zu", s->units, s->batch);
+    test_assert_close(what, gradient, want_gradient, s->units, BOUND);
+    clReleaseMemObject(dd), clReleaseMemObject(da), clReleaseMemObject(dg);
+    free(delta), free(a), free(want), free(wa);
+}
+
+static void check_update_and_layout(clprop_context *context, const shape *s)
+{
+    size_t count = s->units * s->batch;
+    test_rng rng = test_rng_seeded(40);
+    float *w = malloc(count * 4), *g = malloc(count * 4), *back = malloc(count * 4);
+    test_fill_uniform(&rng, w, count, -1, 1);
+    test_fill_uniform(&rng, g, count, -3, 3);
+    double *want = clprop_ref_widen(w, count);
+    for (size_t i = 0; i < count; i++)
+        want[i] -= (double)0.037f * g[i];
+    cl_mem dw = test_buffer(context, w, count), dg = test_buffer(context, g, count);
+    clprop_message message = {{0}};
+    cr_assert_eq(clprop_op_sgd_update(context, &message, dw, dg, 0.037f, count), CLPROP_SUCCESS,
+                 "%s", message.text);
+    test_read(context, dw, back, count);
+    test_assert_close("sgd update", back, want, count, BOUND);
+
+    /* The layout moves are exact copies: samples → columns → samples gives the data back. */
+    cl_mem columns = test_buffer(context, NULL, count), samples = test_buffer(context, NULL, count);
+    cr_assert_eq(clprop_op_samples_to_columns(context, &message, columns, dg, 0, s->units,
+                                              s->batch),
+                 CLPROP_SUCCESS, "%s", message.text);
+    test_read(context, columns, back, count);
+    for (size_t b = 0; b < s->batch; b++)
+        for (size_t u = 0; u < s->units; u++)
+            cr_assert_eq(back[u * s->batch + b], g[b * s->units + u], "column [%zu,%zu]", u, b);
+    cr_assert_eq(clprop_op_columns_to_samples(context, &message, samples, columns, s->units,
+                                              s->batch),
+                 CLPROP_SUCCESS, "%s", message.text);
+    test_read(context, samples, back, count);
+    for (size_t i = 0; i < count; i++)
+        cr_assert_eq(back[i], g[i], "sample value %zu", i);
+    clReleaseMemObject(dw), clReleaseMemObject(dg), clReleaseMemObject(columns);
+    clReleaseMemObject(samples);
+    free(w), free(g), free(back), free(want);
+}
+
+ParameterizedTest(shape *s, kernels, elementwise_kernels_match_the_reference)
+{
+    clprop_context *context = test_context();
+    for (int with_bias = 0; with_bias < 2; with_bias++) {
+        check_bias_activate(context, s, CLPROP_ACTIVATION_SIGMOID, with_bias);
+        check_bias_activate(context, s, CLPROP_ACTIVATION_LINEAR, with_bias);
+    }
+    check_output_delta(context, s, CLPROP_ACTIVATION_SIGMOID, CLPROP_LOSS_MSE);
+    check_output_delta(context, s, CLPROP_ACTIVATION_LINEAR, CLPROP_LOSS_MSE);
+    check_hidden_delta_and_bias_gradient(context, s, CLPROP_ACTIVATION_SIGMOID);
+    check_hidden_delta_and_bias_gradient(context, s, CLPROP_ACTIVATION_LINEAR);
+    check_update_and_layout(context, s);
+    clprop_context_destroy(context);
+}

@@ -1,0 +1,191 @@
+/* The network API: shapes, weights in and out, reproducible initialisation, errors. */
+#include <criterion/criterion.h>
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "kernel_sources.h"
+#include "support.h"
+
+static clprop_context *context;
+
+static void open_context(void)
+{
+    context = test_context();
+}
+
+static void close_context(void)
+{
+    clprop_context_destroy(context);
+}
+
+TestSuite(net, .init = open_context, .fini = close_context);
+
+Test(net, weights_set_through_the_api_read_back_unchanged)
+{
+    const size_t sizes[] = {3, 5, 2};
+    clprop_net_desc desc = {2, sizes, NULL, 0, CLPROP_LOSS_MSE, 1};
+    clprop_net *net = NULL;
+    cr_assert_eq(clprop_net_create(context, &desc, &net), CLPROP_SUCCESS);
+    cr_expect_eq(clprop_net_layer_count(net), 2);
+    cr_expect_eq(clprop_net_units(net, 0), 3);
+    cr_expect_eq(clprop_net_units(net, 2), 2);
+    cr_expect_eq(clprop_net_activation(net, 1), CLPROP_ACTIVATION_SIGMOID);
+    cr_expect(clprop_net_has_bias(net));
+    test_rng rng = test_rng_seeded(5);
+    float w[15], b[5], w_back[15], b_back[5];
+    test_fill_uniform(&rng, w, 15, -2, 2);
+    test_fill_uniform(&rng, b, 5, -2, 2);
+    cr_assert_eq(clprop_net_set_weights(net, 1, w, b), CLPROP_SUCCESS);
+    cr_assert_eq(clprop_net_get_weights(net, 1, w_back, b_back), CLPROP_SUCCESS);
+    cr_expect_arr_eq(w, w_back, sizeof w);
+    cr_expect_arr_eq(b, b_back, sizeof b);
+    clprop_net_destroy(net);
+}
+
+static void initial_weights(uint64_t seed, float *weights)
+{
+    const size_t sizes[] = {4, 6, 3};
+    clprop_net_desc desc = {2, sizes, NULL, 0, CLPROP_LOSS_MSE, seed};
+    clprop_net *net = NULL;
+    cr_assert_eq(clprop_net_create(context, &desc, &net), CLPROP_SUCCESS);
+    cr_assert_eq(clprop_net_get_weights(net, 1, weights, NULL), CLPROP_SUCCESS);
+    cr_assert_eq(clprop_net_get_weights(net, 2, weights + 24, NULL), CLPROP_SUCCESS);
+    clprop_net_destroy(net);
+}
+
+Test(net, the_same_seed_gives_the_same_weights_and_another_seed_others)
+{
+    float a[42], b[42], c[42];
+    initial_weights(7, a);
+    initial_weights(7, b);
+    initial_weights(8, c);
+    cr_expect_arr_eq(a, b, sizeof a);
+    cr_expect(memcmp(a, c, sizeof a) != 0);
+    /* Glorot range for the 4→6 layer: √(6/10) ≈ 0.775 */
+    for (int i = 0; i < 24; i++)
+        cr_expect(fabsf(a[i]) <= 0.7746f && a[i] != 0.0f, "weight %d = %g", i, a[i]);
+}
+
+Test(net, a_larger_batch_after_a_smaller_one_still_matches_single_samples)
+{
+    const size_t sizes[] = {3, 4, 2};
+    clprop_net_desc desc = {2, sizes, NULL, 0, CLPROP_LOSS_MSE, 3};
+    clprop_net *net = NULL;
+    cr_assert_eq(clprop_net_create(context, &desc, &net), CLPROP_SUCCESS);
+    test_rng rng = test_rng_seeded(9);
+    float inputs[7 * 3], batched[7 * 2], single[2];
+    test_fill_uniform(&rng, inputs, 21, -1, 1);
+    cr_assert_eq(clprop_net_forward(net, inputs, 1, single), CLPROP_SUCCESS);
+    cr_assert_eq(clprop_net_forward(net, inputs, 7, batched), CLPROP_SUCCESS);
+    for (int s = 0; s < 7; s++) {
+        cr_assert_eq(clprop_net_forward(net, inputs + 3 * s, 1, single), CLPROP_SUCCESS);
+        cr_expect_float_eq(single[0], batched[2 * s], 1e-6);
+        cr_expect_float_eq(single[1], batched[2 * s + 1], 1e-6);
+    }
+    clprop_net_destroy(net);
+}
+
+Test(net, a_network_too_big_for_the_device_is_refused_naming_both_sizes)
+{
+    const size_t sizes[] = {100000, 100000, 1};
+    clprop_net_desc desc = {2, sizes, NULL, 0, CLPROP_LOSS_MSE, 0};
+    clprop_net *net = NULL;
+    cr_assert_eq(clprop_net_create(context, &desc, &net), CLPROP_ERROR_DOES_NOT_FIT);
+    const char *message = clprop_net_message(net);
+    cr_expect(strstr(message, "MiB") != NULL && strstr(message, "has") != NULL, "%s", message);
+    clprop_net_destroy(net);
+}
+
+Test(net, a_batch_too_big_for_the_device_is_refused)
+{
+    const size_t sizes[] = {1000, 1000, 10};
+    clprop_net_desc desc = {2, sizes, NULL, 0, CLPROP_LOSS_MSE, 0};
+    clprop_net *net = NULL;
+    cr_assert_eq(clprop_net_create(context, &desc, &net), CLPROP_SUCCESS);
+    float input[1000] = {0};
+    /* the input buffer alone would need 4 TB: checked before anything is read from `input` */
+    cr_expect_eq(clprop_net_forward(net, input, (size_t)1 << 30, NULL), CLPROP_ERROR_DOES_NOT_FIT);
+    cr_expect(strstr(clprop_net_message(net), "batch") != NULL, "%s", clprop_net_message(net));
+    clprop_net_destroy(net);
+}
+
+Test(net, bad_shapes_are_refused_with_a_reason)
+{
+    clprop_net *net = NULL;
+    const size_t zero[] = {2, 0, 1};
+    clprop_net_desc desc = {2, zero, NULL, 0, CLPROP_LOSS_MSE, 0};
+    cr_expect_eq(clprop_net_create(context, &desc, &net), CLPROP_ERROR_INVALID_ARGUMENT);
+    cr_expect(strstr(clprop_net_message(net), "layer 1 has zero units") != NULL);
+    clprop_net_destroy(net);
+
+    const size_t sizes[] = {2, 3, 1};
+    const clprop_activation hidden_softmax[] = {CLPROP_ACTIVATION_SOFTMAX,
+                                                CLPROP_ACTIVATION_SIGMOID};
+    clprop_net_desc softmax = {2, sizes, hidden_softmax, 0, CLPROP_LOSS_CROSS_ENTROPY, 0};
+    cr_expect_eq(clprop_net_create(context, &softmax, &net), CLPROP_ERROR_INVALID_ARGUMENT);
+    cr_expect(strstr(clprop_net_message(net), "softmax") != NULL);
+    clprop_net_destroy(net);
+
+    clprop_net_desc empty = {0, sizes, NULL, 0, CLPROP_LOSS_MSE, 0};
+    cr_expect_eq(clprop_net_create(context, &empty, &net), CLPROP_ERROR_INVALID_ARGUMENT);
+    clprop_net_destroy(net);
+}
+
+Test(net, calls_with_bad_arguments_fail_cleanly)
+{
+    const size_t sizes[] = {2, 2};
+    clprop_net_desc desc = {1, sizes, NULL, 0, CLPROP_LOSS_MSE, 0};
+    clprop_net *net = NULL;
+    cr_assert_eq(clprop_net_create(context, &desc, &net), CLPROP_SUCCESS);
+    float values[4] = {0, 0, 0, 0}, nan_weights[4] = {0, NAN, 0, 0};
+    cr_expect_eq(clprop_net_set_weights(net, 0, values, values), CLPROP_ERROR_INVALID_ARGUMENT);
+    cr_expect_eq(clprop_net_set_weights(net, 2, values, values), CLPROP_ERROR_INVALID_ARGUMENT);
+    cr_expect_eq(clprop_net_set_weights(net, 1, nan_weights, values), CLPROP_ERROR_NOT_FINITE);
+    cr_expect_eq(clprop_net_set_weights(net, 1, values, NULL), CLPROP_ERROR_INVALID_ARGUMENT,
+                 "biases required");
+    cr_expect_eq(clprop_net_get_gradients(net, 1, values, values), CLPROP_ERROR_INVALID_ARGUMENT,
+                 "no backward pass yet");
+    cr_expect_eq(clprop_net_get_layer_state(net, 1, values, NULL, NULL),
+                 CLPROP_ERROR_INVALID_ARGUMENT, "no pass yet");
+    cr_expect_eq(clprop_net_forward(net, values, 0, values), CLPROP_ERROR_INVALID_ARGUMENT);
+    cr_expect_eq(clprop_net_train_batch(net, values, values, 1, -1.0f, NULL),
+                 CLPROP_ERROR_INVALID_ARGUMENT);
+    cr_expect_eq(clprop_net_train_batch(net, values, NULL, 1, 0.1f, NULL),
+                 CLPROP_ERROR_INVALID_ARGUMENT);
+    clprop_net_destroy(net);
+    clprop_net_destroy(NULL);
+}
+
+Test(net, status_codes_have_names)
+{
+    cr_expect_str_eq(clprop_status_name(-5), "CL_OUT_OF_RESOURCES");
+    cr_expect_str_eq(clprop_status_name(CLPROP_ERROR_DOES_NOT_FIT), "CLPROP_ERROR_DOES_NOT_FIT");
+    cr_expect_str_eq(clprop_status_name(CLPROP_SUCCESS), "CLPROP_SUCCESS");
+    cr_expect_str_eq(clprop_status_name(-54), "CL_INVALID_WORK_GROUP_SIZE");
+}
+
+Test(net, a_kernel_that_fails_to_compile_reports_the_build_log)
+{
+    char *dir = test_make_temp_dir();
+    /* Copy nothing: every kernel file is missing, which must say which file. */
+    setenv("CLPROP_KERNEL_DIR", dir, 1);
+    clprop_context *broken = NULL;
+    cr_expect_eq(clprop_context_create(NULL, &broken), CLPROP_ERROR_IO);
+    cr_expect(strstr(clprop_context_message(broken), "CLPROP_KERNEL_DIR") != NULL);
+    clprop_context_destroy(broken);
+
+    /* Now real files, one of them with a syntax error. */
+    for (size_t i = 0; i < clprop_kernel_source_count; i++)
+        free(test_write_file(dir, clprop_kernel_sources[i].name,
+                             i == 0 ? "__kernel void broken(void) { x = ; }\n" : "\n"));
+    cr_expect_eq(clprop_context_create(NULL, &broken), CLPROP_ERROR_KERNEL_BUILD);
+    const char *message = clprop_context_message(broken);
+    cr_expect(strstr(message, "build log") != NULL, "%s", message);
+    cr_expect(strstr(message, "CL_BUILD_PROGRAM_FAILURE") != NULL, "%s", message);
+    cr_expect(strstr(message, "error") != NULL, "the compiler's own words: %s", message);
+    clprop_context_destroy(broken);
+    unsetenv("CLPROP_KERNEL_DIR");
+    test_remove_tree(dir);
+    free(dir);
+}
