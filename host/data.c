@@ -1,0 +1,549 @@
+/* Data sets in host memory: the clprop_data object, loading with format detection, creation from
+ * arrays, and the pieces every loader shares (growing arrays, numbers, lines, finishing). */
+#include "data_internal.h"
+
+#include <ctype.h>
+#include <errno.h>
+#include <float.h>
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+/* ---- The object -------------------------------------------------------------------------------- */
+
+static void release_arrays(clprop_data *data)
+{
+    free(data->input_values);
+    free(data->target_values);
+    free(data->labels);
+    data->input_values = NULL;
+    data->target_values = NULL;
+    data->labels = NULL;
+    data->samples = data->inputs = data->outputs = 0;
+}
+
+void clprop_data_destroy(clprop_data *data)
+{
+    if (data == NULL)
+        return;
+    release_arrays(data);
+    free(data);
+}
+
+const char *clprop_data_message(const clprop_data *data)
+{
+    /* A NULL handle is what a load or create leaves when host memory ran out. */
+    return data != NULL ? data->message.text : "out of host memory (no data set)";
+}
+
+size_t clprop_data_samples(const clprop_data *data) { return data ? data->samples : 0; }
+size_t clprop_data_inputs(const clprop_data *data) { return data ? data->inputs : 0; }
+size_t clprop_data_outputs(const clprop_data *data) { return data ? data->outputs : 0; }
+
+const float *clprop_data_input_values(const clprop_data *data)
+{
+    return data ? data->input_values : NULL;
+}
+
+const float *clprop_data_target_values(const clprop_data *data)
+{
+    return data ? data->target_values : NULL;
+}
+
+int clprop_data_has_labels(const clprop_data *data) { return data && data->labels != NULL; }
+
+const uint32_t *clprop_data_labels(const clprop_data *data) { return data ? data->labels : NULL; }
+
+/* ---- Creating from arrays ---------------------------------------------------------------------- */
+
+/* The index of the first NaN or infinity, or `count` when all are finite. */
+static size_t first_non_finite(const float *values, size_t count)
+{
+    for (size_t i = 0; i < count; i++)
+        if (!isfinite(values[i]))
+            return i;
+    return count;
+}
+
+static clprop_status refuse_non_finite(clprop_data *data, const char *name, const float *values,
+                                       size_t count, size_t width, const char *unit)
+{
+    size_t bad = first_non_finite(values, count);
+    if (bad == count)
+        return CLPROP_SUCCESS;
+    return clprop_fail(&data->message, CLPROP_ERROR_NOT_FINITE,
+                       "clprop_data_create: %s[%zu] (sample %zu, %s %zu, counting from 0) is NaN "
+                       "or infinity", name, bad, bad / width, unit, bad % width);
+}
+
+static float *copy_floats(const float *values, size_t count)
+{
+    float *copy = malloc(count * sizeof *copy);
+    if (copy != NULL)
+        memcpy(copy, values, count * sizeof *copy);
+    return copy;
+}
+
+static clprop_status create_into(clprop_data *data, size_t samples, size_t inputs, size_t outputs,
+                                 const float *input_values, const float *target_values)
+{
+    if (samples == 0 || inputs == 0 || outputs == 0)
+        return clprop_fail(&data->message, CLPROP_ERROR_INVALID_ARGUMENT,
+                           "clprop_data_create: samples, inputs and outputs must all be non-zero "
+                           "(got %zu, %zu, %zu)", samples, inputs, outputs);
+    if (input_values == NULL || target_values == NULL)
+        return clprop_fail(&data->message, CLPROP_ERROR_INVALID_ARGUMENT,
+                           "clprop_data_create: input_values and target_values must not be NULL");
+    size_t input_count, target_count, unused;
+    if (clprop_size_mul_overflows(samples, inputs, &input_count) ||
+        clprop_size_mul_overflows(samples, outputs, &target_count) ||
+        clprop_size_mul_overflows(input_count > target_count ? input_count : target_count,
+                                  sizeof(float), &unused))
+        return clprop_fail(&data->message, CLPROP_ERROR_INVALID_ARGUMENT,
+                           "clprop_data_create: %zu samples × (%zu inputs + %zu outputs) is too "
+                           "large to address", samples, inputs, outputs);
+    clprop_status status =
+        refuse_non_finite(data, "input_values", input_values, input_count, inputs, "input");
+    if (status == CLPROP_SUCCESS)
+        status = refuse_non_finite(data, "target_values", target_values, target_count, outputs,
+                                   "output");
+    if (status != CLPROP_SUCCESS)
+        return status;
+    data->input_values = copy_floats(input_values, input_count);
+    data->target_values = copy_floats(target_values, target_count);
+    if (data->input_values == NULL || data->target_values == NULL)
+        return clprop_fail(&data->message, CLPROP_ERROR_OUT_OF_HOST_MEMORY,
+                           "clprop_data_create: out of host memory for %zu samples", samples);
+    data->samples = samples;
+    data->inputs = inputs;
+    data->outputs = outputs;
+    return CLPROP_SUCCESS;
+}
+
+clprop_status clprop_data_create(size_t samples, size_t inputs, size_t outputs,
+                                 const float *input_values, const float *target_values,
+                                 clprop_data **out)
+{
+    if (out == NULL)
+        return CLPROP_ERROR_INVALID_ARGUMENT;
+    clprop_data *data = calloc(1, sizeof *data);
+    *out = data;
+    if (data == NULL)
+        return CLPROP_ERROR_OUT_OF_HOST_MEMORY;
+    clprop_status status = create_into(data, samples, inputs, outputs, input_values,
+                                       target_values);
+    if (status != CLPROP_SUCCESS)
+        release_arrays(data);
+    return status;
+}
+
+/* ---- Loading: options, format detection, dispatch ---------------------------------------------- */
+
+static int has_csv_options(const clprop_data_source *source)
+{
+    return source->csv_targets != 0 || source->csv_label_column != 0;
+}
+
+static const char *format_name(clprop_data_format format)
+{
+    switch (format) {
+    case CLPROP_DATA_FANN: return "FANN";
+    case CLPROP_DATA_CSV: return "CSV";
+    case CLPROP_DATA_IDX: return "IDX";
+    default: return "auto";
+    }
+}
+
+/* Options that are wrong whatever the file holds. */
+static clprop_status check_source(clprop_data *data, const clprop_data_source *source)
+{
+    if (source == NULL || source->path == NULL)
+        return clprop_fail(&data->message, CLPROP_ERROR_INVALID_ARGUMENT,
+                           "clprop_data_load: no data file given (source or source->path is NULL)");
+    if ((unsigned)source->format > (unsigned)CLPROP_DATA_IDX)
+        return clprop_fail(&data->message, CLPROP_ERROR_INVALID_ARGUMENT,
+                           "%s: unknown data format %d", source->path, (int)source->format);
+    if (source->csv_targets != 0 && source->csv_label_column != 0)
+        return clprop_fail(&data->message, CLPROP_ERROR_INVALID_ARGUMENT,
+                           "%s: give csv_targets (%zu) or csv_label_column (%ld), not both",
+                           source->path, source->csv_targets, source->csv_label_column);
+    if (source->csv_label_column < -1)
+        return clprop_fail(&data->message, CLPROP_ERROR_INVALID_ARGUMENT,
+                           "%s: csv_label_column %ld is neither a column (from 1) nor -1 (the last)",
+                           source->path, source->csv_label_column);
+    return CLPROP_SUCCESS;
+}
+
+/* Options that must suit the format, once it is known. */
+static clprop_status check_source_for(clprop_data *data, const clprop_data_source *source,
+                                      clprop_data_format format, int detected)
+{
+    const char *how = detected ? " (detected)" : "";
+    if (format != CLPROP_DATA_CSV && has_csv_options(source))
+        return clprop_fail(&data->message, CLPROP_ERROR_INVALID_ARGUMENT,
+                           "%s: csv_targets and csv_label_column apply to CSV files, but this is "
+                           "%s%s", source->path, format_name(format), how);
+    if (format == CLPROP_DATA_CSV && !has_csv_options(source))
+        return clprop_fail(&data->message, CLPROP_ERROR_INVALID_ARGUMENT,
+                           "%s: %s needs csv_targets = K (the last K columns are the targets) or "
+                           "csv_label_column = N (column N, from 1, or -1 for the last, holds class "
+                           "labels 0..C-1)", source->path,
+                           detected ? "read as CSV (it is neither IDX nor FANN), which" : "CSV");
+    if (format == CLPROP_DATA_IDX && source->labels_path == NULL)
+        return clprop_fail(&data->message, CLPROP_ERROR_INVALID_ARGUMENT,
+                           "%s: IDX images%s need labels_path (the IDX labels file)", source->path,
+                           how);
+    if (format != CLPROP_DATA_IDX && source->labels_path != NULL)
+        return clprop_fail(&data->message, CLPROP_ERROR_INVALID_ARGUMENT,
+                           "%s: labels_path (%s) applies to IDX images, but this is %s%s",
+                           source->path, source->labels_path, format_name(format), how);
+    return CLPROP_SUCCESS;
+}
+
+static int is_idx_magic(const unsigned char bytes[4])
+{
+    return bytes[0] == 0 && bytes[1] == 0 && bytes[2] == 0x08 && bytes[3] >= 0x01 &&
+           bytes[3] <= 0x03;
+}
+
+/* FANN when the first non-blank line is its header, else CSV. */
+static clprop_status detect_text_format(clprop_text_reader *reader, clprop_data_format *format)
+{
+    int got;
+    do {
+        clprop_status status = clprop_text_next_line(reader, &got);
+        if (status != CLPROP_SUCCESS)
+            return status;
+    } while (got && clprop_text_line_is_blank(reader));
+    if (!got)
+        return clprop_fail(reader->message, CLPROP_ERROR_FORMAT,
+                           "%s: no data (the file is empty or blank)", reader->path);
+    size_t counts[3];
+    *format = clprop_fann_header_parse(reader->line, reader->length, counts) ? CLPROP_DATA_FANN
+                                                                             : CLPROP_DATA_CSV;
+    return CLPROP_SUCCESS;
+}
+
+static clprop_status detect_format(clprop_data *data, const clprop_data_source *source,
+                                   clprop_data_format *format)
+{
+    clprop_text_reader reader;
+    clprop_status status = clprop_text_open(&reader, source->path, &data->message);
+    if (status != CLPROP_SUCCESS)
+        return status;
+    unsigned char magic[4];
+    int got = gzread(reader.file, magic, sizeof magic);
+    if (got < 0) {
+        char where[64 + 4096];
+        snprintf(where, sizeof where, "%s: byte 0", source->path);
+        status = clprop_gz_fail(reader.file, &data->message, where);
+    } else if (got == (int)sizeof magic && is_idx_magic(magic)) {
+        *format = CLPROP_DATA_IDX;
+    } else if (has_csv_options(source)) {
+        *format = CLPROP_DATA_CSV;
+    } else if (gzrewind(reader.file) != 0) {
+        status = clprop_fail(&data->message, CLPROP_ERROR_IO, "%s: cannot rewind", source->path);
+    } else {
+        status = detect_text_format(&reader, format);
+    }
+    clprop_text_close(&reader);
+    return status;
+}
+
+static clprop_status load_into(clprop_data *data, const clprop_data_source *source)
+{
+    clprop_status status = check_source(data, source);
+    if (status != CLPROP_SUCCESS)
+        return status;
+    clprop_data_format format = source->format;
+    int detected = format == CLPROP_DATA_AUTO;
+    if (detected && (status = detect_format(data, source, &format)) != CLPROP_SUCCESS)
+        return status;
+    if ((status = check_source_for(data, source, format, detected)) != CLPROP_SUCCESS)
+        return status;
+    switch (format) {
+    case CLPROP_DATA_FANN: return clprop_load_fann(data, source);
+    case CLPROP_DATA_CSV: return clprop_load_csv(data, source);
+    default: return clprop_load_idx(data, source);
+    }
+}
+
+clprop_status clprop_data_load(const clprop_data_source *source, clprop_data **out)
+{
+    if (out == NULL)
+        return CLPROP_ERROR_INVALID_ARGUMENT;
+    clprop_data *data = calloc(1, sizeof *data);
+    *out = data;
+    if (data == NULL)
+        return CLPROP_ERROR_OUT_OF_HOST_MEMORY;
+    clprop_status status = load_into(data, source);
+    if (status != CLPROP_SUCCESS)
+        release_arrays(data);
+    return status;
+}
+
+/* ---- Growing arrays ---------------------------------------------------------------------------- */
+
+int clprop_size_mul_overflows(size_t a, size_t b, size_t *product)
+{
+    if (b != 0 && a > SIZE_MAX / b)
+        return 1;
+    *product = a * b;
+    return 0;
+}
+
+/* A capacity of at least `needed` items: double from the current one, starting at 1024. */
+static void *grow(void *items, size_t *capacity, size_t needed, size_t item_size)
+{
+    if (needed <= *capacity)
+        return items;
+    size_t wanted = *capacity < 1024 ? 1024 : *capacity;
+    while (wanted < needed)
+        wanted = wanted > SIZE_MAX / 2 ? needed : wanted * 2;
+    size_t bytes;
+    if (clprop_size_mul_overflows(wanted, item_size, &bytes))
+        return NULL;
+    void *grown = realloc(items, bytes);
+    if (grown != NULL)
+        *capacity = wanted;
+    return grown;
+}
+
+int clprop_floats_reserve(clprop_floats *array, size_t extra)
+{
+    if (extra > SIZE_MAX - array->count)
+        return -1;
+    float *grown = grow(array->values, &array->capacity, array->count + extra, sizeof(float));
+    if (grown == NULL)
+        return -1;
+    array->values = grown;
+    return 0;
+}
+
+int clprop_labels_reserve(clprop_labels *array, size_t extra)
+{
+    if (extra > SIZE_MAX - array->count)
+        return -1;
+    uint32_t *grown = grow(array->values, &array->capacity, array->count + extra,
+                           sizeof(uint32_t));
+    if (grown == NULL)
+        return -1;
+    array->values = grown;
+    return 0;
+}
+
+/* The array's values in an allocation of exactly their size; the array is left empty. */
+static void *take_exact(void *values, size_t count, size_t item_size)
+{
+    void *exact = count > 0 ? realloc(values, count * item_size) : NULL;
+    if (exact == NULL)
+        return values; /* shrinking failed or nothing to keep: the original still serves */
+    return exact;
+}
+
+void clprop_data_adopt(clprop_data *data, size_t samples, size_t inputs, size_t outputs,
+                       clprop_floats *input_array, clprop_floats *target_array)
+{
+    data->input_values = take_exact(input_array->values, input_array->count, sizeof(float));
+    data->target_values = take_exact(target_array->values, target_array->count, sizeof(float));
+    *input_array = (clprop_floats){0};
+    *target_array = (clprop_floats){0};
+    data->samples = samples;
+    data->inputs = inputs;
+    data->outputs = outputs;
+}
+
+clprop_status clprop_data_adopt_labels(clprop_data *data, const char *path, size_t samples,
+                                       size_t inputs, clprop_floats *input_array,
+                                       clprop_labels *labels, size_t classes)
+{
+    size_t count, bytes;
+    if (clprop_size_mul_overflows(samples, classes, &count) ||
+        clprop_size_mul_overflows(count, sizeof(float), &bytes))
+        return clprop_fail(&data->message, CLPROP_ERROR_OUT_OF_HOST_MEMORY,
+                           "%s: %zu samples × %zu classes of one-hot targets is too large to "
+                           "address", path, samples, classes);
+    float *one_hot = calloc(count, sizeof *one_hot);
+    if (one_hot == NULL)
+        return clprop_data_out_of_memory(data, path, samples);
+    for (size_t s = 0; s < samples; s++)
+        one_hot[s * classes + labels->values[s]] = 1.0f;
+    clprop_floats targets = {one_hot, count, count};
+    clprop_data_adopt(data, samples, inputs, classes, input_array, &targets);
+    data->labels = take_exact(labels->values, labels->count, sizeof(uint32_t));
+    *labels = (clprop_labels){0};
+    return CLPROP_SUCCESS;
+}
+
+clprop_status clprop_data_out_of_memory(clprop_data *data, const char *path, size_t samples)
+{
+    return clprop_fail(&data->message, CLPROP_ERROR_OUT_OF_HOST_MEMORY,
+                       "%s: out of host memory after %zu samples", path, samples);
+}
+
+/* ---- Numbers in text --------------------------------------------------------------------------- */
+
+clprop_number_kind clprop_parse_number(const char *start, const char *stop, float *value)
+{
+    /* strtod would skip leading spaces and accept an empty field as nothing; neither is a number */
+    if (start == stop || isspace((unsigned char)*start))
+        return CLPROP_NUMBER_NOT_A_NUMBER;
+    char *end;
+    double parsed = strtod(start, &end);
+    if (end != stop)
+        return CLPROP_NUMBER_NOT_A_NUMBER;
+    /* "nan", "inf" and overflow such as 1e999 (HUGE_VAL) all land here; so do doubles that a
+     * float cannot hold, which would become infinity on conversion. */
+    if (!isfinite(parsed) || fabs(parsed) > FLT_MAX)
+        return CLPROP_NUMBER_NOT_FINITE;
+    *value = (float)parsed;
+    return CLPROP_NUMBER_OK;
+}
+
+int clprop_parse_count(const char *start, const char *stop, size_t *value)
+{
+    if (start == stop)
+        return -1;
+    size_t parsed = 0;
+    for (const char *p = start; p < stop; p++) {
+        if (*p < '0' || *p > '9')
+            return -1;
+        size_t digit = (size_t)(*p - '0');
+        if (parsed > (SIZE_MAX - digit) / 10)
+            return -1;
+        parsed = parsed * 10 + digit;
+    }
+    *value = parsed;
+    return 0;
+}
+
+/* ---- Files through zlib ------------------------------------------------------------------------ */
+
+/* The text of an errno value, without strerror's shared buffer. */
+static void errno_text(int code, char *buffer, size_t size)
+{
+    if (strerror_r(code, buffer, size) != 0)
+        snprintf(buffer, size, "error %d", code);
+}
+
+clprop_status clprop_gz_open(const char *path, clprop_message *message, gzFile *out)
+{
+    errno = 0;
+    *out = gzopen(path, "rb");
+    if (*out == NULL) {
+        if (errno == 0) /* zlib's own allocation failed */
+            return clprop_fail(message, CLPROP_ERROR_OUT_OF_HOST_MEMORY,
+                               "%s: cannot open: out of host memory", path);
+        char reason[256];
+        errno_text(errno, reason, sizeof reason);
+        return clprop_fail(message, CLPROP_ERROR_IO, "%s: cannot open: %s", path, reason);
+    }
+    gzbuffer(*out, 1u << 17); /* fewer, larger reads; the default 8 KiB is slow for MNIST */
+    return CLPROP_SUCCESS;
+}
+
+clprop_status clprop_gz_fail(gzFile file, clprop_message *message, const char *where)
+{
+    int code;
+    const char *text = gzerror(file, &code);
+    if (code == Z_ERRNO) {
+        char reason[256];
+        errno_text(errno, reason, sizeof reason);
+        return clprop_fail(message, CLPROP_ERROR_IO, "%s: cannot read: %s", where, reason);
+    }
+    if (code == Z_MEM_ERROR)
+        return clprop_fail(message, CLPROP_ERROR_OUT_OF_HOST_MEMORY,
+                           "%s: out of host memory while decompressing", where);
+    if (code == Z_BUF_ERROR) /* zlib's way of saying the compressed stream stops too early */
+        return clprop_fail(message, CLPROP_ERROR_FORMAT,
+                           "%s: the gzip data ends early (the file is truncated)", where);
+    return clprop_fail(message, CLPROP_ERROR_FORMAT, "%s: corrupt gzip data: %s", where, text);
+}
+
+/* ---- Lines of text ----------------------------------------------------------------------------- */
+
+clprop_status clprop_text_open(clprop_text_reader *reader, const char *path,
+                               clprop_message *message)
+{
+    *reader = (clprop_text_reader){.path = path, .message = message};
+    return clprop_gz_open(path, message, &reader->file);
+}
+
+void clprop_text_close(clprop_text_reader *reader)
+{
+    if (reader->file != NULL)
+        gzclose_r(reader->file);
+    free(reader->line);
+    *reader = (clprop_text_reader){0};
+}
+
+static int grow_line(clprop_text_reader *reader)
+{
+    size_t capacity = reader->capacity < 256 ? 256 : reader->capacity;
+    if (reader->capacity >= 256) {
+        if (capacity > SIZE_MAX / 2)
+            return -1;
+        capacity *= 2;
+    }
+    char *grown = realloc(reader->line, capacity);
+    if (grown == NULL)
+        return -1;
+    reader->line = grown;
+    reader->capacity = capacity;
+    return 0;
+}
+
+/* After gzgetc returned -1: the end of the file, or a read error to report. */
+static clprop_status check_end(clprop_text_reader *reader)
+{
+    int code;
+    gzerror(reader->file, &code);
+    if (code == Z_OK)
+        return CLPROP_SUCCESS;
+    char where[64 + 4096];
+    snprintf(where, sizeof where, "%s:%zu", reader->path, reader->line_number + 1);
+    return clprop_gz_fail(reader->file, reader->message, where);
+}
+
+clprop_status clprop_text_next_line(clprop_text_reader *reader, int *got)
+{
+    size_t length = 0;
+    int c;
+    *got = 0;
+    /* gzgetc is a macro that reads zlib's buffer directly, so a byte at a time is cheap. */
+    while ((c = gzgetc(reader->file)) != -1) {
+        if (length + 1 >= reader->capacity && grow_line(reader) != 0)
+            return clprop_fail(reader->message, CLPROP_ERROR_OUT_OF_HOST_MEMORY,
+                               "%s:%zu: out of host memory for a line of %zu bytes", reader->path,
+                               reader->line_number + 1, length);
+        if (c == '\n')
+            break;
+        reader->line[length++] = (char)c;
+    }
+    if (c == -1) {
+        clprop_status status = check_end(reader);
+        if (status != CLPROP_SUCCESS || length == 0)
+            return status;
+    }
+    if (length > 0 && reader->line[length - 1] == '\r') /* a CRLF file */
+        length--;
+    /* A UTF-8 byte-order mark (spreadsheets write one) would make a numeric first row look like
+     * a CSV header and vanish. */
+    if (reader->line_number == 0 && length >= 3 && memcmp(reader->line, "\xEF\xBB\xBF", 3) == 0) {
+        memmove(reader->line, reader->line + 3, length - 3);
+        length -= 3;
+    }
+    reader->line[length] = '\0';
+    reader->length = length;
+    reader->line_number++;
+    *got = 1;
+    return CLPROP_SUCCESS;
+}
+
+int clprop_text_line_is_blank(const clprop_text_reader *reader)
+{
+    for (size_t i = 0; i < reader->length; i++)
+        if (!isspace((unsigned char)reader->line[i]))
+            return 0;
+    return 1;
+}

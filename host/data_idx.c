@@ -1,0 +1,250 @@
+/* IDX files as MNIST and Fashion-MNIST ship them: an images file (magic 0x00000803: unsigned
+ * bytes in three dimensions, count × rows × columns) and a labels file (magic 0x00000801: count
+ * unsigned bytes), big-endian headers, each plain or gzip-compressed (zlib reads both).
+ *
+ * Pixels become value/255 in [0, 1]; labels become one-hot targets and are kept as labels. The
+ * pixels are read in chunks and stored as they arrive, so a header that claims more than the file
+ * holds costs only what the file holds, and a short file fails at the byte where it ends. */
+#include "data_internal.h"
+
+#include <stdlib.h>
+
+#define IDX_IMAGES_MAGIC 0x00000803u
+#define IDX_LABELS_MAGIC 0x00000801u
+#define CHUNK_BYTES (64u * 1024u)
+
+typedef struct idx_file {
+    gzFile file;
+    const char *path;
+    size_t offset; /* bytes read so far, counted in the decompressed stream */
+} idx_file;
+
+typedef struct idx_loader {
+    clprop_data *data;
+    const clprop_data_source *source;
+    idx_file images, labels;
+    uint32_t count, rows, columns;
+    size_t pixels; /* per image: rows × columns */
+    unsigned char *chunk;
+    clprop_floats input_array;
+    clprop_labels label_array;
+    size_t largest_label;
+} idx_loader;
+
+/* ---- Reading bytes ----------------------------------------------------------------------------- */
+
+/* Reads up to `size` (≤ CHUNK_BYTES) bytes; *got < size only at the end of the file. */
+static clprop_status read_bytes(idx_loader *loader, idx_file *file, void *buffer, size_t size,
+                                size_t *got)
+{
+    int count = gzread(file->file, buffer, (unsigned)size);
+    int code = Z_OK;
+    if (count >= 0 && (size_t)count < size)
+        gzerror(file->file, &code); /* a short read is the end, unless the data is corrupt */
+    if (count < 0 || (code != Z_OK && code != Z_BUF_ERROR)) {
+        char where[64 + 4096];
+        snprintf(where, sizeof where, "%s: byte %zu", file->path, file->offset);
+        return clprop_gz_fail(file->file, &loader->data->message, where);
+    }
+    /* Z_BUF_ERROR, a gzip stream cut short, reads as the end of the file: the caller then says
+     * at which byte, and what it was in the middle of. */
+    *got = (size_t)count;
+    file->offset += *got;
+    return CLPROP_SUCCESS;
+}
+
+static uint32_t big_endian(const unsigned char *bytes)
+{
+    return (uint32_t)bytes[0] << 24 | (uint32_t)bytes[1] << 16 | (uint32_t)bytes[2] << 8 |
+           (uint32_t)bytes[3];
+}
+
+/* The magic number and `dims` sizes; what: "images" or "labels". */
+static clprop_status read_header(idx_loader *loader, idx_file *file, uint32_t magic,
+                                 const char *what, uint32_t *sizes, size_t dims)
+{
+    unsigned char header[16];
+    size_t size = 4 * (1 + dims), got;
+    clprop_status status = read_bytes(loader, file, header, size, &got);
+    if (status != CLPROP_SUCCESS)
+        return status;
+    if (got >= 4 && big_endian(header) != magic)
+        return clprop_fail(&loader->data->message, CLPROP_ERROR_FORMAT,
+                           "%s: byte 0: wrong magic number 0x%08x, expected 0x%08x (IDX %s)",
+                           file->path, (unsigned)big_endian(header), (unsigned)magic, what);
+    if (got < size)
+        return clprop_fail(&loader->data->message, CLPROP_ERROR_FORMAT,
+                           "%s: byte %zu: file ends in the IDX %s header (%zu bytes)", file->path,
+                           got, what, size);
+    for (size_t d = 0; d < dims; d++) {
+        sizes[d] = big_endian(header + 4 * (d + 1));
+        if (sizes[d] == 0)
+            return clprop_fail(&loader->data->message, CLPROP_ERROR_FORMAT,
+                               "%s: byte %zu: dimension %zu of the IDX %s is 0", file->path,
+                               4 * (d + 1), d, what);
+    }
+    return CLPROP_SUCCESS;
+}
+
+static clprop_status open_file(idx_loader *loader, idx_file *file, const char *path)
+{
+    file->path = path;
+    return clprop_gz_open(path, &loader->data->message, &file->file);
+}
+
+/* ---- Headers ----------------------------------------------------------------------------------- */
+
+static clprop_status read_headers(idx_loader *loader)
+{
+    uint32_t image_sizes[3], label_count;
+    clprop_status status = read_header(loader, &loader->images, IDX_IMAGES_MAGIC, "images",
+                                       image_sizes, 3);
+    if (status == CLPROP_SUCCESS)
+        status = open_file(loader, &loader->labels, loader->source->labels_path);
+    if (status == CLPROP_SUCCESS)
+        status = read_header(loader, &loader->labels, IDX_LABELS_MAGIC, "labels", &label_count,
+                             1);
+    if (status != CLPROP_SUCCESS)
+        return status;
+    loader->count = image_sizes[0];
+    loader->rows = image_sizes[1];
+    loader->columns = image_sizes[2];
+    if (label_count != loader->count)
+        return clprop_fail(&loader->data->message, CLPROP_ERROR_MISMATCH,
+                           "%s: %u labels but %s has %u images", loader->labels.path,
+                           (unsigned)label_count, loader->images.path, (unsigned)loader->count);
+    size_t total, unused;
+    /* Checked only against overflow; memory is taken as pixels arrive. */
+    if (clprop_size_mul_overflows(loader->rows, loader->columns, &loader->pixels) ||
+        clprop_size_mul_overflows(loader->pixels, loader->count, &total) ||
+        clprop_size_mul_overflows(total, sizeof(float), &unused))
+        return clprop_fail(&loader->data->message, CLPROP_ERROR_FORMAT,
+                           "%s: byte 4: %u images of %u×%u pixels are too many to address",
+                           loader->images.path, (unsigned)loader->count, (unsigned)loader->rows,
+                           (unsigned)loader->columns);
+    return CLPROP_SUCCESS;
+}
+
+/* ---- Bodies ------------------------------------------------------------------------------------ */
+
+static clprop_status images_end_early(idx_loader *loader, size_t pixels_read)
+{
+    size_t complete = pixels_read / loader->pixels;
+    if (pixels_read % loader->pixels == 0)
+        return clprop_fail(&loader->data->message, CLPROP_ERROR_FORMAT,
+                           "%s: byte %zu: file ends after %zu of %u images", loader->images.path,
+                           loader->images.offset, complete, (unsigned)loader->count);
+    return clprop_fail(&loader->data->message, CLPROP_ERROR_FORMAT,
+                       "%s: byte %zu: file ends in image %zu of %u", loader->images.path,
+                       loader->images.offset, complete + 1, (unsigned)loader->count);
+}
+
+static clprop_status read_images(idx_loader *loader)
+{
+    size_t total = loader->pixels * loader->count, done = 0;
+    while (done < total) {
+        size_t want = total - done < CHUNK_BYTES ? total - done : CHUNK_BYTES, got;
+        clprop_status status = read_bytes(loader, &loader->images, loader->chunk, want, &got);
+        if (status != CLPROP_SUCCESS)
+            return status;
+        if (clprop_floats_reserve(&loader->input_array, got) != 0)
+            return clprop_data_out_of_memory(loader->data, loader->images.path,
+                                             done / loader->pixels);
+        float *values = loader->input_array.values + loader->input_array.count;
+        for (size_t i = 0; i < got; i++)
+            values[i] = (float)loader->chunk[i] / 255.0f;
+        loader->input_array.count += got;
+        done += got;
+        if (got < want)
+            return images_end_early(loader, done);
+    }
+    return CLPROP_SUCCESS;
+}
+
+static clprop_status check_label(idx_loader *loader, unsigned label, size_t offset)
+{
+    size_t classes = loader->source->classes;
+    if (classes != 0 && label >= classes)
+        return clprop_fail(&loader->data->message, CLPROP_ERROR_FORMAT,
+                           "%s: byte %zu: label %u outside the class range 0..%zu",
+                           loader->labels.path, offset, label, classes - 1);
+    if (label > loader->largest_label)
+        loader->largest_label = label;
+    return CLPROP_SUCCESS;
+}
+
+static clprop_status read_labels(idx_loader *loader)
+{
+    size_t total = loader->count, done = 0;
+    while (done < total) {
+        size_t want = total - done < CHUNK_BYTES ? total - done : CHUNK_BYTES, got;
+        size_t start = loader->labels.offset;
+        clprop_status status = read_bytes(loader, &loader->labels, loader->chunk, want, &got);
+        if (status != CLPROP_SUCCESS)
+            return status;
+        if (clprop_labels_reserve(&loader->label_array, got) != 0)
+            return clprop_data_out_of_memory(loader->data, loader->labels.path, done);
+        for (size_t i = 0; i < got; i++) {
+            if ((status = check_label(loader, loader->chunk[i], start + i)) != CLPROP_SUCCESS)
+                return status;
+            loader->label_array.values[loader->label_array.count++] = loader->chunk[i];
+        }
+        done += got;
+        if (got < want)
+            return clprop_fail(&loader->data->message, CLPROP_ERROR_FORMAT,
+                               "%s: byte %zu: file ends after %zu of %u labels",
+                               loader->labels.path, loader->labels.offset, done,
+                               (unsigned)loader->count);
+    }
+    return CLPROP_SUCCESS;
+}
+
+/* Bytes after the last image or label mean the header's count is not the file's. */
+static clprop_status check_no_more(idx_loader *loader, idx_file *file, const char *what)
+{
+    unsigned char extra;
+    size_t got;
+    clprop_status status = read_bytes(loader, file, &extra, 1, &got);
+    if (status != CLPROP_SUCCESS || got == 0)
+        return status;
+    return clprop_fail(&loader->data->message, CLPROP_ERROR_FORMAT,
+                       "%s: byte %zu: more data after the last of the %u %s the header counts",
+                       file->path, file->offset - 1, (unsigned)loader->count, what);
+}
+
+static clprop_status read_all(idx_loader *loader)
+{
+    clprop_status status = open_file(loader, &loader->images, loader->source->path);
+    if (status == CLPROP_SUCCESS)
+        status = read_headers(loader);
+    if (status == CLPROP_SUCCESS && (loader->chunk = malloc(CHUNK_BYTES)) == NULL)
+        status = clprop_data_out_of_memory(loader->data, loader->images.path, 0);
+    if (status == CLPROP_SUCCESS)
+        status = read_images(loader);
+    if (status == CLPROP_SUCCESS)
+        status = check_no_more(loader, &loader->images, "images");
+    if (status == CLPROP_SUCCESS)
+        status = read_labels(loader);
+    if (status == CLPROP_SUCCESS)
+        status = check_no_more(loader, &loader->labels, "labels");
+    return status;
+}
+
+clprop_status clprop_load_idx(clprop_data *data, const clprop_data_source *source)
+{
+    idx_loader loader = {.data = data, .source = source};
+    clprop_status status = read_all(&loader);
+    if (status == CLPROP_SUCCESS) {
+        size_t classes = source->classes != 0 ? source->classes : loader.largest_label + 1;
+        status = clprop_data_adopt_labels(data, loader.images.path, loader.count, loader.pixels,
+                                          &loader.input_array, &loader.label_array, classes);
+    }
+    if (loader.images.file != NULL)
+        gzclose_r(loader.images.file);
+    if (loader.labels.file != NULL)
+        gzclose_r(loader.labels.file);
+    free(loader.chunk);
+    free(loader.input_array.values);
+    free(loader.label_array.values);
+    return status;
+}
