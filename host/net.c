@@ -61,7 +61,7 @@ static clprop_status check_desc(const clprop_net_desc *desc, clprop_message *mes
 static void device_bytes(const clprop_net *net, size_t *parameter_bytes, size_t *largest_buffer,
                          size_t *per_sample_bytes)
 {
-    size_t params = 0, per_sample = net->sizes[0] + net->sizes[net->layer_count] + 1;
+    size_t params = 0, per_sample = net->sizes[0] + net->sizes[net->layer_count] + 3;
     size_t largest = 0, widest = 0;
     for (size_t l = 1; l <= net->layer_count; l++) {
         size_t weights;
@@ -133,6 +133,8 @@ static void release_batch_buffers(clprop_net *net)
     release(&net->input);
     release(&net->targets);
     release(&net->sample_loss);
+    release(&net->sample_squared);
+    release(&net->sample_correct);
     release(&net->scratch);
     free(net->host_loss);
     net->host_loss = NULL;
@@ -161,6 +163,10 @@ clprop_status clprop_net_reserve_batch(clprop_net *net, size_t batch)
                                "the target batch");
     if (status == CLPROP_SUCCESS)
         status = create_buffer(net, &net->sample_loss, batch, "the per-sample losses");
+    if (status == CLPROP_SUCCESS)
+        status = create_buffer(net, &net->sample_squared, batch, "the per-sample errors");
+    if (status == CLPROP_SUCCESS)
+        status = create_buffer(net, &net->sample_correct, batch, "the per-sample hits");
     if (status == CLPROP_SUCCESS)
         status = create_buffer(net, &net->scratch, widest * batch, "the staging buffer");
     for (size_t l = 0; l < net->layer_count && status == CLPROP_SUCCESS; l++) {

@@ -27,7 +27,9 @@ struct clprop_net {
     size_t capacity;
     cl_mem input;       /* units(0) × batch */
     cl_mem targets;     /* units(L) × batch */
-    cl_mem sample_loss; /* batch */
+    cl_mem sample_loss; /* batch: per-sample figures of the last pass (see sample_loss kernel) */
+    cl_mem sample_squared;
+    cl_mem sample_correct;
     cl_mem scratch;     /* largest layer × batch: uploads and read-backs pass through it */
     float *host_loss;   /* batch, read back from sample_loss */
 
@@ -41,5 +43,17 @@ clprop_status clprop_net_read(clprop_net *net, cl_mem buffer, float *values, siz
 
 /* Makes sure the per-batch buffers hold `batch` samples. */
 clprop_status clprop_net_reserve_batch(clprop_net *net, size_t batch);
+
+/* The steps of a pass, on a batch already in net->input (and net->targets), each enqueued only:
+ * nothing waits for the device. */
+clprop_status clprop_net_run_forward(clprop_net *net, size_t batch);
+/* Per-sample figures into loss/squared/correct at [first + b]. */
+clprop_status clprop_net_run_figures(clprop_net *net, size_t batch, cl_mem loss, cl_mem squared,
+                                     cl_mem correct, size_t first);
+clprop_status clprop_net_run_backward(clprop_net *net, size_t batch);
+clprop_status clprop_net_run_update(clprop_net *net, float learning_rate, size_t batch);
+/* Host samples (batch × units) → device columns (units × batch), through the scratch buffer. */
+clprop_status clprop_net_upload_columns(clprop_net *net, cl_mem columns, const float *samples,
+                                        size_t units, size_t batch);
 
 #endif

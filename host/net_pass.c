@@ -17,9 +17,8 @@ static size_t output_units(const clprop_net *net)
     return net->sizes[net->layer_count];
 }
 
-/* Host samples (batch × units) → device columns (units × batch), through the scratch buffer. */
-static clprop_status upload_columns(clprop_net *net, cl_mem columns, const float *samples,
-                                    size_t units, size_t batch)
+clprop_status clprop_net_upload_columns(clprop_net *net, cl_mem columns, const float *samples,
+                                        size_t units, size_t batch)
 {
     CHECK(clprop_net_write(net, net->scratch, samples, units * batch));
     return clprop_op_samples_to_columns(net->context, &net->message, columns, net->scratch, 0,
@@ -43,14 +42,14 @@ static clprop_status begin_batch(clprop_net *net, const float *inputs, const flo
     CHECK(clprop_net_reserve_batch(net, batch));
     net->batch = batch;
     net->has_deltas = 0;
-    CHECK(upload_columns(net, net->input, inputs, net->sizes[0], batch));
+    CHECK(clprop_net_upload_columns(net, net->input, inputs, net->sizes[0], batch));
     if (targets != NULL)
-        CHECK(upload_columns(net, net->targets, targets, output_units(net), batch));
+        CHECK(clprop_net_upload_columns(net, net->targets, targets, output_units(net), batch));
     return CLPROP_SUCCESS;
 }
 
 /* Z = W·A_prev + b, A = f(Z), layer by layer. */
-static clprop_status forward(clprop_net *net, size_t batch)
+clprop_status clprop_net_run_forward(clprop_net *net, size_t batch)
 {
     cl_mem previous = net->input;
     for (size_t l = 0; l < net->layer_count; l++) {
@@ -68,7 +67,7 @@ static clprop_status forward(clprop_net *net, size_t batch)
 
 /* Output delta, hidden deltas through Wᵀ (the input layer's is never needed), then the
  * gradients ∇W = δ·A_prevᵀ and ∇b = Σ δ. */
-static clprop_status backward(clprop_net *net, size_t batch)
+clprop_status clprop_net_run_backward(clprop_net *net, size_t batch)
 {
     size_t L = net->layer_count;
     clprop_device_layer *last = &net->layers[L - 1];
@@ -97,7 +96,7 @@ static clprop_status backward(clprop_net *net, size_t batch)
     return CLPROP_SUCCESS;
 }
 
-static clprop_status update(clprop_net *net, float learning_rate, size_t batch)
+clprop_status clprop_net_run_update(clprop_net *net, float learning_rate, size_t batch)
 {
     float scale = learning_rate / (float)batch;
     for (size_t l = 0; l < net->layer_count; l++) {
@@ -112,11 +111,12 @@ static clprop_status update(clprop_net *net, float learning_rate, size_t batch)
     return CLPROP_SUCCESS;
 }
 
-static clprop_status enqueue_loss(clprop_net *net, size_t batch)
+clprop_status clprop_net_run_figures(clprop_net *net, size_t batch, cl_mem loss, cl_mem squared,
+                                     cl_mem correct, size_t first)
 {
     clprop_device_layer *last = &net->layers[net->layer_count - 1];
-    return clprop_op_sample_loss(net->context, &net->message, net->sample_loss, last->a,
-                                 net->targets, net->loss, last->outputs, batch);
+    return clprop_op_sample_loss(net->context, &net->message, loss, squared, correct, first,
+                                 last->a, net->targets, net->loss, last->outputs, batch);
 }
 
 /* The mean of the per-sample losses, summed on the host in double and in order. */
@@ -137,7 +137,7 @@ clprop_status clprop_net_forward(clprop_net *net, const float *inputs, size_t ba
                                  float *outputs)
 {
     CHECK(begin_batch(net, inputs, NULL, batch));
-    CHECK(forward(net, batch));
+    CHECK(clprop_net_run_forward(net, batch));
     if (outputs == NULL)
         return CLPROP_SUCCESS;
     return download_columns(net, outputs, net->layers[net->layer_count - 1].a,
@@ -150,9 +150,10 @@ static clprop_status forward_backward(clprop_net *net, const float *inputs, cons
     if (targets == NULL)
         return clprop_fail(&net->message, CLPROP_ERROR_INVALID_ARGUMENT, "targets are NULL");
     CHECK(begin_batch(net, inputs, targets, batch));
-    CHECK(forward(net, batch));
-    CHECK(enqueue_loss(net, batch));
-    return backward(net, batch);
+    CHECK(clprop_net_run_forward(net, batch));
+    CHECK(clprop_net_run_figures(net, batch, net->sample_loss, net->sample_squared,
+                                 net->sample_correct, 0));
+    return clprop_net_run_backward(net, batch);
 }
 
 clprop_status clprop_net_compute_gradients(clprop_net *net, const float *inputs,
@@ -170,7 +171,7 @@ clprop_status clprop_net_train_batch(clprop_net *net, const float *inputs, const
                            "the learning rate must be a positive number, not %g",
                            (double)learning_rate);
     CHECK(forward_backward(net, inputs, targets, batch));
-    CHECK(update(net, learning_rate, batch));
+    CHECK(clprop_net_run_update(net, learning_rate, batch));
     return loss != NULL ? read_mean_loss(net, batch, loss) : CLPROP_SUCCESS;
 }
 

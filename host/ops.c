@@ -146,17 +146,36 @@ clprop_status clprop_op_scale_by_derivative(clprop_context *context, clprop_mess
 }
 
 clprop_status clprop_op_sample_loss(clprop_context *context, clprop_message *message,
-                                    cl_mem loss_out, cl_mem y, cl_mem t, clprop_loss loss,
+                                    cl_mem loss_out, cl_mem squared_out, cl_mem correct_out,
+                                    size_t first, cl_mem y, cl_mem t, clprop_loss loss,
                                     size_t units, size_t batch)
 {
     clprop_status status = check_matrix(message, units, batch);
+    if (status == CLPROP_SUCCESS)
+        status = check_fits_uint(message, "a sample index", first + batch);
     if (status != CLPROP_SUCCESS)
         return status;
     cl_int loss_code = (cl_int)loss;
-    cl_uint u = (cl_uint)units, b = (cl_uint)batch;
-    kernel_arg args[] = {ARG(loss_out), ARG(y), ARG(t), ARG(loss_code), ARG(u), ARG(b)};
+    cl_uint f = (cl_uint)first, u = (cl_uint)units, b = (cl_uint)batch;
+    kernel_arg args[] = {ARG(loss_out), ARG(squared_out), ARG(correct_out), ARG(f), ARG(y),
+                         ARG(t), ARG(loss_code), ARG(u), ARG(b)};
     size_t items[1] = {batch};
-    return launch(context, message, "sample_loss", 1, items, args, 6);
+    return launch(context, message, "sample_loss", 1, items, args, 9);
+}
+
+clprop_status clprop_op_gather_columns(clprop_context *context, clprop_message *message,
+                                       cl_mem columns, cl_mem samples, cl_mem order,
+                                       size_t first, size_t units, size_t batch)
+{
+    clprop_status status = check_matrix(message, units, batch);
+    if (status == CLPROP_SUCCESS)
+        status = check_fits_uint(message, "a sample index", first + batch);
+    if (status != CLPROP_SUCCESS)
+        return status;
+    cl_uint f = (cl_uint)first, u = (cl_uint)units, b = (cl_uint)batch;
+    kernel_arg args[] = {ARG(columns), ARG(samples), ARG(order), ARG(f), ARG(u), ARG(b)};
+    size_t items[2] = {batch, units};
+    return launch(context, message, "gather_columns", 2, items, args, 6);
 }
 
 clprop_status clprop_op_bias_gradient(clprop_context *context, clprop_message *message,

@@ -33,10 +33,17 @@ clprop_status clprop_op_scale_by_derivative(clprop_context *context, clprop_mess
                                             clprop_activation activation, size_t units,
                                             size_t batch);
 
-/* loss_out[b] = the loss E of sample b. */
+/* Per-sample figures of a batch, written at [first + b]: the loss E, Σ(y − t)², and 1 or 0 for
+ * whether the largest output is the target's largest. */
 clprop_status clprop_op_sample_loss(clprop_context *context, clprop_message *message,
-                                    cl_mem loss_out, cl_mem y, cl_mem t, clprop_loss loss,
+                                    cl_mem loss_out, cl_mem squared_out, cl_mem correct_out,
+                                    size_t first, cl_mem y, cl_mem t, clprop_loss loss,
                                     size_t units, size_t batch);
+
+/* columns (units × batch) ← samples order[first .. first+batch−1] of a sample-major array. */
+clprop_status clprop_op_gather_columns(clprop_context *context, clprop_message *message,
+                                       cl_mem columns, cl_mem samples, cl_mem order,
+                                       size_t first, size_t units, size_t batch);
 
 /* gradient[u] = Σ_b delta[u, b]. */
 clprop_status clprop_op_bias_gradient(clprop_context *context, clprop_message *message,

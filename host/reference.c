@@ -86,19 +86,25 @@ void clprop_ref_scale_by_derivative(double *delta, const double *a, clprop_activ
         delta[i] *= clprop_ref_derivative_from_output(activation, a[i]);
 }
 
-void clprop_ref_sample_loss(double *loss_out, const double *y, const double *t, clprop_loss loss,
-                            size_t units, size_t batch)
+void clprop_ref_sample_loss(double *loss_out, double *squared_out, double *correct_out,
+                            const double *y, const double *t, clprop_loss loss, size_t units,
+                            size_t batch)
 {
     for (size_t b = 0; b < batch; b++) {
-        double total = 0.0;
+        double entropy = 0.0, squared = 0.0;
+        size_t largest_y = 0, largest_t = 0;
         for (size_t u = 0; u < units; u++) {
             double yv = y[u * batch + b], tv = t[u * batch + b];
-            if (loss == CLPROP_LOSS_CROSS_ENTROPY)
-                total -= tv != 0.0 ? tv * log(fmax(yv, DBL_MIN)) : 0.0;
-            else
-                total += 0.5 * (yv - tv) * (yv - tv);
+            squared += (yv - tv) * (yv - tv);
+            entropy -= tv != 0.0 ? tv * log(fmax(yv, DBL_MIN)) : 0.0;
+            largest_y = yv > y[largest_y * batch + b] ? u : largest_y;
+            largest_t = tv > t[largest_t * batch + b] ? u : largest_t;
         }
-        loss_out[b] = total;
+        loss_out[b] = loss == CLPROP_LOSS_CROSS_ENTROPY ? entropy : 0.5 * squared;
+        if (squared_out != NULL)
+            squared_out[b] = squared;
+        if (correct_out != NULL)
+            correct_out[b] = largest_y == largest_t;
     }
 }
 
@@ -231,7 +237,8 @@ static double mean_loss(const clprop_ref_net *net, const double *targets)
 {
     const clprop_ref_layer *last = &net->layers[net->layer_count - 1];
     double *per_sample = malloc(net->batch * sizeof(double));
-    clprop_ref_sample_loss(per_sample, last->a, targets, net->loss, last->outputs, net->batch);
+    clprop_ref_sample_loss(per_sample, NULL, NULL, last->a, targets, net->loss, last->outputs,
+                           net->batch);
     double total = 0.0;
     for (size_t b = 0; b < net->batch; b++)
         total += per_sample[b];

@@ -24,8 +24,11 @@ void clprop_ref_output_delta(double *delta, const double *y, const double *t,
                              size_t batch);
 void clprop_ref_scale_by_derivative(double *delta, const double *a, clprop_activation activation,
                                     size_t units, size_t batch);
-void clprop_ref_sample_loss(double *loss_out, const double *y, const double *t, clprop_loss loss,
-                            size_t units, size_t batch);
+/* Per-sample loss E, and (when the pointers are not NULL) Σ(y − t)² and whether the largest
+ * output is the target's largest (the first largest, on ties). */
+void clprop_ref_sample_loss(double *loss_out, double *squared_out, double *correct_out,
+                            const double *y, const double *t, clprop_loss loss, size_t units,
+                            size_t batch);
 void clprop_ref_bias_gradient(double *gradient, const double *delta, size_t units, size_t batch);
 
 /* A whole network in double precision. */

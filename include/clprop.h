@@ -236,6 +236,49 @@ clprop_status clprop_model_from_net(clprop_net *net, clprop_model **out);
 clprop_status clprop_net_create_from_model(clprop_context *context, const clprop_model *model,
                                            clprop_net **out);
 
+/* ---- Training on whole data sets ---------------------------------------------------------------- */
+
+/* A data set copied to a context's device once, so epochs run without host round trips (a data
+ * set too large for the device is kept on the host and sent batch by batch instead). */
+typedef struct clprop_device_data clprop_device_data;
+
+clprop_status clprop_device_data_create(clprop_context *context, const clprop_data *data,
+                                        clprop_device_data **out);
+void clprop_device_data_destroy(clprop_device_data *data);
+const char *clprop_device_data_message(const clprop_device_data *data);
+/* Non-zero when the samples live on the device (0: sent per batch). */
+int clprop_device_data_resident(const clprop_device_data *data);
+
+/* What a pass over a data set measured. */
+typedef struct clprop_pass_result {
+    size_t samples;
+    double loss;    /* mean per-sample loss E */
+    double mse;     /* mean over samples and outputs of (y − t)² (FANN's MSE) */
+    size_t correct; /* samples whose largest output is the target's largest (classification) */
+} clprop_pass_result;
+
+/* Called now and then during a pass with the samples done so far; may be NULL. */
+typedef void (*clprop_progress_fn)(void *user, size_t done, size_t total);
+
+typedef struct clprop_epoch_options {
+    size_t batch;          /* samples per step; the last batch of an epoch may be smaller */
+    float learning_rate;
+    uint64_t shuffle_seed; /* the epoch's sample order is a permutation drawn from this */
+    clprop_progress_fn progress;
+    void *progress_user;
+} clprop_epoch_options;
+
+/* One epoch of gradient descent over the data in a shuffled order. The loss and correct count are
+ * those of each batch before its step. Fails with CLPROP_ERROR_NOT_FINITE when the loss is NaN or
+ * infinite, and with CLPROP_ERROR_MISMATCH when the data's widths differ from the network's. */
+clprop_status clprop_net_train_epoch(clprop_net *net, clprop_device_data *data,
+                                     const clprop_epoch_options *options,
+                                     clprop_pass_result *result);
+
+/* Loss, MSE and correct count of the network over the data, in order, without training. */
+clprop_status clprop_net_evaluate(clprop_net *net, clprop_device_data *data, size_t batch,
+                                  clprop_pass_result *result);
+
 #ifdef __cplusplus
 }
 #endif

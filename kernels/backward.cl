@@ -27,26 +27,33 @@ __kernel void scale_by_derivative(__global float *delta, __global const float *a
     delta[at] *= derivative_from_output(activation, a[at]);
 }
 
-/* Per-sample loss E_b, summed over units in a fixed order so results are reproducible.
- * Squared error: ½·Σ(y − t)². Cross-entropy: −Σ t·log y (terms with t = 0 contribute nothing). */
-__kernel void sample_loss(__global float *loss_out, __global const float *y,
+/* Per-sample figures of a batch, written at [first + b] so that a whole epoch accumulates on the
+ * device and the host reads it once. Sums run over units in a fixed order, so they reproduce.
+ * loss_out: E_b — squared error ½·Σ(y − t)², or cross-entropy −Σ t·log y (t = 0 adds nothing).
+ * squared_out: Σ(y − t)², for FANN's MSE. correct_out: 1 when argmax y = argmax t, else 0. */
+__kernel void sample_loss(__global float *loss_out, __global float *squared_out,
+                          __global float *correct_out, uint first, __global const float *y,
                           __global const float *t, int loss, uint units, uint batch)
 {
     uint b = get_global_id(0);
     if (b >= batch)
         return;
-    float total = 0.0f;
+    float total = 0.0f, squared = 0.0f;
+    uint largest_y = 0, largest_t = 0;
     for (uint u = 0; u < units; u++) {
         size_t at = (size_t)u * batch + b;
-        if (loss == LOSS_CROSS_ENTROPY) {
-            if (t[at] != 0.0f)
-                total -= t[at] * log(fmax(y[at], FLT_MIN));
-        } else {
-            float error = y[at] - t[at];
-            total += 0.5f * error * error;
-        }
+        float error = y[at] - t[at];
+        squared += error * error;
+        if (loss == LOSS_CROSS_ENTROPY && t[at] != 0.0f)
+            total -= t[at] * log(fmax(y[at], FLT_MIN));
+        if (y[at] > y[(size_t)largest_y * batch + b])
+            largest_y = u;
+        if (t[at] > t[(size_t)largest_t * batch + b])
+            largest_t = u;
     }
-    loss_out[b] = total;
+    loss_out[first + b] = loss == LOSS_CROSS_ENTROPY ? total : 0.5f * squared;
+    squared_out[first + b] = squared;
+    correct_out[first + b] = largest_y == largest_t ? 1.0f : 0.0f;
 }
 
 /* Bias gradient Σ_b δ[u, b]: one work-item per unit, summing its row in order. */

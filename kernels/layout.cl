@@ -21,3 +21,15 @@ __kernel void columns_to_samples(__global float *samples, __global const float *
         return;
     samples[(size_t)b * units + u] = columns[(size_t)u * batch + b];
 }
+
+/* columns (units × B) ← the samples order[first .. first+B−1] of a data set held sample-major on
+ * the device: the epoch's shuffle is this index gather, with no copy of the data set. */
+__kernel void gather_columns(__global float *columns, __global const float *samples,
+                             __global const uint *order, uint first, uint units, uint batch)
+{
+    uint b = get_global_id(0);
+    uint u = get_global_id(1);
+    if (b >= batch || u >= units)
+        return;
+    columns[(size_t)u * batch + b] = samples[(size_t)order[first + b] * units + u];
+}

@@ -3,6 +3,7 @@
 #include <criterion/criterion.h>
 #include <criterion/parameterized.h>
 #include <stdlib.h>
+#include <string.h>
 
 #include "device_buffers.h"
 #include "ops.h"
@@ -126,23 +127,37 @@ static void check_output_delta(clprop_context *context, const shape *s,
     size_t count = s->units * s->batch;
     test_rng rng = test_rng_seeded(20 + activation + 3 * loss);
     float *y = malloc(count * 4), *t = malloc(count * 4), *got = malloc(count * 4);
-    float *got_loss = malloc(s->batch * 4);
+    float *got_loss = malloc(s->batch * 4), *got_squared = malloc(s->batch * 4);
+    float *got_correct = malloc(s->batch * 4);
     test_fill_uniform(&rng, y, count, 0.01, 0.99);
     test_fill_uniform(&rng, t, count, 0, 1);
     double *wy = clprop_ref_widen(y, count), *wt = clprop_ref_widen(t, count);
     double *want = calloc(count, sizeof(double)), *want_loss = calloc(s->batch, sizeof(double));
+    double *want_squared = calloc(s->batch, sizeof(double));
+    double *want_correct = calloc(s->batch, sizeof(double));
     clprop_ref_output_delta(want, wy, wt, activation, loss, s->units, s->batch);
-    clprop_ref_sample_loss(want_loss, wy, wt, loss, s->units, s->batch);
+    clprop_ref_sample_loss(want_loss, want_squared, want_correct, wy, wt, loss, s->units,
+                           s->batch);
     cl_mem dy = test_buffer(context, y, count), dt = test_buffer(context, t, count);
-    cl_mem dd = test_buffer(context, NULL, count), dl = test_buffer(context, NULL, s->batch);
+    cl_mem dd = test_buffer(context, NULL, count), dl = test_buffer(context, NULL, s->batch + 2);
+    cl_mem dsq = test_buffer(context, NULL, s->batch + 2);
+    cl_mem dc = test_buffer(context, NULL, s->batch + 2);
     clprop_message message = {{0}};
     cr_assert_eq(clprop_op_output_delta(context, &message, dd, dy, dt, activation, loss,
                                         s->units, s->batch),
                  CLPROP_SUCCESS, "%s", message.text);
-    cr_assert_eq(clprop_op_sample_loss(context, &message, dl, dy, dt, loss, s->units, s->batch),
+    /* written at an offset, as an epoch does */
+    cr_assert_eq(clprop_op_sample_loss(context, &message, dl, dsq, dc, 2, dy, dt, loss, s->units,
+                                       s->batch),
                  CLPROP_SUCCESS, "%s", message.text);
     test_read(context, dd, got, count);
-    test_read(context, dl, got_loss, s->batch);
+    float offset_figures[66];
+    test_read(context, dl, offset_figures, s->batch + 2);
+    memcpy(got_loss, offset_figures + 2, s->batch * 4);
+    test_read(context, dsq, offset_figures, s->batch + 2);
+    memcpy(got_squared, offset_figures + 2, s->batch * 4);
+    test_read(context, dc, offset_figures, s->batch + 2);
+    memcpy(got_correct, offset_figures + 2, s->batch * 4);
     char what[96];
     snprintf(what, sizeof what, "output delta %s/%s units=%zu batch=%zu",
              clprop_activation_name(activation), clprop_loss_name(loss), s->units, s->batch);
@@ -150,9 +165,13 @@ static void check_output_delta(clprop_context *context, const shape *s,
     snprintf(what, sizeof what, "sample loss %s units=%zu batch=%zu", clprop_loss_name(loss),
              s->units, s->batch);
     test_assert_close(what, got_loss, want_loss, s->batch, BOUND);
+    test_assert_close("squared error", got_squared, want_squared, s->batch, BOUND);
+    for (size_t b = 0; b < s->batch; b++)
+        cr_assert_eq(got_correct[b], want_correct[b], "correct flag of sample %zu", b);
     clReleaseMemObject(dy), clReleaseMemObject(dt), clReleaseMemObject(dd);
-    clReleaseMemObject(dl);
+    clReleaseMemObject(dl), clReleaseMemObject(dsq), clReleaseMemObject(dc);
     free(y), free(t), free(got), free(got_loss), free(wy), free(wt), free(want), free(want_loss);
+    free(got_squared), free(got_correct), free(want_squared), free(want_correct);
 }
 
 static void check_hidden_delta_and_bias_gradient(clprop_context *context, const shape *s,
@@ -230,9 +249,11 @@ ParameterizedTest(shape *s, kernels, elementwise_kernels_match_the_reference)
     for (int with_bias = 0; with_bias < 2; with_bias++) {
         check_bias_activate(context, s, CLPROP_ACTIVATION_SIGMOID, with_bias);
         check_bias_activate(context, s, CLPROP_ACTIVATION_LINEAR, with_bias);
+        check_bias_activate(context, s, CLPROP_ACTIVATION_SOFTMAX, with_bias);
     }
     check_output_delta(context, s, CLPROP_ACTIVATION_SIGMOID, CLPROP_LOSS_MSE);
     check_output_delta(context, s, CLPROP_ACTIVATION_LINEAR, CLPROP_LOSS_MSE);
+    check_output_delta(context, s, CLPROP_ACTIVATION_SOFTMAX, CLPROP_LOSS_CROSS_ENTROPY);
     check_hidden_delta_and_bias_gradient(context, s, CLPROP_ACTIVATION_SIGMOID);
     check_hidden_delta_and_bias_gradient(context, s, CLPROP_ACTIVATION_LINEAR);
     check_update_and_layout(context, s);

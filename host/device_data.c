@@ -1,0 +1,105 @@
+#include "device_data.h"
+
+#include <stdlib.h>
+
+#include "status.h"
+
+static clprop_status create_buffer(clprop_device_data *data, cl_mem *buffer, size_t bytes,
+                                   const void *values, const char *what)
+{
+    cl_int error;
+    cl_mem_flags flags = CL_MEM_READ_WRITE | (values != NULL ? CL_MEM_COPY_HOST_PTR : 0);
+    *buffer = clCreateBuffer(data->context->cl, flags, bytes, (void *)values, &error);
+    if (error != CL_SUCCESS)
+        return clprop_fail(&data->message, error, "allocating %s (%.1f MiB) on %s failed: %s",
+                           what, (double)bytes / 1048576.0, data->context->device.name,
+                           clprop_status_name(error));
+    return CLPROP_SUCCESS;
+}
+
+/* The samples go to the device when each array fits one allocation and both together take at most
+ * half the device's memory, leaving the rest for the network. */
+static int fits_on_device(const clprop_device_data *data)
+{
+    const clprop_device_info *device = &data->context->device;
+    uint64_t input_bytes = (uint64_t)data->samples * data->inputs * sizeof(float);
+    uint64_t target_bytes = (uint64_t)data->samples * data->outputs * sizeof(float);
+    return input_bytes <= device->max_allocation_bytes &&
+           target_bytes <= device->max_allocation_bytes &&
+           input_bytes + target_bytes <= device->global_memory_bytes / 2;
+}
+
+static clprop_status upload(clprop_device_data *data)
+{
+    size_t n = data->samples;
+    clprop_status status = create_buffer(data, &data->order, n * sizeof(cl_uint), NULL,
+                                         "the sample order");
+    if (status == CLPROP_SUCCESS)
+        status = create_buffer(data, &data->loss, n * sizeof(float), NULL, "per-sample losses");
+    if (status == CLPROP_SUCCESS)
+        status = create_buffer(data, &data->squared, n * sizeof(float), NULL,
+                               "per-sample errors");
+    if (status == CLPROP_SUCCESS)
+        status = create_buffer(data, &data->correct, n * sizeof(float), NULL, "per-sample hits");
+    if (status != CLPROP_SUCCESS || !data->resident)
+        return status;
+    status = create_buffer(data, &data->input_values, n * data->inputs * sizeof(float),
+                           clprop_data_input_values(data->host), "the data set's inputs");
+    if (status == CLPROP_SUCCESS)
+        status = create_buffer(data, &data->target_values, n * data->outputs * sizeof(float),
+                               clprop_data_target_values(data->host), "the data set's targets");
+    return status;
+}
+
+clprop_status clprop_device_data_create(clprop_context *context, const clprop_data *host,
+                                        clprop_device_data **out)
+{
+    clprop_device_data *data = calloc(1, sizeof *data);
+    *out = data;
+    if (data == NULL)
+        return CLPROP_ERROR_OUT_OF_HOST_MEMORY;
+    if (context == NULL || !context->has_device || host == NULL)
+        return clprop_fail(&data->message, CLPROP_ERROR_INVALID_ARGUMENT,
+                           "needs a context with a device and a data set");
+    data->context = context;
+    data->host = host;
+    data->samples = clprop_data_samples(host);
+    data->inputs = clprop_data_inputs(host);
+    data->outputs = clprop_data_outputs(host);
+    if (data->samples == 0 || data->samples > UINT32_MAX)
+        return clprop_fail(&data->message, CLPROP_ERROR_INVALID_ARGUMENT,
+                           "a data set needs 1 to %u samples, not %zu", UINT32_MAX,
+                           data->samples);
+    data->resident = fits_on_device(data);
+    data->host_order = malloc(data->samples * sizeof *data->host_order);
+    data->host_figures = malloc(data->samples * sizeof *data->host_figures);
+    if (data->host_order == NULL || data->host_figures == NULL)
+        return clprop_fail(&data->message, CLPROP_ERROR_OUT_OF_HOST_MEMORY,
+                           "out of host memory");
+    return upload(data);
+}
+
+void clprop_device_data_destroy(clprop_device_data *data)
+{
+    if (data == NULL)
+        return;
+    cl_mem *buffers[] = {&data->input_values, &data->target_values, &data->order,
+                         &data->loss,         &data->squared,       &data->correct};
+    for (size_t i = 0; i < sizeof buffers / sizeof *buffers; i++)
+        if (*buffers[i] != NULL)
+            clReleaseMemObject(*buffers[i]);
+    free(data->host_order);
+    free(data->host_figures);
+    free(data->staging);
+    free(data);
+}
+
+const char *clprop_device_data_message(const clprop_device_data *data)
+{
+    return data != NULL ? data->message.text : "out of host memory";
+}
+
+int clprop_device_data_resident(const clprop_device_data *data)
+{
+    return data->resident;
+}

@@ -1,0 +1,25 @@
+/* A data set on a device: its samples (or a note that they stay on the host), the epoch's sample
+ * order, and the per-sample figures an epoch accumulates before the host reads them once. */
+#ifndef CLPROP_DEVICE_DATA_H
+#define CLPROP_DEVICE_DATA_H
+
+#include <CL/cl.h>
+
+#include "context.h"
+
+struct clprop_device_data {
+    clprop_message message;
+    clprop_context *context;
+    const clprop_data *host; /* borrowed: must outlive this object */
+    size_t samples, inputs, outputs;
+    int resident;
+    cl_mem input_values, target_values; /* samples × inputs / outputs, sample-major (resident) */
+    cl_mem order;                       /* samples uint: this pass's order */
+    cl_mem loss, squared, correct;      /* samples floats, at each sample's position in order */
+    uint32_t *host_order;
+    float *host_figures;  /* samples floats, for reading the figures back */
+    float *staging;       /* non-resident: one batch of samples gathered on the host */
+    size_t staging_batch; /* how many samples staging holds */
+};
+
+#endif

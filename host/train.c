@@ -1,0 +1,212 @@
+/* Passes over whole data sets: a training epoch in a shuffled order, and evaluation in order.
+ * The batch moves to the device by an index gather (or, for data kept on the host, one upload per
+ * batch); per-sample figures accumulate on the device and the host reads them once per pass. */
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "device_data.h"
+#include "net_internal.h"
+#include "ops.h"
+#include "rng.h"
+#include "status.h"
+
+#define CHECK(call)                                                                             \
+    do {                                                                                        \
+        clprop_status status_ = (call);                                                         \
+        if (status_ != CLPROP_SUCCESS)                                                          \
+            return status_;                                                                     \
+    } while (0)
+
+/* How often a pass reports progress: about a hundred times, and never more often than every
+ * batch. Each report waits for the device, so it must stay rare. */
+#define PROGRESS_REPORTS 100
+
+static clprop_status check_pass(clprop_net *net, const clprop_device_data *data, size_t batch)
+{
+    if (data == NULL)
+        return clprop_fail(&net->message, CLPROP_ERROR_INVALID_ARGUMENT, "no data set given");
+    if (data->context != net->context)
+        return clprop_fail(&net->message, CLPROP_ERROR_INVALID_ARGUMENT,
+                           "the data set was uploaded to another context");
+    size_t inputs = net->sizes[0], outputs = net->sizes[net->layer_count];
+    if (data->inputs != inputs)
+        return clprop_fail(&net->message, CLPROP_ERROR_MISMATCH,
+                           "the data have %zu inputs but the network's input layer has %zu",
+                           data->inputs, inputs);
+    if (data->outputs != outputs)
+        return clprop_fail(&net->message, CLPROP_ERROR_MISMATCH,
+                           "the data have %zu outputs but the network's output layer has %zu",
+                           data->outputs, outputs);
+    if (batch == 0)
+        return clprop_fail(&net->message, CLPROP_ERROR_INVALID_ARGUMENT,
+                           "the batch size must be at least 1");
+    return CLPROP_SUCCESS;
+}
+
+/* Fisher–Yates from the seed: the same seed, the same order, on every device. */
+static void shuffled_order(uint32_t *order, size_t count, uint64_t seed)
+{
+    clprop_rng rng = clprop_rng_seeded(seed);
+    for (size_t i = 0; i < count; i++)
+        order[i] = (uint32_t)i;
+    for (size_t i = count; i > 1; i--) {
+        size_t j = (size_t)(clprop_rng_next(&rng) % i);
+        uint32_t swap = order[i - 1];
+        order[i - 1] = order[j];
+        order[j] = swap;
+    }
+}
+
+static clprop_status upload_order(clprop_net *net, clprop_device_data *data)
+{
+    cl_int error = clEnqueueWriteBuffer(net->context->queue, data->order, CL_TRUE, 0,
+                                        data->samples * sizeof(uint32_t), data->host_order, 0,
+                                        NULL, NULL);
+    if (error != CL_SUCCESS)
+        return clprop_fail(&net->message, error, "uploading the sample order failed: %s",
+                           clprop_status_name(error));
+    return CLPROP_SUCCESS;
+}
+
+/* Host-side gather for data kept on the host: rows order[first..] into staging, then up. */
+static clprop_status upload_from_host(clprop_net *net, clprop_device_data *data, cl_mem columns,
+                                      const float *values, size_t units, size_t first,
+                                      size_t batch)
+{
+    if (data->staging_batch < batch * units) {
+        free(data->staging);
+        data->staging = malloc(batch * units * sizeof(float));
+        data->staging_batch = data->staging != NULL ? batch * units : 0;
+        if (data->staging == NULL)
+            return clprop_fail(&net->message, CLPROP_ERROR_OUT_OF_HOST_MEMORY,
+                               "out of host memory");
+    }
+    for (size_t b = 0; b < batch; b++)
+        memcpy(data->staging + b * units, values + (size_t)data->host_order[first + b] * units,
+               units * sizeof(float));
+    return clprop_net_upload_columns(net, columns, data->staging, units, batch);
+}
+
+/* Brings samples order[first .. first+batch−1] into net->input and net->targets. */
+static clprop_status load_batch(clprop_net *net, clprop_device_data *data, size_t first,
+                                size_t batch)
+{
+    size_t inputs = data->inputs, outputs = data->outputs;
+    if (!data->resident) {
+        CHECK(upload_from_host(net, data, net->input, clprop_data_input_values(data->host),
+                               inputs, first, batch));
+        return upload_from_host(net, data, net->targets, clprop_data_target_values(data->host),
+                                outputs, first, batch);
+    }
+    CHECK(clprop_op_gather_columns(net->context, &net->message, net->input, data->input_values,
+                                   data->order, first, inputs, batch));
+    return clprop_op_gather_columns(net->context, &net->message, net->targets,
+                                    data->target_values, data->order, first, outputs, batch);
+}
+
+static clprop_status read_figure(clprop_net *net, clprop_device_data *data, cl_mem buffer,
+                                 double *total)
+{
+    cl_int error = clEnqueueReadBuffer(net->context->queue, buffer, CL_TRUE, 0,
+                                       data->samples * sizeof(float), data->host_figures, 0,
+                                       NULL, NULL);
+    if (error != CL_SUCCESS)
+        return clprop_fail(&net->message, error, "reading the pass's figures failed: %s",
+                           clprop_status_name(error));
+    /* in sample order and in double, so the total does not depend on the batch size */
+    double sum = 0.0;
+    for (size_t i = 0; i < data->samples; i++)
+        sum += data->host_figures[i];
+    *total = sum;
+    return CLPROP_SUCCESS;
+}
+
+static clprop_status read_result(clprop_net *net, clprop_device_data *data,
+                                 clprop_pass_result *result)
+{
+    double loss, squared, correct;
+    CHECK(read_figure(net, data, data->loss, &loss));
+    CHECK(read_figure(net, data, data->squared, &squared));
+    CHECK(read_figure(net, data, data->correct, &correct));
+    size_t n = data->samples;
+    result->samples = n;
+    result->loss = loss / (double)n;
+    result->mse = squared / ((double)n * (double)data->outputs);
+    result->correct = (size_t)correct;
+    if (!isfinite(result->loss))
+        return clprop_fail(&net->message, CLPROP_ERROR_NOT_FINITE,
+                           "the loss became %s: training diverged (try a smaller learning rate)",
+                           isnan(result->loss) ? "NaN" : "infinite");
+    return CLPROP_SUCCESS;
+}
+
+static clprop_status report_progress(clprop_net *net, clprop_progress_fn progress, void *user,
+                                     size_t done, size_t total)
+{
+    cl_int error = clFinish(net->context->queue);
+    if (error != CL_SUCCESS)
+        return clprop_fail(&net->message, error, "the device failed: %s",
+                           clprop_status_name(error));
+    progress(user, done, total);
+    return CLPROP_SUCCESS;
+}
+
+/* One pass: for each batch, load, forward, figures, and when training, backward and update. */
+static clprop_status run_pass(clprop_net *net, clprop_device_data *data, size_t batch,
+                              float learning_rate, const clprop_epoch_options *options)
+{
+    size_t n = data->samples;
+    size_t step = batch < n ? batch : n;
+    CHECK(clprop_net_reserve_batch(net, step));
+    CHECK(upload_order(net, data));
+    size_t report_every = n / PROGRESS_REPORTS > step ? n / PROGRESS_REPORTS : step;
+    size_t next_report = report_every;
+    for (size_t first = 0; first < n; first += step) {
+        size_t size = n - first < step ? n - first : step;
+        net->batch = size;
+        net->has_deltas = 0;
+        CHECK(load_batch(net, data, first, size));
+        CHECK(clprop_net_run_forward(net, size));
+        CHECK(clprop_net_run_figures(net, size, data->loss, data->squared, data->correct, first));
+        if (learning_rate > 0.0f) {
+            CHECK(clprop_net_run_backward(net, size));
+            CHECK(clprop_net_run_update(net, learning_rate, size));
+        }
+        if (options != NULL && options->progress != NULL && first + size >= next_report) {
+            CHECK(report_progress(net, options->progress, options->progress_user, first + size,
+                                  n));
+            next_report += report_every;
+        }
+    }
+    return CLPROP_SUCCESS;
+}
+
+clprop_status clprop_net_train_epoch(clprop_net *net, clprop_device_data *data,
+                                     const clprop_epoch_options *options,
+                                     clprop_pass_result *result)
+{
+    if (options == NULL || result == NULL)
+        return clprop_fail(&net->message, CLPROP_ERROR_INVALID_ARGUMENT,
+                           "training needs options and a result");
+    CHECK(check_pass(net, data, options->batch));
+    if (!(isfinite(options->learning_rate) && options->learning_rate > 0.0f))
+        return clprop_fail(&net->message, CLPROP_ERROR_INVALID_ARGUMENT,
+                           "the learning rate must be a positive number, not %g",
+                           (double)options->learning_rate);
+    shuffled_order(data->host_order, data->samples, options->shuffle_seed);
+    CHECK(run_pass(net, data, options->batch, options->learning_rate, options));
+    return read_result(net, data, result);
+}
+
+clprop_status clprop_net_evaluate(clprop_net *net, clprop_device_data *data, size_t batch,
+                                  clprop_pass_result *result)
+{
+    if (result == NULL)
+        return clprop_fail(&net->message, CLPROP_ERROR_INVALID_ARGUMENT, "no result given");
+    CHECK(check_pass(net, data, batch));
+    for (size_t i = 0; i < data->samples; i++)
+        data->host_order[i] = (uint32_t)i;
+    CHECK(run_pass(net, data, batch, 0.0f, NULL));
+    return read_result(net, data, result);
+}
