@@ -9,6 +9,10 @@ enum { EXIT_FAILED = 1, EXIT_USAGE = 2 };
 
 int cli_devices(int argc, char **argv);
 int cli_example(int argc, char **argv);
+int cli_train(int argc, char **argv);
+int cli_eval(int argc, char **argv);
+int cli_predict(int argc, char **argv);
+int cli_export(int argc, char **argv);
 
 /* Prints "clprop: " + the message to stderr. */
 void cli_error(const char *format, ...) __attribute__((format(printf, 1, 2)));

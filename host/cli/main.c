@@ -12,6 +12,10 @@ typedef struct command {
 } command;
 
 static const command commands[] = {
+    {"train", cli_train, "train a network on a data file"},
+    {"eval", cli_eval, "a model's loss and accuracy on a data file"},
+    {"predict", cli_predict, "a model's outputs for each sample of a data file"},
+    {"export", cli_export, "a model as JSON"},
     {"devices", cli_devices, "list the OpenCL devices"},
     {"example", cli_example, "walk through the lecture's worked examples (seed1, seed2)"},
 };

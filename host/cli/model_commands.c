@@ -1,0 +1,233 @@
+/* The commands that use a saved model: eval, predict and export. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cli.h"
+#include "options.h"
+
+typedef struct model_options {
+    const char *model, *device;
+    cli_data_options data;
+    int json;
+} model_options;
+
+static void print_usage(FILE *out, const char *command)
+{
+    if (strcmp(command, "export") == 0) {
+        fputs("usage: clprop export --model MODEL\n"
+              "\n"
+              "Prints the model (a model file or a JSON export) as one line of JSON:\n"
+              "{\"format\":\"clprop-model\",\"version\":1,\"loss\":...,\"layers\":[{\"inputs\":...,"
+              "\"outputs\":...,\n\"activation\":...,\"bias\":...,\"weights\":[[...]],\"biases\":"
+              "[...]}]}; weights[o][i] is the\nweight from input i to unit o.\n",
+              out);
+        return;
+    }
+    fprintf(out,
+            "usage: clprop %s --model MODEL --data FILE [options]\n"
+            "\n%s"
+            "  --model MODEL          a model file or JSON export\n"
+            "  --data FILE            FANN, CSV or IDX images\n"
+            "  --labels FILE          IDX labels for IDX images\n"
+            "  --targets K            CSV: the last K columns are the targets\n"
+            "  --label-column N|last  CSV: column N (from 1) holds class labels\n"
+            "  --device SPEC          index, P:D, gpu, cpu or part of a name\n%s",
+            command,
+            strcmp(command, "eval") == 0
+                ? "Prints the model's loss and MSE on the data, and its accuracy for classifiers.\n"
+                : "Prints one line per sample: the outputs, then (for classifiers) a tab and the\n"
+                  "class, the index of the largest output.\n",
+            strcmp(command, "eval") == 0 ? "  --json                 one line of JSON\n" : "");
+}
+
+/* Returns -1 to go on, else the exit status. */
+static int parse_arguments(int argc, char **argv, const char *command, model_options *o)
+{
+    memset(o, 0, sizeof *o);
+    int bad = 0, takes_data = strcmp(command, "export") != 0;
+    for (int i = 1; i < argc && !bad; i++) {
+        if (strcmp(argv[i], "--help") == 0 || strcmp(argv[i], "-h") == 0) {
+            print_usage(stdout, command);
+            return 0;
+        }
+        if (cli_option_value(argc, argv, &i, "--model", &o->model, &bad) ||
+            (takes_data && (cli_take_data_option(argc, argv, &i, &o->data, &bad) ||
+                            cli_option_value(argc, argv, &i, "--device", &o->device, &bad))))
+            continue;
+        if (strcmp(command, "eval") == 0 && strcmp(argv[i], "--json") == 0) {
+            o->json = 1;
+            continue;
+        }
+        cli_error("%s: unknown option %s (see clprop %s --help)", command, argv[i], command);
+        return EXIT_USAGE;
+    }
+    if (!bad && o->model == NULL) {
+        cli_error("%s: --model MODEL is required", command);
+        bad = 1;
+    }
+    if (!bad && takes_data && o->data.path == NULL) {
+        cli_error("%s: --data FILE is required", command);
+        bad = 1;
+    }
+    return bad ? EXIT_USAGE : -1;
+}
+
+static clprop_model *load_model(const char *path)
+{
+    clprop_model *model = NULL;
+    if (clprop_model_load(path, &model) != CLPROP_SUCCESS) {
+        cli_error("%s", clprop_model_message(model));
+        clprop_model_destroy(model);
+        return NULL;
+    }
+    return model;
+}
+
+/* What eval and predict share: the model, the data checked against it, and a network. */
+typedef struct loaded {
+    clprop_model *model;
+    clprop_data *data;
+    clprop_context *context;
+    clprop_net *net;
+    int classifier;
+} loaded;
+
+static void unload(loaded *l)
+{
+    clprop_net_destroy(l->net);
+    clprop_context_destroy(l->context);
+    clprop_data_destroy(l->data);
+    clprop_model_destroy(l->model);
+}
+
+/* Returns 0 on success, else the exit status. */
+static int load(const model_options *o, loaded *l)
+{
+    memset(l, 0, sizeof *l);
+    if ((l->model = load_model(o->model)) == NULL)
+        return EXIT_FAILED;
+    size_t last = clprop_model_layer_count(l->model);
+    size_t inputs = clprop_model_units(l->model, 0), outputs = clprop_model_units(l->model, last);
+    int usage_error = 0;
+    if ((l->data = cli_load_data(&o->data, outputs, &usage_error)) == NULL)
+        return usage_error ? EXIT_USAGE : EXIT_FAILED;
+    if (clprop_data_inputs(l->data) != inputs || clprop_data_outputs(l->data) != outputs) {
+        cli_error("%s: the data have %zu inputs and %zu outputs but the model %s takes %zu and "
+                  "gives %zu",
+                  o->data.path, clprop_data_inputs(l->data), clprop_data_outputs(l->data),
+                  o->model, inputs, outputs);
+        return EXIT_FAILED;
+    }
+    l->classifier = outputs > 1 && (clprop_data_has_labels(l->data) ||
+                                    clprop_model_activation(l->model, last) ==
+                                        CLPROP_ACTIVATION_SOFTMAX);
+    if ((l->context = cli_open_context(o->device)) == NULL)
+        return EXIT_FAILED;
+    if (clprop_net_create_from_model(l->context, l->model, &l->net) != CLPROP_SUCCESS) {
+        cli_error("%s", clprop_net_message(l->net));
+        return EXIT_FAILED;
+    }
+    return 0;
+}
+
+int cli_eval(int argc, char **argv)
+{
+    model_options o;
+    int code = parse_arguments(argc, argv, "eval", &o);
+    if (code >= 0)
+        return code;
+    loaded l;
+    code = load(&o, &l);
+    clprop_device_data *device_data = NULL;
+    clprop_pass_result r;
+    if (code == 0 &&
+        clprop_device_data_create(l.context, l.data, &device_data) != CLPROP_SUCCESS) {
+        cli_error("%s: %s", o.data.path, clprop_device_data_message(device_data));
+        code = EXIT_FAILED;
+    }
+    if (code == 0 && clprop_net_evaluate(l.net, device_data, 256, &r) != CLPROP_SUCCESS) {
+        cli_error("%s", clprop_net_message(l.net));
+        code = EXIT_FAILED;
+    }
+    if (code == 0) {
+        double accuracy = (double)r.correct / (double)r.samples;
+        if (o.json) {
+            printf("{\"samples\":%zu,\"loss\":%.9g,\"mse\":%.9g", r.samples, r.loss, r.mse);
+            if (l.classifier)
+                printf(",\"accuracy\":%.6f,\"correct\":%zu", accuracy, r.correct);
+            puts("}");
+        } else {
+            printf("samples %zu  loss %.6f  mse %.6g", r.samples, r.loss, r.mse);
+            if (l.classifier)
+                printf("  accuracy %.4f (%zu/%zu)", accuracy, r.correct, r.samples);
+            putchar('\n');
+        }
+    }
+    clprop_device_data_destroy(device_data);
+    unload(&l);
+    return code;
+}
+
+static void print_predictions(const float *outputs, size_t count, size_t width, int classifier)
+{
+    for (size_t s = 0; s < count; s++) {
+        const float *row = outputs + s * width;
+        size_t largest = 0;
+        for (size_t u = 0; u < width; u++) {
+            printf(u == 0 ? "%.6g" : " %.6g", (double)row[u]);
+            largest = row[u] > row[largest] ? u : largest;
+        }
+        if (classifier)
+            printf("\t%zu", largest);
+        putchar('\n');
+    }
+}
+
+int cli_predict(int argc, char **argv)
+{
+    model_options o;
+    int code = parse_arguments(argc, argv, "predict", &o);
+    if (code >= 0)
+        return code;
+    loaded l;
+    code = load(&o, &l);
+    const size_t chunk = 256;
+    size_t samples = code == 0 ? clprop_data_samples(l.data) : 0;
+    size_t inputs = code == 0 ? clprop_data_inputs(l.data) : 0;
+    size_t outputs = code == 0 ? clprop_data_outputs(l.data) : 0;
+    float *values = code == 0 ? malloc(chunk * outputs * sizeof(float)) : NULL;
+    if (code == 0 && values == NULL) {
+        cli_error("out of memory");
+        code = EXIT_FAILED;
+    }
+    for (size_t first = 0; code == 0 && first < samples; first += chunk) {
+        size_t count = samples - first < chunk ? samples - first : chunk;
+        const float *in = clprop_data_input_values(l.data) + first * inputs;
+        if (clprop_net_forward(l.net, in, count, values) != CLPROP_SUCCESS) {
+            cli_error("%s", clprop_net_message(l.net));
+            code = EXIT_FAILED;
+            break;
+        }
+        print_predictions(values, count, outputs, l.classifier);
+    }
+    free(values);
+    unload(&l);
+    return code;
+}
+
+int cli_export(int argc, char **argv)
+{
+    model_options o;
+    int code = parse_arguments(argc, argv, "export", &o);
+    if (code >= 0)
+        return code;
+    clprop_model *model = load_model(o.model);
+    if (model == NULL)
+        return EXIT_FAILED;
+    clprop_status status = clprop_model_write_json(model, stdout);
+    if (status != CLPROP_SUCCESS)
+        cli_error("%s", clprop_model_message(model));
+    clprop_model_destroy(model);
+    return status == CLPROP_SUCCESS ? 0 : EXIT_FAILED;
+}

@@ -1,0 +1,161 @@
+#include "options.h"
+
+#include <errno.h>
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cli.h"
+#include "model_internal.h"
+
+static int parse_whole(const char *flag, const char *text, unsigned long long *out)
+{
+    char *end = NULL;
+    errno = 0;
+    unsigned long long value = strtoull(text, &end, 10);
+    if (text[0] == '\0' || text[0] == '-' || text[0] == '+' || *end != '\0' || errno != 0) {
+        cli_error("%s: expected a whole number, not \"%s\"", flag, text);
+        return 0;
+    }
+    *out = value;
+    return 1;
+}
+
+int cli_parse_count(const char *flag, const char *text, size_t *out)
+{
+    unsigned long long value;
+    if (text[0] == '-' && text[1] != '\0') {
+        cli_error("%s: must be at least 1, not %s", flag, text);
+        return 0;
+    }
+    if (!parse_whole(flag, text, &value))
+        return 0;
+    if (value == 0) {
+        cli_error("%s: must be at least 1, not %s", flag, text);
+        return 0;
+    }
+    if (value > SIZE_MAX) {
+        cli_error("%s: %s is too large", flag, text);
+        return 0;
+    }
+    *out = (size_t)value;
+    return 1;
+}
+
+int cli_parse_seed(const char *flag, const char *text, uint64_t *out)
+{
+    unsigned long long value;
+    if (!parse_whole(flag, text, &value))
+        return 0;
+    *out = value;
+    return 1;
+}
+
+int cli_parse_positive(const char *flag, const char *text, float *out)
+{
+    char *end = NULL;
+    float value = strtof(text, &end);
+    if (text[0] == '\0' || *end != '\0') {
+        cli_error("%s: expected a number, not \"%s\"", flag, text);
+        return 0;
+    }
+    if (!isfinite(value) || value <= 0.0f) {
+        cli_error("%s: must be a positive number, not %s", flag, text);
+        return 0;
+    }
+    *out = value;
+    return 1;
+}
+
+int cli_parse_layers(const char *flag, const char *text, size_t *sizes, size_t *count)
+{
+    size_t n = 0;
+    const char *at = text;
+    while (1) {
+        char *end = NULL;
+        errno = 0;
+        long long value = strtoll(at, &end, 10);
+        if (end == at || errno != 0 || (*end != ',' && *end != '\0')) {
+            cli_error("%s: expected sizes like 784,256,10, not \"%s\"", flag, text);
+            return 0;
+        }
+        if (value < 1) {
+            cli_error("%s: layer %zu has %lld units; every layer needs at least 1", flag, n,
+                      value);
+            return 0;
+        }
+        if (n == CLI_MAX_LAYERS) {
+            cli_error("%s: at most %d layers", flag, CLI_MAX_LAYERS);
+            return 0;
+        }
+        sizes[n++] = (size_t)value;
+        if (*end == '\0')
+            break;
+        at = end + 1;
+    }
+    if (n < 2) {
+        cli_error("%s: needs at least an input and an output size, like 2,1", flag);
+        return 0;
+    }
+    *count = n;
+    return 1;
+}
+
+int cli_parse_activation_name(const char *flag, const char *text, clprop_activation *out)
+{
+    if (!clprop_parse_activation(text, out)) {
+        cli_error("%s: unknown activation \"%s\" (sigmoid, linear, softmax)", flag, text);
+        return 0;
+    }
+    return 1;
+}
+
+int cli_parse_loss_name(const char *flag, const char *text, clprop_loss *out)
+{
+    if (!clprop_parse_loss(text, out)) {
+        cli_error("%s: unknown loss \"%s\" (mse, ce)", flag, text);
+        return 0;
+    }
+    return 1;
+}
+
+int cli_take_data_option(int argc, char **argv, int *i, cli_data_options *data, int *bad)
+{
+    return cli_option_value(argc, argv, i, "--data", &data->path, bad) ||
+           cli_option_value(argc, argv, i, "--labels", &data->labels, bad) ||
+           cli_option_value(argc, argv, i, "--label-column", &data->label_column, bad) ||
+           cli_option_value(argc, argv, i, "--targets", &data->targets, bad);
+}
+
+static int parse_label_column(const char *text, long *column)
+{
+    if (strcmp(text, "last") == 0) {
+        *column = -1;
+        return 1;
+    }
+    size_t value;
+    if (!cli_parse_count("--label-column", text, &value))
+        return 0;
+    *column = (long)value;
+    return 1;
+}
+
+clprop_data *cli_load_data(const cli_data_options *options, size_t classes, int *usage_error)
+{
+    clprop_data_source source = {options->path, options->labels, CLPROP_DATA_AUTO, 0, 0,
+                                 classes};
+    if ((options->targets != NULL &&
+         !cli_parse_count("--targets", options->targets, &source.csv_targets)) ||
+        (options->label_column != NULL &&
+         !parse_label_column(options->label_column, &source.csv_label_column))) {
+        *usage_error = 1;
+        return NULL;
+    }
+    clprop_data *data = NULL;
+    if (clprop_data_load(&source, &data) != CLPROP_SUCCESS) {
+        cli_error("%s", clprop_data_message(data));
+        clprop_data_destroy(data);
+        return NULL;
+    }
+    return data;
+}
