@@ -1,0 +1,227 @@
+/* Whole-data-set passes: epochs over every FANN benchmark file, partial last batches, evaluation
+ * against the reference, shuffling from the seed, and divergence stopping cleanly. */
+#include <criterion/criterion.h>
+#include <dirent.h>
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "reference.h"
+#include "support.h"
+
+static clprop_data *load(const char *path)
+{
+    clprop_data_source source = {path, NULL, CLPROP_DATA_AUTO, 0, 0, 0};
+    clprop_data *data = NULL;
+    cr_assert_eq(clprop_data_load(&source, &data), CLPROP_SUCCESS, "%s",
+                 clprop_data_message(data));
+    return data;
+}
+
+static clprop_net *net_for(clprop_context *context, const clprop_data *data, size_t hidden,
+                           uint64_t seed)
+{
+    size_t sizes[] = {clprop_data_inputs(data), hidden, clprop_data_outputs(data)};
+    const clprop_activation activations[] = {CLPROP_ACTIVATION_SIGMOID, CLPROP_ACTIVATION_LINEAR};
+    clprop_net_desc desc = {2, sizes, activations, 0, CLPROP_LOSS_MSE, seed};
+    clprop_net *net = NULL;
+    cr_assert_eq(clprop_net_create(context, &desc, &net), CLPROP_SUCCESS, "%s",
+                 clprop_net_message(net));
+    return net;
+}
+
+Test(train, every_fann_benchmark_file_trains_and_its_loss_falls, .timeout = 240)
+{
+    DIR *dir = opendir(CLPROP_FANN_DIR);
+    cr_assert_not_null(dir, "cannot open %s", CLPROP_FANN_DIR);
+    clprop_context *context = test_context();
+    struct dirent *entry;
+    int files = 0;
+    while ((entry = readdir(dir)) != NULL) {
+        const char *dot = strrchr(entry->d_name, '.');
+        if (dot == NULL || (strcmp(dot, ".train") && strcmp(dot, ".data")))
+            continue;
+        char path[1024];
+        snprintf(path, sizeof path, "%s/%s", CLPROP_FANN_DIR, entry->d_name);
+        clprop_data *data = load(path);
+        clprop_device_data *on_device = NULL;
+        cr_assert_eq(clprop_device_data_create(context, data, &on_device), CLPROP_SUCCESS);
+        clprop_net *net = net_for(context, data, 8, 1);
+        clprop_pass_result before, after;
+        cr_assert_eq(clprop_net_evaluate(net, on_device, 64, &before), CLPROP_SUCCESS);
+        clprop_epoch_options options = {16, 0.05f, 1, NULL, NULL};
+        for (int epoch = 0; epoch < 3; epoch++)
+            cr_assert_eq(clprop_net_train_epoch(net, on_device, &options, &after), CLPROP_SUCCESS,
+                         "%s: %s", entry->d_name, clprop_net_message(net));
+        cr_assert_eq(clprop_net_evaluate(net, on_device, 64, &after), CLPROP_SUCCESS);
+        cr_expect_eq(after.samples, clprop_data_samples(data));
+        cr_expect_lt(after.loss, before.loss, "%s: loss %g → %g", entry->d_name, before.loss,
+                     after.loss);
+        clprop_net_destroy(net);
+        clprop_device_data_destroy(on_device);
+        clprop_data_destroy(data);
+        files++;
+    }
+    closedir(dir);
+    cr_expect_eq(files, 18, "16 .train files and 2 .data files, found %d", files);
+    clprop_context_destroy(context);
+}
+
+/* Evaluation in batches of 7 over 50 samples (a partial last batch) equals the reference's loss
+ * over the whole set at once. */
+Test(train, evaluation_with_a_partial_last_batch_matches_the_reference)
+{
+    test_rng rng = test_rng_seeded(77);
+    float inputs[50 * 3], targets[50 * 2];
+    test_fill_uniform(&rng, inputs, 150, -1, 1);
+    test_fill_uniform(&rng, targets, 100, 0, 1);
+    clprop_data *data = NULL;
+    cr_assert_eq(clprop_data_create(50, 3, 2, inputs, targets, &data), CLPROP_SUCCESS);
+    clprop_context *context = test_context();
+    clprop_device_data *on_device = NULL;
+    cr_assert_eq(clprop_device_data_create(context, data, &on_device), CLPROP_SUCCESS);
+    clprop_net *net = net_for(context, data, 5, 3);
+    clprop_pass_result result;
+    cr_assert_eq(clprop_net_evaluate(net, on_device, 7, &result), CLPROP_SUCCESS);
+
+    float w1[15], b1[5], w2[10], b2[2];
+    clprop_net_get_weights(net, 1, w1, b1);
+    clprop_net_get_weights(net, 2, w2, b2);
+    double *weights[] = {clprop_ref_widen(w1, 15), clprop_ref_widen(w2, 10)};
+    double *biases[] = {clprop_ref_widen(b1, 5), clprop_ref_widen(b2, 2)};
+    size_t sizes[] = {3, 5, 2};
+    const clprop_activation activations[] = {CLPROP_ACTIVATION_SIGMOID, CLPROP_ACTIVATION_LINEAR};
+    clprop_net_desc desc = {2, sizes, activations, 0, CLPROP_LOSS_MSE, 0};
+    clprop_ref_net *ref = clprop_ref_net_create(&desc, (const double *const *)weights,
+                                                (const double *const *)biases);
+    double *wide_in = clprop_ref_widen(inputs, 150), *wide_t = clprop_ref_widen(targets, 100);
+    double want = clprop_ref_loss(ref, wide_in, wide_t, 50);
+    cr_expect_eq(result.samples, 50);
+    cr_expect(fabs(result.loss - want) <= 1e-5 * want, "loss %.9g, reference %.9g", result.loss,
+              want);
+    cr_expect(fabs(result.mse - 2 * want / 2) <= 1e-5 * want, "mse %.9g = 2·loss/outputs",
+              result.mse);
+    clprop_ref_net_destroy(ref);
+    for (int i = 0; i < 2; i++)
+        free(weights[i]), free(biases[i]);
+    free(wide_in), free(wide_t);
+    clprop_net_destroy(net);
+    clprop_device_data_destroy(on_device);
+    clprop_context_destroy(context);
+    clprop_data_destroy(data);
+}
+
+/* A full-batch epoch is one gradient step on the whole set, whatever order the shuffle picks:
+ * it must equal the reference's step. */
+Test(train, a_full_batch_epoch_is_one_reference_step)
+{
+    test_rng rng = test_rng_seeded(78);
+    float inputs[20 * 4], targets[20 * 1];
+    test_fill_uniform(&rng, inputs, 80, -1, 1);
+    test_fill_uniform(&rng, targets, 20, 0, 1);
+    clprop_data *data = NULL;
+    cr_assert_eq(clprop_data_create(20, 4, 1, inputs, targets, &data), CLPROP_SUCCESS);
+    clprop_context *context = test_context();
+    clprop_device_data *on_device = NULL;
+    cr_assert_eq(clprop_device_data_create(context, data, &on_device), CLPROP_SUCCESS);
+    clprop_net *net = net_for(context, data, 3, 4);
+    float w1[12], b1[3], w2[3], b2[1];
+    clprop_net_get_weights(net, 1, w1, b1);
+    clprop_net_get_weights(net, 2, w2, b2);
+    double *weights[] = {clprop_ref_widen(w1, 12), clprop_ref_widen(w2, 3)};
+    double *biases[] = {clprop_ref_widen(b1, 3), clprop_ref_widen(b2, 1)};
+    size_t sizes[] = {4, 3, 1};
+    const clprop_activation activations[] = {CLPROP_ACTIVATION_SIGMOID, CLPROP_ACTIVATION_LINEAR};
+    clprop_net_desc desc = {2, sizes, activations, 0, CLPROP_LOSS_MSE, 0};
+    clprop_ref_net *ref = clprop_ref_net_create(&desc, (const double *const *)weights,
+                                                (const double *const *)biases);
+    double *wide_in = clprop_ref_widen(inputs, 80), *wide_t = clprop_ref_widen(targets, 20);
+    double want_loss = clprop_ref_train_batch(ref, wide_in, wide_t, 20, 0.3);
+
+    clprop_epoch_options options = {20, 0.3f, 99, NULL, NULL};
+    clprop_pass_result result;
+    cr_assert_eq(clprop_net_train_epoch(net, on_device, &options, &result), CLPROP_SUCCESS);
+    cr_expect(fabs(result.loss - want_loss) <= 1e-5 * want_loss);
+    clprop_net_get_weights(net, 1, w1, b1);
+    test_assert_close("hidden weights after the epoch", w1, ref->layers[0].weights, 12, 1e-5);
+    test_assert_close("hidden biases after the epoch", b1, ref->layers[0].biases, 3, 1e-5);
+    clprop_ref_net_destroy(ref);
+    for (int i = 0; i < 2; i++)
+        free(weights[i]), free(biases[i]);
+    free(wide_in), free(wide_t);
+    clprop_net_destroy(net);
+    clprop_device_data_destroy(on_device);
+    clprop_context_destroy(context);
+    clprop_data_destroy(data);
+}
+
+static void train_two_epochs(uint64_t shuffle_seed, float *weights)
+{
+    clprop_data *data = load(CLPROP_FANN_DIR "/diabetes.train");
+    clprop_context *context = test_context();
+    clprop_device_data *on_device = NULL;
+    cr_assert_eq(clprop_device_data_create(context, data, &on_device), CLPROP_SUCCESS);
+    clprop_net *net = net_for(context, data, 4, 5);
+    clprop_pass_result result;
+    for (uint64_t epoch = 0; epoch < 2; epoch++) {
+        clprop_epoch_options options = {10, 0.1f, shuffle_seed + epoch, NULL, NULL};
+        cr_assert_eq(clprop_net_train_epoch(net, on_device, &options, &result), CLPROP_SUCCESS);
+    }
+    cr_assert_eq(clprop_net_get_weights(net, 1, weights, NULL), CLPROP_SUCCESS);
+    clprop_net_destroy(net);
+    clprop_device_data_destroy(on_device);
+    clprop_context_destroy(context);
+    clprop_data_destroy(data);
+}
+
+Test(train, the_same_shuffle_seed_gives_identical_weights_and_another_seed_others)
+{
+    float a[32], b[32], c[32];
+    train_two_epochs(11, a);
+    train_two_epochs(11, b);
+    train_two_epochs(12, c);
+    cr_expect_arr_eq(a, b, sizeof a, "same seed, bit-identical weights");
+    cr_expect(memcmp(a, c, sizeof a) != 0, "another shuffle, other weights");
+}
+
+Test(train, a_diverging_run_stops_with_a_not_finite_loss)
+{
+    clprop_data *data = load(CLPROP_FANN_DIR "/building.train");
+    clprop_context *context = test_context();
+    clprop_device_data *on_device = NULL;
+    cr_assert_eq(clprop_device_data_create(context, data, &on_device), CLPROP_SUCCESS);
+    clprop_net *net = net_for(context, data, 8, 6);
+    clprop_epoch_options options = {8, 1e30f, 1, NULL, NULL};
+    clprop_pass_result result;
+    clprop_status status = CLPROP_SUCCESS;
+    for (int epoch = 0; epoch < 5 && status == CLPROP_SUCCESS; epoch++)
+        status = clprop_net_train_epoch(net, on_device, &options, &result);
+    cr_expect_eq(status, CLPROP_ERROR_NOT_FINITE, "status %s", clprop_status_name(status));
+    cr_expect(strstr(clprop_net_message(net), "diverged") != NULL, "%s",
+              clprop_net_message(net));
+    clprop_net_destroy(net);
+    clprop_device_data_destroy(on_device);
+    clprop_context_destroy(context);
+    clprop_data_destroy(data);
+}
+
+Test(train, data_whose_widths_differ_from_the_network_are_refused)
+{
+    clprop_data *data = load(CLPROP_FANN_DIR "/xor.data");
+    clprop_context *context = test_context();
+    clprop_device_data *on_device = NULL;
+    cr_assert_eq(clprop_device_data_create(context, data, &on_device), CLPROP_SUCCESS);
+    const size_t sizes[] = {3, 2, 1};
+    clprop_net_desc desc = {2, sizes, NULL, 0, CLPROP_LOSS_MSE, 0};
+    clprop_net *net = NULL;
+    cr_assert_eq(clprop_net_create(context, &desc, &net), CLPROP_SUCCESS);
+    clprop_pass_result result;
+    cr_expect_eq(clprop_net_evaluate(net, on_device, 4, &result), CLPROP_ERROR_MISMATCH);
+    cr_expect(strstr(clprop_net_message(net), "2 inputs") != NULL &&
+              strstr(clprop_net_message(net), "has 3") != NULL,
+              "%s", clprop_net_message(net));
+    clprop_net_destroy(net);
+    clprop_device_data_destroy(on_device);
+    clprop_context_destroy(context);
+    clprop_data_destroy(data);
+}
