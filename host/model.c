@@ -1,0 +1,344 @@
+/* The model: a network's shape and parameters in host memory. Its shape is checked once, when it
+ * is set, so the file writers, the accessors and the network copies can trust it. */
+#include "model_internal.h"
+
+#include <errno.h>
+#include <inttypes.h>
+#include <stdlib.h>
+#include <string.h>
+
+clprop_model *clprop_model_new_handle(void)
+{
+    return calloc(1, sizeof(clprop_model));
+}
+
+/* ---- Shape ----------------------------------------------------------------------------------- */
+
+static clprop_activation activation_of(const clprop_net_desc *desc, size_t layer)
+{
+    return desc->activations != NULL ? desc->activations[layer - 1] : CLPROP_ACTIVATION_SIGMOID;
+}
+
+static clprop_status check_units(clprop_message *message, const char *where,
+                                 const clprop_net_desc *desc)
+{
+    for (size_t layer = 0; layer <= desc->layer_count; layer++) {
+        size_t units = desc->sizes[layer];
+        if (units < 1 || units > CLPROP_MODEL_MAX_UNITS)
+            return clprop_fail(message, CLPROP_ERROR_FORMAT,
+                               "%s: layer %zu has %zu units, expected 1 to %u", where, layer, units,
+                               CLPROP_MODEL_MAX_UNITS);
+    }
+    return CLPROP_SUCCESS;
+}
+
+static clprop_status check_activations(clprop_message *message, const char *where,
+                                       const clprop_net_desc *desc)
+{
+    for (size_t layer = 1; layer <= desc->layer_count; layer++) {
+        clprop_activation activation = activation_of(desc, layer);
+        if (clprop_activation_name(activation) == NULL)
+            return clprop_fail(message, CLPROP_ERROR_FORMAT, "%s: layer %zu: unknown activation %d",
+                               where, layer, (int)activation);
+        if (activation != CLPROP_ACTIVATION_SOFTMAX)
+            continue;
+        /* Softmax couples a layer's units, which only the output delta y − t of cross-entropy
+         * accounts for; clprop has no backward pass for it anywhere else. */
+        if (layer != desc->layer_count)
+            return clprop_fail(message, CLPROP_ERROR_FORMAT,
+                               "%s: layer %zu: softmax is only allowed on the output layer (%zu)",
+                               where, layer, desc->layer_count);
+        if (desc->loss != CLPROP_LOSS_CROSS_ENTROPY)
+            return clprop_fail(message, CLPROP_ERROR_FORMAT,
+                               "%s: layer %zu: softmax needs the cross-entropy loss \"ce\", not "
+                               "\"%s\"", where, layer, clprop_loss_name(desc->loss));
+    }
+    return CLPROP_SUCCESS;
+}
+
+clprop_status clprop_model_check_shape(clprop_message *message, const char *where,
+                                       const clprop_net_desc *desc)
+{
+    if (desc->layer_count < 1 || desc->layer_count > CLPROP_MODEL_MAX_LAYERS)
+        return clprop_fail(message, CLPROP_ERROR_FORMAT, "%s: %zu layers, expected 1 to %d", where,
+                           desc->layer_count, CLPROP_MODEL_MAX_LAYERS);
+    if (desc->sizes == NULL)
+        return clprop_fail(message, CLPROP_ERROR_INVALID_ARGUMENT, "%s: no layer sizes", where);
+    if (clprop_loss_name(desc->loss) == NULL)
+        return clprop_fail(message, CLPROP_ERROR_FORMAT, "%s: unknown loss %d", where,
+                           (int)desc->loss);
+    clprop_status status = check_units(message, where, desc);
+    if (status != CLPROP_SUCCESS)
+        return status;
+    return check_activations(message, where, desc);
+}
+
+size_t clprop_model_layer_parameters(size_t inputs, size_t outputs, int has_bias)
+{
+    return outputs * inputs + (has_bias ? outputs : 0);
+}
+
+size_t clprop_model_count_parameters(const clprop_net_desc *desc)
+{
+    size_t count = 0;
+    for (size_t layer = 1; layer <= desc->layer_count; layer++)
+        count += clprop_model_layer_parameters(desc->sizes[layer - 1], desc->sizes[layer],
+                                               !desc->no_bias);
+    return count;
+}
+
+/* Whether the parameter count of a checked shape fits size_t. With the limits on layers and
+ * units it always does where size_t has 64 bits; this guards smaller machines. */
+static int parameter_count_fits(const clprop_net_desc *desc)
+{
+    size_t total = 0;
+    for (size_t layer = 1; layer <= desc->layer_count; layer++) {
+        size_t inputs = desc->sizes[layer - 1], outputs = desc->sizes[layer];
+        if (inputs > (SIZE_MAX / sizeof(float) - outputs) / outputs)
+            return 0;
+        size_t count = clprop_model_layer_parameters(inputs, outputs, !desc->no_bias);
+        if (count > SIZE_MAX / sizeof(float) - total)
+            return 0;
+        total += count;
+    }
+    return 1;
+}
+
+static void release_shape(clprop_model *model)
+{
+    free(model->units);
+    free(model->activations);
+    free(model->parameters);
+    free(model->weights);
+    free(model->biases);
+    model->units = NULL;
+    model->activations = NULL;
+    model->parameters = NULL;
+    model->weights = NULL;
+    model->biases = NULL;
+    model->layer_count = 0;
+    model->parameter_count = 0;
+}
+
+/* Points weights[layer] and biases[layer] at their pieces of the one parameter allocation. */
+static void carve_parameters(clprop_model *model)
+{
+    float *next = model->parameters;
+    for (size_t layer = 1; layer <= model->layer_count; layer++) {
+        model->weights[layer] = next;
+        next += model->units[layer] * model->units[layer - 1];
+        if (model->has_bias) {
+            model->biases[layer] = next;
+            next += model->units[layer];
+        }
+    }
+}
+
+clprop_status clprop_model_set_shape(clprop_model *model, const clprop_net_desc *desc,
+                                     const char *where)
+{
+    release_shape(model);
+    clprop_status status = clprop_model_check_shape(&model->message, where, desc);
+    if (status != CLPROP_SUCCESS)
+        return status;
+    if (!parameter_count_fits(desc))
+        return clprop_fail(&model->message, CLPROP_ERROR_OUT_OF_HOST_MEMORY,
+                           "%s: the parameters do not fit in this machine's address space", where);
+    size_t layers = desc->layer_count, count = clprop_model_count_parameters(desc);
+    model->units = malloc((layers + 1) * sizeof *model->units);
+    model->activations = malloc(layers * sizeof *model->activations);
+    model->weights = calloc(layers + 1, sizeof *model->weights);
+    model->biases = calloc(layers + 1, sizeof *model->biases);
+    model->parameters = calloc(count, sizeof *model->parameters);
+    if (model->units == NULL || model->activations == NULL || model->weights == NULL ||
+        model->biases == NULL || model->parameters == NULL) {
+        release_shape(model);
+        return clprop_fail(&model->message, CLPROP_ERROR_OUT_OF_HOST_MEMORY,
+                           "%s: out of host memory for %zu parameters (%zu bytes)", where, count,
+                           count * sizeof(float));
+    }
+    model->layer_count = layers;
+    model->parameter_count = count;
+    model->has_bias = !desc->no_bias;
+    model->loss = desc->loss;
+    memcpy(model->units, desc->sizes, (layers + 1) * sizeof *model->units);
+    for (size_t layer = 1; layer <= layers; layer++)
+        model->activations[layer - 1] = activation_of(desc, layer);
+    carve_parameters(model);
+    return CLPROP_SUCCESS;
+}
+
+clprop_net_desc clprop_model_desc(const clprop_model *model)
+{
+    clprop_net_desc desc = {
+        .layer_count = model->layer_count,
+        .sizes = model->units,
+        .activations = model->activations,
+        .no_bias = !model->has_bias,
+        .loss = model->loss,
+    };
+    return desc;
+}
+
+/* ---- Names ----------------------------------------------------------------------------------- */
+
+/* The name functions return NULL past the last value, so walking them finds every known name and
+ * the names are spelled in one place only. */
+int clprop_parse_activation(const char *name, clprop_activation *activation)
+{
+    for (int value = 0; clprop_activation_name((clprop_activation)value) != NULL; value++) {
+        if (strcmp(name, clprop_activation_name((clprop_activation)value)) == 0) {
+            *activation = (clprop_activation)value;
+            return 1;
+        }
+    }
+    return 0;
+}
+
+int clprop_parse_loss(const char *name, clprop_loss *loss)
+{
+    for (int value = 0; clprop_loss_name((clprop_loss)value) != NULL; value++) {
+        if (strcmp(name, clprop_loss_name((clprop_loss)value)) == 0) {
+            *loss = (clprop_loss)value;
+            return 1;
+        }
+    }
+    return 0;
+}
+
+/* ---- Creating and loading -------------------------------------------------------------------- */
+
+clprop_status clprop_model_create(const clprop_net_desc *desc, clprop_model **out)
+{
+    if (out == NULL)
+        return CLPROP_ERROR_INVALID_ARGUMENT;
+    *out = clprop_model_new_handle();
+    if (*out == NULL)
+        return CLPROP_ERROR_OUT_OF_HOST_MEMORY;
+    if (desc == NULL)
+        return clprop_fail(&(*out)->message, CLPROP_ERROR_INVALID_ARGUMENT,
+                           "clprop_model_create: desc is NULL");
+    clprop_status status = clprop_model_set_shape(*out, desc, "clprop_model_create");
+    /* A shape passed by the caller is a bad argument, not a bad file. */
+    return status == CLPROP_ERROR_FORMAT ? CLPROP_ERROR_INVALID_ARGUMENT : status;
+}
+
+/* The first byte that is not JSON white space (after an optional UTF-8 byte order mark), or EOF. */
+static int first_significant_byte(FILE *file)
+{
+    static const unsigned char byte_order_mark[3] = {0xEF, 0xBB, 0xBF};
+    unsigned char head[3];
+    size_t got = fread(head, 1, sizeof head, file);
+    if (got < sizeof head || memcmp(head, byte_order_mark, sizeof head) != 0)
+        rewind(file);
+    int byte;
+    while ((byte = getc(file)) == ' ' || byte == '\t' || byte == '\n' || byte == '\r')
+        continue;
+    return byte;
+}
+
+/* Binary files start with the magic, JSON exports with '{'; file names are no guide. */
+static clprop_status read_by_content(clprop_model *model, FILE *file, const char *path)
+{
+    unsigned char head[CLPROP_MODEL_MAGIC_SIZE];
+    size_t got = fread(head, 1, sizeof head, file);
+    if (ferror(file))
+        return clprop_fail(&model->message, CLPROP_ERROR_IO, "%s: cannot read: %s", path,
+                           strerror(errno));
+    rewind(file);
+    if (got == sizeof head && memcmp(head, CLPROP_MODEL_MAGIC, sizeof head) == 0)
+        return clprop_model_read_binary(model, file, path);
+    if (got == 0)
+        return clprop_fail(&model->message, CLPROP_ERROR_FORMAT,
+                           "%s: file is empty (not a clprop model file)", path);
+    if (got < sizeof head && memcmp(head, CLPROP_MODEL_MAGIC, got) == 0)
+        return clprop_fail(&model->message, CLPROP_ERROR_FORMAT,
+                           "%s: byte 0: file ends early (expected the %d-byte magic \"%s\")", path,
+                           CLPROP_MODEL_MAGIC_SIZE, CLPROP_MODEL_MAGIC);
+    int first = first_significant_byte(file);
+    rewind(file);
+    if (first == '{')
+        return clprop_model_read_json(model, file, path);
+    return clprop_fail(&model->message, CLPROP_ERROR_FORMAT,
+                       "%s: wrong magic (not a clprop model file)", path);
+}
+
+clprop_status clprop_model_load(const char *path, clprop_model **out)
+{
+    if (out == NULL)
+        return CLPROP_ERROR_INVALID_ARGUMENT;
+    clprop_model *model = clprop_model_new_handle();
+    *out = model;
+    if (model == NULL)
+        return CLPROP_ERROR_OUT_OF_HOST_MEMORY;
+    if (path == NULL)
+        return clprop_fail(&model->message, CLPROP_ERROR_INVALID_ARGUMENT,
+                           "clprop_model_load: path is NULL");
+    FILE *file = fopen(path, "rb");
+    if (file == NULL)
+        return clprop_fail(&model->message, CLPROP_ERROR_IO, "%s: cannot open: %s", path,
+                           strerror(errno));
+    clprop_status status = read_by_content(model, file, path);
+    fclose(file); /* read-only: nothing to lose if closing fails */
+    if (status != CLPROP_SUCCESS)
+        release_shape(model); /* a half-read model must not look usable */
+    return status;
+}
+
+void clprop_model_destroy(clprop_model *model)
+{
+    if (model == NULL)
+        return;
+    release_shape(model);
+    free(model);
+}
+
+const char *clprop_model_message(const clprop_model *model)
+{
+    return model != NULL ? model->message.text : "out of host memory (no model handle)";
+}
+
+/* ---- Accessors: 0 or NULL for a layer the model does not have -------------------------------- */
+
+size_t clprop_model_layer_count(const clprop_model *model)
+{
+    return model != NULL ? model->layer_count : 0;
+}
+
+size_t clprop_model_units(const clprop_model *model, size_t layer)
+{
+    if (model == NULL || model->layer_count == 0 || layer > model->layer_count)
+        return 0;
+    return model->units[layer];
+}
+
+clprop_activation clprop_model_activation(const clprop_model *model, size_t layer)
+{
+    if (model == NULL || layer < 1 || layer > model->layer_count)
+        return CLPROP_ACTIVATION_SIGMOID;
+    return model->activations[layer - 1];
+}
+
+int clprop_model_has_bias(const clprop_model *model)
+{
+    return model != NULL && model->has_bias;
+}
+
+clprop_loss clprop_model_loss(const clprop_model *model)
+{
+    return model != NULL ? model->loss : CLPROP_LOSS_MSE;
+}
+
+float *clprop_model_weights(clprop_model *model, size_t layer)
+{
+    if (model == NULL || layer < 1 || layer > model->layer_count)
+        return NULL;
+    return model->weights[layer];
+}
+
+float *clprop_model_biases(clprop_model *model, size_t layer)
+{
+    if (model == NULL || layer < 1 || layer > model->layer_count)
+        return NULL;
+    return model->biases[layer];
+}

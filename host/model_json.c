@@ -1,0 +1,424 @@
+/* The JSON export of a model, and reading it back.
+ *
+ * The export is one line:
+ *   {"format":"clprop-model","version":1,"loss":"mse","layers":[{"inputs":2,"outputs":2,
+ *    "activation":"linear","bias":false,"weights":[[0.11,0.21],[0.12,0.08]]},...]}
+ * where "weights" holds `outputs` rows of `inputs` numbers, and a layer with "bias":true adds
+ * "biases":[...] with `outputs` numbers. Each number is the shortest decimal that reads back as
+ * exactly the same float32, so export then import changes no bit.
+ *
+ * Writing streams with fprintf (no copy of the model in memory); reading uses cJSON. Keys the
+ * reader does not know are ignored, so later versions can add some without breaking it.
+ */
+#include "model_internal.h"
+
+#include <cjson/cJSON.h>
+#include <errno.h>
+#include <locale.h>
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define JSON_FORMAT_NAME "clprop-model"
+#define JSON_VERSION 1
+
+/* ---- Writing --------------------------------------------------------------------------------- */
+
+/* The shortest "%.Ng" that reads back as exactly `value`, both through strtof and through strtod
+ * then a cast to float, because JSON readers (cJSON among them) parse numbers as double. From 6
+ * digits on, the first precision that works is the shortest; "%.17g" is the exact double, which
+ * always works. */
+static void format_float(char *text, size_t size, float value)
+{
+    for (int precision = 6; precision <= 9; precision++) {
+        snprintf(text, size, "%.*g", precision, (double)value);
+        if (strtof(text, NULL) == value && (float)strtod(text, NULL) == value)
+            return;
+    }
+    snprintf(text, size, "%.17g", (double)value);
+}
+
+static void write_numbers(FILE *out, const float *values, size_t count)
+{
+    char text[32];
+    putc('[', out);
+    for (size_t i = 0; i < count; i++) {
+        format_float(text, sizeof text, values[i]);
+        fprintf(out, i == 0 ? "%s" : ",%s", text);
+    }
+    putc(']', out);
+}
+
+static void write_layer(FILE *out, const clprop_model *model, size_t layer)
+{
+    size_t inputs = model->units[layer - 1], outputs = model->units[layer];
+    fprintf(out, "{\"inputs\":%zu,\"outputs\":%zu,\"activation\":\"%s\",\"bias\":%s,\"weights\":[",
+            inputs, outputs, clprop_activation_name(model->activations[layer - 1]),
+            model->has_bias ? "true" : "false");
+    for (size_t row = 0; row < outputs; row++) {
+        if (row > 0)
+            putc(',', out);
+        write_numbers(out, model->weights[layer] + row * inputs, inputs);
+    }
+    putc(']', out);
+    if (model->has_bias) {
+        fputs(",\"biases\":", out);
+        write_numbers(out, model->biases[layer], outputs);
+    }
+    putc('}', out);
+}
+
+static void write_document(FILE *out, const clprop_model *model)
+{
+    fprintf(out, "{\"format\":\"" JSON_FORMAT_NAME "\",\"version\":%d,\"loss\":\"%s\",\"layers\":[",
+            JSON_VERSION, clprop_loss_name(model->loss));
+    for (size_t layer = 1; layer <= model->layer_count; layer++) {
+        if (layer > 1)
+            putc(',', out);
+        write_layer(out, model, layer);
+    }
+    fputs("]}\n", out);
+}
+
+static clprop_status check_finite_values(clprop_model *model, size_t layer, const char *what,
+                                        const float *values, size_t count)
+{
+    for (size_t i = 0; i < count; i++) {
+        if (!isfinite(values[i]))
+            return clprop_fail(&model->message, CLPROP_ERROR_NOT_FINITE,
+                               "JSON export: layer %zu: %s %zu is %g, which JSON cannot hold",
+                               layer, what, i, (double)values[i]);
+    }
+    return CLPROP_SUCCESS;
+}
+
+/* JSON has no NaN or infinity; refuse before writing anything rather than stop halfway. */
+static clprop_status check_finite(clprop_model *model)
+{
+    for (size_t layer = 1; layer <= model->layer_count; layer++) {
+        size_t outputs = model->units[layer];
+        clprop_status status = check_finite_values(model, layer, "weight", model->weights[layer],
+                                                   outputs * model->units[layer - 1]);
+        if (status == CLPROP_SUCCESS && model->has_bias)
+            status = check_finite_values(model, layer, "bias", model->biases[layer], outputs);
+        if (status != CLPROP_SUCCESS)
+            return status;
+    }
+    return CLPROP_SUCCESS;
+}
+
+clprop_status clprop_model_write_json(clprop_model *model, FILE *out)
+{
+    if (model == NULL)
+        return CLPROP_ERROR_INVALID_ARGUMENT;
+    if (out == NULL || model->layer_count == 0)
+        return clprop_fail(&model->message, CLPROP_ERROR_INVALID_ARGUMENT,
+                           "JSON export: %s", out == NULL ? "out is NULL" : "the model is empty");
+    clprop_status status = check_finite(model);
+    if (status != CLPROP_SUCCESS)
+        return status;
+    /* Numbers need a '.' whatever locale the program chose; uselocale changes this thread only. */
+    locale_t c_locale = newlocale(LC_NUMERIC_MASK, "C", (locale_t)0);
+    if (c_locale == (locale_t)0)
+        return clprop_fail(&model->message, CLPROP_ERROR_OUT_OF_HOST_MEMORY,
+                           "JSON export: cannot make the C locale: %s", strerror(errno));
+    locale_t previous = uselocale(c_locale);
+    write_document(out, model);
+    uselocale(previous);
+    freelocale(c_locale);
+    if (fflush(out) != 0 || ferror(out))
+        return clprop_fail(&model->message, CLPROP_ERROR_IO, "JSON export: cannot write: %s",
+                           strerror(errno));
+    return CLPROP_SUCCESS;
+}
+
+/* ---- Reading --------------------------------------------------------------------------------- */
+
+/* The whole file as NUL-terminated text, for cJSON. */
+static clprop_status read_text(clprop_message *message, FILE *file, const char *path, char **text,
+                               size_t *length)
+{
+    size_t capacity = 1 << 16, used = 0;
+    char *buffer = malloc(capacity);
+    while (buffer != NULL) {
+        used += fread(buffer + used, 1, capacity - used - 1, file);
+        if (ferror(file)) {
+            free(buffer);
+            return clprop_fail(message, CLPROP_ERROR_IO, "%s: cannot read: %s", path,
+                               strerror(errno));
+        }
+        if (feof(file))
+            break;
+        char *larger = capacity <= SIZE_MAX / 2 ? realloc(buffer, capacity * 2) : NULL;
+        if (larger == NULL)
+            free(buffer);
+        buffer = larger;
+        capacity *= 2;
+    }
+    if (buffer == NULL)
+        return clprop_fail(message, CLPROP_ERROR_OUT_OF_HOST_MEMORY,
+                           "%s: out of host memory for the JSON text", path);
+    buffer[used] = '\0';
+    *text = buffer;
+    *length = used;
+    return CLPROP_SUCCESS;
+}
+
+/* What the reader knows while it goes through the document; messages name `path`. */
+typedef struct json_reader {
+    clprop_message *message;
+    const char *path;
+} json_reader;
+
+static const cJSON *member(const cJSON *object, const char *key)
+{
+    return cJSON_GetObjectItemCaseSensitive(object, key);
+}
+
+/* A whole number from 1 to `limit`, or 0. */
+static size_t count_value(const cJSON *item, size_t limit)
+{
+    if (!cJSON_IsNumber(item))
+        return 0;
+    double value = item->valuedouble;
+    if (!(value >= 1 && value <= (double)limit) || value != floor(value))
+        return 0;
+    return (size_t)value;
+}
+
+static clprop_status read_header_fields(const json_reader *reader, const cJSON *root,
+                                        clprop_loss *loss)
+{
+    const cJSON *format = member(root, "format");
+    if (!cJSON_IsString(format))
+        return clprop_fail(reader->message, CLPROP_ERROR_FORMAT,
+                           "%s: \"format\" is %s, expected \"" JSON_FORMAT_NAME "\"", reader->path,
+                           format == NULL ? "missing" : "not a string");
+    if (strcmp(format->valuestring, JSON_FORMAT_NAME) != 0)
+        return clprop_fail(reader->message, CLPROP_ERROR_FORMAT,
+                           "%s: \"format\" is \"%.40s\", expected \"" JSON_FORMAT_NAME "\"",
+                           reader->path, format->valuestring);
+    const cJSON *version = member(root, "version");
+    if (cJSON_IsNumber(version) && version->valuedouble > JSON_VERSION)
+        return clprop_fail(reader->message, CLPROP_ERROR_FORMAT,
+                           "%s: \"version\" %g is newer than this clprop reads (%d)", reader->path,
+                           version->valuedouble, JSON_VERSION);
+    if (!cJSON_IsNumber(version) || version->valuedouble != JSON_VERSION)
+        return clprop_fail(reader->message, CLPROP_ERROR_FORMAT,
+                           "%s: \"version\" is missing or not %d", reader->path, JSON_VERSION);
+    const cJSON *loss_item = member(root, "loss");
+    if (!cJSON_IsString(loss_item) || !clprop_parse_loss(loss_item->valuestring, loss))
+        return clprop_fail(reader->message, CLPROP_ERROR_FORMAT,
+                           "%s: \"loss\" is missing or unknown (expected \"mse\" or \"ce\")",
+                           reader->path);
+    return CLPROP_SUCCESS;
+}
+
+static clprop_status check_bias_fields(const json_reader *reader, const cJSON *item, size_t layer,
+                                       int *has_bias)
+{
+    const cJSON *bias = member(item, "bias");
+    if (!cJSON_IsBool(bias))
+        return clprop_fail(reader->message, CLPROP_ERROR_FORMAT,
+                           "%s: layer %zu: \"bias\" is missing or not true/false", reader->path,
+                           layer);
+    int this_bias = cJSON_IsTrue(bias);
+    if (layer == 1)
+        *has_bias = this_bias;
+    else if (this_bias != *has_bias)
+        return clprop_fail(reader->message, CLPROP_ERROR_FORMAT,
+                           "%s: layer %zu: \"bias\" is %s but layer 1's is %s (a clprop network "
+                           "has biases on every layer or on none)", reader->path, layer,
+                           this_bias ? "true" : "false", *has_bias ? "true" : "false");
+    int has_biases = member(item, "biases") != NULL;
+    if (this_bias && !has_biases)
+        return clprop_fail(reader->message, CLPROP_ERROR_FORMAT,
+                           "%s: layer %zu: \"bias\" is true but \"biases\" is missing",
+                           reader->path, layer);
+    if (!this_bias && has_biases)
+        return clprop_fail(reader->message, CLPROP_ERROR_FORMAT,
+                           "%s: layer %zu: \"biases\" given but \"bias\" is false", reader->path,
+                           layer);
+    return CLPROP_SUCCESS;
+}
+
+/* One layer's inputs, outputs, activation and bias flag, into the description being built. */
+static clprop_status read_layer_shape(const json_reader *reader, const cJSON *item, size_t layer,
+                                      size_t *sizes, clprop_activation *activations, int *has_bias)
+{
+    if (!cJSON_IsObject(item))
+        return clprop_fail(reader->message, CLPROP_ERROR_FORMAT, "%s: layer %zu is not an object",
+                           reader->path, layer);
+    const char *keys[2] = {"inputs", "outputs"};
+    size_t counts[2];
+    for (int k = 0; k < 2; k++) {
+        counts[k] = count_value(member(item, keys[k]), CLPROP_MODEL_MAX_UNITS);
+        if (counts[k] == 0)
+            return clprop_fail(reader->message, CLPROP_ERROR_FORMAT,
+                               "%s: layer %zu: \"%s\" is missing or not a whole number from 1 "
+                               "to %u", reader->path, layer, keys[k], CLPROP_MODEL_MAX_UNITS);
+    }
+    if (layer > 1 && counts[0] != sizes[layer - 1])
+        return clprop_fail(reader->message, CLPROP_ERROR_FORMAT,
+                           "%s: layer %zu: \"inputs\" is %zu but layer %zu has %zu outputs",
+                           reader->path, layer, counts[0], layer - 1, sizes[layer - 1]);
+    sizes[layer - 1] = counts[0];
+    sizes[layer] = counts[1];
+    const cJSON *activation = member(item, "activation");
+    if (!cJSON_IsString(activation) ||
+        !clprop_parse_activation(activation->valuestring, &activations[layer - 1]))
+        return clprop_fail(reader->message, CLPROP_ERROR_FORMAT,
+                           "%s: layer %zu: \"activation\" is missing or unknown (expected "
+                           "\"sigmoid\", \"linear\" or \"softmax\")", reader->path, layer);
+    return check_bias_fields(reader, item, layer, has_bias);
+}
+
+/* Reads the shape of every layer, checks it as a whole, and gives the model that shape. */
+static clprop_status read_shape(const json_reader *reader, clprop_model *model, const cJSON *layers,
+                                clprop_loss loss)
+{
+    size_t layer_count = (size_t)cJSON_GetArraySize(layers);
+    if (layer_count < 1 || layer_count > CLPROP_MODEL_MAX_LAYERS)
+        return clprop_fail(reader->message, CLPROP_ERROR_FORMAT,
+                           "%s: \"layers\" has %zu entries, expected 1 to %d", reader->path,
+                           layer_count, CLPROP_MODEL_MAX_LAYERS);
+    size_t *sizes = malloc((layer_count + 1) * sizeof *sizes);
+    clprop_activation *activations = malloc(layer_count * sizeof *activations);
+    clprop_status status = CLPROP_SUCCESS;
+    if (sizes == NULL || activations == NULL)
+        status = clprop_fail(reader->message, CLPROP_ERROR_OUT_OF_HOST_MEMORY,
+                             "%s: out of host memory for the layer table", reader->path);
+    int has_bias = 0;
+    size_t layer = 1;
+    const cJSON *item;
+    cJSON_ArrayForEach(item, layers) {
+        if (status != CLPROP_SUCCESS)
+            break;
+        status = read_layer_shape(reader, item, layer++, sizes, activations, &has_bias);
+    }
+    clprop_net_desc desc = {.layer_count = layer_count, .sizes = sizes, .activations = activations,
+                            .no_bias = !has_bias, .loss = loss};
+    if (status == CLPROP_SUCCESS)
+        status = clprop_model_set_shape(model, &desc, reader->path);
+    free(sizes);
+    free(activations);
+    return status;
+}
+
+/* `count` finite float32 numbers from a JSON array; `what` names it in messages. */
+static clprop_status read_numbers(const json_reader *reader, size_t layer, const char *what,
+                                  const cJSON *array, float *values, size_t count)
+{
+    if (!cJSON_IsArray(array))
+        return clprop_fail(reader->message, CLPROP_ERROR_FORMAT,
+                           "%s: layer %zu: %s is not an array", reader->path, layer, what);
+    size_t found = (size_t)cJSON_GetArraySize(array);
+    if (found != count)
+        return clprop_fail(reader->message, CLPROP_ERROR_FORMAT,
+                           "%s: layer %zu: %s has %zu numbers, expected %zu", reader->path, layer,
+                           what, found, count);
+    size_t i = 0;
+    const cJSON *item;
+    cJSON_ArrayForEach(item, array) {
+        if (!cJSON_IsNumber(item))
+            return clprop_fail(reader->message, CLPROP_ERROR_FORMAT,
+                               "%s: layer %zu: %s, entry %zu is not a number", reader->path, layer,
+                               what, i);
+        values[i] = (float)item->valuedouble;
+        if (!isfinite(values[i]))
+            return clprop_fail(reader->message, CLPROP_ERROR_FORMAT,
+                               "%s: layer %zu: %s, entry %zu is %g, beyond float32", reader->path,
+                               layer, what, i, item->valuedouble);
+        i++;
+    }
+    return CLPROP_SUCCESS;
+}
+
+static clprop_status read_weights(const json_reader *reader, clprop_model *model, size_t layer,
+                                  const cJSON *item)
+{
+    size_t inputs = model->units[layer - 1], outputs = model->units[layer];
+    const cJSON *weights = member(item, "weights");
+    if (!cJSON_IsArray(weights))
+        return clprop_fail(reader->message, CLPROP_ERROR_FORMAT,
+                           "%s: layer %zu: \"weights\" is missing or not an array", reader->path,
+                           layer);
+    size_t rows = (size_t)cJSON_GetArraySize(weights);
+    if (rows != outputs)
+        return clprop_fail(reader->message, CLPROP_ERROR_FORMAT,
+                           "%s: layer %zu: \"weights\" has %zu rows, expected %zu", reader->path,
+                           layer, rows, outputs);
+    size_t row_index = 0;
+    const cJSON *row;
+    cJSON_ArrayForEach(row, weights) {
+        char what[64];
+        snprintf(what, sizeof what, "\"weights\" row %zu", row_index);
+        clprop_status status = read_numbers(reader, layer, what, row,
+                                            model->weights[layer] + row_index * inputs, inputs);
+        if (status != CLPROP_SUCCESS)
+            return status;
+        row_index++;
+    }
+    if (!model->has_bias)
+        return CLPROP_SUCCESS;
+    return read_numbers(reader, layer, "\"biases\"", member(item, "biases"), model->biases[layer],
+                        outputs);
+}
+
+static clprop_status read_document(const json_reader *reader, clprop_model *model,
+                                   const cJSON *root)
+{
+    if (!cJSON_IsObject(root))
+        return clprop_fail(reader->message, CLPROP_ERROR_FORMAT, "%s: not a JSON object",
+                           reader->path);
+    clprop_loss loss;
+    clprop_status status = read_header_fields(reader, root, &loss);
+    if (status != CLPROP_SUCCESS)
+        return status;
+    const cJSON *layers = member(root, "layers");
+    if (!cJSON_IsArray(layers))
+        return clprop_fail(reader->message, CLPROP_ERROR_FORMAT,
+                           "%s: \"layers\" is missing or not an array", reader->path);
+    status = read_shape(reader, model, layers, loss);
+    size_t layer = 1;
+    const cJSON *item;
+    cJSON_ArrayForEach(item, layers) {
+        if (status != CLPROP_SUCCESS)
+            break;
+        status = read_weights(reader, model, layer++, item);
+    }
+    return status;
+}
+
+static size_t line_of(const char *text, size_t offset)
+{
+    size_t line = 1;
+    for (size_t i = 0; i < offset; i++)
+        line += text[i] == '\n';
+    return line;
+}
+
+clprop_status clprop_model_read_json(clprop_model *model, FILE *file, const char *path)
+{
+    json_reader reader = {&model->message, path};
+    char *text;
+    size_t length;
+    clprop_status status = read_text(&model->message, file, path, &text, &length);
+    if (status != CLPROP_SUCCESS)
+        return status;
+    const char *nul = memchr(text, '\0', length);
+    const char *end = NULL;
+    /* The length counts the final NUL so cJSON can insist that only white space follows. */
+    cJSON *root = nul != NULL ? NULL : cJSON_ParseWithLengthOpts(text, length + 1, &end, 1);
+    if (root == NULL) {
+        size_t offset = nul != NULL ? (size_t)(nul - text) : end != NULL ? (size_t)(end - text) : 0;
+        status = clprop_fail(&model->message, CLPROP_ERROR_FORMAT,
+                             "%s: byte %zu (line %zu): not valid JSON", path, offset,
+                             line_of(text, offset));
+    } else {
+        status = read_document(&reader, model, root);
+    }
+    cJSON_Delete(root);
+    free(text);
+    return status;
+}

@@ -1,0 +1,74 @@
+/* Copies between a model in host memory and a network on a device, through the public network
+ * calls only, so the model needs nothing from the engine's insides. */
+#include "model_internal.h"
+
+#include <stdlib.h>
+
+#define FROM_NET "clprop_model_from_net"
+
+/* Gives the empty model the network's shape (all zero). */
+static clprop_status copy_shape(clprop_model *model, const clprop_net *net)
+{
+    size_t layer_count = clprop_net_layer_count(net);
+    if (layer_count < 1 || layer_count > CLPROP_MODEL_MAX_LAYERS)
+        return clprop_fail(&model->message, CLPROP_ERROR_INVALID_ARGUMENT,
+                           FROM_NET ": the network has %zu layers, expected 1 to %d", layer_count,
+                           CLPROP_MODEL_MAX_LAYERS);
+    size_t *sizes = malloc((layer_count + 1) * sizeof *sizes);
+    clprop_activation *activations = malloc(layer_count * sizeof *activations);
+    clprop_status status;
+    if (sizes == NULL || activations == NULL) {
+        status = clprop_fail(&model->message, CLPROP_ERROR_OUT_OF_HOST_MEMORY,
+                             FROM_NET ": out of host memory");
+    } else {
+        for (size_t layer = 0; layer <= layer_count; layer++)
+            sizes[layer] = clprop_net_units(net, layer);
+        for (size_t layer = 1; layer <= layer_count; layer++)
+            activations[layer - 1] = clprop_net_activation(net, layer);
+        clprop_net_desc desc = {.layer_count = layer_count, .sizes = sizes,
+                                .activations = activations, .no_bias = !clprop_net_has_bias(net),
+                                .loss = clprop_net_loss(net)};
+        status = clprop_model_set_shape(model, &desc, FROM_NET);
+    }
+    free(sizes);
+    free(activations);
+    return status;
+}
+
+clprop_status clprop_model_from_net(clprop_net *net, clprop_model **out)
+{
+    if (out == NULL)
+        return CLPROP_ERROR_INVALID_ARGUMENT;
+    clprop_model *model = clprop_model_new_handle();
+    *out = model;
+    if (model == NULL)
+        return CLPROP_ERROR_OUT_OF_HOST_MEMORY;
+    if (net == NULL)
+        return clprop_fail(&model->message, CLPROP_ERROR_INVALID_ARGUMENT,
+                           FROM_NET ": net is NULL");
+    clprop_status status = copy_shape(model, net);
+    for (size_t layer = 1; layer <= model->layer_count && status == CLPROP_SUCCESS; layer++) {
+        status = clprop_net_get_weights(net, layer, model->weights[layer], model->biases[layer]);
+        if (status != CLPROP_SUCCESS)
+            clprop_fail(&model->message, status, FROM_NET ": layer %zu: %s", layer,
+                        clprop_net_message(net));
+    }
+    return status;
+}
+
+/* A network handle can only be made by clprop_net_create, so a call refused before it (no
+ * model, or a model whose creation failed) leaves *out NULL. */
+clprop_status clprop_net_create_from_model(clprop_context *context, const clprop_model *model,
+                                           clprop_net **out)
+{
+    if (out == NULL)
+        return CLPROP_ERROR_INVALID_ARGUMENT;
+    *out = NULL;
+    if (model == NULL || model->layer_count == 0)
+        return CLPROP_ERROR_INVALID_ARGUMENT;
+    clprop_net_desc desc = clprop_model_desc(model);
+    clprop_status status = clprop_net_create(context, &desc, out);
+    for (size_t layer = 1; layer <= model->layer_count && status == CLPROP_SUCCESS; layer++)
+        status = clprop_net_set_weights(*out, layer, model->weights[layer], model->biases[layer]);
+    return status; /* on failure, clprop_net_message(*out) says why */
+}
