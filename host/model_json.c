@@ -401,8 +401,8 @@ static size_t line_of(const char *text, size_t offset)
 clprop_status clprop_model_read_json(clprop_model *model, FILE *file, const char *path)
 {
     json_reader reader = {&model->message, path};
-    char *text;
-    size_t length;
+    char *text = NULL;
+    size_t length = 0;
     clprop_status status = read_text(&model->message, file, path, &text, &length);
     if (status != CLPROP_SUCCESS)
         return status;
