@@ -1,0 +1,325 @@
+/* clprop-bench: the trainer's kernels other than GEMM, each checked against host/reference.h
+ * and then timed. Their work is memory traffic, so they report GB/s: the bytes each must read
+ * and write once (the least it could move), over the median time. Matrices are (units × batch),
+ * samples as columns, as on the device.
+ *
+ * Build: cmake --build build-bench -j2 --target clprop-bench
+ * Run:   ./build-bench/clprop-bench kernels --quick */
+#include <stdio.h>
+
+#include "bench.h"
+#include "ops.h"
+#include "reference.h"
+
+#define FLOAT_BYTES 4.0
+#define GATHER_DATA_SET_SAMPLES 8192 /* the data set the gather picks its batch from */
+
+static float *random_floats(bench_scratch *scratch, clprop_rng *rng, size_t count, double low,
+                            double high)
+{
+    return bench_keep(scratch, bench_random_floats(rng, count, low, high));
+}
+
+static double *widen(bench_scratch *scratch, const float *values, size_t count)
+{
+    return bench_keep(scratch, bench_widen(values, count));
+}
+
+static double *doubles(bench_scratch *scratch, size_t count)
+{
+    return bench_keep(scratch, bench_alloc(count * sizeof(double)));
+}
+
+static cl_mem floats_buffer(bench_scratch *scratch, const float *values, size_t count)
+{
+    return bench_scratch_buffer(scratch, values, count * sizeof(float));
+}
+
+/* Validates, times and prints one row; then releases the measurement's scratch. */
+static void measure_row(bench_session *session, bench_scratch *scratch, bench_elementwise_row *row,
+                        const bench_op *op, const bench_output *outputs, size_t output_count)
+{
+    char what[128], shape[64];
+    if (row->batch == 0)
+        snprintf(shape, sizeof shape, "count=%zu", row->units);
+    else
+        snprintf(shape, sizeof shape, "units=%zu batch=%zu", row->units, row->batch);
+    snprintf(what, sizeof what, "%s%s%s %s", row->kernel, row->variant != NULL ? " " : "",
+             row->variant != NULL ? row->variant : "", shape);
+    row->result = bench_measure(session, session->native, op, outputs, output_count, what);
+    bench_print_elementwise_row(session, row);
+    bench_scratch_release(scratch);
+}
+
+/* ---- bias_activate: z += bias, a = f(z) (softmax: per column) ---- */
+
+typedef struct bias_activate_args {
+    cl_mem z, a, bias;
+    clprop_activation activation;
+    size_t units, batch;
+} bias_activate_args;
+
+static clprop_status run_bias_activate(clprop_context *context, clprop_message *message,
+                                       const void *args)
+{
+    const bias_activate_args *g = args;
+    return clprop_op_bias_activate(context, message, g->z, g->a, g->bias, g->activation,
+                                   g->units, g->batch);
+}
+
+void bench_bias_activate(bench_session *session, const char *label, clprop_activation activation,
+                         size_t units, size_t batch)
+{
+    bench_scratch scratch = {.context = session->native};
+    size_t count = units * batch;
+    float *z = random_floats(&scratch, &session->rng, count, -6.0, 6.0);
+    float *bias = random_floats(&scratch, &session->rng, units, -1.0, 1.0);
+    double *want_z = widen(&scratch, z, count), *want_a = doubles(&scratch, count);
+    clprop_ref_bias_activate(want_z, want_a, widen(&scratch, bias, units), activation, units,
+                             batch);
+    bias_activate_args args = {floats_buffer(&scratch, NULL, count),
+                               floats_buffer(&scratch, NULL, count),
+                               floats_buffer(&scratch, bias, units), activation, units, batch};
+    /* z is updated in place: it gets its first values back before every run */
+    bench_op op = {run_bias_activate, &args, args.z, floats_buffer(&scratch, z, count),
+                   count * sizeof(float)};
+    bench_output outputs[] = {{"z", args.z, count, want_z, NULL, count},
+                              {"a", args.a, count, want_a, NULL, count}};
+    bench_elementwise_row row = {label, "bias_activate", clprop_activation_name(activation),
+                                 units, batch, FLOAT_BYTES * (3.0 * count + units), {0}};
+    measure_row(session, &scratch, &row, &op, outputs, 2);
+}
+
+/* ---- output_delta: δ = y − t (softmax with cross-entropy, the trainer's output layer) ---- */
+
+typedef struct output_delta_args {
+    cl_mem delta, y, t;
+    size_t units, batch;
+} output_delta_args;
+
+static clprop_status run_output_delta(clprop_context *context, clprop_message *message,
+                                      const void *args)
+{
+    const output_delta_args *g = args;
+    return clprop_op_output_delta(context, message, g->delta, g->y, g->t,
+                                  CLPROP_ACTIVATION_SOFTMAX, CLPROP_LOSS_CROSS_ENTROPY, g->units,
+                                  g->batch);
+}
+
+void bench_output_delta(bench_session *session, const char *label, size_t units, size_t batch)
+{
+    bench_scratch scratch = {.context = session->native};
+    size_t count = units * batch;
+    float *y = random_floats(&scratch, &session->rng, count, 0.01, 0.99);
+    float *t = random_floats(&scratch, &session->rng, count, 0.0, 1.0);
+    double *want = doubles(&scratch, count);
+    clprop_ref_output_delta(want, widen(&scratch, y, count), widen(&scratch, t, count),
+                            CLPROP_ACTIVATION_SOFTMAX, CLPROP_LOSS_CROSS_ENTROPY, units, batch);
+    output_delta_args args = {floats_buffer(&scratch, NULL, count),
+                              floats_buffer(&scratch, y, count), floats_buffer(&scratch, t, count),
+                              units, batch};
+    bench_op op = {run_output_delta, &args, NULL, NULL, 0};
+    bench_output delta = {"delta", args.delta, count, want, NULL, count};
+    bench_elementwise_row row = {label, "output_delta", "softmax/ce", units, batch,
+                                 FLOAT_BYTES * 3.0 * count, {0}};
+    measure_row(session, &scratch, &row, &op, &delta, 1);
+}
+
+/* ---- scale_by_derivative: hidden δ ⊙= f′(z), from a = f(z), sigmoid ---- */
+
+typedef struct scale_args {
+    cl_mem delta, a;
+    size_t units, batch;
+} scale_args;
+
+static clprop_status run_scale_by_derivative(clprop_context *context, clprop_message *message,
+                                             const void *args)
+{
+    const scale_args *g = args;
+    return clprop_op_scale_by_derivative(context, message, g->delta, g->a,
+                                         CLPROP_ACTIVATION_SIGMOID, g->units, g->batch);
+}
+
+void bench_scale_by_derivative(bench_session *session, const char *label, size_t units,
+                               size_t batch)
+{
+    bench_scratch scratch = {.context = session->native};
+    size_t count = units * batch;
+    float *delta = random_floats(&scratch, &session->rng, count, -1.0, 1.0);
+    float *a = random_floats(&scratch, &session->rng, count, 0.01, 0.99);
+    double *want = widen(&scratch, delta, count);
+    clprop_ref_scale_by_derivative(want, widen(&scratch, a, count), CLPROP_ACTIVATION_SIGMOID,
+                                   units, batch);
+    scale_args args = {floats_buffer(&scratch, NULL, count), floats_buffer(&scratch, a, count),
+                       units, batch};
+    /* δ shrinks by f′ ≤ ¼ on every run; restored each time it cannot drift into denormals */
+    bench_op op = {run_scale_by_derivative, &args, args.delta,
+                   floats_buffer(&scratch, delta, count), count * sizeof(float)};
+    bench_output output = {"delta", args.delta, count, want, NULL, count};
+    bench_elementwise_row row = {label, "scale_by_derivative", "sigmoid", units, batch,
+                                 FLOAT_BYTES * 3.0 * count, {0}};
+    measure_row(session, &scratch, &row, &op, &output, 1);
+}
+
+/* ---- bias_gradient: ∇b[u] = Σ_b δ[u, b] ---- */
+
+typedef struct bias_gradient_args {
+    cl_mem gradient, delta;
+    size_t units, batch;
+} bias_gradient_args;
+
+static clprop_status run_bias_gradient(clprop_context *context, clprop_message *message,
+                                       const void *args)
+{
+    const bias_gradient_args *g = args;
+    return clprop_op_bias_gradient(context, message, g->gradient, g->delta, g->units, g->batch);
+}
+
+void bench_bias_gradient(bench_session *session, const char *label, size_t units, size_t batch)
+{
+    bench_scratch scratch = {.context = session->native};
+    size_t count = units * batch;
+    float *delta = random_floats(&scratch, &session->rng, count, -1.0, 1.0);
+    double *want = doubles(&scratch, units);
+    clprop_ref_bias_gradient(want, widen(&scratch, delta, count), units, batch);
+    bias_gradient_args args = {floats_buffer(&scratch, NULL, units),
+                               floats_buffer(&scratch, delta, count), units, batch};
+    bench_op op = {run_bias_gradient, &args, NULL, NULL, 0};
+    bench_output gradient = {"gradient", args.gradient, units, want, NULL, units};
+    bench_elementwise_row row = {label, "bias_gradient", NULL, units, batch,
+                                 FLOAT_BYTES * (count + units), {0}};
+    measure_row(session, &scratch, &row, &op, &gradient, 1);
+}
+
+/* ---- sample_loss: per-sample cross-entropy, Σ(y − t)² and the correct flag ---- */
+
+typedef struct sample_loss_args {
+    cl_mem loss, squared, correct, y, t;
+    size_t units, batch;
+} sample_loss_args;
+
+static clprop_status run_sample_loss(clprop_context *context, clprop_message *message,
+                                     const void *args)
+{
+    const sample_loss_args *g = args;
+    return clprop_op_sample_loss(context, message, g->loss, g->squared, g->correct, 0, g->y,
+                                 g->t, CLPROP_LOSS_CROSS_ENTROPY, g->units, g->batch);
+}
+
+/* One-hot targets, as class labels give: one 1 per column. */
+static float *one_hot_targets(bench_scratch *scratch, clprop_rng *rng, size_t units, size_t batch)
+{
+    float *t = random_floats(scratch, rng, units * batch, 0.0, 0.0);
+    for (size_t b = 0; b < batch; b++)
+        t[(clprop_rng_next(rng) % units) * batch + b] = 1.0f;
+    return t;
+}
+
+void bench_sample_loss(bench_session *session, const char *label, size_t units, size_t batch)
+{
+    bench_scratch scratch = {.context = session->native};
+    size_t count = units * batch;
+    float *y = random_floats(&scratch, &session->rng, count, 0.01, 0.99);
+    float *t = one_hot_targets(&scratch, &session->rng, units, batch);
+    double *loss = doubles(&scratch, batch), *squared = doubles(&scratch, batch);
+    double *correct = doubles(&scratch, batch);
+    clprop_ref_sample_loss(loss, squared, correct, widen(&scratch, y, count),
+                           widen(&scratch, t, count), CLPROP_LOSS_CROSS_ENTROPY, units, batch);
+    sample_loss_args args = {floats_buffer(&scratch, NULL, batch),
+                             floats_buffer(&scratch, NULL, batch),
+                             floats_buffer(&scratch, NULL, batch),
+                             floats_buffer(&scratch, y, count),
+                             floats_buffer(&scratch, t, count), units, batch};
+    bench_op op = {run_sample_loss, &args, NULL, NULL, 0};
+    bench_output outputs[] = {{"loss", args.loss, batch, loss, NULL, batch},
+                              {"squared", args.squared, batch, squared, NULL, batch},
+                              {"correct", args.correct, batch, correct, NULL, batch}};
+    bench_elementwise_row row = {label, "sample_loss", "ce", units, batch,
+                                 FLOAT_BYTES * (2.0 * count + 3.0 * batch), {0}};
+    measure_row(session, &scratch, &row, &op, outputs, 3);
+}
+
+/* ---- gather_columns: the epoch's shuffled batch, picked from the device-resident data set ---- */
+
+typedef struct gather_args {
+    cl_mem columns, samples, order;
+    size_t units, batch;
+} gather_args;
+
+static clprop_status run_gather_columns(clprop_context *context, clprop_message *message,
+                                        const void *args)
+{
+    const gather_args *g = args;
+    return clprop_op_gather_columns(context, message, g->columns, g->samples, g->order, 0,
+                                    g->units, g->batch);
+}
+
+/* A random permutation of 0 .. count−1 (Fisher–Yates). */
+static cl_uint *shuffled_order(bench_scratch *scratch, clprop_rng *rng, size_t count)
+{
+    cl_uint *order = bench_keep(scratch, bench_alloc(count * sizeof *order));
+    for (size_t i = 0; i < count; i++)
+        order[i] = (cl_uint)i;
+    for (size_t i = count - 1; i > 0; i--) {
+        size_t j = clprop_rng_next(rng) % (i + 1);
+        cl_uint swap = order[i];
+        order[i] = order[j];
+        order[j] = swap;
+    }
+    return order;
+}
+
+void bench_gather_columns(bench_session *session, const char *label, size_t units, size_t batch)
+{
+    bench_scratch scratch = {.context = session->native};
+    size_t samples = GATHER_DATA_SET_SAMPLES > batch ? GATHER_DATA_SET_SAMPLES : batch;
+    float *data = random_floats(&scratch, &session->rng, samples * units, -1.0, 1.0);
+    cl_uint *order = shuffled_order(&scratch, &session->rng, samples);
+    double *want = doubles(&scratch, units * batch);
+    for (size_t u = 0; u < units; u++)
+        for (size_t b = 0; b < batch; b++)
+            want[u * batch + b] = data[(size_t)order[b] * units + u];
+    gather_args args = {floats_buffer(&scratch, NULL, units * batch),
+                        floats_buffer(&scratch, data, samples * units),
+                        bench_scratch_buffer(&scratch, order, samples * sizeof *order), units,
+                        batch};
+    bench_op op = {run_gather_columns, &args, NULL, NULL, 0};
+    bench_output columns = {"columns", args.columns, units * batch, want, NULL, units * batch};
+    bench_elementwise_row row = {label, "gather_columns", NULL, units, batch,
+                                 FLOAT_BYTES * (2.0 * units * batch + batch), {0}};
+    measure_row(session, &scratch, &row, &op, &columns, 1);
+}
+
+/* ---- sgd_update: w ← w − scale·g over a layer's weights or biases ---- */
+
+#define SGD_SCALE (0.1f / 32.0f) /* a learning rate of 0.1 over a batch of 32 */
+
+typedef struct sgd_args {
+    cl_mem w, g;
+    size_t count;
+} sgd_args;
+
+static clprop_status run_sgd_update(clprop_context *context, clprop_message *message,
+                                    const void *args)
+{
+    const sgd_args *g = args;
+    return clprop_op_sgd_update(context, message, g->w, g->g, SGD_SCALE, g->count);
+}
+
+void bench_sgd_update(bench_session *session, const char *label, size_t count)
+{
+    bench_scratch scratch = {.context = session->native};
+    float *w = random_floats(&scratch, &session->rng, count, -1.0, 1.0);
+    float *g = random_floats(&scratch, &session->rng, count, -1.0, 1.0);
+    double *want = doubles(&scratch, count);
+    for (size_t i = 0; i < count; i++)
+        want[i] = (double)w[i] - (double)SGD_SCALE * (double)g[i];
+    sgd_args args = {floats_buffer(&scratch, NULL, count), floats_buffer(&scratch, g, count),
+                     count};
+    bench_op op = {run_sgd_update, &args, args.w, floats_buffer(&scratch, w, count),
+                   count * sizeof(float)};
+    bench_output output = {"w", args.w, count, want, NULL, count};
+    bench_elementwise_row row = {label, "sgd_update", NULL, count, 0,
+                                 FLOAT_BYTES * 3.0 * count, {0}};
+    measure_row(session, &scratch, &row, &op, &output, 1);
+}
