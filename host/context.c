@@ -15,6 +15,11 @@ static clprop_status open_device(clprop_context *context, const clprop_device_en
     context->device = entry->info;
     context->has_device = 1;
     context->device_id = entry->device;
+    /* CPUs want register tiles without local memory; CLPROP_GEMM_FAMILY=generic forces the
+     * portable kernels (for comparing them). */
+    const char *family = getenv("CLPROP_GEMM_FAMILY");
+    context->cpu_gemm = entry->info.kind == CLPROP_DEVICE_CPU &&
+                        !(family != NULL && strcmp(family, "generic") == 0);
     cl_context_properties properties[] = {CL_CONTEXT_PLATFORM,
                                           (cl_context_properties)entry->platform, 0};
     context->cl = clCreateContext(properties, 1, &entry->device, NULL, NULL, &error);
@@ -67,6 +72,8 @@ void clprop_context_destroy(clprop_context *context)
         return;
     for (size_t i = 0; i < context->kernel_count; i++)
         clReleaseKernel(context->kernels[i].kernel);
+    if (context->gemm_scratch != NULL)
+        clReleaseMemObject(context->gemm_scratch);
     if (context->program != NULL)
         clReleaseProgram(context->program);
     if (context->queue != NULL)

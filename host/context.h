@@ -23,6 +23,9 @@ struct clprop_context {
     cl_command_queue queue;
     cl_program program;
     clprop_gemm_backend gemm;
+    int cpu_gemm;         /* native GEMM uses the CPU family (register tiles) */
+    cl_mem gemm_scratch;  /* the CPU family's transposed operand, grown on demand */
+    size_t gemm_scratch_floats;
     clprop_kernel_slot kernels[CLPROP_MAX_KERNELS];
     size_t kernel_count;
 };

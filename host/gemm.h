@@ -16,6 +16,26 @@ typedef struct clprop_gemm_shape {
     size_t lda, ldb, ldc;
 } clprop_gemm_shape;
 
+/* Our portable kernels over the part of C from row row0 and column col0 to its end. */
+clprop_status clprop_gemm_generic(clprop_context *context, clprop_message *message,
+                                  const clprop_gemm_shape *shape, float alpha, cl_mem a,
+                                  cl_mem b, float beta, cl_mem c, size_t row0, size_t col0);
+
+/* The CPU family (gemm_cpu.c): whole 8×32 register tiles, edges sent to the generic kernels. */
+#define CLPROP_CPU_TILE_M 8
+#define CLPROP_CPU_TILE_N 32
+clprop_status clprop_gemm_cpu(clprop_context *context, clprop_message *message,
+                              const clprop_gemm_shape *shape, float alpha, cl_mem a, cl_mem b,
+                              float beta, cl_mem c);
+/* Launches the CPU kernel over row_tiles × column_tiles whole tiles (B not transposed). */
+clprop_status clprop_gemm_cpu_tiles(clprop_context *context, clprop_message *message,
+                                    int transpose_a, size_t row_tiles, size_t column_tiles,
+                                    size_t k, float alpha, cl_mem a, size_t lda, cl_mem b,
+                                    size_t ldb, float beta, cl_mem c, size_t ldc);
+/* out (cols × rows) = inᵀ for in (rows × cols, row stride ld). */
+clprop_status clprop_op_transpose(clprop_context *context, clprop_message *message, cl_mem out,
+                                  cl_mem in, size_t rows, size_t cols, size_t ld);
+
 clprop_status clprop_gemm_clblast(clprop_context *context, clprop_message *message,
                                   const clprop_gemm_shape *shape, float alpha, cl_mem a,
                                   cl_mem b, float beta, cl_mem c);

@@ -21,9 +21,10 @@ static size_t round_up(size_t value, size_t multiple)
     return (value + multiple - 1) / multiple * multiple;
 }
 
-static clprop_status launch(clprop_context *context, clprop_message *message, const char *name,
-                            cl_uint dims, const size_t *items, const kernel_arg *args,
-                            size_t arg_count)
+/* Sets the arguments and enqueues `name` over `global` items in work-groups of `local`. */
+static clprop_status enqueue(clprop_context *context, clprop_message *message, const char *name,
+                             cl_uint dims, const size_t *global, const size_t *local,
+                             const kernel_arg *args, size_t arg_count)
 {
     cl_kernel kernel;
     clprop_status status = clprop_context_kernel(context, name, &kernel);
@@ -35,17 +36,35 @@ static clprop_status launch(clprop_context *context, clprop_message *message, co
             return clprop_fail(message, error, "clSetKernelArg(%s, %zu) failed: %s", name, i,
                                clprop_status_name(error));
     }
-    size_t global[2], local[2];
-    for (cl_uint d = 0; d < dims; d++) {
-        local[d] = dims == 1 ? group_1d : group_2d[d];
-        global[d] = round_up(items[d] > 0 ? items[d] : 1, local[d]);
-    }
     cl_int error = clEnqueueNDRangeKernel(context->queue, kernel, dims, NULL, global, local, 0,
                                           NULL, NULL);
     if (error != CL_SUCCESS)
         return clprop_fail(message, error, "clEnqueueNDRangeKernel(%s) failed: %s", name,
                            clprop_status_name(error));
     return CLPROP_SUCCESS;
+}
+
+/* The usual launch: the kernel guards its edges, so the item counts are rounded up to whole
+ * work-groups. */
+static clprop_status launch(clprop_context *context, clprop_message *message, const char *name,
+                            cl_uint dims, const size_t *items, const kernel_arg *args,
+                            size_t arg_count)
+{
+    size_t global[2], local[2];
+    for (cl_uint d = 0; d < dims; d++) {
+        local[d] = dims == 1 ? group_1d : group_2d[d];
+        global[d] = round_up(items[d] > 0 ? items[d] : 1, local[d]);
+    }
+    return enqueue(context, message, name, dims, global, local, args, arg_count);
+}
+
+/* For kernels that require work-groups of one work-item: the global size is the item count. */
+static clprop_status launch_exact(clprop_context *context, clprop_message *message,
+                                  const char *name, cl_uint dims, const size_t *items,
+                                  const kernel_arg *args, size_t arg_count)
+{
+    const size_t local[2] = {1, 1};
+    return enqueue(context, message, name, dims, items, local, args, arg_count);
 }
 
 /* Kernels index with 32-bit unsigned sizes; bigger ones are refused rather than wrapped. */
@@ -58,6 +77,14 @@ static clprop_status check_fits_uint(clprop_message *message, const char *what, 
     return CLPROP_SUCCESS;
 }
 
+static clprop_status check_matrix(clprop_message *message, size_t units, size_t batch)
+{
+    clprop_status status = check_fits_uint(message, "a unit count", units);
+    if (status == CLPROP_SUCCESS)
+        status = check_fits_uint(message, "a batch size", batch);
+    return status;
+}
+
 clprop_status clprop_op_gemm(clprop_context *context, clprop_message *message, int transpose_a,
                              int transpose_b, size_t m, size_t n, size_t k, float alpha,
                              cl_mem a, size_t lda, cl_mem b, size_t ldb, float beta, cl_mem c,
@@ -66,34 +93,63 @@ clprop_status clprop_op_gemm(clprop_context *context, clprop_message *message, i
     clprop_gemm_shape shape = {transpose_a, transpose_b, m, n, k, lda, ldb, ldc};
     if (context->gemm == CLPROP_GEMM_CLBLAST)
         return clprop_gemm_clblast(context, message, &shape, alpha, a, b, beta, c);
-
-    static const char *const names[2][2] = {{"gemm_nn", "gemm_nt"}, {"gemm_tn", NULL}};
-    const char *name = names[transpose_a != 0][transpose_b != 0];
-    if (name == NULL)
-        return clprop_fail(message, CLPROP_ERROR_INVALID_ARGUMENT,
-                           "GEMM with both operands transposed is not provided");
     clprop_status status = CLPROP_SUCCESS;
     const size_t sizes[] = {m, n, k, lda, ldb, ldc};
     for (size_t i = 0; i < 6 && status == CLPROP_SUCCESS; i++)
         status = check_fits_uint(message, "a GEMM dimension", sizes[i]);
     if (status != CLPROP_SUCCESS || m == 0 || n == 0)
         return status;
-    cl_uint um = (cl_uint)m, un = (cl_uint)n, uk = (cl_uint)k;
-    cl_uint ulda = (cl_uint)lda, uldb = (cl_uint)ldb, uldc = (cl_uint)ldc;
-    kernel_arg args[] = {ARG(um), ARG(un),   ARG(uk), ARG(alpha), ARG(a), ARG(ulda),
-                         ARG(b),  ARG(uldb), ARG(beta), ARG(c),   ARG(uldc)};
-    size_t tiles[2] = {(n + CLPROP_GEMM_TILE_N - 1) / CLPROP_GEMM_TILE_N,
-                       (m + CLPROP_GEMM_TILE_M - 1) / CLPROP_GEMM_TILE_M};
+    if (transpose_a && transpose_b)
+        return clprop_fail(message, CLPROP_ERROR_INVALID_ARGUMENT,
+                           "GEMM with both operands transposed is not provided");
+    if (context->cpu_gemm)
+        return clprop_gemm_cpu(context, message, &shape, alpha, a, b, beta, c);
+    return clprop_gemm_generic(context, message, &shape, alpha, a, b, beta, c, 0, 0);
+}
+
+clprop_status clprop_gemm_generic(clprop_context *context, clprop_message *message,
+                                  const clprop_gemm_shape *shape, float alpha, cl_mem a,
+                                  cl_mem b, float beta, cl_mem c, size_t row0, size_t col0)
+{
+    static const char *const names[2][2] = {{"gemm_nn", "gemm_nt"}, {"gemm_tn", NULL}};
+    const char *name = names[shape->transpose_a != 0][shape->transpose_b != 0];
+    cl_uint um = (cl_uint)shape->m, un = (cl_uint)shape->n, uk = (cl_uint)shape->k;
+    cl_uint ulda = (cl_uint)shape->lda, uldb = (cl_uint)shape->ldb, uldc = (cl_uint)shape->ldc;
+    cl_uint urow0 = (cl_uint)row0, ucol0 = (cl_uint)col0;
+    kernel_arg args[] = {ARG(um),   ARG(un), ARG(uk),   ARG(alpha), ARG(a),     ARG(ulda), ARG(b),
+                         ARG(uldb), ARG(beta), ARG(c), ARG(uldc), ARG(urow0), ARG(ucol0)};
+    size_t tiles[2] = {(shape->n - col0 + CLPROP_GEMM_TILE_N - 1) / CLPROP_GEMM_TILE_N,
+                       (shape->m - row0 + CLPROP_GEMM_TILE_M - 1) / CLPROP_GEMM_TILE_M};
     return launch(context, message, name, 2, tiles, args, sizeof args / sizeof *args);
 }
 
-static clprop_status check_matrix(clprop_message *message, size_t units, size_t batch)
+clprop_status clprop_gemm_cpu_tiles(clprop_context *context, clprop_message *message,
+                                    int transpose_a, size_t row_tiles, size_t column_tiles,
+                                    size_t k, float alpha, cl_mem a, size_t lda, cl_mem b,
+                                    size_t ldb, float beta, cl_mem c, size_t ldc)
 {
-    clprop_status status = check_fits_uint(message, "a unit count", units);
-    if (status == CLPROP_SUCCESS)
-        status = check_fits_uint(message, "a batch size", batch);
-    return status;
+    const char *name = transpose_a ? "gemm_cpu_tn" : "gemm_cpu_nn";
+    cl_uint uk = (cl_uint)k, ulda = (cl_uint)lda, uldb = (cl_uint)ldb, uldc = (cl_uint)ldc;
+    kernel_arg args[] = {ARG(uk), ARG(alpha), ARG(a), ARG(ulda), ARG(b),
+                         ARG(uldb), ARG(beta), ARG(c), ARG(uldc)};
+    size_t items[2] = {column_tiles, row_tiles};
+    return launch_exact(context, message, name, 2, items, args, sizeof args / sizeof *args);
 }
+
+clprop_status clprop_op_transpose(clprop_context *context, clprop_message *message, cl_mem out,
+                                  cl_mem in, size_t rows, size_t cols, size_t ld)
+{
+    clprop_status status = check_matrix(message, rows, cols);
+    if (status == CLPROP_SUCCESS)
+        status = check_fits_uint(message, "a row stride", ld);
+    if (status != CLPROP_SUCCESS)
+        return status;
+    cl_uint r = (cl_uint)rows, cc = (cl_uint)cols, l = (cl_uint)ld;
+    kernel_arg args[] = {ARG(out), ARG(in), ARG(r), ARG(cc), ARG(l)};
+    size_t items[2] = {cols, rows};
+    return launch(context, message, "transpose", 2, items, args, 5);
+}
+
 
 clprop_status clprop_op_bias_activate(clprop_context *context, clprop_message *message, cl_mem z,
                                       cl_mem a, cl_mem bias, clprop_activation activation,

@@ -3,8 +3,9 @@
  *   gemm_nn  forward pass      Z  = W·A_prev          (W: out×in, A_prev: in×B)
  *   gemm_tn  hidden delta      δ  = W_nextᵀ·δ_next     (W_next: next×units)
  *   gemm_nt  weight gradient   ∇W = δ·A_prevᵀ          (δ: out×B, A_prev: in×B)
- * Each work-item computes a GEMM_TILE_M × GEMM_TILE_N block of C held in registers. Rows and columns
- * past the edge read zeros and are not written, so any M, N, K work. */
+ * Each work-item computes a GEMM_TILE_M × GEMM_TILE_N block of C held in registers, starting at row
+ * row0 and column col0 (so the host can send just the ragged edges of a faster kernel's tiling
+ * here). Rows and columns past the edge read zeros and are not written, so any M, N, K work. */
 
 #ifndef GEMM_TILE_M
 #define GEMM_TILE_M 4
@@ -21,10 +22,10 @@
 #define GEMM_KERNEL(NAME, A_AT, B_AT)                                                           \
     __kernel void NAME(uint m, uint n, uint k, float alpha, __global const float *a, uint lda,   \
                        __global const float *b, uint ldb, float beta, __global float *c,        \
-                       uint ldc)                                                                 \
+                       uint ldc, uint row0, uint col0)                                           \
     {                                                                                            \
-        uint j0 = get_global_id(0) * GEMM_TILE_N;                                                \
-        uint i0 = get_global_id(1) * GEMM_TILE_M;                                                \
+        uint j0 = col0 + get_global_id(0) * GEMM_TILE_N;                                         \
+        uint i0 = row0 + get_global_id(1) * GEMM_TILE_M;                                         \
         if (i0 >= m || j0 >= n)                                                                  \
             return;                                                                              \
         float sum[GEMM_TILE_M][GEMM_TILE_N];                                                     \

@@ -1,0 +1,62 @@
+/* The CPU GEMM family: whole 8×32 tiles in the register-tiled kernel (kernels/gemm_cpu.cl), the
+ * ragged right and bottom strips in the generic kernel, so 784 columns lose only their last 16 to
+ * the slow path. A transposed B (the weight gradient's A_prevᵀ) is first transposed into a scratch
+ * buffer: the fast kernel needs each row of B contiguous. */
+#include "gemm.h"
+#include "status.h"
+
+static clprop_status reserve_scratch(clprop_context *context, clprop_message *message,
+                                     size_t floats)
+{
+    if (context->gemm_scratch_floats >= floats)
+        return CLPROP_SUCCESS;
+    if (context->gemm_scratch != NULL)
+        clReleaseMemObject(context->gemm_scratch);
+    cl_int error;
+    context->gemm_scratch = clCreateBuffer(context->cl, CL_MEM_READ_WRITE, floats * sizeof(float),
+                                           NULL, &error);
+    context->gemm_scratch_floats = error == CL_SUCCESS ? floats : 0;
+    if (error != CL_SUCCESS) {
+        context->gemm_scratch = NULL;
+        return clprop_fail(message, error, "allocating the GEMM scratch buffer (%zu floats) "
+                           "failed: %s", floats, clprop_status_name(error));
+    }
+    return CLPROP_SUCCESS;
+}
+
+clprop_status clprop_gemm_cpu(clprop_context *context, clprop_message *message,
+                              const clprop_gemm_shape *shape, float alpha, cl_mem a, cl_mem b,
+                              float beta, cl_mem c)
+{
+    clprop_gemm_shape plain = *shape;
+    if (shape->transpose_b) {
+        /* op(B) = Bᵀ is k × n; lay it out row-major in the scratch buffer. */
+        clprop_status status = reserve_scratch(context, message, shape->k * shape->n);
+        if (status == CLPROP_SUCCESS)
+            status = clprop_op_transpose(context, message, context->gemm_scratch, b, shape->n,
+                                         shape->k, shape->ldb);
+        if (status != CLPROP_SUCCESS)
+            return status;
+        b = context->gemm_scratch;
+        plain.transpose_b = 0;
+        plain.ldb = shape->n;
+    }
+    size_t row_tiles = plain.m / CLPROP_CPU_TILE_M, column_tiles = plain.n / CLPROP_CPU_TILE_N;
+    size_t full_rows = row_tiles * CLPROP_CPU_TILE_M, full_columns = column_tiles * CLPROP_CPU_TILE_N;
+    clprop_status status = CLPROP_SUCCESS;
+    if (row_tiles > 0 && column_tiles > 0)
+        status = clprop_gemm_cpu_tiles(context, message, plain.transpose_a, row_tiles,
+                                       column_tiles, plain.k, alpha, a, plain.lda, b, plain.ldb,
+                                       beta, c, plain.ldc);
+    /* the right strip, all rows */
+    if (status == CLPROP_SUCCESS && full_columns < plain.n)
+        status = clprop_gemm_generic(context, message, &plain, alpha, a, b, beta, c, 0,
+                                     full_columns);
+    /* the bottom strip, left of the right strip */
+    if (status == CLPROP_SUCCESS && full_rows < plain.m && full_columns > 0) {
+        clprop_gemm_shape bottom = plain;
+        bottom.n = full_columns;
+        status = clprop_gemm_generic(context, message, &bottom, alpha, a, b, beta, c, full_rows, 0);
+    }
+    return status;
+}
