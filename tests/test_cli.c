@@ -1069,3 +1069,15 @@ Test(cli, training_whose_loss_becomes_infinite_stops_naming_the_epoch)
     cr_expect(named, "a line names NaN or infinity and epoch 1:\n%s", train.err);
     outcome_free(&train);
 }
+
+Test(cli, idx_images_with_an_unknown_magic_number_are_refused_as_idx)
+{
+    bytes images = idx_images(6, SIX_LABELS), labels = idx_labels(6, SIX_LABELS);
+    images.data[0] = 0x12, images.data[1] = 0x34, images.data[2] = 0x56, images.data[3] = 0x78;
+    const char *image_path = write_raw("images.idx", &images);
+    const char *label_path = write_raw("labels.idx", &labels);
+    char *err = TRAIN_REFUSED(1, "--data %s --labels %s " QUICK, image_path, label_path);
+    EXPECT_MENTIONS(err, image_path);
+    cr_expect(mentions_ignoring_case(err, "magic"), "says the magic number is wrong: %s", err);
+    free(err);
+}

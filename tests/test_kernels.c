@@ -83,6 +83,31 @@ ParameterizedTest(shape *s, kernels, gemm_layouts_match_the_reference)
     clprop_context_destroy(context);
 }
 
+/* The portable GEMM family that GPUs use, forced on this CPU device. */
+static void use_generic_gemm(void)
+{
+    setenv("CLPROP_GEMM_FAMILY", "generic", 1);
+}
+
+ParameterizedTestParameters(kernels, generic_gemm_family_matches_the_reference)
+{
+    size_t count;
+    shape *all = all_shapes(&count);
+    return cr_make_param_array(shape, all, count);
+}
+
+ParameterizedTest(shape *s, kernels, generic_gemm_family_matches_the_reference,
+                  .init = use_generic_gemm)
+{
+    clprop_context *context = test_context();
+    cr_assert_eq(context->cpu_gemm, 0);
+    check_gemm(context, 0, 0, s->units, s->batch, s->other, 1.0f, 0.0f, 1);
+    check_gemm(context, 1, 0, s->other, s->batch, s->units, 1.0f, 0.0f, 2);
+    check_gemm(context, 0, 1, s->units, s->other, s->batch, 1.0f, 0.0f, 3);
+    check_gemm(context, 0, 0, s->units, s->batch, s->other, -0.5f, 0.75f, 4);
+    clprop_context_destroy(context);
+}
+
 ParameterizedTestParameters(kernels, elementwise_kernels_match_the_reference)
 {
     size_t count;

@@ -142,8 +142,11 @@ static int parse_label_column(const char *text, long *column)
 
 clprop_data *cli_load_data(const cli_data_options *options, size_t classes, int *usage_error)
 {
-    clprop_data_source source = {options->path, options->labels, CLPROP_DATA_AUTO, 0, 0,
-                                 classes};
+    /* --labels only goes with IDX images: say so, so that damaged images are reported as IDX
+     * rather than guessed to be some other format. */
+    clprop_data_source source = {options->path, options->labels,
+                                 options->labels != NULL ? CLPROP_DATA_IDX : CLPROP_DATA_AUTO, 0,
+                                 0, classes};
     if ((options->targets != NULL &&
          !cli_parse_count("--targets", options->targets, &source.csv_targets)) ||
         (options->label_column != NULL &&
