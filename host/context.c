@@ -2,10 +2,12 @@
  * kernels made from it. Everything the library puts on a device hangs off one of these. */
 #include "context.h"
 
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "device.h"
+#include "gemm.h"
 #include "program.h"
 #include "status.h"
 
@@ -32,7 +34,19 @@ static clprop_status open_device(clprop_context *context, const clprop_device_en
     if (error != CL_SUCCESS)
         return clprop_fail(&context->message, error, "clCreateCommandQueue on %s failed: %s",
                            entry->info.name, clprop_status_name(error));
-    return clprop_program_build(context->cl, entry->device, &context->program,
+    context->cpu_tile_m = CLPROP_CPU_TILE_M_DEFAULT;
+    const char *tile = getenv("CLPROP_CPU_TILE_M");
+    if (tile != NULL) {
+        long rows = strtol(tile, NULL, 10);
+        if (rows < 1 || rows > CLPROP_CPU_TILE_M_MAX)
+            return clprop_fail(&context->message, CLPROP_ERROR_INVALID_ARGUMENT,
+                               "CLPROP_CPU_TILE_M must be 1 to %d, not \"%s\"",
+                               CLPROP_CPU_TILE_M_MAX, tile);
+        context->cpu_tile_m = (size_t)rows;
+    }
+    char options[128];
+    snprintf(options, sizeof options, "-cl-std=CL1.2 -DCPU_TILE_M=%zu", context->cpu_tile_m);
+    return clprop_program_build(context->cl, entry->device, options, &context->program,
                                 &context->message);
 }
 

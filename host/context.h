@@ -24,6 +24,7 @@ struct clprop_context {
     cl_program program;
     clprop_gemm_backend gemm;
     int cpu_gemm;         /* native GEMM uses the CPU family (register tiles) */
+    size_t cpu_tile_m;    /* rows of the CPU family's register tile */
     cl_mem gemm_scratch;  /* the CPU family's transposed operand, grown on demand */
     size_t gemm_scratch_floats;
     clprop_kernel_slot kernels[CLPROP_MAX_KERNELS];

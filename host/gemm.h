@@ -21,9 +21,11 @@ clprop_status clprop_gemm_generic(clprop_context *context, clprop_message *messa
                                   const clprop_gemm_shape *shape, float alpha, cl_mem a,
                                   cl_mem b, float beta, cl_mem c, size_t row0, size_t col0);
 
-/* The CPU family (gemm_cpu.c): whole 8×32 register tiles, edges sent to the generic kernels. */
-#define CLPROP_CPU_TILE_M 8
-#define CLPROP_CPU_TILE_N 32
+/* The CPU family (gemm_cpu.c): whole register tiles of context->cpu_tile_m × 16, edges sent to
+ * the generic kernels. */
+#define CLPROP_CPU_TILE_M_DEFAULT 6
+#define CLPROP_CPU_TILE_M_MAX 8
+#define CLPROP_CPU_TILE_N 16
 clprop_status clprop_gemm_cpu(clprop_context *context, clprop_message *message,
                               const clprop_gemm_shape *shape, float alpha, cl_mem a, cl_mem b,
                               float beta, cl_mem c);

@@ -1,6 +1,6 @@
-/* The CPU GEMM family: whole 8×32 tiles in the register-tiled kernel (kernels/gemm_cpu.cl), the
- * ragged right and bottom strips in the generic kernel, so 784 columns lose only their last 16 to
- * the slow path. A transposed B (the weight gradient's A_prevᵀ) is first transposed into a scratch
+/* The CPU GEMM family: whole tiles in the register-tiled kernel (kernels/gemm_cpu.cl), the ragged
+ * right and bottom strips in the generic kernel, so the slow path only sees a few rows and fewer
+ * than 16 columns. A transposed B (the weight gradient's A_prevᵀ) is first transposed into a scratch
  * buffer: the fast kernel needs each row of B contiguous. */
 #include "gemm.h"
 #include "status.h"
@@ -41,8 +41,8 @@ clprop_status clprop_gemm_cpu(clprop_context *context, clprop_message *message,
         plain.transpose_b = 0;
         plain.ldb = shape->n;
     }
-    size_t row_tiles = plain.m / CLPROP_CPU_TILE_M, column_tiles = plain.n / CLPROP_CPU_TILE_N;
-    size_t full_rows = row_tiles * CLPROP_CPU_TILE_M, full_columns = column_tiles * CLPROP_CPU_TILE_N;
+    size_t row_tiles = plain.m / context->cpu_tile_m, column_tiles = plain.n / CLPROP_CPU_TILE_N;
+    size_t full_rows = row_tiles * context->cpu_tile_m, full_columns = column_tiles * CLPROP_CPU_TILE_N;
     clprop_status status = CLPROP_SUCCESS;
     if (row_tiles > 0 && column_tiles > 0)
         status = clprop_gemm_cpu_tiles(context, message, plain.transpose_a, row_tiles,

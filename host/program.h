@@ -7,8 +7,9 @@
 #include "clprop.h"
 #include "message.h"
 
-/* Compiles all kernel sources (embedded, or from $CLPROP_KERNEL_DIR when set) for the device. */
-clprop_status clprop_program_build(cl_context context, cl_device_id device, cl_program *out,
-                                   clprop_message *message);
+/* Compiles all kernel sources (embedded, or from $CLPROP_KERNEL_DIR when set) for the device,
+ * with the given build options (which set the tunable -D values). */
+clprop_status clprop_program_build(cl_context context, cl_device_id device, const char *options,
+                                   cl_program *out, clprop_message *message);
 
 #endif

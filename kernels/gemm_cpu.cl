@@ -1,29 +1,67 @@
 /* Register-tiled GEMM for CPU devices (PoCL), C = alpha·op(A)·B + beta·C, row-major, B not
  * transposed (the weight gradient's δ·Aᵀ transposes A_prev into a scratch buffer first).
  *
- * Each work-item keeps an 8×32 block of C in sixteen float16 accumulators; per step of K it loads
- * one row of B as two float16, broadcasts eight values of A and issues sixteen vector FMAs. There is
+ * Each work-item keeps a CPU_TILE_M×16 block of C in float16 accumulators; per step of K it loads
+ * one row of B as a float16, broadcasts CPU_TILE_M values of A and issues as many vector FMAs. With
+ * AVX2's sixteen 256-bit registers, 6 rows (12 registers of accumulators) is the most that stays in
+ * registers; the host passes the tile height with -DCPU_TILE_M. There is
  * no local memory and the work-group is one work-item: on PoCL a work-item is a loop iteration on a
  * CPU core, barriers are expensive, and PoCL's own choice of work-group size costs speed. It covers
- * only whole 8×32 tiles; the host sends the ragged edges to the generic kernels in gemm.cl. */
+ * only whole tiles; the host sends the ragged edges to the generic kernels in gemm.cl. */
 
-#define CPU_ROW(r)                                                                                 \
-    {                                                                                              \
-        float16 broadcast = (float16)(A_AT(i0 + r, p));                                            \
-        acc_left[r] = fma(broadcast, left, acc_left[r]);                                           \
-        acc_right[r] = fma(broadcast, right, acc_right[r]);                                        \
-    }
+#ifndef CPU_TILE_M
+#define CPU_TILE_M 6
+#endif
 
+/* Rows 0 .. CPU_TILE_M−1 of the tile, unrolled so that each accumulator stays in registers. */
+#define CPU_FOR_ROWS(DO)                                                                           \
+    DO(0) CPU_IF_ROW_1(DO) CPU_IF_ROW_2(DO) CPU_IF_ROW_3(DO) CPU_IF_ROW_4(DO) CPU_IF_ROW_5(DO)    \
+        CPU_IF_ROW_6(DO) CPU_IF_ROW_7(DO)
+#if CPU_TILE_M > 1
+#define CPU_IF_ROW_1(DO) DO(1)
+#else
+#define CPU_IF_ROW_1(DO)
+#endif
+#if CPU_TILE_M > 2
+#define CPU_IF_ROW_2(DO) DO(2)
+#else
+#define CPU_IF_ROW_2(DO)
+#endif
+#if CPU_TILE_M > 3
+#define CPU_IF_ROW_3(DO) DO(3)
+#else
+#define CPU_IF_ROW_3(DO)
+#endif
+#if CPU_TILE_M > 4
+#define CPU_IF_ROW_4(DO) DO(4)
+#else
+#define CPU_IF_ROW_4(DO)
+#endif
+#if CPU_TILE_M > 5
+#define CPU_IF_ROW_5(DO) DO(5)
+#else
+#define CPU_IF_ROW_5(DO)
+#endif
+#if CPU_TILE_M > 6
+#define CPU_IF_ROW_6(DO) DO(6)
+#else
+#define CPU_IF_ROW_6(DO)
+#endif
+#if CPU_TILE_M > 7
+#define CPU_IF_ROW_7(DO) DO(7)
+#else
+#define CPU_IF_ROW_7(DO)
+#endif
+
+#define CPU_DECLARE(r) float16 acc##r = (float16)(0.0f);
+#define CPU_FMA(r) acc##r = fma((float16)(A_AT(i0 + r, p)), row_of_b, acc##r);
 #define CPU_STORE(r)                                                                               \
     {                                                                                              \
-        __global float *row = c + (size_t)(i0 + r) * ldc + j0;                                     \
-        float16 out_left = alpha * acc_left[r], out_right = alpha * acc_right[r];                  \
-        if (beta != 0.0f) {                                                                        \
-            out_left += beta * vload16(0, row);                                                    \
-            out_right += beta * vload16(1, row);                                                   \
-        }                                                                                          \
-        vstore16(out_left, 0, row);                                                                \
-        vstore16(out_right, 1, row);                                                               \
+        __global float *out = c + (size_t)(i0 + r) * ldc + j0;                                     \
+        float16 value = alpha * acc##r;                                                            \
+        if (beta != 0.0f)                                                                          \
+            value += beta * vload16(0, out);                                                       \
+        vstore16(value, 0, out);                                                                   \
     }
 
 #define CPU_GEMM_KERNEL(NAME)                                                                      \
@@ -31,20 +69,15 @@
         uint k, float alpha, __global const float *a, uint lda, __global const float *b,           \
         uint ldb, float beta, __global float *c, uint ldc)                                         \
     {                                                                                              \
-        uint j0 = get_global_id(0) * 32;                                                           \
-        uint i0 = get_global_id(1) * 8;                                                            \
-        float16 acc_left[8], acc_right[8];                                                         \
-        for (uint r = 0; r < 8; r++)                                                               \
-            acc_left[r] = acc_right[r] = (float16)(0.0f);                                          \
+        uint j0 = get_global_id(0) * 16;                                                           \
+        uint i0 = get_global_id(1) * CPU_TILE_M;                                                   \
+        CPU_FOR_ROWS(CPU_DECLARE)                                                                  \
         __global const float *b_column = b + j0;                                                   \
         for (uint p = 0; p < k; p++) {                                                             \
-            float16 left = vload16(0, b_column + (size_t)p * ldb);                                 \
-            float16 right = vload16(1, b_column + (size_t)p * ldb);                                \
-            CPU_ROW(0) CPU_ROW(1) CPU_ROW(2) CPU_ROW(3)                                            \
-            CPU_ROW(4) CPU_ROW(5) CPU_ROW(6) CPU_ROW(7)                                            \
+            float16 row_of_b = vload16(0, b_column + (size_t)p * ldb);                             \
+            CPU_FOR_ROWS(CPU_FMA)                                                                  \
         }                                                                                          \
-        CPU_STORE(0) CPU_STORE(1) CPU_STORE(2) CPU_STORE(3)                                        \
-        CPU_STORE(4) CPU_STORE(5) CPU_STORE(6) CPU_STORE(7)                                        \
+        CPU_FOR_ROWS(CPU_STORE)                                                                    \
     }
 
 #define A_AT A_AT_N

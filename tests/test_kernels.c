@@ -284,3 +284,29 @@ ParameterizedTest(shape *s, kernels, elementwise_kernels_match_the_reference)
     check_update_and_layout(context, s);
     clprop_context_destroy(context);
 }
+
+/* Every register-tile height the CPU family offers computes the same product (each one compiles
+ * the program with another -DCPU_TILE_M). */
+Test(kernels, cpu_gemm_is_right_for_other_tile_heights)
+{
+    const char *heights[] = {"1", "4", "8"};
+    for (size_t h = 0; h < 3; h++) {
+        setenv("CLPROP_CPU_TILE_M", heights[h], 1);
+        clprop_context *context = test_context();
+        cr_assert(context->cpu_gemm, "PoCL is a CPU device");
+        cr_assert_eq(context->cpu_tile_m, (size_t)atoi(heights[h]));
+        check_gemm(context, 0, 0, 33, 64, 17, 1.0f, 0.0f, 60 + h);
+        check_gemm(context, 1, 0, 257, 33, 5, 1.0f, 0.5f, 61 + h);
+        check_gemm(context, 0, 1, 17, 257, 64, 1.0f, 0.0f, 62 + h);
+        clprop_context_destroy(context);
+    }
+}
+
+Test(kernels, an_impossible_tile_height_is_refused)
+{
+    setenv("CLPROP_CPU_TILE_M", "9", 1);
+    clprop_context *context = NULL;
+    cr_expect_eq(clprop_context_create(NULL, &context), CLPROP_ERROR_INVALID_ARGUMENT);
+    cr_expect(strstr(clprop_context_message(context), "CLPROP_CPU_TILE_M") != NULL);
+    clprop_context_destroy(context);
+}
