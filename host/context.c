@@ -7,7 +7,6 @@
 #include <string.h>
 
 #include "device.h"
-#include "gemm.h"
 #include "program.h"
 #include "status.h"
 
@@ -17,11 +16,6 @@ static clprop_status open_device(clprop_context *context, const clprop_device_en
     context->device = entry->info;
     context->has_device = 1;
     context->device_id = entry->device;
-    /* CPUs want register tiles without local memory; CLPROP_GEMM_FAMILY=generic forces the
-     * portable kernels (for comparing them). */
-    const char *family = getenv("CLPROP_GEMM_FAMILY");
-    context->cpu_gemm = entry->info.kind == CLPROP_DEVICE_CPU &&
-                        !(family != NULL && strcmp(family, "generic") == 0);
     cl_context_properties properties[] = {CL_CONTEXT_PLATFORM,
                                           (cl_context_properties)entry->platform, 0};
     context->cl = clCreateContext(properties, 1, &entry->device, NULL, NULL, &error);
@@ -34,18 +28,15 @@ static clprop_status open_device(clprop_context *context, const clprop_device_en
     if (error != CL_SUCCESS)
         return clprop_fail(&context->message, error, "clCreateCommandQueue on %s failed: %s",
                            entry->info.name, clprop_status_name(error));
-    context->cpu_tile_m = CLPROP_CPU_TILE_M_DEFAULT;
-    const char *tile = getenv("CLPROP_CPU_TILE_M");
-    if (tile != NULL) {
-        long rows = strtol(tile, NULL, 10);
-        if (rows < 1 || rows > CLPROP_CPU_TILE_M_MAX)
-            return clprop_fail(&context->message, CLPROP_ERROR_INVALID_ARGUMENT,
-                               "CLPROP_CPU_TILE_M must be 1 to %d, not \"%s\"",
-                               CLPROP_CPU_TILE_M_MAX, tile);
-        context->cpu_tile_m = (size_t)rows;
-    }
-    char options[128];
-    snprintf(options, sizeof options, "-cl-std=CL1.2 -DCPU_TILE_M=%zu", context->cpu_tile_m);
+    size_t max_group = 1;
+    clGetDeviceInfo(entry->device, CL_DEVICE_MAX_WORK_GROUP_SIZE, sizeof max_group, &max_group,
+                    NULL);
+    clprop_status status =
+        clprop_tuning_for(&entry->info, max_group, &context->tuning, &context->message);
+    if (status != CLPROP_SUCCESS)
+        return status;
+    char options[256];
+    clprop_tuning_build_options(&context->tuning, options, sizeof options);
     return clprop_program_build(context->cl, entry->device, options, &context->program,
                                 &context->message);
 }

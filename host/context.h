@@ -6,6 +6,7 @@
 
 #include "clprop.h"
 #include "message.h"
+#include "tuning.h"
 
 #define CLPROP_MAX_KERNELS 32
 
@@ -23,8 +24,7 @@ struct clprop_context {
     cl_command_queue queue;
     cl_program program;
     clprop_gemm_backend gemm;
-    int cpu_gemm;         /* native GEMM uses the CPU family (register tiles) */
-    size_t cpu_tile_m;    /* rows of the CPU family's register tile */
+    clprop_tuning tuning; /* which native GEMM kernels, with which tiles */
     cl_mem gemm_scratch;  /* the CPU family's transposed operand, grown on demand */
     size_t gemm_scratch_floats;
     clprop_kernel_slot kernels[CLPROP_MAX_KERNELS];

@@ -21,10 +21,8 @@ clprop_status clprop_gemm_generic(clprop_context *context, clprop_message *messa
                                   const clprop_gemm_shape *shape, float alpha, cl_mem a,
                                   cl_mem b, float beta, cl_mem c, size_t row0, size_t col0);
 
-/* The CPU family (gemm_cpu.c): whole register tiles of context->cpu_tile_m × 16, edges sent to
- * the generic kernels. */
-#define CLPROP_CPU_TILE_M_DEFAULT 6
-#define CLPROP_CPU_TILE_M_MAX 8
+/* The CPU family (gemm_cpu.c): whole register tiles of tuning.cpu_tile_m × 16, edges sent to the
+ * generic kernels. */
 #define CLPROP_CPU_TILE_N 16
 clprop_status clprop_gemm_cpu(clprop_context *context, clprop_message *message,
                               const clprop_gemm_shape *shape, float alpha, cl_mem a, cl_mem b,
@@ -34,6 +32,10 @@ clprop_status clprop_gemm_cpu_tiles(clprop_context *context, clprop_message *mes
                                     int transpose_a, size_t row_tiles, size_t column_tiles,
                                     size_t k, float alpha, cl_mem a, size_t lda, cl_mem b,
                                     size_t ldb, float beta, cl_mem c, size_t ldc);
+/* The GPU family: local-memory tiles, any layout, edges included. */
+clprop_status clprop_gemm_gpu(clprop_context *context, clprop_message *message,
+                              const clprop_gemm_shape *shape, float alpha, cl_mem a, cl_mem b,
+                              float beta, cl_mem c);
 /* out (cols × rows) = inᵀ for in (rows × cols, row stride ld). */
 clprop_status clprop_op_transpose(clprop_context *context, clprop_message *message, cl_mem out,
                                   cl_mem in, size_t rows, size_t cols, size_t ld);

@@ -41,8 +41,8 @@ clprop_status clprop_gemm_cpu(clprop_context *context, clprop_message *message,
         plain.transpose_b = 0;
         plain.ldb = shape->n;
     }
-    size_t row_tiles = plain.m / context->cpu_tile_m, column_tiles = plain.n / CLPROP_CPU_TILE_N;
-    size_t full_rows = row_tiles * context->cpu_tile_m, full_columns = column_tiles * CLPROP_CPU_TILE_N;
+    size_t row_tiles = plain.m / context->tuning.cpu_tile_m, column_tiles = plain.n / CLPROP_CPU_TILE_N;
+    size_t full_rows = row_tiles * context->tuning.cpu_tile_m, full_columns = column_tiles * CLPROP_CPU_TILE_N;
     clprop_status status = CLPROP_SUCCESS;
     if (row_tiles > 0 && column_tiles > 0)
         status = clprop_gemm_cpu_tiles(context, message, plain.transpose_a, row_tiles,

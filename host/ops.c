@@ -102,8 +102,10 @@ clprop_status clprop_op_gemm(clprop_context *context, clprop_message *message, i
     if (transpose_a && transpose_b)
         return clprop_fail(message, CLPROP_ERROR_INVALID_ARGUMENT,
                            "GEMM with both operands transposed is not provided");
-    if (context->cpu_gemm)
+    if (context->tuning.family == CLPROP_FAMILY_CPU)
         return clprop_gemm_cpu(context, message, &shape, alpha, a, b, beta, c);
+    if (context->tuning.family == CLPROP_FAMILY_GPU)
+        return clprop_gemm_gpu(context, message, &shape, alpha, a, b, beta, c);
     return clprop_gemm_generic(context, message, &shape, alpha, a, b, beta, c, 0, 0);
 }
 
@@ -134,6 +136,23 @@ clprop_status clprop_gemm_cpu_tiles(clprop_context *context, clprop_message *mes
                          ARG(uldb), ARG(beta), ARG(c), ARG(uldc)};
     size_t items[2] = {column_tiles, row_tiles};
     return launch_exact(context, message, name, 2, items, args, sizeof args / sizeof *args);
+}
+
+clprop_status clprop_gemm_gpu(clprop_context *context, clprop_message *message,
+                              const clprop_gemm_shape *shape, float alpha, cl_mem a, cl_mem b,
+                              float beta, cl_mem c)
+{
+    static const char *const names[2][2] = {{"gemm_gpu_nn", "gemm_gpu_nt"}, {"gemm_gpu_tn", NULL}};
+    const char *name = names[shape->transpose_a != 0][shape->transpose_b != 0];
+    cl_uint um = (cl_uint)shape->m, un = (cl_uint)shape->n, uk = (cl_uint)shape->k;
+    cl_uint ulda = (cl_uint)shape->lda, uldb = (cl_uint)shape->ldb, uldc = (cl_uint)shape->ldc;
+    kernel_arg args[] = {ARG(um),   ARG(un),   ARG(uk), ARG(alpha), ARG(a),   ARG(ulda),
+                         ARG(b),    ARG(uldb), ARG(beta), ARG(c),   ARG(uldc)};
+    const clprop_tuning *t = &context->tuning;
+    size_t local[2] = {t->gpu_group, t->gpu_group};
+    size_t global[2] = {(shape->n + t->gpu_tile - 1) / t->gpu_tile * t->gpu_group,
+                        (shape->m + t->gpu_tile - 1) / t->gpu_tile * t->gpu_group};
+    return enqueue(context, message, name, 2, global, local, args, sizeof args / sizeof *args);
 }
 
 clprop_status clprop_op_transpose(clprop_context *context, clprop_message *message, cl_mem out,

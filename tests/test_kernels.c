@@ -83,10 +83,33 @@ ParameterizedTest(shape *s, kernels, gemm_layouts_match_the_reference)
     clprop_context_destroy(context);
 }
 
-/* The portable GEMM family that GPUs use, forced on this CPU device. */
+/* The portable GEMM family and the GPU family, forced on this CPU device. */
 static void use_generic_gemm(void)
 {
     setenv("CLPROP_GEMM_FAMILY", "generic", 1);
+}
+
+static void use_gpu_gemm(void)
+{
+    setenv("CLPROP_GEMM_FAMILY", "gpu", 1);
+}
+
+ParameterizedTestParameters(kernels, gpu_gemm_family_matches_the_reference)
+{
+    size_t count;
+    shape *all = all_shapes(&count);
+    return cr_make_param_array(shape, all, count);
+}
+
+ParameterizedTest(shape *s, kernels, gpu_gemm_family_matches_the_reference, .init = use_gpu_gemm)
+{
+    clprop_context *context = test_context();
+    cr_assert_eq(context->tuning.family, CLPROP_FAMILY_GPU);
+    check_gemm(context, 0, 0, s->units, s->batch, s->other, 1.0f, 0.0f, 1);
+    check_gemm(context, 1, 0, s->other, s->batch, s->units, 1.0f, 0.0f, 2);
+    check_gemm(context, 0, 1, s->units, s->other, s->batch, 1.0f, 0.0f, 3);
+    check_gemm(context, 0, 0, s->units, s->batch, s->other, -0.5f, 0.75f, 4);
+    clprop_context_destroy(context);
 }
 
 ParameterizedTestParameters(kernels, generic_gemm_family_matches_the_reference)
@@ -100,7 +123,7 @@ ParameterizedTest(shape *s, kernels, generic_gemm_family_matches_the_reference,
                   .init = use_generic_gemm)
 {
     clprop_context *context = test_context();
-    cr_assert_eq(context->cpu_gemm, 0);
+    cr_assert_eq(context->tuning.family, CLPROP_FAMILY_GENERIC);
     check_gemm(context, 0, 0, s->units, s->batch, s->other, 1.0f, 0.0f, 1);
     check_gemm(context, 1, 0, s->other, s->batch, s->units, 1.0f, 0.0f, 2);
     check_gemm(context, 0, 1, s->units, s->other, s->batch, 1.0f, 0.0f, 3);
@@ -293,8 +316,8 @@ Test(kernels, cpu_gemm_is_right_for_other_tile_heights)
     for (size_t h = 0; h < 3; h++) {
         setenv("CLPROP_CPU_TILE_M", heights[h], 1);
         clprop_context *context = test_context();
-        cr_assert(context->cpu_gemm, "PoCL is a CPU device");
-        cr_assert_eq(context->cpu_tile_m, (size_t)atoi(heights[h]));
+        cr_assert_eq(context->tuning.family, CLPROP_FAMILY_CPU, "PoCL is a CPU device");
+        cr_assert_eq(context->tuning.cpu_tile_m, (size_t)atoi(heights[h]));
         check_gemm(context, 0, 0, 33, 64, 17, 1.0f, 0.0f, 60 + h);
         check_gemm(context, 1, 0, 257, 33, 5, 1.0f, 0.5f, 61 + h);
         check_gemm(context, 0, 1, 17, 257, 64, 1.0f, 0.0f, 62 + h);

@@ -1,0 +1,74 @@
+/* Local-memory tiled GEMM for GPUs, C = alpha·op(A)·op(B) + beta·C, row-major, any of the three
+ * layouts (transposes are absorbed while loading the tiles).
+ *
+ * A work-group of GPU_GROUP×GPU_GROUP work-items computes a GPU_TILE×GPU_TILE block of C: per step
+ * of GPU_DEPTH along K it stages a GPU_TILE×GPU_DEPTH slice of op(A) and a GPU_DEPTH×GPU_TILE slice
+ * of op(B) in local memory, then each work-item accumulates a (GPU_TILE/GPU_GROUP)² register
+ * block whose rows and columns are strided by GPU_GROUP, so neighbouring work-items read
+ * neighbouring local addresses. Edges load zeros and skip their stores, so any M, N, K work. */
+
+#ifndef GPU_TILE
+#define GPU_TILE 64
+#endif
+#ifndef GPU_DEPTH
+#define GPU_DEPTH 16
+#endif
+#ifndef GPU_GROUP
+#define GPU_GROUP 16
+#endif
+#define GPU_WORK (GPU_TILE / GPU_GROUP) /* outputs per work-item along each axis */
+
+/* Splits a flat load index into (d along K, t along the tile) so that consecutive work-items read
+ * consecutive global addresses: along K when the operand is contiguous along K, else along t. */
+#define GPU_SPLIT(at, ALONG_K, d, t)                                                               \
+    uint d = ALONG_K ? (at) % GPU_DEPTH : (at) / GPU_TILE;                                         \
+    uint t = ALONG_K ? (at) / GPU_DEPTH : (at) % GPU_TILE;
+
+#define GPU_GEMM_KERNEL(NAME, A_AT, A_ALONG_K, B_AT, B_ALONG_K)                                    \
+    __kernel __attribute__((reqd_work_group_size(GPU_GROUP, GPU_GROUP, 1))) void NAME(             \
+        uint m, uint n, uint k, float alpha, __global const float *a, uint lda,                    \
+        __global const float *b, uint ldb, float beta, __global float *c, uint ldc)                \
+    {                                                                                              \
+        __local float a_tile[GPU_DEPTH][GPU_TILE];                                                 \
+        __local float b_tile[GPU_DEPTH][GPU_TILE];                                                 \
+        uint tx = get_local_id(0), ty = get_local_id(1);                                           \
+        uint row0 = get_group_id(1) * GPU_TILE, col0 = get_group_id(0) * GPU_TILE;                 \
+        uint flat = ty * GPU_GROUP + tx;                                                           \
+        float sum[GPU_WORK][GPU_WORK];                                                             \
+        for (uint r = 0; r < GPU_WORK; r++)                                                        \
+            for (uint s = 0; s < GPU_WORK; s++)                                                    \
+                sum[r][s] = 0.0f;                                                                  \
+        for (uint p0 = 0; p0 < k; p0 += GPU_DEPTH) {                                               \
+            for (uint at = flat; at < GPU_TILE * GPU_DEPTH; at += GPU_GROUP * GPU_GROUP) {         \
+                GPU_SPLIT(at, A_ALONG_K, da, ta)                                                   \
+                GPU_SPLIT(at, B_ALONG_K, db, tb)                                                   \
+                uint i = row0 + ta, j = col0 + tb, pa = p0 + da, pb = p0 + db;                     \
+                a_tile[da][ta] = i < m && pa < k ? A_AT(i, pa) : 0.0f;                             \
+                b_tile[db][tb] = j < n && pb < k ? B_AT(pb, j) : 0.0f;                             \
+            }                                                                                      \
+            barrier(CLK_LOCAL_MEM_FENCE);                                                          \
+            for (uint d = 0; d < GPU_DEPTH; d++) {                                                 \
+                float a_col[GPU_WORK], b_row[GPU_WORK];                                            \
+                for (uint r = 0; r < GPU_WORK; r++)                                                \
+                    a_col[r] = a_tile[d][ty + r * GPU_GROUP];                                      \
+                for (uint s = 0; s < GPU_WORK; s++)                                                \
+                    b_row[s] = b_tile[d][tx + s * GPU_GROUP];                                      \
+                for (uint r = 0; r < GPU_WORK; r++)                                                \
+                    for (uint s = 0; s < GPU_WORK; s++)                                            \
+                        sum[r][s] = fma(a_col[r], b_row[s], sum[r][s]);                            \
+            }                                                                                      \
+            barrier(CLK_LOCAL_MEM_FENCE);                                                          \
+        }                                                                                          \
+        for (uint r = 0; r < GPU_WORK; r++)                                                        \
+            for (uint s = 0; s < GPU_WORK; s++) {                                                  \
+                uint i = row0 + ty + r * GPU_GROUP, j = col0 + tx + s * GPU_GROUP;                 \
+                if (i < m && j < n) {                                                              \
+                    size_t at = (size_t)i * ldc + j;                                               \
+                    c[at] = beta == 0.0f ? alpha * sum[r][s] : alpha * sum[r][s] + beta * c[at];   \
+                }                                                                                  \
+            }                                                                                      \
+    }
+
+GPU_GEMM_KERNEL(gemm_gpu_nn, A_AT_N, 1, B_AT_N, 0)
+GPU_GEMM_KERNEL(gemm_gpu_tn, A_AT_T, 0, B_AT_N, 0)
+GPU_GEMM_KERNEL(gemm_gpu_nt, A_AT_N, 1, B_AT_T, 1)
