@@ -55,7 +55,7 @@ clprop_status clprop_context_create(const clprop_context_desc *desc, clprop_cont
     if (context == NULL)
         return CLPROP_ERROR_OUT_OF_HOST_MEMORY;
     context->gemm = desc != NULL ? desc->gemm : CLPROP_GEMM_NATIVE;
-    if (context->gemm != CLPROP_GEMM_NATIVE && context->gemm != CLPROP_GEMM_CLBLAST)
+    if (clprop_gemm_backend_name(context->gemm) == NULL)
         return clprop_fail(&context->message, CLPROP_ERROR_INVALID_ARGUMENT,
                            "unknown GEMM backend %d", (int)context->gemm);
 
@@ -68,6 +68,8 @@ clprop_status clprop_context_create(const clprop_context_desc *desc, clprop_cont
     if (status == CLPROP_SUCCESS)
         status = open_device(context, &table.entries[chosen]);
     clprop_device_table_free(&table);
+    if (status == CLPROP_SUCCESS && context->gemm == CLPROP_GEMM_AUTO)
+        status = clprop_gemm_choose_backend(context);
     return status;
 }
 
@@ -98,6 +100,25 @@ const char *clprop_context_message(const clprop_context *context)
 const clprop_device_info *clprop_context_device(const clprop_context *context)
 {
     return context != NULL && context->has_device ? &context->device : NULL;
+}
+
+clprop_gemm_backend clprop_context_gemm_backend(const clprop_context *context)
+{
+    return context->gemm;
+}
+
+const char *clprop_gemm_backend_name(clprop_gemm_backend backend)
+{
+    switch (backend) {
+    case CLPROP_GEMM_NATIVE:
+        return "native";
+    case CLPROP_GEMM_CLBLAST:
+        return "clblast";
+    case CLPROP_GEMM_AUTO:
+        return "auto";
+    default:
+        return NULL;
+    }
 }
 
 clprop_status clprop_context_kernel(clprop_context *context, const char *name, cl_kernel *out)

@@ -31,6 +31,10 @@ struct clprop_context {
     size_t kernel_count;
 };
 
+/* Resolves CLPROP_GEMM_AUTO: the remembered choice for this device, else a measurement of both
+ * backends (then remembered). Sets context->gemm to native or clblast. */
+clprop_status clprop_gemm_choose_backend(clprop_context *context);
+
 /* The named kernel of the context's program, created on first use and kept. */
 clprop_status clprop_context_kernel(clprop_context *context, const char *name, cl_kernel *out);
 

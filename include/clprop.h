@@ -77,8 +77,14 @@ typedef struct clprop_context clprop_context;
 
 typedef enum clprop_gemm_backend {
     CLPROP_GEMM_NATIVE = 0, /* clprop's own GEMM kernels */
-    CLPROP_GEMM_CLBLAST     /* CLBlast's SGEMM */
+    CLPROP_GEMM_CLBLAST,    /* CLBlast's SGEMM */
+    CLPROP_GEMM_AUTO        /* whichever of the two was faster on this device: measured once on
+                               the forward pass's shape and remembered in
+                               $XDG_CACHE_HOME/clprop/gemm-backends (~/.cache without it) */
 } clprop_gemm_backend;
+
+/* "native", "clblast", "auto"; NULL for an unknown value. */
+const char *clprop_gemm_backend_name(clprop_gemm_backend backend);
 
 typedef struct clprop_context_desc {
     /* Device selector: an index ("0"), "P:D", "gpu", "cpu", or a case-insensitive substring of the
@@ -93,6 +99,8 @@ void clprop_context_destroy(clprop_context *context);
 const char *clprop_context_message(const clprop_context *context);
 /* The chosen device; valid until the context is destroyed (NULL if creation failed before). */
 const clprop_device_info *clprop_context_device(const clprop_context *context);
+/* The backend in use: native or clblast (auto has been resolved). */
+clprop_gemm_backend clprop_context_gemm_backend(const clprop_context *context);
 
 /* ---- Networks -------------------------------------------------------------------------------- */
 

@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "cli.h"
+#include "options.h"
 #include "reference.h"
 
 /* What the slides print for one quantity, and to how many decimals they rounded it. */
@@ -248,20 +249,22 @@ static int run_seed2(clprop_context *context)
 
 static void print_usage(FILE *out)
 {
-    fputs("usage: clprop example seed1|seed2 [--device SPEC]\n"
+    fputs("usage: clprop example seed1|seed2 [--device SPEC] [--gemm native|clblast|auto]\n"
           "\n"
           "Walks through one of the lecture's worked examples: forward values, error, deltas\n"
           "and every updated weight, computed on the device and beside the exact values,\n"
           "with a line wherever the slides' hand-rounded figures differ.\n"
           "  seed1   linear 2-2-1 network without biases, inputs (2, 3), target 1, rate 0.05\n"
           "  seed2   sigmoid output layer of the 2-2-2 network, target 1 for o2, rate 0.1\n"
-          "  --device SPEC   index, P:D, gpu, cpu or part of a device name\n",
+          "  --device SPEC   index, P:D, gpu, cpu or part of a device name\n"
+          "  --gemm BACKEND  native (default), clblast or auto\n",
           out);
 }
 
 int cli_example(int argc, char **argv)
 {
-    const char *which = NULL, *device = NULL;
+    const char *which = NULL, *device = NULL, *gemm_text = NULL;
+    clprop_gemm_backend gemm = CLPROP_GEMM_NATIVE;
     int bad = 0;
     for (int i = 1; i < argc && !bad; i++) {
         if (strcmp(argv[i], "--help") == 0 || strcmp(argv[i], "-h") == 0) {
@@ -270,6 +273,10 @@ int cli_example(int argc, char **argv)
         }
         if (cli_option_value(argc, argv, &i, "--device", &device, &bad))
             continue;
+        if (cli_option_value(argc, argv, &i, "--gemm", &gemm_text, &bad)) {
+            bad = bad || !cli_parse_gemm("--gemm", gemm_text, &gemm);
+            continue;
+        }
         if (argv[i][0] == '-' || which != NULL) {
             cli_error("example: unexpected argument %s", argv[i]);
             bad = 1;
@@ -285,7 +292,7 @@ int cli_example(int argc, char **argv)
         print_usage(stderr);
         return EXIT_USAGE;
     }
-    clprop_context *context = cli_open_context(device);
+    clprop_context *context = cli_open_context(device, gemm);
     if (context == NULL)
         return EXIT_FAILED;
     printf("device: %s\n\n", clprop_context_device(context)->name);

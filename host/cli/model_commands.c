@@ -8,6 +8,7 @@
 
 typedef struct model_options {
     const char *model, *device;
+    clprop_gemm_backend gemm;
     cli_data_options data;
     int json;
 } model_options;
@@ -32,7 +33,8 @@ static void print_usage(FILE *out, const char *command)
             "  --labels FILE          IDX labels for IDX images\n"
             "  --targets K            CSV: the last K columns are the targets\n"
             "  --label-column N|last  CSV: column N (from 1) holds class labels\n"
-            "  --device SPEC          index, P:D, gpu, cpu or part of a name\n%s",
+            "  --device SPEC          index, P:D, gpu, cpu or part of a name\n"
+            "  --gemm BACKEND         native (default), clblast or auto\n%s",
             command,
             strcmp(command, "eval") == 0
                 ? "Prints the model's loss and MSE on the data, and its accuracy for classifiers.\n"
@@ -55,6 +57,11 @@ static int parse_arguments(int argc, char **argv, const char *command, model_opt
             (takes_data && (cli_take_data_option(argc, argv, &i, &o->data, &bad) ||
                             cli_option_value(argc, argv, &i, "--device", &o->device, &bad))))
             continue;
+        const char *gemm = NULL;
+        if (takes_data && cli_option_value(argc, argv, &i, "--gemm", &gemm, &bad)) {
+            bad = bad || !cli_parse_gemm("--gemm", gemm, &o->gemm);
+            continue;
+        }
         if (strcmp(command, "eval") == 0 && strcmp(argv[i], "--json") == 0) {
             o->json = 1;
             continue;
@@ -122,7 +129,7 @@ static int load(const model_options *o, loaded *l)
     l->classifier = outputs > 1 && (clprop_data_has_labels(l->data) ||
                                     clprop_model_activation(l->model, last) ==
                                         CLPROP_ACTIVATION_SOFTMAX);
-    if ((l->context = cli_open_context(o->device)) == NULL)
+    if ((l->context = cli_open_context(o->device, o->gemm)) == NULL)
         return EXIT_FAILED;
     if (clprop_net_create_from_model(l->context, l->model, &l->net) != CLPROP_SUCCESS) {
         cli_error("%s", clprop_net_message(l->net));

@@ -119,6 +119,17 @@ int cli_parse_loss_name(const char *flag, const char *text, clprop_loss *out)
     return 1;
 }
 
+int cli_parse_gemm(const char *flag, const char *text, clprop_gemm_backend *out)
+{
+    for (int b = CLPROP_GEMM_NATIVE; b <= CLPROP_GEMM_AUTO; b++)
+        if (strcmp(text, clprop_gemm_backend_name((clprop_gemm_backend)b)) == 0) {
+            *out = (clprop_gemm_backend)b;
+            return 1;
+        }
+    cli_error("%s: expected native, clblast or auto, not \"%s\"", flag, text);
+    return 0;
+}
+
 int cli_take_data_option(int argc, char **argv, int *i, cli_data_options *data, int *bad)
 {
     return cli_option_value(argc, argv, i, "--data", &data->path, bad) ||

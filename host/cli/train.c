@@ -22,6 +22,7 @@ typedef struct train_options {
     size_t epochs, batch;
     float learning_rate;
     uint64_t seed;
+    clprop_gemm_backend gemm;
     const char *device, *init, *save, *log;
 } train_options;
 
@@ -57,6 +58,8 @@ static void print_usage(FILE *out)
         "  --lr A                 learning rate: W <- W - (A/B)*sum(delta*x^T) (default 0.1)\n"
         "  --seed S               weight initialisation and shuffling (default 1)\n"
         "  --device SPEC          index, P:D, gpu, cpu or part of a name ($CLPROP_DEVICE)\n"
+        "  --gemm BACKEND         native (default), clblast, or auto: the faster one on this\n"
+        "                         device, measured once and remembered\n"
         "output:\n"
         "  --save MODEL           write the trained model (atomically) when training ends\n"
         "  --log FILE.csv         per-epoch figures as CSV\n"
@@ -100,6 +103,8 @@ static int take_option(int argc, char **argv, int *i, train_options *o, int *bad
         *bad = *bad || !cli_parse_positive("--lr", value, &o->learning_rate);
     } else if (cli_option_value(argc, argv, i, "--seed", &value, bad)) {
         *bad = *bad || !cli_parse_seed("--seed", value, &o->seed);
+    } else if (cli_option_value(argc, argv, i, "--gemm", &value, bad)) {
+        *bad = *bad || !cli_parse_gemm("--gemm", value, &o->gemm);
     } else {
         return 0;
     }
@@ -363,9 +368,13 @@ int cli_train(int argc, char **argv)
     clprop_model *init = NULL;
     int usage_error = 0;
     int ok = load_everything(&s, &init, &usage_error);
-    if (ok && (s.context = cli_open_context(options.device)) == NULL)
+    if (ok && (s.context = cli_open_context(options.device, options.gemm)) == NULL)
         ok = 0;
     ok = ok && build_network(&s, init) && upload(&s);
+    if (ok)
+        printf("device %s, GEMM %s, data %s\n", clprop_context_device(s.context)->name,
+               clprop_gemm_backend_name(clprop_context_gemm_backend(s.context)),
+               clprop_device_data_resident(s.device_data) ? "on the device" : "sent per batch");
     clprop_model_destroy(init);
     report r;
     if (ok) {

@@ -1,0 +1,143 @@
+/* `--gemm auto`: time our GEMM and CLBlast's on the forward pass of a typical layer (256 units of
+ * 784 inputs, batch 256) and keep the faster. CLBlast compiles its kernels on first use, which can
+ * take many seconds, so the choice is remembered per device and driver in a small text file:
+ * one line "device<TAB>driver<TAB>native|clblast" each. */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "context.h"
+#include "ops.h"
+#include "status.h"
+
+enum { SHAPE_M = 256, SHAPE_N = 256, SHAPE_K = 784, REPEATS = 3 };
+
+static void cache_path(char *path, size_t size)
+{
+    const char *base = getenv("XDG_CACHE_HOME");
+    if (base != NULL && base[0] != '\0')
+        snprintf(path, size, "%s/clprop/gemm-backends", base);
+    else
+        snprintf(path, size, "%s/.cache/clprop/gemm-backends",
+                 getenv("HOME") != NULL ? getenv("HOME") : "/tmp");
+}
+
+static void device_key(const clprop_context *context, char *key, size_t size)
+{
+    char driver[128] = "";
+    clGetDeviceInfo(context->device_id, CL_DRIVER_VERSION, sizeof driver - 1, driver, NULL);
+    snprintf(key, size, "%s\t%s\t", context->device.name, driver);
+}
+
+/* The remembered backend for this device, or -1. */
+static int remembered(const char *path, const char *key)
+{
+    FILE *file = fopen(path, "r");
+    if (file == NULL)
+        return -1;
+    char line[1024];
+    int found = -1;
+    size_t length = strlen(key);
+    while (fgets(line, sizeof line, file) != NULL)
+        if (strncmp(line, key, length) == 0)
+            found = strncmp(line + length, "clblast", 7) == 0 ? CLPROP_GEMM_CLBLAST
+                                                              : CLPROP_GEMM_NATIVE;
+    fclose(file);
+    return found;
+}
+
+/* Appends the choice; a cache that can't be written only costs a measurement next time. */
+static void remember(const char *path, const char *key, clprop_gemm_backend backend)
+{
+    char dir[4096];
+    snprintf(dir, sizeof dir, "%s", path);
+    char *slash = strrchr(dir, '/');
+    if (slash == NULL)
+        return;
+    *slash = '\0';
+    char *parent = strrchr(dir, '/');
+    if (parent != NULL) {
+        *parent = '\0';
+        mkdir(dir, 0755);
+        *parent = '/';
+    }
+    if (mkdir(dir, 0755) != 0 && errno != EEXIST)
+        return;
+    FILE *file = fopen(path, "a");
+    if (file == NULL)
+        return;
+    fprintf(file, "%s%s\n", key, clprop_gemm_backend_name(backend));
+    fclose(file);
+}
+
+static double now_seconds(void)
+{
+    struct timespec t;
+    clock_gettime(CLOCK_MONOTONIC, &t);
+    return (double)t.tv_sec + (double)t.tv_nsec * 1e-9;
+}
+
+/* Best of REPEATS runs after one warm-up (which compiles CLBlast's kernels); < 0 on failure. */
+static double time_backend(clprop_context *context, clprop_gemm_backend backend, cl_mem a,
+                           cl_mem b, cl_mem c)
+{
+    clprop_message message;
+    context->gemm = backend;
+    double best = -1.0;
+    for (int run = 0; run <= REPEATS; run++) {
+        double start = now_seconds();
+        if (clprop_op_gemm(context, &message, 0, 0, SHAPE_M, SHAPE_N, SHAPE_K, 1.0f, a, SHAPE_K,
+                           b, SHAPE_N, 0.0f, c, SHAPE_N) != CLPROP_SUCCESS ||
+            clFinish(context->queue) != CL_SUCCESS)
+            return -1.0;
+        double seconds = now_seconds() - start;
+        if (run > 0 && (best < 0 || seconds < best))
+            best = seconds;
+    }
+    return best;
+}
+
+static clprop_gemm_backend measure(clprop_context *context)
+{
+    cl_int errors[3];
+    cl_mem a = clCreateBuffer(context->cl, CL_MEM_READ_WRITE, SHAPE_M * SHAPE_K * 4, NULL,
+                              &errors[0]);
+    cl_mem b = clCreateBuffer(context->cl, CL_MEM_READ_WRITE, SHAPE_K * SHAPE_N * 4, NULL,
+                              &errors[1]);
+    cl_mem c = clCreateBuffer(context->cl, CL_MEM_READ_WRITE, SHAPE_M * SHAPE_N * 4, NULL,
+                              &errors[2]);
+    clprop_gemm_backend choice = CLPROP_GEMM_NATIVE;
+    if (errors[0] == CL_SUCCESS && errors[1] == CL_SUCCESS && errors[2] == CL_SUCCESS) {
+        float zero = 0.0f;
+        clEnqueueFillBuffer(context->queue, a, &zero, 4, 0, SHAPE_M * SHAPE_K * 4, 0, NULL, NULL);
+        clEnqueueFillBuffer(context->queue, b, &zero, 4, 0, SHAPE_K * SHAPE_N * 4, 0, NULL, NULL);
+        double native = time_backend(context, CLPROP_GEMM_NATIVE, a, b, c);
+        double clblast = time_backend(context, CLPROP_GEMM_CLBLAST, a, b, c);
+        if (clblast > 0 && (native < 0 || clblast < native))
+            choice = CLPROP_GEMM_CLBLAST;
+    }
+    cl_mem buffers[] = {a, b, c};
+    for (int i = 0; i < 3; i++)
+        if (errors[i] == CL_SUCCESS)
+            clReleaseMemObject(buffers[i]);
+    return choice;
+}
+
+clprop_status clprop_gemm_choose_backend(clprop_context *context)
+{
+    char path[4096], key[512];
+    cache_path(path, sizeof path);
+    device_key(context, key, sizeof key);
+    int known = remembered(path, key);
+    if (known >= 0) {
+        context->gemm = (clprop_gemm_backend)known;
+        return CLPROP_SUCCESS;
+    }
+    context->gemm = measure(context);
+    remember(path, key, context->gemm);
+    return CLPROP_SUCCESS;
+}

@@ -1,0 +1,101 @@
+/* Choosing the GEMM backend: native, CLBlast, and auto (measured once, then remembered). */
+#include <criterion/criterion.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "support.h"
+
+static char *cache_dir;
+
+static void private_cache(void)
+{
+    cache_dir = test_make_temp_dir();
+    setenv("XDG_CACHE_HOME", cache_dir, 1);
+}
+
+static void remove_cache(void)
+{
+    test_remove_tree(cache_dir);
+    free(cache_dir);
+}
+
+static clprop_context *context_with(clprop_gemm_backend backend)
+{
+    clprop_context_desc desc = {NULL, backend};
+    clprop_context *context = NULL;
+    cr_assert_eq(clprop_context_create(&desc, &context), CLPROP_SUCCESS, "%s",
+                 clprop_context_message(context));
+    return context;
+}
+
+static char *read_cache(void)
+{
+    char path[4200];
+    snprintf(path, sizeof path, "%s/clprop/gemm-backends", cache_dir);
+    FILE *file = fopen(path, "r");
+    if (file == NULL)
+        return NULL;
+    char *text = calloc(1, 4096);
+    size_t got = fread(text, 1, 4095, file);
+    text[got] = '\0';
+    fclose(file);
+    return text;
+}
+
+Test(backends, auto_measures_once_and_remembers_the_choice, .init = private_cache,
+     .fini = remove_cache, .timeout = 240)
+{
+    clprop_context *context = context_with(CLPROP_GEMM_AUTO);
+    clprop_gemm_backend chosen = clprop_context_gemm_backend(context);
+    cr_expect(chosen == CLPROP_GEMM_NATIVE || chosen == CLPROP_GEMM_CLBLAST);
+    char *cache = read_cache();
+    cr_assert_not_null(cache, "auto should remember its choice");
+    cr_expect(strstr(cache, clprop_context_device(context)->name) != NULL, "%s", cache);
+    cr_expect(strstr(cache, clprop_gemm_backend_name(chosen)) != NULL, "%s", cache);
+    clprop_context_destroy(context);
+    free(cache);
+}
+
+Test(backends, auto_follows_the_remembered_choice, .init = private_cache, .fini = remove_cache,
+     .timeout = 240)
+{
+    clprop_context *measured = context_with(CLPROP_GEMM_AUTO);
+    clprop_gemm_backend first = clprop_context_gemm_backend(measured);
+    clprop_context_destroy(measured);
+    char *cache = read_cache();
+    cr_assert_not_null(cache);
+    /* Flip the remembered answer: the next context must follow the file, not measure again. */
+    const char *from = first == CLPROP_GEMM_NATIVE ? "native" : "clblast";
+    const char *to = first == CLPROP_GEMM_NATIVE ? "clblast" : "native";
+    char *at = strstr(cache, from);
+    cr_assert_not_null(at, "%s", cache);
+    char rewritten[4096], dir[4200];
+    snprintf(rewritten, sizeof rewritten, "%.*s%s\n", (int)(at - cache), cache, to);
+    snprintf(dir, sizeof dir, "%s/clprop", cache_dir);
+    free(test_write_file(dir, "gemm-backends", rewritten));
+    clprop_context *remembered = context_with(CLPROP_GEMM_AUTO);
+    cr_expect_str_eq(clprop_gemm_backend_name(clprop_context_gemm_backend(remembered)), to);
+    clprop_context_destroy(remembered);
+    free(cache);
+}
+
+Test(backends, clblast_trains_the_seed1_example_to_the_same_weights)
+{
+    char *out = NULL, *err = NULL;
+    cr_assert_eq(test_run_command("example seed1 --gemm clblast", &out, &err), 0, "%s", err);
+    cr_expect(strstr(out, "0.17438250") != NULL && strstr(out, "agrees to 1e-6") != NULL, "%s",
+              out);
+    free(out), free(err);
+}
+
+Test(backends, an_unknown_backend_is_a_usage_error)
+{
+    char *err = NULL;
+    cr_expect_eq(test_run_command("train --data x.data --gemm fastest", NULL, &err), 2);
+    cr_expect(strstr(err, "--gemm") != NULL && strstr(err, "fastest") != NULL, "%s", err);
+    free(err);
+    clprop_context_desc desc = {NULL, (clprop_gemm_backend)7};
+    clprop_context *context = NULL;
+    cr_expect_eq(clprop_context_create(&desc, &context), CLPROP_ERROR_INVALID_ARGUMENT);
+    clprop_context_destroy(context);
+}
