@@ -250,7 +250,7 @@ static clprop_status run_gather_columns(clprop_context *context, clprop_message 
                                         const void *args)
 {
     const gather_args *g = args;
-    return clprop_op_gather_columns(context, message, g->columns, g->samples, g->order, 0,
+    return clprop_op_gather_columns(context, message, g->columns, g->samples, 0, g->order, 0,
                                     g->units, g->batch);
 }
 

@@ -16,6 +16,8 @@ static void release_arrays(clprop_data *data)
     free(data->input_values);
     free(data->target_values);
     free(data->labels);
+    free(data->input_bytes);
+    data->input_bytes = NULL;
     data->input_values = NULL;
     data->target_values = NULL;
     data->labels = NULL;
@@ -39,6 +41,11 @@ const char *clprop_data_message(const clprop_data *data)
 size_t clprop_data_samples(const clprop_data *data) { return data ? data->samples : 0; }
 size_t clprop_data_inputs(const clprop_data *data) { return data ? data->inputs : 0; }
 size_t clprop_data_outputs(const clprop_data *data) { return data ? data->outputs : 0; }
+
+const uint8_t *clprop_data_input_bytes(const clprop_data *data)
+{
+    return data ? data->input_bytes : NULL;
+}
 
 const float *clprop_data_input_values(const clprop_data *data)
 {

@@ -8,6 +8,7 @@
 #include "data_internal.h"
 
 #include <stdlib.h>
+#include <string.h>
 
 #define IDX_IMAGES_MAGIC 0x00000803u
 #define IDX_LABELS_MAGIC 0x00000801u
@@ -27,6 +28,8 @@ typedef struct idx_loader {
     size_t pixels; /* per image: rows × columns */
     unsigned char *chunk;
     clprop_floats input_array;
+    uint8_t *bytes; /* the pixels as read, kept for compact storage on a device */
+    size_t byte_capacity;
     clprop_labels label_array;
     size_t largest_label;
 } idx_loader;
@@ -139,6 +142,24 @@ static clprop_status images_end_early(idx_loader *loader, size_t pixels_read)
                        loader->images.offset, complete + 1, (unsigned)loader->count);
 }
 
+/* Appends the chunk's `got` bytes (the last `got` pixels read) to loader->bytes. */
+static int keep_bytes(idx_loader *loader, size_t got)
+{
+    size_t count = loader->input_array.count;
+    if (count + got > loader->byte_capacity) {
+        size_t capacity = loader->byte_capacity ? loader->byte_capacity : 1 << 16;
+        while (capacity < count + got)
+            capacity *= 2;
+        uint8_t *grown = realloc(loader->bytes, capacity);
+        if (grown == NULL)
+            return -1;
+        loader->bytes = grown;
+        loader->byte_capacity = capacity;
+    }
+    memcpy(loader->bytes + count, loader->chunk, got);
+    return 0;
+}
+
 static clprop_status read_images(idx_loader *loader)
 {
     size_t total = loader->pixels * loader->count, done = 0;
@@ -148,6 +169,9 @@ static clprop_status read_images(idx_loader *loader)
         if (status != CLPROP_SUCCESS)
             return status;
         if (clprop_floats_reserve(&loader->input_array, got) != 0)
+            return clprop_data_out_of_memory(loader->data, loader->images.path,
+                                             done / loader->pixels);
+        if (keep_bytes(loader, got) != 0)
             return clprop_data_out_of_memory(loader->data, loader->images.path,
                                              done / loader->pixels);
         float *values = loader->input_array.values + loader->input_array.count;
@@ -239,6 +263,11 @@ clprop_status clprop_load_idx(clprop_data *data, const clprop_data_source *sourc
         status = clprop_data_adopt_labels(data, loader.images.path, loader.count, loader.pixels,
                                           &loader.input_array, &loader.label_array, classes);
     }
+    if (status == CLPROP_SUCCESS) {
+        data->input_bytes = loader.bytes;
+        loader.bytes = NULL;
+    }
+    free(loader.bytes);
     if (loader.images.file != NULL)
         gzclose_r(loader.images.file);
     if (loader.labels.file != NULL)

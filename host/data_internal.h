@@ -20,6 +20,8 @@ struct clprop_data {
     float *input_values;  /* samples × inputs */
     float *target_values; /* samples × outputs */
     uint32_t *labels;     /* samples entries when the targets are one-hot class labels, else NULL */
+    uint8_t *input_bytes; /* samples × inputs raw bytes when each input is byte/255 (IDX), else
+                             NULL: lets a device hold the data set at a quarter of the size */
 };
 
 /* Without `classes`, the one-hot width is the largest label + 1; a label above this is far more

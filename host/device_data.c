@@ -22,7 +22,8 @@ static clprop_status create_buffer(clprop_device_data *data, cl_mem *buffer, siz
 static int fits_on_device(const clprop_device_data *data)
 {
     const clprop_device_info *device = &data->context->device;
-    uint64_t input_bytes = (uint64_t)data->samples * data->inputs * sizeof(float);
+    uint64_t input_bytes =
+        (uint64_t)data->samples * data->inputs * (data->input_bytes ? 1 : sizeof(float));
     uint64_t target_bytes = (uint64_t)data->samples * data->outputs * sizeof(float);
     return input_bytes <= device->max_allocation_bytes &&
            target_bytes <= device->max_allocation_bytes &&
@@ -43,8 +44,12 @@ static clprop_status upload(clprop_device_data *data)
         status = create_buffer(data, &data->correct, n * sizeof(float), NULL, "per-sample hits");
     if (status != CLPROP_SUCCESS || !data->resident)
         return status;
-    status = create_buffer(data, &data->input_values, n * data->inputs * sizeof(float),
-                           clprop_data_input_values(data->host), "the data set's inputs");
+    if (data->input_bytes)
+        status = create_buffer(data, &data->input_values, n * data->inputs,
+                               clprop_data_input_bytes(data->host), "the data set's inputs");
+    else
+        status = create_buffer(data, &data->input_values, n * data->inputs * sizeof(float),
+                               clprop_data_input_values(data->host), "the data set's inputs");
     if (status == CLPROP_SUCCESS)
         status = create_buffer(data, &data->target_values, n * data->outputs * sizeof(float),
                                clprop_data_target_values(data->host), "the data set's targets");
@@ -70,6 +75,7 @@ clprop_status clprop_device_data_create(clprop_context *context, const clprop_da
         return clprop_fail(&data->message, CLPROP_ERROR_INVALID_ARGUMENT,
                            "a data set needs 1 to %u samples, not %zu", UINT32_MAX,
                            data->samples);
+    data->input_bytes = clprop_data_input_bytes(host) != NULL;
     data->resident = fits_on_device(data);
     data->host_order = malloc(data->samples * sizeof *data->host_order);
     data->host_figures = malloc(data->samples * sizeof *data->host_figures);

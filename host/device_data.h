@@ -13,6 +13,7 @@ struct clprop_device_data {
     const clprop_data *host; /* borrowed: must outlive this object */
     size_t samples, inputs, outputs;
     int resident;
+    int input_bytes; /* input_values holds bytes (IDX pixels), converted to floats by the gather */
     cl_mem input_values, target_values; /* samples × inputs / outputs, sample-major (resident) */
     cl_mem order;                       /* samples uint: this pass's order */
     cl_mem loss, squared, correct;      /* samples floats, at each sample's position in order */

@@ -100,9 +100,9 @@ static clprop_status load_batch(clprop_net *net, clprop_device_data *data, size_
                                 outputs, first, batch);
     }
     CHECK(clprop_op_gather_columns(net->context, &net->message, net->input, data->input_values,
-                                   data->order, first, inputs, batch));
+                                   data->input_bytes, data->order, first, inputs, batch));
     return clprop_op_gather_columns(net->context, &net->message, net->targets,
-                                    data->target_values, data->order, first, outputs, batch);
+                                    data->target_values, 0, data->order, first, outputs, batch);
 }
 
 static clprop_status read_figure(clprop_net *net, clprop_device_data *data, cl_mem buffer,

@@ -209,6 +209,9 @@ size_t clprop_data_inputs(const clprop_data *data);
 size_t clprop_data_outputs(const clprop_data *data);
 const float *clprop_data_input_values(const clprop_data *data);  /* samples × inputs */
 const float *clprop_data_target_values(const clprop_data *data); /* samples × outputs */
+/* The inputs as the bytes they were read from (samples × inputs), each input being byte / 255 —
+ * IDX images; NULL for other data. */
+const uint8_t *clprop_data_input_bytes(const clprop_data *data);
 /* Non-zero when the targets came from class labels (one-hot); then labels() gives them. */
 int clprop_data_has_labels(const clprop_data *data);
 const uint32_t *clprop_data_labels(const clprop_data *data);

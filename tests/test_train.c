@@ -225,3 +225,64 @@ Test(train, data_whose_widths_differ_from_the_network_are_refused)
     clprop_context_destroy(context);
     clprop_data_destroy(data);
 }
+
+/* IDX pixels live on the device as bytes and become floats in the gather: training from them must
+ * give bit-identical weights to training from the same values as floats. */
+static void write_idx(const char *dir, size_t count, size_t side, test_rng *rng)
+{
+    size_t pixels = side * side;
+    unsigned char *images = malloc(16 + count * pixels), *labels = malloc(8 + count);
+    const unsigned char image_head[] = {0, 0, 8, 3, 0, 0, 0, (unsigned char)count,
+                                        0, 0, 0, (unsigned char)side, 0, 0, 0, (unsigned char)side};
+    const unsigned char label_head[] = {0, 0, 8, 1, 0, 0, 0, (unsigned char)count};
+    memcpy(images, image_head, 16);
+    memcpy(labels, label_head, 8);
+    for (size_t i = 0; i < count * pixels; i++)
+        images[16 + i] = (unsigned char)test_rng_uniform(rng, 0, 256);
+    for (size_t i = 0; i < count; i++)
+        labels[8 + i] = (unsigned char)(i % 3);
+    free(test_write_bytes(dir, "images", images, 16 + count * pixels));
+    free(test_write_bytes(dir, "labels", labels, 8 + count));
+    free(images), free(labels);
+}
+
+static void train_one_epoch(clprop_context *context, const clprop_data *data, float *weights)
+{
+    clprop_device_data *on_device = NULL;
+    cr_assert_eq(clprop_device_data_create(context, data, &on_device), CLPROP_SUCCESS);
+    clprop_net *net = net_for(context, data, 5, 8);
+    clprop_epoch_options options = {7, 0.2f, 21, NULL, NULL};
+    clprop_pass_result result;
+    cr_assert_eq(clprop_net_train_epoch(net, on_device, &options, &result), CLPROP_SUCCESS);
+    cr_assert_eq(clprop_net_get_weights(net, 1, weights, NULL), CLPROP_SUCCESS);
+    clprop_net_destroy(net);
+    clprop_device_data_destroy(on_device);
+}
+
+Test(train, idx_bytes_on_the_device_train_exactly_like_floats)
+{
+    char *dir = test_make_temp_dir();
+    test_rng rng = test_rng_seeded(90);
+    write_idx(dir, 40, 5, &rng);
+    char images[4200], labels[4200];
+    snprintf(images, sizeof images, "%s/images", dir);
+    snprintf(labels, sizeof labels, "%s/labels", dir);
+    clprop_data_source source = {images, labels, CLPROP_DATA_IDX, 0, 0, 3};
+    clprop_data *idx = NULL, *floats = NULL;
+    cr_assert_eq(clprop_data_load(&source, &idx), CLPROP_SUCCESS, "%s", clprop_data_message(idx));
+    cr_assert_not_null(clprop_data_input_bytes(idx), "IDX data keep their bytes");
+    cr_assert_eq(clprop_data_create(40, 25, 3, clprop_data_input_values(idx),
+                                    clprop_data_target_values(idx), &floats),
+                 CLPROP_SUCCESS);
+    cr_assert_null(clprop_data_input_bytes(floats));
+    clprop_context *context = test_context();
+    float from_bytes[125], from_floats[125];
+    train_one_epoch(context, idx, from_bytes);
+    train_one_epoch(context, floats, from_floats);
+    cr_expect_arr_eq(from_bytes, from_floats, sizeof from_bytes);
+    clprop_context_destroy(context);
+    clprop_data_destroy(idx);
+    clprop_data_destroy(floats);
+    test_remove_tree(dir);
+    free(dir);
+}
