@@ -243,6 +243,7 @@ void bench_sample_loss(bench_session *session, const char *label, size_t units, 
 
 typedef struct gather_args {
     cl_mem columns, samples, order;
+    int bytes; /* samples stored as bytes (IDX pixels), each becoming byte / 255 */
     size_t units, batch;
 } gather_args;
 
@@ -250,8 +251,8 @@ static clprop_status run_gather_columns(clprop_context *context, clprop_message 
                                         const void *args)
 {
     const gather_args *g = args;
-    return clprop_op_gather_columns(context, message, g->columns, g->samples, 0, g->order, 0,
-                                    g->units, g->batch);
+    return clprop_op_gather_columns(context, message, g->columns, g->samples, g->bytes, g->order,
+                                    0, g->units, g->batch);
 }
 
 /* A random permutation of 0 .. count−1 (Fisher–Yates). */
@@ -269,24 +270,47 @@ static cl_uint *shuffled_order(bench_scratch *scratch, clprop_rng *rng, size_t c
     return order;
 }
 
-void bench_gather_columns(bench_session *session, const char *label, size_t units, size_t batch)
+/* A data set of `count` values as floats in [0, 1), or as bytes; *values gets each as a double. */
+static cl_mem random_data_set(bench_scratch *scratch, clprop_rng *rng, size_t count, int bytes,
+                              double **values)
+{
+    *values = doubles(scratch, count);
+    if (!bytes) {
+        float *data = random_floats(scratch, rng, count, 0.0, 1.0);
+        for (size_t i = 0; i < count; i++)
+            (*values)[i] = data[i];
+        return floats_buffer(scratch, data, count);
+    }
+    unsigned char *data = bench_keep(scratch, bench_alloc(count));
+    for (size_t i = 0; i < count; i++) {
+        data[i] = (unsigned char)(clprop_rng_next(rng) >> 56);
+        (*values)[i] = data[i] / 255.0;
+    }
+    return bench_scratch_buffer(scratch, data, count);
+}
+
+void bench_gather_columns(bench_session *session, const char *label, size_t units, size_t batch,
+                          int bytes)
 {
     bench_scratch scratch = {.context = session->native};
     size_t samples = GATHER_DATA_SET_SAMPLES > batch ? GATHER_DATA_SET_SAMPLES : batch;
-    float *data = random_floats(&scratch, &session->rng, samples * units, -1.0, 1.0);
+    double *data;
+    cl_mem data_buffer = random_data_set(&scratch, &session->rng, samples * units, bytes, &data);
     cl_uint *order = shuffled_order(&scratch, &session->rng, samples);
     double *want = doubles(&scratch, units * batch);
     for (size_t u = 0; u < units; u++)
         for (size_t b = 0; b < batch; b++)
             want[u * batch + b] = data[(size_t)order[b] * units + u];
-    gather_args args = {floats_buffer(&scratch, NULL, units * batch),
-                        floats_buffer(&scratch, data, samples * units),
-                        bench_scratch_buffer(&scratch, order, samples * sizeof *order), units,
-                        batch};
+    gather_args args = {floats_buffer(&scratch, NULL, units * batch), data_buffer,
+                        bench_scratch_buffer(&scratch, order, samples * sizeof *order), bytes,
+                        units, batch};
     bench_op op = {run_gather_columns, &args, NULL, NULL, 0};
     bench_output columns = {"columns", args.columns, units * batch, want, NULL, units * batch};
-    bench_elementwise_row row = {label, "gather_columns", NULL, units, batch,
-                                 FLOAT_BYTES * (2.0 * units * batch + batch), {0}};
+    double element = bytes ? 1.0 : FLOAT_BYTES;
+    bench_elementwise_row row = {label, "gather_columns", bytes ? "bytes" : "floats", units,
+                                 batch,
+                                 (element + FLOAT_BYTES) * units * batch + FLOAT_BYTES * batch,
+                                 {0}};
     measure_row(session, &scratch, &row, &op, &columns, 1);
 }
 

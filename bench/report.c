@@ -7,6 +7,7 @@
 #include <stdio.h>
 
 #include "bench.h"
+#include "gemm.h"
 
 static double gemm_flops(const bench_gemm_row *row)
 {
@@ -19,13 +20,37 @@ static double rate(double amount, const bench_result *result)
                                                           : 0.0;
 }
 
+/* Which of clprop's GEMM kernel families the native context runs, and their tiles. */
+static void describe_native_gemm(const clprop_context *context, char *text, size_t size)
+{
+    const clprop_tuning *tuning = &context->tuning;
+    switch (tuning->family) {
+    case CLPROP_FAMILY_CPU:
+        snprintf(text, size, "cpu family, %zu x %d register tile per work-item, edges by the generic kernels",
+                 tuning->cpu_tile_m, CLPROP_CPU_TILE_N);
+        break;
+    case CLPROP_FAMILY_GPU:
+        snprintf(text, size, "gpu family, %zu x %zu local-memory tiles, K step %zu, %zu x %zu groups",
+                 tuning->gpu_tile, tuning->gpu_tile, tuning->gpu_depth, tuning->gpu_group,
+                 tuning->gpu_group);
+        break;
+    default:
+        snprintf(text, size, "generic family, %d x %d register tile per work-item, no local memory",
+                 CLPROP_GEMM_TILE_M, CLPROP_GEMM_TILE_N);
+        break;
+    }
+}
+
 void bench_print_preamble(const bench_session *session)
 {
     if (session->options->json)
         return;
     const clprop_device_info *device = clprop_context_device(session->native);
+    char gemm[160];
+    describe_native_gemm(session->native, gemm, sizeof gemm);
     printf("clprop-bench kernels on %s (%s), %u compute units\n", device->name,
            device->platform_name, device->compute_units);
+    printf("clprop GEMM: %s\n  (CLPROP_GEMM_FAMILY=generic|cpu|gpu picks another)\n", gemm);
     if (session->clock == BENCH_CLOCK_MARKERS)
         printf("timing: device timestamps (CL_PROFILING_COMMAND_END) of markers around each "
                "operation; an empty interval measures %.1f us\n",
@@ -104,8 +129,10 @@ void bench_print_gemm_row(const bench_session *session, const bench_gemm_row *ro
     double ours = rate(gemm_flops(row), &row->ours) * 1e-9;
     double theirs = rate(gemm_flops(row), &row->clblast) * 1e-9;
     if (session->options->json) {
-        printf("{\"kernel\":\"%s\",\"case\":\"%s\",\"m\":%zu,\"n\":%zu,\"k\":%zu",
-               row->kernel, row->label, row->m, row->n, row->k);
+        printf("{\"kernel\":\"%s\",\"case\":\"%s\",\"m\":%zu,\"n\":%zu,\"k\":%zu,"
+               "\"family\":\"%s\"",
+               row->kernel, row->label, row->m, row->n, row->k,
+               clprop_gemm_family_name(session->native->tuning.family));
         json_result("", &row->ours, "gflops", ours);
         json_result("clblast_", &row->clblast, "gflops", theirs);
         json_end(session);
