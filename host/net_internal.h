@@ -26,6 +26,8 @@ struct clprop_net {
     /* Per-batch buffers, sized for `capacity` samples and regrown for a larger batch. */
     size_t capacity;
     cl_mem input;       /* units(0) × batch */
+    cl_mem input_rows;  /* batch × units(0): the same inputs sample-major, so the first layer's
+                           weight gradient δ·Xᵀ is a plain product with no transpose */
     cl_mem targets;     /* units(L) × batch */
     cl_mem sample_loss; /* batch: per-sample figures of the last pass (see sample_loss kernel) */
     cl_mem sample_squared;
@@ -52,6 +54,10 @@ clprop_status clprop_net_run_figures(clprop_net *net, size_t batch, cl_mem loss,
                                      cl_mem correct, size_t first);
 clprop_status clprop_net_run_backward(clprop_net *net, size_t batch);
 clprop_status clprop_net_run_update(clprop_net *net, float learning_rate, size_t batch);
+/* Host inputs (batch × units(0)) → net->input_rows and net->input. */
+clprop_status clprop_net_upload_inputs(clprop_net *net, const float *inputs, size_t batch);
+/* net->input (columns) from net->input_rows, once the rows are in place. */
+clprop_status clprop_net_columns_from_rows(clprop_net *net, size_t batch);
 /* Host samples (batch × units) → device columns (units × batch), through the scratch buffer. */
 clprop_status clprop_net_upload_columns(clprop_net *net, cl_mem columns, const float *samples,
                                         size_t units, size_t batch);

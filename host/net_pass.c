@@ -34,6 +34,18 @@ static clprop_status download_columns(clprop_net *net, float *samples, cl_mem co
     return clprop_net_read(net, net->scratch, samples, units * batch);
 }
 
+clprop_status clprop_net_columns_from_rows(clprop_net *net, size_t batch)
+{
+    return clprop_op_samples_to_columns(net->context, &net->message, net->input, net->input_rows,
+                                        0, net->sizes[0], batch);
+}
+
+clprop_status clprop_net_upload_inputs(clprop_net *net, const float *inputs, size_t batch)
+{
+    CHECK(clprop_net_write(net, net->input_rows, inputs, net->sizes[0] * batch));
+    return clprop_net_columns_from_rows(net, batch);
+}
+
 static clprop_status begin_batch(clprop_net *net, const float *inputs, const float *targets,
                                  size_t batch)
 {
@@ -42,7 +54,7 @@ static clprop_status begin_batch(clprop_net *net, const float *inputs, const flo
     CHECK(clprop_net_reserve_batch(net, batch));
     net->batch = batch;
     net->has_deltas = 0;
-    CHECK(clprop_net_upload_columns(net, net->input, inputs, net->sizes[0], batch));
+    CHECK(clprop_net_upload_inputs(net, inputs, batch));
     if (targets != NULL)
         CHECK(clprop_net_upload_columns(net, net->targets, targets, output_units(net), batch));
     return CLPROP_SUCCESS;
@@ -84,10 +96,15 @@ clprop_status clprop_net_run_backward(clprop_net *net, size_t batch)
     }
     for (size_t l = 0; l < L; l++) {
         clprop_device_layer *layer = &net->layers[l];
-        cl_mem previous = l == 0 ? net->input : net->layers[l - 1].a;
-        CHECK(clprop_op_gemm(net->context, &net->message, 0, 1, layer->outputs, layer->inputs,
-                             batch, 1.0f, layer->delta, batch, previous, batch, 0.0f,
-                             layer->weight_gradients, layer->inputs));
+        if (l == 0) /* δ·Xᵀ with Xᵀ already laid out as the sample-major input rows */
+            CHECK(clprop_op_gemm(net->context, &net->message, 0, 0, layer->outputs,
+                                 layer->inputs, batch, 1.0f, layer->delta, batch, net->input_rows,
+                                 layer->inputs, 0.0f, layer->weight_gradients, layer->inputs));
+        else
+            CHECK(clprop_op_gemm(net->context, &net->message, 0, 1, layer->outputs,
+                                 layer->inputs, batch, 1.0f, layer->delta, batch,
+                                 net->layers[l - 1].a, batch, 0.0f, layer->weight_gradients,
+                                 layer->inputs));
         if (net->has_bias)
             CHECK(clprop_op_bias_gradient(net->context, &net->message, layer->bias_gradients,
                                           layer->delta, layer->outputs, batch));

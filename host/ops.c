@@ -254,6 +254,22 @@ clprop_status clprop_op_gather_columns(clprop_context *context, clprop_message *
                   args, 6);
 }
 
+clprop_status clprop_op_gather_rows(clprop_context *context, clprop_message *message, cl_mem rows,
+                                    cl_mem samples, int bytes, cl_mem order, size_t first,
+                                    size_t units, size_t batch)
+{
+    clprop_status status = check_matrix(message, units, batch);
+    if (status == CLPROP_SUCCESS)
+        status = check_fits_uint(message, "a sample index", first + batch);
+    if (status != CLPROP_SUCCESS)
+        return status;
+    cl_uint f = (cl_uint)first, u = (cl_uint)units, b = (cl_uint)batch;
+    kernel_arg args[] = {ARG(rows), ARG(samples), ARG(order), ARG(f), ARG(u), ARG(b)};
+    size_t items[2] = {units, batch};
+    return launch(context, message, bytes ? "gather_byte_rows" : "gather_rows", 2, items, args,
+                  6);
+}
+
 clprop_status clprop_op_bias_gradient(clprop_context *context, clprop_message *message,
                                       cl_mem gradient, cl_mem delta, size_t units, size_t batch)
 {

@@ -40,6 +40,12 @@ clprop_status clprop_op_sample_loss(clprop_context *context, clprop_message *mes
                                     size_t first, cl_mem y, cl_mem t, clprop_loss loss,
                                     size_t units, size_t batch);
 
+/* rows (batch × units) ← samples order[first .. first+batch−1] of a sample-major array of floats,
+ * or of bytes (each becoming byte / 255) when `bytes` is non-zero. */
+clprop_status clprop_op_gather_rows(clprop_context *context, clprop_message *message, cl_mem rows,
+                                    cl_mem samples, int bytes, cl_mem order, size_t first,
+                                    size_t units, size_t batch);
+
 /* columns (units × batch) ← samples order[first .. first+batch−1] of a sample-major array of
  * floats, or of bytes (each becoming byte / 255) when `bytes` is non-zero. */
 clprop_status clprop_op_gather_columns(clprop_context *context, clprop_message *message,

@@ -69,8 +69,8 @@ static clprop_status upload_order(clprop_net *net, clprop_device_data *data)
     return CLPROP_SUCCESS;
 }
 
-/* Host-side gather for data kept on the host: rows order[first..] into staging, then up. */
-static clprop_status upload_from_host(clprop_net *net, clprop_device_data *data, cl_mem columns,
+/* Host-side gather for data kept on the host: rows order[first..] into data->staging. */
+static clprop_status upload_from_host(clprop_net *net, clprop_device_data *data,
                                       const float *values, size_t units, size_t first,
                                       size_t batch)
 {
@@ -85,7 +85,7 @@ static clprop_status upload_from_host(clprop_net *net, clprop_device_data *data,
     for (size_t b = 0; b < batch; b++)
         memcpy(data->staging + b * units, values + (size_t)data->host_order[first + b] * units,
                units * sizeof(float));
-    return clprop_net_upload_columns(net, columns, data->staging, units, batch);
+    return CLPROP_SUCCESS;
 }
 
 /* Brings samples order[first .. first+batch−1] into net->input and net->targets. */
@@ -94,13 +94,16 @@ static clprop_status load_batch(clprop_net *net, clprop_device_data *data, size_
 {
     size_t inputs = data->inputs, outputs = data->outputs;
     if (!data->resident) {
-        CHECK(upload_from_host(net, data, net->input, clprop_data_input_values(data->host),
-                               inputs, first, batch));
-        return upload_from_host(net, data, net->targets, clprop_data_target_values(data->host),
-                                outputs, first, batch);
+        CHECK(upload_from_host(net, data, clprop_data_input_values(data->host), inputs, first,
+                               batch));
+        CHECK(clprop_net_upload_inputs(net, data->staging, batch));
+        CHECK(upload_from_host(net, data, clprop_data_target_values(data->host), outputs, first,
+                               batch));
+        return clprop_net_upload_columns(net, net->targets, data->staging, outputs, batch);
     }
-    CHECK(clprop_op_gather_columns(net->context, &net->message, net->input, data->input_values,
-                                   data->input_bytes, data->order, first, inputs, batch));
+    CHECK(clprop_op_gather_rows(net->context, &net->message, net->input_rows, data->input_values,
+                                data->input_bytes, data->order, first, inputs, batch));
+    CHECK(clprop_net_columns_from_rows(net, batch));
     return clprop_op_gather_columns(net->context, &net->message, net->targets,
                                     data->target_values, 0, data->order, first, outputs, batch);
 }

@@ -45,3 +45,25 @@ __kernel void gather_byte_columns(__global float *columns, __global const uchar 
         return;
     columns[(size_t)u * batch + b] = (float)samples[(size_t)order[first + b] * units + u] / 255.0f;
 }
+
+/* rows (B × units) ← the samples order[first .. first+B−1]: the batch sample-major, as the first
+ * layer's weight gradient δ·Xᵀ wants its right operand (then it needs no transpose). */
+__kernel void gather_rows(__global float *rows, __global const float *samples,
+                          __global const uint *order, uint first, uint units, uint batch)
+{
+    uint u = get_global_id(0);
+    uint b = get_global_id(1);
+    if (b >= batch || u >= units)
+        return;
+    rows[(size_t)b * units + u] = samples[(size_t)order[first + b] * units + u];
+}
+
+__kernel void gather_byte_rows(__global float *rows, __global const uchar *samples,
+                               __global const uint *order, uint first, uint units, uint batch)
+{
+    uint u = get_global_id(0);
+    uint b = get_global_id(1);
+    if (b >= batch || u >= units)
+        return;
+    rows[(size_t)b * units + u] = (float)samples[(size_t)order[first + b] * units + u] / 255.0f;
+}

@@ -286,3 +286,37 @@ Test(train, idx_bytes_on_the_device_train_exactly_like_floats)
     test_remove_tree(dir);
     free(dir);
 }
+
+static void train_diabetes(float *weights, clprop_pass_result *result, int *resident)
+{
+    clprop_data *data = load(CLPROP_FANN_DIR "/diabetes.train");
+    clprop_context *context = test_context();
+    clprop_device_data *on_device = NULL;
+    cr_assert_eq(clprop_device_data_create(context, data, &on_device), CLPROP_SUCCESS);
+    *resident = clprop_device_data_resident(on_device);
+    clprop_net *net = net_for(context, data, 4, 5);
+    for (uint64_t epoch = 0; epoch < 2; epoch++) {
+        clprop_epoch_options options = {13, 0.1f, 40 + epoch, NULL, NULL};
+        cr_assert_eq(clprop_net_train_epoch(net, on_device, &options, result), CLPROP_SUCCESS);
+    }
+    cr_assert_eq(clprop_net_get_weights(net, 1, weights, NULL), CLPROP_SUCCESS);
+    clprop_net_destroy(net);
+    clprop_device_data_destroy(on_device);
+    clprop_context_destroy(context);
+    clprop_data_destroy(data);
+}
+
+Test(train, data_kept_on_the_host_train_exactly_like_data_on_the_device)
+{
+    float on_device[32], on_host[32];
+    clprop_pass_result device_result, host_result;
+    int resident;
+    train_diabetes(on_device, &device_result, &resident);
+    cr_assert(resident, "diabetes fits on the device");
+    setenv("CLPROP_DATA_ON_HOST", "1", 1);
+    train_diabetes(on_host, &host_result, &resident);
+    cr_assert(!resident, "CLPROP_DATA_ON_HOST keeps it on the host");
+    cr_expect_arr_eq(on_device, on_host, sizeof on_device);
+    cr_expect_eq(device_result.loss, host_result.loss);
+    cr_expect_eq(device_result.correct, host_result.correct);
+}
