@@ -177,9 +177,12 @@ void bench_scale_by_derivative(bench_session *session, const char *label, size_t
                                size_t batch);
 void bench_bias_gradient(bench_session *session, const char *label, size_t units, size_t batch);
 void bench_sample_loss(bench_session *session, const char *label, size_t units, size_t batch);
-/* bytes: the data set held as bytes (IDX images), else as floats. */
-void bench_gather_columns(bench_session *session, const char *label, size_t units, size_t batch,
-                          int bytes);
+/* A batch picked from a data set held as bytes (IDX images) or floats, gathered sample-major
+ * (rows) or as columns. */
+void bench_gather(bench_session *session, const char *label, size_t units, size_t batch,
+                  int bytes, int rows);
+void bench_samples_to_columns(bench_session *session, const char *label, size_t units,
+                              size_t batch);
 void bench_sgd_update(bench_session *session, const char *label, size_t count);
 
 /* `clprop-bench kernels`: returns the process exit status. */

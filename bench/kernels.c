@@ -22,9 +22,9 @@ static size_t batch_count(const bench_options *options)
 
 /* ---- GEMMs ---- */
 
-/* The three products of layer (in → out) at one batch, in the trainer's layouts. (The trainer
- * skips the hidden delta of the first layer — nothing needs δ of the inputs — but it is measured
- * here with the others.) */
+/* The three products of each layer (in → out) at one batch, in the layouts of the backward pass
+ * as written in the textbook. (The trainer skips the hidden delta of the first layer — nothing
+ * needs δ of the inputs — but it is measured here with the others.) */
 static void network_gemms(bench_session *session, size_t batch)
 {
     for (size_t l = 0; l < NETWORK_LAYERS; l++) {
@@ -34,6 +34,12 @@ static void network_gemms(bench_session *session, size_t batch)
         bench_gemm(session, label, 0, 0, out, batch, in); /* forward    Z = W·A */
         bench_gemm(session, label, 1, 0, in, batch, out); /* hidden δ   Wᵀ·δ_next */
         bench_gemm(session, label, 0, 1, out, in, batch); /* gradient   ∇W = δ·Aᵀ */
+        if (l > 0)
+            continue;
+        /* The trainer computes the first layer's gradient δ·Xᵀ from the inputs gathered
+         * sample-major (X's rows are Xᵀ's columns), which makes it a gemm_nn. */
+        snprintf(label, sizeof label, "%zu-%zu B%zu dW", in, out, batch);
+        bench_gemm(session, label, 0, 0, out, in, batch);
     }
 }
 
@@ -55,12 +61,15 @@ static void all_gemms(bench_session *session)
 static void network_elementwise(bench_session *session, size_t batch)
 {
     char label[32];
-    /* Fashion-MNIST's images stay bytes on the device; other data sets are floats */
+    /* The inputs are gathered as rows (the first layer's gradient takes them so), then turned
+     * into columns for the forward pass; Fashion-MNIST's images stay bytes on the device, other
+     * data sets are floats. The targets are gathered as columns. */
     snprintf(label, sizeof label, "input B%zu", batch);
-    bench_gather_columns(session, label, network[0], batch, 1);
-    bench_gather_columns(session, label, network[0], batch, 0);
+    bench_gather(session, label, network[0], batch, 1, 1);
+    bench_gather(session, label, network[0], batch, 0, 1);
+    bench_samples_to_columns(session, label, network[0], batch);
     snprintf(label, sizeof label, "target B%zu", batch);
-    bench_gather_columns(session, label, network[NETWORK_LAYERS], batch, 0);
+    bench_gather(session, label, network[NETWORK_LAYERS], batch, 0, 0);
     for (size_t l = 0; l < NETWORK_LAYERS; l++) {
         size_t out = network[l + 1];
         int output_layer = l + 1 == NETWORK_LAYERS;

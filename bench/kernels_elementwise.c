@@ -239,20 +239,25 @@ void bench_sample_loss(bench_session *session, const char *label, size_t units, 
     measure_row(session, &scratch, &row, &op, outputs, 3);
 }
 
-/* ---- gather_columns: the epoch's shuffled batch, picked from the device-resident data set ---- */
+/* ---- gather_rows / gather_columns: the epoch's shuffled batch, picked from the device-resident
+ * data set, sample-major (rows: batch × units) or as columns (units × batch) ---- */
 
 typedef struct gather_args {
-    cl_mem columns, samples, order;
+    cl_mem out, samples, order;
     int bytes; /* samples stored as bytes (IDX pixels), each becoming byte / 255 */
+    int rows;  /* sample-major output */
     size_t units, batch;
 } gather_args;
 
-static clprop_status run_gather_columns(clprop_context *context, clprop_message *message,
-                                        const void *args)
+static clprop_status run_gather(clprop_context *context, clprop_message *message,
+                                const void *args)
 {
     const gather_args *g = args;
-    return clprop_op_gather_columns(context, message, g->columns, g->samples, g->bytes, g->order,
-                                    0, g->units, g->batch);
+    if (g->rows)
+        return clprop_op_gather_rows(context, message, g->out, g->samples, g->bytes, g->order, 0,
+                                     g->units, g->batch);
+    return clprop_op_gather_columns(context, message, g->out, g->samples, g->bytes, g->order, 0,
+                                    g->units, g->batch);
 }
 
 /* A random permutation of 0 .. count−1 (Fisher–Yates). */
@@ -289,8 +294,8 @@ static cl_mem random_data_set(bench_scratch *scratch, clprop_rng *rng, size_t co
     return bench_scratch_buffer(scratch, data, count);
 }
 
-void bench_gather_columns(bench_session *session, const char *label, size_t units, size_t batch,
-                          int bytes)
+void bench_gather(bench_session *session, const char *label, size_t units, size_t batch,
+                  int bytes, int rows)
 {
     bench_scratch scratch = {.context = session->native};
     size_t samples = GATHER_DATA_SET_SAMPLES > batch ? GATHER_DATA_SET_SAMPLES : batch;
@@ -300,17 +305,52 @@ void bench_gather_columns(bench_session *session, const char *label, size_t unit
     double *want = doubles(&scratch, units * batch);
     for (size_t u = 0; u < units; u++)
         for (size_t b = 0; b < batch; b++)
-            want[u * batch + b] = data[(size_t)order[b] * units + u];
+            want[rows ? b * units + u : u * batch + b] = data[(size_t)order[b] * units + u];
     gather_args args = {floats_buffer(&scratch, NULL, units * batch), data_buffer,
                         bench_scratch_buffer(&scratch, order, samples * sizeof *order), bytes,
-                        units, batch};
-    bench_op op = {run_gather_columns, &args, NULL, NULL, 0};
-    bench_output columns = {"columns", args.columns, units * batch, want, NULL, units * batch};
+                        rows, units, batch};
+    bench_op op = {run_gather, &args, NULL, NULL, 0};
+    bench_output out = {rows ? "rows" : "columns", args.out, units * batch, want, NULL,
+                        units * batch};
     double element = bytes ? 1.0 : FLOAT_BYTES;
-    bench_elementwise_row row = {label, "gather_columns", bytes ? "bytes" : "floats", units,
-                                 batch,
+    bench_elementwise_row row = {label, rows ? "gather_rows" : "gather_columns",
+                                 bytes ? "bytes" : "floats", units, batch,
                                  (element + FLOAT_BYTES) * units * batch + FLOAT_BYTES * batch,
                                  {0}};
+    measure_row(session, &scratch, &row, &op, &out, 1);
+}
+
+/* ---- samples_to_columns: the gathered rows (batch × units) as columns (units × batch) ---- */
+
+typedef struct transpose_args {
+    cl_mem columns, rows;
+    size_t units, batch;
+} transpose_args;
+
+static clprop_status run_samples_to_columns(clprop_context *context, clprop_message *message,
+                                            const void *args)
+{
+    const transpose_args *g = args;
+    return clprop_op_samples_to_columns(context, message, g->columns, g->rows, 0, g->units,
+                                        g->batch);
+}
+
+void bench_samples_to_columns(bench_session *session, const char *label, size_t units,
+                              size_t batch)
+{
+    bench_scratch scratch = {.context = session->native};
+    size_t count = units * batch;
+    float *rows = random_floats(&scratch, &session->rng, count, 0.0, 1.0);
+    double *want = doubles(&scratch, count);
+    for (size_t u = 0; u < units; u++)
+        for (size_t b = 0; b < batch; b++)
+            want[u * batch + b] = rows[b * units + u];
+    transpose_args args = {floats_buffer(&scratch, NULL, count),
+                           floats_buffer(&scratch, rows, count), units, batch};
+    bench_op op = {run_samples_to_columns, &args, NULL, NULL, 0};
+    bench_output columns = {"columns", args.columns, count, want, NULL, count};
+    bench_elementwise_row row = {label, "samples_to_columns", NULL, units, batch,
+                                 FLOAT_BYTES * 2.0 * count, {0}};
     measure_row(session, &scratch, &row, &op, &columns, 1);
 }
 
