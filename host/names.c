@@ -1,4 +1,4 @@
-/* The text names of activations and losses, as the command line and the model files spell them. */
+/* The text names of activations, losses and weight initialisations, as the command line and the model files spell them. */
 #include "clprop.h"
 
 const char *clprop_activation_name(clprop_activation activation)
@@ -10,6 +10,12 @@ const char *clprop_activation_name(clprop_activation activation)
         return "linear";
     case CLPROP_ACTIVATION_SOFTMAX:
         return "softmax";
+    case CLPROP_ACTIVATION_TANH:
+        return "tanh";
+    case CLPROP_ACTIVATION_RELU:
+        return "relu";
+    case CLPROP_ACTIVATION_LEAKY_RELU:
+        return "leaky-relu";
     default:
         return NULL;
     }
@@ -22,6 +28,20 @@ const char *clprop_loss_name(clprop_loss loss)
         return "mse";
     case CLPROP_LOSS_CROSS_ENTROPY:
         return "ce";
+    default:
+        return NULL;
+    }
+}
+
+const char *clprop_weight_init_name(clprop_weight_init init)
+{
+    switch (init) {
+    case CLPROP_INIT_AUTO:
+        return "auto";
+    case CLPROP_INIT_GLOROT:
+        return "glorot";
+    case CLPROP_INIT_HE:
+        return "he";
     default:
         return NULL;
     }

@@ -50,6 +50,9 @@ static clprop_status check_desc(const clprop_net_desc *desc, clprop_message *mes
                                "layer %zu: softmax is only for the output layer with the "
                                "cross-entropy loss", l + 1);
     }
+    if (clprop_weight_init_name(desc->init) == NULL)
+        return clprop_fail(message, CLPROP_ERROR_INVALID_ARGUMENT,
+                           "unknown weight initialisation %d", (int)desc->init);
     if (clprop_loss_name(desc->loss) == NULL)
         return clprop_fail(message, CLPROP_ERROR_INVALID_ARGUMENT, "unknown loss %d",
                            (int)desc->loss);
@@ -213,9 +216,22 @@ clprop_status clprop_net_read(clprop_net *net, cl_mem buffer, float *values, siz
     return CLPROP_SUCCESS;
 }
 
-/* Glorot/Xavier uniform: U(−r, r) with r = √(6 / (inputs + outputs)), which keeps the variance of
- * sigmoid and linear layers' signals steady through depth. Biases start at zero. */
-static clprop_status initialise_weights(clprop_net *net, uint64_t seed)
+/* The half-width of the uniform initial weights of a layer. Glorot/Xavier, √(6/(in+out)), keeps
+ * the variance of sigmoid, tanh and linear layers' signals steady through depth; He, √(6/in), makes
+ * up for (leaky) ReLU passing only half of its inputs. */
+static double init_range(clprop_weight_init init, clprop_activation activation, size_t inputs,
+                         size_t outputs)
+{
+    if (init == CLPROP_INIT_AUTO)
+        init = activation == CLPROP_ACTIVATION_RELU || activation == CLPROP_ACTIVATION_LEAKY_RELU
+                   ? CLPROP_INIT_HE
+                   : CLPROP_INIT_GLOROT;
+    return init == CLPROP_INIT_HE ? sqrt(6.0 / (double)inputs)
+                                  : sqrt(6.0 / (double)(inputs + outputs));
+}
+
+/* Weights drawn uniformly from the seed, layer by layer; biases start at zero. */
+static clprop_status initialise_weights(clprop_net *net, uint64_t seed, clprop_weight_init init)
 {
     clprop_rng rng = clprop_rng_seeded(seed);
     clprop_status status = CLPROP_SUCCESS;
@@ -226,7 +242,7 @@ static clprop_status initialise_weights(clprop_net *net, uint64_t seed)
         if (weights == NULL || biases == NULL)
             status = clprop_fail(&net->message, CLPROP_ERROR_OUT_OF_HOST_MEMORY,
                                  "out of host memory initialising layer %zu", l);
-        double range = sqrt(6.0 / (double)(inputs + outputs));
+        double range = init_range(init, net->layers[l - 1].activation, inputs, outputs);
         for (size_t i = 0; status == CLPROP_SUCCESS && i < count; i++)
             weights[i] = (float)((2.0 * clprop_rng_unit(&rng) - 1.0) * range);
         if (status == CLPROP_SUCCESS)
@@ -285,7 +301,7 @@ clprop_status clprop_net_create(clprop_context *context, const clprop_net_desc *
     if (status == CLPROP_SUCCESS)
         status = create_layers(net, desc);
     if (status == CLPROP_SUCCESS)
-        status = initialise_weights(net, desc->seed);
+        status = initialise_weights(net, desc->seed, desc->init);
     return status;
 }
 

@@ -10,6 +10,12 @@ double clprop_ref_activate(clprop_activation activation, double z)
     switch (activation) {
     case CLPROP_ACTIVATION_SIGMOID:
         return 1.0 / (1.0 + exp(-z));
+    case CLPROP_ACTIVATION_TANH:
+        return tanh(z);
+    case CLPROP_ACTIVATION_RELU:
+        return z > 0.0 ? z : 0.0;
+    case CLPROP_ACTIVATION_LEAKY_RELU:
+        return z > 0.0 ? z : CLPROP_REF_LEAKY_SLOPE * z;
     default:
         return z;
     }
@@ -20,6 +26,12 @@ double clprop_ref_derivative_from_output(clprop_activation activation, double a)
     switch (activation) {
     case CLPROP_ACTIVATION_SIGMOID:
         return a * (1.0 - a);
+    case CLPROP_ACTIVATION_TANH:
+        return 1.0 - a * a;
+    case CLPROP_ACTIVATION_RELU:
+        return a > 0.0 ? 1.0 : 0.0;
+    case CLPROP_ACTIVATION_LEAKY_RELU:
+        return a > 0.0 ? 1.0 : CLPROP_REF_LEAKY_SLOPE;
     default:
         return 1.0;
     }

@@ -9,6 +9,9 @@
 
 #include "clprop.h"
 
+/* The leaky ReLU's slope below zero; kernels/common.cl uses the same value. */
+#define CLPROP_REF_LEAKY_SLOPE ((double)0.01f)
+
 double clprop_ref_activate(clprop_activation activation, double z);
 double clprop_ref_derivative_from_output(clprop_activation activation, double a);
 

@@ -104,19 +104,32 @@ clprop_gemm_backend clprop_context_gemm_backend(const clprop_context *context);
 
 /* ---- Networks -------------------------------------------------------------------------------- */
 
+/* The values are stored in model files: new ones are only ever appended. */
 typedef enum clprop_activation {
     CLPROP_ACTIVATION_SIGMOID = 0,
     CLPROP_ACTIVATION_LINEAR,
-    CLPROP_ACTIVATION_SOFTMAX /* output layer only, with cross-entropy loss */
+    CLPROP_ACTIVATION_SOFTMAX, /* output layer only, with cross-entropy loss */
+    CLPROP_ACTIVATION_TANH,
+    CLPROP_ACTIVATION_RELU,
+    CLPROP_ACTIVATION_LEAKY_RELU /* slope 0.01 below zero */
 } clprop_activation;
+
+/* How initial weights are drawn (uniform, zero mean, biases zero). */
+typedef enum clprop_weight_init {
+    CLPROP_INIT_AUTO = 0, /* Glorot for sigmoid, tanh and linear layers, He for (leaky) ReLU */
+    CLPROP_INIT_GLOROT,   /* U(±√(6/(inputs+outputs))): keeps signal variance through sigmoid/tanh */
+    CLPROP_INIT_HE        /* U(±√(6/inputs)): makes up for ReLU zeroing half its inputs */
+} clprop_weight_init;
 
 typedef enum clprop_loss {
     CLPROP_LOSS_MSE = 0,      /* E = ½·Σ(y − t)², output delta (y − t)·f′(z) */
     CLPROP_LOSS_CROSS_ENTROPY /* E = −Σ t·log y with a softmax output, output delta y − t */
 } clprop_loss;
 
-/* "sigmoid", "linear", "softmax" / "mse", "ce"; NULL for an unknown value. */
+/* "sigmoid", "linear", "softmax", "tanh", "relu", "leaky-relu" / "mse", "ce" /
+ * "auto", "glorot", "he"; NULL for an unknown value. */
 const char *clprop_activation_name(clprop_activation activation);
+const char *clprop_weight_init_name(clprop_weight_init init);
 const char *clprop_loss_name(clprop_loss loss);
 
 /* The shape of a network. Zero fields mean defaults. */
@@ -127,12 +140,13 @@ typedef struct clprop_net_desc {
     int no_bias;                          /* non-zero: no biases anywhere */
     clprop_loss loss;
     uint64_t seed;                        /* weight initialisation; the same seed, the same weights */
+    clprop_weight_init init;
 } clprop_net_desc;
 
 typedef struct clprop_net clprop_net;
 
-/* Creates the network on the context's device with weights drawn from desc->seed (Glorot uniform,
- * biases zero). Fails with CLPROP_ERROR_DOES_NOT_FIT, naming both figures, when the device is too
+/* Creates the network on the context's device with weights drawn from desc->seed (desc->init
+ * says how; biases zero). Fails with CLPROP_ERROR_DOES_NOT_FIT, naming both figures, when the device is too
  * small. */
 clprop_status clprop_net_create(clprop_context *context, const clprop_net_desc *desc,
                                 clprop_net **out);

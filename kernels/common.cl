@@ -7,6 +7,12 @@
 #define ACT_SIGMOID 0
 #define ACT_LINEAR 1
 #define ACT_SOFTMAX 2
+#define ACT_TANH 3
+#define ACT_RELU 4
+#define ACT_LEAKY_RELU 5
+
+/* The leaky ReLU's slope below zero (the host's reference uses the same). */
+#define LEAKY_SLOPE 0.01f
 
 /* Loss codes; they equal clprop_loss. */
 #define LOSS_MSE 0
@@ -17,6 +23,12 @@ inline float activate(int activation, float z)
     switch (activation) {
     case ACT_SIGMOID:
         return 1.0f / (1.0f + exp(-z));
+    case ACT_TANH:
+        return tanh(z);
+    case ACT_RELU:
+        return fmax(z, 0.0f);
+    case ACT_LEAKY_RELU:
+        return z > 0.0f ? z : LEAKY_SLOPE * z;
     default:
         return z;
     }
@@ -29,6 +41,12 @@ inline float derivative_from_output(int activation, float a)
     switch (activation) {
     case ACT_SIGMOID:
         return a * (1.0f - a);
+    case ACT_TANH:
+        return 1.0f - a * a;
+    case ACT_RELU:
+        return a > 0.0f ? 1.0f : 0.0f;
+    case ACT_LEAKY_RELU: /* a > 0 exactly when z > 0 */
+        return a > 0.0f ? 1.0f : LEAKY_SLOPE;
     default:
         return 1.0f;
     }

@@ -1,5 +1,5 @@
 /* The device's whole backward pass against finite differences of the loss, on random networks of
- * 1 to 4 weight layers (2- to 5-layer networks counting the input), both activations and mixes of
+ * 1 to 4 weight layers (2- to 5-layer networks counting the input), every activation and mixes of
  * them, with and without biases. The differences are taken on the double reference with the
  * device's own weights, so they carry no float32 noise. */
 #include <criterion/criterion.h>
@@ -12,17 +12,18 @@
 
 typedef struct gradcheck_case {
     size_t weight_layers;
-    int activation_mix; /* 0: all sigmoid, 1: all linear, 2: alternating */
+    int activation_mix; /* 0 sigmoid, 1 linear, 2 sigmoid/linear, 3 tanh, 4 relu/leaky-relu */
     int no_bias;
 } gradcheck_case;
 
-static gradcheck_case cases[24];
+#define MIXES 5
+static gradcheck_case cases[4 * MIXES * 2];
 
 ParameterizedTestParameters(gradcheck, device_gradients_match_finite_differences)
 {
     size_t n = 0;
     for (size_t layers = 1; layers <= 4; layers++)
-        for (int mix = 0; mix < 3; mix++)
+        for (int mix = 0; mix < MIXES; mix++)
             for (int no_bias = 0; no_bias < 2; no_bias++)
                 cases[n++] = (gradcheck_case){layers, mix, no_bias};
     return cr_make_param_array(gradcheck_case, cases, n);
@@ -30,9 +31,18 @@ ParameterizedTestParameters(gradcheck, device_gradients_match_finite_differences
 
 static clprop_activation activation_for(int mix, size_t layer)
 {
-    if (mix == 2)
+    switch (mix) {
+    case 0:
+        return CLPROP_ACTIVATION_SIGMOID;
+    case 1:
+        return CLPROP_ACTIVATION_LINEAR;
+    case 2:
         return layer % 2 ? CLPROP_ACTIVATION_LINEAR : CLPROP_ACTIVATION_SIGMOID;
-    return mix == 0 ? CLPROP_ACTIVATION_SIGMOID : CLPROP_ACTIVATION_LINEAR;
+    case 3:
+        return CLPROP_ACTIVATION_TANH;
+    default:
+        return layer % 2 ? CLPROP_ACTIVATION_LEAKY_RELU : CLPROP_ACTIVATION_RELU;
+    }
 }
 
 /* ∂(Σ_b E_b)/∂w by central differences; the reference's loss is the batch mean. */

@@ -138,6 +138,15 @@ ParameterizedTestParameters(kernels, elementwise_kernels_match_the_reference)
     return cr_make_param_array(shape, all, count);
 }
 
+/* Outputs a = f(z) in the range each activation produces, both sides of ReLU's kink included. */
+static void fill_outputs(test_rng *rng, float *a, size_t count, clprop_activation activation)
+{
+    if (activation == CLPROP_ACTIVATION_SIGMOID || activation == CLPROP_ACTIVATION_SOFTMAX)
+        test_fill_uniform(rng, a, count, 0.01, 0.99);
+    else
+        test_fill_uniform(rng, a, count, -0.99, 0.99);
+}
+
 static void check_bias_activate(clprop_context *context, const shape *s,
                                 clprop_activation activation, int with_bias)
 {
@@ -177,7 +186,7 @@ static void check_output_delta(clprop_context *context, const shape *s,
     float *y = malloc(count * 4), *t = malloc(count * 4), *got = malloc(count * 4);
     float *got_loss = malloc(s->batch * 4), *got_squared = malloc(s->batch * 4);
     float *got_correct = malloc(s->batch * 4);
-    test_fill_uniform(&rng, y, count, 0.01, 0.99);
+    fill_outputs(&rng, y, count, activation);
     test_fill_uniform(&rng, t, count, 0, 1);
     double *wy = clprop_ref_widen(y, count), *wt = clprop_ref_widen(t, count);
     double *want = calloc(count, sizeof(double)), *want_loss = calloc(s->batch, sizeof(double));
@@ -229,7 +238,7 @@ static void check_hidden_delta_and_bias_gradient(clprop_context *context, const 
     test_rng rng = test_rng_seeded(30 + activation);
     float *delta = malloc(count * 4), *a = malloc(count * 4), gradient[257];
     test_fill_uniform(&rng, delta, count, -1, 1);
-    test_fill_uniform(&rng, a, count, 0.01, 0.99);
+    fill_outputs(&rng, a, count, activation);
     double *want = clprop_ref_widen(delta, count), *wa = clprop_ref_widen(a, count);
     clprop_ref_scale_by_derivative(want, wa, activation, s->units, s->batch);
     double want_gradient[257];
@@ -298,12 +307,21 @@ ParameterizedTest(shape *s, kernels, elementwise_kernels_match_the_reference)
         check_bias_activate(context, s, CLPROP_ACTIVATION_SIGMOID, with_bias);
         check_bias_activate(context, s, CLPROP_ACTIVATION_LINEAR, with_bias);
         check_bias_activate(context, s, CLPROP_ACTIVATION_SOFTMAX, with_bias);
+        check_bias_activate(context, s, CLPROP_ACTIVATION_TANH, with_bias);
+        check_bias_activate(context, s, CLPROP_ACTIVATION_RELU, with_bias);
+        check_bias_activate(context, s, CLPROP_ACTIVATION_LEAKY_RELU, with_bias);
     }
     check_output_delta(context, s, CLPROP_ACTIVATION_SIGMOID, CLPROP_LOSS_MSE);
     check_output_delta(context, s, CLPROP_ACTIVATION_LINEAR, CLPROP_LOSS_MSE);
     check_output_delta(context, s, CLPROP_ACTIVATION_SOFTMAX, CLPROP_LOSS_CROSS_ENTROPY);
+    check_output_delta(context, s, CLPROP_ACTIVATION_TANH, CLPROP_LOSS_MSE);
+    check_output_delta(context, s, CLPROP_ACTIVATION_RELU, CLPROP_LOSS_MSE);
+    check_output_delta(context, s, CLPROP_ACTIVATION_LEAKY_RELU, CLPROP_LOSS_MSE);
     check_hidden_delta_and_bias_gradient(context, s, CLPROP_ACTIVATION_SIGMOID);
     check_hidden_delta_and_bias_gradient(context, s, CLPROP_ACTIVATION_LINEAR);
+    check_hidden_delta_and_bias_gradient(context, s, CLPROP_ACTIVATION_TANH);
+    check_hidden_delta_and_bias_gradient(context, s, CLPROP_ACTIVATION_RELU);
+    check_hidden_delta_and_bias_gradient(context, s, CLPROP_ACTIVATION_LEAKY_RELU);
     check_update_and_layout(context, s);
     clprop_context_destroy(context);
 }

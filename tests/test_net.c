@@ -189,3 +189,36 @@ Test(net, a_kernel_that_fails_to_compile_reports_the_build_log)
     test_remove_tree(dir);
     free(dir);
 }
+
+/* The largest |weight| of layer 1 (16 → 16) under the given activation and initialisation. */
+static float largest_initial_weight(clprop_activation activation, clprop_weight_init init)
+{
+    const size_t sizes[] = {16, 16, 1};
+    const clprop_activation activations[] = {activation, CLPROP_ACTIVATION_LINEAR};
+    clprop_net_desc desc = {2, sizes, activations, 0, CLPROP_LOSS_MSE, 3, init};
+    clprop_net *net = NULL;
+    cr_assert_eq(clprop_net_create(context, &desc, &net), CLPROP_SUCCESS, "%s",
+                 clprop_net_message(net));
+    float w[256], largest = 0;
+    cr_assert_eq(clprop_net_get_weights(net, 1, w, NULL), CLPROP_SUCCESS);
+    for (int i = 0; i < 256; i++)
+        largest = fmaxf(largest, fabsf(w[i]));
+    clprop_net_destroy(net);
+    return largest;
+}
+
+Test(net, relu_layers_start_with_he_weights_and_others_with_glorot)
+{
+    const float glorot = sqrtf(6.0f / 32.0f), he = sqrtf(6.0f / 16.0f); /* 0.433, 0.612 */
+    float tanh_largest = largest_initial_weight(CLPROP_ACTIVATION_TANH, CLPROP_INIT_AUTO);
+    float relu_largest = largest_initial_weight(CLPROP_ACTIVATION_RELU, CLPROP_INIT_AUTO);
+    float leaky_largest = largest_initial_weight(CLPROP_ACTIVATION_LEAKY_RELU, CLPROP_INIT_AUTO);
+    float forced = largest_initial_weight(CLPROP_ACTIVATION_RELU, CLPROP_INIT_GLOROT);
+    /* 256 uniform draws come within a few percent of the range's edge */
+    cr_expect(tanh_largest <= glorot && tanh_largest > 0.9f * glorot, "tanh %g", tanh_largest);
+    cr_expect(relu_largest <= he && relu_largest > 0.9f * he, "relu %g", relu_largest);
+    cr_expect(leaky_largest <= he && leaky_largest > 0.9f * he, "leaky %g", leaky_largest);
+    cr_expect(forced <= glorot && forced > 0.9f * glorot, "glorot forced on relu %g", forced);
+    cr_expect(largest_initial_weight(CLPROP_ACTIVATION_SIGMOID, CLPROP_INIT_HE) > glorot,
+              "he forced on sigmoid");
+}

@@ -104,7 +104,8 @@ int cli_parse_layers(const char *flag, const char *text, size_t *sizes, size_t *
 int cli_parse_activation_name(const char *flag, const char *text, clprop_activation *out)
 {
     if (!clprop_parse_activation(text, out)) {
-        cli_error("%s: unknown activation \"%s\" (sigmoid, linear, softmax)", flag, text);
+        cli_error("%s: unknown activation \"%s\" (sigmoid, tanh, relu, leaky-relu, linear, "
+                  "softmax)", flag, text);
         return 0;
     }
     return 1;
@@ -117,6 +118,17 @@ int cli_parse_loss_name(const char *flag, const char *text, clprop_loss *out)
         return 0;
     }
     return 1;
+}
+
+int cli_parse_weight_init(const char *flag, const char *text, clprop_weight_init *out)
+{
+    for (int i = CLPROP_INIT_AUTO; clprop_weight_init_name((clprop_weight_init)i) != NULL; i++)
+        if (strcmp(text, clprop_weight_init_name((clprop_weight_init)i)) == 0) {
+            *out = (clprop_weight_init)i;
+            return 1;
+        }
+    cli_error("%s: expected auto, glorot or he, not \"%s\"", flag, text);
+    return 0;
 }
 
 int cli_parse_gemm(const char *flag, const char *text, clprop_gemm_backend *out)

@@ -17,6 +17,7 @@ int cli_parse_positive(const char *flag, const char *text, float *out);   /* fin
 int cli_parse_layers(const char *flag, const char *text, size_t *sizes, size_t *count);
 int cli_parse_activation_name(const char *flag, const char *text, clprop_activation *out);
 int cli_parse_loss_name(const char *flag, const char *text, clprop_loss *out);
+int cli_parse_weight_init(const char *flag, const char *text, clprop_weight_init *out);
 int cli_parse_gemm(const char *flag, const char *text, clprop_gemm_backend *out);
 
 /* Where a data set comes from, as the command line says it. */

@@ -16,6 +16,7 @@ typedef struct train_options {
     size_t size_count; /* 0: from the data, with one hidden layer of default_hidden units */
     const char *layers_text;
     clprop_activation hidden, output;
+    clprop_weight_init weight_init;
     int hidden_given, output_given, loss_given;
     clprop_loss loss;
     int no_bias;
@@ -45,9 +46,12 @@ static void print_usage(FILE *out)
         "network:\n"
         "  --layers N0,N1,...,NL  units per layer, input first; the first and last must match\n"
         "                         the data (default: inputs,32,outputs of the data)\n"
-        "  --activation NAME      hidden layers: sigmoid (default) or linear\n"
-        "  --output NAME          output layer: sigmoid, linear or softmax (default: softmax\n"
-        "                         for class labels, else linear)\n"
+        "  --activation NAME      hidden layers: sigmoid (default), tanh, relu, leaky-relu or\n"
+        "                         linear\n"
+        "  --output NAME          output layer: any of those, or softmax (default: softmax for\n"
+        "                         class labels, else linear)\n"
+        "  --weight-init NAME     auto (default: glorot for sigmoid, tanh and linear layers, he\n"
+        "                         for relu and leaky-relu), glorot or he\n"
         "  --loss mse|ce          squared error, or cross-entropy with softmax (default: ce\n"
         "                         with softmax, else mse)\n"
         "  --no-bias              no biases\n"
@@ -92,6 +96,8 @@ static int take_option(int argc, char **argv, int *i, train_options *o, int *bad
     } else if (cli_option_value(argc, argv, i, "--output", &value, bad)) {
         *bad = *bad || !cli_parse_activation_name("--output", value, &o->output);
         o->output_given = 1;
+    } else if (cli_option_value(argc, argv, i, "--weight-init", &value, bad)) {
+        *bad = *bad || !cli_parse_weight_init("--weight-init", value, &o->weight_init);
     } else if (cli_option_value(argc, argv, i, "--loss", &value, bad)) {
         *bad = *bad || !cli_parse_loss_name("--loss", value, &o->loss);
         o->loss_given = 1;
@@ -223,7 +229,7 @@ static int build_network(session *s, clprop_model *init)
         for (size_t l = 0; l + 1 < o->size_count; l++)
             activations[l] = l + 2 == o->size_count ? o->output : o->hidden;
         clprop_net_desc desc = {o->size_count - 1, o->sizes, activations, o->no_bias, o->loss,
-                                o->seed};
+                                o->seed, o->weight_init};
         status = clprop_net_create(s->context, &desc, &s->net);
     }
     if (status != CLPROP_SUCCESS) {
