@@ -470,7 +470,7 @@ Test(model_file, load_refuses_unknown_header_flags_loss_and_activation)
     struct { size_t offset; uint32_t value; const char *detail; } cases[] = {
         {16, 9, "byte 16: unknown loss 9"},
         {20, 3, "byte 20: flags 0x3 hold bits this clprop does not know"},
-        {28 + 8, 5, "byte 36: layer 1: unknown activation 5"},
+        {28 + 8, 99, "byte 36: layer 1: unknown activation 99"},
         {28 + 12, 4, "byte 40: layer 2 has 4 inputs, but layer 1 has 3 outputs"},
         {24, 1000, "byte 24: 1000 sections, expected at most 256"},
     };

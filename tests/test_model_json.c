@@ -284,7 +284,7 @@ Test(model_json, import_refuses_a_newer_version)
 Test(model_json, import_refuses_an_unknown_loss_or_activation)
 {
     expect_import_refused(DOCUMENT("l1", LAYER_2_2), "\"loss\" is missing or unknown");
-    expect_import_refused(DOCUMENT("mse", "{\"inputs\":2,\"outputs\":2,\"activation\":\"relu\","
+    expect_import_refused(DOCUMENT("mse", "{\"inputs\":2,\"outputs\":2,\"activation\":\"swish\","
                                           "\"bias\":false,\"weights\":[[1,2],[3,4]]}"),
                           "layer 1: \"activation\" is missing or unknown");
 }
