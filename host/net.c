@@ -292,6 +292,8 @@ clprop_status clprop_net_create(clprop_context *context, const clprop_net_desc *
     net->layer_count = desc->layer_count;
     net->has_bias = !desc->no_bias;
     net->loss = desc->loss;
+    const char *problem;
+    clprop_optimizer_resolve(NULL, &net->optimizer, &problem);
     net->sizes = malloc((desc->layer_count + 1) * sizeof *net->sizes);
     net->layers = calloc(desc->layer_count, sizeof *net->layers);
     if (net->sizes == NULL || net->layers == NULL)
@@ -311,6 +313,7 @@ void clprop_net_destroy(clprop_net *net)
         return;
     if (net->layers != NULL) {
         release_batch_buffers(net);
+        clprop_net_release_optimizer_state(net);
         for (size_t l = 0; l < net->layer_count; l++) {
             clprop_device_layer *layer = &net->layers[l];
             release(&layer->weights);

@@ -5,6 +5,7 @@
 #include <CL/cl.h>
 
 #include "context.h"
+#include "optimizer.h"
 
 typedef struct clprop_device_layer {
     size_t inputs, outputs;
@@ -12,6 +13,7 @@ typedef struct clprop_device_layer {
     cl_mem weights, biases;                    /* outputs×inputs, outputs (no biases: NULL) */
     cl_mem weight_gradients, bias_gradients;   /* batch sums of the last backward pass */
     cl_mem z, a, delta;                        /* outputs × batch, samples as columns */
+    cl_mem state[2][2]; /* the optimizer's slots: [0] for the weights, [1] for the biases */
 } clprop_device_layer;
 
 struct clprop_net {
@@ -35,9 +37,15 @@ struct clprop_net {
     cl_mem scratch;     /* largest layer × batch: uploads and read-backs pass through it */
     float *host_loss;   /* batch, read back from sample_loss */
 
+    clprop_optimizer optimizer;           /* defaults filled in */
+    unsigned long long optimizer_steps;   /* updates so far (Adam's t) */
+
     size_t batch;      /* batch of the last pass; 0 before any */
     int has_deltas;    /* the last pass went backward too */
 };
+
+/* Frees the optimizer's state buffers (net_optimizer.c). */
+void clprop_net_release_optimizer_state(clprop_net *net);
 
 /* Blocking copies between host arrays and device buffers, failures reported on the net. */
 clprop_status clprop_net_write(clprop_net *net, cl_mem buffer, const float *values, size_t count);

@@ -115,15 +115,18 @@ clprop_status clprop_net_run_backward(clprop_net *net, size_t batch)
 
 clprop_status clprop_net_run_update(clprop_net *net, float learning_rate, size_t batch)
 {
-    float scale = learning_rate / (float)batch;
+    net->optimizer_steps++;
+    clprop_update_rule rule =
+        clprop_optimizer_rule(&net->optimizer, net->optimizer_steps, batch, learning_rate);
     for (size_t l = 0; l < net->layer_count; l++) {
         clprop_device_layer *layer = &net->layers[l];
-        CHECK(clprop_op_sgd_update(net->context, &net->message, layer->weights,
-                                   layer->weight_gradients, scale,
-                                   layer->inputs * layer->outputs));
+        CHECK(clprop_op_update(net->context, &net->message, &rule, layer->weights,
+                               layer->weight_gradients, layer->state[0][0], layer->state[0][1],
+                               layer->inputs * layer->outputs));
         if (net->has_bias)
-            CHECK(clprop_op_sgd_update(net->context, &net->message, layer->biases,
-                                       layer->bias_gradients, scale, layer->outputs));
+            CHECK(clprop_op_update(net->context, &net->message, &rule, layer->biases,
+                                   layer->bias_gradients, layer->state[1][0], layer->state[1][1],
+                                   layer->outputs));
     }
     return CLPROP_SUCCESS;
 }

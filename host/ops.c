@@ -282,16 +282,55 @@ clprop_status clprop_op_bias_gradient(clprop_context *context, clprop_message *m
     return launch(context, message, "bias_gradient", 1, items, args, 4);
 }
 
-clprop_status clprop_op_sgd_update(clprop_context *context, clprop_message *message, cl_mem w,
-                                   cl_mem g, float scale, size_t count)
+clprop_status clprop_op_update(clprop_context *context, clprop_message *message,
+                               const clprop_update_rule *rule, cl_mem w, cl_mem g, cl_mem slot0,
+                               cl_mem slot1, size_t count)
 {
     clprop_status status = check_fits_uint(message, "a parameter count", count);
     if (status != CLPROP_SUCCESS)
         return status;
+    const clprop_optimizer *o = &rule->optimizer;
     cl_uint n = (cl_uint)count;
-    kernel_arg args[] = {ARG(w), ARG(g), ARG(scale), ARG(n)};
     size_t items[1] = {count};
-    return launch(context, message, "sgd_update", 1, items, args, 4);
+    float eta_plus = CLPROP_RPROP_ETA_PLUS, eta_minus = CLPROP_RPROP_ETA_MINUS;
+    float step_min = CLPROP_RPROP_STEP_MIN, step_max = CLPROP_RPROP_STEP_MAX;
+    cl_int nesterov = o->nesterov != 0;
+    switch (o->kind) {
+    case CLPROP_OPTIMIZER_MOMENTUM: {
+        kernel_arg args[] = {ARG(w), ARG(g), ARG(slot0), ARG(rule->grad_scale), ARG(rule->rate),
+                             ARG(o->weight_decay), ARG(o->momentum), ARG(nesterov), ARG(n)};
+        return launch(context, message, "momentum_update", 1, items, args, 9);
+    }
+    case CLPROP_OPTIMIZER_ADAM: {
+        kernel_arg args[] = {ARG(w),          ARG(g),
+                             ARG(slot0),      ARG(slot1),
+                             ARG(rule->grad_scale), ARG(rule->rate),
+                             ARG(o->weight_decay), ARG(o->beta1),
+                             ARG(o->beta2),   ARG(o->epsilon),
+                             ARG(rule->correction1), ARG(rule->correction2),
+                             ARG(n)};
+        return launch(context, message, "adam_update", 1, items, args, 13);
+    }
+    case CLPROP_OPTIMIZER_RPROP: {
+        kernel_arg args[] = {ARG(w),        ARG(g),         ARG(slot0),
+                             ARG(slot1),    ARG(rule->grad_scale), ARG(o->weight_decay),
+                             ARG(eta_plus), ARG(eta_minus), ARG(step_min),
+                             ARG(step_max), ARG(n)};
+        return launch(context, message, "rprop_update", 1, items, args, 11);
+    }
+    default: {
+        kernel_arg args[] = {ARG(w), ARG(g), ARG(rule->grad_scale), ARG(rule->rate),
+                             ARG(o->weight_decay), ARG(n)};
+        return launch(context, message, "sgd_update", 1, items, args, 6);
+    }
+    }
+}
+
+clprop_status clprop_op_sgd_update(clprop_context *context, clprop_message *message, cl_mem w,
+                                   cl_mem g, float scale, size_t count)
+{
+    clprop_update_rule rule = {{CLPROP_OPTIMIZER_SGD}, scale, 1.0f, 1.0f, 1.0f};
+    return clprop_op_update(context, message, &rule, w, g, NULL, NULL, count);
 }
 
 clprop_status clprop_op_samples_to_columns(clprop_context *context, clprop_message *message,

@@ -7,6 +7,7 @@
 #include <CL/cl.h>
 
 #include "context.h"
+#include "optimizer.h"
 
 /* c (m×n, row stride ldc) = alpha·op(a)·op(b) + beta·c, row-major; op(a) is m×k, op(b) k×n.
  * Uses the context's GEMM backend. */
@@ -56,7 +57,13 @@ clprop_status clprop_op_gather_columns(clprop_context *context, clprop_message *
 clprop_status clprop_op_bias_gradient(clprop_context *context, clprop_message *message,
                                       cl_mem gradient, cl_mem delta, size_t units, size_t batch);
 
-/* w ← w − scale·g over `count` values. */
+/* One optimizer update of `count` parameters w from their summed gradient g, with the
+ * optimizer's state slots (NULL when it keeps fewer). */
+clprop_status clprop_op_update(clprop_context *context, clprop_message *message,
+                               const clprop_update_rule *rule, cl_mem w, cl_mem g, cl_mem slot0,
+                               cl_mem slot1, size_t count);
+
+/* w ← w − scale·g over `count` values (plain SGD with the scale folded in). */
 clprop_status clprop_op_sgd_update(clprop_context *context, clprop_message *message, cl_mem w,
                                    cl_mem g, float scale, size_t count);
 

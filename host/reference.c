@@ -130,6 +130,55 @@ void clprop_ref_bias_gradient(double *gradient, const double *delta, size_t unit
     }
 }
 
+static double sign_of(double value)
+{
+    return (value > 0.0) - (value < 0.0);
+}
+
+void clprop_ref_update(double *w, const double *g, double *slot0, double *slot1,
+                       const clprop_optimizer *optimizer, unsigned long long step, size_t batch,
+                       double rate, size_t count)
+{
+    const clprop_optimizer *o = optimizer;
+    double scale = 1.0 / (double)batch, decay = o->weight_decay;
+    double correction1 = 1.0 / (1.0 - pow(o->beta1, (double)step));
+    double correction2 = 1.0 / (1.0 - pow(o->beta2, (double)step));
+    for (size_t i = 0; i < count; i++) {
+        double gradient = g[i] * scale;
+        switch (o->kind) {
+        case CLPROP_OPTIMIZER_MOMENTUM: {
+            gradient += decay * w[i];
+            slot0[i] = o->momentum * slot0[i] + gradient;
+            w[i] -= rate * (o->nesterov ? gradient + o->momentum * slot0[i] : slot0[i]);
+            break;
+        }
+        case CLPROP_OPTIMIZER_ADAM: {
+            slot0[i] = o->beta1 * slot0[i] + (1.0 - o->beta1) * gradient;
+            slot1[i] = o->beta2 * slot1[i] + (1.0 - o->beta2) * gradient * gradient;
+            w[i] -= rate * (slot0[i] * correction1 / (sqrt(slot1[i] * correction2) + o->epsilon) +
+                            decay * w[i]);
+            break;
+        }
+        case CLPROP_OPTIMIZER_RPROP: {
+            gradient += decay * w[i];
+            double agreement = slot1[i] * gradient, size = slot0[i];
+            if (agreement > 0.0) {
+                size = fmin(size * CLPROP_RPROP_ETA_PLUS, CLPROP_RPROP_STEP_MAX);
+            } else if (agreement < 0.0) {
+                size = fmax(size * CLPROP_RPROP_ETA_MINUS, CLPROP_RPROP_STEP_MIN);
+                gradient = 0.0;
+            }
+            w[i] -= sign_of(gradient) * size;
+            slot0[i] = size;
+            slot1[i] = gradient;
+            break;
+        }
+        default:
+            w[i] -= rate * (gradient + decay * w[i]);
+        }
+    }
+}
+
 /* ---- whole networks ---- */
 
 static void free_batch_buffers(clprop_ref_net *net)
@@ -145,11 +194,49 @@ static void free_batch_buffers(clprop_ref_net *net)
     net->input = NULL;
 }
 
+static void free_optimizer_state(clprop_ref_net *net)
+{
+    for (size_t l = 0; l < net->layer_count; l++)
+        for (int tensor = 0; tensor < 2; tensor++)
+            for (int slot = 0; slot < 2; slot++) {
+                free(net->layers[l].state[tensor][slot]);
+                net->layers[l].state[tensor][slot] = NULL;
+            }
+}
+
+int clprop_ref_set_optimizer(clprop_ref_net *net, const clprop_optimizer *optimizer)
+{
+    const char *problem;
+    if (clprop_optimizer_resolve(optimizer, &net->optimizer, &problem) != CLPROP_SUCCESS)
+        return 0;
+    free_optimizer_state(net);
+    net->steps = 0;
+    size_t slots = clprop_optimizer_slots(net->optimizer.kind);
+    for (size_t l = 0; l < net->layer_count; l++) {
+        clprop_ref_layer *layer = &net->layers[l];
+        size_t counts[2] = {layer->inputs * layer->outputs, layer->outputs};
+        for (int tensor = 0; tensor < 2; tensor++)
+            for (size_t slot = 0; slot < slots; slot++) {
+                double *values = malloc(counts[tensor] * sizeof(double));
+                if (values == NULL)
+                    return 0;
+                double start = net->optimizer.kind == CLPROP_OPTIMIZER_RPROP && slot == 0
+                                   ? (double)CLPROP_RPROP_STEP_INITIAL
+                                   : 0.0;
+                for (size_t i = 0; i < counts[tensor]; i++)
+                    values[i] = start;
+                layer->state[tensor][slot] = values;
+            }
+    }
+    return 1;
+}
+
 void clprop_ref_net_destroy(clprop_ref_net *net)
 {
     if (net == NULL)
         return;
     free_batch_buffers(net);
+    free_optimizer_state(net);
     for (size_t l = 0; l < net->layer_count; l++) {
         clprop_ref_layer *layer = &net->layers[l];
         free(layer->weights);
@@ -192,6 +279,8 @@ clprop_ref_net *clprop_ref_net_create(const clprop_net_desc *desc, const double 
         return free(net), NULL;
     net->layer_count = desc->layer_count;
     net->loss = desc->loss;
+    const char *problem;
+    clprop_optimizer_resolve(NULL, &net->optimizer, &problem);
     net->layers = calloc(desc->layer_count, sizeof *net->layers);
     if (net->layers == NULL)
         return clprop_ref_net_destroy(net), NULL;
@@ -303,13 +392,16 @@ double clprop_ref_train_batch(clprop_ref_net *net, const double *inputs, const d
                               size_t batch, double learning_rate)
 {
     double loss = clprop_ref_compute_gradients(net, inputs, targets, batch);
-    double scale = learning_rate / (double)batch;
+    net->steps++;
     for (size_t l = 0; l < net->layer_count; l++) {
         clprop_ref_layer *layer = &net->layers[l];
-        for (size_t i = 0; i < layer->inputs * layer->outputs; i++)
-            layer->weights[i] -= scale * layer->weight_gradients[i];
-        for (size_t o = 0; layer->biases != NULL && o < layer->outputs; o++)
-            layer->biases[o] -= scale * layer->bias_gradients[o];
+        clprop_ref_update(layer->weights, layer->weight_gradients, layer->state[0][0],
+                          layer->state[0][1], &net->optimizer, net->steps, batch, learning_rate,
+                          layer->inputs * layer->outputs);
+        if (layer->biases != NULL)
+            clprop_ref_update(layer->biases, layer->bias_gradients, layer->state[1][0],
+                              layer->state[1][1], &net->optimizer, net->steps, batch,
+                              learning_rate, layer->outputs);
     }
     return loss;
 }

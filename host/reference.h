@@ -8,6 +8,7 @@
 #include <stddef.h>
 
 #include "clprop.h"
+#include "optimizer.h"
 
 /* The leaky ReLU's slope below zero; kernels/common.cl uses the same value. */
 #define CLPROP_REF_LEAKY_SLOPE ((double)0.01f)
@@ -34,6 +35,12 @@ void clprop_ref_sample_loss(double *loss_out, double *squared_out, double *corre
                             size_t batch);
 void clprop_ref_bias_gradient(double *gradient, const double *delta, size_t units, size_t batch);
 
+/* One optimizer update in double, as the update kernels do it: w from the gradient g summed over
+ * `batch` samples and the optimizer's slots (NULL when it keeps fewer); `step` counts from 1. */
+void clprop_ref_update(double *w, const double *g, double *slot0, double *slot1,
+                       const clprop_optimizer *optimizer, unsigned long long step, size_t batch,
+                       double rate, size_t count);
+
 /* A whole network in double precision. */
 typedef struct clprop_ref_layer {
     size_t inputs, outputs;
@@ -41,6 +48,7 @@ typedef struct clprop_ref_layer {
     double *weights, *biases;                  /* outputs×inputs, outputs (biases may be NULL) */
     double *weight_gradients, *bias_gradients; /* ∂(Σ_b E_b)/∂W of the last backward pass */
     double *z, *a, *delta;                     /* outputs×batch, from the last pass */
+    double *state[2][2]; /* optimizer slots: [0] weights, [1] biases */
 } clprop_ref_layer;
 
 typedef struct clprop_ref_net {
@@ -49,6 +57,8 @@ typedef struct clprop_ref_net {
     double *input;            /* units(0)×batch, the inputs of the last pass as columns */
     size_t batch;             /* batch of the last pass */
     clprop_loss loss;
+    clprop_optimizer optimizer; /* plain SGD unless set */
+    unsigned long long steps;
 } clprop_ref_net;
 
 /* A reference network with the shape of desc; weights copied in (per layer 1..L: weights[l-1]
@@ -67,7 +77,10 @@ double clprop_ref_compute_gradients(clprop_ref_net *net, const double *inputs,
 /* The loss alone (mean over the batch), for finite differences. */
 double clprop_ref_loss(clprop_ref_net *net, const double *inputs, const double *targets,
                        size_t batch);
-/* One gradient-descent step: W ← W − (rate/batch)·∇W. Returns the loss before the step. */
+/* Chooses the optimizer (defaults filled in) and resets its state; 0 on bad input. */
+int clprop_ref_set_optimizer(clprop_ref_net *net, const clprop_optimizer *optimizer);
+
+/* One step of the optimizer (plain SGD: W ← W − (rate/batch)·∇W). Returns the loss before it. */
 double clprop_ref_train_batch(clprop_ref_net *net, const double *inputs, const double *targets,
                               size_t batch, double learning_rate);
 

@@ -178,10 +178,45 @@ clprop_status clprop_net_compute_gradients(clprop_net *net, const float *inputs,
 clprop_status clprop_net_get_gradients(clprop_net *net, size_t layer, float *weight_gradients,
                                        float *bias_gradients);
 
-/* One gradient-descent step on a batch: W ← W − (rate/batch)·Σ δ·a_prevᵀ, b ← b − (rate/batch)·Σ δ.
- * *loss (may be NULL) receives the batch's mean loss before the step. */
+/* One step on a batch: with plain SGD, W ← W − (rate/batch)·Σ δ·a_prevᵀ, b ← b − (rate/batch)·Σ δ;
+ * otherwise the optimizer's rule on the batch's mean gradient. *loss (may be NULL) receives the
+ * batch's mean loss before the step. */
 clprop_status clprop_net_train_batch(clprop_net *net, const float *inputs, const float *targets,
                                      size_t batch, float learning_rate, double *loss);
+
+/* ---- Optimizers ---------------------------------------------------------------------------- */
+
+/* The values are stored in model files: new ones are only ever appended. */
+typedef enum clprop_optimizer_kind {
+    CLPROP_OPTIMIZER_SGD = 0, /* w ← w − rate·(g + λw) */
+    CLPROP_OPTIMIZER_MOMENTUM, /* v ← μv + g + λw; w ← w − rate·v (Nesterov: rate·(g + λw + μv)) */
+    CLPROP_OPTIMIZER_ADAM,     /* Adam with decoupled weight decay (AdamW): w ← w − rate·(m̂/(√v̂+ε) + λw) */
+    CLPROP_OPTIMIZER_RPROP     /* iRPROP− (FANN's default): per-weight steps from gradient signs; the
+                                  learning rate is not used. Meant for full-batch training. */
+} clprop_optimizer_kind;
+
+/* g is the batch's mean gradient. Zero fields mean the defaults given. */
+typedef struct clprop_optimizer {
+    clprop_optimizer_kind kind;
+    float momentum;     /* μ, momentum: 0.9 */
+    int nesterov;       /* momentum: Nesterov's look-ahead form */
+    float beta1, beta2; /* Adam: 0.9, 0.999 */
+    float epsilon;      /* Adam: 1e-8 */
+    float weight_decay; /* λ, all optimizers: 0 (none) */
+} clprop_optimizer;
+
+const char *clprop_optimizer_name(clprop_optimizer_kind kind); /* "sgd", "momentum", "adam", "rprop" */
+
+/* Chooses the optimizer for the following steps and resets its state (plain SGD until called). */
+clprop_status clprop_net_set_optimizer(clprop_net *net, const clprop_optimizer *optimizer);
+/* The optimizer in use, with its defaults filled in. */
+void clprop_net_get_optimizer(const clprop_net *net, clprop_optimizer *optimizer);
+/* The optimizer's state on the device (momentum's velocities; Adam's moments; RPROP's steps and
+ * last gradients), so that training can stop and continue exactly: floats in the order of the
+ * parameters, one block per slot the optimizer keeps. `steps` counts the updates so far. */
+size_t clprop_net_optimizer_state_floats(const clprop_net *net);
+clprop_status clprop_net_get_optimizer_state(clprop_net *net, uint64_t *steps, float *state);
+clprop_status clprop_net_set_optimizer_state(clprop_net *net, uint64_t steps, const float *state);
 
 /* What the last forward or backward pass left on the device for layer 0..L, each (batch × units):
  * z (the weighted input), a = f(z), and delta (∂E/∂z; layers 1..L, after a backward pass).

@@ -1,0 +1,72 @@
+#include "optimizer.h"
+
+#include <math.h>
+
+const char *clprop_optimizer_name(clprop_optimizer_kind kind)
+{
+    switch (kind) {
+    case CLPROP_OPTIMIZER_SGD:
+        return "sgd";
+    case CLPROP_OPTIMIZER_MOMENTUM:
+        return "momentum";
+    case CLPROP_OPTIMIZER_ADAM:
+        return "adam";
+    case CLPROP_OPTIMIZER_RPROP:
+        return "rprop";
+    default:
+        return NULL;
+    }
+}
+
+size_t clprop_optimizer_slots(clprop_optimizer_kind kind)
+{
+    switch (kind) {
+    case CLPROP_OPTIMIZER_MOMENTUM:
+        return 1;
+    case CLPROP_OPTIMIZER_ADAM:
+    case CLPROP_OPTIMIZER_RPROP:
+        return 2;
+    default:
+        return 0;
+    }
+}
+
+static float or_default(float value, float fallback)
+{
+    return value != 0.0f ? value : fallback;
+}
+
+clprop_status clprop_optimizer_resolve(const clprop_optimizer *in, clprop_optimizer *out,
+                                       const char **problem)
+{
+    clprop_optimizer plain = {CLPROP_OPTIMIZER_SGD};
+    *out = in != NULL ? *in : plain;
+    *problem = NULL;
+    if (clprop_optimizer_name(out->kind) == NULL)
+        *problem = "unknown optimizer";
+    out->momentum = or_default(out->momentum, 0.9f);
+    out->beta1 = or_default(out->beta1, 0.9f);
+    out->beta2 = or_default(out->beta2, 0.999f);
+    out->epsilon = or_default(out->epsilon, 1e-8f);
+    if (!(out->momentum > 0.0f && out->momentum < 1.0f))
+        *problem = "the momentum must be between 0 and 1";
+    if (!(out->beta1 > 0.0f && out->beta1 < 1.0f && out->beta2 > 0.0f && out->beta2 < 1.0f))
+        *problem = "Adam's betas must be between 0 and 1";
+    if (!(out->epsilon > 0.0f && isfinite(out->epsilon)))
+        *problem = "Adam's epsilon must be a positive number";
+    if (!(out->weight_decay >= 0.0f && isfinite(out->weight_decay)))
+        *problem = "the weight decay must be a number of 0 or more";
+    return *problem == NULL ? CLPROP_SUCCESS : CLPROP_ERROR_INVALID_ARGUMENT;
+}
+
+clprop_update_rule clprop_optimizer_rule(const clprop_optimizer *optimizer, unsigned long long step,
+                                         size_t batch, float rate)
+{
+    clprop_update_rule rule = {*optimizer, 1.0f / (float)batch, rate, 1.0f, 1.0f};
+    if (optimizer->kind == CLPROP_OPTIMIZER_ADAM) {
+        /* in double: β2ᵗ creeps towards 0 slowly and 1 − β2ᵗ must not round to 0 early */
+        rule.correction1 = (float)(1.0 / (1.0 - pow((double)optimizer->beta1, (double)step)));
+        rule.correction2 = (float)(1.0 / (1.0 - pow((double)optimizer->beta2, (double)step)));
+    }
+    return rule;
+}

@@ -1,0 +1,33 @@
+/* Optimizers: the rule a step applies, resolved from the user's choice, and the state it keeps. */
+#ifndef CLPROP_OPTIMIZER_H
+#define CLPROP_OPTIMIZER_H
+
+#include <stddef.h>
+
+#include "clprop.h"
+
+/* iRPROP− constants, as FANN uses them. */
+#define CLPROP_RPROP_ETA_PLUS 1.2f
+#define CLPROP_RPROP_ETA_MINUS 0.5f
+#define CLPROP_RPROP_STEP_MIN 0.0f
+#define CLPROP_RPROP_STEP_MAX 50.0f
+#define CLPROP_RPROP_STEP_INITIAL 0.1f
+
+/* Everything one update needs besides the buffers. */
+typedef struct clprop_update_rule {
+    clprop_optimizer optimizer; /* defaults filled in */
+    float grad_scale;           /* 1/batch: the summed gradient to the mean */
+    float rate;
+    float correction1, correction2; /* Adam's bias corrections 1/(1 − βᵗ) for this step */
+} clprop_update_rule;
+
+/* The optimizer with zero fields replaced by their defaults; INVALID_ARGUMENT for nonsense. */
+clprop_status clprop_optimizer_resolve(const clprop_optimizer *in, clprop_optimizer *out,
+                                       const char **problem);
+/* How many state slots (floats per parameter) the optimizer keeps: 0, 1 or 2. */
+size_t clprop_optimizer_slots(clprop_optimizer_kind kind);
+/* The rule for update number `step` (1 for the first) of a batch of `batch` samples. */
+clprop_update_rule clprop_optimizer_rule(const clprop_optimizer *optimizer, unsigned long long step,
+                                         size_t batch, float rate);
+
+#endif
