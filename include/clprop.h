@@ -290,9 +290,35 @@ clprop_loss clprop_model_loss(const clprop_model *model);
 float *clprop_model_weights(clprop_model *model, size_t layer);
 float *clprop_model_biases(clprop_model *model, size_t layer);
 
-/* A copy of the network's current shape and weights. */
+/* Optimizer state and training progress a model may carry (a checkpoint carries both; a model
+ * saved from a network carries its optimizer). Absent parts read back as absent. */
+typedef struct clprop_training_state {
+    uint64_t epochs_done;     /* epochs completed */
+    uint64_t samples_done;    /* samples of the next epoch already trained (an interrupted epoch) */
+    uint64_t seed;            /* the run's --seed */
+    uint64_t shuffle_state;   /* the generator that draws the next epoch's shuffle, before it does */
+    double best_loss;         /* early stopping: the best validation loss so far */
+    uint64_t best_epoch;      /* and the epoch that reached it */
+    uint64_t stale_epochs;    /* epochs since it improved */
+} clprop_training_state;
+
+/* The optimizer, its step count and its state (clprop_net_optimizer_state_floats floats);
+ * `state` may be NULL when floats is 0. Replaces what the model carried. */
+clprop_status clprop_model_set_optimizer(clprop_model *model, const clprop_optimizer *optimizer,
+                                         uint64_t steps, const float *state, size_t floats);
+/* Non-zero when the model carries an optimizer; then fills the pointers (any may be NULL) and
+ * *state points into the model (NULL when it keeps no state). */
+int clprop_model_optimizer(const clprop_model *model, clprop_optimizer *optimizer,
+                           uint64_t *steps, const float **state, size_t *floats);
+clprop_status clprop_model_set_training_state(clprop_model *model,
+                                              const clprop_training_state *state);
+/* Non-zero when the model carries training progress (a checkpoint); then fills *state. */
+int clprop_model_training_state(const clprop_model *model, clprop_training_state *state);
+
+/* A copy of the network's current shape and weights, and its optimizer with its state. */
 clprop_status clprop_model_from_net(clprop_net *net, clprop_model **out);
-/* A network on the context's device with the model's shape and weights. */
+/* A network on the context's device with the model's shape and weights, and the model's optimizer
+ * and its state when it carries one. */
 clprop_status clprop_net_create_from_model(clprop_context *context, const clprop_model *model,
                                            clprop_net **out);
 
