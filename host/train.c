@@ -108,31 +108,32 @@ static clprop_status load_batch(clprop_net *net, clprop_device_data *data, size_
                                     data->target_values, 0, data->order, first, outputs, batch);
 }
 
+/* The sum of one per-sample figure over positions [from, to) of the pass's order. */
 static clprop_status read_figure(clprop_net *net, clprop_device_data *data, cl_mem buffer,
-                                 double *total)
+                                 size_t from, size_t to, double *total)
 {
-    cl_int error = clEnqueueReadBuffer(net->context->queue, buffer, CL_TRUE, 0,
-                                       data->samples * sizeof(float), data->host_figures, 0,
-                                       NULL, NULL);
+    cl_int error = clEnqueueReadBuffer(net->context->queue, buffer, CL_TRUE, from * sizeof(float),
+                                       (to - from) * sizeof(float), data->host_figures, 0, NULL,
+                                       NULL);
     if (error != CL_SUCCESS)
         return clprop_fail(&net->message, error, "reading the pass's figures failed: %s",
                            clprop_status_name(error));
     /* in sample order and in double, so the total does not depend on the batch size */
     double sum = 0.0;
-    for (size_t i = 0; i < data->samples; i++)
+    for (size_t i = 0; i < to - from; i++)
         sum += data->host_figures[i];
     *total = sum;
     return CLPROP_SUCCESS;
 }
 
-static clprop_status read_result(clprop_net *net, clprop_device_data *data,
-                                 clprop_pass_result *result)
+static clprop_status read_result(clprop_net *net, clprop_device_data *data, size_t from,
+                                 size_t to, clprop_pass_result *result)
 {
     double loss, squared, correct;
-    CHECK(read_figure(net, data, data->loss, &loss));
-    CHECK(read_figure(net, data, data->squared, &squared));
-    CHECK(read_figure(net, data, data->correct, &correct));
-    size_t n = data->samples;
+    CHECK(read_figure(net, data, data->loss, from, to, &loss));
+    CHECK(read_figure(net, data, data->squared, from, to, &squared));
+    CHECK(read_figure(net, data, data->correct, from, to, &correct));
+    size_t n = to - from;
     result->samples = n;
     result->loss = loss / (double)n;
     result->mse = squared / ((double)n * (double)data->outputs);
@@ -155,17 +156,22 @@ static clprop_status report_progress(clprop_net *net, clprop_progress_fn progres
     return CLPROP_SUCCESS;
 }
 
-/* One pass: for each batch, load, forward, figures, and when training, backward and update. */
+/* One pass from position `start` of the order: for each batch, load, forward, figures, and when
+ * training, backward and update. *end receives where it stopped (n, or earlier on request). */
 static clprop_status run_pass(clprop_net *net, clprop_device_data *data, size_t batch,
-                              float learning_rate, const clprop_epoch_options *options)
+                              float learning_rate, const clprop_epoch_options *options,
+                              size_t start, size_t *end)
 {
     size_t n = data->samples;
     size_t step = batch < n ? batch : n;
     CHECK(clprop_net_reserve_batch(net, step));
     CHECK(upload_order(net, data));
     size_t report_every = n / PROGRESS_REPORTS > step ? n / PROGRESS_REPORTS : step;
-    size_t next_report = report_every;
-    for (size_t first = 0; first < n; first += step) {
+    size_t next_report = start + report_every;
+    *end = start;
+    for (size_t first = start; first < n; first += step) {
+        if (options != NULL && options->stop != NULL && *options->stop)
+            return CLPROP_STOPPED;
         size_t size = n - first < step ? n - first : step;
         net->batch = size;
         net->has_deltas = 0;
@@ -176,6 +182,7 @@ static clprop_status run_pass(clprop_net *net, clprop_device_data *data, size_t 
             CHECK(clprop_net_run_backward(net, size));
             CHECK(clprop_net_run_update(net, learning_rate, size));
         }
+        *end = first + size;
         if (options != NULL && options->progress != NULL && first + size >= next_report) {
             CHECK(report_progress(net, options->progress, options->progress_user, first + size,
                                   n));
@@ -197,9 +204,20 @@ clprop_status clprop_net_train_epoch(clprop_net *net, clprop_device_data *data,
         return clprop_fail(&net->message, CLPROP_ERROR_INVALID_ARGUMENT,
                            "the learning rate must be a positive number, not %g",
                            (double)options->learning_rate);
+    if (options->first_sample >= data->samples)
+        return clprop_fail(&net->message, CLPROP_ERROR_INVALID_ARGUMENT,
+                           "the epoch cannot start at sample %zu of %zu", options->first_sample,
+                           data->samples);
     shuffled_order(data->host_order, data->samples, options->shuffle_seed);
-    CHECK(run_pass(net, data, options->batch, options->learning_rate, options));
-    return read_result(net, data, result);
+    size_t end;
+    clprop_status ran = run_pass(net, data, options->batch, options->learning_rate, options,
+                                 options->first_sample, &end);
+    if (ran != CLPROP_SUCCESS && ran != CLPROP_STOPPED)
+        return ran;
+    memset(result, 0, sizeof *result);
+    if (end > options->first_sample)
+        CHECK(read_result(net, data, options->first_sample, end, result));
+    return ran;
 }
 
 clprop_status clprop_net_evaluate(clprop_net *net, clprop_device_data *data, size_t batch,
@@ -210,6 +228,7 @@ clprop_status clprop_net_evaluate(clprop_net *net, clprop_device_data *data, siz
     CHECK(check_pass(net, data, batch));
     for (size_t i = 0; i < data->samples; i++)
         data->host_order[i] = (uint32_t)i;
-    CHECK(run_pass(net, data, batch, 0.0f, NULL));
-    return read_result(net, data, result);
+    size_t end;
+    CHECK(run_pass(net, data, batch, 0.0f, NULL, 0, &end));
+    return read_result(net, data, 0, end, result);
 }

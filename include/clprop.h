@@ -40,7 +40,8 @@ typedef enum clprop_status {
     CLPROP_ERROR_FORMAT = -2008,            /* a file is malformed, truncated or inconsistent */
     CLPROP_ERROR_NOT_FINITE = -2009,        /* NaN or infinity in data or in the loss */
     CLPROP_ERROR_MISMATCH = -2010,          /* shapes or sizes that must agree do not */
-    CLPROP_ERROR_CLBLAST = -2011            /* CLBlast reported an error of its own */
+    CLPROP_ERROR_CLBLAST = -2011,           /* CLBlast reported an error of its own */
+    CLPROP_STOPPED = -2012                  /* stopped early on request (not an error) */
 } clprop_status;
 
 /* The status as its name: "CLPROP_ERROR_DOES_NOT_FIT", "CL_OUT_OF_RESOURCES", ... */
@@ -352,11 +353,17 @@ typedef struct clprop_epoch_options {
     uint64_t shuffle_seed; /* the epoch's sample order is a permutation drawn from this */
     clprop_progress_fn progress;
     void *progress_user;
+    size_t first_sample;   /* resume an interrupted epoch: skip this many samples of the order */
+    volatile const int *stop; /* when it points at a non-zero value, the epoch stops after the
+                                 batch in progress (e.g. set from a SIGINT handler) */
 } clprop_epoch_options;
 
 /* One epoch of gradient descent over the data in a shuffled order. The loss and correct count are
- * those of each batch before its step. Fails with CLPROP_ERROR_NOT_FINITE when the loss is NaN or
- * infinite, and with CLPROP_ERROR_MISMATCH when the data's widths differ from the network's. */
+ * those of each batch before its step, over the samples this call trained (result->samples).
+ * Returns CLPROP_STOPPED when *stop ended it early (result then covers the samples done, and the
+ * epoch continues with first_sample = the previous first_sample + result->samples). Fails with
+ * CLPROP_ERROR_NOT_FINITE when the loss is NaN or infinite, and with CLPROP_ERROR_MISMATCH when the
+ * data's widths differ from the network's. */
 clprop_status clprop_net_train_epoch(clprop_net *net, clprop_device_data *data,
                                      const clprop_epoch_options *options,
                                      clprop_pass_result *result);

@@ -320,3 +320,47 @@ Test(train, data_kept_on_the_host_train_exactly_like_data_on_the_device)
     cr_expect_eq(device_result.loss, host_result.loss);
     cr_expect_eq(device_result.correct, host_result.correct);
 }
+
+static void stop_after_200(void *user, size_t done, size_t total)
+{
+    (void)total;
+    if (done >= 200)
+        *(int *)user = 1;
+}
+
+/* An epoch stopped part-way (as Ctrl-C does) and continued from where it stopped ends with the
+ * same weights as the epoch run straight through. */
+Test(train, a_stopped_epoch_continued_from_where_it_stopped_matches_one_run_straight_through)
+{
+    clprop_data *data = load(CLPROP_FANN_DIR "/diabetes.train");
+    clprop_context *context = test_context();
+    clprop_device_data *on_device = NULL;
+    cr_assert_eq(clprop_device_data_create(context, data, &on_device), CLPROP_SUCCESS);
+
+    clprop_net *straight = net_for(context, data, 4, 5);
+    clprop_epoch_options options = {8, 0.1f, 77, NULL, NULL};
+    clprop_pass_result whole;
+    cr_assert_eq(clprop_net_train_epoch(straight, on_device, &options, &whole), CLPROP_SUCCESS);
+
+    clprop_net *stopped = net_for(context, data, 4, 5);
+    int stop = 0;
+    clprop_epoch_options first_part = {8, 0.1f, 77, stop_after_200, &stop, 0, &stop};
+    clprop_pass_result part, rest;
+    cr_assert_eq(clprop_net_train_epoch(stopped, on_device, &first_part, &part), CLPROP_STOPPED);
+    cr_assert(part.samples >= 200 && part.samples < 384 && part.samples % 8 == 0,
+              "stopped after %zu samples", part.samples);
+    clprop_epoch_options second_part = {8, 0.1f, 77, NULL, NULL, part.samples, NULL};
+    cr_assert_eq(clprop_net_train_epoch(stopped, on_device, &second_part, &rest),
+                 CLPROP_SUCCESS);
+    cr_expect_eq(part.samples + rest.samples, 384);
+
+    float a[32], b[32];
+    cr_assert_eq(clprop_net_get_weights(straight, 1, a, NULL), CLPROP_SUCCESS);
+    cr_assert_eq(clprop_net_get_weights(stopped, 1, b, NULL), CLPROP_SUCCESS);
+    cr_expect_arr_eq(a, b, sizeof a);
+    clprop_net_destroy(straight);
+    clprop_net_destroy(stopped);
+    clprop_device_data_destroy(on_device);
+    clprop_context_destroy(context);
+    clprop_data_destroy(data);
+}
