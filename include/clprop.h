@@ -252,6 +252,10 @@ clprop_status clprop_data_load(const clprop_data_source *source, clprop_data **o
 clprop_status clprop_data_create(size_t samples, size_t inputs, size_t outputs,
                                  const float *input_values, const float *target_values,
                                  clprop_data **out);
+/* The samples indices[0..count−1] of a data set, in that order, as a new data set (labels and
+ * bytes kept): for holding out a validation set. */
+clprop_status clprop_data_subset(const clprop_data *data, const size_t *indices, size_t count,
+                                 clprop_data **out);
 void clprop_data_destroy(clprop_data *data);
 const char *clprop_data_message(const clprop_data *data);
 size_t clprop_data_samples(const clprop_data *data);
@@ -367,6 +371,25 @@ typedef struct clprop_epoch_options {
 clprop_status clprop_net_train_epoch(clprop_net *net, clprop_device_data *data,
                                      const clprop_epoch_options *options,
                                      clprop_pass_result *result);
+
+/* Learning-rate schedules, per epoch. */
+typedef enum clprop_schedule_kind {
+    CLPROP_SCHEDULE_CONSTANT = 0,
+    CLPROP_SCHEDULE_STEP,   /* × step_factor every step_every epochs */
+    CLPROP_SCHEDULE_COSINE  /* from the base rate down along half a cosine to 0 after the last */
+} clprop_schedule_kind;
+
+typedef struct clprop_schedule {
+    clprop_schedule_kind kind;
+    size_t warmup_epochs; /* first, a linear ramp: epoch e ≤ W gets rate·e/W */
+    size_t step_every;    /* step: 0 means 10 */
+    float step_factor;    /* step: 0 means 0.1 */
+} clprop_schedule;
+
+const char *clprop_schedule_name(clprop_schedule_kind kind); /* "constant", "step", "cosine" */
+/* The rate for epoch `epoch` (from 1) of a run of `epochs`. */
+float clprop_schedule_rate(const clprop_schedule *schedule, float base_rate, size_t epoch,
+                           size_t epochs);
 
 /* Loss, MSE and correct count of the network over the data, in order, without training. */
 clprop_status clprop_net_evaluate(clprop_net *net, clprop_device_data *data, size_t batch,

@@ -199,3 +199,23 @@ Test(data, fails_on_an_empty_file_whatever_the_format)
     cr_expect_not_null(strstr(message, "empty"), "%s", message);
     free(message);
 }
+
+Test(data, a_subset_keeps_the_chosen_samples_in_order_with_their_labels)
+{
+    const float inputs[] = {0, 1, 10, 11, 20, 21, 30, 31};
+    const float targets[] = {1, 0, 0, 1, 1, 0, 0, 1};
+    clprop_data *data = NULL, *subset = NULL;
+    cr_assert_eq(clprop_data_create(4, 2, 2, inputs, targets, &data), CLPROP_SUCCESS);
+    const size_t indices[] = {3, 1};
+    cr_assert_eq(clprop_data_subset(data, indices, 2, &subset), CLPROP_SUCCESS);
+    cr_expect_eq(clprop_data_samples(subset), 2);
+    const float want_inputs[] = {30, 31, 10, 11}, want_targets[] = {0, 1, 0, 1};
+    cr_expect_arr_eq(clprop_data_input_values(subset), want_inputs, sizeof want_inputs);
+    cr_expect_arr_eq(clprop_data_target_values(subset), want_targets, sizeof want_targets);
+    clprop_data_destroy(subset);
+    const size_t past[] = {4};
+    cr_expect_eq(clprop_data_subset(data, past, 1, &subset), CLPROP_ERROR_INVALID_ARGUMENT);
+    cr_expect(strstr(clprop_data_message(subset), "index 4") != NULL);
+    clprop_data_destroy(subset);
+    clprop_data_destroy(data);
+}

@@ -1,0 +1,41 @@
+/* Learning-rate schedules: a linear warm-up, then constant, step decay or cosine decay. */
+#include <math.h>
+
+#include "clprop.h"
+
+const char *clprop_schedule_name(clprop_schedule_kind kind)
+{
+    switch (kind) {
+    case CLPROP_SCHEDULE_CONSTANT:
+        return "constant";
+    case CLPROP_SCHEDULE_STEP:
+        return "step";
+    case CLPROP_SCHEDULE_COSINE:
+        return "cosine";
+    default:
+        return NULL;
+    }
+}
+
+float clprop_schedule_rate(const clprop_schedule *schedule, float base_rate, size_t epoch,
+                           size_t epochs)
+{
+    clprop_schedule plain = {CLPROP_SCHEDULE_CONSTANT, 0, 0, 0.0f};
+    const clprop_schedule *s = schedule != NULL ? schedule : &plain;
+    size_t warmup = s->warmup_epochs;
+    if (epoch <= warmup)
+        return (float)((double)base_rate * (double)epoch / (double)warmup);
+    size_t since = epoch - warmup - 1, span = epochs > warmup ? epochs - warmup : 1;
+    switch (s->kind) {
+    case CLPROP_SCHEDULE_STEP: {
+        size_t every = s->step_every != 0 ? s->step_every : 10;
+        double factor = s->step_factor != 0.0f ? s->step_factor : 0.1;
+        return (float)((double)base_rate * pow(factor, (double)(since / every)));
+    }
+    case CLPROP_SCHEDULE_COSINE:
+        return (float)((double)base_rate * 0.5 *
+                       (1.0 + cos(3.14159265358979323846 * (double)since / (double)span)));
+    default:
+        return base_rate;
+    }
+}
