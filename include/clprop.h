@@ -19,6 +19,7 @@
 #ifndef CLPROP_H
 #define CLPROP_H
 
+#include <signal.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -358,8 +359,9 @@ typedef struct clprop_epoch_options {
     clprop_progress_fn progress;
     void *progress_user;
     size_t first_sample;   /* resume an interrupted epoch: skip this many samples of the order */
-    volatile const int *stop; /* when it points at a non-zero value, the epoch stops after the
-                                 batch in progress (e.g. set from a SIGINT handler) */
+    volatile const sig_atomic_t *stop; /* when it points at a non-zero value, the epoch stops
+                                          after the batch in progress (set from a SIGINT handler,
+                                          say) */
 } clprop_epoch_options;
 
 /* One epoch of gradient descent over the data in a shuffled order. The loss and correct count are

@@ -325,7 +325,7 @@ static void stop_after_200(void *user, size_t done, size_t total)
 {
     (void)total;
     if (done >= 200)
-        *(int *)user = 1;
+        *(volatile sig_atomic_t *)user = 1;
 }
 
 /* An epoch stopped part-way (as Ctrl-C does) and continued from where it stopped ends with the
@@ -343,8 +343,8 @@ Test(train, a_stopped_epoch_continued_from_where_it_stopped_matches_one_run_stra
     cr_assert_eq(clprop_net_train_epoch(straight, on_device, &options, &whole), CLPROP_SUCCESS);
 
     clprop_net *stopped = net_for(context, data, 4, 5);
-    int stop = 0;
-    clprop_epoch_options first_part = {8, 0.1f, 77, stop_after_200, &stop, 0, &stop};
+    volatile sig_atomic_t stop = 0;
+    clprop_epoch_options first_part = {8, 0.1f, 77, stop_after_200, (void *)&stop, 0, &stop};
     clprop_pass_result part, rest;
     cr_assert_eq(clprop_net_train_epoch(stopped, on_device, &first_part, &part), CLPROP_STOPPED);
     cr_assert(part.samples >= 200 && part.samples < 384 && part.samples % 8 == 0,
