@@ -13,6 +13,7 @@ int cli_train(int argc, char **argv);
 int cli_eval(int argc, char **argv);
 int cli_predict(int argc, char **argv);
 int cli_export(int argc, char **argv);
+int cli_gradcheck(int argc, char **argv);
 
 /* Prints "clprop: " + the message to stderr. */
 void cli_error(const char *format, ...) __attribute__((format(printf, 1, 2)));

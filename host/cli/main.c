@@ -18,6 +18,7 @@ static const command commands[] = {
     {"export", cli_export, "a model as JSON"},
     {"devices", cli_devices, "list the OpenCL devices"},
     {"example", cli_example, "walk through the lecture's worked examples (seed1, seed2)"},
+    {"gradcheck", cli_gradcheck, "check the device's gradients against finite differences"},
 };
 
 static void print_help(FILE *out)
