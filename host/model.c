@@ -1,11 +1,16 @@
-/* The model: a network's shape and parameters in host memory. Its shape is checked once, when it
- * is set, so the file writers, the accessors and the network copies can trust it. */
+/* The model: a network's shape and parameters in host memory, and optionally the optimizer state
+ * and training progress that let training continue. Its shape is checked once, when it is set, and
+ * what it carries when it is attached, so the file writers, the accessors and the network copies
+ * can trust it. */
 #include "model_internal.h"
 
 #include <errno.h>
 #include <inttypes.h>
+#include <math.h>
 #include <stdlib.h>
 #include <string.h>
+
+#include "optimizer.h"
 
 clprop_model *clprop_model_new_handle(void)
 {
@@ -104,8 +109,20 @@ static int parameter_count_fits(const clprop_net_desc *desc)
     return 1;
 }
 
+/* The optimizer state is sized by the shape, so it goes with it. */
+static void release_progress(clprop_model *model)
+{
+    free(model->optimizer_state);
+    model->optimizer_state = NULL;
+    model->optimizer_floats = 0;
+    model->optimizer_steps = 0;
+    model->has_optimizer = 0;
+    model->has_training_state = 0;
+}
+
 static void release_shape(clprop_model *model)
 {
+    release_progress(model);
     free(model->units);
     free(model->activations);
     free(model->parameters);
@@ -178,6 +195,68 @@ clprop_net_desc clprop_model_desc(const clprop_model *model)
         .loss = model->loss,
     };
     return desc;
+}
+
+/* ---- Optimizer and training progress -------------------------------------------------------- */
+
+clprop_model_optimizer_problem clprop_model_check_optimizer(const clprop_model *model,
+                                                            const clprop_optimizer *optimizer,
+                                                            uint64_t floats,
+                                                            clprop_optimizer *resolved,
+                                                            char *problem, size_t problem_size)
+{
+    const char *why;
+    if (clprop_optimizer_name(optimizer->kind) == NULL) {
+        snprintf(problem, problem_size, "unknown optimizer %d", (int)optimizer->kind);
+        return CLPROP_MODEL_OPTIMIZER_BAD_KIND;
+    }
+    if (clprop_optimizer_resolve(optimizer, resolved, &why) != CLPROP_SUCCESS) {
+        snprintf(problem, problem_size, "%s: %s", clprop_optimizer_name(optimizer->kind), why);
+        return CLPROP_MODEL_OPTIMIZER_BAD_SETTINGS;
+    }
+    resolved->nesterov = resolved->nesterov != 0;
+    /* parameter_count < 2^62 (the shape limits), so the product fits. */
+    size_t slots = clprop_optimizer_slots(resolved->kind);
+    uint64_t want = (uint64_t)slots * model->parameter_count;
+    if (floats != want) {
+        snprintf(problem, problem_size, "%" PRIu64 " floats of %s state, expected %" PRIu64
+                 " (%zu per parameter, %zu parameters)", floats,
+                 clprop_optimizer_name(resolved->kind), want, slots, model->parameter_count);
+        return CLPROP_MODEL_OPTIMIZER_BAD_SIZE;
+    }
+    return CLPROP_MODEL_OPTIMIZER_FINE;
+}
+
+size_t clprop_model_first_non_finite(const float *values, size_t count)
+{
+    for (size_t i = 0; i < count; i++)
+        if (!isfinite(values[i]))
+            return i;
+    return count;
+}
+
+void clprop_model_attach_optimizer(clprop_model *model, const clprop_optimizer *resolved,
+                                   uint64_t steps, float *state, size_t floats)
+{
+    free(model->optimizer_state);
+    model->has_optimizer = 1;
+    model->optimizer = *resolved;
+    model->optimizer_steps = steps;
+    model->optimizer_state = floats > 0 ? state : NULL;
+    model->optimizer_floats = floats;
+    if (floats == 0)
+        free(state);
+}
+
+int clprop_model_check_training_state(const clprop_training_state *state, char *problem,
+                                      size_t problem_size)
+{
+    if (isnan(state->best_loss) || (isinf(state->best_loss) && state->best_loss < 0)) {
+        snprintf(problem, problem_size, "the best loss is %g, expected a number or +inf",
+                 state->best_loss);
+        return 0;
+    }
+    return 1;
 }
 
 /* ---- Names ----------------------------------------------------------------------------------- */
@@ -341,4 +420,91 @@ float *clprop_model_biases(clprop_model *model, size_t layer)
     if (model == NULL || layer < 1 || layer > model->layer_count)
         return NULL;
     return model->biases[layer];
+}
+
+/* ---- Optimizer and training progress: the public calls --------------------------------------- */
+
+#define SET_OPTIMIZER "clprop_model_set_optimizer"
+
+/* Everything is checked before the model changes, so a refused call leaves what it carried. */
+clprop_status clprop_model_set_optimizer(clprop_model *model, const clprop_optimizer *optimizer,
+                                         uint64_t steps, const float *state, size_t floats)
+{
+    if (model == NULL)
+        return CLPROP_ERROR_INVALID_ARGUMENT;
+    if (model->layer_count == 0)
+        return clprop_fail(&model->message, CLPROP_ERROR_INVALID_ARGUMENT,
+                           SET_OPTIMIZER ": the model has no layers (its creation failed)");
+    if (optimizer == NULL)
+        return clprop_fail(&model->message, CLPROP_ERROR_INVALID_ARGUMENT,
+                           SET_OPTIMIZER ": optimizer is NULL");
+    clprop_optimizer resolved;
+    char problem[256];
+    if (clprop_model_check_optimizer(model, optimizer, floats, &resolved, problem,
+                                     sizeof problem) != CLPROP_MODEL_OPTIMIZER_FINE)
+        return clprop_fail(&model->message, CLPROP_ERROR_INVALID_ARGUMENT, SET_OPTIMIZER ": %s",
+                           problem);
+    if (floats > 0 && state == NULL)
+        return clprop_fail(&model->message, CLPROP_ERROR_INVALID_ARGUMENT,
+                           SET_OPTIMIZER ": state is NULL, expected %zu floats", floats);
+    size_t bad = floats > 0 ? clprop_model_first_non_finite(state, floats) : 0;
+    if (bad < floats)
+        return clprop_fail(&model->message, CLPROP_ERROR_NOT_FINITE,
+                           SET_OPTIMIZER ": state float %zu is %g", bad, (double)state[bad]);
+    float *copy = NULL;
+    if (floats > 0) {
+        copy = malloc(floats * sizeof *copy);
+        if (copy == NULL)
+            return clprop_fail(&model->message, CLPROP_ERROR_OUT_OF_HOST_MEMORY,
+                               SET_OPTIMIZER ": out of host memory for %zu floats", floats);
+        memcpy(copy, state, floats * sizeof *copy);
+    }
+    clprop_model_attach_optimizer(model, &resolved, steps, copy, floats);
+    return CLPROP_SUCCESS;
+}
+
+int clprop_model_optimizer(const clprop_model *model, clprop_optimizer *optimizer,
+                           uint64_t *steps, const float **state, size_t *floats)
+{
+    if (model == NULL || !model->has_optimizer)
+        return 0;
+    if (optimizer != NULL)
+        *optimizer = model->optimizer;
+    if (steps != NULL)
+        *steps = model->optimizer_steps;
+    if (state != NULL)
+        *state = model->optimizer_state;
+    if (floats != NULL)
+        *floats = model->optimizer_floats;
+    return 1;
+}
+
+clprop_status clprop_model_set_training_state(clprop_model *model,
+                                              const clprop_training_state *state)
+{
+    if (model == NULL)
+        return CLPROP_ERROR_INVALID_ARGUMENT;
+    if (model->layer_count == 0)
+        return clprop_fail(&model->message, CLPROP_ERROR_INVALID_ARGUMENT,
+                           "clprop_model_set_training_state: the model has no layers (its "
+                           "creation failed)");
+    if (state == NULL)
+        return clprop_fail(&model->message, CLPROP_ERROR_INVALID_ARGUMENT,
+                           "clprop_model_set_training_state: state is NULL");
+    char problem[256];
+    if (!clprop_model_check_training_state(state, problem, sizeof problem))
+        return clprop_fail(&model->message, CLPROP_ERROR_INVALID_ARGUMENT,
+                           "clprop_model_set_training_state: %s", problem);
+    model->training_state = *state;
+    model->has_training_state = 1;
+    return CLPROP_SUCCESS;
+}
+
+int clprop_model_training_state(const clprop_model *model, clprop_training_state *state)
+{
+    if (model == NULL || !model->has_training_state)
+        return 0;
+    if (state != NULL)
+        *state = model->training_state;
+    return 1;
 }

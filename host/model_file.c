@@ -1,8 +1,9 @@
 /* The binary model file: reading it with every size checked before anything is allocated, and
  * saving it atomically.
  *
- * Layout. Integers are unsigned and little-endian, floats IEEE-754 binary32 little-endian, on
- * every host: bytes are assembled with shifts, never copied from memory as they lie.
+ * Layout. Integers are unsigned and little-endian, floats IEEE-754 binary32 (the one double,
+ * binary64) little-endian, on every host: bytes are assembled with shifts, never copied from
+ * memory as they lie.
  *
  *   offset     size    field
  *   0          8       magic "CLPROPMD"
@@ -11,19 +12,40 @@
  *   12         4       L, the number of weight layers, 1 to 1024
  *   16         4       loss: 0 mse, 1 cross-entropy
  *   20         4       flags: bit 0 set when every layer has biases; other bits must be 0
- *   24         4       S, the number of sections after the parameters (0 in version 1 files)
- *   28         12·L    for each layer 1..L: inputs, outputs, activation (0 sigmoid, 1 linear,
- *                      2 softmax); a layer's inputs equal the previous layer's outputs
+ *   24         4       S, the number of sections after the parameters, at most 256
+ *   28         12·L    for each layer 1..L: inputs, outputs, activation (clprop_activation's
+ *                      value: 0 sigmoid, 1 linear, 2 softmax, ...); a layer's inputs equal the
+ *                      previous layer's outputs
  *   28 + 12·L  4·P     parameters, for each layer 1..L: its weights (outputs × inputs, row-major:
  *                      the weight from input i to unit o at [o·inputs + i]), then its biases
  *                      (outputs) when flag bit 0 is set
- *   ...                S sections, each a tag (4 ASCII bytes, such as "OPTM"), flags (4; bit 0:
- *                      required — a reader that does not know the tag must refuse the file), a
- *                      payload size N (8) and N bytes of payload. This version knows no tag: it
- *                      skips optional sections and refuses required ones.
- *   end − 4    4       CRC-32 (zlib's crc32) of every byte before it
+ *   ...                S sections, each a tag (4 ASCII bytes), flags (4; bit 0: required — a
+ *                      reader that does not know the tag must refuse the file), a payload size N
+ *                      (8) and N bytes of payload. Unknown optional sections are skipped, unknown
+ *                      required ones refused, and each known tag may appear once.
+ *   end − 4    4       CRC-32 (zlib's crc32) of every byte before it, sections included
  *
  * The file ends right after the CRC; anything after it is refused as damage.
+ *
+ * Known sections, both written as optional: a reader that predates them still loads the weights.
+ *
+ *   "OPTM", the optimizer, so training continues where it stopped. N = 44 + 4·F.
+ *     0    4   kind: 0 sgd, 1 momentum, 2 adam, 3 rprop
+ *     4    4   flags: bit 0 Nesterov; other bits must be 0
+ *     8    20  momentum, beta1, beta2, epsilon, weight decay: float32 each, defaults filled in
+ *     28   8   steps, the updates made so far
+ *     36   8   F, the number of state floats: 0 for sgd, else (1 for momentum, 2 for adam and
+ *              rprop) × P, in clprop_net_get_optimizer_state's order
+ *     44   4·F the state, float32, all finite
+ *
+ *   "TRST", a checkpoint's training progress (clprop_training_state). N = 56.
+ *     0    8   epochs done
+ *     8    8   samples of the next epoch already trained (an interrupted epoch)
+ *     16   8   the run's seed
+ *     24   8   the shuffle generator's state
+ *     32   8   the best validation loss, float64 (+inf while there is none; never NaN)
+ *     40   8   the epoch that reached it
+ *     48   8   epochs since it improved
  */
 #include "model_internal.h"
 
@@ -38,6 +60,7 @@
 #include <zlib.h>
 
 _Static_assert(sizeof(float) == 4 && sizeof(uint32_t) == 4, "clprop stores float32 weights");
+_Static_assert(sizeof(double) == 8, "the best loss is stored as a float64");
 
 #define FORMAT_VERSION 1u
 #define HEADER_SIZE 28
@@ -48,6 +71,11 @@ _Static_assert(sizeof(float) == 4 && sizeof(uint32_t) == 4, "clprop stores float
 #define SECTION_REQUIRED 1u
 #define MAX_SECTIONS 256u
 #define CHUNK_FLOATS 4096 /* floats converted per write: 16 KiB of stack */
+#define OPTIMIZER_TAG "OPTM"
+#define OPTIMIZER_FIXED_SIZE 44
+#define OPTIMIZER_NESTEROV 1u
+#define TRAINING_TAG "TRST"
+#define TRAINING_SIZE 56
 
 /* ---- Bytes ----------------------------------------------------------------------------------- */
 
@@ -70,6 +98,12 @@ static void store_u32(unsigned char *bytes, uint32_t value)
     bytes[3] = (unsigned char)(value >> 24);
 }
 
+static void store_u64(unsigned char *bytes, uint64_t value)
+{
+    store_u32(bytes, (uint32_t)value);
+    store_u32(bytes + 4, (uint32_t)(value >> 32));
+}
+
 static float load_f32(const unsigned char *bytes)
 {
     uint32_t bits = load_u32(bytes);
@@ -83,6 +117,21 @@ static void store_f32(unsigned char *bytes, float value)
     uint32_t bits;
     memcpy(&bits, &value, sizeof bits);
     store_u32(bytes, bits);
+}
+
+static double load_f64(const unsigned char *bytes)
+{
+    uint64_t bits = load_u64(bytes);
+    double value;
+    memcpy(&value, &bits, sizeof value);
+    return value;
+}
+
+static void store_f64(unsigned char *bytes, double value)
+{
+    uint64_t bits;
+    memcpy(&bits, &value, sizeof bits);
+    store_u64(bytes, bits);
 }
 
 /* zlib's crc32 takes an unsigned int length; feed it a gigabyte at a time. */
@@ -288,18 +337,22 @@ static clprop_status read_shape(file_reader *reader, clprop_model *model, file_h
     return status;
 }
 
-/* Reads the parameters straight into the model's array, then turns each 4 bytes into a float in
- * place: no second copy of a large model. */
-static clprop_status read_parameters(file_reader *reader, clprop_model *model)
+/* Reads `count` floats straight into `values`, then turns each 4 bytes into a float in place: no
+ * second copy of a large model. */
+static clprop_status read_floats(file_reader *reader, float *values, size_t count, const char *what)
 {
-    unsigned char *bytes = (unsigned char *)model->parameters;
-    clprop_status status = read_exactly(reader, bytes, model->parameter_count * sizeof(float),
-                                        "weights and biases");
+    unsigned char *bytes = (unsigned char *)values;
+    clprop_status status = read_exactly(reader, bytes, count * sizeof(float), what);
     if (status != CLPROP_SUCCESS)
         return status;
-    for (size_t i = 0; i < model->parameter_count; i++)
-        model->parameters[i] = load_f32(bytes + i * sizeof(float));
+    for (size_t i = 0; i < count; i++)
+        values[i] = load_f32(bytes + i * sizeof(float));
     return CLPROP_SUCCESS;
+}
+
+static clprop_status read_parameters(file_reader *reader, clprop_model *model)
+{
+    return read_floats(reader, model->parameters, model->parameter_count, "weights and biases");
 }
 
 static clprop_status skip_payload(file_reader *reader, uint64_t size, const char *what)
@@ -317,9 +370,131 @@ static clprop_status skip_payload(file_reader *reader, uint64_t size, const char
     return CLPROP_SUCCESS;
 }
 
-/* Sections carry what later versions add. This version knows none: optional ones are skipped,
- * required ones refused, since ignoring them would misread the model. */
-static clprop_status skip_sections(file_reader *reader, uint32_t section_count)
+/* A section's tag as text for messages, with bytes that are not printable ASCII as '?'. */
+static void tag_text(char text[5], const unsigned char *tag)
+{
+    for (int i = 0; i < 4; i++)
+        text[i] = tag[i] >= 0x20 && tag[i] < 0x7f ? (char)tag[i] : '?';
+    text[4] = '\0';
+}
+
+static clprop_status bad_section(file_reader *reader, uint64_t offset, const char *tag,
+                                 const char *problem)
+{
+    return clprop_fail(reader->message, CLPROP_ERROR_FORMAT, "%s: byte %" PRIu64 ": section "
+                       "\"%s\": %s", reader->path, offset, tag, problem);
+}
+
+/* The "OPTM" payload of `size` bytes (its header already read): the settings and counts first,
+ * checked against the model and the section's size before the state is allocated. */
+static clprop_status read_optimizer(file_reader *reader, clprop_model *model, uint64_t size)
+{
+    const char *what = "section \"" OPTIMIZER_TAG "\"";
+    uint64_t start = reader->offset;
+    char problem[256];
+    if (size > reader->size - reader->offset)
+        return ends_early(reader, size, what);
+    if (size < OPTIMIZER_FIXED_SIZE) {
+        snprintf(problem, sizeof problem, "%" PRIu64 " bytes, expected at least %d", size,
+                 OPTIMIZER_FIXED_SIZE);
+        return bad_section(reader, start - 8, OPTIMIZER_TAG, problem);
+    }
+    unsigned char bytes[OPTIMIZER_FIXED_SIZE];
+    clprop_status status = read_exactly(reader, bytes, sizeof bytes, what);
+    if (status != CLPROP_SUCCESS)
+        return status;
+    uint32_t kind = load_u32(bytes), flags = load_u32(bytes + 4);
+    uint64_t steps = load_u64(bytes + 28), floats = load_u64(bytes + 36);
+    if (kind > INT_MAX || clprop_optimizer_name((clprop_optimizer_kind)kind) == NULL) {
+        snprintf(problem, sizeof problem, "unknown optimizer %" PRIu32, kind);
+        return bad_section(reader, start, OPTIMIZER_TAG, problem);
+    }
+    if ((flags & ~OPTIMIZER_NESTEROV) != 0) {
+        snprintf(problem, sizeof problem, "flags 0x%" PRIx32 " hold bits this clprop does not "
+                 "know", flags);
+        return bad_section(reader, start + 4, OPTIMIZER_TAG, problem);
+    }
+    if (floats != (size - OPTIMIZER_FIXED_SIZE) / sizeof(float) ||
+        (size - OPTIMIZER_FIXED_SIZE) % sizeof(float) != 0) {
+        snprintf(problem, sizeof problem, "%" PRIu64 " state floats do not fill its %" PRIu64
+                 " bytes", floats, size);
+        return bad_section(reader, start + 36, OPTIMIZER_TAG, problem);
+    }
+    clprop_optimizer optimizer = {
+        .kind = (clprop_optimizer_kind)kind,
+        .nesterov = (flags & OPTIMIZER_NESTEROV) != 0,
+        .momentum = load_f32(bytes + 8),
+        .beta1 = load_f32(bytes + 12),
+        .beta2 = load_f32(bytes + 16),
+        .epsilon = load_f32(bytes + 20),
+        .weight_decay = load_f32(bytes + 24),
+    };
+    clprop_optimizer resolved;
+    static const uint64_t field_of_problem[] = {0, 0, 8, 36};
+    clprop_model_optimizer_problem found = clprop_model_check_optimizer(
+        model, &optimizer, floats, &resolved, problem, sizeof problem);
+    if (found != CLPROP_MODEL_OPTIMIZER_FINE)
+        return bad_section(reader, start + field_of_problem[found], OPTIMIZER_TAG, problem);
+    /* floats matches the model's parameters, whose count fits size_t, and the file's size. */
+    float *state = NULL;
+    if (floats > 0) {
+        state = malloc((size_t)floats * sizeof *state);
+        if (state == NULL)
+            return clprop_fail(reader->message, CLPROP_ERROR_OUT_OF_HOST_MEMORY,
+                               "%s: out of host memory for %" PRIu64 " floats of optimizer state",
+                               reader->path, floats);
+        status = read_floats(reader, state, (size_t)floats, "optimizer state");
+        size_t bad = status == CLPROP_SUCCESS
+                         ? clprop_model_first_non_finite(state, (size_t)floats) : (size_t)floats;
+        if (bad < floats) {
+            snprintf(problem, sizeof problem, "state float %zu is %g", bad, (double)state[bad]);
+            status = bad_section(reader, start + OPTIMIZER_FIXED_SIZE + 4 * (uint64_t)bad,
+                                 OPTIMIZER_TAG, problem);
+        }
+        if (status != CLPROP_SUCCESS) {
+            free(state);
+            return status;
+        }
+    }
+    clprop_model_attach_optimizer(model, &resolved, steps, state, (size_t)floats);
+    return CLPROP_SUCCESS;
+}
+
+/* The "TRST" payload of `size` bytes (its header already read). */
+static clprop_status read_training_state(file_reader *reader, clprop_model *model, uint64_t size)
+{
+    uint64_t start = reader->offset;
+    char problem[256];
+    if (size != TRAINING_SIZE) {
+        snprintf(problem, sizeof problem, "%" PRIu64 " bytes, expected %d", size, TRAINING_SIZE);
+        return bad_section(reader, start - 8, TRAINING_TAG, problem);
+    }
+    unsigned char bytes[TRAINING_SIZE];
+    clprop_status status = read_exactly(reader, bytes, sizeof bytes,
+                                        "section \"" TRAINING_TAG "\"");
+    if (status != CLPROP_SUCCESS)
+        return status;
+    clprop_training_state state = {
+        .epochs_done = load_u64(bytes),
+        .samples_done = load_u64(bytes + 8),
+        .seed = load_u64(bytes + 16),
+        .shuffle_state = load_u64(bytes + 24),
+        .best_loss = load_f64(bytes + 32),
+        .best_epoch = load_u64(bytes + 40),
+        .stale_epochs = load_u64(bytes + 48),
+    };
+    if (!clprop_model_check_training_state(&state, problem, sizeof problem))
+        return bad_section(reader, start + 32, TRAINING_TAG, problem);
+    model->training_state = state;
+    model->has_training_state = 1;
+    return CLPROP_SUCCESS;
+}
+
+/* Sections carry what was added after the weights: the ones this version knows are read (each
+ * once), other optional ones skipped, other required ones refused, since ignoring them would
+ * misread the model. */
+static clprop_status read_sections(file_reader *reader, clprop_model *model,
+                                   uint32_t section_count)
 {
     for (uint32_t section = 0; section < section_count; section++) {
         unsigned char bytes[SECTION_HEADER_SIZE];
@@ -328,17 +503,26 @@ static clprop_status skip_sections(file_reader *reader, uint32_t section_count)
         if (status != CLPROP_SUCCESS)
             return status;
         char tag[5];
-        for (int i = 0; i < 4; i++)
-            tag[i] = bytes[i] >= 0x20 && bytes[i] < 0x7f ? (char)bytes[i] : '?';
-        tag[4] = '\0';
-        if (load_u32(bytes + 4) & SECTION_REQUIRED)
+        tag_text(tag, bytes);
+        uint64_t size = load_u64(bytes + 8);
+        int optimizer = memcmp(bytes, OPTIMIZER_TAG, 4) == 0;
+        int training = memcmp(bytes, TRAINING_TAG, 4) == 0;
+        if ((optimizer && model->has_optimizer) || (training && model->has_training_state))
+            return bad_section(reader, start, tag, "appears a second time");
+        if (optimizer)
+            status = read_optimizer(reader, model, size);
+        else if (training)
+            status = read_training_state(reader, model, size);
+        else if (load_u32(bytes + 4) & SECTION_REQUIRED)
             return clprop_fail(reader->message, CLPROP_ERROR_FORMAT,
                                "%s: byte %" PRIu64 ": section \"%s\" is required but unknown to "
                                "this clprop (written by a newer version?)", reader->path, start,
                                tag);
-        char what[64];
-        snprintf(what, sizeof what, "section \"%s\"", tag);
-        status = skip_payload(reader, load_u64(bytes + 8), what);
+        else {
+            char what[64];
+            snprintf(what, sizeof what, "section \"%s\"", tag);
+            status = skip_payload(reader, size, what);
+        }
         if (status != CLPROP_SUCCESS)
             return status;
     }
@@ -353,13 +537,17 @@ static clprop_status check_checksum(file_reader *reader)
                            "model", reader->path, reader->offset + CHECKSUM_SIZE,
                            reader->size - reader->offset - CHECKSUM_SIZE);
     uLong computed = reader->crc;
+    uint64_t offset = reader->offset;
     unsigned char bytes[CHECKSUM_SIZE];
     clprop_status status = read_exactly(reader, bytes, sizeof bytes, "checksum");
     if (status != CLPROP_SUCCESS)
         return status;
     if (load_u32(bytes) != (uint32_t)computed)
         return clprop_fail(reader->message, CLPROP_ERROR_FORMAT,
-                           "%s: checksum mismatch (file damaged)", reader->path);
+                           "%s: byte %" PRIu64 ": checksum mismatch (file damaged): the file says "
+                           "0x%08" PRIx32 ", its bytes 0 to %" PRIu64 " give 0x%08" PRIx32,
+                           reader->path, offset, load_u32(bytes), offset - 1,
+                           (uint32_t)computed);
     return CLPROP_SUCCESS;
 }
 
@@ -373,7 +561,7 @@ clprop_status clprop_model_read_binary(clprop_model *model, FILE *file, const ch
     if (status == CLPROP_SUCCESS)
         status = read_parameters(&reader, model);
     if (status == CLPROP_SUCCESS)
-        status = skip_sections(&reader, header.section_count);
+        status = read_sections(&reader, model, header.section_count);
     if (status == CLPROP_SUCCESS)
         status = check_checksum(&reader);
     return status;
@@ -412,7 +600,7 @@ static int write_header(file_writer *writer, const clprop_model *model)
     store_u32(bytes + 12, (uint32_t)model->layer_count);
     store_u32(bytes + 16, (uint32_t)model->loss);
     store_u32(bytes + 20, model->has_bias ? FLAG_BIASES : 0);
-    store_u32(bytes + 24, 0); /* no sections yet */
+    store_u32(bytes + 24, (uint32_t)(model->has_optimizer + model->has_training_state));
     int error = write_bytes(writer, bytes, sizeof bytes);
     for (size_t layer = 1; layer <= model->layer_count && error == 0; layer++) {
         unsigned char entry[LAYER_ENTRY_SIZE];
@@ -424,28 +612,81 @@ static int write_header(file_writer *writer, const clprop_model *model)
     return error;
 }
 
-/* The parameters in the file's order, which is the model's own, a chunk at a time. */
-static int write_parameters(file_writer *writer, const clprop_model *model)
+/* Floats a chunk at a time, converted to little-endian. */
+static int write_floats(file_writer *writer, const float *values, size_t count)
 {
     unsigned char chunk[CHUNK_FLOATS * sizeof(float)];
-    for (size_t start = 0; start < model->parameter_count; start += CHUNK_FLOATS) {
-        size_t count = model->parameter_count - start;
-        if (count > CHUNK_FLOATS)
-            count = CHUNK_FLOATS;
-        for (size_t i = 0; i < count; i++)
-            store_f32(chunk + i * sizeof(float), model->parameters[start + i]);
-        int error = write_bytes(writer, chunk, count * sizeof(float));
+    for (size_t start = 0; start < count; start += CHUNK_FLOATS) {
+        size_t piece = count - start;
+        if (piece > CHUNK_FLOATS)
+            piece = CHUNK_FLOATS;
+        for (size_t i = 0; i < piece; i++)
+            store_f32(chunk + i * sizeof(float), values[start + i]);
+        int error = write_bytes(writer, chunk, piece * sizeof(float));
         if (error != 0)
             return error;
     }
     return 0;
 }
 
+/* A section's header: its tag, flags 0 (optional) and payload size. */
+static int write_section_header(file_writer *writer, const char *tag, uint64_t size)
+{
+    unsigned char bytes[SECTION_HEADER_SIZE];
+    memcpy(bytes, tag, 4);
+    store_u32(bytes + 4, 0);
+    store_u64(bytes + 8, size);
+    return write_bytes(writer, bytes, sizeof bytes);
+}
+
+static int write_optimizer(file_writer *writer, const clprop_model *model)
+{
+    const clprop_optimizer *optimizer = &model->optimizer;
+    unsigned char bytes[OPTIMIZER_FIXED_SIZE];
+    store_u32(bytes, (uint32_t)optimizer->kind);
+    store_u32(bytes + 4, optimizer->nesterov ? OPTIMIZER_NESTEROV : 0);
+    store_f32(bytes + 8, optimizer->momentum);
+    store_f32(bytes + 12, optimizer->beta1);
+    store_f32(bytes + 16, optimizer->beta2);
+    store_f32(bytes + 20, optimizer->epsilon);
+    store_f32(bytes + 24, optimizer->weight_decay);
+    store_u64(bytes + 28, model->optimizer_steps);
+    store_u64(bytes + 36, model->optimizer_floats);
+    int error = write_section_header(writer, OPTIMIZER_TAG,
+                                     OPTIMIZER_FIXED_SIZE + 4 * (uint64_t)model->optimizer_floats);
+    if (error == 0)
+        error = write_bytes(writer, bytes, sizeof bytes);
+    if (error == 0)
+        error = write_floats(writer, model->optimizer_state, model->optimizer_floats);
+    return error;
+}
+
+static int write_training_state(file_writer *writer, const clprop_model *model)
+{
+    const clprop_training_state *state = &model->training_state;
+    unsigned char bytes[TRAINING_SIZE];
+    store_u64(bytes, state->epochs_done);
+    store_u64(bytes + 8, state->samples_done);
+    store_u64(bytes + 16, state->seed);
+    store_u64(bytes + 24, state->shuffle_state);
+    store_f64(bytes + 32, state->best_loss);
+    store_u64(bytes + 40, state->best_epoch);
+    store_u64(bytes + 48, state->stale_epochs);
+    int error = write_section_header(writer, TRAINING_TAG, TRAINING_SIZE);
+    if (error == 0)
+        error = write_bytes(writer, bytes, sizeof bytes);
+    return error;
+}
+
 static int write_model(file_writer *writer, const clprop_model *model)
 {
     int error = write_header(writer, model);
     if (error == 0)
-        error = write_parameters(writer, model);
+        error = write_floats(writer, model->parameters, model->parameter_count);
+    if (error == 0 && model->has_optimizer)
+        error = write_optimizer(writer, model);
+    if (error == 0 && model->has_training_state)
+        error = write_training_state(writer, model);
     if (error == 0) {
         unsigned char checksum[CHECKSUM_SIZE];
         store_u32(checksum, (uint32_t)writer->crc);

@@ -32,6 +32,17 @@ struct clprop_model {
     float *parameters;
     float **weights;                 /* L + 1 pointers into parameters; [0] is NULL */
     float **biases;                  /* L + 1 pointers into parameters; all NULL without biases */
+    /* What a model saved from a network carries besides its weights, so training can continue
+     * where it stopped: the optimizer (its defaults filled in), its step count and its state
+     * (clprop_optimizer_slots × parameter_count floats, in the network's order; NULL for 0). */
+    int has_optimizer;
+    clprop_optimizer optimizer;
+    uint64_t optimizer_steps;
+    size_t optimizer_floats;
+    float *optimizer_state;
+    /* A checkpoint's progress: epoch, random state, early stopping. */
+    int has_training_state;
+    clprop_training_state training_state;
 };
 
 /* An empty handle (layer_count 0, no message), or NULL when host memory ran out. */
@@ -53,6 +64,33 @@ clprop_status clprop_model_set_shape(clprop_model *model, const clprop_net_desc 
 
 /* The model's shape as a description (pointing into the model; valid while it lives). */
 clprop_net_desc clprop_model_desc(const clprop_model *model);
+
+/* What clprop_model_check_optimizer found wrong, so a file reader can name the field. */
+typedef enum clprop_model_optimizer_problem {
+    CLPROP_MODEL_OPTIMIZER_FINE = 0,
+    CLPROP_MODEL_OPTIMIZER_BAD_KIND,
+    CLPROP_MODEL_OPTIMIZER_BAD_SETTINGS,
+    CLPROP_MODEL_OPTIMIZER_BAD_SIZE
+} clprop_model_optimizer_problem;
+
+/* Checks an optimizer for this (shaped) model: a known kind with sensible settings, written with
+ * its defaults filled in to *resolved, and `floats` equal to the state its kind keeps for this
+ * model's parameters. On a problem writes one line (no file or function name) to `problem`. */
+clprop_model_optimizer_problem clprop_model_check_optimizer(const clprop_model *model,
+                                                            const clprop_optimizer *optimizer,
+                                                            uint64_t floats,
+                                                            clprop_optimizer *resolved,
+                                                            char *problem, size_t problem_size);
+/* The index of the first NaN or infinity among `count` values, or `count` when there is none. */
+size_t clprop_model_first_non_finite(const float *values, size_t count);
+/* Replaces the model's optimizer with a checked one; the model takes `state` (malloc'd, `floats`
+ * floats, or NULL for 0) and frees it. */
+void clprop_model_attach_optimizer(clprop_model *model, const clprop_optimizer *resolved,
+                                   uint64_t steps, float *state, size_t floats);
+/* Checks training progress: the best loss is a number or +∞ (none yet), never NaN. Writes one line
+ * to `problem` and returns 0 on a problem. */
+int clprop_model_check_training_state(const clprop_training_state *state, char *problem,
+                                      size_t problem_size);
 
 /* Name ↔ value for the text formats; the names come from clprop_activation_name() and
  * clprop_loss_name(). Return 0 for an unknown name. */

@@ -1,5 +1,6 @@
-/* Copies between a model in host memory and a network on a device, through the public network
- * calls only, so the model needs nothing from the engine's insides. */
+/* Copies between a model in host memory and a network on a device — shape, weights, and the
+ * optimizer with its state — through the public network calls only, so the model needs nothing
+ * from the engine's insides. */
 #include "model_internal.h"
 
 #include <stdlib.h>
@@ -35,6 +36,43 @@ static clprop_status copy_shape(clprop_model *model, const clprop_net *net)
     return status;
 }
 
+/* The network's optimizer, its step count and its state, read from the device. */
+static clprop_status copy_optimizer_from(clprop_model *model, clprop_net *net)
+{
+    clprop_optimizer optimizer, resolved;
+    clprop_net_get_optimizer(net, &optimizer);
+    size_t floats = clprop_net_optimizer_state_floats(net);
+    char problem[256];
+    if (clprop_model_check_optimizer(model, &optimizer, floats, &resolved, problem,
+                                     sizeof problem) != CLPROP_MODEL_OPTIMIZER_FINE)
+        return clprop_fail(&model->message, CLPROP_ERROR_INVALID_ARGUMENT, FROM_NET ": %s",
+                           problem);
+    float *state = NULL;
+    if (floats > 0) {
+        state = malloc(floats * sizeof *state);
+        if (state == NULL)
+            return clprop_fail(&model->message, CLPROP_ERROR_OUT_OF_HOST_MEMORY,
+                               FROM_NET ": out of host memory for %zu floats of optimizer state",
+                               floats);
+    }
+    uint64_t steps;
+    clprop_status status = clprop_net_get_optimizer_state(net, &steps, state);
+    if (status != CLPROP_SUCCESS) {
+        free(state);
+        return clprop_fail(&model->message, status, FROM_NET ": optimizer state: %s",
+                           clprop_net_message(net));
+    }
+    size_t bad = floats > 0 ? clprop_model_first_non_finite(state, floats) : 0;
+    if (bad < floats) {
+        float value = state[bad];
+        free(state);
+        return clprop_fail(&model->message, CLPROP_ERROR_NOT_FINITE,
+                           FROM_NET ": optimizer state float %zu is %g", bad, (double)value);
+    }
+    clprop_model_attach_optimizer(model, &resolved, steps, state, floats);
+    return CLPROP_SUCCESS;
+}
+
 clprop_status clprop_model_from_net(clprop_net *net, clprop_model **out)
 {
     if (out == NULL)
@@ -53,11 +91,14 @@ clprop_status clprop_model_from_net(clprop_net *net, clprop_model **out)
             clprop_fail(&model->message, status, FROM_NET ": layer %zu: %s", layer,
                         clprop_net_message(net));
     }
+    if (status == CLPROP_SUCCESS)
+        status = copy_optimizer_from(model, net);
     return status;
 }
 
 /* A network handle can only be made by clprop_net_create, so a call refused before it (no
- * model, or a model whose creation failed) leaves *out NULL. */
+ * model, or a model whose creation failed) leaves *out NULL. The optimizer is chosen after the
+ * weights, then its state written: choosing it resets the state. */
 clprop_status clprop_net_create_from_model(clprop_context *context, const clprop_model *model,
                                            clprop_net **out)
 {
@@ -70,5 +111,11 @@ clprop_status clprop_net_create_from_model(clprop_context *context, const clprop
     clprop_status status = clprop_net_create(context, &desc, out);
     for (size_t layer = 1; layer <= model->layer_count && status == CLPROP_SUCCESS; layer++)
         status = clprop_net_set_weights(*out, layer, model->weights[layer], model->biases[layer]);
+    if (status == CLPROP_SUCCESS && model->has_optimizer) {
+        status = clprop_net_set_optimizer(*out, &model->optimizer);
+        if (status == CLPROP_SUCCESS)
+            status = clprop_net_set_optimizer_state(*out, model->optimizer_steps,
+                                                    model->optimizer_state);
+    }
     return status; /* on failure, clprop_net_message(*out) says why */
 }

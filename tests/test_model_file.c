@@ -516,7 +516,8 @@ Test(model_file, load_refuses_an_empty_file)
 
 /* ---- Sections: room for what later versions add ---------------------------------------------- */
 
-/* The small model's file with one section appended before the checksum. */
+/* The small model's file with one section appended before the checksum, under a tag no clprop
+ * knows ("OPTM" and "TRST" are known since the optimizer and checkpoints came). */
 static unsigned char *with_section(const unsigned char *bytes, size_t size, uint32_t flags,
                                    uint64_t declared, size_t *new_size)
 {
@@ -526,7 +527,7 @@ static unsigned char *with_section(const unsigned char *bytes, size_t size, uint
     memcpy(out, bytes, size - 4);
     put_u32(out + 24, 1);
     unsigned char *section = out + size - 4;
-    memcpy(section, "OPTM", 4);
+    memcpy(section, "XTRA", 4);
     put_u32(section + 4, flags);
     put_u32(section + 8, (uint32_t)declared);
     put_u32(section + 12, (uint32_t)(declared >> 32));
@@ -563,7 +564,7 @@ Test(model_file, load_refuses_a_required_section_it_does_not_know)
     unsigned char *bytes = small_model_file(dir, &size);
     unsigned char *extended = with_section(bytes, size, 1, 5, &extended_size);
     expect_bytes_refused(dir, extended, extended_size, CLPROP_ERROR_FORMAT,
-                         "section \"OPTM\" is required but unknown to this clprop");
+                         "section \"XTRA\" is required but unknown to this clprop");
     free(extended);
     extended = with_section(bytes, size, 0, UINT64_MAX, &extended_size);
     expect_bytes_refused(dir, extended, extended_size, CLPROP_ERROR_FORMAT,
