@@ -58,6 +58,12 @@ static clprop_status check_activations(clprop_message *message, const char *wher
                                "%s: layer %zu: softmax needs the cross-entropy loss \"ce\", not "
                                "\"%s\"", where, layer, clprop_loss_name(desc->loss));
     }
+    /* and cross-entropy's delta y − t is its gradient only through a softmax */
+    if (desc->loss == CLPROP_LOSS_CROSS_ENTROPY &&
+        activation_of(desc, desc->layer_count) != CLPROP_ACTIVATION_SOFTMAX)
+        return clprop_fail(message, CLPROP_ERROR_FORMAT,
+                           "%s: the cross-entropy loss \"ce\" needs a softmax output layer, not %s",
+                           where, clprop_activation_name(activation_of(desc, desc->layer_count)));
     return CLPROP_SUCCESS;
 }
 

@@ -50,6 +50,13 @@ static clprop_status check_desc(const clprop_net_desc *desc, clprop_message *mes
                                "layer %zu: softmax is only for the output layer with the "
                                "cross-entropy loss", l + 1);
     }
+    clprop_activation output = desc->activations != NULL ? desc->activations[desc->layer_count - 1]
+                                                         : CLPROP_ACTIVATION_SIGMOID;
+    if (desc->loss == CLPROP_LOSS_CROSS_ENTROPY && output != CLPROP_ACTIVATION_SOFTMAX)
+        /* the delta y − t is cross-entropy's gradient only through a softmax */
+        return clprop_fail(message, CLPROP_ERROR_INVALID_ARGUMENT,
+                           "the cross-entropy loss needs a softmax output layer, not %s",
+                           clprop_activation_name(output));
     if (clprop_weight_init_name(desc->init) == NULL)
         return clprop_fail(message, CLPROP_ERROR_INVALID_ARGUMENT,
                            "unknown weight initialisation %d", (int)desc->init);

@@ -40,7 +40,7 @@ static model_shape shapes[] = {
     {1, {3, 2}, {SIGMOID}, 0, MSE},
     {2, {2, 2, 1}, {LINEAR, LINEAR}, 1, MSE},
     {2, {5, 7, 3}, {SIGMOID, SOFTMAX}, 0, CE},
-    {3, {17, 33, 9, 4}, {SIGMOID, LINEAR, SIGMOID}, 0, CE},
+    {3, {17, 33, 9, 4}, {SIGMOID, LINEAR, SIGMOID}, 0, MSE},
     {4, {64, 128, 65, 31, 10}, {SIGMOID, SIGMOID, LINEAR, SOFTMAX}, 1, CE},
 };
 

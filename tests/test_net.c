@@ -222,3 +222,19 @@ Test(net, relu_layers_start_with_he_weights_and_others_with_glorot)
     cr_expect(largest_initial_weight(CLPROP_ACTIVATION_SIGMOID, CLPROP_INIT_HE) > glorot,
               "he forced on sigmoid");
 }
+
+Test(net, cross_entropy_without_a_softmax_output_is_refused)
+{
+    const size_t sizes[] = {2, 3, 2};
+    const clprop_activation sigmoid_output[] = {CLPROP_ACTIVATION_SIGMOID,
+                                                CLPROP_ACTIVATION_SIGMOID};
+    clprop_net_desc desc = {2, sizes, sigmoid_output, 0, CLPROP_LOSS_CROSS_ENTROPY, 0};
+    clprop_net *net = NULL;
+    cr_expect_eq(clprop_net_create(context, &desc, &net), CLPROP_ERROR_INVALID_ARGUMENT);
+    cr_expect(strstr(clprop_net_message(net), "softmax") != NULL, "%s", clprop_net_message(net));
+    clprop_net_destroy(net);
+    clprop_model *model = NULL;
+    cr_expect_eq(clprop_model_create(&desc, &model), CLPROP_ERROR_INVALID_ARGUMENT,
+                 "models refuse it too: %s", clprop_model_message(model));
+    clprop_model_destroy(model);
+}
