@@ -29,8 +29,8 @@ int report_open(report *r, const char *log_path, size_t epochs)
             close(fd), unlink(r->log_temp_path);
         return 0;
     }
-    fputs("epoch,train_loss,train_mse,train_accuracy,test_loss,test_mse,test_accuracy,"
-          "samples_per_s,elapsed_s\n",
+    fputs("epoch,learning_rate,train_loss,train_mse,train_accuracy,validation_loss,"
+          "validation_accuracy,test_loss,test_mse,test_accuracy,samples_per_s,elapsed_s\n",
           r->log);
     return 1;
 }
@@ -59,6 +59,11 @@ static void print_line(const epoch_figures *f)
            f->epochs, f->train.loss);
     if (f->classifier)
         printf("  train acc %.4f", accuracy(&f->train));
+    if (f->has_validation) {
+        printf("  val loss %.5f", f->validation.loss);
+        if (f->classifier)
+            printf("  val acc %.4f", accuracy(&f->validation));
+    }
     if (f->has_test) {
         printf("  test loss %.5f", f->test.loss);
         if (f->classifier)
@@ -71,9 +76,16 @@ static void print_line(const epoch_figures *f)
 
 static void log_line(FILE *log, const epoch_figures *f)
 {
-    fprintf(log, "%zu,%.9g,%.9g,", f->epoch, f->train.loss, f->train.mse);
+    fprintf(log, "%zu,%.9g,%.9g,%.9g,", f->epoch, (double)f->learning_rate, f->train.loss,
+            f->train.mse);
     if (f->classifier)
         fprintf(log, "%.6f", accuracy(&f->train));
+    if (f->has_validation)
+        fprintf(log, ",%.9g,", f->validation.loss);
+    else
+        fputs(",,", log);
+    if (f->has_validation && f->classifier)
+        fprintf(log, "%.6f", accuracy(&f->validation));
     if (f->has_test)
         fprintf(log, ",%.9g,%.9g,", f->test.loss, f->test.mse);
     else

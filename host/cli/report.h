@@ -10,8 +10,11 @@
 typedef struct epoch_figures {
     size_t epoch, epochs;
     clprop_pass_result train;
+    int has_validation;
+    clprop_pass_result validation;
     int has_test;
     clprop_pass_result test;
+    float learning_rate;
     int classifier;
     double seconds;         /* this epoch's training time */
     double elapsed_seconds; /* since training began */

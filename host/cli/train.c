@@ -1,168 +1,26 @@
-/* `clprop train`: load data, build or load a network, run epochs, report, save. */
+/* `clprop train`: load the data, build or load a network, run the epochs, report, save. */
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
 
+#include "checkpoint.h"
 #include "cli.h"
-#include "options.h"
 #include "report.h"
 #include "rng.h"
+#include "train_options.h"
 
-typedef struct train_options {
-    cli_data_options data;
-    cli_data_options test; /* path from --test, labels from --test-labels */
-    size_t sizes[CLI_MAX_LAYERS];
-    size_t size_count; /* 0: from the data, with one hidden layer of default_hidden units */
-    const char *layers_text;
-    clprop_activation hidden, output;
-    clprop_weight_init weight_init;
-    int hidden_given, output_given, loss_given;
-    clprop_loss loss;
-    int no_bias;
-    size_t epochs, batch;
-    float learning_rate;
-    uint64_t seed;
-    clprop_gemm_backend gemm;
-    const char *device, *init, *save, *log;
-} train_options;
+/* Set by the SIGINT handler; the library checks it between batches. */
+static volatile sig_atomic_t interrupted;
 
-enum { default_hidden = 32 };
-
-static void print_usage(FILE *out)
+static void on_interrupt(int signal_number)
 {
-    fputs(
-        "usage: clprop train --data FILE [options]\n"
-        "\n"
-        "Trains a network by backpropagation and gradient descent and reports every epoch.\n"
-        "\n"
-        "data (FANN .data/.train/.test, CSV, or IDX images with labels, gzip or not):\n"
-        "  --data FILE            training data\n"
-        "  --labels FILE          IDX labels for IDX images in --data\n"
-        "  --targets K            CSV: the last K columns are the targets\n"
-        "  --label-column N|last  CSV: column N (from 1) holds class labels 0..C-1 (one-hot)\n"
-        "  --test FILE            test data, evaluated after every epoch (same format options)\n"
-        "  --test-labels FILE     IDX labels for IDX images in --test\n"
-        "network:\n"
-        "  --layers N0,N1,...,NL  units per layer, input first; the first and last must match\n"
-        "                         the data (default: inputs,32,outputs of the data)\n"
-        "  --activation NAME      hidden layers: sigmoid (default), tanh, relu, leaky-relu or\n"
-        "                         linear\n"
-        "  --output NAME          output layer: any of those, or softmax (default: softmax for\n"
-        "                         class labels, else linear)\n"
-        "  --weight-init NAME     auto (default: glorot for sigmoid, tanh and linear layers, he\n"
-        "                         for relu and leaky-relu), glorot or he\n"
-        "  --loss mse|ce          squared error, or cross-entropy with softmax (default: ce\n"
-        "                         with softmax, else mse)\n"
-        "  --no-bias              no biases\n"
-        "  --init MODEL           start from a model file or JSON export (defines the layers)\n"
-        "training:\n"
-        "  --epochs N             passes over the data (default 10)\n"
-        "  --batch B              samples per step; the last one may be smaller (default 32)\n"
-        "  --lr A                 learning rate: W <- W - (A/B)*sum(delta*x^T) (default 0.1)\n"
-        "  --seed S               weight initialisation and shuffling (default 1)\n"
-        "  --device SPEC          index, P:D, gpu, cpu or part of a name ($CLPROP_DEVICE)\n"
-        "  --gemm BACKEND         native (default), clblast, or auto: the faster one on this\n"
-        "                         device, measured once and remembered\n"
-        "output:\n"
-        "  --save MODEL           write the trained model (atomically) when training ends\n"
-        "  --log FILE.csv         per-epoch figures as CSV\n"
-        "\n"
-        "Each epoch prints the training loss (and accuracy, for classifiers, measured on each\n"
-        "batch before its step), the test loss and accuracy, samples per second and the time.\n",
-        out);
+    (void)signal_number;
+    interrupted = 1;
 }
 
-/* One option at argv[*i]; 0 when it is not a train option. */
-static int take_option(int argc, char **argv, int *i, train_options *o, int *bad)
-{
-    const char *value = NULL;
-    if (cli_take_data_option(argc, argv, i, &o->data, bad) ||
-        cli_option_value(argc, argv, i, "--test", &o->test.path, bad) ||
-        cli_option_value(argc, argv, i, "--test-labels", &o->test.labels, bad) ||
-        cli_option_value(argc, argv, i, "--device", &o->device, bad) ||
-        cli_option_value(argc, argv, i, "--init", &o->init, bad) ||
-        cli_option_value(argc, argv, i, "--save", &o->save, bad) ||
-        cli_option_value(argc, argv, i, "--log", &o->log, bad))
-        return 1;
-    if (strcmp(argv[*i], "--no-bias") == 0)
-        return o->no_bias = 1;
-    if (cli_option_value(argc, argv, i, "--layers", &value, bad)) {
-        *bad = *bad || !cli_parse_layers("--layers", value, o->sizes, &o->size_count);
-        o->layers_text = value;
-    } else if (cli_option_value(argc, argv, i, "--activation", &value, bad)) {
-        *bad = *bad || !cli_parse_activation_name("--activation", value, &o->hidden);
-        o->hidden_given = 1;
-    } else if (cli_option_value(argc, argv, i, "--output", &value, bad)) {
-        *bad = *bad || !cli_parse_activation_name("--output", value, &o->output);
-        o->output_given = 1;
-    } else if (cli_option_value(argc, argv, i, "--weight-init", &value, bad)) {
-        *bad = *bad || !cli_parse_weight_init("--weight-init", value, &o->weight_init);
-    } else if (cli_option_value(argc, argv, i, "--loss", &value, bad)) {
-        *bad = *bad || !cli_parse_loss_name("--loss", value, &o->loss);
-        o->loss_given = 1;
-    } else if (cli_option_value(argc, argv, i, "--epochs", &value, bad)) {
-        *bad = *bad || !cli_parse_count("--epochs", value, &o->epochs);
-    } else if (cli_option_value(argc, argv, i, "--batch", &value, bad)) {
-        *bad = *bad || !cli_parse_count("--batch", value, &o->batch);
-    } else if (cli_option_value(argc, argv, i, "--lr", &value, bad)) {
-        *bad = *bad || !cli_parse_positive("--lr", value, &o->learning_rate);
-    } else if (cli_option_value(argc, argv, i, "--seed", &value, bad)) {
-        *bad = *bad || !cli_parse_seed("--seed", value, &o->seed);
-    } else if (cli_option_value(argc, argv, i, "--gemm", &value, bad)) {
-        *bad = *bad || !cli_parse_gemm("--gemm", value, &o->gemm);
-    } else {
-        return 0;
-    }
-    return 1;
-}
-
-/* Returns -1 to go on, else the exit status. */
-static int parse_arguments(int argc, char **argv, train_options *o)
-{
-    memset(o, 0, sizeof *o);
-    o->epochs = 10;
-    o->batch = 32;
-    o->learning_rate = 0.1f;
-    o->seed = 1;
-    int bad = 0;
-    for (int i = 1; i < argc && !bad; i++) {
-        if (strcmp(argv[i], "--help") == 0 || strcmp(argv[i], "-h") == 0) {
-            print_usage(stdout);
-            return 0;
-        }
-        if (!take_option(argc, argv, &i, o, &bad)) {
-            cli_error("train: unknown option %s (see clprop train --help)", argv[i]);
-            return EXIT_USAGE;
-        }
-    }
-    if (!bad && o->data.path == NULL) {
-        cli_error("train: --data FILE is required (see clprop train --help)");
-        bad = 1;
-    }
-    if (!bad && o->output_given && o->output == CLPROP_ACTIVATION_SOFTMAX && o->loss_given &&
-        o->loss != CLPROP_LOSS_CROSS_ENTROPY) {
-        cli_error("train: --output softmax goes with --loss ce");
-        bad = 1;
-    }
-    if (!bad && o->hidden_given && o->hidden == CLPROP_ACTIVATION_SOFTMAX) {
-        cli_error("--activation: softmax is for the output layer only (--output softmax)");
-        bad = 1;
-    }
-    return bad ? EXIT_USAGE : -1;
-}
-
-/* The loss and output activation, from what was given and what the data hold. */
-static void choose_output(train_options *o, const clprop_data *data)
-{
-    if (!o->output_given)
-        o->output = o->loss_given && o->loss == CLPROP_LOSS_CROSS_ENTROPY ? CLPROP_ACTIVATION_SOFTMAX
-                    : clprop_data_has_labels(data) && !o->loss_given ? CLPROP_ACTIVATION_SOFTMAX
-                                                                     : CLPROP_ACTIVATION_LINEAR;
-    if (!o->loss_given)
-        o->loss = o->output == CLPROP_ACTIVATION_SOFTMAX ? CLPROP_LOSS_CROSS_ENTROPY
-                                                         : CLPROP_LOSS_MSE;
-}
+static const char *const interrupted_checkpoint = "clprop-interrupted.clprop";
 
 static double now_seconds(void)
 {
@@ -173,24 +31,35 @@ static double now_seconds(void)
 
 typedef struct session {
     train_options *options;
-    clprop_data *data, *test;
+    clprop_model *start;           /* --init or --resume: the network to start from */
+    clprop_training_state progress; /* where training stands (from --resume, or fresh) */
+    clprop_data *data, *train, *validation, *test; /* train/validation split data when asked */
     clprop_context *context;
     clprop_net *net;
-    clprop_device_data *device_data, *device_test;
+    clprop_device_data *device_train, *device_validation, *device_test;
+    clprop_model *best; /* early stopping: the best network so far */
     int classifier;
+    int usage_error;
 } session;
 
 static void session_end(session *s)
 {
     clprop_device_data_destroy(s->device_test);
-    clprop_device_data_destroy(s->device_data);
+    clprop_device_data_destroy(s->device_validation);
+    clprop_device_data_destroy(s->device_train);
     clprop_net_destroy(s->net);
     clprop_context_destroy(s->context);
+    if (s->train != s->data)
+        clprop_data_destroy(s->train);
+    clprop_data_destroy(s->validation);
     clprop_data_destroy(s->test);
     clprop_data_destroy(s->data);
+    clprop_model_destroy(s->best);
+    clprop_model_destroy(s->start);
 }
 
-/* Checks the data's widths against the network's, naming the file and both numbers. */
+/* ---- the network's shape and the data ---- */
+
 static int check_widths(const char *path, const clprop_data *data, size_t inputs, size_t outputs)
 {
     if (clprop_data_inputs(data) != inputs) {
@@ -206,24 +75,140 @@ static int check_widths(const char *path, const clprop_data *data, size_t inputs
     return 1;
 }
 
-/* Loads the model named by --init; its layers define the network. */
-static clprop_model *load_init_model(const char *path)
+static int load_start_model(session *s)
 {
-    clprop_model *model = NULL;
-    if (clprop_model_load(path, &model) != CLPROP_SUCCESS) {
-        cli_error("%s", clprop_model_message(model));
-        clprop_model_destroy(model);
-        return NULL;
+    train_options *o = s->options;
+    if (o->resume != NULL)
+        return (s->start = checkpoint_load(o->resume, &s->progress)) != NULL;
+    s->progress.seed = o->seed;
+    s->progress.shuffle_state = clprop_rng_seeded(o->seed ^ 0x5deece66dull).state;
+    if (o->init == NULL)
+        return 1;
+    if (clprop_model_load(o->init, &s->start) != CLPROP_SUCCESS) {
+        cli_error("%s", clprop_model_message(s->start));
+        return 0;
     }
-    return model;
+    return 1;
 }
 
-static int build_network(session *s, clprop_model *init)
+/* Class labels become one-hot vectors as wide as the output layer, when it is known. */
+static size_t known_classes(const session *s)
+{
+    if (s->start != NULL)
+        return clprop_model_units(s->start, clprop_model_layer_count(s->start));
+    return s->options->size_count > 0 ? s->options->sizes[s->options->size_count - 1] : 0;
+}
+
+/* From the model, else --layers checked against the data, else the data's widths around one
+ * hidden layer. */
+static int settle_shape(session *s)
+{
+    train_options *o = s->options;
+    if (s->start != NULL) {
+        size_t last = clprop_model_layer_count(s->start);
+        return check_widths(o->data.path, s->data, clprop_model_units(s->start, 0),
+                            clprop_model_units(s->start, last));
+    }
+    if (o->size_count == 0) {
+        size_t defaults[] = {clprop_data_inputs(s->data), TRAIN_DEFAULT_HIDDEN,
+                             clprop_data_outputs(s->data)};
+        memcpy(o->sizes, defaults, sizeof defaults);
+        o->size_count = 3;
+    }
+    return check_widths(o->data.path, s->data, o->sizes[0], o->sizes[o->size_count - 1]);
+}
+
+/* Holds out the validation share: a permutation drawn from the run's seed, the last part of it
+ * for validation, so a resumed run splits the same way. */
+static int split_validation(session *s)
+{
+    s->train = s->data;
+    if (s->options->validation == 0.0f)
+        return 1;
+    size_t n = clprop_data_samples(s->data);
+    size_t held = (size_t)((double)n * s->options->validation + 0.5);
+    if (held == 0 || held >= n) {
+        cli_error("--validation: %g of %zu samples leaves %s", (double)s->options->validation, n,
+                  held == 0 ? "no validation sample" : "no training sample");
+        return 0;
+    }
+    size_t *order = malloc(n * sizeof *order);
+    if (order == NULL) {
+        cli_error("out of memory");
+        return 0;
+    }
+    clprop_rng rng = clprop_rng_seeded(s->progress.seed ^ 0x76616c6964ull);
+    for (size_t i = 0; i < n; i++)
+        order[i] = i;
+    for (size_t i = n; i > 1; i--) {
+        size_t j = (size_t)(clprop_rng_next(&rng) % i), swap = order[i - 1];
+        order[i - 1] = order[j];
+        order[j] = swap;
+    }
+    clprop_status status = clprop_data_subset(s->data, order, n - held, &s->train);
+    if (status == CLPROP_SUCCESS)
+        status = clprop_data_subset(s->data, order + (n - held), held, &s->validation);
+    free(order);
+    if (status != CLPROP_SUCCESS)
+        cli_error("%s", clprop_data_message(s->validation != NULL ? s->validation : s->train));
+    return status == CLPROP_SUCCESS;
+}
+
+static int load_test(session *s, size_t classes)
+{
+    train_options *o = s->options;
+    if (o->test.path == NULL)
+        return 1;
+    cli_data_options test = o->data;
+    test.path = o->test.path;
+    test.labels = o->test.labels;
+    if ((s->test = cli_load_data(&test, classes, &s->usage_error)) == NULL)
+        return 0;
+    return check_widths(o->test.path, s->test, clprop_data_inputs(s->data),
+                        clprop_data_outputs(s->data));
+}
+
+/* The loss and output activation, from what was given and what the data hold. */
+static int choose_output(session *s)
+{
+    train_options *o = s->options;
+    if (!o->output_given)
+        o->output = o->loss_given && o->loss == CLPROP_LOSS_CROSS_ENTROPY
+                        ? CLPROP_ACTIVATION_SOFTMAX
+                    : clprop_data_has_labels(s->data) && !o->loss_given ? CLPROP_ACTIVATION_SOFTMAX
+                                                                        : CLPROP_ACTIVATION_LINEAR;
+    if (!o->loss_given)
+        o->loss = o->output == CLPROP_ACTIVATION_SOFTMAX ? CLPROP_LOSS_CROSS_ENTROPY
+                                                         : CLPROP_LOSS_MSE;
+    if (s->start == NULL && o->loss == CLPROP_LOSS_CROSS_ENTROPY &&
+        o->output != CLPROP_ACTIVATION_SOFTMAX) {
+        cli_error("train: --loss ce needs --output softmax");
+        s->usage_error = 1;
+        return 0;
+    }
+    return 1;
+}
+
+static int load_everything(session *s)
+{
+    if (!load_start_model(s))
+        return 0;
+    size_t classes = known_classes(s);
+    if ((s->data = cli_load_data(&s->options->data, classes, &s->usage_error)) == NULL)
+        return 0;
+    if (classes == 0 && clprop_data_has_labels(s->data))
+        classes = clprop_data_outputs(s->data);
+    return settle_shape(s) && split_validation(s) && load_test(s, classes) && choose_output(s);
+}
+
+/* ---- the network on the device ---- */
+
+static int build_network(session *s)
 {
     train_options *o = s->options;
     clprop_status status;
-    if (init != NULL) {
-        status = clprop_net_create_from_model(s->context, init, &s->net);
+    if (s->start != NULL) {
+        status = clprop_net_create_from_model(s->context, s->start, &s->net);
     } else {
         clprop_activation activations[CLI_MAX_LAYERS];
         for (size_t l = 0; l + 1 < o->size_count; l++)
@@ -232,8 +217,25 @@ static int build_network(session *s, clprop_model *init)
                                 o->seed, o->weight_init};
         status = clprop_net_create(s->context, &desc, &s->net);
     }
+    /* A chosen optimizer replaces whatever --init's model carried; --resume keeps its own. */
+    int keep_model_optimizer = s->start != NULL && !o->optimizer_given &&
+                               clprop_model_optimizer(s->start, NULL, NULL, NULL, NULL);
+    if (status == CLPROP_SUCCESS && !keep_model_optimizer)
+        status = clprop_net_set_optimizer(s->net, &o->optimizer);
     if (status != CLPROP_SUCCESS) {
-        cli_error("%s", clprop_net_message(s->net));
+        cli_error("%s", s->net != NULL ? clprop_net_message(s->net) : "out of memory");
+        return 0;
+    }
+    return 1;
+}
+
+static int upload_one(session *s, const clprop_data *data, const char *path,
+                      clprop_device_data **out)
+{
+    if (data == NULL)
+        return 1;
+    if (clprop_device_data_create(s->context, data, out) != CLPROP_SUCCESS) {
+        cli_error("%s: %s", path, clprop_device_data_message(*out));
         return 0;
     }
     return 1;
@@ -241,119 +243,152 @@ static int build_network(session *s, clprop_model *init)
 
 static int upload(session *s)
 {
-    if (clprop_device_data_create(s->context, s->data, &s->device_data) != CLPROP_SUCCESS) {
-        cli_error("%s: %s", s->options->data.path, clprop_device_data_message(s->device_data));
-        return 0;
-    }
-    if (s->test != NULL &&
-        clprop_device_data_create(s->context, s->test, &s->device_test) != CLPROP_SUCCESS) {
-        cli_error("%s: %s", s->options->test.path, clprop_device_data_message(s->device_test));
-        return 0;
-    }
-    return 1;
+    const train_options *o = s->options;
+    return upload_one(s, s->train, o->data.path, &s->device_train) &&
+           upload_one(s, s->validation, o->data.path, &s->device_validation) &&
+           upload_one(s, s->test, o->test.path, &s->device_test);
 }
 
-/* Settles the network's shape: from --init, else --layers checked against the data, else the
- * data's widths around one hidden layer. Then loads the test data with the same classes. */
-static int settle_shape(session *s, clprop_model *init)
+/* ---- the epochs ---- */
+
+static int evaluate(session *s, clprop_device_data *data, clprop_pass_result *result)
 {
-    train_options *o = s->options;
-    size_t inputs = clprop_data_inputs(s->data), outputs = clprop_data_outputs(s->data);
-    if (init != NULL) {
-        size_t last = clprop_model_layer_count(init);
-        return check_widths(o->data.path, s->data, clprop_model_units(init, 0),
-                            clprop_model_units(init, last));
-    }
-    if (o->size_count == 0) {
-        size_t defaults[] = {inputs, default_hidden, outputs};
-        memcpy(o->sizes, defaults, sizeof defaults);
-        o->size_count = 3;
-    }
-    return check_widths(o->data.path, s->data, o->sizes[0], o->sizes[o->size_count - 1]);
+    if (clprop_net_evaluate(s->net, data, s->options->batch, result) == CLPROP_SUCCESS)
+        return 1;
+    cli_error("%s", clprop_net_message(s->net));
+    return 0;
 }
 
-static int load_everything(session *s, clprop_model **init, int *usage_error)
+/* Early stopping's bookkeeping after an epoch; returns 1 when training should stop. */
+static int watch_validation(session *s, size_t epoch, double loss, int *failed)
 {
-    train_options *o = s->options;
-    if (o->init != NULL && (*init = load_init_model(o->init)) == NULL)
+    clprop_training_state *p = &s->progress;
+    if (p->best_epoch == 0 || loss < p->best_loss) {
+        p->best_loss = loss;
+        p->best_epoch = epoch;
+        p->stale_epochs = 0;
+        clprop_model_destroy(s->best);
+        s->best = NULL;
+        if (s->options->patience > 0 && clprop_model_from_net(s->net, &s->best) != CLPROP_SUCCESS)
+            *failed = 1;
         return 0;
-    /* Class labels become one-hot vectors as wide as the output layer, when it is known. */
-    size_t classes = *init != NULL ? clprop_model_units(*init, clprop_model_layer_count(*init))
-                     : o->size_count > 0 ? o->sizes[o->size_count - 1]
-                                         : 0;
-    if ((s->data = cli_load_data(&o->data, classes, usage_error)) == NULL)
-        return 0;
-    if (classes == 0 && clprop_data_has_labels(s->data))
-        classes = clprop_data_outputs(s->data);
-    if (!settle_shape(s, *init))
-        return 0;
-    if (o->test.path != NULL) {
-        cli_data_options test = o->data;
-        test.path = o->test.path;
-        test.labels = o->test.labels;
-        if ((s->test = cli_load_data(&test, classes, usage_error)) == NULL)
+    }
+    p->stale_epochs++;
+    return s->options->patience > 0 && p->stale_epochs >= s->options->patience;
+}
+
+/* Writes the checkpoint for a stop in `epoch` after `samples_done` of its samples (0 when the
+ * epoch is complete). shuffle_before is the generator before it drew that epoch's order. */
+static int write_checkpoint(session *s, const char *path, size_t epoch, size_t samples_done,
+                            uint64_t shuffle_after, uint64_t shuffle_before)
+{
+    clprop_training_state state = s->progress;
+    state.epochs_done = samples_done > 0 ? epoch - 1 : epoch;
+    state.samples_done = samples_done;
+    state.shuffle_state = samples_done > 0 ? shuffle_before : shuffle_after;
+    if (s->best != NULL && s->options->patience > 0) {
+        char best_path[4200];
+        snprintf(best_path, sizeof best_path, "%s.best", path);
+        if (clprop_model_save(s->best, best_path) != CLPROP_SUCCESS) {
+            cli_error("%s", clprop_model_message(s->best));
             return 0;
-        size_t inputs = clprop_data_inputs(s->data), outputs = clprop_data_outputs(s->data);
-        if (!check_widths(o->test.path, s->test, inputs, outputs))
-            return 0;
+        }
     }
-    choose_output(o, s->data);
-    if (*init == NULL && o->loss == CLPROP_LOSS_CROSS_ENTROPY &&
-        o->output != CLPROP_ACTIVATION_SOFTMAX) {
-        cli_error("train: --loss ce needs --output softmax");
-        *usage_error = 1;
-        return 0;
-    }
-    return 1;
+    return checkpoint_save(path, s->net, &state);
 }
 
-static int save_model(session *s)
-{
-    clprop_model *model = NULL;
-    clprop_status status = clprop_model_from_net(s->net, &model);
-    if (status == CLPROP_SUCCESS)
-        status = clprop_model_save(model, s->options->save);
-    if (status != CLPROP_SUCCESS)
-        cli_error("%s", clprop_model_message(model));
-    clprop_model_destroy(model);
-    return status == CLPROP_SUCCESS;
-}
+typedef enum { RUN_DONE, RUN_STOPPED_EARLY, RUN_INTERRUPTED, RUN_FAILED } run_end;
 
-/* The epochs. Returns 1 when all ran. */
-static int run_epochs(session *s, report *r)
+static run_end run_epochs(session *s, report *r)
 {
     train_options *o = s->options;
-    clprop_rng seeds = clprop_rng_seeded(o->seed ^ 0x5deece66dull);
+    clprop_rng shuffles = {s->progress.shuffle_state};
+    size_t first_sample = s->progress.samples_done;
     double start = now_seconds();
-    for (size_t epoch = 1; epoch <= o->epochs; epoch++) {
-        epoch_figures figures = {epoch, o->epochs, {0}, s->test != NULL, {0}, s->classifier, 0, 0};
-        clprop_epoch_options epoch_options = {o->batch, o->learning_rate,
-                                              clprop_rng_next(&seeds), report_progress, r};
+    for (size_t epoch = s->progress.epochs_done + 1; epoch <= o->epochs; epoch++) {
+        uint64_t shuffle_before = shuffles.state;
+        epoch_figures f = {.epoch = epoch, .epochs = o->epochs, .classifier = s->classifier};
+        f.learning_rate = clprop_schedule_rate(&o->schedule, o->learning_rate, epoch, o->epochs);
+        clprop_epoch_options options = {o->batch,     f.learning_rate, clprop_rng_next(&shuffles),
+                                        report_progress, r,           first_sample,
+                                        &interrupted};
         r->epoch = epoch;
         double epoch_start = now_seconds();
-        clprop_status status =
-            clprop_net_train_epoch(s->net, s->device_data, &epoch_options, &figures.train);
-        figures.seconds = now_seconds() - epoch_start;
-        if (status == CLPROP_SUCCESS && s->test != NULL)
-            status = clprop_net_evaluate(s->net, s->device_test, o->batch, &figures.test);
+        clprop_status status = clprop_net_train_epoch(s->net, s->device_train, &options, &f.train);
+        f.seconds = now_seconds() - epoch_start;
+        if (status == CLPROP_STOPPED) {
+            const char *path = o->checkpoint != NULL ? o->checkpoint : interrupted_checkpoint;
+            size_t done = first_sample + f.train.samples;
+            if (r->terminal)
+                fputs("\n", stderr);
+            if (!write_checkpoint(s, path, epoch, done, shuffles.state, shuffle_before))
+                return RUN_FAILED;
+            fprintf(stderr,
+                    "clprop: interrupted in epoch %zu after %zu of %zu samples; checkpoint written "
+                    "to %s\nclprop: continue with the same command and --resume %s\n",
+                    epoch, done, clprop_data_samples(s->train), path, path);
+            return RUN_INTERRUPTED;
+        }
+        first_sample = 0;
+        f.has_validation = s->device_validation != NULL;
+        f.has_test = s->device_test != NULL;
         if (status != CLPROP_SUCCESS) {
             if (r->terminal)
                 fputs("\n", stderr);
             cli_error("epoch %zu: %s", epoch, clprop_net_message(s->net));
-            return 0;
+            return RUN_FAILED;
         }
-        figures.elapsed_seconds = now_seconds() - start;
-        report_epoch(r, &figures);
+        if ((f.has_validation && !evaluate(s, s->device_validation, &f.validation)) ||
+            (f.has_test && !evaluate(s, s->device_test, &f.test)))
+            return RUN_FAILED;
+        f.elapsed_seconds = now_seconds() - start;
+        report_epoch(r, &f);
+        int failed = 0, stop = f.has_validation &&
+                                 watch_validation(s, epoch, f.validation.loss, &failed);
+        if (failed)
+            return RUN_FAILED;
+        s->progress.epochs_done = epoch;
+        if (o->checkpoint_every > 0 && epoch % o->checkpoint_every == 0 &&
+            !write_checkpoint(s, o->checkpoint, epoch, 0, shuffles.state, shuffle_before))
+            return RUN_FAILED;
+        if (stop) {
+            printf("early stop: no better validation loss for %zu epochs; keeping epoch %zu's "
+                   "network (validation loss %.5f)\n",
+                   o->patience, (size_t)s->progress.best_epoch, s->progress.best_loss);
+            return RUN_STOPPED_EARLY;
+        }
+    }
+    return RUN_DONE;
+}
+
+/* Early stopping keeps the best network: put its weights back before the summary and --save. */
+static int restore_best(session *s)
+{
+    if (s->options->patience == 0 || s->best == NULL)
+        return 1;
+    return model_weights_into(s->net, s->best);
+}
+
+/* With --resume and early stopping, the best network so far was saved beside the checkpoint. */
+static int load_saved_best(session *s)
+{
+    if (s->options->resume == NULL || s->options->patience == 0 || s->progress.best_epoch == 0)
+        return 1;
+    char path[4200];
+    snprintf(path, sizeof path, "%s.best", s->options->resume);
+    if (clprop_model_load(path, &s->best) != CLPROP_SUCCESS) {
+        cli_error("%s", clprop_model_message(s->best));
+        return 0;
     }
     return 1;
 }
 
-static void print_summary(const session *s, double seconds)
+static void print_summary(session *s, double seconds)
 {
-    if (s->test == NULL)
+    if (s->device_test == NULL)
         return;
     clprop_pass_result result;
-    if (clprop_net_evaluate(s->net, s->device_test, s->options->batch, &result) != CLPROP_SUCCESS)
+    if (!evaluate(s, s->device_test, &result))
         return;
     if (s->classifier)
         printf("test accuracy %.4f (%zu/%zu), test loss %.5f, trained in %.1f s\n",
@@ -364,41 +399,61 @@ static void print_summary(const session *s, double seconds)
                seconds);
 }
 
+static void describe_run(const session *s)
+{
+    clprop_optimizer optimizer;
+    clprop_net_get_optimizer(s->net, &optimizer);
+    printf("device %s, GEMM %s, data %s, optimizer %s", clprop_context_device(s->context)->name,
+           clprop_gemm_backend_name(clprop_context_gemm_backend(s->context)),
+           clprop_device_data_resident(s->device_train) ? "on the device" : "sent per batch",
+           clprop_optimizer_name(optimizer.kind));
+    if (s->options->resume != NULL)
+        printf(", resuming after epoch %zu", (size_t)s->progress.epochs_done);
+    putchar('\n');
+}
+
+/* The epochs, the summary and the saved model; returns the exit status. */
+static int train_and_save(session *s)
+{
+    size_t last = clprop_net_layer_count(s->net);
+    s->classifier = clprop_net_units(s->net, last) > 1 &&
+                    (clprop_data_has_labels(s->data) ||
+                     clprop_net_activation(s->net, last) == CLPROP_ACTIVATION_SOFTMAX);
+    describe_run(s);
+    report r;
+    if (!report_open(&r, s->options->log, s->options->epochs))
+        return EXIT_FAILED;
+    struct sigaction action = {.sa_handler = on_interrupt}, previous;
+    sigemptyset(&action.sa_mask);
+    sigaction(SIGINT, &action, &previous);
+    double start = now_seconds();
+    run_end end = run_epochs(s, &r);
+    sigaction(SIGINT, &previous, NULL);
+    int logged = report_close(&r, end != RUN_FAILED);
+    if (end == RUN_FAILED || !logged)
+        return EXIT_FAILED;
+    if (end == RUN_INTERRUPTED)
+        return 128 + SIGINT;
+    if (!restore_best(s))
+        return EXIT_FAILED;
+    print_summary(s, now_seconds() - start);
+    if (s->options->save != NULL && !model_save(s->options->save, s->net))
+        return EXIT_FAILED;
+    return 0;
+}
+
 int cli_train(int argc, char **argv)
 {
     train_options options;
-    int code = parse_arguments(argc, argv, &options);
+    int code = train_parse_arguments(argc, argv, &options);
     if (code >= 0)
         return code;
-    session s = {&options, NULL, NULL, NULL, NULL, NULL, NULL, 0};
-    clprop_model *init = NULL;
-    int usage_error = 0;
-    int ok = load_everything(&s, &init, &usage_error);
+    session s = {.options = &options};
+    int ok = load_everything(&s) && load_saved_best(&s);
     if (ok && (s.context = cli_open_context(options.device, options.gemm)) == NULL)
         ok = 0;
-    ok = ok && build_network(&s, init) && upload(&s);
-    if (ok)
-        printf("device %s, GEMM %s, data %s\n", clprop_context_device(s.context)->name,
-               clprop_gemm_backend_name(clprop_context_gemm_backend(s.context)),
-               clprop_device_data_resident(s.device_data) ? "on the device" : "sent per batch");
-    clprop_model_destroy(init);
-    report r;
-    if (ok) {
-        size_t last = clprop_net_layer_count(s.net);
-        s.classifier = clprop_net_units(s.net, last) > 1 &&
-                       (clprop_data_has_labels(s.data) ||
-                        clprop_net_activation(s.net, last) == CLPROP_ACTIVATION_SOFTMAX);
-        ok = report_open(&r, options.log, options.epochs);
-        if (ok) {
-            double start = now_seconds();
-            ok = run_epochs(&s, &r);
-            ok = report_close(&r, 1) && ok;
-            if (ok)
-                print_summary(&s, now_seconds() - start);
-        }
-    }
-    if (ok && options.save != NULL)
-        ok = save_model(&s);
+    ok = ok && build_network(&s) && upload(&s);
+    code = ok ? train_and_save(&s) : s.usage_error ? EXIT_USAGE : EXIT_FAILED;
     session_end(&s);
-    return ok ? 0 : usage_error ? EXIT_USAGE : EXIT_FAILED;
+    return code;
 }

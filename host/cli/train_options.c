@@ -1,0 +1,247 @@
+#include "train_options.h"
+
+#include <errno.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cli.h"
+
+static void print_usage(FILE *out)
+{
+    fputs(
+        "usage: clprop train --data FILE [options]\n"
+        "\n"
+        "Trains a network by backpropagation and reports every epoch.\n"
+        "\n"
+        "data (FANN .data/.train/.test, CSV, or IDX images with labels, gzip or not):\n"
+        "  --data FILE            training data\n"
+        "  --labels FILE          IDX labels for IDX images in --data\n"
+        "  --targets K            CSV: the last K columns are the targets\n"
+        "  --label-column N|last  CSV: column N (from 1) holds class labels 0..C-1 (one-hot)\n"
+        "  --test FILE            test data, evaluated after every epoch (same format options)\n"
+        "  --test-labels FILE     IDX labels for IDX images in --test\n"
+        "  --validation FRACTION  hold out this share of the training data (drawn from --seed)\n"
+        "                         and report its loss every epoch\n"
+        "network:\n"
+        "  --layers N0,N1,...,NL  units per layer, input first; the first and last must match\n"
+        "                         the data (default: inputs,32,outputs of the data)\n"
+        "  --activation NAME      hidden layers: sigmoid (default), tanh, relu, leaky-relu or\n"
+        "                         linear\n"
+        "  --output NAME          output layer: any of those, or softmax (default: softmax for\n"
+        "                         class labels, else linear)\n"
+        "  --weight-init NAME     auto (default: glorot for sigmoid, tanh and linear layers, he\n"
+        "                         for relu and leaky-relu), glorot or he\n"
+        "  --loss mse|ce          squared error, or cross-entropy with softmax (default: ce\n"
+        "                         with softmax, else mse)\n"
+        "  --no-bias              no biases\n"
+        "  --init MODEL           start from a model file or JSON export (defines the layers,\n"
+        "                         and the optimizer with its state when the model has one)\n"
+        "training:\n"
+        "  --epochs N             passes over the data (default 10); with --resume, the total\n"
+        "                         counted from the start of the original run\n"
+        "  --batch B              samples per step; the last one may be smaller (default 32)\n"
+        "  --lr A                 learning rate (default 0.1); plain SGD steps\n"
+        "                         W <- W - (A/B)*sum(delta*x^T)\n"
+        "  --optimizer NAME       sgd (default), momentum, adam (AdamW) or rprop (iRPROP-, for\n"
+        "                         full batches; it ignores --lr)\n"
+        "  --momentum M           momentum's mu (default 0.9)\n"
+        "  --nesterov             momentum: Nesterov's form\n"
+        "  --beta1 B1, --beta2 B2 Adam's moment decays (default 0.9, 0.999)\n"
+        "  --weight-decay W       L2 decay (decoupled for Adam) (default 0)\n"
+        "  --schedule NAME        constant (default), step or cosine learning rate\n"
+        "  --warmup EPOCHS        linear warm-up first (default 0)\n"
+        "  --step-every N         step: epochs between decays (default 10)\n"
+        "  --step-factor F        step: the factor (default 0.1)\n"
+        "  --early-stop PATIENCE  stop when the validation loss has not improved for PATIENCE\n"
+        "                         epochs, and keep the best model (needs --validation)\n"
+        "  --seed S               weights, shuffling and the validation split (default 1)\n"
+        "  --device SPEC          index, P:D, gpu, cpu or part of a name ($CLPROP_DEVICE)\n"
+        "  --gemm BACKEND         native (default), clblast, or auto: the faster one on this\n"
+        "                         device, measured once and remembered\n"
+        "output:\n"
+        "  --save MODEL           write the trained model (atomically) when training ends\n"
+        "  --log FILE.csv         per-epoch figures as CSV\n"
+        "  --checkpoint FILE      where checkpoints go (weights, optimizer state, epoch and\n"
+        "                         random state, written atomically); Ctrl-C writes one too\n"
+        "  --checkpoint-every N   write it every N epochs (default: only on Ctrl-C)\n"
+        "  --resume FILE          continue a checkpointed run exactly where it stopped\n"
+        "\n"
+        "Each epoch prints the training loss (and accuracy, for classifiers, measured on each\n"
+        "batch before its step), the validation and test loss and accuracy, samples per second\n"
+        "and the time. Ctrl-C finishes the batch in progress, writes the checkpoint (to\n"
+        "--checkpoint, else clprop-interrupted.clprop) and exits with status 130.\n",
+        out);
+}
+
+/* A number within [low, high] (inclusive ends when the flags say so). */
+static int parse_number_in(const char *flag, const char *text, float low, int low_inclusive,
+                           float high, int high_inclusive, float *out)
+{
+    char *end = NULL;
+    errno = 0;
+    float value = strtof(text, &end);
+    if (text[0] == '\0' || *end != '\0' || errno != 0 || !isfinite(value)) {
+        cli_error("%s: expected a number, not \"%s\"", flag, text);
+        return 0;
+    }
+    if (value < low || (value == low && !low_inclusive) || value > high ||
+        (value == high && !high_inclusive)) {
+        cli_error("%s: must be %s %g and %s %g, not %s", flag, low_inclusive ? "from" : "above",
+                  (double)low, high_inclusive ? "up to" : "below", (double)high, text);
+        return 0;
+    }
+    *out = value;
+    return 1;
+}
+
+static int parse_optimizer_name(const char *text, clprop_optimizer_kind *out)
+{
+    for (int k = CLPROP_OPTIMIZER_SGD; clprop_optimizer_name((clprop_optimizer_kind)k); k++)
+        if (strcmp(text, clprop_optimizer_name((clprop_optimizer_kind)k)) == 0) {
+            *out = (clprop_optimizer_kind)k;
+            return 1;
+        }
+    cli_error("--optimizer: expected sgd, momentum, adam or rprop, not \"%s\"", text);
+    return 0;
+}
+
+static int parse_schedule_name(const char *text, clprop_schedule_kind *out)
+{
+    for (int k = CLPROP_SCHEDULE_CONSTANT; clprop_schedule_name((clprop_schedule_kind)k); k++)
+        if (strcmp(text, clprop_schedule_name((clprop_schedule_kind)k)) == 0) {
+            *out = (clprop_schedule_kind)k;
+            return 1;
+        }
+    cli_error("--schedule: expected constant, step or cosine, not \"%s\"", text);
+    return 0;
+}
+
+/* Options that name things: files, the network's shape. */
+static int take_shape_option(int argc, char **argv, int *i, train_options *o, int *bad)
+{
+    const char *value = NULL;
+    if (cli_take_data_option(argc, argv, i, &o->data, bad) ||
+        cli_option_value(argc, argv, i, "--test", &o->test.path, bad) ||
+        cli_option_value(argc, argv, i, "--test-labels", &o->test.labels, bad) ||
+        cli_option_value(argc, argv, i, "--device", &o->device, bad) ||
+        cli_option_value(argc, argv, i, "--init", &o->init, bad) ||
+        cli_option_value(argc, argv, i, "--save", &o->save, bad) ||
+        cli_option_value(argc, argv, i, "--log", &o->log, bad) ||
+        cli_option_value(argc, argv, i, "--checkpoint", &o->checkpoint, bad) ||
+        cli_option_value(argc, argv, i, "--resume", &o->resume, bad))
+        return 1;
+    if (strcmp(argv[*i], "--no-bias") == 0)
+        return o->no_bias = 1;
+    if (cli_option_value(argc, argv, i, "--layers", &value, bad)) {
+        *bad = *bad || !cli_parse_layers("--layers", value, o->sizes, &o->size_count);
+    } else if (cli_option_value(argc, argv, i, "--activation", &value, bad)) {
+        *bad = *bad || !cli_parse_activation_name("--activation", value, &o->hidden);
+        o->hidden_given = 1;
+    } else if (cli_option_value(argc, argv, i, "--output", &value, bad)) {
+        *bad = *bad || !cli_parse_activation_name("--output", value, &o->output);
+        o->output_given = 1;
+    } else if (cli_option_value(argc, argv, i, "--weight-init", &value, bad)) {
+        *bad = *bad || !cli_parse_weight_init("--weight-init", value, &o->weight_init);
+    } else if (cli_option_value(argc, argv, i, "--loss", &value, bad)) {
+        *bad = *bad || !cli_parse_loss_name("--loss", value, &o->loss);
+        o->loss_given = 1;
+    } else if (cli_option_value(argc, argv, i, "--gemm", &value, bad)) {
+        *bad = *bad || !cli_parse_gemm("--gemm", value, &o->gemm);
+    } else {
+        return 0;
+    }
+    return 1;
+}
+
+/* Options that say how to train. */
+static int take_training_option(int argc, char **argv, int *i, train_options *o, int *bad)
+{
+    const char *v = NULL;
+    clprop_optimizer *opt = &o->optimizer;
+    if (strcmp(argv[*i], "--nesterov") == 0)
+        return opt->nesterov = 1;
+    if (cli_option_value(argc, argv, i, "--epochs", &v, bad))
+        *bad = *bad || !cli_parse_count("--epochs", v, &o->epochs);
+    else if (cli_option_value(argc, argv, i, "--batch", &v, bad))
+        *bad = *bad || !cli_parse_count("--batch", v, &o->batch);
+    else if (cli_option_value(argc, argv, i, "--lr", &v, bad))
+        *bad = *bad || !cli_parse_positive("--lr", v, &o->learning_rate);
+    else if (cli_option_value(argc, argv, i, "--seed", &v, bad))
+        *bad = *bad || !cli_parse_seed("--seed", v, &o->seed);
+    else if (cli_option_value(argc, argv, i, "--optimizer", &v, bad)) {
+        *bad = *bad || !parse_optimizer_name(v, &opt->kind);
+        o->optimizer_given = 1;
+    } else if (cli_option_value(argc, argv, i, "--momentum", &v, bad))
+        *bad = *bad || !parse_number_in("--momentum", v, 0, 0, 1, 0, &opt->momentum);
+    else if (cli_option_value(argc, argv, i, "--beta1", &v, bad))
+        *bad = *bad || !parse_number_in("--beta1", v, 0, 0, 1, 0, &opt->beta1);
+    else if (cli_option_value(argc, argv, i, "--beta2", &v, bad))
+        *bad = *bad || !parse_number_in("--beta2", v, 0, 0, 1, 0, &opt->beta2);
+    else if (cli_option_value(argc, argv, i, "--weight-decay", &v, bad))
+        *bad = *bad || !parse_number_in("--weight-decay", v, 0, 1, 1, 1, &opt->weight_decay);
+    else if (cli_option_value(argc, argv, i, "--schedule", &v, bad))
+        *bad = *bad || !parse_schedule_name(v, &o->schedule.kind);
+    else if (cli_option_value(argc, argv, i, "--warmup", &v, bad))
+        *bad = *bad || !cli_parse_count("--warmup", v, &o->schedule.warmup_epochs);
+    else if (cli_option_value(argc, argv, i, "--step-every", &v, bad))
+        *bad = *bad || !cli_parse_count("--step-every", v, &o->schedule.step_every);
+    else if (cli_option_value(argc, argv, i, "--step-factor", &v, bad))
+        *bad = *bad || !parse_number_in("--step-factor", v, 0, 0, 1, 1, &o->schedule.step_factor);
+    else if (cli_option_value(argc, argv, i, "--validation", &v, bad))
+        *bad = *bad || !parse_number_in("--validation", v, 0, 0, 1, 0, &o->validation);
+    else if (cli_option_value(argc, argv, i, "--early-stop", &v, bad))
+        *bad = *bad || !cli_parse_count("--early-stop", v, &o->patience);
+    else if (cli_option_value(argc, argv, i, "--checkpoint-every", &v, bad))
+        *bad = *bad || !cli_parse_count("--checkpoint-every", v, &o->checkpoint_every);
+    else
+        return 0;
+    return 1;
+}
+
+/* Combinations that cannot work; each reported as one usage line. */
+static int check_combinations(const train_options *o)
+{
+    const char *problem = NULL;
+    if (o->data.path == NULL)
+        problem = "train: --data FILE is required (see clprop train --help)";
+    else if (o->output_given && o->output == CLPROP_ACTIVATION_SOFTMAX && o->loss_given &&
+             o->loss != CLPROP_LOSS_CROSS_ENTROPY)
+        problem = "train: --output softmax goes with --loss ce";
+    else if (o->hidden_given && o->hidden == CLPROP_ACTIVATION_SOFTMAX)
+        problem = "--activation: softmax is for the output layer only (--output softmax)";
+    else if (o->patience > 0 && o->validation == 0.0f)
+        problem = "--early-stop needs --validation FRACTION: it watches the validation loss";
+    else if (o->checkpoint_every > 0 && o->checkpoint == NULL)
+        problem = "--checkpoint-every needs --checkpoint FILE";
+    else if (o->resume != NULL && o->init != NULL)
+        problem = "train: --resume and --init both name the starting network; give one";
+    else if (o->resume != NULL && o->optimizer_given)
+        problem = "train: --resume continues the checkpoint's optimizer; drop --optimizer";
+    if (problem != NULL)
+        cli_error("%s", problem);
+    return problem == NULL;
+}
+
+int train_parse_arguments(int argc, char **argv, train_options *o)
+{
+    memset(o, 0, sizeof *o);
+    o->epochs = 10;
+    o->batch = 32;
+    o->learning_rate = 0.1f;
+    o->seed = 1;
+    int bad = 0;
+    for (int i = 1; i < argc && !bad; i++) {
+        if (strcmp(argv[i], "--help") == 0 || strcmp(argv[i], "-h") == 0) {
+            print_usage(stdout);
+            return 0;
+        }
+        if (!take_shape_option(argc, argv, &i, o, &bad) &&
+            !take_training_option(argc, argv, &i, o, &bad)) {
+            cli_error("train: unknown option %s (see clprop train --help)", argv[i]);
+            return EXIT_USAGE;
+        }
+    }
+    return bad || !check_combinations(o) ? EXIT_USAGE : -1;
+}

@@ -1,0 +1,197 @@
+/* clprop train's toolbox from the command line: optimizers, schedules, validation and early
+ * stopping, checkpoints, --resume and Ctrl-C. */
+#include <criterion/criterion.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/wait.h>
+
+#include "support.h"
+
+#define DIABETES CLPROP_FANN_DIR "/diabetes.train"
+#define BUILDING CLPROP_FANN_DIR "/building.train"
+
+static char *dir;
+
+static void make_dir(void)
+{
+    dir = test_make_temp_dir();
+}
+
+static void remove_dir(void)
+{
+    test_remove_tree(dir);
+    free(dir);
+}
+
+TestSuite(train_cli, .init = make_dir, .fini = remove_dir);
+
+static char *slurp(const char *path, size_t *size)
+{
+    FILE *file = fopen(path, "rb");
+    cr_assert_not_null(file, "cannot read %s", path);
+    char *bytes = malloc(1 << 20);
+    *size = fread(bytes, 1, 1 << 20, file);
+    fclose(file);
+    return bytes;
+}
+
+static void expect_same_file(const char *a, const char *b)
+{
+    size_t size_a, size_b;
+    char *bytes_a = slurp(a, &size_a), *bytes_b = slurp(b, &size_b);
+    cr_expect(size_a == size_b && memcmp(bytes_a, bytes_b, size_a) == 0,
+              "%s and %s differ (%zu and %zu bytes)", a, b, size_a, size_b);
+    free(bytes_a), free(bytes_b);
+}
+
+static int run(const char *format, ...) __attribute__((format(printf, 1, 2)));
+static char *last_out, *last_err;
+
+static int run(const char *format, ...)
+{
+    char args[4096];
+    va_list list;
+    va_start(list, format);
+    vsnprintf(args, sizeof args, format, list);
+    va_end(list);
+    free(last_out), free(last_err);
+    return test_run_command(args, &last_out, &last_err);
+}
+
+#define COMMON "train --data " DIABETES " --layers 8,12,2 --batch 16 --lr 0.01 --seed 3"
+
+/* The issue's test: 4 epochs straight, or 2 then --resume to 4, end with the same weights — bit
+ * for bit, since the same device runs the same kernels in the same order, and the checkpoint
+ * carries the optimizer's moments and the shuffle generator. */
+Test(train_cli, four_epochs_straight_equal_two_then_two_more_resumed)
+{
+    const char *optimizers[] = {"sgd", "momentum --nesterov", "adam --weight-decay 0.01",
+                                "rprop"};
+    for (size_t i = 0; i < 4; i++) {
+        cr_assert_eq(run(COMMON " --optimizer %s --epochs 4 --save %s/straight", optimizers[i],
+                         dir), 0, "%s", last_err);
+        cr_assert_eq(run(COMMON " --optimizer %s --epochs 2 --checkpoint %s/ck "
+                                "--checkpoint-every 1", optimizers[i], dir), 0, "%s", last_err);
+        cr_assert_eq(run(COMMON " --epochs 4 --resume %s/ck --save %s/resumed", dir, dir), 0, "%s",
+                     last_err);
+        cr_expect(strstr(last_out, "resuming after epoch 2") != NULL, "%s", last_out);
+        char straight[4200], resumed[4200];
+        snprintf(straight, sizeof straight, "%s/straight", dir);
+        snprintf(resumed, sizeof resumed, "%s/resumed", dir);
+        expect_same_file(straight, resumed);
+    }
+}
+
+/* Ctrl-C finishes the batch, writes the checkpoint, says how to resume and exits with 130; the
+ * resumed run ends exactly where an uninterrupted one does. */
+Test(train_cli, ctrl_c_writes_a_checkpoint_that_resumes_exactly, .timeout = 120)
+{
+    char command[8192];
+    snprintf(command, sizeof command,
+             "cd %s && (%s train --data %s --layers 14,64,64,3 --batch 8 --lr 0.01 --epochs 100000 "
+             "--checkpoint ck >out 2>err & pid=$!; sleep 1.5; kill -INT $pid; wait $pid)",
+             dir, CLPROP_COMMAND, BUILDING);
+    int raw = system(command);
+    cr_assert(WIFEXITED(raw), "the shell ended abnormally");
+    cr_assert_eq(WEXITSTATUS(raw), 130, "exit status %d", WEXITSTATUS(raw));
+    char path[4200];
+    snprintf(path, sizeof path, "%s/err", dir);
+    size_t size;
+    char *err = slurp(path, &size);
+    err[size] = '\0';
+    size_t epoch = 0, samples = 0;
+    cr_assert(sscanf(strstr(err, "interrupted in epoch"), "interrupted in epoch %zu after %zu",
+                     &epoch, &samples) == 2, "%s", err);
+    cr_expect(strstr(err, "--resume ck") != NULL, "says how to resume: %s", err);
+    free(err);
+    /* the same run, uninterrupted, to the end of the interrupted epoch */
+    cr_assert_eq(run("train --data %s --layers 14,64,64,3 --batch 8 --lr 0.01 --epochs %zu "
+                     "--save %s/straight", BUILDING, epoch, dir), 0, "%s", last_err);
+    cr_assert_eq(run("train --data %s --batch 8 --lr 0.01 --epochs %zu --resume %s/ck --save "
+                     "%s/resumed", BUILDING, epoch, dir, dir), 0, "%s", last_err);
+    char straight[4200], resumed[4200];
+    snprintf(straight, sizeof straight, "%s/straight", dir);
+    snprintf(resumed, sizeof resumed, "%s/resumed", dir);
+    expect_same_file(straight, resumed);
+}
+
+Test(train_cli, early_stopping_keeps_the_best_validation_epoch)
+{
+    cr_assert_eq(run("train --data %s --layers 14,32,3 --optimizer adam --lr 0.05 --epochs 200 "
+                     "--batch 32 --validation 0.2 --early-stop 4 --log %s/log.csv --save %s/best",
+                     BUILDING, dir, dir), 0, "%s", last_err);
+    size_t best = 0;
+    char *line = strstr(last_out, "early stop:");
+    cr_assert_not_null(line, "it should stop early: %s", last_out);
+    cr_assert(sscanf(line, "early stop: no better validation loss for 4 epochs; keeping epoch %zu",
+                     &best) == 1, "%s", line);
+    /* the log has one row per epoch run: the best one and the 4 after it */
+    char path[4200];
+    snprintf(path, sizeof path, "%s/log.csv", dir);
+    size_t size;
+    char *log = slurp(path, &size);
+    size_t rows = 0;
+    for (size_t i = 0; i < size; i++)
+        rows += log[i] == '\n';
+    cr_expect_eq(rows, 1 + best + 4, "header + %zu epochs", best + 4);
+    free(log);
+}
+
+Test(train_cli, the_schedule_sets_each_epochs_learning_rate_in_the_log)
+{
+    cr_assert_eq(run("train --data %s --epochs 6 --lr 0.4 --schedule step --step-every 2 "
+                     "--step-factor 0.5 --warmup 2 --log %s/log.csv", DIABETES, dir), 0, "%s",
+                 last_err);
+    char path[4200];
+    snprintf(path, sizeof path, "%s/log.csv", dir);
+    size_t size;
+    char *log = slurp(path, &size);
+    log[size] = '\0';
+    const double want[] = {0.2, 0.4, 0.4, 0.4, 0.2, 0.2};
+    char *row = strchr(log, '\n') + 1;
+    for (int epoch = 1; epoch <= 6; epoch++, row = strchr(row, '\n') + 1) {
+        int got_epoch;
+        double rate;
+        cr_assert(sscanf(row, "%d,%lf", &got_epoch, &rate) == 2, "%s", row);
+        cr_expect_eq(got_epoch, epoch);
+        cr_expect_float_eq(rate, want[epoch - 1], 1e-6, "epoch %d", epoch);
+    }
+    free(log);
+}
+
+Test(train_cli, each_optimizer_and_activation_trains_from_the_command_line)
+{
+    const char *settings[] = {
+        "--optimizer sgd --activation sigmoid",
+        "--optimizer momentum --momentum 0.8 --activation tanh",
+        "--optimizer adam --beta1 0.85 --beta2 0.995 --lr 0.01 --activation relu",
+        "--optimizer adam --weight-decay 0.01 --lr 0.01 --activation leaky-relu",
+        "--optimizer rprop --batch 384 --activation tanh",
+    };
+    for (size_t i = 0; i < 5; i++) {
+        cr_expect_eq(run("train --data %s --epochs 3 %s", DIABETES, settings[i]), 0, "%s: %s",
+                     settings[i], last_err);
+        cr_expect(strstr(last_out, "epoch 3/3") != NULL, "%s", last_out);
+    }
+}
+
+Test(train_cli, bad_toolbox_options_are_usage_errors)
+{
+    const char *bad[] = {"--optimizer lbfgs", "--momentum 1.5", "--beta2 0",
+                         "--weight-decay -1", "--schedule linear", "--step-factor 2",
+                         "--validation 1", "--early-stop 3", "--checkpoint-every 2",
+                         "--warmup 0"};
+    for (size_t i = 0; i < sizeof bad / sizeof *bad; i++) {
+        cr_expect_eq(run("train --data %s %s", DIABETES, bad[i]), 2, "%s", bad[i]);
+        cr_expect(strchr(last_err, '\n') == strrchr(last_err, '\n'), "one line: %s", last_err);
+    }
+}
+
+Test(train_cli, resuming_from_a_plain_model_is_refused)
+{
+    cr_assert_eq(run("train --data %s --epochs 1 --save %s/model", DIABETES, dir), 0);
+    cr_expect_eq(run("train --data %s --epochs 2 --resume %s/model", DIABETES, dir), 1);
+    cr_expect(strstr(last_err, "not a checkpoint") != NULL, "%s", last_err);
+}
