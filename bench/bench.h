@@ -150,7 +150,7 @@ typedef struct bench_elementwise_row {
     const char *label;
     const char *kernel;  /* "bias_activate", ... */
     const char *variant; /* "sigmoid", "softmax/ce", ... or NULL */
-    size_t units, batch; /* batch 0: a flat array of `units` values (sgd_update) */
+    size_t units, batch; /* batch 0: a flat array of `units` values (update) */
     double bytes;        /* read + written once each: the least traffic the kernel needs */
     bench_result result;
 } bench_elementwise_row;
@@ -183,7 +183,9 @@ void bench_gather(bench_session *session, const char *label, size_t units, size_
                   int bytes, int rows);
 void bench_samples_to_columns(bench_session *session, const char *label, size_t units,
                               size_t batch);
-void bench_sgd_update(bench_session *session, const char *label, size_t count);
+/* One optimizer update of `count` parameters (a layer's weights or its biases). */
+void bench_update(bench_session *session, const char *label, clprop_optimizer_kind kind,
+                  size_t count);
 
 /* `clprop-bench kernels`: returns the process exit status. */
 int bench_kernels(const bench_options *options);

@@ -87,14 +87,21 @@ static void network_elementwise(bench_session *session, size_t batch)
     }
 }
 
-/* The update touches each layer's weights and biases whatever the batch. */
+/* The update touches each layer's weights and biases whatever the batch; every optimizer has its
+ * own kernel. */
+static const clprop_optimizer_kind optimizers[] = {CLPROP_OPTIMIZER_SGD, CLPROP_OPTIMIZER_MOMENTUM,
+                                                   CLPROP_OPTIMIZER_ADAM, CLPROP_OPTIMIZER_RPROP};
+#define OPTIMIZER_COUNT (sizeof optimizers / sizeof *optimizers)
+
 static void network_updates(bench_session *session)
 {
     for (size_t l = 0; l < NETWORK_LAYERS; l++) {
         char label[32];
         snprintf(label, sizeof label, "%zu-%zu", network[l], network[l + 1]);
-        bench_sgd_update(session, label, network[l] * network[l + 1]);
-        bench_sgd_update(session, label, network[l + 1]);
+        for (size_t o = 0; o < OPTIMIZER_COUNT; o++) {
+            bench_update(session, label, optimizers[o], network[l] * network[l + 1]);
+            bench_update(session, label, optimizers[o], network[l + 1]);
+        }
     }
 }
 
@@ -104,7 +111,8 @@ static void square_elementwise(bench_session *session)
     bench_output_delta(session, "square", SQUARE, SQUARE);
     bench_scale_by_derivative(session, "square", SQUARE, SQUARE);
     bench_bias_gradient(session, "square", SQUARE, SQUARE);
-    bench_sgd_update(session, "square", (size_t)SQUARE * SQUARE);
+    for (size_t o = 0; o < OPTIMIZER_COUNT; o++)
+        bench_update(session, "square", optimizers[o], (size_t)SQUARE * SQUARE);
 }
 
 static void all_elementwise(bench_session *session)

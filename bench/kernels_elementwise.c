@@ -8,6 +8,7 @@
 #include <stdio.h>
 
 #include "bench.h"
+#include "optimizer.h"
 #include "ops.h"
 #include "reference.h"
 
@@ -354,36 +355,72 @@ void bench_samples_to_columns(bench_session *session, const char *label, size_t 
     measure_row(session, &scratch, &row, &op, &columns, 1);
 }
 
-/* ---- sgd_update: w ← w − scale·g over a layer's weights or biases ---- */
+/* ---- update: one optimizer step over a layer's weights or biases (in place, with the
+ * optimizer's state slots) ---- */
 
-#define SGD_SCALE (0.1f / 32.0f) /* a learning rate of 0.1 over a batch of 32 */
+#define UPDATE_BATCH 32
+#define UPDATE_RATE 0.01f
 
-typedef struct sgd_args {
-    cl_mem w, g;
+typedef struct update_args {
+    clprop_update_rule rule;
+    cl_mem w, g, slot0, slot1;
     size_t count;
-} sgd_args;
+} update_args;
 
-static clprop_status run_sgd_update(clprop_context *context, clprop_message *message,
-                                    const void *args)
+static clprop_status run_update(clprop_context *context, clprop_message *message,
+                                const void *args)
 {
-    const sgd_args *g = args;
-    return clprop_op_sgd_update(context, message, g->w, g->g, SGD_SCALE, g->count);
+    const update_args *u = args;
+    return clprop_op_update(context, message, &u->rule, u->w, u->g, u->slot0, u->slot1,
+                            u->count);
 }
 
-void bench_sgd_update(bench_session *session, const char *label, size_t count)
+/* The slots as an update in the middle of training would find them: momentum's velocity and
+ * Adam's first moment around zero, Adam's second moment positive, RPROP's steps within its
+ * bounds and its previous gradient of either sign (so every branch is taken). */
+static float *starting_slot(bench_scratch *scratch, clprop_rng *rng, clprop_optimizer_kind kind,
+                            int slot, size_t count)
+{
+    if (kind == CLPROP_OPTIMIZER_RPROP)
+        return slot == 0 ? random_floats(scratch, rng, count, 0.001, 0.1)
+                         : random_floats(scratch, rng, count, -1.0, 1.0);
+    if (kind == CLPROP_OPTIMIZER_ADAM && slot == 1)
+        return random_floats(scratch, rng, count, 0.0, 0.01);
+    return random_floats(scratch, rng, count, -0.1, 0.1);
+}
+
+void bench_update(bench_session *session, const char *label, clprop_optimizer_kind kind,
+                  size_t count)
 {
     bench_scratch scratch = {.context = session->native};
+    clprop_optimizer optimizer = {.kind = kind};
+    const char *problem = NULL;
+    bench_require(clprop_optimizer_resolve(&optimizer, &optimizer, &problem),
+                  "resolving the optimizer", problem);
+    size_t slots = clprop_optimizer_slots(kind);
     float *w = random_floats(&scratch, &session->rng, count, -1.0, 1.0);
     float *g = random_floats(&scratch, &session->rng, count, -1.0, 1.0);
-    double *want = doubles(&scratch, count);
-    for (size_t i = 0; i < count; i++)
-        want[i] = (double)w[i] - (double)SGD_SCALE * (double)g[i];
-    sgd_args args = {floats_buffer(&scratch, NULL, count), floats_buffer(&scratch, g, count),
-                     count};
-    bench_op op = {run_sgd_update, &args, args.w, floats_buffer(&scratch, w, count),
+    float *slot[2] = {NULL, NULL};
+    double *want_slot[2] = {NULL, NULL};
+    for (size_t s = 0; s < slots; s++) {
+        slot[s] = starting_slot(&scratch, &session->rng, kind, (int)s, count);
+        want_slot[s] = widen(&scratch, slot[s], count);
+    }
+    double *want_w = widen(&scratch, w, count);
+    clprop_ref_update(want_w, widen(&scratch, g, count), want_slot[0], want_slot[1], &optimizer,
+                      1, UPDATE_BATCH, UPDATE_RATE, count);
+    update_args args = {clprop_optimizer_rule(&optimizer, 1, UPDATE_BATCH, UPDATE_RATE),
+                        floats_buffer(&scratch, NULL, count), floats_buffer(&scratch, g, count),
+                        slots > 0 ? floats_buffer(&scratch, slot[0], count) : NULL,
+                        slots > 1 ? floats_buffer(&scratch, slot[1], count) : NULL, count};
+    /* w gets its first values back before every run; the slots start as above for the
+     * validation run and then carry on as they would in training */
+    bench_op op = {run_update, &args, args.w, floats_buffer(&scratch, w, count),
                    count * sizeof(float)};
-    bench_output output = {"w", args.w, count, want, NULL, count};
-    bench_elementwise_row row = {label, "sgd_update", NULL, count, 0,
-                                 FLOAT_BYTES * 3.0 * count, {0}};
-    measure_row(session, &scratch, &row, &op, &output, 1);
+    bench_output outputs[] = {{"w", args.w, count, want_w, NULL, count},
+                              {"slot 0", args.slot0, count, want_slot[0], NULL, count},
+                              {"slot 1", args.slot1, count, want_slot[1], NULL, count}};
+    bench_elementwise_row row = {label, "update", clprop_optimizer_name(kind), count, 0,
+                                 FLOAT_BYTES * (3.0 + 2.0 * (double)slots) * count, {0}};
+    measure_row(session, &scratch, &row, &op, outputs, 1 + slots);
 }
