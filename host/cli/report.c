@@ -3,6 +3,7 @@
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "cli.h"
@@ -23,6 +24,9 @@ int report_open(report *r, const char *log_path, size_t epochs)
     }
     snprintf(r->log_temp_path, length, "%s.tmp-XXXXXX", log_path);
     int fd = mkstemp(r->log_temp_path);
+    /* mkstemp makes the file private; a log is an ordinary file for whoever reads the results */
+    if (fd >= 0)
+        fchmod(fd, 0644);
     if (fd < 0 || (r->log = fdopen(fd, "w")) == NULL) {
         cli_error("%s: cannot write the log: %s", log_path, strerror(errno));
         if (fd >= 0)
