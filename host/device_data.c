@@ -101,7 +101,7 @@ void clprop_device_data_destroy(clprop_device_data *data)
             clReleaseMemObject(*buffers[i]);
     free(data->host_order);
     free(data->host_figures);
-    free(data->staging);
+    clprop_stream_release(&data->stream);
     free(data);
 }
 

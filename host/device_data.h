@@ -6,6 +6,7 @@
 #include <CL/cl.h>
 
 #include "context.h"
+#include "stream.h"
 
 struct clprop_device_data {
     clprop_message message;
@@ -19,8 +20,7 @@ struct clprop_device_data {
     cl_mem loss, squared, correct;      /* samples floats, at each sample's position in order */
     uint32_t *host_order;
     float *host_figures;  /* samples floats, for reading the figures back */
-    float *staging;       /* non-resident: one batch of samples gathered on the host */
-    size_t staging_batch; /* how many samples staging holds */
+    clprop_stream stream; /* not resident: the chunks it streams through */
 };
 
 #endif

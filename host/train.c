@@ -9,6 +9,7 @@
 #include "net_internal.h"
 #include "ops.h"
 #include "rng.h"
+#include "stream.h"
 #include "status.h"
 
 #define CHECK(call)                                                                             \
@@ -69,38 +70,13 @@ static clprop_status upload_order(clprop_net *net, clprop_device_data *data)
     return CLPROP_SUCCESS;
 }
 
-/* Host-side gather for data kept on the host: rows order[first..] into data->staging. */
-static clprop_status upload_from_host(clprop_net *net, clprop_device_data *data,
-                                      const float *values, size_t units, size_t first,
-                                      size_t batch)
-{
-    if (data->staging_batch < batch * units) {
-        free(data->staging);
-        data->staging = malloc(batch * units * sizeof(float));
-        data->staging_batch = data->staging != NULL ? batch * units : 0;
-        if (data->staging == NULL)
-            return clprop_fail(&net->message, CLPROP_ERROR_OUT_OF_HOST_MEMORY,
-                               "out of host memory");
-    }
-    for (size_t b = 0; b < batch; b++)
-        memcpy(data->staging + b * units, values + (size_t)data->host_order[first + b] * units,
-               units * sizeof(float));
-    return CLPROP_SUCCESS;
-}
-
 /* Brings samples order[first .. first+batch−1] into net->input and net->targets. */
 static clprop_status load_batch(clprop_net *net, clprop_device_data *data, size_t first,
                                 size_t batch)
 {
     size_t inputs = data->inputs, outputs = data->outputs;
-    if (!data->resident) {
-        CHECK(upload_from_host(net, data, clprop_data_input_values(data->host), inputs, first,
-                               batch));
-        CHECK(clprop_net_upload_inputs(net, data->staging, batch));
-        CHECK(upload_from_host(net, data, clprop_data_target_values(data->host), outputs, first,
-                               batch));
-        return clprop_net_upload_columns(net, net->targets, data->staging, outputs, batch);
-    }
+    if (!data->resident)
+        return clprop_stream_load(net, data, first, batch);
     CHECK(clprop_op_gather_rows(net->context, &net->message, net->input_rows, data->input_values,
                                 data->input_bytes, data->order, first, inputs, batch));
     CHECK(clprop_net_columns_from_rows(net, batch));
@@ -166,6 +142,8 @@ static clprop_status run_pass(clprop_net *net, clprop_device_data *data, size_t 
     size_t step = batch < n ? batch : n;
     CHECK(clprop_net_reserve_batch(net, step));
     CHECK(upload_order(net, data));
+    if (!data->resident)
+        CHECK(clprop_stream_begin(net, data, start, step));
     size_t report_every = n / PROGRESS_REPORTS > step ? n / PROGRESS_REPORTS : step;
     size_t next_report = start + report_every;
     *end = start;

@@ -299,6 +299,11 @@ static void train_diabetes(float *weights, clprop_pass_result *result, int *resi
         clprop_epoch_options options = {13, 0.1f, 40 + epoch, NULL, NULL};
         cr_assert_eq(clprop_net_train_epoch(net, on_device, &options, result), CLPROP_SUCCESS);
     }
+    /* an evaluation pass streams too, and leaves the next epoch's streaming intact */
+    clprop_pass_result evaluation;
+    cr_assert_eq(clprop_net_evaluate(net, on_device, 7, &evaluation), CLPROP_SUCCESS);
+    clprop_epoch_options last = {13, 0.1f, 42, NULL, NULL};
+    cr_assert_eq(clprop_net_train_epoch(net, on_device, &last, result), CLPROP_SUCCESS);
     cr_assert_eq(clprop_net_get_weights(net, 1, weights, NULL), CLPROP_SUCCESS);
     clprop_net_destroy(net);
     clprop_device_data_destroy(on_device);
@@ -306,19 +311,26 @@ static void train_diabetes(float *weights, clprop_pass_result *result, int *resi
     clprop_data_destroy(data);
 }
 
-Test(train, data_kept_on_the_host_train_exactly_like_data_on_the_device)
+/* Data too big for the device stream through it in double-buffered chunks; forcing tiny chunks
+ * (CLPROP_STREAM_CHUNK, rounded down to whole batches of 13: 39, and 13, and one chunk holding
+ * everything) must train bit-identically to the data held on the device. */
+Test(train, streamed_data_train_exactly_like_data_on_the_device)
 {
-    float on_device[32], on_host[32];
-    clprop_pass_result device_result, host_result;
+    float on_device[32], streamed[32];
+    clprop_pass_result device_result, streamed_result;
     int resident;
     train_diabetes(on_device, &device_result, &resident);
     cr_assert(resident, "diabetes fits on the device");
     setenv("CLPROP_DATA_ON_HOST", "1", 1);
-    train_diabetes(on_host, &host_result, &resident);
-    cr_assert(!resident, "CLPROP_DATA_ON_HOST keeps it on the host");
-    cr_expect_arr_eq(on_device, on_host, sizeof on_device);
-    cr_expect_eq(device_result.loss, host_result.loss);
-    cr_expect_eq(device_result.correct, host_result.correct);
+    const char *chunks[] = {"48", "1", "100000"};
+    for (size_t i = 0; i < 3; i++) {
+        setenv("CLPROP_STREAM_CHUNK", chunks[i], 1);
+        train_diabetes(streamed, &streamed_result, &resident);
+        cr_assert(!resident, "CLPROP_DATA_ON_HOST keeps it on the host");
+        cr_expect_arr_eq(on_device, streamed, sizeof on_device, "chunks of %s", chunks[i]);
+        cr_expect_eq(device_result.loss, streamed_result.loss);
+        cr_expect_eq(device_result.correct, streamed_result.correct);
+    }
 }
 
 static void stop_after_200(void *user, size_t done, size_t total)
