@@ -13,8 +13,10 @@
  *    the weight from input i to unit o.
  *  - Layers are numbered by their units: layer 0 is the input, layers 1..L carry weights.
  *
- * Threads: a context and everything created from it belong to one thread at a time. Separate
- * contexts share nothing and may be used from separate threads concurrently.
+ * Threads: the library keeps no global mutable state. A context and everything created from it
+ * (networks, device data) belong to one thread at a time; separate contexts share nothing and may
+ * be used from separate threads concurrently (tested). A clprop_data or clprop_model that no
+ * thread is changing may be read by several threads at once, e.g. uploaded to two contexts.
  */
 #ifndef CLPROP_H
 #define CLPROP_H
