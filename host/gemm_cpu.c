@@ -1,7 +1,7 @@
 /* The CPU GEMM family: whole tiles in the register-tiled kernel (kernels/gemm_cpu.cl), the ragged
  * right and bottom strips in the generic kernel, so the slow path only sees a few rows and fewer
- * than 16 columns. A transposed B (the weight gradient's A_prevᵀ) is first transposed into a scratch
- * buffer: the fast kernel needs each row of B contiguous. */
+ * than 16 columns. A transposed B (the weight gradient's A_prevᵀ) is first transposed into a
+ * scratch buffer: the fast kernel needs each row of B contiguous. */
 #include "gemm.h"
 #include "status.h"
 
@@ -13,13 +13,15 @@ static clprop_status reserve_scratch(clprop_context *context, clprop_message *me
     if (context->gemm_scratch != NULL)
         clReleaseMemObject(context->gemm_scratch);
     cl_int error;
-    context->gemm_scratch = clCreateBuffer(context->cl, CL_MEM_READ_WRITE, floats * sizeof(float),
-                                           NULL, &error);
+    context->gemm_scratch =
+        clCreateBuffer(context->cl, CL_MEM_READ_WRITE, floats * sizeof(float), NULL, &error);
     context->gemm_scratch_floats = error == CL_SUCCESS ? floats : 0;
     if (error != CL_SUCCESS) {
         context->gemm_scratch = NULL;
-        return clprop_fail(message, error, "allocating the GEMM scratch buffer (%zu floats) "
-                           "failed: %s", floats, clprop_status_name(error));
+        return clprop_fail(message, error,
+                           "allocating the GEMM scratch buffer (%zu floats) "
+                           "failed: %s",
+                           floats, clprop_status_name(error));
     }
     return CLPROP_SUCCESS;
 }
@@ -41,17 +43,19 @@ clprop_status clprop_gemm_cpu(clprop_context *context, clprop_message *message,
         plain.transpose_b = 0;
         plain.ldb = shape->n;
     }
-    size_t row_tiles = plain.m / context->tuning.cpu_tile_m, column_tiles = plain.n / CLPROP_CPU_TILE_N;
-    size_t full_rows = row_tiles * context->tuning.cpu_tile_m, full_columns = column_tiles * CLPROP_CPU_TILE_N;
+    size_t row_tiles = plain.m / context->tuning.cpu_tile_m,
+           column_tiles = plain.n / CLPROP_CPU_TILE_N;
+    size_t full_rows = row_tiles * context->tuning.cpu_tile_m,
+           full_columns = column_tiles * CLPROP_CPU_TILE_N;
     clprop_status status = CLPROP_SUCCESS;
     if (row_tiles > 0 && column_tiles > 0)
-        status = clprop_gemm_cpu_tiles(context, message, plain.transpose_a, row_tiles,
-                                       column_tiles, plain.k, alpha, a, plain.lda, b, plain.ldb,
-                                       beta, c, plain.ldc);
+        status =
+            clprop_gemm_cpu_tiles(context, message, plain.transpose_a, row_tiles, column_tiles,
+                                  plain.k, alpha, a, plain.lda, b, plain.ldb, beta, c, plain.ldc);
     /* the right strip, all rows */
     if (status == CLPROP_SUCCESS && full_columns < plain.n)
-        status = clprop_gemm_generic(context, message, &plain, alpha, a, b, beta, c, 0,
-                                     full_columns);
+        status =
+            clprop_gemm_generic(context, message, &plain, alpha, a, b, beta, c, 0, full_columns);
     /* the bottom strip, left of the right strip */
     if (status == CLPROP_SUCCESS && full_rows < plain.m && full_columns > 0) {
         clprop_gemm_shape bottom = plain;

@@ -14,6 +14,14 @@ typedef struct clprop_message {
 clprop_status clprop_fail(clprop_message *message, clprop_status status, const char *format, ...)
     __attribute__((format(printf, 3, 4)));
 
+/* Returns from the calling function with the status of `call` unless it succeeded. */
+#define CLPROP_CHECK(call)                                                                      \
+    do {                                                                                        \
+        clprop_status check_status_ = (call);                                                   \
+        if (check_status_ != CLPROP_SUCCESS)                                                    \
+            return check_status_;                                                               \
+    } while (0)
+
 /* Copies text into a caller's buffer (may be NULL or zero-sized), always NUL-terminated. */
 void clprop_copy_message(char *buffer, size_t size, const char *text);
 

@@ -5,13 +5,6 @@
 #include "net_internal.h"
 #include "ops.h"
 
-#define CHECK(call)                                                                             \
-    do {                                                                                        \
-        clprop_status status_ = (call);                                                         \
-        if (status_ != CLPROP_SUCCESS)                                                          \
-            return status_;                                                                     \
-    } while (0)
-
 static size_t output_units(const clprop_net *net)
 {
     return net->sizes[net->layer_count];
@@ -20,29 +13,29 @@ static size_t output_units(const clprop_net *net)
 clprop_status clprop_net_upload_columns(clprop_net *net, cl_mem columns, const float *samples,
                                         size_t units, size_t batch)
 {
-    CHECK(clprop_net_write(net, net->scratch, samples, units * batch));
+    CLPROP_CHECK(clprop_net_write(net, net->scratch, samples, units * batch));
     return clprop_op_samples_to_columns(net->context, &net->message, columns, net->scratch, 0,
                                         units, batch);
 }
 
 /* Device columns (units × batch) → host samples (batch × units). */
-static clprop_status download_columns(clprop_net *net, float *samples, cl_mem columns,
-                                      size_t units, size_t batch)
+static clprop_status download_columns(clprop_net *net, float *samples, cl_mem columns, size_t units,
+                                      size_t batch)
 {
-    CHECK(clprop_op_columns_to_samples(net->context, &net->message, net->scratch, columns, units,
-                                       batch));
+    CLPROP_CHECK(clprop_op_columns_to_samples(net->context, &net->message, net->scratch, columns,
+                                              units, batch));
     return clprop_net_read(net, net->scratch, samples, units * batch);
 }
 
 clprop_status clprop_net_columns_from_rows(clprop_net *net, size_t batch)
 {
-    return clprop_op_samples_to_columns(net->context, &net->message, net->input, net->input_rows,
-                                        0, net->sizes[0], batch);
+    return clprop_op_samples_to_columns(net->context, &net->message, net->input, net->input_rows, 0,
+                                        net->sizes[0], batch);
 }
 
 clprop_status clprop_net_upload_inputs(clprop_net *net, const float *inputs, size_t batch)
 {
-    CHECK(clprop_net_write(net, net->input_rows, inputs, net->sizes[0] * batch));
+    CLPROP_CHECK(clprop_net_write(net, net->input_rows, inputs, net->sizes[0] * batch));
     return clprop_net_columns_from_rows(net, batch);
 }
 
@@ -51,12 +44,13 @@ static clprop_status begin_batch(clprop_net *net, const float *inputs, const flo
 {
     if (inputs == NULL)
         return clprop_fail(&net->message, CLPROP_ERROR_INVALID_ARGUMENT, "inputs are NULL");
-    CHECK(clprop_net_reserve_batch(net, batch));
+    CLPROP_CHECK(clprop_net_reserve_batch(net, batch));
     net->batch = batch;
     net->has_deltas = 0;
-    CHECK(clprop_net_upload_inputs(net, inputs, batch));
+    CLPROP_CHECK(clprop_net_upload_inputs(net, inputs, batch));
     if (targets != NULL)
-        CHECK(clprop_net_upload_columns(net, net->targets, targets, output_units(net), batch));
+        CLPROP_CHECK(
+            clprop_net_upload_columns(net, net->targets, targets, output_units(net), batch));
     return CLPROP_SUCCESS;
 }
 
@@ -66,12 +60,12 @@ clprop_status clprop_net_run_forward(clprop_net *net, size_t batch)
     cl_mem previous = net->input;
     for (size_t l = 0; l < net->layer_count; l++) {
         clprop_device_layer *layer = &net->layers[l];
-        CHECK(clprop_op_gemm(net->context, &net->message, 0, 0, layer->outputs, batch,
-                             layer->inputs, 1.0f, layer->weights, layer->inputs, previous, batch,
-                             0.0f, layer->z, batch));
-        CHECK(clprop_op_bias_activate(net->context, &net->message, layer->z, layer->a,
-                                      net->has_bias ? layer->biases : NULL, layer->activation,
-                                      layer->outputs, batch));
+        CLPROP_CHECK(clprop_op_gemm(net->context, &net->message, 0, 0, layer->outputs, batch,
+                                    layer->inputs, 1.0f, layer->weights, layer->inputs, previous,
+                                    batch, 0.0f, layer->z, batch));
+        CLPROP_CHECK(clprop_op_bias_activate(net->context, &net->message, layer->z, layer->a,
+                                             net->has_bias ? layer->biases : NULL,
+                                             layer->activation, layer->outputs, batch));
         previous = layer->a;
     }
     return CLPROP_SUCCESS;
@@ -83,31 +77,33 @@ clprop_status clprop_net_run_backward(clprop_net *net, size_t batch)
 {
     size_t L = net->layer_count;
     clprop_device_layer *last = &net->layers[L - 1];
-    CHECK(clprop_op_output_delta(net->context, &net->message, last->delta, last->a,
-                                 net->targets, last->activation, net->loss, last->outputs,
-                                 batch));
+    CLPROP_CHECK(clprop_op_output_delta(net->context, &net->message, last->delta, last->a,
+                                        net->targets, last->activation, net->loss, last->outputs,
+                                        batch));
     for (size_t l = L - 1; l > 0; l--) {
         clprop_device_layer *below = &net->layers[l - 1], *above = &net->layers[l];
-        CHECK(clprop_op_gemm(net->context, &net->message, 1, 0, below->outputs, batch,
-                             above->outputs, 1.0f, above->weights, above->inputs, above->delta,
-                             batch, 0.0f, below->delta, batch));
-        CHECK(clprop_op_scale_by_derivative(net->context, &net->message, below->delta, below->a,
-                                            below->activation, below->outputs, batch));
+        CLPROP_CHECK(clprop_op_gemm(net->context, &net->message, 1, 0, below->outputs, batch,
+                                    above->outputs, 1.0f, above->weights, above->inputs,
+                                    above->delta, batch, 0.0f, below->delta, batch));
+        CLPROP_CHECK(clprop_op_scale_by_derivative(net->context, &net->message, below->delta,
+                                                   below->a, below->activation, below->outputs,
+                                                   batch));
     }
     for (size_t l = 0; l < L; l++) {
         clprop_device_layer *layer = &net->layers[l];
         if (l == 0) /* δ·Xᵀ with Xᵀ already laid out as the sample-major input rows */
-            CHECK(clprop_op_gemm(net->context, &net->message, 0, 0, layer->outputs,
-                                 layer->inputs, batch, 1.0f, layer->delta, batch, net->input_rows,
-                                 layer->inputs, 0.0f, layer->weight_gradients, layer->inputs));
+            CLPROP_CHECK(clprop_op_gemm(net->context, &net->message, 0, 0, layer->outputs,
+                                        layer->inputs, batch, 1.0f, layer->delta, batch,
+                                        net->input_rows, layer->inputs, 0.0f,
+                                        layer->weight_gradients, layer->inputs));
         else
-            CHECK(clprop_op_gemm(net->context, &net->message, 0, 1, layer->outputs,
-                                 layer->inputs, batch, 1.0f, layer->delta, batch,
-                                 net->layers[l - 1].a, batch, 0.0f, layer->weight_gradients,
-                                 layer->inputs));
+            CLPROP_CHECK(clprop_op_gemm(net->context, &net->message, 0, 1, layer->outputs,
+                                        layer->inputs, batch, 1.0f, layer->delta, batch,
+                                        net->layers[l - 1].a, batch, 0.0f, layer->weight_gradients,
+                                        layer->inputs));
         if (net->has_bias)
-            CHECK(clprop_op_bias_gradient(net->context, &net->message, layer->bias_gradients,
-                                          layer->delta, layer->outputs, batch));
+            CLPROP_CHECK(clprop_op_bias_gradient(net->context, &net->message, layer->bias_gradients,
+                                                 layer->delta, layer->outputs, batch));
     }
     net->has_deltas = 1;
     return CLPROP_SUCCESS;
@@ -120,13 +116,13 @@ clprop_status clprop_net_run_update(clprop_net *net, float learning_rate, size_t
         clprop_optimizer_rule(&net->optimizer, net->optimizer_steps, batch, learning_rate);
     for (size_t l = 0; l < net->layer_count; l++) {
         clprop_device_layer *layer = &net->layers[l];
-        CHECK(clprop_op_update(net->context, &net->message, &rule, layer->weights,
-                               layer->weight_gradients, layer->state[0][0], layer->state[0][1],
-                               layer->inputs * layer->outputs));
+        CLPROP_CHECK(clprop_op_update(net->context, &net->message, &rule, layer->weights,
+                                      layer->weight_gradients, layer->state[0][0],
+                                      layer->state[0][1], layer->inputs * layer->outputs));
         if (net->has_bias)
-            CHECK(clprop_op_update(net->context, &net->message, &rule, layer->biases,
-                                   layer->bias_gradients, layer->state[1][0], layer->state[1][1],
-                                   layer->outputs));
+            CLPROP_CHECK(clprop_op_update(net->context, &net->message, &rule, layer->biases,
+                                          layer->bias_gradients, layer->state[1][0],
+                                          layer->state[1][1], layer->outputs));
     }
     return CLPROP_SUCCESS;
 }
@@ -142,7 +138,7 @@ clprop_status clprop_net_run_figures(clprop_net *net, size_t batch, cl_mem loss,
 /* The mean of the per-sample losses, summed on the host in double and in order. */
 static clprop_status read_mean_loss(clprop_net *net, size_t batch, double *loss)
 {
-    CHECK(clprop_net_read(net, net->sample_loss, net->host_loss, batch));
+    CLPROP_CHECK(clprop_net_read(net, net->sample_loss, net->host_loss, batch));
     double total = 0.0;
     for (size_t b = 0; b < batch; b++)
         total += net->host_loss[b];
@@ -153,15 +149,14 @@ static clprop_status read_mean_loss(clprop_net *net, size_t batch, double *loss)
     return CLPROP_SUCCESS;
 }
 
-clprop_status clprop_net_forward(clprop_net *net, const float *inputs, size_t batch,
-                                 float *outputs)
+clprop_status clprop_net_forward(clprop_net *net, const float *inputs, size_t batch, float *outputs)
 {
-    CHECK(begin_batch(net, inputs, NULL, batch));
-    CHECK(clprop_net_run_forward(net, batch));
+    CLPROP_CHECK(begin_batch(net, inputs, NULL, batch));
+    CLPROP_CHECK(clprop_net_run_forward(net, batch));
     if (outputs == NULL)
         return CLPROP_SUCCESS;
-    return download_columns(net, outputs, net->layers[net->layer_count - 1].a,
-                            output_units(net), batch);
+    return download_columns(net, outputs, net->layers[net->layer_count - 1].a, output_units(net),
+                            batch);
 }
 
 static clprop_status forward_backward(clprop_net *net, const float *inputs, const float *targets,
@@ -169,17 +164,17 @@ static clprop_status forward_backward(clprop_net *net, const float *inputs, cons
 {
     if (targets == NULL)
         return clprop_fail(&net->message, CLPROP_ERROR_INVALID_ARGUMENT, "targets are NULL");
-    CHECK(begin_batch(net, inputs, targets, batch));
-    CHECK(clprop_net_run_forward(net, batch));
-    CHECK(clprop_net_run_figures(net, batch, net->sample_loss, net->sample_squared,
-                                 net->sample_correct, 0));
+    CLPROP_CHECK(begin_batch(net, inputs, targets, batch));
+    CLPROP_CHECK(clprop_net_run_forward(net, batch));
+    CLPROP_CHECK(clprop_net_run_figures(net, batch, net->sample_loss, net->sample_squared,
+                                        net->sample_correct, 0));
     return clprop_net_run_backward(net, batch);
 }
 
 clprop_status clprop_net_compute_gradients(clprop_net *net, const float *inputs,
                                            const float *targets, size_t batch, double *loss)
 {
-    CHECK(forward_backward(net, inputs, targets, batch));
+    CLPROP_CHECK(forward_backward(net, inputs, targets, batch));
     return loss != NULL ? read_mean_loss(net, batch, loss) : CLPROP_SUCCESS;
 }
 
@@ -190,8 +185,8 @@ clprop_status clprop_net_train_batch(clprop_net *net, const float *inputs, const
         return clprop_fail(&net->message, CLPROP_ERROR_INVALID_ARGUMENT,
                            "the learning rate must be a positive number, not %g",
                            (double)learning_rate);
-    CHECK(forward_backward(net, inputs, targets, batch));
-    CHECK(clprop_net_run_update(net, learning_rate, batch));
+    CLPROP_CHECK(forward_backward(net, inputs, targets, batch));
+    CLPROP_CHECK(clprop_net_run_update(net, learning_rate, batch));
     return loss != NULL ? read_mean_loss(net, batch, loss) : CLPROP_SUCCESS;
 }
 
@@ -200,11 +195,9 @@ clprop_status clprop_net_get_layer_state(clprop_net *net, size_t layer, float *z
 {
     if (layer > net->layer_count)
         return clprop_fail(&net->message, CLPROP_ERROR_INVALID_ARGUMENT,
-                           "layer %zu does not exist (layers are 0..%zu)", layer,
-                           net->layer_count);
+                           "layer %zu does not exist (layers are 0..%zu)", layer, net->layer_count);
     if (net->batch == 0)
-        return clprop_fail(&net->message, CLPROP_ERROR_INVALID_ARGUMENT,
-                           "no pass has run yet");
+        return clprop_fail(&net->message, CLPROP_ERROR_INVALID_ARGUMENT, "no pass has run yet");
     size_t units = net->sizes[layer], batch = net->batch;
     if (layer == 0) {
         if (z != NULL || delta != NULL)
@@ -217,10 +210,10 @@ clprop_status clprop_net_get_layer_state(clprop_net *net, size_t layer, float *z
                            "no deltas yet: run a backward pass first");
     clprop_device_layer *source = &net->layers[layer - 1];
     if (z != NULL)
-        CHECK(download_columns(net, z, source->z, units, batch));
+        CLPROP_CHECK(download_columns(net, z, source->z, units, batch));
     if (a != NULL)
-        CHECK(download_columns(net, a, source->a, units, batch));
+        CLPROP_CHECK(download_columns(net, a, source->a, units, batch));
     if (delta != NULL)
-        CHECK(download_columns(net, delta, source->delta, units, batch));
+        CLPROP_CHECK(download_columns(net, delta, source->delta, units, batch));
     return CLPROP_SUCCESS;
 }

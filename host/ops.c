@@ -85,6 +85,16 @@ static clprop_status check_matrix(clprop_message *message, size_t units, size_t 
     return status;
 }
 
+/* A matrix of units × batch that reads or writes samples first .. first+batch−1. */
+static clprop_status check_samples(clprop_message *message, size_t units, size_t batch,
+                                   size_t first)
+{
+    clprop_status status = check_matrix(message, units, batch);
+    if (status == CLPROP_SUCCESS)
+        status = check_fits_uint(message, "a sample index", first + batch);
+    return status;
+}
+
 clprop_status clprop_op_gemm(clprop_context *context, clprop_message *message, int transpose_a,
                              int transpose_b, size_t m, size_t n, size_t k, float alpha,
                              cl_mem a, size_t lda, cl_mem b, size_t ldb, float beta, cl_mem c,
@@ -225,9 +235,7 @@ clprop_status clprop_op_sample_loss(clprop_context *context, clprop_message *mes
                                     size_t first, cl_mem y, cl_mem t, clprop_loss loss,
                                     size_t units, size_t batch)
 {
-    clprop_status status = check_matrix(message, units, batch);
-    if (status == CLPROP_SUCCESS)
-        status = check_fits_uint(message, "a sample index", first + batch);
+    clprop_status status = check_samples(message, units, batch, first);
     if (status != CLPROP_SUCCESS)
         return status;
     cl_int loss_code = (cl_int)loss;
@@ -242,9 +250,7 @@ clprop_status clprop_op_gather_columns(clprop_context *context, clprop_message *
                                        cl_mem columns, cl_mem samples, int bytes, cl_mem order,
                                        size_t first, size_t units, size_t batch)
 {
-    clprop_status status = check_matrix(message, units, batch);
-    if (status == CLPROP_SUCCESS)
-        status = check_fits_uint(message, "a sample index", first + batch);
+    clprop_status status = check_samples(message, units, batch, first);
     if (status != CLPROP_SUCCESS)
         return status;
     cl_uint f = (cl_uint)first, u = (cl_uint)units, b = (cl_uint)batch;
@@ -258,9 +264,7 @@ clprop_status clprop_op_gather_rows(clprop_context *context, clprop_message *mes
                                     cl_mem samples, int bytes, cl_mem order, size_t first,
                                     size_t units, size_t batch)
 {
-    clprop_status status = check_matrix(message, units, batch);
-    if (status == CLPROP_SUCCESS)
-        status = check_fits_uint(message, "a sample index", first + batch);
+    clprop_status status = check_samples(message, units, batch, first);
     if (status != CLPROP_SUCCESS)
         return status;
     cl_uint f = (cl_uint)first, u = (cl_uint)units, b = (cl_uint)batch;
@@ -337,9 +341,7 @@ clprop_status clprop_op_samples_to_columns(clprop_context *context, clprop_messa
                                            cl_mem columns, cl_mem samples, size_t first,
                                            size_t units, size_t batch)
 {
-    clprop_status status = check_matrix(message, units, batch);
-    if (status == CLPROP_SUCCESS)
-        status = check_fits_uint(message, "a sample index", first + batch);
+    clprop_status status = check_samples(message, units, batch, first);
     if (status != CLPROP_SUCCESS)
         return status;
     cl_uint f = (cl_uint)first, u = (cl_uint)units, b = (cl_uint)batch;

@@ -9,13 +9,6 @@
 #include "ops.h"
 #include "status.h"
 
-#define CHECK(call)                                                                             \
-    do {                                                                                        \
-        clprop_status status_ = (call);                                                         \
-        if (status_ != CLPROP_SUCCESS)                                                          \
-            return status_;                                                                     \
-    } while (0)
-
 /* About 64 MiB of samples per chunk, or CLPROP_STREAM_CHUNK samples (to test the streaming with
  * tiny chunks); always a whole number of batches. */
 static size_t chunk_size(const clprop_device_data *data, size_t batch)
@@ -50,12 +43,12 @@ static clprop_status allocate(clprop_net *net, clprop_device_data *data, size_t 
     size_t width = data->inputs + data->outputs;
     for (int slot = 0; slot < 2; slot++) {
         cl_int errors[2];
-        stream->inputs[slot] = clCreateBuffer(net->context->cl, CL_MEM_READ_ONLY,
-                                              samples * data->inputs * sizeof(float), NULL,
-                                              &errors[0]);
-        stream->targets[slot] = clCreateBuffer(net->context->cl, CL_MEM_READ_ONLY,
-                                               samples * data->outputs * sizeof(float), NULL,
-                                               &errors[1]);
+        stream->inputs[slot] =
+            clCreateBuffer(net->context->cl, CL_MEM_READ_ONLY,
+                           samples * data->inputs * sizeof(float), NULL, &errors[0]);
+        stream->targets[slot] =
+            clCreateBuffer(net->context->cl, CL_MEM_READ_ONLY,
+                           samples * data->outputs * sizeof(float), NULL, &errors[1]);
         stream->host[slot] = malloc(samples * width * sizeof(float));
         cl_int error = errors[0] != CL_SUCCESS ? errors[0] : errors[1];
         if (error != CL_SUCCESS || stream->host[slot] == NULL) {
@@ -81,7 +74,7 @@ clprop_status clprop_stream_begin(clprop_net *net, clprop_device_data *data, siz
         samples = data->samples;
     clprop_stream *stream = &data->stream;
     if (stream->capacity < samples || stream->inputs[0] == NULL)
-        CHECK(allocate(net, data, samples));
+        CLPROP_CHECK(allocate(net, data, samples));
     stream->chunk_samples = samples;
     stream->pass_start = start;
     stream->holds[0] = stream->holds[1] = SIZE_MAX; /* a new order: nothing loaded is valid */
@@ -116,9 +109,9 @@ static clprop_status prepare(clprop_net *net, clprop_device_data *data, size_t c
                data->outputs * sizeof(float));
     }
     cl_event events[2];
-    cl_int error = clEnqueueWriteBuffer(net->context->queue, stream->inputs[slot], CL_FALSE, 0,
-                                        count * data->inputs * sizeof(float), inputs, 0, NULL,
-                                        &events[0]);
+    cl_int error =
+        clEnqueueWriteBuffer(net->context->queue, stream->inputs[slot], CL_FALSE, 0,
+                             count * data->inputs * sizeof(float), inputs, 0, NULL, &events[0]);
     if (error == CL_SUCCESS)
         error = clEnqueueWriteBuffer(net->context->queue, stream->targets[slot], CL_FALSE, 0,
                                      count * data->outputs * sizeof(float), targets, 1, &events[0],
@@ -138,17 +131,17 @@ clprop_status clprop_stream_load(clprop_net *net, clprop_device_data *data, size
     clprop_stream *stream = &data->stream;
     size_t chunk = (first - stream->pass_start) / stream->chunk_samples;
     size_t offset = (first - stream->pass_start) % stream->chunk_samples;
-    CHECK(prepare(net, data, chunk));
+    CLPROP_CHECK(prepare(net, data, chunk));
     int slot = (int)(chunk % 2);
-    cl_int error = clEnqueueCopyBuffer(net->context->queue, stream->inputs[slot],
-                                       net->input_rows, offset * data->inputs * sizeof(float), 0,
+    cl_int error = clEnqueueCopyBuffer(net->context->queue, stream->inputs[slot], net->input_rows,
+                                       offset * data->inputs * sizeof(float), 0,
                                        batch * data->inputs * sizeof(float), 0, NULL, NULL);
     if (error != CL_SUCCESS)
         return clprop_fail(&net->message, error, "copying a streamed batch failed: %s",
                            clprop_status_name(error));
-    CHECK(clprop_net_columns_from_rows(net, batch));
-    CHECK(clprop_op_samples_to_columns(net->context, &net->message, net->targets,
-                                       stream->targets[slot], offset, data->outputs, batch));
+    CLPROP_CHECK(clprop_net_columns_from_rows(net, batch));
+    CLPROP_CHECK(clprop_op_samples_to_columns(net->context, &net->message, net->targets,
+                                              stream->targets[slot], offset, data->outputs, batch));
     /* the batch is enqueued: gather the next chunk while the device works on this one */
     return prepare(net, data, chunk + 1);
 }

@@ -12,13 +12,6 @@
 #include "stream.h"
 #include "status.h"
 
-#define CHECK(call)                                                                             \
-    do {                                                                                        \
-        clprop_status status_ = (call);                                                         \
-        if (status_ != CLPROP_SUCCESS)                                                          \
-            return status_;                                                                     \
-    } while (0)
-
 /* How often a pass reports progress: about a hundred times, and never more often than every
  * batch. Each report waits for the device, so it must stay rare. */
 #define PROGRESS_REPORTS 100
@@ -61,9 +54,9 @@ static void shuffled_order(uint32_t *order, size_t count, uint64_t seed)
 
 static clprop_status upload_order(clprop_net *net, clprop_device_data *data)
 {
-    cl_int error = clEnqueueWriteBuffer(net->context->queue, data->order, CL_TRUE, 0,
-                                        data->samples * sizeof(uint32_t), data->host_order, 0,
-                                        NULL, NULL);
+    cl_int error =
+        clEnqueueWriteBuffer(net->context->queue, data->order, CL_TRUE, 0,
+                             data->samples * sizeof(uint32_t), data->host_order, 0, NULL, NULL);
     if (error != CL_SUCCESS)
         return clprop_fail(&net->message, error, "uploading the sample order failed: %s",
                            clprop_status_name(error));
@@ -77,20 +70,21 @@ static clprop_status load_batch(clprop_net *net, clprop_device_data *data, size_
     size_t inputs = data->inputs, outputs = data->outputs;
     if (!data->resident)
         return clprop_stream_load(net, data, first, batch);
-    CHECK(clprop_op_gather_rows(net->context, &net->message, net->input_rows, data->input_values,
-                                data->input_bytes, data->order, first, inputs, batch));
-    CHECK(clprop_net_columns_from_rows(net, batch));
-    return clprop_op_gather_columns(net->context, &net->message, net->targets,
-                                    data->target_values, 0, data->order, first, outputs, batch);
+    CLPROP_CHECK(clprop_op_gather_rows(net->context, &net->message, net->input_rows,
+                                       data->input_values, data->input_bytes, data->order, first,
+                                       inputs, batch));
+    CLPROP_CHECK(clprop_net_columns_from_rows(net, batch));
+    return clprop_op_gather_columns(net->context, &net->message, net->targets, data->target_values,
+                                    0, data->order, first, outputs, batch);
 }
 
 /* The sum of one per-sample figure over positions [from, to) of the pass's order. */
 static clprop_status read_figure(clprop_net *net, clprop_device_data *data, cl_mem buffer,
                                  size_t from, size_t to, double *total)
 {
-    cl_int error = clEnqueueReadBuffer(net->context->queue, buffer, CL_TRUE, from * sizeof(float),
-                                       (to - from) * sizeof(float), data->host_figures, 0, NULL,
-                                       NULL);
+    cl_int error =
+        clEnqueueReadBuffer(net->context->queue, buffer, CL_TRUE, from * sizeof(float),
+                            (to - from) * sizeof(float), data->host_figures, 0, NULL, NULL);
     if (error != CL_SUCCESS)
         return clprop_fail(&net->message, error, "reading the pass's figures failed: %s",
                            clprop_status_name(error));
@@ -102,13 +96,13 @@ static clprop_status read_figure(clprop_net *net, clprop_device_data *data, cl_m
     return CLPROP_SUCCESS;
 }
 
-static clprop_status read_result(clprop_net *net, clprop_device_data *data, size_t from,
-                                 size_t to, clprop_pass_result *result)
+static clprop_status read_result(clprop_net *net, clprop_device_data *data, size_t from, size_t to,
+                                 clprop_pass_result *result)
 {
     double loss, squared, correct;
-    CHECK(read_figure(net, data, data->loss, from, to, &loss));
-    CHECK(read_figure(net, data, data->squared, from, to, &squared));
-    CHECK(read_figure(net, data, data->correct, from, to, &correct));
+    CLPROP_CHECK(read_figure(net, data, data->loss, from, to, &loss));
+    CLPROP_CHECK(read_figure(net, data, data->squared, from, to, &squared));
+    CLPROP_CHECK(read_figure(net, data, data->correct, from, to, &correct));
     size_t n = to - from;
     result->samples = n;
     result->loss = loss / (double)n;
@@ -140,10 +134,10 @@ static clprop_status run_pass(clprop_net *net, clprop_device_data *data, size_t 
 {
     size_t n = data->samples;
     size_t step = batch < n ? batch : n;
-    CHECK(clprop_net_reserve_batch(net, step));
-    CHECK(upload_order(net, data));
+    CLPROP_CHECK(clprop_net_reserve_batch(net, step));
+    CLPROP_CHECK(upload_order(net, data));
     if (!data->resident)
-        CHECK(clprop_stream_begin(net, data, start, step));
+        CLPROP_CHECK(clprop_stream_begin(net, data, start, step));
     size_t report_every = n / PROGRESS_REPORTS > step ? n / PROGRESS_REPORTS : step;
     size_t next_report = start + report_every;
     *end = start;
@@ -153,17 +147,18 @@ static clprop_status run_pass(clprop_net *net, clprop_device_data *data, size_t 
         size_t size = n - first < step ? n - first : step;
         net->batch = size;
         net->has_deltas = 0;
-        CHECK(load_batch(net, data, first, size));
-        CHECK(clprop_net_run_forward(net, size));
-        CHECK(clprop_net_run_figures(net, size, data->loss, data->squared, data->correct, first));
+        CLPROP_CHECK(load_batch(net, data, first, size));
+        CLPROP_CHECK(clprop_net_run_forward(net, size));
+        CLPROP_CHECK(
+            clprop_net_run_figures(net, size, data->loss, data->squared, data->correct, first));
         if (learning_rate > 0.0f) {
-            CHECK(clprop_net_run_backward(net, size));
-            CHECK(clprop_net_run_update(net, learning_rate, size));
+            CLPROP_CHECK(clprop_net_run_backward(net, size));
+            CLPROP_CHECK(clprop_net_run_update(net, learning_rate, size));
         }
         *end = first + size;
         if (options != NULL && options->progress != NULL && first + size >= next_report) {
-            CHECK(report_progress(net, options->progress, options->progress_user, first + size,
-                                  n));
+            CLPROP_CHECK(
+                report_progress(net, options->progress, options->progress_user, first + size, n));
             next_report += report_every;
         }
     }
@@ -177,7 +172,7 @@ clprop_status clprop_net_train_epoch(clprop_net *net, clprop_device_data *data,
     if (options == NULL || result == NULL)
         return clprop_fail(&net->message, CLPROP_ERROR_INVALID_ARGUMENT,
                            "training needs options and a result");
-    CHECK(check_pass(net, data, options->batch));
+    CLPROP_CHECK(check_pass(net, data, options->batch));
     if (!(isfinite(options->learning_rate) && options->learning_rate > 0.0f))
         return clprop_fail(&net->message, CLPROP_ERROR_INVALID_ARGUMENT,
                            "the learning rate must be a positive number, not %g",
@@ -194,7 +189,7 @@ clprop_status clprop_net_train_epoch(clprop_net *net, clprop_device_data *data,
         return ran;
     memset(result, 0, sizeof *result);
     if (end > options->first_sample)
-        CHECK(read_result(net, data, options->first_sample, end, result));
+        CLPROP_CHECK(read_result(net, data, options->first_sample, end, result));
     return ran;
 }
 
@@ -203,10 +198,10 @@ clprop_status clprop_net_evaluate(clprop_net *net, clprop_device_data *data, siz
 {
     if (result == NULL)
         return clprop_fail(&net->message, CLPROP_ERROR_INVALID_ARGUMENT, "no result given");
-    CHECK(check_pass(net, data, batch));
+    CLPROP_CHECK(check_pass(net, data, batch));
     for (size_t i = 0; i < data->samples; i++)
         data->host_order[i] = (uint32_t)i;
     size_t end;
-    CHECK(run_pass(net, data, batch, 0.0f, NULL, 0, &end));
+    CLPROP_CHECK(run_pass(net, data, batch, 0.0f, NULL, 0, &end));
     return read_result(net, data, 0, end, result);
 }
