@@ -229,8 +229,19 @@ static clprop_status check_no_more(idx_loader *loader, idx_file *file, const cha
     unsigned char extra;
     size_t got;
     clprop_status status = read_bytes(loader, file, &extra, 1, &got);
-    if (status != CLPROP_SUCCESS || got == 0)
+    if (status != CLPROP_SUCCESS)
         return status;
+    if (got == 0) {
+        /* Every byte the header counts arrived, but a gzip file cut inside its trailer (the CRC
+         * and length that check it) is still damaged: refused, as the text loaders refuse it. */
+        int code;
+        gzerror(file->file, &code);
+        if (code != Z_BUF_ERROR)
+            return CLPROP_SUCCESS;
+        char where[64 + 4096];
+        snprintf(where, sizeof where, "%s: byte %zu", file->path, file->offset);
+        return clprop_gz_fail(file->file, &loader->data->message, where);
+    }
     return clprop_fail(&loader->data->message, CLPROP_ERROR_FORMAT,
                        "%s: byte %zu: more data after the last of the %u %s the header counts",
                        file->path, file->offset - 1, (unsigned)loader->count, what);
