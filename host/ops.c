@@ -142,9 +142,11 @@ clprop_status clprop_gemm_cpu_tiles(clprop_context *context, clprop_message *mes
 {
     const char *name = transpose_a ? "gemm_cpu_tn" : "gemm_cpu_nn";
     cl_uint uk = (cl_uint)k, ulda = (cl_uint)lda, uldb = (cl_uint)ldb, uldc = (cl_uint)ldc;
-    kernel_arg args[] = {ARG(uk), ARG(alpha), ARG(a), ARG(ulda), ARG(b),
-                         ARG(uldb), ARG(beta), ARG(c), ARG(uldc)};
-    size_t items[2] = {column_tiles, row_tiles};
+    cl_uint tiles = (cl_uint)column_tiles;
+    kernel_arg args[] = {ARG(uk),   ARG(alpha), ARG(a), ARG(ulda), ARG(b),
+                         ARG(uldb), ARG(beta),  ARG(c), ARG(uldc), ARG(tiles)};
+    size_t per_item = context->tuning.cpu_tiles;
+    size_t items[2] = {(column_tiles + per_item - 1) / per_item, row_tiles};
     return launch_exact(context, message, name, 2, items, args, sizeof args / sizeof *args);
 }
 

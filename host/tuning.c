@@ -7,11 +7,12 @@
 /* Defaults by kind of device. CPU: six rows of 16 keep 12 AVX2 registers of accumulators (an
  * 8-row tile spills on AVX2; measured with clprop-bench kernels, see bench/RESULTS.md). GPU: the
  * common 64×64 block with a 16-deep K step and 16×16 work-items (4×4 outputs each); not yet tuned
- * on a real GPU. */
+ * on a real GPU. Tiles per CPU work-item: 1 until measured on a quiet machine (2 to 8 showed no
+ * clear gain amid the noise of a shared one); CLPROP_CPU_TILES tries others. */
 static const clprop_tuning defaults_by_kind[] = {
-    [CLPROP_DEVICE_GPU] = {CLPROP_FAMILY_GPU, 6, 64, 16, 16},
-    [CLPROP_DEVICE_CPU] = {CLPROP_FAMILY_CPU, 6, 64, 16, 16},
-    [CLPROP_DEVICE_OTHER] = {CLPROP_FAMILY_GENERIC, 6, 64, 16, 16},
+    [CLPROP_DEVICE_GPU] = {CLPROP_FAMILY_GPU, 6, 1, 64, 16, 16},
+    [CLPROP_DEVICE_CPU] = {CLPROP_FAMILY_CPU, 6, 1, 64, 16, 16},
+    [CLPROP_DEVICE_OTHER] = {CLPROP_FAMILY_GENERIC, 6, 1, 64, 16, 16},
 };
 
 static const char *const family_names[] = {"generic", "cpu", "gpu"};
@@ -35,17 +36,19 @@ static clprop_status override_family(clprop_tuning *tuning, clprop_message *mess
                        "CLPROP_GEMM_FAMILY must be generic, cpu or gpu, not \"%s\"", family);
 }
 
-static clprop_status override_cpu_tile(clprop_tuning *tuning, clprop_message *message)
+/* A whole number from the environment variable `name`, within [low, high], into *value. */
+static clprop_status override_count(const char *name, long low, long high, size_t *value,
+                                    clprop_message *message)
 {
-    const char *tile = getenv("CLPROP_CPU_TILE_M");
-    if (tile == NULL || tile[0] == '\0')
+    const char *text = getenv(name);
+    if (text == NULL || text[0] == '\0')
         return CLPROP_SUCCESS;
     char *end = NULL;
-    long rows = strtol(tile, &end, 10);
-    if (*end != '\0' || rows < 1 || rows > 8)
+    long number = strtol(text, &end, 10);
+    if (*end != '\0' || number < low || number > high)
         return clprop_fail(message, CLPROP_ERROR_INVALID_ARGUMENT,
-                           "CLPROP_CPU_TILE_M must be 1 to 8, not \"%s\"", tile);
-    tuning->cpu_tile_m = (size_t)rows;
+                           "%s must be %ld to %ld, not \"%s\"", name, low, high, text);
+    *value = (size_t)number;
     return CLPROP_SUCCESS;
 }
 
@@ -55,7 +58,9 @@ clprop_status clprop_tuning_for(const clprop_device_info *device, size_t max_gro
     *out = defaults_by_kind[device->kind];
     clprop_status status = override_family(out, message);
     if (status == CLPROP_SUCCESS)
-        status = override_cpu_tile(out, message);
+        status = override_count("CLPROP_CPU_TILE_M", 1, 8, &out->cpu_tile_m, message);
+    if (status == CLPROP_SUCCESS)
+        status = override_count("CLPROP_CPU_TILES", 1, 64, &out->cpu_tiles, message);
     /* a device whose work-groups are too small for the GPU tiles gets the portable kernels */
     if (out->family == CLPROP_FAMILY_GPU && max_group < out->gpu_group * out->gpu_group)
         out->family = CLPROP_FAMILY_GENERIC;
@@ -64,7 +69,7 @@ clprop_status clprop_tuning_for(const clprop_device_info *device, size_t max_gro
 
 void clprop_tuning_build_options(const clprop_tuning *tuning, char *options, size_t size)
 {
-    snprintf(options, size, "-cl-std=CL1.2 -DCPU_TILE_M=%zu -DGPU_TILE=%zu -DGPU_DEPTH=%zu "
-             "-DGPU_GROUP=%zu", tuning->cpu_tile_m, tuning->gpu_tile, tuning->gpu_depth,
-             tuning->gpu_group);
+    snprintf(options, size, "-cl-std=CL1.2 -DCPU_TILE_M=%zu -DCPU_TILES=%zu -DGPU_TILE=%zu "
+             "-DGPU_DEPTH=%zu -DGPU_GROUP=%zu", tuning->cpu_tile_m, tuning->cpu_tiles,
+             tuning->gpu_tile, tuning->gpu_depth, tuning->gpu_group);
 }

@@ -17,11 +17,12 @@ typedef enum clprop_gemm_family {
 typedef struct clprop_tuning {
     clprop_gemm_family family;
     size_t cpu_tile_m;                      /* rows of the CPU register tile (columns: 16) */
+    size_t cpu_tiles;                       /* CPU tiles each work-item computes in a row */
     size_t gpu_tile, gpu_depth, gpu_group;  /* GPU block edge, K step, work-group edge */
 } clprop_tuning;
 
-/* The tuning for a device: its kind's defaults, then CLPROP_GEMM_FAMILY (generic|cpu|gpu) and
- * CLPROP_CPU_TILE_M (1..8) from the environment. `max_group` is the device's largest work-group;
+/* The tuning for a device: its kind's defaults, then CLPROP_GEMM_FAMILY (generic|cpu|gpu),
+ * CLPROP_CPU_TILE_M (1..8) and CLPROP_CPU_TILES (1..64) from the environment. `max_group` is the device's largest work-group;
  * the GPU family needs gpu_group² of it. */
 clprop_status clprop_tuning_for(const clprop_device_info *device, size_t max_group,
                                 clprop_tuning *out, clprop_message *message);

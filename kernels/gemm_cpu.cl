@@ -64,20 +64,31 @@
         vstore16(value, 0, out);                                                                   \
     }
 
+#ifndef CPU_TILES
+#define CPU_TILES 1
+#endif
+
+/* Each work-item computes CPU_TILES tiles side by side, one after the other: a work-group is a
+ * task PoCL schedules on a core, and a single tile of a small product is too little work to
+ * amortise that. */
 #define CPU_GEMM_KERNEL(NAME)                                                                      \
     __kernel __attribute__((reqd_work_group_size(1, 1, 1))) void NAME(                             \
         uint k, float alpha, __global const float *a, uint lda, __global const float *b,           \
-        uint ldb, float beta, __global float *c, uint ldc)                                         \
+        uint ldb, float beta, __global float *c, uint ldc, uint column_tiles)                      \
     {                                                                                              \
-        uint j0 = get_global_id(0) * 16;                                                           \
         uint i0 = get_global_id(1) * CPU_TILE_M;                                                   \
-        CPU_FOR_ROWS(CPU_DECLARE)                                                                  \
-        __global const float *b_column = b + j0;                                                   \
-        for (uint p = 0; p < k; p++) {                                                             \
-            float16 row_of_b = vload16(0, b_column + (size_t)p * ldb);                             \
-            CPU_FOR_ROWS(CPU_FMA)                                                                  \
+        uint first_tile = get_global_id(0) * CPU_TILES;                                            \
+        for (uint tile = first_tile; tile < first_tile + CPU_TILES && tile < column_tiles;         \
+             tile++) {                                                                             \
+            uint j0 = tile * 16;                                                                   \
+            CPU_FOR_ROWS(CPU_DECLARE)                                                              \
+            __global const float *b_column = b + j0;                                               \
+            for (uint p = 0; p < k; p++) {                                                         \
+                float16 row_of_b = vload16(0, b_column + (size_t)p * ldb);                         \
+                CPU_FOR_ROWS(CPU_FMA)                                                              \
+            }                                                                                      \
+            CPU_FOR_ROWS(CPU_STORE)                                                                \
         }                                                                                          \
-        CPU_FOR_ROWS(CPU_STORE)                                                                    \
     }
 
 #define A_AT A_AT_N

@@ -351,3 +351,16 @@ Test(kernels, an_impossible_tile_height_is_refused)
     cr_expect(strstr(clprop_context_message(context), "CLPROP_CPU_TILE_M") != NULL);
     clprop_context_destroy(context);
 }
+
+/* Several register tiles per CPU work-item (CLPROP_CPU_TILES), including counts that do not
+ * divide the number of tiles, compute the same product. */
+Test(kernels, cpu_gemm_is_right_with_several_tiles_per_work_item)
+{
+    setenv("CLPROP_CPU_TILES", "3", 1);
+    clprop_context *context = test_context();
+    cr_assert_eq(context->tuning.cpu_tiles, 3);
+    check_gemm(context, 0, 0, 33, 257, 17, 1.0f, 0.0f, 70);  /* 16 column tiles: 3+3+3+3+3+1 */
+    check_gemm(context, 1, 0, 17, 64, 33, 1.0f, 0.5f, 71);
+    check_gemm(context, 0, 1, 257, 33, 5, 1.0f, 0.0f, 72);
+    clprop_context_destroy(context);
+}
