@@ -242,6 +242,52 @@ static clprop_status check_bias_fields(const json_reader *reader, const cJSON *i
     return CLPROP_SUCCESS;
 }
 
+/* `array` is a JSON array of `count` entries; `what` names it in messages. */
+static clprop_status check_length(const json_reader *reader, size_t layer, const char *what,
+                                  const cJSON *array, size_t count)
+{
+    if (!cJSON_IsArray(array))
+        return clprop_fail(reader->message, CLPROP_ERROR_FORMAT,
+                           "%s: layer %zu: %s is not an array", reader->path, layer, what);
+    size_t found = (size_t)cJSON_GetArraySize(array);
+    if (found != count)
+        return clprop_fail(reader->message, CLPROP_ERROR_FORMAT,
+                           "%s: layer %zu: %s has %zu numbers, expected %zu", reader->path, layer,
+                           what, found, count);
+    return CLPROP_SUCCESS;
+}
+
+/* The layer's "weights" (outputs rows of inputs entries) and "biases" hold exactly what its shape
+ * needs. Checked with the shape, before the model allocates its parameters from it: otherwise a
+ * few bytes claiming 2^24 × 2^24 units ask for a petabyte, and the parameters a document can
+ * make the reader allocate are no longer bounded by the entries it holds. */
+static clprop_status check_arrays(const json_reader *reader, const cJSON *item, size_t layer,
+                                  size_t inputs, size_t outputs, int has_bias)
+{
+    const cJSON *weights = member(item, "weights");
+    if (!cJSON_IsArray(weights))
+        return clprop_fail(reader->message, CLPROP_ERROR_FORMAT,
+                           "%s: layer %zu: \"weights\" is missing or not an array", reader->path,
+                           layer);
+    size_t rows = (size_t)cJSON_GetArraySize(weights);
+    if (rows != outputs)
+        return clprop_fail(reader->message, CLPROP_ERROR_FORMAT,
+                           "%s: layer %zu: \"weights\" has %zu rows, expected %zu", reader->path,
+                           layer, rows, outputs);
+    size_t row_index = 0;
+    const cJSON *row;
+    cJSON_ArrayForEach(row, weights) {
+        char what[64];
+        snprintf(what, sizeof what, "\"weights\" row %zu", row_index++);
+        clprop_status status = check_length(reader, layer, what, row, inputs);
+        if (status != CLPROP_SUCCESS)
+            return status;
+    }
+    if (!has_bias)
+        return CLPROP_SUCCESS;
+    return check_length(reader, layer, "\"biases\"", member(item, "biases"), outputs);
+}
+
 /* One layer's inputs, outputs, activation and bias flag, into the description being built. */
 static clprop_status read_layer_shape(const json_reader *reader, const cJSON *item, size_t layer,
                                       size_t *sizes, clprop_activation *activations, int *has_bias)
@@ -270,7 +316,10 @@ static clprop_status read_layer_shape(const json_reader *reader, const cJSON *it
         return clprop_fail(reader->message, CLPROP_ERROR_FORMAT,
                            "%s: layer %zu: \"activation\" is missing or unknown (expected "
                            "\"sigmoid\", \"linear\" or \"softmax\")", reader->path, layer);
-    return check_bias_fields(reader, item, layer, has_bias);
+    clprop_status status = check_bias_fields(reader, item, layer, has_bias);
+    if (status != CLPROP_SUCCESS)
+        return status;
+    return check_arrays(reader, item, layer, counts[0], counts[1], *has_bias);
 }
 
 /* Reads the shape of every layer, checks it as a whole, and gives the model that shape. */
@@ -309,14 +358,9 @@ static clprop_status read_shape(const json_reader *reader, clprop_model *model, 
 static clprop_status read_numbers(const json_reader *reader, size_t layer, const char *what,
                                   const cJSON *array, float *values, size_t count)
 {
-    if (!cJSON_IsArray(array))
-        return clprop_fail(reader->message, CLPROP_ERROR_FORMAT,
-                           "%s: layer %zu: %s is not an array", reader->path, layer, what);
-    size_t found = (size_t)cJSON_GetArraySize(array);
-    if (found != count)
-        return clprop_fail(reader->message, CLPROP_ERROR_FORMAT,
-                           "%s: layer %zu: %s has %zu numbers, expected %zu", reader->path, layer,
-                           what, found, count);
+    clprop_status status = check_length(reader, layer, what, array, count);
+    if (status != CLPROP_SUCCESS)
+        return status;
     size_t i = 0;
     const cJSON *item;
     cJSON_ArrayForEach(item, array) {
@@ -337,17 +381,9 @@ static clprop_status read_numbers(const json_reader *reader, size_t layer, const
 static clprop_status read_weights(const json_reader *reader, clprop_model *model, size_t layer,
                                   const cJSON *item)
 {
+    /* check_arrays has seen that they hold what the shape needs */
     size_t inputs = model->units[layer - 1], outputs = model->units[layer];
     const cJSON *weights = member(item, "weights");
-    if (!cJSON_IsArray(weights))
-        return clprop_fail(reader->message, CLPROP_ERROR_FORMAT,
-                           "%s: layer %zu: \"weights\" is missing or not an array", reader->path,
-                           layer);
-    size_t rows = (size_t)cJSON_GetArraySize(weights);
-    if (rows != outputs)
-        return clprop_fail(reader->message, CLPROP_ERROR_FORMAT,
-                           "%s: layer %zu: \"weights\" has %zu rows, expected %zu", reader->path,
-                           layer, rows, outputs);
     size_t row_index = 0;
     const cJSON *row;
     cJSON_ArrayForEach(row, weights) {

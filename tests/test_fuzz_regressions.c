@@ -36,6 +36,18 @@ static loaded_data load_idx_input(const unsigned char *input, size_t size, size_
     return loaded;
 }
 
+/* fuzz_model_*'s input: the model file itself. */
+static clprop_status load_model_input(const char *text, clprop_model **model)
+{
+    char *dir = test_make_temp_dir();
+    char *path = test_write_file(dir, "model", text);
+    clprop_status status = clprop_model_load(path, model);
+    free(path);
+    test_remove_tree(dir);
+    free(dir);
+    return status;
+}
+
 static void expect_refused(const loaded_data *loaded, clprop_status status, const char *part)
 {
     const char *message = clprop_data_message(loaded->data);
@@ -72,4 +84,26 @@ Test(fuzz_regressions, idx_refuses_a_gzip_images_file_cut_in_its_trailer)
     cr_expect(strstr(clprop_data_message(loaded.data), "images: byte 28:") != NULL, "%s",
               clprop_data_message(loaded.data));
     finish(&loaded);
+}
+
+/* ---- JSON models ------------------------------------------------------------------------------- */
+
+/* corpus/fuzz_model_json/crash-shape-claims-a-petabyte.json: 150 bytes claiming a layer of
+ * 2^24 × 2^24 units, within the shape limits. The reader allocated the parameters from the shape
+ * before looking at the arrays, so this asked calloc for 2^50 bytes (ASan: allocation-size-too-big;
+ * a few million units ask gigabytes that the allocator may well grant). Now the arrays are
+ * checked against the shape first. */
+Test(fuzz_regressions, json_refuses_a_shape_its_arrays_do_not_hold_before_allocating)
+{
+    clprop_model *model = NULL;
+    clprop_status status = load_model_input(
+        "{\"format\":\"clprop-model\",\"version\":1,\"loss\":\"mse\",\"layers\":[{\"inputs\":"
+        "16777216,\"outputs\":16777216,\"activation\":\"linear\",\"bias\":false,\"weights\":[]}]}",
+        &model);
+    const char *message = clprop_model_message(model);
+    cr_expect_eq(status, CLPROP_ERROR_FORMAT, "got %s: %s", clprop_status_name(status), message);
+    cr_expect(strstr(message, "layer 1: \"weights\" has 0 rows, expected 16777216") != NULL, "%s",
+              message);
+    cr_expect_eq(clprop_model_layer_count(model), 0);
+    clprop_model_destroy(model);
 }
