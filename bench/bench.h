@@ -190,4 +190,12 @@ void bench_update(bench_session *session, const char *label, clprop_optimizer_ki
 /* `clprop-bench kernels`: returns the process exit status. */
 int bench_kernels(const bench_options *options);
 
+/* ---- end-to-end training (train.c) ---- */
+
+/* Non-zero for the commands train.c runs: "train", and the hidden "startup" and "train-one" its
+ * child processes run. */
+int bench_train_handles(const char *command);
+/* Runs one of them, argv[0] being the command; returns the process exit status. */
+int bench_train_main(int argc, char **argv);
+
 #endif

@@ -4,6 +4,7 @@
  * Build: cmake -S . -B build-bench -DCMAKE_BUILD_TYPE=RelWithDebInfo
  *        cmake --build build-bench -j2 --target clprop-bench
  * Run:   ./build-bench/clprop-bench kernels [--device SPEC] [--json] [--repeat N] [--quick]
+ *        ./build-bench/clprop-bench train [--device SPEC] [--json] [--quick]   (train.c)
  *        ./build-bench/clprop-bench --help */
 #include <errno.h>
 #include <stdarg.h>
@@ -21,6 +22,7 @@ static void print_usage(FILE *out)
 {
     fprintf(out,
             "usage: clprop-bench kernels [--device SPEC] [--json] [--repeat N] [--quick]\n"
+            "       clprop-bench train [--device SPEC] [--json] [--quick] [--epochs N]\n"
             "       clprop-bench --help\n"
             "\n"
             "commands:\n"
@@ -30,6 +32,9 @@ static void print_usage(FILE *out)
             "                 a 1024 x 1024 x 1024 GEMM, and the other kernels (gathers,\n"
             "                 activations, deltas, losses, bias gradients, the four optimizers'\n"
             "                 updates) at the same shapes\n"
+            "  train          end-to-end training samples/s of that network on the real data\n"
+            "                 at batches 32, 256 and 1024, start-up cold and warm, peak host\n"
+            "                 memory (clprop-bench train --help)\n"
             "\n"
             "options of kernels:\n"
             "  --device SPEC  an index, \"P:D\", \"gpu\", \"cpu\" or part of the device name\n"
@@ -106,14 +111,16 @@ static int parse_kernels_options(int argc, char **argv, bench_options *options)
 int main(int argc, char **argv)
 {
     if (argc < 2)
-        return usage_error("which command? (available: kernels)");
+        return usage_error("which command? (available: kernels, train)");
     const char *command = argv[1];
     if (strcmp(command, "-h") == 0 || strcmp(command, "--help") == 0) {
         print_usage(stdout);
         return 0;
     }
+    if (bench_train_handles(command))
+        return bench_train_main(argc - 1, argv + 1);
     if (strcmp(command, "kernels") != 0)
-        return usage_error("unknown command \"%s\" (available: kernels)", command);
+        return usage_error("unknown command \"%s\" (available: kernels, train)", command);
     bench_options options = {NULL, 0, DEFAULT_REPEATS, 0};
     int status = parse_kernels_options(argc - 2, argv + 2, &options);
     return status >= 0 ? status : bench_kernels(&options);

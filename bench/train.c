@@ -1,0 +1,844 @@
+/* clprop-bench train: end-to-end training speed of the Fashion-MNIST network 784-256-128-10
+ * (sigmoid hidden layers, softmax output with cross-entropy, plain SGD at rate 0.1 — what
+ * `clprop train --layers 784,256,128,10` builds) on the real data, kept as bytes on the device.
+ *
+ * Build: cmake --build build-bench -j2 --target clprop-bench
+ * Run:   ./build-bench/clprop-bench train [--device SPEC] [--json] [--quick] [--epochs N]
+ *
+ * Every measurement runs in a process of its own: this same binary, started by posix_spawn with
+ * a hidden command. The parent never touches OpenCL (PoCL hangs in a child forked from a process
+ * that has); it only prepares, starts, times and reports:
+ *   startup    process start to the end of the first batch, on a 32-sample copy of the data:
+ *              cold with POCL_CACHE_DIR a fresh empty folder, then warm with the same folder
+ *   clprop train  the command itself on those 32 samples, warm: the whole process, one batch
+ *   train-one  one batch size: load the 60000 images, open the device, build the network and
+ *              upload the data (its start-up); a warm-up of the epoch's last batches (PoCL
+ *              compiles each kernel for each launch shape the first time it runs); then whole
+ *              epochs, timed — training samples/s
+ * Peak host memory is each process's ru_maxrss, from wait4. The training itself is checked:
+ * after the timed epoch the loss must be below ln 10, a uniform guess's (not with --quick). */
+#define _DEFAULT_SOURCE /* wait4, beside the POSIX the build asks for */
+#define _XOPEN_SOURCE 700 /* nftw */
+#include <errno.h>
+#include <fcntl.h>
+#include <ftw.h>
+#include <math.h>
+#include <spawn.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/resource.h>
+#include <sys/stat.h>
+#include <sys/time.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+#include <zlib.h>
+
+#include "bench.h"
+
+extern char **environ;
+
+#define DEFAULT_DATA_DIR "/usr/share/datasets/fashion-mnist"
+#define IMAGES_FILE "train-images-idx3-ubyte.gz"
+#define LABELS_FILE "train-labels-idx1-ubyte.gz"
+#define LEARNING_RATE 0.1f
+#define SEED 1
+#define STARTUP_SAMPLES 32  /* the copy of the data start-up runs on: one batch of 32 */
+#define WARM_REPEATS 3      /* warm start-ups are short and noisy: the median of 3 */
+#define WARMUP_BATCHES 3    /* full batches of warm-up, besides the epoch's last partial one */
+#define QUICK_SAMPLES 2048  /* --quick trains on the first 2048 images */
+#define MAX_EPOCHS 100
+
+static const size_t network[] = {784, 256, 128, 10};
+static const clprop_activation activations[] = {
+    CLPROP_ACTIVATION_SIGMOID, CLPROP_ACTIVATION_SIGMOID, CLPROP_ACTIVATION_SOFTMAX};
+#define NETWORK_LAYERS 3
+static const size_t batches[] = {32, 256, 1024};
+#define BATCH_COUNT (sizeof batches / sizeof *batches)
+
+typedef struct train_options {
+    const char *device;   /* NULL: the default device */
+    const char *data_dir; /* holds the IDX images and labels */
+    int json, quick;
+    size_t epochs;        /* timed epochs per batch size */
+    /* the children's own */
+    size_t batch;         /* train-one */
+    double spawned_at;    /* CLOCK_MONOTONIC when the parent started this process */
+} train_options;
+
+static double now_seconds(void)
+{
+    struct timespec t;
+    clock_gettime(CLOCK_MONOTONIC, &t);
+    return (double)t.tv_sec + (double)t.tv_nsec * 1e-9;
+}
+
+static void print_usage(FILE *out)
+{
+    fprintf(out,
+            "usage: clprop-bench train [--device SPEC] [--json] [--quick] [--epochs N]\n"
+            "                          [--data DIR]\n"
+            "\n"
+            "Trains the Fashion-MNIST network 784-256-128-10 (sigmoid, softmax + cross-entropy,\n"
+            "plain SGD) on the real data at batches 32, 256 and 1024 and reports samples/s over\n"
+            "whole epochs after a warm-up; the start-up to the first batch, cold (an empty PoCL\n"
+            "kernel cache) and warm, and that of `clprop train`; and each process's peak host\n"
+            "memory. Every measurement runs in a fresh process.\n"
+            "\n"
+            "  --device SPEC  an index, \"P:D\", \"gpu\", \"cpu\" or part of the device name\n"
+            "  --json         one JSON object per line\n"
+            "  --quick        the first %d images, no cold start-up, the PoCL cache as found:\n"
+            "                 the smoke test\n"
+            "  --epochs N     timed epochs per batch size (default 1)\n"
+            "  --data DIR     where %s and\n"
+            "                 %s are (default %s)\n",
+            QUICK_SAMPLES, IMAGES_FILE, LABELS_FILE, DEFAULT_DATA_DIR);
+}
+
+static int usage_error(const char *what, const char *arg)
+{
+    fprintf(stderr, "clprop-bench: train: %s \"%s\"\n\n", what, arg);
+    print_usage(stderr);
+    return 2;
+}
+
+/* Fills options from the arguments after the command; returns -1 to go on, else an exit
+ * status. */
+static int parse_options(int argc, char **argv, train_options *o)
+{
+    for (int i = 0; i < argc; i++) {
+        const char *arg = argv[i];
+        const char *value = i + 1 < argc ? argv[i + 1] : NULL;
+        char *end = NULL;
+        if (strcmp(arg, "-h") == 0 || strcmp(arg, "--help") == 0) {
+            print_usage(stdout);
+            return 0;
+        } else if (strcmp(arg, "--json") == 0) {
+            o->json = 1;
+            continue;
+        } else if (strcmp(arg, "--quick") == 0) {
+            o->quick = 1;
+            continue;
+        } else if (value == NULL) {
+            return usage_error("a value is missing after", arg);
+        } else if (strcmp(arg, "--device") == 0) {
+            o->device = value;
+        } else if (strcmp(arg, "--data") == 0) {
+            o->data_dir = value;
+        } else if (strcmp(arg, "--epochs") == 0 || strcmp(arg, "--batch") == 0) {
+            unsigned long n = strtoul(value, &end, 10);
+            if (*end != '\0' || value[0] == '-' || n < 1 || n > (arg[2] == 'e' ? MAX_EPOCHS : 65536))
+                return usage_error("not a count in range:", value);
+            *(arg[2] == 'e' ? &o->epochs : &o->batch) = n;
+        } else if (strcmp(arg, "--spawned-at") == 0) {
+            o->spawned_at = strtod(value, &end);
+            if (*end != '\0')
+                return usage_error("not a time:", value);
+        } else {
+            return usage_error("unknown option", arg);
+        }
+        i++; /* the value */
+    }
+    return -1;
+}
+
+/* ==== the children: each prints "key value" lines on stdout for the parent ==== */
+
+static void put(const char *key, double value)
+{
+    printf("%s %.9g\n", key, value);
+}
+
+static int child_failed(const char *what, clprop_status status, const char *message)
+{
+    fprintf(stderr, "clprop-bench: %s failed (%s): %s\n", what, clprop_status_name(status),
+            message != NULL ? message : "out of memory");
+    return 0;
+}
+
+/* A network being trained, and what it trains on. */
+typedef struct trainer {
+    clprop_data *data;
+    clprop_context *context;
+    clprop_net *net;
+    clprop_device_data *device_data;
+    size_t samples;
+} trainer;
+
+static void trainer_close(trainer *t)
+{
+    clprop_device_data_destroy(t->device_data);
+    clprop_net_destroy(t->net);
+    clprop_context_destroy(t->context);
+    clprop_data_destroy(t->data);
+}
+
+/* The first `keep` samples (0: all) of the data set in images and labels. */
+static int load_data(trainer *t, const char *images, const char *labels, size_t keep)
+{
+    clprop_data_source source = {.path = images, .labels_path = labels,
+                                 .format = CLPROP_DATA_IDX, .classes = network[NETWORK_LAYERS]};
+    clprop_status status = clprop_data_load(&source, &t->data);
+    if (status != CLPROP_SUCCESS)
+        return child_failed("loading the data", status, clprop_data_message(t->data));
+    t->samples = clprop_data_samples(t->data);
+    if (keep == 0 || keep >= t->samples)
+        return 1;
+    size_t *indices = bench_alloc(keep * sizeof *indices);
+    for (size_t i = 0; i < keep; i++)
+        indices[i] = i;
+    clprop_data *subset = NULL;
+    status = clprop_data_subset(t->data, indices, keep, &subset);
+    free(indices);
+    clprop_data_destroy(t->data);
+    t->data = subset;
+    t->samples = keep;
+    if (status != CLPROP_SUCCESS)
+        return child_failed("taking part of the data", status, clprop_data_message(subset));
+    return 1;
+}
+
+/* The stages of start-up after the data are in host memory, each timed. */
+static int open_device_and_network(trainer *t, const train_options *o)
+{
+    double start = now_seconds();
+    clprop_device_info devices[64];
+    size_t count = 0;
+    char message[512] = "";
+    clprop_status status = clprop_devices_list(devices, 64, &count, message, sizeof message);
+    if (status != CLPROP_SUCCESS)
+        return child_failed("listing the devices", status, message);
+    double listed = now_seconds();
+    put("devices_s", listed - start);
+
+    clprop_context_desc desc = {o->device, CLPROP_GEMM_NATIVE};
+    status = clprop_context_create(&desc, &t->context);
+    if (status != CLPROP_SUCCESS)
+        return child_failed("opening the device", status, clprop_context_message(t->context));
+    double built = now_seconds();
+    put("build_s", built - listed);
+    printf("device %s\n", clprop_context_device(t->context)->name);
+
+    clprop_net_desc net = {NETWORK_LAYERS, network, activations, 0, CLPROP_LOSS_CROSS_ENTROPY,
+                           SEED, CLPROP_INIT_AUTO};
+    status = clprop_net_create(t->context, &net, &t->net);
+    if (status != CLPROP_SUCCESS)
+        return child_failed("creating the network", status, clprop_net_message(t->net));
+    status = clprop_device_data_create(t->context, t->data, &t->device_data);
+    if (status != CLPROP_SUCCESS)
+        return child_failed("uploading the data", status,
+                            clprop_device_data_message(t->device_data));
+    put("net_s", now_seconds() - built);
+    put("resident", clprop_device_data_resident(t->device_data));
+    return 1;
+}
+
+/* Trains from position `first` of the epoch's order (the order drawn from seed) to its end. */
+static int train_from(trainer *t, size_t batch, size_t first, uint64_t seed,
+                      clprop_pass_result *result)
+{
+    clprop_epoch_options options = {.batch = batch, .learning_rate = LEARNING_RATE,
+                                    .shuffle_seed = seed, .first_sample = first};
+    clprop_status status = clprop_net_train_epoch(t->net, t->device_data, &options, result);
+    if (status != CLPROP_SUCCESS)
+        return child_failed("training", status, clprop_net_message(t->net));
+    return 1;
+}
+
+static void images_and_labels(const char *dir, const char *images_name, const char *labels_name,
+                              char *images, char *labels, size_t size)
+{
+    snprintf(images, size, "%s/%s", dir, images_name);
+    snprintf(labels, size, "%s/%s", dir, labels_name);
+}
+
+/* `clprop-bench startup --data DIR`: the trainer's start-up on a small copy of the data, to the
+ * end of its first batch. */
+static int startup_command(const train_options *o)
+{
+    double entered = now_seconds();
+    put("exec_s", entered - o->spawned_at);
+    char images[4200], labels[4200];
+    images_and_labels(o->data_dir, "images-idx3-ubyte", "labels-idx1-ubyte", images, labels,
+                      sizeof images);
+    trainer t = {0};
+    int ok = load_data(&t, images, labels, 0);
+    double loaded = now_seconds();
+    if (ok)
+        put("load_s", loaded - entered);
+    ok = ok && open_device_and_network(&t, o);
+    double ready = now_seconds();
+    clprop_pass_result result;
+    ok = ok && train_from(&t, STARTUP_SAMPLES, 0, SEED, &result);
+    if (ok) {
+        double done = now_seconds();
+        put("first_batch_s", done - ready);
+        put("startup_s", done - o->spawned_at);
+    }
+    trainer_close(&t);
+    return ok ? 0 : 1;
+}
+
+/* User and system CPU time of this process so far, all its threads. */
+static double cpu_seconds(void)
+{
+    struct rusage usage;
+    getrusage(RUSAGE_SELF, &usage);
+    return (double)usage.ru_utime.tv_sec + (double)usage.ru_utime.tv_usec * 1e-6 +
+           (double)usage.ru_stime.tv_sec + (double)usage.ru_stime.tv_usec * 1e-6;
+}
+
+/* The system's load average over the last minute (NAN where /proc/loadavg is not there). */
+static double load_average(void)
+{
+    double load = NAN;
+    FILE *file = fopen("/proc/loadavg", "r");
+    if (file != NULL) {
+        if (fscanf(file, "%lf", &load) != 1)
+            load = NAN;
+        fclose(file);
+    }
+    return load;
+}
+
+/* Where the warm-up starts: the epoch's last WARMUP_BATCHES full batches and the partial one
+ * after them, so the timed epochs launch nothing PoCL has not compiled yet. */
+static size_t warmup_start(size_t samples, size_t batch)
+{
+    size_t warmup = WARMUP_BATCHES * batch + samples % batch;
+    return warmup < samples ? samples - warmup : 0;
+}
+
+/* `clprop-bench train-one --batch B`: start-up, warm-up, then o->epochs timed epochs. */
+static int train_one_command(const train_options *o)
+{
+    char images[4200], labels[4200];
+    images_and_labels(o->data_dir, IMAGES_FILE, LABELS_FILE, images, labels, sizeof images);
+    double entered = now_seconds();
+    trainer t = {0};
+    int ok = load_data(&t, images, labels, o->quick ? QUICK_SAMPLES : 0);
+    if (ok)
+        put("load_s", now_seconds() - entered);
+    ok = ok && open_device_and_network(&t, o);
+    double ready = now_seconds();
+    if (ok)
+        put("startup_s", ready - o->spawned_at);
+
+    clprop_pass_result result = {0};
+    ok = ok && train_from(&t, o->batch, warmup_start(t.samples, o->batch), SEED, &result);
+    double warm = now_seconds();
+    if (ok)
+        put("warmup_s", warm - ready);
+    double cpu_before = cpu_seconds();
+    for (size_t e = 0; ok && e < o->epochs; e++)
+        ok = train_from(&t, o->batch, 0, SEED + 1 + e, &result);
+    if (ok) {
+        double seconds = now_seconds() - warm;
+        /* how many cores the process kept busy: 2 on two cores is compute-bound work, less is
+         * waiting (launches, synchronisation, other processes on the machine) */
+        put("cores_busy", (cpu_seconds() - cpu_before) / seconds);
+        size_t steps = (t.samples + o->batch - 1) / o->batch * o->epochs;
+        put("samples", (double)(t.samples * o->epochs));
+        put("steps", (double)steps);
+        put("epoch_s", seconds / (double)o->epochs);
+        put("samples_per_s", (double)(t.samples * o->epochs) / seconds);
+        put("loss", result.loss);
+        put("accuracy", (double)result.correct / (double)result.samples);
+        put("load_average", load_average());
+    }
+    trainer_close(&t);
+    return ok ? 0 : 1;
+}
+
+/* ==== the parent ==== */
+
+#define CHILD_MAX_KEYS 32
+
+/* What one child process said and what the parent saw of it. */
+typedef struct child_report {
+    char keys[CHILD_MAX_KEYS][32];
+    char values[CHILD_MAX_KEYS][256];
+    size_t count;
+    double wall_s;      /* posix_spawn to exit */
+    double peak_rss_mb; /* ru_maxrss */
+} child_report;
+
+/* The parent's working state: a temporary folder with the small copy of the data, the PoCL
+ * cache and the children's stderr, and the environment children get. */
+typedef struct run {
+    const train_options *options;
+    char self[4096], clprop[4096]; /* this binary; `clprop` beside it ("" when absent) */
+    char dir[4096], cache[4200], log[4200];
+    char cache_variable[4300];
+    char **environment;
+    int failures;
+} run;
+
+static double report_number(const child_report *r, const char *key)
+{
+    for (size_t i = 0; i < r->count; i++)
+        if (strcmp(r->keys[i], key) == 0)
+            return strtod(r->values[i], NULL);
+    return NAN;
+}
+
+static const char *report_text(const child_report *r, const char *key)
+{
+    for (size_t i = 0; i < r->count; i++)
+        if (strcmp(r->keys[i], key) == 0)
+            return r->values[i];
+    return "?";
+}
+
+/* "key value" lines into the report. */
+static void parse_report(char *text, child_report *report)
+{
+    for (char *line = strtok(text, "\n"); line != NULL; line = strtok(NULL, "\n")) {
+        char *space = strchr(line, ' ');
+        if (space == NULL || report->count == CHILD_MAX_KEYS)
+            continue;
+        *space = '\0';
+        snprintf(report->keys[report->count], sizeof report->keys[0], "%s", line);
+        snprintf(report->values[report->count], sizeof report->values[0], "%s", space + 1);
+        report->count++;
+    }
+}
+
+/* Copies the child's stderr to ours, indented (after a failure). */
+static void show_log(const run *r)
+{
+    FILE *log = fopen(r->log, "r");
+    if (log == NULL)
+        return;
+    char line[1024];
+    while (fgets(line, sizeof line, log) != NULL)
+        fprintf(stderr, "  | %s", line);
+    fclose(log);
+}
+
+/* Runs argv (argv[0] a path) with stdout into a pipe and stderr into the log, waits for it; 1 when
+ * it exited with status 0. */
+static int run_child(run *r, char *const argv[], child_report *report)
+{
+    memset(report, 0, sizeof *report);
+    int fds[2];
+    if (pipe(fds) != 0) {
+        fprintf(stderr, "clprop-bench: pipe: %s\n", strerror(errno));
+        return 0;
+    }
+    posix_spawn_file_actions_t actions;
+    posix_spawn_file_actions_init(&actions);
+    posix_spawn_file_actions_adddup2(&actions, fds[1], STDOUT_FILENO);
+    posix_spawn_file_actions_addclose(&actions, fds[0]);
+    posix_spawn_file_actions_addclose(&actions, fds[1]);
+    posix_spawn_file_actions_addopen(&actions, STDERR_FILENO, r->log, O_WRONLY | O_CREAT | O_TRUNC,
+                                     0600);
+    double start = now_seconds();
+    pid_t pid;
+    int error = posix_spawn(&pid, argv[0], &actions, NULL, argv, r->environment);
+    posix_spawn_file_actions_destroy(&actions);
+    close(fds[1]);
+    if (error != 0) {
+        close(fds[0]);
+        fprintf(stderr, "clprop-bench: cannot start %s: %s\n", argv[0], strerror(error));
+        return 0;
+    }
+    char text[CHILD_MAX_KEYS * 300];
+    size_t used = 0;
+    ssize_t got;
+    while ((got = read(fds[0], text + used, sizeof text - 1 - used)) != 0) {
+        if (got < 0 && errno == EINTR)
+            continue;
+        if (got < 0)
+            break;
+        used += (size_t)got;
+        if (used == sizeof text - 1) { /* more than a report: drain the rest */
+            char sink[4096];
+            while (read(fds[0], sink, sizeof sink) > 0)
+                ;
+            break;
+        }
+    }
+    close(fds[0]);
+    text[used] = '\0';
+    int status = 0;
+    struct rusage usage;
+    while (wait4(pid, &status, 0, &usage) < 0 && errno == EINTR)
+        ;
+    report->wall_s = now_seconds() - start;
+    report->peak_rss_mb = (double)usage.ru_maxrss / 1024.0; /* Linux gives kilobytes */
+    parse_report(text, report);
+    if (WIFEXITED(status) && WEXITSTATUS(status) == 0)
+        return 1;
+    fprintf(stderr, "clprop-bench: %s %s %s (its stderr follows)\n", argv[0], argv[1],
+            WIFEXITED(status) ? "failed" : "was killed");
+    show_log(r);
+    r->failures++;
+    return 0;
+}
+
+/* One of this binary's hidden commands, with the options every child gets. */
+static int run_self(run *r, const char *command, const char *data_dir, size_t batch,
+                    child_report *report)
+{
+    char spawned[32], batch_text[24], epochs_text[24];
+    snprintf(batch_text, sizeof batch_text, "%zu", batch);
+    snprintf(epochs_text, sizeof epochs_text, "%zu", r->options->epochs);
+    char *argv[16];
+    size_t n = 0;
+    argv[n++] = r->self;
+    argv[n++] = (char *)command;
+    argv[n++] = "--data";
+    argv[n++] = (char *)data_dir;
+    argv[n++] = "--batch";
+    argv[n++] = batch_text;
+    argv[n++] = "--epochs";
+    argv[n++] = epochs_text;
+    if (r->options->device != NULL) {
+        argv[n++] = "--device";
+        argv[n++] = (char *)r->options->device;
+    }
+    if (r->options->quick)
+        argv[n++] = "--quick";
+    argv[n++] = "--spawned-at"; /* last, so it is taken as late as it can be */
+    argv[n++] = spawned;
+    argv[n] = NULL;
+    snprintf(spawned, sizeof spawned, "%.9f", now_seconds());
+    return run_child(r, argv, report);
+}
+
+/* ---- the temporary folder ---- */
+
+static int remove_entry(const char *path, const struct stat *info, int flag, struct FTW *ftw)
+{
+    (void)info, (void)flag, (void)ftw;
+    remove(path);
+    return 0;
+}
+
+/* Writes the first `count` images and labels of the gzip'd IDX pair as plain IDX files into
+ * r->dir ("images-idx3-ubyte", "labels-idx1-ubyte"). */
+static int write_small_copy(const run *r, size_t count)
+{
+    const char *names[2][2] = {{IMAGES_FILE, "images-idx3-ubyte"},
+                               {LABELS_FILE, "labels-idx1-ubyte"}};
+    for (int f = 0; f < 2; f++) {
+        char from[4200], to[4200];
+        snprintf(from, sizeof from, "%s/%s", r->options->data_dir, names[f][0]);
+        snprintf(to, sizeof to, "%s/%s", r->dir, names[f][1]);
+        gzFile in = gzopen(from, "rb");
+        if (in == NULL) {
+            fprintf(stderr, "clprop-bench: cannot open %s\n", from);
+            return 0;
+        }
+        /* images: magic, count, rows, columns; labels: magic, count */
+        size_t header = f == 0 ? 16 : 8, item = f == 0 ? 784 : 1;
+        size_t bytes = header + count * item;
+        unsigned char *buffer = bench_alloc(bytes);
+        int got = gzread(in, buffer, (unsigned)bytes);
+        gzclose(in);
+        FILE *out = got == (int)bytes ? fopen(to, "wb") : NULL;
+        if (out != NULL) {
+            buffer[4] = buffer[5] = 0; /* the count, big-endian */
+            buffer[6] = (unsigned char)(count >> 8);
+            buffer[7] = (unsigned char)count;
+            if (fwrite(buffer, 1, bytes, out) != bytes)
+                got = -1;
+            if (fclose(out) != 0)
+                got = -1;
+        }
+        free(buffer);
+        if (out == NULL || got != (int)bytes) {
+            fprintf(stderr, "clprop-bench: cannot copy the first %zu samples of %s to %s\n",
+                    count, from, to);
+            return 0;
+        }
+    }
+    return 1;
+}
+
+/* The environment with POCL_CACHE_DIR replaced by r->cache (left as it is with --quick). */
+static int make_environment(run *r)
+{
+    size_t count = 0;
+    while (environ[count] != NULL)
+        count++;
+    r->environment = bench_alloc((count + 2) * sizeof *r->environment);
+    size_t n = 0;
+    for (size_t i = 0; i < count; i++)
+        if (r->options->quick || strncmp(environ[i], "POCL_CACHE_DIR=", 15) != 0)
+            r->environment[n++] = environ[i];
+    if (!r->options->quick) {
+        snprintf(r->cache_variable, sizeof r->cache_variable, "POCL_CACHE_DIR=%s", r->cache);
+        r->environment[n++] = r->cache_variable;
+    }
+    r->environment[n] = NULL;
+    return 1;
+}
+
+static int open_run(run *r)
+{
+    ssize_t length = readlink("/proc/self/exe", r->self, sizeof r->self - 1);
+    if (length <= 0) {
+        fprintf(stderr, "clprop-bench: cannot find its own executable (/proc/self/exe)\n");
+        return 0;
+    }
+    r->self[length] = '\0';
+    snprintf(r->clprop, sizeof r->clprop, "%s", r->self);
+    char *slash = strrchr(r->clprop, '/');
+    snprintf(slash + 1, sizeof r->clprop - (size_t)(slash + 1 - r->clprop), "clprop");
+    if (access(r->clprop, X_OK) != 0)
+        r->clprop[0] = '\0';
+
+    const char *tmp = getenv("TMPDIR");
+    snprintf(r->dir, sizeof r->dir, "%s/clprop-bench-XXXXXX",
+             tmp != NULL && tmp[0] != '\0' ? tmp : "/tmp");
+    if (mkdtemp(r->dir) == NULL) {
+        fprintf(stderr, "clprop-bench: cannot make a folder %s: %s\n", r->dir, strerror(errno));
+        return 0;
+    }
+    snprintf(r->cache, sizeof r->cache, "%s/pocl-cache", r->dir);
+    snprintf(r->log, sizeof r->log, "%s/child-stderr.log", r->dir);
+    if (mkdir(r->cache, 0700) != 0) {
+        fprintf(stderr, "clprop-bench: cannot make %s: %s\n", r->cache, strerror(errno));
+        return 0;
+    }
+    return make_environment(r) && write_small_copy(r, STARTUP_SAMPLES);
+}
+
+static void close_run(run *r)
+{
+    if (r->dir[0] != '\0' && strstr(r->dir, "XXXXXX") == NULL)
+        nftw(r->dir, remove_entry, 16, FTW_DEPTH | FTW_PHYS);
+    free(r->environment);
+}
+
+/* ---- measurements and their reports ---- */
+
+static void json_number(const char *name, double value)
+{
+    if (isfinite(value))
+        printf(",\"%s\":%.6g", name, value);
+    else
+        printf(",\"%s\":null", name);
+}
+
+/* Start-up, `cache` being "cold", "warm" or "as found" (--quick). */
+static void print_startup(const run *r, const char *cache, const child_report *c)
+{
+    static const char *const stages[] = {"exec_s", "load_s", "devices_s", "build_s", "net_s",
+                                         "first_batch_s"};
+    if (r->options->json) {
+        printf("{\"startup\":\"%s\",\"startup_s\":%.6g", cache, report_number(c, "startup_s"));
+        for (size_t i = 0; i < sizeof stages / sizeof *stages; i++)
+            json_number(stages[i], report_number(c, stages[i]));
+        json_number("process_s", c->wall_s);
+        json_number("peak_rss_mb", c->peak_rss_mb);
+        printf(",\"samples\":%d,\"batch\":%d}\n", STARTUP_SAMPLES, STARTUP_SAMPLES);
+    } else {
+        printf("  %-9s %8.3f", cache, report_number(c, "startup_s"));
+        for (size_t i = 0; i < sizeof stages / sizeof *stages; i++)
+            printf(" %8.3f", report_number(c, stages[i]));
+        printf(" %9.3f %8.0f\n", c->wall_s, c->peak_rss_mb);
+    }
+    fflush(stdout);
+}
+
+static int compare_doubles(const void *a, const void *b)
+{
+    double x = *(const double *)a, y = *(const double *)b;
+    return (x > y) - (x < y);
+}
+
+/* Cold (not with --quick), then warm: the warm report with the median start-up of
+ * WARM_REPEATS. */
+static void measure_startup(run *r)
+{
+    int quick = r->options->quick;
+    if (!r->options->json) {
+        printf("start-up: process start to the end of the first batch of %d, on a %d-sample copy "
+               "of the data (seconds)\n",
+               STARTUP_SAMPLES, STARTUP_SAMPLES);
+        printf("  %-9s %8s %8s %8s %8s %8s %8s %8s %9s %8s\n", "cache", "total", "exec", "load",
+               "devices", "build", "net", "1st batch", "process", "RSS MB");
+    }
+    child_report report, warm[WARM_REPEATS];
+    if (!quick && run_self(r, "startup", r->dir, STARTUP_SAMPLES, &report))
+        print_startup(r, "cold", &report);
+    size_t repeats = quick ? 1 : WARM_REPEATS, done = 0;
+    double totals[WARM_REPEATS];
+    for (size_t i = 0; i < repeats; i++)
+        if (run_self(r, "startup", r->dir, STARTUP_SAMPLES, &warm[done]))
+            totals[done] = report_number(&warm[done], "startup_s"), done++;
+    if (done == 0)
+        return;
+    double sorted[WARM_REPEATS];
+    memcpy(sorted, totals, done * sizeof *totals);
+    qsort(sorted, done, sizeof *sorted, compare_doubles);
+    for (size_t i = 0; i < done; i++)
+        if (totals[i] == sorted[done / 2]) {
+            print_startup(r, quick ? "as-found" : "warm", &warm[i]);
+            break;
+        }
+}
+
+/* `clprop train` on the small copy, warm: the whole process, its one batch and its exit
+ * included. The median of WARM_REPEATS (1 with --quick). */
+static void measure_clprop_train(run *r)
+{
+    if (r->clprop[0] == '\0') {
+        if (!r->options->json)
+            printf("  clprop train: no `clprop` beside clprop-bench, not measured\n");
+        return;
+    }
+    char images[4200], labels[4200];
+    images_and_labels(r->dir, "images-idx3-ubyte", "labels-idx1-ubyte", images, labels,
+                      sizeof images);
+    char *argv[] = {r->clprop, "train", "--data", images, "--labels", labels, "--layers",
+                    "784,256,128,10", "--epochs", "1", "--batch", "32",
+                    r->options->device != NULL ? "--device" : NULL, (char *)r->options->device,
+                    NULL};
+    size_t repeats = r->options->quick ? 1 : WARM_REPEATS, done = 0;
+    double walls[WARM_REPEATS], rss = 0.0;
+    for (size_t i = 0; i < repeats; i++) {
+        child_report report;
+        if (run_child(r, argv, &report)) {
+            walls[done++] = report.wall_s;
+            rss = report.peak_rss_mb;
+        }
+    }
+    if (done == 0)
+        return;
+    qsort(walls, done, sizeof *walls, compare_doubles);
+    if (r->options->json)
+        printf("{\"startup\":\"clprop train\",\"startup_s\":%.6g,\"peak_rss_mb\":%.6g,"
+               "\"samples\":%d,\"batch\":%d,\"runs\":%zu}\n",
+               walls[done / 2], rss, STARTUP_SAMPLES, STARTUP_SAMPLES, done);
+    else
+        printf("  clprop train --epochs 1 --batch %d on the same %d samples, warm: the whole "
+               "process %.3f s (median of %zu), peak RSS %.0f MB\n",
+               STARTUP_SAMPLES, STARTUP_SAMPLES, walls[done / 2], done, rss);
+    fflush(stdout);
+}
+
+static void print_training_header(const run *r, const child_report *first)
+{
+    if (r->options->json)
+        return;
+    printf("\ntraining on %s: %s images, %zu timed epoch(s) after a warm-up of the epoch's last "
+           "batches\n",
+           report_text(first, "device"), r->options->quick ? "the first 2048" : "all",
+           r->options->epochs);
+    printf("  start-up = process start to ready to train: load %s, open the device (warm "
+           "cache), network, upload\n",
+           IMAGES_FILE);
+    printf("  cores = CPU time / wall time over the timed epochs; load = the machine's load "
+           "average after them\n");
+    printf("  %5s %10s %8s %6s %8s %6s %10s %8s %8s %8s %7s %6s\n", "batch", "samples/s",
+           "epoch s", "steps", "ms/step", "cores", "start-up s", "load s", "RSS MB", "loss", "acc",
+           "load");
+}
+
+static void print_training(const run *r, size_t batch, const child_report *c)
+{
+    double steps = report_number(c, "steps") / (double)r->options->epochs;
+    double epoch = report_number(c, "epoch_s");
+    if (r->options->json) {
+        printf("{\"batch\":%zu,\"samples_per_s\":%.6g,\"startup_s\":%.6g,\"peak_rss_mb\":%.6g",
+               batch, report_number(c, "samples_per_s"), report_number(c, "startup_s"),
+               c->peak_rss_mb);
+        json_number("epoch_s", epoch);
+        json_number("samples", report_number(c, "samples") / (double)r->options->epochs);
+        json_number("steps", steps);
+        json_number("ms_per_step", epoch / steps * 1e3);
+        json_number("load_s", report_number(c, "load_s"));
+        json_number("warmup_s", report_number(c, "warmup_s"));
+        json_number("loss", report_number(c, "loss"));
+        json_number("accuracy", report_number(c, "accuracy"));
+        json_number("cores_busy", report_number(c, "cores_busy"));
+        json_number("load_average", report_number(c, "load_average"));
+        printf(",\"epochs\":%zu,\"device\":\"%s\"}\n", r->options->epochs,
+               report_text(c, "device"));
+    } else {
+        printf("  %5zu %10.0f %8.2f %6.0f %8.3f %6.2f %10.3f %8.3f %8.0f %8.4f %7.4f %6.2f\n",
+               batch, report_number(c, "samples_per_s"), epoch, steps, epoch / steps * 1e3,
+               report_number(c, "cores_busy"), report_number(c, "startup_s"),
+               report_number(c, "load_s"), c->peak_rss_mb, report_number(c, "loss"),
+               report_number(c, "accuracy"), report_number(c, "load_average"));
+    }
+    fflush(stdout);
+}
+
+/* The check on the training itself: it must have learnt something. */
+static void check_learning(run *r, size_t batch, const child_report *c)
+{
+    double loss = report_number(c, "loss");
+    if (r->options->quick || loss < log(10.0))
+        return;
+    fprintf(stderr,
+            "clprop-bench: batch %zu: the loss after the timed epoch is %g, not below ln 10 = "
+            "%.4f (a uniform guess): the training is wrong\n",
+            batch, loss, log(10.0));
+    r->failures++;
+}
+
+static void measure_training(run *r)
+{
+    for (size_t b = 0; b < BATCH_COUNT; b++) {
+        child_report report;
+        if (!run_self(r, "train-one", r->options->data_dir, batches[b], &report))
+            continue;
+        if (b == 0)
+            print_training_header(r, &report);
+        print_training(r, batches[b], &report);
+        check_learning(r, batches[b], &report);
+    }
+}
+
+static int train_command(const train_options *o)
+{
+    run r = {.options = o};
+    int ok = open_run(&r);
+    if (ok) {
+        if (!o->json)
+            printf("clprop-bench train: Fashion-MNIST %zu-%zu-%zu-%zu, sigmoid hidden, softmax + "
+                   "cross-entropy, plain SGD at %.2g, from %s\nPoCL kernel cache: %s\n\n",
+                   network[0], network[1], network[2], network[3], (double)LEARNING_RATE,
+                   o->data_dir,
+                   o->quick ? "as found (--quick)" : "a fresh folder, cold then warm");
+        measure_startup(&r);
+        measure_clprop_train(&r);
+        measure_training(&r);
+    }
+    close_run(&r);
+    if (ok && r.failures == 0)
+        return 0;
+    if (ok)
+        fprintf(stderr, "clprop-bench: %d measurement(s) failed (see above)\n", r.failures);
+    return 1;
+}
+
+/* ==== entry ==== */
+
+int bench_train_handles(const char *command)
+{
+    return strcmp(command, "train") == 0 || strcmp(command, "startup") == 0 ||
+           strcmp(command, "train-one") == 0;
+}
+
+int bench_train_main(int argc, char **argv)
+{
+    train_options options = {.data_dir = DEFAULT_DATA_DIR, .epochs = 1, .batch = STARTUP_SAMPLES};
+    int status = parse_options(argc - 1, argv + 1, &options);
+    if (status >= 0)
+        return status;
+    if (options.spawned_at == 0.0)
+        options.spawned_at = now_seconds();
+    if (strcmp(argv[0], "startup") == 0)
+        return startup_command(&options);
+    if (strcmp(argv[0], "train-one") == 0)
+        return train_one_command(&options);
+    return train_command(&options);
+}
