@@ -1,0 +1,87 @@
+#!/usr/bin/env bash
+# bench/compare.sh: clprop beside OpenBLAS, CLBlast and PyTorch on this machine, in one run.
+#
+# Build clprop first, then run from anywhere:
+#   cmake -S . -B build -DCMAKE_BUILD_TYPE=RelWithDebInfo && cmake --build build -j2
+#   bench/compare.sh [--build DIR] [--out DIR] [--quick]
+#
+# It runs, one after the other (a few minutes; --quick: batch 32 GEMMs and 2048 images, for
+# checking the script itself):
+#   1. clprop-bench kernels --json   our GEMMs and CLBlast's SGEMM on the same device, and the
+#                                    other kernels of a training step
+#   2. bench/reference/openblas_sgemm.c, built here against Debian's libopenblas: the same GEMM
+#      shapes and layouts on the CPU, 2 threads, OPENBLAS_CORETYPE and OPENBLAS_L2_SIZE unset
+#      for that command alone (this machine may set them; they slow OpenBLAS down)
+#   3. clprop-bench train --json     end-to-end training samples/s, start-up, peak memory
+#   4. bench/reference/torch_mlp.py with Debian's python3-torch (/usr/bin/python3): the same
+#      network, data and SGD, 2 threads, OMP_WAIT_POLICY=PASSIVE, the OpenBLAS variables unset
+# and prints, as Markdown, the machine and the tables bench/RESULTS.md keeps (by
+# bench/compare_tables.py): our GEMM / OpenBLAS and / CLBlast per shape, our training / PyTorch
+# per batch size, start-up, and where a batch-256 step's time goes. The raw JSON stays in --out
+# (default: a new temporary folder, named at the end). Nothing in clprop's build depends on
+# OpenBLAS or torch: this script builds its own reference program.
+set -euo pipefail
+
+root=$(cd "$(dirname "$0")/.." && pwd)
+build=$root/build
+out=
+quick=()
+while (($#)); do
+    case $1 in
+    --build) build=$(cd "$2" && pwd); shift 2 ;;
+    --out) out=$2; shift 2 ;;
+    --quick) quick=(--quick); shift ;;
+    -h | --help) sed -n '2,/^set -euo/p' "$0" | sed '$d; s/^# \{0,1\}//'; exit 0 ;;
+    *) echo "compare.sh: unknown argument $1 (see --help)" >&2; exit 2 ;;
+    esac
+done
+for tool in "$build/clprop-bench" /usr/bin/python3 cc; do
+    command -v "$tool" >/dev/null || { echo "compare.sh: $tool not found (build clprop first?)" >&2; exit 1; }
+done
+if [[ -z $out ]]; then
+    out=$(mktemp -d "${TMPDIR:-/tmp}/clprop-compare-XXXXXX")
+fi
+mkdir -p "$out"
+
+step() { printf '[%s] %s\n' "$(date +%T)" "$*" >&2; }
+
+# The machine, as plain "key: value" lines for the report.
+{
+    echo "date: $(date -u '+%Y-%m-%d %H:%M UTC')"
+    echo "cpu: $(lscpu | sed -n 's/^Model name: *//p' | head -1)"
+    echo "cores: $(nproc) ($(lscpu | sed -n 's/^Thread(s) per core: *//p') thread(s) per core)"
+    flags=$(grep -m1 '^flags' /proc/cpuinfo)
+    simd=
+    for flag in avx2 fma avx512f; do
+        [[ " $flags " == *" $flag "* ]] && simd+="$flag " || simd+="no-$flag "
+    done
+    echo "simd: ${simd% }"
+    echo "memory: $(free -g | awk '/^Mem:/ {print $2}') GiB"
+    if command -v clinfo >/dev/null; then
+        echo "opencl: $(clinfo 2>/dev/null | sed -n 's/^ *Platform Version *//p' | head -1)"
+    fi
+    echo "load_before: $(cut -d' ' -f1-3 /proc/loadavg)"
+    echo "commit: $(git -C "$root" rev-parse --short HEAD 2>/dev/null || echo unknown)$(git -C "$root" diff --quiet HEAD -- host kernels bench 2>/dev/null || echo ' (with uncommitted changes)')"
+} >"$out/machine.txt"
+
+step "building the OpenBLAS reference"
+cc -O2 -std=c11 -o "$out/openblas_sgemm" "$root/bench/reference/openblas_sgemm.c" -lopenblas -lm
+
+step "clprop-bench kernels (ours and CLBlast)"
+"$build/clprop-bench" kernels --json "${quick[@]}" >"$out/kernels.json"
+
+step "OpenBLAS SGEMM"
+env -u OPENBLAS_CORETYPE -u OPENBLAS_L2_SIZE OPENBLAS_NUM_THREADS=2 \
+    "$out/openblas_sgemm" "${quick[@]}" >"$out/openblas.json"
+
+step "clprop-bench train"
+"$build/clprop-bench" train --json "${quick[@]}" >"$out/train.json"
+
+step "PyTorch"
+env -u OPENBLAS_CORETYPE -u OPENBLAS_L2_SIZE OMP_WAIT_POLICY=PASSIVE OPENBLAS_NUM_THREADS=2 \
+    /usr/bin/python3 "$root/bench/reference/torch_mlp.py" --threads 2 "${quick[@]}" >"$out/torch.json"
+
+echo "load_after: $(cut -d' ' -f1-3 /proc/loadavg)" >>"$out/machine.txt"
+echo "command: bench/compare.sh${quick:+ --quick}" >>"$out/machine.txt"
+/usr/bin/python3 "$root/bench/compare_tables.py" "$out"
+step "raw results in $out"

@@ -1,0 +1,236 @@
+#!/usr/bin/python3
+"""The tables of bench/compare.sh, as Markdown, from the raw results it leaves in one folder.
+
+Run:  /usr/bin/python3 bench/compare_tables.py DIR
+DIR holds machine.txt, kernels.json (clprop-bench kernels --json), openblas.json
+(reference/openblas_sgemm), train.json (clprop-bench train --json) and torch.json
+(reference/torch_mlp.py). Targets are issue 4's: GEMM >= 0.9x OpenBLAS and >= 5x CLBlast on
+each of the network's shapes, training at batch 256 and 1024 >= 1.0x PyTorch.
+"""
+import json
+import sys
+from pathlib import Path
+
+GEMM_VS_OPENBLAS = 0.9
+GEMM_VS_CLBLAST = 5.0
+TRAIN_VS_TORCH = 1.0
+LAYERS = ((784, 256), (256, 128), (128, 10))
+
+
+def rows(path):
+    with open(path) as f:
+        return [json.loads(line) for line in f if line.strip().startswith("{")]
+
+
+def step_gemms(batch):
+    """The (kernel, case) of the GEMMs one training step runs: forward Z = W.A for every layer;
+    the hidden delta W^T.delta for every layer but the first (nothing needs the inputs' delta);
+    the weight gradient, delta.X with the inputs sample-major for the first layer (a gemm_nn),
+    delta.A^T for the others."""
+    gemms = []
+    for number, (n_in, n_out) in enumerate(LAYERS):
+        case = f"{n_in}-{n_out} B{batch}"
+        gemms.append(("gemm_nn", case))
+        if number > 0:
+            gemms.append(("gemm_tn", case))
+        gemms.append(("gemm_nn", case + " dW") if number == 0 else ("gemm_nt", case))
+    return gemms
+
+
+def step_others(batch):
+    """The (kernel, case, variant) of a step's other kernels, as clprop-bench kernels names
+    them (host/train.c's load_batch, host/net_pass.c)."""
+    kernels = [("gather_rows", f"input B{batch}", "bytes"),
+               ("samples_to_columns", f"input B{batch}", None),
+               ("gather_columns", f"target B{batch}", "floats")]
+    for number, (n_in, n_out) in enumerate(LAYERS):
+        case = f"{n_in}-{n_out} B{batch}"
+        last = number == len(LAYERS) - 1
+        kernels.append(("bias_activate", case, "softmax" if last else "sigmoid"))
+        kernels.append(("bias_gradient", case, None))
+        if last:
+            kernels += [("output_delta", case, "softmax/ce"), ("sample_loss", case, "ce")]
+        else:
+            kernels.append(("scale_by_derivative", case, "sigmoid"))
+    return kernels
+
+
+def step_updates():
+    return [(f"{n_in}-{n_out}", count) for n_in, n_out in LAYERS
+            for count in (n_in * n_out, n_out)]
+
+
+def ratio(a, b):
+    return a / b if a and b else float("nan")
+
+
+def mark(value, target):
+    return "yes" if value >= target else "**no**"
+
+
+def machine_table(machine, torch_info, openblas):
+    core = openblas[0].get("core", "?") if openblas else "?"
+    threads = openblas[0].get("threads", "?") if openblas else "?"
+    lines = ["| | |", "|---|---|"]
+    for key in ("date", "cpu", "cores", "simd", "memory", "opencl", "commit", "load_before",
+                "load_after"):
+        if key in machine:
+            lines.append(f"| {key.replace('_', ' ')} | {machine[key]} |")
+    lines.append(f"| OpenBLAS | core `{core}`, {threads} threads (openblas_get_corename) |")
+    lines.append(f"| PyTorch | {torch_info.get('torch', '?')}, {torch_info.get('threads', '?')} "
+                 f"threads, its BLAS OpenBLAS core `{torch_info.get('openblas_core')}` |")
+    lines.append(f"| command | `{machine.get('command', 'bench/compare.sh')}` |")
+    return lines
+
+
+def gemm_table(kernels, openblas):
+    theirs = {(r["kernel"], r["case"]): r for r in openblas}
+    used = {key for batch in (32, 256, 1024) for key in step_gemms(batch)}
+    lines = ["| case | layout | m x n x k | clprop GFLOP/s | CLBlast GFLOP/s | OpenBLAS GFLOP/s "
+             "| clprop / OpenBLAS | clprop / CLBlast |",
+             "|---|---|---|---:|---:|---:|---:|---:|"]
+    misses = {"openblas": 0, "clblast": 0, "shapes": 0}
+    for r in kernels:
+        if not r["kernel"].startswith("gemm_"):
+            continue
+        key = (r["kernel"], r["case"])
+        blas = theirs.get(key, {}).get("gflops")
+        vs_blas, vs_clblast = ratio(r["gflops"], blas), ratio(r["gflops"], r["clblast_gflops"])
+        in_step = key in used
+        note = "" if in_step or r["case"] == "square" else " (not in a step)"
+        if in_step:
+            misses["shapes"] += 1
+            misses["openblas"] += vs_blas < GEMM_VS_OPENBLAS
+            misses["clblast"] += vs_clblast < GEMM_VS_CLBLAST
+        flag_b = "" if not in_step or vs_blas >= GEMM_VS_OPENBLAS else " ✗"
+        flag_c = "" if not in_step or vs_clblast >= GEMM_VS_CLBLAST else " ✗"
+        lines.append(f"| {r['case']}{note} | {r['kernel']} | {r['m']}x{r['n']}x{r['k']} "
+                     f"| {r['gflops']:.1f} | {r['clblast_gflops']:.1f} | {blas or float('nan'):.1f} "
+                     f"| {vs_blas:.2f}{flag_b} | {vs_clblast:.1f}{flag_c} |")
+    return lines, misses
+
+
+def train_table(train, torch_rows):
+    torch_by = {r["batch"]: r for r in torch_rows if "batch" in r}
+    lines = ["| batch | clprop samples/s | PyTorch samples/s | clprop / PyTorch | clprop ms/step "
+             "| PyTorch ms/step | cores busy clprop / PyTorch | loss after the epoch clprop / "
+             "PyTorch | clprop peak RSS MB | target |",
+             "|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|"]
+    for r in train:
+        if "samples_per_s" not in r:
+            continue
+        t = torch_by.get(r["batch"], {})
+        value = ratio(r["samples_per_s"], t.get("samples_per_s"))
+        target = (mark(value, TRAIN_VS_TORCH) + f" (>= {TRAIN_VS_TORCH})"
+                  if r["batch"] >= 256 else "-")
+        lines.append(f"| {r['batch']} | {r['samples_per_s']:.0f} | {t.get('samples_per_s', 0):.0f} "
+                     f"| {value:.2f} | {r['ms_per_step']:.2f} | {t.get('ms_per_step', 0):.2f} "
+                     f"| {r.get('cores_busy', 0):.2f} / {t.get('cores_busy', 0):.2f} "
+                     f"| {r['loss']:.4f} / {t.get('loss', 0):.4f} | {r['peak_rss_mb']:.0f} "
+                     f"| {target} |")
+    return lines
+
+
+def startup_table(train):
+    lines = ["| start-up | to the end of the first batch, s | exec | devices | kernel build "
+             "| network + upload | first batch | peak RSS MB |",
+             "|---|---:|---:|---:|---:|---:|---:|---:|"]
+    for r in train:
+        if "startup" not in r:
+            continue
+        if r["startup"] == "clprop train":
+            lines.append(f"| `clprop train`, warm, whole process (one batch of 32, exit) "
+                         f"| {r['startup_s']:.3f} | | | | | | {r['peak_rss_mb']:.0f} |")
+            continue
+        lines.append(f"| clprop-bench startup, {r['startup']} PoCL cache | {r['startup_s']:.3f} "
+                     f"| {r['exec_s']:.3f} | {r['devices_s']:.3f} | {r['build_s']:.3f} "
+                     f"| {r['net_s']:.3f} | {r['first_batch_s']:.3f} | {r['peak_rss_mb']:.0f} |")
+    loads = [r for r in train if "load_s" in r and "batch" in r and "samples_per_s" in r]
+    if loads:
+        lines.append(f"\nLoading the 60000 Fashion-MNIST images (gzip'd IDX) takes "
+                     f"{min(r['load_s'] for r in loads):.2f}-{max(r['load_s'] for r in loads):.2f} s "
+                     f"more before the first batch of a real run; start-up to ready with them: "
+                     f"{min(r['startup_s'] for r in loads):.2f}-"
+                     f"{max(r['startup_s'] for r in loads):.2f} s.")
+    return lines
+
+
+def step_split(kernels, openblas, train, torch_rows, batch):
+    """Where one step's time goes: the kernels' own times (clprop-bench kernels medians)
+    against the step as measured in training."""
+    ours = {(r["kernel"], r["case"]): r for r in kernels}
+    others = {(r["kernel"], r["case"], r.get("variant")): r for r in kernels}
+    updates = {(r["case"], r["count"]): r for r in kernels
+               if r["kernel"] == "update" and r.get("variant") == "sgd"}
+    blas = {(r["kernel"], r["case"]): r for r in openblas}
+    gemm_keys = step_gemms(batch)
+    if any(k not in ours for k in gemm_keys):
+        return [f"(no batch-{batch} kernel figures in this run)"]
+    gemm = sum(ours[k]["median_s"] for k in gemm_keys)
+    gemm_blas = sum(blas[k]["median_s"] for k in gemm_keys if k in blas)
+    gemm_clblast = sum(ours[k]["clblast_median_s"] for k in gemm_keys)
+    other = sum(others[k]["median_s"] for k in step_others(batch) if k in others)
+    update = sum(updates[k]["median_s"] for k in step_updates() if k in updates)
+    measured = next((r["ms_per_step"] / 1e3 for r in train if r.get("batch") == batch
+                     and "ms_per_step" in r), float("nan"))
+    torch_step = next((r["ms_per_step"] / 1e3 for r in torch_rows if r.get("batch") == batch),
+                      float("nan"))
+    kernels_total = gemm + other + update
+    flops = sum(2 * ours[k]["m"] * ours[k]["n"] * ours[k]["k"] for k in gemm_keys)
+    ms = lambda s: f"{s * 1e3:.2f}"
+    pct = lambda s: f"{100 * s / measured:.0f}%"
+    lines = ["| part of a batch-%d step | ms | share of the measured step |" % batch,
+             "|---|---:|---:|",
+             f"| {len(gemm_keys)} GEMMs, clprop ({flops / gemm * 1e-9:.1f} GFLOP/s over "
+             f"{flops / 1e6:.0f} MFLOP) | {ms(gemm)} | {pct(gemm)} |",
+             f"| gathers, layout, activations, deltas, loss, bias gradients | {ms(other)} "
+             f"| {pct(other)} |",
+             f"| SGD updates (6) | {ms(update)} | {pct(update)} |",
+             f"| sum of the kernels, each timed alone | {ms(kernels_total)} "
+             f"| {pct(kernels_total)} |",
+             f"| the step as measured in training (epoch / steps) | {ms(measured)} | 100% |",
+             f"| left over: launches, waits, host work between kernels | "
+             f"{ms(measured - kernels_total)} | {pct(measured - kernels_total)} |",
+             f"| for scale: the same GEMMs in OpenBLAS | {ms(gemm_blas)} | {pct(gemm_blas)} |",
+             f"| for scale: the same GEMMs in CLBlast | {ms(gemm_clblast)} | "
+             f"{pct(gemm_clblast)} |",
+             f"| for scale: PyTorch's whole step | {ms(torch_step)} | {pct(torch_step)} |"]
+    return lines
+
+
+def main():
+    folder = Path(sys.argv[1])
+    machine = {}
+    for line in (folder / "machine.txt").read_text().splitlines():
+        key, _, value = line.partition(": ")
+        machine[key] = value
+    kernels = rows(folder / "kernels.json")
+    openblas = rows(folder / "openblas.json")
+    train = rows(folder / "train.json")
+    torch_rows = rows(folder / "torch.json")
+    torch_info = next((r for r in torch_rows if "torch" in r), {})
+
+    print("### Machine\n")
+    print("\n".join(machine_table(machine, torch_info, openblas)))
+    print("\n### GEMM: clprop beside CLBlast (same device) and OpenBLAS (same CPU)\n")
+    print("Row-major, C (m x n) = op(A) . op(B). clprop and CLBlast: device timestamps, median of "
+          "10 after 2 warm-ups (clprop-bench kernels); OpenBLAS: wall clock, median of 10 after 2. "
+          f"✗: misses the target (>= {GEMM_VS_OPENBLAS}x OpenBLAS, >= {GEMM_VS_CLBLAST:g}x "
+          "CLBlast) on a shape a training step runs.\n")
+    lines, misses = gemm_table(kernels, openblas)
+    print("\n".join(lines))
+    print(f"\nOf the {misses['shapes']} GEMMs training steps run: {misses['openblas']} below "
+          f"{GEMM_VS_OPENBLAS}x OpenBLAS, {misses['clblast']} below {GEMM_VS_CLBLAST:g}x CLBlast.")
+    print("\n### Training: clprop beside PyTorch\n")
+    print("Fashion-MNIST 784-256-128-10, sigmoid, softmax + cross-entropy, SGD 0.1; samples/s over "
+          "one whole epoch after a warm-up; each run in a fresh process.\n")
+    print("\n".join(train_table(train, torch_rows)))
+    print("\n### Start-up\n")
+    print("\n".join(startup_table(train)))
+    for batch in (256,):
+        print(f"\n### Where a batch-{batch} step's time goes\n")
+        print("\n".join(step_split(kernels, openblas, train, torch_rows, batch)))
+
+
+if __name__ == "__main__":
+    main()
