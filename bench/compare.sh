@@ -3,10 +3,10 @@
 #
 # Build clprop first, then run from anywhere:
 #   cmake -S . -B build -DCMAKE_BUILD_TYPE=RelWithDebInfo && cmake --build build -j2
-#   bench/compare.sh [--build DIR] [--out DIR] [--quick]
+#   bench/compare.sh [--build DIR] [--out DIR] [--rounds N] [--quick]
 #
-# It runs, one after the other (a few minutes; --quick: batch 32 GEMMs and 2048 images, for
-# checking the script itself):
+# It runs, one after the other, in each of N rounds (default 2; 3-6 minutes in all; --quick:
+# one round of batch-32 GEMMs and 2048 images, for checking the script itself):
 #   1. clprop-bench kernels --json   our GEMMs and CLBlast's SGEMM on the same device, and the
 #                                    other kernels of a training step
 #   2. bench/reference/openblas_sgemm.c, built here against Debian's libopenblas: the same GEMM
@@ -15,22 +15,28 @@
 #   3. clprop-bench train --json     end-to-end training samples/s, start-up, peak memory
 #   4. bench/reference/torch_mlp.py with Debian's python3-torch (/usr/bin/python3): the same
 #      network, data and SGD, 2 threads, OMP_WAIT_POLICY=PASSIVE, the OpenBLAS variables unset
-# and prints, as Markdown, the machine and the tables bench/RESULTS.md keeps (by
+# The tables take each figure's best round (the highest rate, the shortest time): other work
+# on the machine only ever slows a run down, and every contender gets the same treatment. They
+# print, as Markdown, the machine and the tables bench/RESULTS.md keeps (by
 # bench/compare_tables.py): our GEMM / OpenBLAS and / CLBlast per shape, our training / PyTorch
-# per batch size, start-up, and where a batch-256 step's time goes. The raw JSON stays in --out
+# per batch size, start-up, and where a step's time goes at batch 256 and 1024. The raw JSON
+# (one file per program and round) stays in --out
 # (default: a new temporary folder, named at the end). Nothing in clprop's build depends on
 # OpenBLAS or torch: this script builds its own reference program.
 set -euo pipefail
 
+arguments=$*
 root=$(cd "$(dirname "$0")/.." && pwd)
 build=$root/build
 out=
+rounds=2
 quick=()
 while (($#)); do
     case $1 in
     --build) build=$(cd "$2" && pwd); shift 2 ;;
     --out) out=$2; shift 2 ;;
-    --quick) quick=(--quick); shift ;;
+    --rounds) rounds=$2; shift 2 ;;
+    --quick) quick=(--quick); rounds=1; shift ;;
     -h | --help) sed -n '2,/^set -euo/p' "$0" | sed '$d; s/^# \{0,1\}//'; exit 0 ;;
     *) echo "compare.sh: unknown argument $1 (see --help)" >&2; exit 2 ;;
     esac
@@ -44,6 +50,9 @@ fi
 mkdir -p "$out"
 
 step() { printf '[%s] %s\n' "$(date +%T)" "$*" >&2; }
+# The share of time some runnable thread waited for a CPU, over 10 s and 60 s (Linux PSI): how
+# much other work the machine had. Near 0 on a quiet machine.
+pressure() { sed -n 's/^some avg10=\([0-9.]*\) avg60=\([0-9.]*\).*/\1% over 10 s, \2% over 60 s/p' /proc/pressure/cpu 2>/dev/null || echo unknown; }
 
 # The machine, as plain "key: value" lines for the report.
 {
@@ -61,27 +70,35 @@ step() { printf '[%s] %s\n' "$(date +%T)" "$*" >&2; }
         echo "opencl: $(clinfo 2>/dev/null | sed -n 's/^ *Platform Version *//p' | head -1)"
     fi
     echo "load_before: $(cut -d' ' -f1-3 /proc/loadavg)"
+    echo "cpu_pressure_before: $(pressure)"
     echo "commit: $(git -C "$root" rev-parse --short HEAD 2>/dev/null || echo unknown)$(git -C "$root" diff --quiet HEAD -- host kernels bench 2>/dev/null || echo ' (with uncommitted changes)')"
 } >"$out/machine.txt"
 
 step "building the OpenBLAS reference"
 cc -O2 -std=c11 -o "$out/openblas_sgemm" "$root/bench/reference/openblas_sgemm.c" -lopenblas -lm
 
-step "clprop-bench kernels (ours and CLBlast)"
-"$build/clprop-bench" kernels --json "${quick[@]}" >"$out/kernels.json"
+for ((round = 1; round <= rounds; round++)); do
+    step "round $round of $rounds: clprop-bench kernels (ours and CLBlast)"
+    "$build/clprop-bench" kernels --json "${quick[@]}" >"$out/kernels.$round.json"
 
-step "OpenBLAS SGEMM"
-env -u OPENBLAS_CORETYPE -u OPENBLAS_L2_SIZE OPENBLAS_NUM_THREADS=2 \
-    "$out/openblas_sgemm" "${quick[@]}" >"$out/openblas.json"
+    step "round $round of $rounds: OpenBLAS SGEMM"
+    env -u OPENBLAS_CORETYPE -u OPENBLAS_L2_SIZE OPENBLAS_NUM_THREADS=2 \
+        "$out/openblas_sgemm" "${quick[@]}" >"$out/openblas.$round.json"
 
-step "clprop-bench train"
-"$build/clprop-bench" train --json "${quick[@]}" >"$out/train.json"
+    step "round $round of $rounds: clprop-bench train"
+    "$build/clprop-bench" train --json "${quick[@]}" >"$out/train.$round.json"
 
-step "PyTorch"
-env -u OPENBLAS_CORETYPE -u OPENBLAS_L2_SIZE OMP_WAIT_POLICY=PASSIVE OPENBLAS_NUM_THREADS=2 \
-    /usr/bin/python3 "$root/bench/reference/torch_mlp.py" --threads 2 "${quick[@]}" >"$out/torch.json"
+    step "round $round of $rounds: PyTorch"
+    env -u OPENBLAS_CORETYPE -u OPENBLAS_L2_SIZE OMP_WAIT_POLICY=PASSIVE OPENBLAS_NUM_THREADS=2 \
+        /usr/bin/python3 "$root/bench/reference/torch_mlp.py" --threads 2 "${quick[@]}" \
+        >"$out/torch.$round.json"
+done
 
-echo "load_after: $(cut -d' ' -f1-3 /proc/loadavg)" >>"$out/machine.txt"
-echo "command: bench/compare.sh${quick:+ --quick}" >>"$out/machine.txt"
+{
+    echo "load_after: $(cut -d' ' -f1-3 /proc/loadavg)"
+    echo "cpu_pressure_after: $(pressure)"
+} >>"$out/machine.txt"
+echo "rounds: $rounds" >>"$out/machine.txt"
+echo "command: bench/compare.sh${arguments:+ $arguments}" >>"$out/machine.txt"
 /usr/bin/python3 "$root/bench/compare_tables.py" "$out"
 step "raw results in $out"

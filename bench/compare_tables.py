@@ -22,6 +22,55 @@ def rows(path):
         return [json.loads(line) for line in f if line.strip().startswith("{")]
 
 
+def rounds(folder, program):
+    """Each round's rows of one program: [[row, ...], ...]."""
+    return [rows(path) for path in sorted(folder.glob(f"{program}.*.json"))]
+
+
+def best_row(all_rounds, key, field, pick):
+    """Per key(row), the whole row of the round whose field is best (pick: max or min), with
+    "<field>_all": that field in every round."""
+    chosen, values, order = {}, {}, []
+    for round_rows in all_rounds:
+        for row in round_rows:
+            k = key(row)
+            if k is None or row.get(field) is None:
+                continue
+            if k not in chosen:
+                order.append(k)
+                values[k] = []
+            values[k].append(row[field])
+            if k not in chosen or pick(row[field], chosen[k][field]) == row[field]:
+                chosen[k] = dict(row)
+    for k in order:
+        chosen[k][field + "_all"] = values[k]
+    return [chosen[k] for k in order]
+
+
+def best(all_rounds, key, fields_high=(), fields_low=()):
+    """One row per key(row): the first round's, with each field in fields_high replaced by its
+    highest value over the rounds and each in fields_low by its lowest (the best round for that
+    figure). Rows also get "<field>_all", the values of every round."""
+    merged, order = {}, []
+    for round_rows in all_rounds:
+        for row in round_rows:
+            k = key(row)
+            if k is None:
+                continue
+            if k not in merged:
+                merged[k] = dict(row)
+                order.append(k)
+                for field in fields_high + fields_low:
+                    merged[k][field + "_all"] = []
+            target = merged[k]
+            for field, pick in [(f, max) for f in fields_high] + [(f, min) for f in fields_low]:
+                if row.get(field) is None:
+                    continue
+                target[field + "_all"].append(row[field])
+                target[field] = pick(target[field + "_all"])
+    return [merged[k] for k in order]
+
+
 def step_gemms(batch):
     """The (kernel, case) of the GEMMs one training step runs: forward Z = W.A for every layer;
     the hidden delta W^T.delta for every layer but the first (nothing needs the inputs' delta);
@@ -73,7 +122,7 @@ def machine_table(machine, torch_info, openblas):
     threads = openblas[0].get("threads", "?") if openblas else "?"
     lines = ["| | |", "|---|---|"]
     for key in ("date", "cpu", "cores", "simd", "memory", "opencl", "commit", "load_before",
-                "load_after"):
+                "load_after", "cpu_pressure_before", "cpu_pressure_after"):
         if key in machine:
             lines.append(f"| {key.replace('_', ' ')} | {machine[key]} |")
     lines.append(f"| OpenBLAS | core `{core}`, {threads} threads (openblas_get_corename) |")
@@ -110,12 +159,17 @@ def gemm_table(kernels, openblas):
     return lines, misses
 
 
+def share(row):
+    value = row.get("cpu_wait_share")
+    return "?" if value is None else f"{100 * value:.0f}%"
+
+
 def train_table(train, torch_rows):
     torch_by = {r["batch"]: r for r in torch_rows if "batch" in r}
     lines = ["| batch | clprop samples/s | PyTorch samples/s | clprop / PyTorch | clprop ms/step "
-             "| PyTorch ms/step | cores busy clprop / PyTorch | loss after the epoch clprop / "
-             "PyTorch | clprop peak RSS MB | target |",
-             "|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|"]
+             "| PyTorch ms/step | cores busy clprop / PyTorch | waited for a CPU clprop / PyTorch "
+             "| loss after the epoch clprop / PyTorch | clprop peak RSS MB | target |",
+             "|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|"]
     for r in train:
         if "samples_per_s" not in r:
             continue
@@ -123,9 +177,13 @@ def train_table(train, torch_rows):
         value = ratio(r["samples_per_s"], t.get("samples_per_s"))
         target = (mark(value, TRAIN_VS_TORCH) + f" (>= {TRAIN_VS_TORCH})"
                   if r["batch"] >= 256 else "-")
-        lines.append(f"| {r['batch']} | {r['samples_per_s']:.0f} | {t.get('samples_per_s', 0):.0f} "
+        spread = lambda row: (" (" + ", ".join(f"{v:.0f}" for v in row["samples_per_s_all"]) + ")"
+                              if len(row.get("samples_per_s_all", [])) > 1 else "")
+        lines.append(f"| {r['batch']} | {r['samples_per_s']:.0f}{spread(r)} "
+                     f"| {t.get('samples_per_s', 0):.0f}{spread(t) if t else ''} "
                      f"| {value:.2f} | {r['ms_per_step']:.2f} | {t.get('ms_per_step', 0):.2f} "
                      f"| {r.get('cores_busy', 0):.2f} / {t.get('cores_busy', 0):.2f} "
+                     f"| {share(r)} / {share(t)} "
                      f"| {r['loss']:.4f} / {t.get('loss', 0):.4f} | {r['peak_rss_mb']:.0f} "
                      f"| {target} |")
     return lines
@@ -169,7 +227,9 @@ def step_split(kernels, openblas, train, torch_rows, batch):
     gemm = sum(ours[k]["median_s"] for k in gemm_keys)
     gemm_blas = sum(blas[k]["median_s"] for k in gemm_keys if k in blas)
     gemm_clblast = sum(ours[k]["clblast_median_s"] for k in gemm_keys)
-    other = sum(others[k]["median_s"] for k in step_others(batch) if k in others)
+    other_rows = [others[k] for k in step_others(batch) if k in others]
+    other = sum(r["median_s"] for r in other_rows)
+    largest = sorted(other_rows, key=lambda r: -r["median_s"])[:3]
     update = sum(updates[k]["median_s"] for k in step_updates() if k in updates)
     measured = next((r["ms_per_step"] / 1e3 for r in train if r.get("batch") == batch
                      and "ms_per_step" in r), float("nan"))
@@ -185,6 +245,9 @@ def step_split(kernels, openblas, train, torch_rows, batch):
              f"{flops / 1e6:.0f} MFLOP) | {ms(gemm)} | {pct(gemm)} |",
              f"| gathers, layout, activations, deltas, loss, bias gradients | {ms(other)} "
              f"| {pct(other)} |",
+             *[f"| of which {r['kernel']} {r.get('variant') or ''} {r['case']} "
+               f"({r['gbps']:.1f} GB/s) | {ms(r['median_s'])} | {pct(r['median_s'])} |"
+               for r in largest],
              f"| SGD updates (6) | {ms(update)} | {pct(update)} |",
              f"| sum of the kernels, each timed alone | {ms(kernels_total)} "
              f"| {pct(kernels_total)} |",
@@ -204,17 +267,28 @@ def main():
     for line in (folder / "machine.txt").read_text().splitlines():
         key, _, value = line.partition(": ")
         machine[key] = value
-    kernels = rows(folder / "kernels.json")
-    openblas = rows(folder / "openblas.json")
-    train = rows(folder / "train.json")
-    torch_rows = rows(folder / "torch.json")
-    torch_info = next((r for r in torch_rows if "torch" in r), {})
+    kernel_key = lambda r: (r["kernel"], r["case"], r.get("variant"), r.get("count"),
+                            r.get("units"), r.get("batch"))
+    kernels = best(rounds(folder, "kernels"), kernel_key,
+                   ("gflops", "clblast_gflops", "gbps"), ("median_s", "clblast_median_s"))
+    openblas = best(rounds(folder, "openblas"), lambda r: (r["kernel"], r["case"]), ("gflops",),
+                    ("median_s",))
+    train_rounds = rounds(folder, "train")
+    train = best_row(train_rounds,
+                     lambda r: ("batch", r["batch"]) if "samples_per_s" in r else None,
+                     "samples_per_s", max)
+    train += best_row(train_rounds, lambda r: ("startup", r.get("startup")), "startup_s", min)
+    torch_rows = best_row(rounds(folder, "torch"), lambda r: r.get("batch"), "samples_per_s",
+                          max)
+    torch_info = next((r for round_rows in rounds(folder, "torch") for r in round_rows
+                       if "torch" in r), {})
 
     print("### Machine\n")
     print("\n".join(machine_table(machine, torch_info, openblas)))
     print("\n### GEMM: clprop beside CLBlast (same device) and OpenBLAS (same CPU)\n")
     print("Row-major, C (m x n) = op(A) . op(B). clprop and CLBlast: device timestamps, median of "
-          "10 after 2 warm-ups (clprop-bench kernels); OpenBLAS: wall clock, median of 10 after 2. "
+          "10 after 2 warm-ups (clprop-bench kernels); OpenBLAS: wall clock, median of 10 after 2; "
+          f"each the best of {machine.get('rounds', 1)} round(s). "
           f"✗: misses the target (>= {GEMM_VS_OPENBLAS}x OpenBLAS, >= {GEMM_VS_CLBLAST:g}x "
           "CLBlast) on a shape a training step runs.\n")
     lines, misses = gemm_table(kernels, openblas)
@@ -223,11 +297,16 @@ def main():
           f"{GEMM_VS_OPENBLAS}x OpenBLAS, {misses['clblast']} below {GEMM_VS_CLBLAST:g}x CLBlast.")
     print("\n### Training: clprop beside PyTorch\n")
     print("Fashion-MNIST 784-256-128-10, sigmoid, softmax + cross-entropy, SGD 0.1; samples/s over "
-          "one whole epoch after a warm-up; each run in a fresh process.\n")
+          "one whole epoch after a warm-up; each run in a fresh process; the best round, every "
+          "round's figure in brackets; the other figures are the best round's. Cores busy: CPU time / "
+          "wall time over the epoch (2 is both cores). Waited for a CPU: the share of the "
+          "threads' runnable time spent waiting for a core that other work on the machine held "
+          "(0% on a quiet machine); far from 0, the comparison measures the scheduler more than "
+          "the code.\n")
     print("\n".join(train_table(train, torch_rows)))
     print("\n### Start-up\n")
     print("\n".join(startup_table(train)))
-    for batch in (256,):
+    for batch in (256, 1024):
         print(f"\n### Where a batch-{batch} step's time goes\n")
         print("\n".join(step_split(kernels, openblas, train, torch_rows, batch)))
 

@@ -19,6 +19,7 @@
  * after the timed epoch the loss must be below ln 10, a uniform guess's (not with --quick). */
 #define _DEFAULT_SOURCE /* wait4, beside the POSIX the build asks for */
 #define _XOPEN_SOURCE 700 /* nftw */
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <ftw.h>
@@ -290,6 +291,33 @@ static double cpu_seconds(void)
            (double)usage.ru_stime.tv_sec + (double)usage.ru_stime.tv_usec * 1e-6;
 }
 
+/* Seconds this process's threads have run, and have waited runnable for a CPU, so far
+ * (/proc/self/task/N/schedstat; zero where it is not there). */
+static void scheduler_seconds(double *ran, double *waited)
+{
+    *ran = *waited = 0.0;
+    DIR *tasks = opendir("/proc/self/task");
+    if (tasks == NULL)
+        return;
+    struct dirent *entry;
+    while ((entry = readdir(tasks)) != NULL) {
+        if (entry->d_name[0] == '.')
+            continue;
+        char path[300];
+        snprintf(path, sizeof path, "/proc/self/task/%s/schedstat", entry->d_name);
+        FILE *file = fopen(path, "r");
+        unsigned long long run = 0, wait = 0;
+        if (file == NULL)
+            continue;
+        if (fscanf(file, "%llu %llu", &run, &wait) == 2) {
+            *ran += (double)run * 1e-9;
+            *waited += (double)wait * 1e-9;
+        }
+        fclose(file);
+    }
+    closedir(tasks);
+}
+
 /* The system's load average over the last minute (NAN where /proc/loadavg is not there). */
 static double load_average(void)
 {
@@ -331,7 +359,8 @@ static int train_one_command(const train_options *o)
     double warm = now_seconds();
     if (ok)
         put("warmup_s", warm - ready);
-    double cpu_before = cpu_seconds();
+    double cpu_before = cpu_seconds(), ran_before, waited_before;
+    scheduler_seconds(&ran_before, &waited_before);
     for (size_t e = 0; ok && e < o->epochs; e++)
         ok = train_from(&t, o->batch, 0, SEED + 1 + e, &result);
     if (ok) {
@@ -339,6 +368,13 @@ static int train_one_command(const train_options *o)
         /* how many cores the process kept busy: 2 on two cores is compute-bound work, less is
          * waiting (launches, synchronisation, other processes on the machine) */
         put("cores_busy", (cpu_seconds() - cpu_before) / seconds);
+        /* of the time the threads had work, the share they waited for a CPU: other work on the
+         * machine taking the cores (0 on a quiet machine) */
+        double ran, waited;
+        scheduler_seconds(&ran, &waited);
+        ran -= ran_before;
+        waited -= waited_before;
+        put("cpu_wait_share", ran + waited > 0.0 ? waited / (ran + waited) : NAN);
         size_t steps = (t.samples + o->batch - 1) / o->batch * o->epochs;
         put("samples", (double)(t.samples * o->epochs));
         put("steps", (double)steps);
@@ -734,11 +770,12 @@ static void print_training_header(const run *r, const child_report *first)
     printf("  start-up = process start to ready to train: load %s, open the device (warm "
            "cache), network, upload\n",
            IMAGES_FILE);
-    printf("  cores = CPU time / wall time over the timed epochs; load = the machine's load "
-           "average after them\n");
-    printf("  %5s %10s %8s %6s %8s %6s %10s %8s %8s %8s %7s %6s\n", "batch", "samples/s",
-           "epoch s", "steps", "ms/step", "cores", "start-up s", "load s", "RSS MB", "loss", "acc",
-           "load");
+    printf("  cores = CPU time / wall time over the timed epochs; waited = the share of its "
+           "threads'\n  runnable time spent waiting for a CPU (other work on the machine); load "
+           "= the load average after\n");
+    printf("  %5s %10s %8s %6s %8s %6s %6s %10s %8s %8s %8s %7s %6s\n", "batch", "samples/s",
+           "epoch s", "steps", "ms/step", "cores", "waited", "start-up s", "load s", "RSS MB",
+           "loss", "acc", "load");
 }
 
 static void print_training(const run *r, size_t batch, const child_report *c)
@@ -758,13 +795,16 @@ static void print_training(const run *r, size_t batch, const child_report *c)
         json_number("loss", report_number(c, "loss"));
         json_number("accuracy", report_number(c, "accuracy"));
         json_number("cores_busy", report_number(c, "cores_busy"));
+        json_number("cpu_wait_share", report_number(c, "cpu_wait_share"));
         json_number("load_average", report_number(c, "load_average"));
         printf(",\"epochs\":%zu,\"device\":\"%s\"}\n", r->options->epochs,
                report_text(c, "device"));
     } else {
-        printf("  %5zu %10.0f %8.2f %6.0f %8.3f %6.2f %10.3f %8.3f %8.0f %8.4f %7.4f %6.2f\n",
+        printf("  %5zu %10.0f %8.2f %6.0f %8.3f %6.2f %6.2f %10.3f %8.3f %8.0f %8.4f %7.4f "
+               "%6.2f\n",
                batch, report_number(c, "samples_per_s"), epoch, steps, epoch / steps * 1e3,
-               report_number(c, "cores_busy"), report_number(c, "startup_s"),
+               report_number(c, "cores_busy"), report_number(c, "cpu_wait_share"),
+               report_number(c, "startup_s"),
                report_number(c, "load_s"), c->peak_rss_mb, report_number(c, "loss"),
                report_number(c, "accuracy"), report_number(c, "load_average"));
     }

@@ -23,6 +23,7 @@ import math
 import re
 import sys
 import time
+from pathlib import Path
 
 import numpy as np
 import torch
@@ -55,6 +56,19 @@ def openblas_core():
         except (OSError, AttributeError):
             continue
     return None
+
+
+def scheduler_seconds():
+    """Seconds this process's threads have run, and have waited runnable for a CPU."""
+    ran = waited = 0.0
+    for task in Path("/proc/self/task").iterdir():
+        try:
+            run, wait = (task / "schedstat").read_text().split()[:2]
+        except (OSError, ValueError):
+            continue
+        ran += int(run) * 1e-9
+        waited += int(wait) * 1e-9
+    return ran, waited
 
 
 def make_network():
@@ -119,14 +133,19 @@ def main():
         warm = time.perf_counter()
         order = torch.randperm(n, generator=generator)
         cpu = time.process_time()
+        ran, waited = scheduler_seconds()
         loss, accuracy, samples = train(net, optimizer, loss_fn, x, y, order, batch, 0)
         seconds = time.perf_counter() - warm
         cores = (time.process_time() - cpu) / seconds
+        ran_after, waited_after = scheduler_seconds()
+        ran, waited = ran_after - ran, waited_after - waited
+        wait_share = waited / (ran + waited) if ran + waited > 0 else None
         steps = math.ceil(n / batch)
         print(json.dumps({"batch": batch, "samples_per_s": samples / seconds, "epoch_s": seconds,
                           "samples": samples, "steps": steps,
                           "ms_per_step": seconds / steps * 1e3, "warmup_s": warm - started,
-                          "loss": loss, "accuracy": accuracy, "cores_busy": cores}),
+                          "loss": loss, "accuracy": accuracy, "cores_busy": cores,
+                          "cpu_wait_share": wait_share}),
               flush=True)
 
 
