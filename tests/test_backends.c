@@ -7,8 +7,18 @@
 
 static char *cache_dir;
 
+/* A private XDG_CACHE_HOME, for clprop's remembered choice only. PoCL keeps its compiled kernels
+ * under XDG_CACHE_HOME too; point it at its usual place, or every run of these tests compiles
+ * every kernel (ours and CLBlast's) again: 20 s, 40 s under AddressSanitizer. */
 static void private_cache(void)
 {
+    const char *xdg = getenv("XDG_CACHE_HOME"), *home = getenv("HOME");
+    char pocl[4200];
+    if (xdg != NULL && xdg[0] != '\0')
+        snprintf(pocl, sizeof pocl, "%s/pocl/kcache", xdg);
+    else
+        snprintf(pocl, sizeof pocl, "%s/.cache/pocl/kcache", home != NULL ? home : ".");
+    setenv("POCL_CACHE_DIR", pocl, 0);
     cache_dir = test_make_temp_dir();
     setenv("XDG_CACHE_HOME", cache_dir, 1);
 }
