@@ -7,9 +7,9 @@
 #
 #   tests/sanitizers/valgrind-check.sh [BUILD_DIR]      # default build/, from .ci/setup
 #
-# About a minute on the 2-core CI machine: most of each run is valgrind loading LLVM and PoCL.
-# Kernels come from PoCL's cache (~/.cache/pocl), which the test suite has filled by then; a cold
-# cache only makes the first run slower.
+# Most of each run is valgrind loading LLVM and PoCL, on one core, so the runs go in two lanes side
+# by side: about 40 s on the 2-core CI machine. Kernels come from PoCL's cache (~/.cache/pocl),
+# which the test suite has filled by then; a cold cache only makes the first runs slower.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 build=${1:-build}
@@ -23,12 +23,12 @@ memcheck() {
     local expected=$1
     shift
     echo "memcheck: clprop $*"
-    local status=0
+    local status=0 out=$work/$BASHPID.out err=$work/$BASHPID.err
     valgrind --quiet --error-exitcode=99 --leak-check=full --errors-for-leak-kinds=definite \
         --show-leak-kinds=definite --num-callers=40 --suppressions=tests/sanitizers/valgrind.supp \
-        "$build/clprop" "$@" >"$work/out" 2>"$work/err" || status=$?
+        "$build/clprop" "$@" >"$out" 2>"$err" || status=$?
     if ((status != expected)); then
-        cat "$work/out" "$work/err"
+        cat "$out" "$err"
         if ((status == 99)); then
             echo "memcheck: memory errors or definite leaks in: clprop $*" >&2
         else
@@ -38,14 +38,32 @@ memcheck() {
     fi
 }
 
-memcheck 0 train --data "$fann/xor.data" --epochs 3
-memcheck 0 train --data "$fann/diabetes.train" --test "$fann/diabetes.test" --validation 0.2 \
-    --optimizer adam --epochs 2 --batch 16 --save "$work/model" --log "$work/log.csv" \
-    --checkpoint "$work/checkpoint" --checkpoint-every 1
-memcheck 0 train --data "$fann/diabetes.train" --epochs 3 --resume "$work/checkpoint" \
-    --save "$work/resumed"
-memcheck 0 eval --model "$work/model" --data "$fann/diabetes.test" --json
-memcheck 0 predict --model "$work/resumed" --data "$fann/diabetes.test"
-memcheck 0 export --model "$work/model"
-memcheck 1 train --data "$work/no-such-file.data" --epochs 1
+# Lane 1: a FANN set with a test set, validation, Adam, --save, --log and checkpoints; then
+# resumed from its checkpoint; then predict with the resumed model.
+lane1() {
+    memcheck 0 train --data "$fann/diabetes.train" --test "$fann/diabetes.test" \
+        --validation 0.2 --optimizer adam --epochs 2 --batch 16 --save "$work/model" \
+        --log "$work/log.csv" --checkpoint "$work/checkpoint" --checkpoint-every 1
+    memcheck 0 train --data "$fann/diabetes.train" --epochs 3 --resume "$work/checkpoint" \
+        --save "$work/resumed"
+    memcheck 0 predict --model "$work/resumed" --data "$fann/diabetes.test"
+}
+# Lane 2: XOR, then eval and export of its model, then a run that fails on a missing file.
+lane2() {
+    memcheck 0 train --data "$fann/xor.data" --epochs 3 --save "$work/xor"
+    memcheck 0 eval --model "$work/xor" --data "$fann/xor.data" --json
+    memcheck 0 export --model "$work/xor"
+    memcheck 1 train --data "$work/no-such-file.data" --epochs 1
+}
+lane1 >"$work/lane1.log" 2>&1 &
+first=$!
+lane2 >"$work/lane2.log" 2>&1 &
+second=$!
+failed=0
+wait "$first" || failed=1
+wait "$second" || failed=1
+cat "$work/lane1.log" "$work/lane2.log"
+if ((failed)); then
+    exit 1
+fi
 echo "memcheck: clean"
