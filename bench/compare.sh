@@ -57,7 +57,7 @@ pressure() { sed -n 's/^some avg10=\([0-9.]*\) avg60=\([0-9.]*\).*/\1% over 10 s
 # The machine, as plain "key: value" lines for the report.
 {
     echo "date: $(date -u '+%Y-%m-%d %H:%M UTC')"
-    echo "cpu: $(lscpu | sed -n 's/^Model name: *//p' | head -1)"
+    echo "cpu: $(lscpu | sed -n 's/^Model name: *//p' | head -1) (family $(lscpu | sed -n 's/^CPU family: *//p' | head -1), model $(lscpu | sed -n 's/^Model: *//p' | head -1))"
     echo "cores: $(nproc) ($(lscpu | sed -n 's/^Thread(s) per core: *//p') thread(s) per core)"
     flags=$(grep -m1 '^flags' /proc/cpuinfo)
     simd=
