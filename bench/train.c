@@ -17,7 +17,7 @@
  *              epochs, timed — training samples/s
  * Peak host memory is each process's ru_maxrss, from wait4. The training itself is checked:
  * after the timed epoch the loss must be below ln 10, a uniform guess's (not with --quick). */
-#define _DEFAULT_SOURCE /* wait4, beside the POSIX the build asks for */
+#define _DEFAULT_SOURCE   /* wait4, beside the POSIX the build asks for */
 #define _XOPEN_SOURCE 700 /* nftw */
 #include <dirent.h>
 #include <errno.h>
@@ -46,10 +46,10 @@ extern char **environ;
 #define LABELS_FILE "train-labels-idx1-ubyte.gz"
 #define LEARNING_RATE 0.1f
 #define SEED 1
-#define STARTUP_SAMPLES 32  /* the copy of the data start-up runs on: one batch of 32 */
-#define WARM_REPEATS 3      /* warm start-ups are short and noisy: the median of 3 */
-#define WARMUP_BATCHES 3    /* full batches of warm-up, besides the epoch's last partial one */
-#define QUICK_SAMPLES 2048  /* --quick trains on the first 2048 images */
+#define STARTUP_SAMPLES 32 /* the copy of the data start-up runs on: one batch of 32 */
+#define WARM_REPEATS 3     /* warm start-ups are short and noisy: the median of 3 */
+#define WARMUP_BATCHES 3   /* full batches of warm-up, besides the epoch's last partial one */
+#define QUICK_SAMPLES 2048 /* --quick trains on the first 2048 images */
 #define MAX_EPOCHS 100
 
 static const size_t network[] = {784, 256, 128, 10};
@@ -63,10 +63,10 @@ typedef struct train_options {
     const char *device;   /* NULL: the default device */
     const char *data_dir; /* holds the IDX images and labels */
     int json, quick;
-    size_t epochs;        /* timed epochs per batch size */
+    size_t epochs; /* timed epochs per batch size */
     /* the children's own */
-    size_t batch;         /* train-one */
-    double spawned_at;    /* CLOCK_MONOTONIC when the parent started this process */
+    size_t batch;      /* train-one */
+    double spawned_at; /* CLOCK_MONOTONIC when the parent started this process */
 } train_options;
 
 static double now_seconds(void)
@@ -105,42 +105,61 @@ static int usage_error(const char *what, const char *arg)
     return 2;
 }
 
+/* A whole number from 1 to max, or 0. */
+static size_t parse_count(const char *text, size_t max)
+{
+    char *end;
+    errno = 0;
+    unsigned long value = strtoul(text, &end, 10);
+    if (errno != 0 || end == text || *end != '\0' || text[0] == '-' || value < 1 || value > max)
+        return 0;
+    return value;
+}
+
 /* Fills options from the arguments after the command; returns -1 to go on, else an exit
- * status. */
+ * status. --batch and --spawned-at are the child processes' own. */
 static int parse_options(int argc, char **argv, train_options *o)
 {
+    static const char *const valued[] = {"--device", "--data", "--epochs", "--batch",
+                                         "--spawned-at"};
     for (int i = 0; i < argc; i++) {
         const char *arg = argv[i];
-        const char *value = i + 1 < argc ? argv[i + 1] : NULL;
-        char *end = NULL;
         if (strcmp(arg, "-h") == 0 || strcmp(arg, "--help") == 0) {
             print_usage(stdout);
             return 0;
-        } else if (strcmp(arg, "--json") == 0) {
+        }
+        if (strcmp(arg, "--json") == 0) {
             o->json = 1;
             continue;
-        } else if (strcmp(arg, "--quick") == 0) {
+        }
+        if (strcmp(arg, "--quick") == 0) {
             o->quick = 1;
             continue;
-        } else if (value == NULL) {
+        }
+        size_t v = 0;
+        while (v < sizeof valued / sizeof *valued && strcmp(arg, valued[v]) != 0)
+            v++;
+        if (v == sizeof valued / sizeof *valued)
+            return usage_error("unknown option", arg);
+        if (i + 1 == argc)
             return usage_error("a value is missing after", arg);
-        } else if (strcmp(arg, "--device") == 0) {
+        const char *value = argv[++i];
+        char *end;
+        if (strcmp(arg, "--device") == 0) {
             o->device = value;
         } else if (strcmp(arg, "--data") == 0) {
             o->data_dir = value;
-        } else if (strcmp(arg, "--epochs") == 0 || strcmp(arg, "--batch") == 0) {
-            unsigned long n = strtoul(value, &end, 10);
-            if (*end != '\0' || value[0] == '-' || n < 1 || n > (arg[2] == 'e' ? MAX_EPOCHS : 65536))
-                return usage_error("not a count in range:", value);
-            *(arg[2] == 'e' ? &o->epochs : &o->batch) = n;
-        } else if (strcmp(arg, "--spawned-at") == 0) {
+        } else if (strcmp(arg, "--epochs") == 0) {
+            if ((o->epochs = parse_count(value, MAX_EPOCHS)) == 0)
+                return usage_error("--epochs: not a count from 1 to 100:", value);
+        } else if (strcmp(arg, "--batch") == 0) {
+            if ((o->batch = parse_count(value, 65536)) == 0)
+                return usage_error("--batch: not a count from 1 to 65536:", value);
+        } else {
             o->spawned_at = strtod(value, &end);
             if (*end != '\0')
-                return usage_error("not a time:", value);
-        } else {
-            return usage_error("unknown option", arg);
+                return usage_error("--spawned-at: not a time:", value);
         }
-        i++; /* the value */
     }
     return -1;
 }
@@ -179,8 +198,10 @@ static void trainer_close(trainer *t)
 /* The first `keep` samples (0: all) of the data set in images and labels. */
 static int load_data(trainer *t, const char *images, const char *labels, size_t keep)
 {
-    clprop_data_source source = {.path = images, .labels_path = labels,
-                                 .format = CLPROP_DATA_IDX, .classes = network[NETWORK_LAYERS]};
+    clprop_data_source source = {.path = images,
+                                 .labels_path = labels,
+                                 .format = CLPROP_DATA_IDX,
+                                 .classes = network[NETWORK_LAYERS]};
     clprop_status status = clprop_data_load(&source, &t->data);
     if (status != CLPROP_SUCCESS)
         return child_failed("loading the data", status, clprop_data_message(t->data));
@@ -222,8 +243,8 @@ static int open_device_and_network(trainer *t, const train_options *o)
     put("build_s", built - listed);
     printf("device %s\n", clprop_context_device(t->context)->name);
 
-    clprop_net_desc net = {NETWORK_LAYERS, network, activations, 0, CLPROP_LOSS_CROSS_ENTROPY,
-                           SEED, CLPROP_INIT_AUTO};
+    clprop_net_desc net = {
+        NETWORK_LAYERS, network, activations, 0, CLPROP_LOSS_CROSS_ENTROPY, SEED, CLPROP_INIT_AUTO};
     status = clprop_net_create(t->context, &net, &t->net);
     if (status != CLPROP_SUCCESS)
         return child_failed("creating the network", status, clprop_net_message(t->net));
@@ -240,8 +261,10 @@ static int open_device_and_network(trainer *t, const train_options *o)
 static int train_from(trainer *t, size_t batch, size_t first, uint64_t seed,
                       clprop_pass_result *result)
 {
-    clprop_epoch_options options = {.batch = batch, .learning_rate = LEARNING_RATE,
-                                    .shuffle_seed = seed, .first_sample = first};
+    clprop_epoch_options options = {.batch = batch,
+                                    .learning_rate = LEARNING_RATE,
+                                    .shuffle_seed = seed,
+                                    .first_sample = first};
     clprop_status status = clprop_net_train_epoch(t->net, t->device_data, &options, result);
     if (status != CLPROP_SUCCESS)
         return child_failed("training", status, clprop_net_message(t->net));
@@ -587,8 +610,8 @@ static int write_small_copy(const run *r, size_t count)
         }
         free(buffer);
         if (out == NULL || got != (int)bytes) {
-            fprintf(stderr, "clprop-bench: cannot copy the first %zu samples of %s to %s\n",
-                    count, from, to);
+            fprintf(stderr, "clprop-bench: cannot copy the first %zu samples of %s to %s\n", count,
+                    from, to);
             return 0;
         }
     }
@@ -664,8 +687,8 @@ static void json_number(const char *name, double value)
 /* Start-up, `cache` being "cold", "warm" or "as found" (--quick). */
 static void print_startup(const run *r, const char *cache, const child_report *c)
 {
-    static const char *const stages[] = {"exec_s", "load_s", "devices_s", "build_s", "net_s",
-                                         "first_batch_s"};
+    static const char *const stages[] = {"exec_s",  "load_s", "devices_s",
+                                         "build_s", "net_s",  "first_batch_s"};
     if (r->options->json) {
         printf("{\"startup\":\"%s\",\"startup_s\":%.6g", cache, report_number(c, "startup_s"));
         for (size_t i = 0; i < sizeof stages / sizeof *stages; i++)
@@ -705,9 +728,12 @@ static void measure_startup(run *r)
         print_startup(r, "cold", &report);
     size_t repeats = quick ? 1 : WARM_REPEATS, done = 0;
     double totals[WARM_REPEATS];
-    for (size_t i = 0; i < repeats; i++)
-        if (run_self(r, "startup", r->dir, STARTUP_SAMPLES, &warm[done]))
-            totals[done] = report_number(&warm[done], "startup_s"), done++;
+    for (size_t i = 0; i < repeats; i++) {
+        if (run_self(r, "startup", r->dir, STARTUP_SAMPLES, &warm[done])) {
+            totals[done] = report_number(&warm[done], "startup_s");
+            done++;
+        }
+    }
     if (done == 0)
         return;
     double sorted[WARM_REPEATS];
@@ -732,10 +758,25 @@ static void measure_clprop_train(run *r)
     char images[4200], labels[4200];
     images_and_labels(r->dir, "images-idx3-ubyte", "labels-idx1-ubyte", images, labels,
                       sizeof images);
-    char *argv[] = {r->clprop, "train", "--data", images, "--labels", labels, "--layers",
-                    "784,256,128,10", "--epochs", "1", "--batch", "32",
-                    r->options->device != NULL ? "--device" : NULL, (char *)r->options->device,
-                    NULL};
+    char *argv[16];
+    size_t n = 0;
+    argv[n++] = r->clprop;
+    argv[n++] = "train";
+    argv[n++] = "--data";
+    argv[n++] = images;
+    argv[n++] = "--labels";
+    argv[n++] = labels;
+    argv[n++] = "--layers";
+    argv[n++] = "784,256,128,10";
+    argv[n++] = "--epochs";
+    argv[n++] = "1";
+    argv[n++] = "--batch";
+    argv[n++] = "32";
+    if (r->options->device != NULL) {
+        argv[n++] = "--device";
+        argv[n++] = (char *)r->options->device;
+    }
+    argv[n] = NULL;
     size_t repeats = r->options->quick ? 1 : WARM_REPEATS, done = 0;
     double walls[WARM_REPEATS], rss = 0.0;
     for (size_t i = 0; i < repeats; i++) {
@@ -804,9 +845,9 @@ static void print_training(const run *r, size_t batch, const child_report *c)
                "%6.2f\n",
                batch, report_number(c, "samples_per_s"), epoch, steps, epoch / steps * 1e3,
                report_number(c, "cores_busy"), report_number(c, "cpu_wait_share"),
-               report_number(c, "startup_s"),
-               report_number(c, "load_s"), c->peak_rss_mb, report_number(c, "loss"),
-               report_number(c, "accuracy"), report_number(c, "load_average"));
+               report_number(c, "startup_s"), report_number(c, "load_s"), c->peak_rss_mb,
+               report_number(c, "loss"), report_number(c, "accuracy"),
+               report_number(c, "load_average"));
     }
     fflush(stdout);
 }
@@ -846,8 +887,7 @@ static int train_command(const train_options *o)
             printf("clprop-bench train: Fashion-MNIST %zu-%zu-%zu-%zu, sigmoid hidden, softmax + "
                    "cross-entropy, plain SGD at %.2g, from %s\nPoCL kernel cache: %s\n\n",
                    network[0], network[1], network[2], network[3], (double)LEARNING_RATE,
-                   o->data_dir,
-                   o->quick ? "as found (--quick)" : "a fresh folder, cold then warm");
+                   o->data_dir, o->quick ? "as found (--quick)" : "a fresh folder, cold then warm");
         measure_startup(&r);
         measure_clprop_train(&r);
         measure_training(&r);

@@ -83,8 +83,7 @@ static double check(int ta, int tb, size_t m, size_t n, size_t k, const float *a
 
 static int failures;
 
-static void measure(const char *label, int ta, int tb, size_t m, size_t n, size_t k,
-                    size_t repeats)
+static void measure(const char *label, int ta, int tb, size_t m, size_t n, size_t k, size_t repeats)
 {
     unsigned seed = 1;
     float *a = random_floats(m * k, &seed), *b = random_floats(k * n, &seed);
@@ -103,8 +102,8 @@ static void measure(const char *label, int ta, int tb, size_t m, size_t n, size_
     double *times = malloc(repeats * sizeof *times);
     for (size_t r = 0; r < WARMUPS + repeats; r++) {
         double start = now_seconds();
-        cblas_sgemm(CblasRowMajor, opa, opb, (int)m, (int)n, (int)k, 1.0f, a, (int)lda, b,
-                    (int)ldb, 0.0f, c, (int)n);
+        cblas_sgemm(CblasRowMajor, opa, opb, (int)m, (int)n, (int)k, 1.0f, a, (int)lda, b, (int)ldb,
+                    0.0f, c, (int)n);
         if (r >= WARMUPS)
             times[r - WARMUPS] = now_seconds() - start;
     }
@@ -114,9 +113,8 @@ static void measure(const char *label, int ta, int tb, size_t m, size_t n, size_
            "\"median_s\":%.6g,\"min_s\":%.6g,\"max_s\":%.6g,\"gflops\":%.6g,\"rel_error\":%.3g,"
            "\"valid\":%s,\"repeats\":%zu,\"core\":\"%s\",\"threads\":%d}\n",
            ta ? "t" : "n", tb ? "t" : "n", label, m, n, k, median, times[0], times[repeats - 1],
-           2.0 * (double)m * (double)n * (double)k / median * 1e-9, error,
-           valid ? "true" : "false", repeats, openblas_get_corename(),
-           openblas_get_num_threads());
+           2.0 * (double)m * (double)n * (double)k / median * 1e-9, error, valid ? "true" : "false",
+           repeats, openblas_get_corename(), openblas_get_num_threads());
     fflush(stdout);
     free(times);
     free(a);
