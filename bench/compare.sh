@@ -97,8 +97,8 @@ done
 {
     echo "load_after: $(cut -d' ' -f1-3 /proc/loadavg)"
     echo "cpu_pressure_after: $(pressure)"
+    echo "rounds: $rounds"
+    echo "command: bench/compare.sh${arguments:+ $arguments}"
 } >>"$out/machine.txt"
-echo "rounds: $rounds" >>"$out/machine.txt"
-echo "command: bench/compare.sh${arguments:+ $arguments}" >>"$out/machine.txt"
 /usr/bin/python3 "$root/bench/compare_tables.py" "$out"
 step "raw results in $out"
