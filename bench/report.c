@@ -86,7 +86,7 @@ void bench_print_gemm_header(const bench_session *session)
         return;
     printf("GEMM, C (m x n) = op(A) (m x k) . op(B) (k x n): clprop's kernels, then CLBlast's "
            "SGEMM on the same device;\nratio = our GFLOP/s / CLBlast's\n");
-    printf("%-14s %-8s %5s %5s %5s %10s %21s %8s %8s | %10s %21s %8s %8s | %6s\n", "case",
+    printf("%-16s %-8s %5s %5s %5s %10s %21s %8s %8s | %10s %21s %8s %8s | %6s\n", "case",
            "kernel", "m", "n", "k", "median us", "min-max us", "GFLOP/s", "rel err",
            "CLBlast us", "min-max us", "GFLOP/s", "rel err", "ratio");
 }
@@ -140,7 +140,7 @@ void bench_print_gemm_row(const bench_session *session, const bench_gemm_row *ro
         char mine[64], other[64];
         format_timing(mine, sizeof mine, &row->ours);
         format_timing(other, sizeof other, &row->clblast);
-        printf("%-14s %-8s %5zu %5zu %5zu %s %8.2f %8.1e | %s %8.2f %8.1e | %6.2f\n", row->label,
+        printf("%-16s %-8s %5zu %5zu %5zu %s %8.2f %8.1e | %s %8.2f %8.1e | %6.2f\n", row->label,
                row->kernel, row->m, row->n, row->k, mine, ours, row->ours.error, other, theirs,
                row->clblast.error, theirs > 0.0 ? ours / theirs : 0.0);
     }
@@ -153,7 +153,7 @@ void bench_print_elementwise_header(const bench_session *session)
         return;
     printf("\nOther kernels (matrices are units x batch; GB/s counts each byte read or written "
            "once)\n");
-    printf("%-14s %-20s %-10s %7s %5s %10s %21s %8s %8s\n", "case", "kernel", "variant", "units",
+    printf("%-16s %-20s %-10s %7s %5s %10s %21s %8s %8s\n", "case", "kernel", "variant", "units",
            "batch", "median us", "min-max us", "GB/s", "rel err");
 }
 
@@ -184,7 +184,7 @@ void bench_print_elementwise_row(const bench_session *session, const bench_eleme
             snprintf(batch, sizeof batch, "-");
         else
             snprintf(batch, sizeof batch, "%zu", row->batch);
-        printf("%-14s %-20s %-10s %7zu %5s %s %8.2f %8.1e\n", row->label, row->kernel,
+        printf("%-16s %-20s %-10s %7zu %5s %s %8.2f %8.1e\n", row->label, row->kernel,
                row->variant != NULL ? row->variant : "-", row->units, batch, timing, gbps,
                row->result.error);
     }
