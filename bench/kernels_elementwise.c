@@ -257,8 +257,9 @@ static clprop_status run_gather(clprop_context *context, clprop_message *message
     if (g->rows)
         return clprop_op_gather_rows(context, message, g->out, g->samples, g->bytes, g->order, 0,
                                      g->units, g->batch);
-    return clprop_op_gather_columns(context, message, g->out, g->samples, g->bytes, g->order, 0,
-                                    g->units, g->batch);
+    /* targets only: they are never stored as bytes */
+    return clprop_op_gather_columns(context, message, g->out, g->samples, g->order, 0, g->units,
+                                    g->batch);
 }
 
 /* A random permutation of 0 .. count−1 (Fisher–Yates). */

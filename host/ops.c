@@ -249,8 +249,8 @@ clprop_status clprop_op_sample_loss(clprop_context *context, clprop_message *mes
 }
 
 clprop_status clprop_op_gather_columns(clprop_context *context, clprop_message *message,
-                                       cl_mem columns, cl_mem samples, int bytes, cl_mem order,
-                                       size_t first, size_t units, size_t batch)
+                                       cl_mem columns, cl_mem samples, cl_mem order, size_t first,
+                                       size_t units, size_t batch)
 {
     clprop_status status = check_samples(message, units, batch, first);
     if (status != CLPROP_SUCCESS)
@@ -258,8 +258,7 @@ clprop_status clprop_op_gather_columns(clprop_context *context, clprop_message *
     cl_uint f = (cl_uint)first, u = (cl_uint)units, b = (cl_uint)batch;
     kernel_arg args[] = {ARG(columns), ARG(samples), ARG(order), ARG(f), ARG(u), ARG(b)};
     size_t items[2] = {batch, units};
-    return launch(context, message, bytes ? "gather_byte_columns" : "gather_columns", 2, items,
-                  args, 6);
+    return launch(context, message, "gather_columns", 2, items, args, 6);
 }
 
 clprop_status clprop_op_gather_rows(clprop_context *context, clprop_message *message, cl_mem rows,

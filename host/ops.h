@@ -48,10 +48,10 @@ clprop_status clprop_op_gather_rows(clprop_context *context, clprop_message *mes
                                     size_t units, size_t batch);
 
 /* columns (units × batch) ← samples order[first .. first+batch−1] of a sample-major array of
- * floats, or of bytes (each becoming byte / 255) when `bytes` is non-zero. */
+ * floats (the targets; inputs go through clprop_op_gather_rows). */
 clprop_status clprop_op_gather_columns(clprop_context *context, clprop_message *message,
-                                       cl_mem columns, cl_mem samples, int bytes, cl_mem order,
-                                       size_t first, size_t units, size_t batch);
+                                       cl_mem columns, cl_mem samples, cl_mem order, size_t first,
+                                       size_t units, size_t batch);
 
 /* gradient[u] = Σ_b delta[u, b]. */
 clprop_status clprop_op_bias_gradient(clprop_context *context, clprop_message *message,

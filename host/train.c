@@ -75,7 +75,7 @@ static clprop_status load_batch(clprop_net *net, clprop_device_data *data, size_
                                        inputs, batch));
     CLPROP_CHECK(clprop_net_columns_from_rows(net, batch));
     return clprop_op_gather_columns(net->context, &net->message, net->targets, data->target_values,
-                                    0, data->order, first, outputs, batch);
+                                    data->order, first, outputs, batch);
 }
 
 /* The sum of one per-sample figure over positions [from, to) of the pass's order. */
