@@ -121,6 +121,20 @@ const char *clprop_gemm_backend_name(clprop_gemm_backend backend)
     }
 }
 
+clprop_status clprop_context_buffer(clprop_context *context, clprop_message *message,
+                                    size_t bytes, const void *values, const char *what,
+                                    cl_mem *out)
+{
+    cl_int error;
+    cl_mem_flags flags = CL_MEM_READ_WRITE | (values != NULL ? CL_MEM_COPY_HOST_PTR : 0);
+    *out = clCreateBuffer(context->cl, flags, bytes, (void *)values, &error);
+    if (error == CL_SUCCESS)
+        return CLPROP_SUCCESS;
+    *out = NULL;
+    return clprop_fail(message, error, "allocating %s (%.1f MiB) on %s failed: %s", what,
+                       (double)bytes / 1048576.0, context->device.name, clprop_status_name(error));
+}
+
 clprop_status clprop_context_kernel(clprop_context *context, const char *name, cl_kernel *out)
 {
     for (size_t i = 0; i < context->kernel_count; i++)

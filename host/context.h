@@ -35,6 +35,12 @@ struct clprop_context {
  * backends (then remembered). Sets context->gemm to native or clblast. */
 clprop_status clprop_gemm_choose_backend(clprop_context *context);
 
+/* A device buffer of `bytes`, filled from `values` when that is not NULL. A failure is reported on
+ * `message` naming `what`, its size and the device. */
+clprop_status clprop_context_buffer(clprop_context *context, clprop_message *message,
+                                    size_t bytes, const void *values, const char *what,
+                                    cl_mem *out);
+
 /* The named kernel of the context's program, created on first use and kept. */
 clprop_status clprop_context_kernel(clprop_context *context, const char *name, cl_kernel *out);
 

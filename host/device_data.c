@@ -3,19 +3,11 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "status.h"
 
 static clprop_status create_buffer(clprop_device_data *data, cl_mem *buffer, size_t bytes,
                                    const void *values, const char *what)
 {
-    cl_int error;
-    cl_mem_flags flags = CL_MEM_READ_WRITE | (values != NULL ? CL_MEM_COPY_HOST_PTR : 0);
-    *buffer = clCreateBuffer(data->context->cl, flags, bytes, (void *)values, &error);
-    if (error != CL_SUCCESS)
-        return clprop_fail(&data->message, error, "allocating %s (%.1f MiB) on %s failed: %s",
-                           what, (double)bytes / 1048576.0, data->context->device.name,
-                           clprop_status_name(error));
-    return CLPROP_SUCCESS;
+    return clprop_context_buffer(data->context, &data->message, bytes, values, what, buffer);
 }
 
 /* The samples go to the device when each array fits one allocation and both together take at most

@@ -3,7 +3,6 @@
  * than 16 columns. A transposed B (the weight gradient's A_prevᵀ) is first transposed into a
  * scratch buffer: the fast kernel needs each row of B contiguous. */
 #include "gemm.h"
-#include "status.h"
 
 static clprop_status reserve_scratch(clprop_context *context, clprop_message *message,
                                      size_t floats)
@@ -12,17 +11,10 @@ static clprop_status reserve_scratch(clprop_context *context, clprop_message *me
         return CLPROP_SUCCESS;
     if (context->gemm_scratch != NULL)
         clReleaseMemObject(context->gemm_scratch);
-    cl_int error;
-    context->gemm_scratch =
-        clCreateBuffer(context->cl, CL_MEM_READ_WRITE, floats * sizeof(float), NULL, &error);
-    context->gemm_scratch_floats = error == CL_SUCCESS ? floats : 0;
-    if (error != CL_SUCCESS) {
-        context->gemm_scratch = NULL;
-        return clprop_fail(message, error,
-                           "allocating the GEMM scratch buffer (%zu floats) "
-                           "failed: %s",
-                           floats, clprop_status_name(error));
-    }
+    context->gemm_scratch_floats = 0;
+    CLPROP_CHECK(clprop_context_buffer(context, message, floats * sizeof(float), NULL,
+                                       "the GEMM scratch buffer", &context->gemm_scratch));
+    context->gemm_scratch_floats = floats;
     return CLPROP_SUCCESS;
 }
 

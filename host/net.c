@@ -124,13 +124,8 @@ static clprop_status check_fits(clprop_net *net, size_t batch)
 static clprop_status create_buffer(clprop_net *net, cl_mem *buffer, size_t count,
                                    const char *what)
 {
-    cl_int error;
-    *buffer = clCreateBuffer(net->context->cl, CL_MEM_READ_WRITE, count * sizeof(float), NULL,
-                             &error);
-    if (error != CL_SUCCESS)
-        return clprop_fail(&net->message, error, "allocating %s (%zu floats) on %s failed: %s",
-                           what, count, net->context->device.name, clprop_status_name(error));
-    return CLPROP_SUCCESS;
+    return clprop_context_buffer(net->context, &net->message, count * sizeof(float), NULL, what,
+                                 buffer);
 }
 
 static void release_batch_buffers(clprop_net *net)

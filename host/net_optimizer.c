@@ -42,16 +42,13 @@ static float initial_value(clprop_optimizer_kind kind, int slot)
 
 static clprop_status create_slot(clprop_net *net, cl_mem *buffer, size_t count, float value)
 {
-    cl_int error;
-    *buffer = clCreateBuffer(net->context->cl, CL_MEM_READ_WRITE, count * sizeof(float), NULL,
-                             &error);
-    if (error == CL_SUCCESS)
-        error = clEnqueueFillBuffer(net->context->queue, *buffer, &value, sizeof value, 0,
-                                    count * sizeof(float), 0, NULL, NULL);
+    CLPROP_CHECK(clprop_context_buffer(net->context, &net->message, count * sizeof(float), NULL,
+                                       "the optimizer's state", buffer));
+    cl_int error = clEnqueueFillBuffer(net->context->queue, *buffer, &value, sizeof value, 0,
+                                       count * sizeof(float), 0, NULL, NULL);
     if (error != CL_SUCCESS)
-        return clprop_fail(&net->message, error,
-                           "allocating the optimizer's state (%zu floats) on %s failed: %s",
-                           count, net->context->device.name, clprop_status_name(error));
+        return clprop_fail(&net->message, error, "starting the optimizer's state failed: %s",
+                           clprop_status_name(error));
     return CLPROP_SUCCESS;
 }
 
