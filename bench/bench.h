@@ -24,6 +24,7 @@ typedef struct bench_options {
     int json;           /* one JSON object per line instead of tables */
     size_t repeats;     /* timed runs per operation */
     int quick;          /* batch-32 shapes only (the smoke test) */
+    const char *only;   /* measure only operations whose "label kernel" contains this; NULL: all */
 } bench_options;
 
 /* ---- failures the bench cannot go on from (arrays.c) ---- */
@@ -131,6 +132,9 @@ typedef struct bench_session {
     clprop_rng rng;
     int failures; /* validations that failed */
 } bench_session;
+
+/* Whether --only lets the operation `kernel` of case `label` be measured. */
+int bench_selected(const bench_session *session, const char *label, const char *kernel);
 
 /* Runs op once on context, compares the outputs with the reference (printing where they differ
  * on failure, and counting it), then warms up and times it. */

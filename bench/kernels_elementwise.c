@@ -71,6 +71,8 @@ static clprop_status run_bias_activate(clprop_context *context, clprop_message *
 void bench_bias_activate(bench_session *session, const char *label, clprop_activation activation,
                          size_t units, size_t batch)
 {
+    if (!bench_selected(session, label, "bias_activate"))
+        return;
     bench_scratch scratch = {.context = session->native};
     size_t count = units * batch;
     float *z = random_floats(&scratch, &session->rng, count, -6.0, 6.0);
@@ -109,6 +111,8 @@ static clprop_status run_output_delta(clprop_context *context, clprop_message *m
 
 void bench_output_delta(bench_session *session, const char *label, size_t units, size_t batch)
 {
+    if (!bench_selected(session, label, "output_delta"))
+        return;
     bench_scratch scratch = {.context = session->native};
     size_t count = units * batch;
     float *y = random_floats(&scratch, &session->rng, count, 0.01, 0.99);
@@ -144,6 +148,8 @@ static clprop_status run_scale_by_derivative(clprop_context *context, clprop_mes
 void bench_scale_by_derivative(bench_session *session, const char *label, size_t units,
                                size_t batch)
 {
+    if (!bench_selected(session, label, "scale_by_derivative"))
+        return;
     bench_scratch scratch = {.context = session->native};
     size_t count = units * batch;
     float *delta = random_floats(&scratch, &session->rng, count, -1.0, 1.0);
@@ -178,6 +184,8 @@ static clprop_status run_bias_gradient(clprop_context *context, clprop_message *
 
 void bench_bias_gradient(bench_session *session, const char *label, size_t units, size_t batch)
 {
+    if (!bench_selected(session, label, "bias_gradient"))
+        return;
     bench_scratch scratch = {.context = session->native};
     size_t count = units * batch;
     float *delta = random_floats(&scratch, &session->rng, count, -1.0, 1.0);
@@ -218,6 +226,8 @@ static float *one_hot_targets(bench_scratch *scratch, clprop_rng *rng, size_t un
 
 void bench_sample_loss(bench_session *session, const char *label, size_t units, size_t batch)
 {
+    if (!bench_selected(session, label, "sample_loss"))
+        return;
     bench_scratch scratch = {.context = session->native};
     size_t count = units * batch;
     float *y = random_floats(&scratch, &session->rng, count, 0.01, 0.99);
@@ -299,6 +309,8 @@ static cl_mem random_data_set(bench_scratch *scratch, clprop_rng *rng, size_t co
 void bench_gather(bench_session *session, const char *label, size_t units, size_t batch,
                   int bytes, int rows)
 {
+    if (!bench_selected(session, label, rows ? "gather_rows" : "gather_columns"))
+        return;
     bench_scratch scratch = {.context = session->native};
     size_t samples = GATHER_DATA_SET_SAMPLES > batch ? GATHER_DATA_SET_SAMPLES : batch;
     double *data;
@@ -340,6 +352,8 @@ static clprop_status run_samples_to_columns(clprop_context *context, clprop_mess
 void bench_samples_to_columns(bench_session *session, const char *label, size_t units,
                               size_t batch)
 {
+    if (!bench_selected(session, label, "samples_to_columns"))
+        return;
     bench_scratch scratch = {.context = session->native};
     size_t count = units * batch;
     float *rows = random_floats(&scratch, &session->rng, count, 0.0, 1.0);
@@ -393,6 +407,8 @@ static float *starting_slot(bench_scratch *scratch, clprop_rng *rng, clprop_opti
 void bench_update(bench_session *session, const char *label, clprop_optimizer_kind kind,
                   size_t count)
 {
+    if (!bench_selected(session, label, "update"))
+        return;
     bench_scratch scratch = {.context = session->native};
     clprop_optimizer optimizer = {.kind = kind};
     const char *problem = NULL;

@@ -123,6 +123,8 @@ void bench_gemm(bench_session *session, const char *label, int transpose_a, int 
 {
     static const char *const names[2][2] = {{"gemm_nn", "gemm_nt"}, {"gemm_tn", "gemm_tt"}};
     bench_gemm_row row = {label, names[transpose_a != 0][transpose_b != 0], m, n, k, {0}, {0}};
+    if (!bench_selected(session, label, row.kernel))
+        return;
     gemm_problem p = make_problem(&session->rng, transpose_a, transpose_b, m, n, k);
     char what[128];
     snprintf(what, sizeof what, "%s m=%zu n=%zu k=%zu (clprop)", row.kernel, m, n, k);

@@ -4,6 +4,7 @@
  * Build: cmake -S . -B build-bench -DCMAKE_BUILD_TYPE=RelWithDebInfo
  *        cmake --build build-bench -j2 --target clprop-bench
  * Run:   ./build-bench/clprop-bench kernels [--device SPEC] [--json] [--repeat N] [--quick]
+ *                                         [--only TEXT]
  *        ./build-bench/clprop-bench train [--device SPEC] [--json] [--quick]   (train.c)
  *        ./build-bench/clprop-bench --help */
 #include <errno.h>
@@ -21,7 +22,7 @@
 static void print_usage(FILE *out)
 {
     fprintf(out,
-            "usage: clprop-bench kernels [--device SPEC] [--json] [--repeat N] [--quick]\n"
+            "usage: clprop-bench kernels [--device SPEC] [--json] [--repeat N] [--quick] [--only TEXT]\n"
             "       clprop-bench train [--device SPEC] [--json] [--quick] [--epochs N]\n"
             "       clprop-bench --help\n"
             "\n"
@@ -42,6 +43,8 @@ static void print_usage(FILE *out)
             "  --json         one JSON object per measured operation, one per line\n"
             "  --repeat N     timed runs per operation (default %d; %d with --quick)\n"
             "  --quick        batch 32 only, %d timed runs: the smoke test\n"
+            "  --only TEXT    only the operations whose case and kernel, as the tables print\n"
+            "                 them (\"784-256 B256 gemm_nn\"), contain TEXT\n"
             "  -h, --help     this text\n"
             "\n"
             "exit status: 0 when every result was right, 1 when one was wrong or the device\n"
@@ -93,6 +96,10 @@ static int parse_kernels_options(int argc, char **argv, bench_options *options)
             if (!has_value)
                 return usage_error("%s needs a device selector", arg);
             options->device = argv[++i];
+        } else if (strcmp(arg, "--only") == 0) {
+            if (!has_value)
+                return usage_error("%s needs the text to look for", arg);
+            options->only = argv[++i];
         } else if (strcmp(arg, "--repeat") == 0) {
             if (!has_value)
                 return usage_error("%s needs a count", arg);
@@ -121,7 +128,7 @@ int main(int argc, char **argv)
         return bench_train_main(argc - 1, argv + 1);
     if (strcmp(command, "kernels") != 0)
         return usage_error("unknown command \"%s\" (available: kernels, train)", command);
-    bench_options options = {NULL, 0, DEFAULT_REPEATS, 0};
+    bench_options options = {NULL, 0, DEFAULT_REPEATS, 0, NULL};
     int status = parse_kernels_options(argc - 2, argv + 2, &options);
     return status >= 0 ? status : bench_kernels(&options);
 }

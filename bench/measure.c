@@ -5,6 +5,7 @@
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 
 #include "bench.h"
 
@@ -75,4 +76,14 @@ bench_result bench_measure(bench_session *session, clprop_context *context, cons
                              session->options->repeats, &result.timing),
                   what, message.text);
     return result;
+}
+
+int bench_selected(const bench_session *session, const char *label, const char *kernel)
+{
+    const char *only = session->options->only;
+    if (only == NULL)
+        return 1;
+    char name[160];
+    snprintf(name, sizeof name, "%s %s", label, kernel);
+    return strstr(name, only) != NULL;
 }
