@@ -419,13 +419,16 @@ static int train_and_save(session *s)
     s->classifier = clprop_net_units(s->net, last) > 1 &&
                     (clprop_data_has_labels(s->data) ||
                      clprop_net_activation(s->net, last) == CLPROP_ACTIVATION_SOFTMAX);
-    describe_run(s);
     report r;
     if (!report_open(&r, s->options->log, s->options->epochs))
         return EXIT_FAILED;
+    /* Ctrl-C is caught from here on, which the line below tells anyone reading the output (it is
+     * flushed even into a file or a pipe); before, it ends the process as usual. */
     struct sigaction action = {.sa_handler = on_interrupt}, previous;
     sigemptyset(&action.sa_mask);
     sigaction(SIGINT, &action, &previous);
+    describe_run(s);
+    fflush(stdout);
     double start = now_seconds();
     run_end end = run_epochs(s, &r);
     sigaction(SIGINT, &previous, NULL);
