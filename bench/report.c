@@ -26,8 +26,13 @@ static void describe_native_gemm(const clprop_context *context, char *text, size
     const clprop_tuning *tuning = &context->tuning;
     switch (tuning->family) {
     case CLPROP_FAMILY_CPU:
-        snprintf(text, size, "cpu family, %zu x %d register tile per work-item, edges by the generic kernels",
-                 tuning->cpu_tile_m, CLPROP_CPU_TILE_N);
+        snprintf(text, size,
+                 "cpu family, %zu x %d register tiles, up to %zu per work-item in place, panels "
+                 "of %zu rows of B (%s), a right edge under 16 columns by the generic kernel",
+                 tuning->cpu_tile_m, CLPROP_CPU_TILE_N, tuning->cpu_tiles, tuning->cpu_kblock,
+                 tuning->cpu_panels == CLPROP_PANELS_ALWAYS  ? "always"
+                 : tuning->cpu_panels == CLPROP_PANELS_NEVER ? "only for A.B^T"
+                                                             : "for A.B^T and a large B");
         break;
     case CLPROP_FAMILY_GPU:
         snprintf(text, size, "gpu family, %zu x %zu local-memory tiles, K step %zu, %zu x %zu groups",
@@ -46,7 +51,7 @@ void bench_print_preamble(const bench_session *session)
     if (session->options->json)
         return;
     const clprop_device_info *device = clprop_context_device(session->native);
-    char gemm[160];
+    char gemm[256];
     describe_native_gemm(session->native, gemm, sizeof gemm);
     printf("clprop-bench kernels on %s (%s), %u compute units\n", device->name,
            device->platform_name, device->compute_units);

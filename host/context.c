@@ -79,8 +79,6 @@ void clprop_context_destroy(clprop_context *context)
         return;
     for (size_t i = 0; i < context->kernel_count; i++)
         clReleaseKernel(context->kernels[i].kernel);
-    if (context->gemm_scratch != NULL)
-        clReleaseMemObject(context->gemm_scratch);
     if (context->program != NULL)
         clReleaseProgram(context->program);
     if (context->queue != NULL)

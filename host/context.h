@@ -25,8 +25,6 @@ struct clprop_context {
     cl_program program;
     clprop_gemm_backend gemm;
     clprop_tuning tuning; /* which native GEMM kernels, with which tiles */
-    cl_mem gemm_scratch;  /* the CPU family's transposed operand, grown on demand */
-    size_t gemm_scratch_floats;
     clprop_kernel_slot kernels[CLPROP_MAX_KERNELS];
     size_t kernel_count;
 };

@@ -21,24 +21,29 @@ clprop_status clprop_gemm_generic(clprop_context *context, clprop_message *messa
                                   const clprop_gemm_shape *shape, float alpha, cl_mem a,
                                   cl_mem b, float beta, cl_mem c, size_t row0, size_t col0);
 
-/* The CPU family (gemm_cpu.c): whole register tiles of tuning.cpu_tile_m × 16, edges sent to the
- * generic kernels. */
+/* The CPU family (gemm_cpu.c): register tiles of tuning.cpu_tile_m × 16 over every row, a right
+ * strip narrower than 16 columns sent to the generic kernel. */
 #define CLPROP_CPU_TILE_N 16
 clprop_status clprop_gemm_cpu(clprop_context *context, clprop_message *message,
                               const clprop_gemm_shape *shape, float alpha, cl_mem a, cl_mem b,
                               float beta, cl_mem c);
-/* Launches the CPU kernel over row_tiles × column_tiles whole tiles (B not transposed). */
+/* The kernel that reads B in place, over row_tiles × column_tiles tiles (B not transposed), each
+ * work-item column_tiles_per_item of them side by side. The last tile of rows may run past row
+ * m − 1, which it reads again and does not store. */
 clprop_status clprop_gemm_cpu_tiles(clprop_context *context, clprop_message *message,
-                                    int transpose_a, size_t row_tiles, size_t column_tiles,
-                                    size_t k, float alpha, cl_mem a, size_t lda, cl_mem b,
-                                    size_t ldb, float beta, cl_mem c, size_t ldc);
+                                    const clprop_gemm_shape *shape, size_t row_tiles,
+                                    size_t column_tiles, size_t column_tiles_per_item,
+                                    float alpha, cl_mem a, cl_mem b, float beta, cl_mem c);
+/* The kernel that copies panels of op(B) (any layout but Aᵀ·Bᵀ): one work-item per tile of
+ * columns and row_tiles_per_item tiles of rows. */
+clprop_status clprop_gemm_cpu_panels(clprop_context *context, clprop_message *message,
+                                     const clprop_gemm_shape *shape, size_t column_tiles,
+                                     size_t row_tiles_per_item, float alpha, cl_mem a, cl_mem b,
+                                     float beta, cl_mem c);
 /* The GPU family: local-memory tiles, any layout, edges included. */
 clprop_status clprop_gemm_gpu(clprop_context *context, clprop_message *message,
                               const clprop_gemm_shape *shape, float alpha, cl_mem a, cl_mem b,
                               float beta, cl_mem c);
-/* out (cols × rows) = inᵀ for in (rows × cols, row stride ld). */
-clprop_status clprop_op_transpose(clprop_context *context, clprop_message *message, cl_mem out,
-                                  cl_mem in, size_t rows, size_t cols, size_t ld);
 
 clprop_status clprop_gemm_clblast(clprop_context *context, clprop_message *message,
                                   const clprop_gemm_shape *shape, float alpha, cl_mem a,

@@ -1,58 +1,74 @@
-/* The CPU GEMM family: whole tiles in the register-tiled kernel (kernels/gemm_cpu.cl), the ragged
- * right and bottom strips in the generic kernel, so the slow path only sees a few rows and fewer
- * than 16 columns. A transposed B (the weight gradient's A_prevᵀ) is first transposed into a
- * scratch buffer: the fast kernel needs each row of B contiguous. */
+/* The CPU family (kernels/gemm_cpu.cl): every row and whole tiles of 16 columns in a
+ * register-tiled kernel, a ragged right strip of fewer than 16 columns in the generic kernel.
+ * Which register-tiled kernel: the one that reads B in place while B fits in a core's cache, the
+ * one that copies panels of B into private memory for a larger B and for A·Bᵀ (the copy makes
+ * the transpose). */
 #include "gemm.h"
 
-static clprop_status reserve_scratch(clprop_context *context, clprop_message *message,
-                                     size_t floats)
+/* Work-items enough to keep every compute unit busy to the end: cpu_items_per_unit of them each. */
+static size_t wanted_items(const clprop_context *context)
 {
-    if (context->gemm_scratch_floats >= floats)
-        return CLPROP_SUCCESS;
-    if (context->gemm_scratch != NULL)
-        clReleaseMemObject(context->gemm_scratch);
-    context->gemm_scratch_floats = 0;
-    CLPROP_CHECK(clprop_context_buffer(context, message, floats * sizeof(float), NULL,
-                                       "the GEMM scratch buffer", &context->gemm_scratch));
-    context->gemm_scratch_floats = floats;
-    return CLPROP_SUCCESS;
+    size_t units = context->device.compute_units > 0 ? context->device.compute_units : 1;
+    return context->tuning.cpu_items_per_unit * units;
+}
+
+/* Tiles of rows per work-item for the panel kernel: as many as leaves wanted_items() work-items,
+ * so each panel copied serves as many tiles of rows as it can. */
+static size_t row_tiles_per_item(const clprop_context *context, size_t row_tiles,
+                                 size_t column_tiles)
+{
+    size_t row_blocks = (wanted_items(context) + column_tiles - 1) / column_tiles;
+    if (row_blocks > row_tiles)
+        row_blocks = row_tiles;
+    return (row_tiles + row_blocks - 1) / row_blocks;
+}
+
+/* Tiles of columns per work-item for the in-place kernel: up to tuning.cpu_tiles while that
+ * leaves wanted_items() work-items. */
+static size_t column_tiles_per_item(const clprop_context *context, size_t row_tiles,
+                                    size_t column_tiles)
+{
+    size_t per_item = row_tiles * column_tiles / wanted_items(context);
+    if (per_item > context->tuning.cpu_tiles)
+        per_item = context->tuning.cpu_tiles;
+    return per_item > 0 ? per_item : 1;
+}
+
+/* A panel copied for fewer tiles of rows than this costs more than it saves. */
+#define PANEL_MIN_REUSE 4
+
+static int use_panels(const clprop_tuning *tuning, const clprop_gemm_shape *shape,
+                      size_t tiles_per_item)
+{
+    if (shape->transpose_b || tuning->cpu_panels == CLPROP_PANELS_ALWAYS)
+        return 1;
+    if (tuning->cpu_panels == CLPROP_PANELS_NEVER)
+        return 0;
+    return shape->k * shape->n * sizeof(float) > tuning->cpu_panel_bytes &&
+           tiles_per_item >= PANEL_MIN_REUSE;
 }
 
 clprop_status clprop_gemm_cpu(clprop_context *context, clprop_message *message,
                               const clprop_gemm_shape *shape, float alpha, cl_mem a, cl_mem b,
                               float beta, cl_mem c)
 {
-    clprop_gemm_shape plain = *shape;
-    if (shape->transpose_b) {
-        /* op(B) = Bᵀ is k × n; lay it out row-major in the scratch buffer. */
-        clprop_status status = reserve_scratch(context, message, shape->k * shape->n);
-        if (status == CLPROP_SUCCESS)
-            status = clprop_op_transpose(context, message, context->gemm_scratch, b, shape->n,
-                                         shape->k, shape->ldb);
-        if (status != CLPROP_SUCCESS)
-            return status;
-        b = context->gemm_scratch;
-        plain.transpose_b = 0;
-        plain.ldb = shape->n;
-    }
-    size_t row_tiles = plain.m / context->tuning.cpu_tile_m,
-           column_tiles = plain.n / CLPROP_CPU_TILE_N;
-    size_t full_rows = row_tiles * context->tuning.cpu_tile_m,
-           full_columns = column_tiles * CLPROP_CPU_TILE_N;
+    size_t tile_m = context->tuning.cpu_tile_m;
+    size_t row_tiles = (shape->m + tile_m - 1) / tile_m, column_tiles = shape->n / CLPROP_CPU_TILE_N;
+    size_t full_columns = column_tiles * CLPROP_CPU_TILE_N;
     clprop_status status = CLPROP_SUCCESS;
-    if (row_tiles > 0 && column_tiles > 0)
-        status =
-            clprop_gemm_cpu_tiles(context, message, plain.transpose_a, row_tiles, column_tiles,
-                                  plain.k, alpha, a, plain.lda, b, plain.ldb, beta, c, plain.ldc);
-    /* the right strip, all rows */
-    if (status == CLPROP_SUCCESS && full_columns < plain.n)
-        status =
-            clprop_gemm_generic(context, message, &plain, alpha, a, b, beta, c, 0, full_columns);
-    /* the bottom strip, left of the right strip */
-    if (status == CLPROP_SUCCESS && full_rows < plain.m && full_columns > 0) {
-        clprop_gemm_shape bottom = plain;
-        bottom.n = full_columns;
-        status = clprop_gemm_generic(context, message, &bottom, alpha, a, b, beta, c, full_rows, 0);
+    if (column_tiles > 0) {
+        size_t per_item = row_tiles_per_item(context, row_tiles, column_tiles);
+        if (use_panels(&context->tuning, shape, per_item))
+            status = clprop_gemm_cpu_panels(context, message, shape, column_tiles, per_item,
+                                            alpha, a, b, beta, c);
+        else
+            status = clprop_gemm_cpu_tiles(
+                context, message, shape, row_tiles, column_tiles,
+                column_tiles_per_item(context, row_tiles, column_tiles), alpha, a, b, beta, c);
     }
+    /* the right strip, all rows */
+    if (status == CLPROP_SUCCESS && full_columns < shape->n)
+        status = clprop_gemm_generic(context, message, shape, alpha, a, b, beta, c, 0,
+                                     full_columns);
     return status;
 }

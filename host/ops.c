@@ -135,19 +135,47 @@ clprop_status clprop_gemm_generic(clprop_context *context, clprop_message *messa
     return launch(context, message, name, 2, tiles, args, sizeof args / sizeof *args);
 }
 
-clprop_status clprop_gemm_cpu_tiles(clprop_context *context, clprop_message *message,
-                                    int transpose_a, size_t row_tiles, size_t column_tiles,
-                                    size_t k, float alpha, cl_mem a, size_t lda, cl_mem b,
-                                    size_t ldb, float beta, cl_mem c, size_t ldc)
+/* Both CPU kernels take (m, k, alpha, a, lda, b, ldb, beta, c, ldc, column tiles, tiles per
+ * work-item) and one-item work-groups over `items`. */
+static clprop_status launch_cpu_gemm(clprop_context *context, clprop_message *message,
+                                     const char *name, const clprop_gemm_shape *shape,
+                                     float alpha, cl_mem a, cl_mem b, float beta, cl_mem c,
+                                     size_t column_tiles, size_t per_item, size_t items[2])
 {
-    const char *name = transpose_a ? "gemm_cpu_tn" : "gemm_cpu_nn";
-    cl_uint uk = (cl_uint)k, ulda = (cl_uint)lda, uldb = (cl_uint)ldb, uldc = (cl_uint)ldc;
-    cl_uint tiles = (cl_uint)column_tiles;
-    kernel_arg args[] = {ARG(uk),   ARG(alpha), ARG(a), ARG(ulda), ARG(b),
-                         ARG(uldb), ARG(beta),  ARG(c), ARG(uldc), ARG(tiles)};
-    size_t per_item = context->tuning.cpu_tiles;
-    size_t items[2] = {(column_tiles + per_item - 1) / per_item, row_tiles};
+    cl_uint um = (cl_uint)shape->m, uk = (cl_uint)shape->k, ulda = (cl_uint)shape->lda,
+            uldb = (cl_uint)shape->ldb, uldc = (cl_uint)shape->ldc;
+    cl_uint ucolumns = (cl_uint)column_tiles, uper_item = (cl_uint)per_item;
+    kernel_arg args[] = {ARG(um),   ARG(uk),   ARG(alpha), ARG(a),    ARG(ulda),
+                         ARG(b),    ARG(uldb), ARG(beta),  ARG(c),    ARG(uldc),
+                         ARG(ucolumns), ARG(uper_item)};
     return launch_exact(context, message, name, 2, items, args, sizeof args / sizeof *args);
+}
+
+clprop_status clprop_gemm_cpu_tiles(clprop_context *context, clprop_message *message,
+                                    const clprop_gemm_shape *shape, size_t row_tiles,
+                                    size_t column_tiles, size_t column_tiles_per_item,
+                                    float alpha, cl_mem a, cl_mem b, float beta, cl_mem c)
+{
+    const char *name = shape->transpose_a ? "gemm_cpu_tn" : "gemm_cpu_nn";
+    size_t per_item = column_tiles_per_item;
+    /* rows first: consecutive work-items share a panel of B */
+    size_t items[2] = {row_tiles, (column_tiles + per_item - 1) / per_item};
+    return launch_cpu_gemm(context, message, name, shape, alpha, a, b, beta, c, column_tiles,
+                           per_item, items);
+}
+
+clprop_status clprop_gemm_cpu_panels(clprop_context *context, clprop_message *message,
+                                     const clprop_gemm_shape *shape, size_t column_tiles,
+                                     size_t row_tiles_per_item, float alpha, cl_mem a, cl_mem b,
+                                     float beta, cl_mem c)
+{
+    static const char *const names[2][2] = {{"gemm_cpu_panel_nn", "gemm_cpu_panel_nt"},
+                                            {"gemm_cpu_panel_tn", NULL}};
+    const char *name = names[shape->transpose_a != 0][shape->transpose_b != 0];
+    size_t row_tiles = (shape->m + context->tuning.cpu_tile_m - 1) / context->tuning.cpu_tile_m;
+    size_t items[2] = {column_tiles, (row_tiles + row_tiles_per_item - 1) / row_tiles_per_item};
+    return launch_cpu_gemm(context, message, name, shape, alpha, a, b, beta, c, column_tiles,
+                           row_tiles_per_item, items);
 }
 
 clprop_status clprop_gemm_gpu(clprop_context *context, clprop_message *message,
@@ -166,21 +194,6 @@ clprop_status clprop_gemm_gpu(clprop_context *context, clprop_message *message,
                         (shape->m + t->gpu_tile - 1) / t->gpu_tile * t->gpu_group};
     return enqueue(context, message, name, 2, global, local, args, sizeof args / sizeof *args);
 }
-
-clprop_status clprop_op_transpose(clprop_context *context, clprop_message *message, cl_mem out,
-                                  cl_mem in, size_t rows, size_t cols, size_t ld)
-{
-    clprop_status status = check_matrix(message, rows, cols);
-    if (status == CLPROP_SUCCESS)
-        status = check_fits_uint(message, "a row stride", ld);
-    if (status != CLPROP_SUCCESS)
-        return status;
-    cl_uint r = (cl_uint)rows, cc = (cl_uint)cols, l = (cl_uint)ld;
-    kernel_arg args[] = {ARG(out), ARG(in), ARG(r), ARG(cc), ARG(l)};
-    size_t items[2] = {cols, rows};
-    return launch(context, message, "transpose", 2, items, args, 5);
-}
-
 
 clprop_status clprop_op_bias_activate(clprop_context *context, clprop_message *message, cl_mem z,
                                       cl_mem a, cl_mem bias, clprop_activation activation,

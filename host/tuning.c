@@ -4,16 +4,23 @@
 #include <stdlib.h>
 #include <string.h>
 
-/* Defaults by kind of device. CPU: six rows of 16 keep 12 AVX2 registers of accumulators (an
- * 8-row tile spills on AVX2; measured with clprop-bench kernels, see bench/RESULTS.md). GPU: the
- * common 64×64 block with a 16-deep K step and 16×16 work-items (4×4 outputs each); not yet tuned
- * on a real GPU. Tiles per CPU work-item: 1 until measured on a quiet machine (2 to 8 showed no
- * clear gain amid the noise of a shared one); CLPROP_CPU_TILES tries others. */
+/* Defaults by kind of device, measured with clprop-bench kernels (bench/RESULTS.md).
+ * CPU: six rows of 16 keep 12 AVX2 registers of accumulators (an 8-row tile spills on AVX2);
+ * up to 4 tiles per work-item of the in-place kernel (1.3-1.5x over 1 on the batch-32 products
+ * with many tiles, where K is short and a tile is too little work for a task of its own); panels of 256 rows
+ * of B (16 KiB, half an L1 data cache) once B is over 256 KiB (half of a Zen 3 core's L2: below
+ * that B stays in cache and the copy is pure cost); 8 work-items per compute unit, enough to
+ * even out the cores without cutting the reuse of each panel short.
+ * GPU: the common 64×64 block with a 16-deep K step and 16×16 work-items (4×4 outputs each); not
+ * yet tuned on a real GPU. */
+#define CPU_DEFAULTS 6, 4, CLPROP_PANELS_AUTO, 256 * 1024, 256, 8
 static const clprop_tuning defaults_by_kind[] = {
-    [CLPROP_DEVICE_GPU] = {CLPROP_FAMILY_GPU, 6, 1, 64, 16, 16},
-    [CLPROP_DEVICE_CPU] = {CLPROP_FAMILY_CPU, 6, 1, 64, 16, 16},
-    [CLPROP_DEVICE_OTHER] = {CLPROP_FAMILY_GENERIC, 6, 1, 64, 16, 16},
+    [CLPROP_DEVICE_GPU] = {CLPROP_FAMILY_GPU, CPU_DEFAULTS, 64, 16, 16},
+    [CLPROP_DEVICE_CPU] = {CLPROP_FAMILY_CPU, CPU_DEFAULTS, 64, 16, 16},
+    [CLPROP_DEVICE_OTHER] = {CLPROP_FAMILY_GENERIC, CPU_DEFAULTS, 64, 16, 16},
 };
+
+static const char *const panel_policy_names[] = {"auto", "always", "never"};
 
 static const char *const family_names[] = {"generic", "cpu", "gpu"};
 
@@ -34,6 +41,20 @@ static clprop_status override_family(clprop_tuning *tuning, clprop_message *mess
         }
     return clprop_fail(message, CLPROP_ERROR_INVALID_ARGUMENT,
                        "CLPROP_GEMM_FAMILY must be generic, cpu or gpu, not \"%s\"", family);
+}
+
+static clprop_status override_panels(clprop_tuning *tuning, clprop_message *message)
+{
+    const char *policy = getenv("CLPROP_CPU_PANELS");
+    if (policy == NULL || policy[0] == '\0')
+        return CLPROP_SUCCESS;
+    for (int p = CLPROP_PANELS_AUTO; p <= CLPROP_PANELS_NEVER; p++)
+        if (strcmp(policy, panel_policy_names[p]) == 0) {
+            tuning->cpu_panels = (clprop_panel_policy)p;
+            return CLPROP_SUCCESS;
+        }
+    return clprop_fail(message, CLPROP_ERROR_INVALID_ARGUMENT,
+                       "CLPROP_CPU_PANELS must be auto, always or never, not \"%s\"", policy);
 }
 
 /* A whole number from the environment variable `name`, within [low, high], into *value. */
@@ -61,6 +82,12 @@ clprop_status clprop_tuning_for(const clprop_device_info *device, size_t max_gro
         status = override_count("CLPROP_CPU_TILE_M", 1, 8, &out->cpu_tile_m, message);
     if (status == CLPROP_SUCCESS)
         status = override_count("CLPROP_CPU_TILES", 1, 64, &out->cpu_tiles, message);
+    if (status == CLPROP_SUCCESS)
+        status = override_panels(out, message);
+    if (status == CLPROP_SUCCESS)
+        status = override_count("CLPROP_CPU_KBLOCK", 16, 1024, &out->cpu_kblock, message);
+    if (status == CLPROP_SUCCESS)
+        status = override_count("CLPROP_CPU_ITEMS", 1, 1024, &out->cpu_items_per_unit, message);
     /* a device whose work-groups are too small for the GPU tiles gets the portable kernels */
     if (out->family == CLPROP_FAMILY_GPU && max_group < out->gpu_group * out->gpu_group)
         out->family = CLPROP_FAMILY_GENERIC;
@@ -69,7 +96,9 @@ clprop_status clprop_tuning_for(const clprop_device_info *device, size_t max_gro
 
 void clprop_tuning_build_options(const clprop_tuning *tuning, char *options, size_t size)
 {
-    snprintf(options, size, "-cl-std=CL1.2 -DCPU_TILE_M=%zu -DCPU_TILES=%zu -DGPU_TILE=%zu "
-             "-DGPU_DEPTH=%zu -DGPU_GROUP=%zu", tuning->cpu_tile_m, tuning->cpu_tiles,
-             tuning->gpu_tile, tuning->gpu_depth, tuning->gpu_group);
+    snprintf(options, size,
+             "-cl-std=CL1.2 -DCPU_TILE_M=%zu -DCPU_KBLOCK=%zu -DGPU_TILE=%zu -DGPU_DEPTH=%zu "
+             "-DGPU_GROUP=%zu",
+             tuning->cpu_tile_m, tuning->cpu_kblock, tuning->gpu_tile,
+             tuning->gpu_depth, tuning->gpu_group);
 }

@@ -14,16 +14,29 @@ typedef enum clprop_gemm_family {
     CLPROP_FAMILY_GPU      /* local-memory tiles (gemm_gpu.cl) */
 } clprop_gemm_family;
 
+/* When the CPU family copies panels of B into private memory (gemm_cpu.cl). */
+typedef enum clprop_panel_policy {
+    CLPROP_PANELS_AUTO,   /* for A·Bᵀ, and for a B larger than cpu_panel_bytes */
+    CLPROP_PANELS_ALWAYS,
+    CLPROP_PANELS_NEVER   /* but A·Bᵀ, which only the panel kernel does */
+} clprop_panel_policy;
+
 typedef struct clprop_tuning {
     clprop_gemm_family family;
-    size_t cpu_tile_m;                      /* rows of the CPU register tile (columns: 16) */
-    size_t cpu_tiles;                       /* CPU tiles each work-item computes in a row */
-    size_t gpu_tile, gpu_depth, gpu_group;  /* GPU block edge, K step, work-group edge */
+    size_t cpu_tile_m;          /* rows of the CPU register tile (columns: 16) */
+    size_t cpu_tiles;           /* most tiles a work-item of the in-place kernel computes */
+    clprop_panel_policy cpu_panels;
+    size_t cpu_panel_bytes;     /* B larger than this goes through panels (auto) */
+    size_t cpu_kblock;          /* rows of B in one panel */
+    size_t cpu_items_per_unit;  /* work-items the panel kernel aims for, per compute unit */
+    size_t gpu_tile, gpu_depth, gpu_group; /* GPU block edge, K step, work-group edge */
 } clprop_tuning;
 
-/* The tuning for a device: its kind's defaults, then CLPROP_GEMM_FAMILY (generic|cpu|gpu),
- * CLPROP_CPU_TILE_M (1..8) and CLPROP_CPU_TILES (1..64) from the environment. `max_group` is the device's largest work-group;
- * the GPU family needs gpu_group² of it. */
+/* The tuning for a device: its kind's defaults, then from the environment CLPROP_GEMM_FAMILY
+ * (generic|cpu|gpu), CLPROP_CPU_TILE_M (1..8), CLPROP_CPU_TILES (1..64), CLPROP_CPU_PANELS
+ * (auto|always|never), CLPROP_CPU_KBLOCK (16..1024) and CLPROP_CPU_ITEMS (work-items per
+ * compute unit, 1..1024). `max_group` is the device's largest work-group; the GPU family needs
+ * gpu_group² of it. */
 clprop_status clprop_tuning_for(const clprop_device_info *device, size_t max_group,
                                 clprop_tuning *out, clprop_message *message);
 

@@ -1,13 +1,23 @@
-/* Register-tiled GEMM for CPU devices (PoCL), C = alpha·op(A)·B + beta·C, row-major, B not
- * transposed (the weight gradient's δ·Aᵀ transposes A_prev into a scratch buffer first).
+/* Register-tiled GEMM for CPU devices (PoCL), C = alpha·op(A)·op(B) + beta·C, row-major.
  *
  * Each work-item keeps a CPU_TILE_M×16 block of C in float16 accumulators; per step of K it loads
  * one row of B as a float16, broadcasts CPU_TILE_M values of A and issues as many vector FMAs. With
  * AVX2's sixteen 256-bit registers, 6 rows (12 registers of accumulators) is the most that stays in
- * registers; the host passes the tile height with -DCPU_TILE_M. There is
- * no local memory and the work-group is one work-item: on PoCL a work-item is a loop iteration on a
- * CPU core, barriers are expensive, and PoCL's own choice of work-group size costs speed. It covers
- * only whole tiles; the host sends the ragged edges to the generic kernels in gemm.cl. */
+ * registers; the host passes the tile height with -DCPU_TILE_M. There is no local memory and the
+ * work-group is one work-item: on PoCL a work-item is a loop iteration on a CPU core, barriers are
+ * expensive, and PoCL's own choice of work-group size costs speed.
+ *
+ * Two kernels share that inner loop:
+ * - gemm_cpu_nn/tn read B where it lies. Right when all of B stays in the core's cache.
+ * - gemm_cpu_panel_nn/tn/nt copy a CPU_KBLOCK×16 panel of op(B) into private memory (the stack of
+ *   the core, in L1) and run several tiles of rows against it. Reading B in place, a 16-column
+ *   panel is CPU_KBLOCK rows apart by the row stride; with strides of 1 or 4 KiB those lines all
+ *   fall into a few cache sets and are evicted before the next tile of rows reuses them, so large
+ *   B ran at a third of the speed. The copy also transposes, which makes A·Bᵀ a kernel of its own.
+ *
+ * Both cover every row (the last tile of rows reads row m − 1 again for the rows past the end and
+ * does not store them) and whole tiles of 16 columns; the host sends a ragged right edge to the
+ * generic kernel in gemm.cl. */
 
 #ifndef CPU_TILE_M
 #define CPU_TILE_M 6
@@ -54,9 +64,12 @@
 #endif
 
 #define CPU_DECLARE(r) float16 acc##r = (float16)(0.0f);
-#define CPU_FMA(r) acc##r = fma((float16)(A_AT(i0 + r, p)), row_of_b, acc##r);
+/* Rows past the end of A (in the last tile of rows) read the last row again and are not stored:
+ * the bottom edge runs at the speed of the bulk. */
+#define CPU_ROW(r) const uint row##r = min(i0 + r, m - 1);
+#define CPU_FMA(r) acc##r = fma((float16)(A_AT(row##r, p)), row_of_b, acc##r);
 #define CPU_STORE(r)                                                                               \
-    {                                                                                              \
+    if (i0 + r < m) {                                                                              \
         __global float *out = c + (size_t)(i0 + r) * ldc + j0;                                     \
         float16 value = alpha * acc##r;                                                            \
         if (beta != 0.0f)                                                                          \
@@ -64,22 +77,20 @@
         vstore16(value, 0, out);                                                                   \
     }
 
-#ifndef CPU_TILES
-#define CPU_TILES 1
-#endif
-
-/* Each work-item computes CPU_TILES tiles side by side, one after the other: a work-group is a
- * task PoCL schedules on a core, and a single tile of a small product is too little work to
- * amortise that. */
+/* Each work-item computes tiles_per_item tiles side by side, one after the other: a work-group is
+ * a task PoCL schedules on a core, and a single tile of a small product is too little work to
+ * amortise that; the rows of A it reads stay in L1 from one tile to the next. */
 #define CPU_GEMM_KERNEL(NAME)                                                                      \
     __kernel __attribute__((reqd_work_group_size(1, 1, 1))) void NAME(                             \
-        uint k, float alpha, __global const float *a, uint lda, __global const float *b,           \
-        uint ldb, float beta, __global float *c, uint ldc, uint column_tiles)                      \
+        uint m, uint k, float alpha, __global const float *a, uint lda, __global const float *b,   \
+        uint ldb, float beta, __global float *c, uint ldc, uint column_tiles,                      \
+        uint tiles_per_item)                                                                       \
     {                                                                                              \
-        uint i0 = get_global_id(1) * CPU_TILE_M;                                                   \
-        uint first_tile = get_global_id(0) * CPU_TILES;                                            \
-        for (uint tile = first_tile; tile < first_tile + CPU_TILES && tile < column_tiles;         \
-             tile++) {                                                                             \
+        uint i0 = get_global_id(0) * CPU_TILE_M;                                                   \
+        CPU_FOR_ROWS(CPU_ROW)                                                                      \
+        uint first_tile = get_global_id(1) * tiles_per_item;                                       \
+        uint end_tile = min(first_tile + tiles_per_item, column_tiles);                            \
+        for (uint tile = first_tile; tile < end_tile; tile++) {                                    \
             uint j0 = tile * 16;                                                                   \
             CPU_FOR_ROWS(CPU_DECLARE)                                                              \
             __global const float *b_column = b + j0;                                               \
@@ -98,13 +109,65 @@ CPU_GEMM_KERNEL(gemm_cpu_nn)
 CPU_GEMM_KERNEL(gemm_cpu_tn)
 #undef A_AT
 
-/* out (cols × rows) = inᵀ, in being rows × cols with row stride ld. */
-__kernel void transpose(__global float *out, __global const float *in, uint rows, uint cols,
-                        uint ld)
-{
-    uint j = get_global_id(0);
-    uint i = get_global_id(1);
-    if (i >= rows || j >= cols)
-        return;
-    out[(size_t)j * rows + i] = in[(size_t)i * ld + j];
-}
+#ifndef CPU_KBLOCK
+#define CPU_KBLOCK 256 /* 16 KiB of panel: half of an L1 data cache, the rest for A's rows */
+#endif
+
+/* C is summed over blocks of K: the first block scales C by beta, the later ones add to it. */
+#define PANEL_STORE(r)                                                                             \
+    if (i0 + r < m) {                                                                              \
+        __global float *out = c + (size_t)(i0 + r) * ldc + j0;                                     \
+        float16 value = alpha * acc##r;                                                            \
+        if (block_beta != 0.0f)                                                                    \
+            value += block_beta * vload16(0, out);                                                 \
+        vstore16(value, 0, out);                                                                   \
+    }
+#define PANEL_FMA(r) acc##r = fma((float16)(A_AT(row##r, kb + p)), row_of_b, acc##r);
+
+#define PANEL_COPY_N                                                                               \
+    for (uint p = 0; p < depth; p++)                                                               \
+        vstore16(vload16(0, b + (size_t)(kb + p) * ldb + j0), p, panel);
+/* op(B) = Bᵀ: row j of B is column j of the panel; read along B's rows, which lie in memory. */
+#define PANEL_COPY_T                                                                               \
+    for (uint col = 0; col < 16; col++) {                                                          \
+        __global const float *from = b + (size_t)(j0 + col) * ldb + kb;                            \
+        for (uint p = 0; p < depth; p++)                                                           \
+            panel[p * 16 + col] = from[p];                                                         \
+    }
+
+/* Each work-item: one tile of 16 columns, row_tiles_per_item tiles of rows. */
+#define CPU_PANEL_KERNEL(NAME, PANEL_COPY)                                                         \
+    __kernel __attribute__((reqd_work_group_size(1, 1, 1))) void NAME(                             \
+        uint m, uint k, float alpha, __global const float *a, uint lda, __global const float *b,   \
+        uint ldb, float beta, __global float *c, uint ldc, uint column_tiles,                      \
+        uint row_tiles_per_item)                                                                   \
+    {                                                                                              \
+        float panel[CPU_KBLOCK * 16];                                                              \
+        uint j0 = get_global_id(0) * 16;                                                           \
+        uint first_row_tile = get_global_id(1) * row_tiles_per_item;                               \
+        uint row_tiles = (m + CPU_TILE_M - 1) / CPU_TILE_M;                                        \
+        uint last_row_tile = min(first_row_tile + row_tiles_per_item, row_tiles);                  \
+        for (uint kb = 0; kb < k; kb += CPU_KBLOCK) {                                              \
+            uint depth = min((uint)CPU_KBLOCK, k - kb);                                            \
+            float block_beta = kb == 0 ? beta : 1.0f;                                              \
+            PANEL_COPY                                                                             \
+            for (uint tile = first_row_tile; tile < last_row_tile; tile++) {                       \
+                uint i0 = tile * CPU_TILE_M;                                                       \
+                CPU_FOR_ROWS(CPU_ROW)                                                              \
+                CPU_FOR_ROWS(CPU_DECLARE)                                                          \
+                for (uint p = 0; p < depth; p++) {                                                 \
+                    float16 row_of_b = vload16(p, panel);                                          \
+                    CPU_FOR_ROWS(PANEL_FMA)                                                        \
+                }                                                                                  \
+                CPU_FOR_ROWS(PANEL_STORE)                                                          \
+            }                                                                                      \
+        }                                                                                          \
+    }
+
+#define A_AT A_AT_N
+CPU_PANEL_KERNEL(gemm_cpu_panel_nn, PANEL_COPY_N)
+CPU_PANEL_KERNEL(gemm_cpu_panel_nt, PANEL_COPY_T)
+#undef A_AT
+#define A_AT A_AT_T
+CPU_PANEL_KERNEL(gemm_cpu_panel_tn, PANEL_COPY_N)
+#undef A_AT

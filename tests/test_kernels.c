@@ -326,6 +326,81 @@ ParameterizedTest(shape *s, kernels, elementwise_kernels_match_the_reference)
     clprop_context_destroy(context);
 }
 
+/* The CPU family's two kernels, each forced: the one that copies panels of B, with K cut into
+ * blocks of 16 (the last one ragged at most sizes, so C is summed over blocks, beta on the first),
+ * and the one that reads B in place (which leaves A·Bᵀ to the panel kernel). */
+static void use_cpu_panels_in_blocks_of_16(void)
+{
+    setenv("CLPROP_CPU_PANELS", "always", 1);
+    setenv("CLPROP_CPU_KBLOCK", "16", 1);
+}
+
+static void use_cpu_gemm_in_place(void)
+{
+    setenv("CLPROP_CPU_PANELS", "never", 1);
+}
+
+static void check_cpu_layouts(const shape *s, clprop_panel_policy policy)
+{
+    clprop_context *context = test_context();
+    cr_assert_eq(context->tuning.family, CLPROP_FAMILY_CPU, "PoCL is a CPU device");
+    cr_assert_eq(context->tuning.cpu_panels, policy);
+    check_gemm(context, 0, 0, s->units, s->batch, s->other, 1.0f, 0.0f, 1);
+    check_gemm(context, 1, 0, s->other, s->batch, s->units, 1.0f, 0.0f, 2);
+    check_gemm(context, 0, 1, s->units, s->other, s->batch, 1.0f, 0.0f, 3);
+    check_gemm(context, 0, 0, s->units, s->batch, s->other, -0.5f, 0.75f, 4);
+    check_gemm(context, 1, 0, s->other, s->units, s->batch, 2.0f, -1.0f, 5);
+    check_gemm(context, 0, 1, s->batch, s->other, s->units, 1.0f, 0.5f, 6);
+    clprop_context_destroy(context);
+}
+
+ParameterizedTestParameters(kernels, cpu_panel_gemm_matches_the_reference)
+{
+    size_t count;
+    shape *all = all_shapes(&count);
+    return cr_make_param_array(shape, all, count);
+}
+
+ParameterizedTest(shape *s, kernels, cpu_panel_gemm_matches_the_reference,
+                  .init = use_cpu_panels_in_blocks_of_16)
+{
+    check_cpu_layouts(s, CLPROP_PANELS_ALWAYS);
+}
+
+ParameterizedTestParameters(kernels, cpu_in_place_gemm_matches_the_reference)
+{
+    size_t count;
+    shape *all = all_shapes(&count);
+    return cr_make_param_array(shape, all, count);
+}
+
+ParameterizedTest(shape *s, kernels, cpu_in_place_gemm_matches_the_reference,
+                  .init = use_cpu_gemm_in_place)
+{
+    check_cpu_layouts(s, CLPROP_PANELS_NEVER);
+}
+
+/* A B of more than cpu_panel_bytes goes through panels on its own (auto): 300 × 257 floats is
+ * 308 KB, K in two blocks of the default 256. */
+Test(kernels, cpu_gemm_of_a_large_b_is_right)
+{
+    clprop_context *context = test_context();
+    cr_assert_eq(context->tuning.cpu_panels, CLPROP_PANELS_AUTO);
+    cr_assert(300 * 257 * sizeof(float) > context->tuning.cpu_panel_bytes);
+    check_gemm(context, 0, 0, 65, 257, 300, 1.0f, 0.25f, 80);
+    check_gemm(context, 1, 0, 65, 257, 300, 1.0f, 0.0f, 81);
+    clprop_context_destroy(context);
+}
+
+Test(kernels, an_unknown_panel_policy_is_refused)
+{
+    setenv("CLPROP_CPU_PANELS", "sometimes", 1);
+    clprop_context *context = NULL;
+    cr_expect_eq(clprop_context_create(NULL, &context), CLPROP_ERROR_INVALID_ARGUMENT);
+    cr_expect(strstr(clprop_context_message(context), "CLPROP_CPU_PANELS") != NULL);
+    clprop_context_destroy(context);
+}
+
 /* Every register-tile height the CPU family offers computes the same product (each one compiles
  * the program with another -DCPU_TILE_M). */
 Test(kernels, cpu_gemm_is_right_for_other_tile_heights)
