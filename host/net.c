@@ -71,7 +71,7 @@ static clprop_status check_desc(const clprop_net_desc *desc, clprop_message *mes
 static void device_bytes(const clprop_net *net, size_t *parameter_bytes, size_t *largest_buffer,
                          size_t *per_sample_bytes)
 {
-    size_t params = 0, per_sample = 2 * net->sizes[0] + net->sizes[net->layer_count] + 3;
+    size_t params = 0, per_sample = net->sizes[0] + net->sizes[net->layer_count] + 3;
     size_t largest = 0, widest = 0;
     for (size_t l = 1; l <= net->layer_count; l++) {
         size_t weights;
@@ -135,7 +135,6 @@ static void release_batch_buffers(clprop_net *net)
         release(&net->layers[l].a);
         release(&net->layers[l].delta);
     }
-    release(&net->input);
     release(&net->input_rows);
     release(&net->targets);
     release(&net->sample_loss);
@@ -163,9 +162,7 @@ clprop_status clprop_net_reserve_batch(clprop_net *net, size_t batch)
     size_t widest = 0;
     for (size_t l = 0; l <= net->layer_count; l++)
         widest = net->sizes[l] > widest ? net->sizes[l] : widest;
-    status = create_buffer(net, &net->input, net->sizes[0] * batch, "the input batch");
-    if (status == CLPROP_SUCCESS)
-        status = create_buffer(net, &net->input_rows, net->sizes[0] * batch, "the input rows");
+    status = create_buffer(net, &net->input_rows, net->sizes[0] * batch, "the input rows");
     if (status == CLPROP_SUCCESS)
         status = create_buffer(net, &net->targets, net->sizes[net->layer_count] * batch,
                                "the target batch");

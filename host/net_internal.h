@@ -27,9 +27,8 @@ struct clprop_net {
 
     /* Per-batch buffers, sized for `capacity` samples and regrown for a larger batch. */
     size_t capacity;
-    cl_mem input;       /* units(0) × batch */
-    cl_mem input_rows;  /* batch × units(0): the same inputs sample-major, so the first layer's
-                           weight gradient δ·Xᵀ is a plain product with no transpose */
+    cl_mem input_rows;  /* batch × units(0): the inputs sample-major; the forward product takes
+                           them transposed, the first layer's weight gradient δ·X as they are */
     cl_mem targets;     /* units(L) × batch */
     cl_mem sample_loss; /* batch: per-sample figures of the last pass (see sample_loss kernel) */
     cl_mem sample_squared;
@@ -54,7 +53,7 @@ clprop_status clprop_net_read(clprop_net *net, cl_mem buffer, float *values, siz
 /* Makes sure the per-batch buffers hold `batch` samples. */
 clprop_status clprop_net_reserve_batch(clprop_net *net, size_t batch);
 
-/* The steps of a pass, on a batch already in net->input (and net->targets), each enqueued only:
+/* The steps of a pass, on a batch already in net->input_rows (and net->targets), each enqueued only:
  * nothing waits for the device. */
 clprop_status clprop_net_run_forward(clprop_net *net, size_t batch);
 /* Per-sample figures into loss/squared/correct at [first + b]. */
@@ -62,10 +61,8 @@ clprop_status clprop_net_run_figures(clprop_net *net, size_t batch, cl_mem loss,
                                      cl_mem correct, size_t first);
 clprop_status clprop_net_run_backward(clprop_net *net, size_t batch);
 clprop_status clprop_net_run_update(clprop_net *net, float learning_rate, size_t batch);
-/* Host inputs (batch × units(0)) → net->input_rows and net->input. */
+/* Host inputs (batch × units(0)) → net->input_rows. */
 clprop_status clprop_net_upload_inputs(clprop_net *net, const float *inputs, size_t batch);
-/* net->input (columns) from net->input_rows, once the rows are in place. */
-clprop_status clprop_net_columns_from_rows(clprop_net *net, size_t batch);
 /* Host samples (batch × units) → device columns (units × batch), through the scratch buffer. */
 clprop_status clprop_net_upload_columns(clprop_net *net, cl_mem columns, const float *samples,
                                         size_t units, size_t batch);

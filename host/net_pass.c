@@ -27,16 +27,9 @@ static clprop_status download_columns(clprop_net *net, float *samples, cl_mem co
     return clprop_net_read(net, net->scratch, samples, units * batch);
 }
 
-clprop_status clprop_net_columns_from_rows(clprop_net *net, size_t batch)
-{
-    return clprop_op_samples_to_columns(net->context, &net->message, net->input, net->input_rows, 0,
-                                        net->sizes[0], batch);
-}
-
 clprop_status clprop_net_upload_inputs(clprop_net *net, const float *inputs, size_t batch)
 {
-    CLPROP_CHECK(clprop_net_write(net, net->input_rows, inputs, net->sizes[0] * batch));
-    return clprop_net_columns_from_rows(net, batch);
+    return clprop_net_write(net, net->input_rows, inputs, net->sizes[0] * batch);
 }
 
 static clprop_status begin_batch(clprop_net *net, const float *inputs, const float *targets,
@@ -54,19 +47,24 @@ static clprop_status begin_batch(clprop_net *net, const float *inputs, const flo
     return CLPROP_SUCCESS;
 }
 
-/* Z = W·A_prev + b, A = f(Z), layer by layer. */
+/* Z = W·A_prev + b, A = f(Z), layer by layer. The inputs are rows (samples), X the columns of
+ * A_0 = Xᵀ: the first product is W·Xᵀ, which the GEMM transposes on the way, rather than a
+ * separate pass laying the batch out as columns. */
 clprop_status clprop_net_run_forward(clprop_net *net, size_t batch)
 {
-    cl_mem previous = net->input;
     for (size_t l = 0; l < net->layer_count; l++) {
         clprop_device_layer *layer = &net->layers[l];
-        CLPROP_CHECK(clprop_op_gemm(net->context, &net->message, 0, 0, layer->outputs, batch,
-                                    layer->inputs, 1.0f, layer->weights, layer->inputs, previous,
-                                    batch, 0.0f, layer->z, batch));
+        if (l == 0)
+            CLPROP_CHECK(clprop_op_gemm(net->context, &net->message, 0, 1, layer->outputs, batch,
+                                        layer->inputs, 1.0f, layer->weights, layer->inputs,
+                                        net->input_rows, layer->inputs, 0.0f, layer->z, batch));
+        else
+            CLPROP_CHECK(clprop_op_gemm(net->context, &net->message, 0, 0, layer->outputs, batch,
+                                        layer->inputs, 1.0f, layer->weights, layer->inputs,
+                                        net->layers[l - 1].a, batch, 0.0f, layer->z, batch));
         CLPROP_CHECK(clprop_op_bias_activate(net->context, &net->message, layer->z, layer->a,
                                              net->has_bias ? layer->biases : NULL,
                                              layer->activation, layer->outputs, batch));
-        previous = layer->a;
     }
     return CLPROP_SUCCESS;
 }
@@ -203,7 +201,7 @@ clprop_status clprop_net_get_layer_state(clprop_net *net, size_t layer, float *z
         if (z != NULL || delta != NULL)
             return clprop_fail(&net->message, CLPROP_ERROR_INVALID_ARGUMENT,
                                "the input layer has activations only");
-        return a != NULL ? download_columns(net, a, net->input, units, batch) : CLPROP_SUCCESS;
+        return a != NULL ? clprop_net_read(net, net->input_rows, a, units * batch) : CLPROP_SUCCESS;
     }
     if (delta != NULL && !net->has_deltas)
         return clprop_fail(&net->message, CLPROP_ERROR_INVALID_ARGUMENT,

@@ -206,12 +206,12 @@ clprop_status clprop_op_bias_activate(clprop_context *context, clprop_message *m
     cl_uint u = (cl_uint)units, b = (cl_uint)batch;
     if (activation == CLPROP_ACTIVATION_SOFTMAX) {
         kernel_arg args[] = {ARG(z), ARG(a), ARG(bias), ARG(has_bias), ARG(u), ARG(b)};
-        size_t items[1] = {batch};
+        size_t items[1] = {(batch + 7) / 8}; /* eight samples a work-item */
         return launch(context, message, "bias_softmax", 1, items, args, 6);
     }
     cl_int code = (cl_int)activation;
     kernel_arg args[] = {ARG(z), ARG(a), ARG(bias), ARG(has_bias), ARG(code), ARG(u), ARG(b)};
-    size_t items[2] = {batch, units};
+    size_t items[2] = {(batch + 7) / 8, units}; /* eight samples a work-item */
     return launch(context, message, "bias_activate", 2, items, args, 7);
 }
 
@@ -241,7 +241,7 @@ clprop_status clprop_op_scale_by_derivative(clprop_context *context, clprop_mess
     cl_int act = (cl_int)activation;
     cl_uint u = (cl_uint)units, b = (cl_uint)batch;
     kernel_arg args[] = {ARG(delta), ARG(a), ARG(act), ARG(u), ARG(b)};
-    size_t items[2] = {batch, units};
+    size_t items[2] = {(batch + 7) / 8, units}; /* eight samples a work-item */
     return launch(context, message, "scale_by_derivative", 2, items, args, 5);
 }
 
@@ -283,7 +283,7 @@ clprop_status clprop_op_gather_rows(clprop_context *context, clprop_message *mes
         return status;
     cl_uint f = (cl_uint)first, u = (cl_uint)units, b = (cl_uint)batch;
     kernel_arg args[] = {ARG(rows), ARG(samples), ARG(order), ARG(f), ARG(u), ARG(b)};
-    size_t items[2] = {units, batch};
+    size_t items[2] = {(units + 15) / 16, batch}; /* sixteen units a work-item */
     return launch(context, message, bytes ? "gather_byte_rows" : "gather_rows", 2, items, args,
                   6);
 }

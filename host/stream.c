@@ -139,7 +139,6 @@ clprop_status clprop_stream_load(clprop_net *net, clprop_device_data *data, size
     if (error != CL_SUCCESS)
         return clprop_fail(&net->message, error, "copying a streamed batch failed: %s",
                            clprop_status_name(error));
-    CLPROP_CHECK(clprop_net_columns_from_rows(net, batch));
     CLPROP_CHECK(clprop_op_samples_to_columns(net->context, &net->message, net->targets,
                                               stream->targets[slot], offset, data->outputs, batch));
     /* the batch is enqueued: gather the next chunk while the device works on this one */

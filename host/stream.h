@@ -25,7 +25,7 @@ typedef struct clprop_stream {
 /* Prepares a pass over the data from `start` in batches of `batch`. */
 clprop_status clprop_stream_begin(clprop_net *net, clprop_device_data *data, size_t start,
                                   size_t batch);
-/* net->input_rows, net->input and net->targets ← samples order[first .. first+batch−1]. */
+/* net->input_rows and net->targets ← samples order[first .. first+batch−1]. */
 clprop_status clprop_stream_load(clprop_net *net, clprop_device_data *data, size_t first,
                                  size_t batch);
 void clprop_stream_release(clprop_stream *stream);

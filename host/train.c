@@ -63,7 +63,7 @@ static clprop_status upload_order(clprop_net *net, clprop_device_data *data)
     return CLPROP_SUCCESS;
 }
 
-/* Brings samples order[first .. first+batch−1] into net->input and net->targets. */
+/* Brings samples order[first .. first+batch−1] into net->input_rows and net->targets. */
 static clprop_status load_batch(clprop_net *net, clprop_device_data *data, size_t first,
                                 size_t batch)
 {
@@ -73,7 +73,6 @@ static clprop_status load_batch(clprop_net *net, clprop_device_data *data, size_
     CLPROP_CHECK(clprop_op_gather_rows(net->context, &net->message, net->input_rows,
                                        data->input_values, data->input_bytes, data->order, first,
                                        inputs, batch));
-    CLPROP_CHECK(clprop_net_columns_from_rows(net, batch));
     return clprop_op_gather_columns(net->context, &net->message, net->targets, data->target_values,
                                     data->order, first, outputs, batch);
 }

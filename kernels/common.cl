@@ -34,6 +34,41 @@ inline float activate(int activation, float z)
     }
 }
 
+/* The same on eight values at once. Written for vectors rather than left to PoCL's vectorizer,
+ * which keeps exp a call per work-item: the sigmoid of a whole layer then cost ~7 ns a value. */
+inline float8 activate8(int activation, float8 z)
+{
+    switch (activation) {
+    case ACT_SIGMOID:
+        return 1.0f / (1.0f + exp(-z));
+    case ACT_TANH:
+        return tanh(z);
+    case ACT_RELU:
+        return fmax(z, 0.0f);
+    case ACT_LEAKY_RELU:
+        return select(LEAKY_SLOPE * z, z, z > 0.0f);
+    default:
+        return z;
+    }
+}
+
+/* The same on eight values at once. */
+inline float8 derivative8_from_output(int activation, float8 a)
+{
+    switch (activation) {
+    case ACT_SIGMOID:
+        return a * (1.0f - a);
+    case ACT_TANH:
+        return 1.0f - a * a;
+    case ACT_RELU:
+        return select((float8)(0.0f), (float8)(1.0f), a > 0.0f);
+    case ACT_LEAKY_RELU:
+        return select((float8)(LEAKY_SLOPE), (float8)(1.0f), a > 0.0f);
+    default:
+        return (float8)(1.0f);
+    }
+}
+
 /* f'(z) written in terms of a = f(z): every activation we offer allows it, and it saves keeping z
  * alive for the backward pass. */
 inline float derivative_from_output(int activation, float a)

@@ -186,7 +186,8 @@ static void kernel_dir(char *dir, size_t size)
     snprintf(dir, size, "%.*s/kernels", (int)(length - strlen(suffix)), CLPROP_TEST_DATA_DIR);
 }
 
-/* A copy of kernels/ in a fresh directory, with `from` in common.cl replaced by `to`. */
+/* A copy of kernels/ in a fresh directory, with every `from` in common.cl replaced by `to` (the
+ * scalar and the vector forms of a function both carry it). */
 static char *broken_kernels(const char *from, const char *to)
 {
     char *dir = test_make_temp_dir(), source[4096], command[8400];
@@ -196,13 +197,20 @@ static char *broken_kernels(const char *from, const char *to)
     char path[4200];
     snprintf(path, sizeof path, "%s/common.cl", dir);
     char *text = read_text(path);
-    char *at = strstr(text, from);
-    cr_assert_not_null(at, "kernels/common.cl no longer contains \"%s\"", from);
-    size_t head = (size_t)(at - text), tail = strlen(at + strlen(from));
-    char *broken = malloc(head + strlen(to) + tail + 1);
-    memcpy(broken, text, head);
-    strcpy(broken + head, to);
-    strcpy(broken + head + strlen(to), at + strlen(from));
+    cr_assert_not_null(strstr(text, from), "kernels/common.cl no longer contains \"%s\"", from);
+    size_t count = 0;
+    for (const char *at = strstr(text, from); at != NULL; at = strstr(at + strlen(from), from))
+        count++;
+    char *broken = malloc(strlen(text) + count * strlen(to) + 1), *end = broken;
+    const char *rest = text;
+    for (const char *at = strstr(rest, from); at != NULL; at = strstr(rest, from)) {
+        memcpy(end, rest, (size_t)(at - rest));
+        end += at - rest;
+        strcpy(end, to);
+        end += strlen(to);
+        rest = at + strlen(from);
+    }
+    strcpy(end, rest);
     free(test_write_file(dir, "common.cl", broken));
     free(text), free(broken);
     return dir;
