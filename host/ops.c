@@ -309,7 +309,8 @@ clprop_status clprop_op_update(clprop_context *context, clprop_message *message,
         return status;
     const clprop_optimizer *o = &rule->optimizer;
     cl_uint n = (cl_uint)count;
-    size_t items[1] = {count};
+    /* eight parameters a work-item, but for iRPROP−, whose branches stay one at a time */
+    size_t items[1] = {o->kind == CLPROP_OPTIMIZER_RPROP ? count : (count + 7) / 8};
     float eta_plus = CLPROP_RPROP_ETA_PLUS, eta_minus = CLPROP_RPROP_ETA_MINUS;
     float step_min = CLPROP_RPROP_STEP_MIN, step_max = CLPROP_RPROP_STEP_MAX;
     cl_int nesterov = o->nesterov != 0;
