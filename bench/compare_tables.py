@@ -72,14 +72,14 @@ def best(all_rounds, key, fields_high=(), fields_low=()):
 
 
 def step_gemms(batch):
-    """The (kernel, case) of the GEMMs one training step runs: forward Z = W.A for every layer;
-    the hidden delta W^T.delta for every layer but the first (nothing needs the inputs' delta);
-    the weight gradient, delta.X with the inputs sample-major for the first layer (a gemm_nn),
-    delta.A^T for the others."""
+    """The (kernel, case) of the GEMMs one training step runs: forward Z = W.A for every layer,
+    W.X^T for the first, whose inputs X are sample-major (a gemm_nt); the hidden delta
+    W^T.delta for every layer but the first (nothing needs the inputs' delta); the weight
+    gradient, delta.X for the first layer (a gemm_nn), delta.A^T for the others."""
     gemms = []
     for number, (n_in, n_out) in enumerate(LAYERS):
         case = f"{n_in}-{n_out} B{batch}"
-        gemms.append(("gemm_nn", case))
+        gemms.append(("gemm_nt", case + " fwd") if number == 0 else ("gemm_nn", case))
         if number > 0:
             gemms.append(("gemm_tn", case))
         gemms.append(("gemm_nn", case + " dW") if number == 0 else ("gemm_nt", case))
@@ -90,7 +90,6 @@ def step_others(batch):
     """The (kernel, case, variant) of a step's other kernels, as clprop-bench kernels names
     them (host/train.c's load_batch, host/net_pass.c)."""
     kernels = [("gather_rows", f"input B{batch}", "bytes"),
-               ("samples_to_columns", f"input B{batch}", None),
                ("gather_columns", f"target B{batch}", "floats")]
     for number, (n_in, n_out) in enumerate(LAYERS):
         case = f"{n_in}-{n_out} B{batch}"

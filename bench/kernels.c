@@ -13,6 +13,7 @@
 static const size_t network[] = {784, 256, 128, 10};
 #define NETWORK_LAYERS 3
 static const size_t batches[] = {32, 256, 1024};
+#define WARM_UP_SECONDS 0.5
 #define SQUARE 1024
 
 static size_t batch_count(const bench_options *options)
@@ -36,8 +37,10 @@ static void network_gemms(bench_session *session, size_t batch)
         bench_gemm(session, label, 0, 1, out, in, batch); /* gradient   ∇W = δ·Aᵀ */
         if (l > 0)
             continue;
-        /* The trainer computes the first layer's gradient δ·Xᵀ from the inputs gathered
-         * sample-major (X's rows are Xᵀ's columns), which makes it a gemm_nn. */
+        /* The trainer keeps the first layer's inputs as gathered, sample-major (X, B×in): its
+         * forward product is W·Xᵀ, a gemm_nt, and its gradient δ·X a gemm_nn. */
+        snprintf(label, sizeof label, "%zu-%zu B%zu fwd", in, out, batch);
+        bench_gemm(session, label, 0, 1, out, batch, in);
         snprintf(label, sizeof label, "%zu-%zu B%zu dW", in, out, batch);
         bench_gemm(session, label, 0, 0, out, in, batch);
     }
@@ -61,15 +64,15 @@ static void all_gemms(bench_session *session)
 static void network_elementwise(bench_session *session, size_t batch)
 {
     char label[32];
-    /* The inputs are gathered as rows (the first layer's gradient takes them so), then turned
-     * into columns for the forward pass; Fashion-MNIST's images stay bytes on the device, other
-     * data sets are floats. The targets are gathered as columns. */
+    /* The inputs are gathered as rows, which both GEMMs of the first layer take as they are;
+     * Fashion-MNIST's images stay bytes on the device, other data sets are floats. The targets
+     * are gathered as columns (or, from data streamed in chunks, laid out as columns). */
     snprintf(label, sizeof label, "input B%zu", batch);
     bench_gather(session, label, network[0], batch, 1, 1);
     bench_gather(session, label, network[0], batch, 0, 1);
-    bench_samples_to_columns(session, label, network[0], batch);
     snprintf(label, sizeof label, "target B%zu", batch);
     bench_gather(session, label, network[NETWORK_LAYERS], batch, 0, 0);
+    bench_samples_to_columns(session, label, network[NETWORK_LAYERS], batch);
     for (size_t l = 0; l < NETWORK_LAYERS; l++) {
         size_t out = network[l + 1];
         int output_layer = l + 1 == NETWORK_LAYERS;
@@ -146,6 +149,7 @@ int bench_kernels(const bench_options *options)
     session.clblast = open_context(options, CLPROP_GEMM_CLBLAST);
     session.rng = clprop_rng_seeded(1);
     session.clock = bench_choose_clock(session.native, &session.empty_s);
+    bench_require(bench_warm_up(session.native, WARM_UP_SECONDS), "warming up the device", NULL);
     bench_print_preamble(&session);
     all_gemms(&session);
     all_elementwise(&session);

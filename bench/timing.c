@@ -13,6 +13,7 @@
 #include <time.h>
 
 #include "bench.h"
+#include "ops.h"
 #include "status.h"
 
 #define CHECK_CL(call, what)                                                                    \
@@ -170,6 +171,30 @@ bench_clock bench_choose_clock(clprop_context *context, double *empty_s)
         return BENCH_CLOCK_MARKERS;
     time_empty_intervals(context, BENCH_CLOCK_WALL, empty_s);
     return BENCH_CLOCK_WALL;
+}
+
+/* Keeps the device busy with GEMMs for `seconds` of wall time. Measured here: the first tenth of a
+ * second or so of work after start-up runs at two thirds of the speed that follows (the cores'
+ * clocks and PoCL's worker threads waking), which the first operation timed would otherwise
+ * carry alone. */
+clprop_status bench_warm_up(clprop_context *context, double seconds)
+{
+    enum { EDGE = 512 };
+    clprop_message message = {{0}};
+    cl_mem a = bench_upload(context, NULL, EDGE * EDGE), b = bench_upload(context, NULL, EDGE * EDGE),
+           c = bench_upload(context, NULL, EDGE * EDGE);
+    clprop_status status = CLPROP_SUCCESS;
+    double start = now_seconds();
+    while (status == CLPROP_SUCCESS && now_seconds() - start < seconds) {
+        status = clprop_op_gemm(context, &message, 0, 0, EDGE, EDGE, EDGE, 1.0f, a, EDGE, b,
+                                EDGE, 0.0f, c, EDGE);
+        if (status == CLPROP_SUCCESS)
+            status = clFinish(context->queue);
+    }
+    clReleaseMemObject(a);
+    clReleaseMemObject(b);
+    clReleaseMemObject(c);
+    return status;
 }
 
 const char *bench_clock_name(bench_clock clock)

@@ -12,7 +12,8 @@
  *   gemm_nn  forward pass     Z (out×B)   = W (out×in) · A (in×B)
  *   gemm_tn  hidden delta     δ (in×B)    = Wᵀ · δ_next (out×B)
  *   gemm_nt  weight gradient  ∇W (out×in) = δ (out×B) · Aᵀ
- *   gemm_nn  "dW" (first layer) ∇W = δ · X with X the inputs sample-major (B×in)
+ *   gemm_nt  "fwd" (first layer) Z = W · Xᵀ with X the inputs sample-major (B×in)
+ *   gemm_nn  "dW" (first layer) ∇W = δ · X
  * for the layers of 784-256-128-10 at batches 32, 256, 1024, and a 1024³ square per layout.
  * Each is checked once against a double-precision loop over a sample of C's entries, then run
  * twice to warm up, then timed (wall clock) N times: the median, as the clprop bench reports.
@@ -147,6 +148,8 @@ int main(int argc, char **argv)
             measure(label, 1, 0, in, batch, out, repeats);
             measure(label, 0, 1, out, in, batch, repeats);
             if (l == 0) {
+                snprintf(label, sizeof label, "%zu-%zu B%zu fwd", in, out, batch);
+                measure(label, 0, 1, out, batch, in, repeats);
                 snprintf(label, sizeof label, "%zu-%zu B%zu dW", in, out, batch);
                 measure(label, 0, 0, out, in, batch, repeats);
             }
