@@ -209,13 +209,14 @@ static void check_output_delta(clprop_context *context, const shape *s,
                                        s->batch),
                  CLPROP_SUCCESS, "%s", message.text);
     test_read(context, dd, got, count);
-    float offset_figures[66];
+    float *offset_figures = malloc((s->batch + 2) * 4);
     test_read(context, dl, offset_figures, s->batch + 2);
     memcpy(got_loss, offset_figures + 2, s->batch * 4);
     test_read(context, dsq, offset_figures, s->batch + 2);
     memcpy(got_squared, offset_figures + 2, s->batch * 4);
     test_read(context, dc, offset_figures, s->batch + 2);
     memcpy(got_correct, offset_figures + 2, s->batch * 4);
+    free(offset_figures);
     char what[96];
     snprintf(what, sizeof what, "output delta %s/%s units=%zu batch=%zu",
              clprop_activation_name(activation), clprop_loss_name(loss), s->units, s->batch);
