@@ -127,12 +127,25 @@ CPU_GEMM_KERNEL(gemm_cpu_tn)
 #define PANEL_COPY_N                                                                               \
     for (uint p = 0; p < depth; p++)                                                               \
         vstore16(vload16(0, b + (size_t)(kb + p) * ldb + j0), p, panel);
-/* op(B) = Bᵀ: row j of B is column j of the panel; read along B's rows, which lie in memory. */
+/* op(B) = Bᵀ: row j of B is column j of the panel. Eight rows of B at a time, eight values of
+ * each read as a vector and written back transposed (column s of the 8×8 block becomes row s):
+ * a value at a time, the copy took a third of the time of a panel serving 6 tiles of rows. */
+#define T_ROW(i) float8 r##i = vload8(0, from + (size_t)(i) * ldb + p);
+#define T_COLUMN(j)                                                                                \
+    vstore8((float8)(r0.s##j, r1.s##j, r2.s##j, r3.s##j, r4.s##j, r5.s##j, r6.s##j, r7.s##j), 0,   \
+            panel + (p + j) * 16 + eighth);
 #define PANEL_COPY_T                                                                               \
-    for (uint col = 0; col < 16; col++) {                                                          \
-        __global const float *from = b + (size_t)(j0 + col) * ldb + kb;                            \
-        for (uint p = 0; p < depth; p++)                                                           \
-            panel[p * 16 + col] = from[p];                                                         \
+    for (uint eighth = 0; eighth < 16; eighth += 8) {                                                 \
+        __global const float *from = b + (size_t)(j0 + eighth) * ldb + kb;                         \
+        uint p = 0;                                                                                \
+        for (; p + 8 <= depth; p += 8) {                                                           \
+            T_ROW(0) T_ROW(1) T_ROW(2) T_ROW(3) T_ROW(4) T_ROW(5) T_ROW(6) T_ROW(7)                \
+            T_COLUMN(0) T_COLUMN(1) T_COLUMN(2) T_COLUMN(3)                                        \
+            T_COLUMN(4) T_COLUMN(5) T_COLUMN(6) T_COLUMN(7)                                        \
+        }                                                                                          \
+        for (; p < depth; p++)                                                                     \
+            for (uint r = 0; r < 8; r++)                                                           \
+                panel[p * 16 + eighth + r] = from[(size_t)r * ldb + p];                              \
     }
 
 /* Each work-item: one tile of 16 columns, row_tiles_per_item tiles of rows. */
