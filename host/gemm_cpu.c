@@ -12,11 +12,11 @@ static size_t wanted_items(const clprop_context *context)
     return context->tuning.cpu_items_per_unit * units;
 }
 
-/* A copy that transposes moves one value at a time, 16 per step of K, against 12 vector FMAs per
- * tile of rows: over 6 tiles it took a third of the time (B32 W.X^T at 92 GFLOP/s against 152 for
- * the same product untransposed). Such panels go to TRANSPOSED_SHARE times fewer work-items,
- * each serving that many times more tiles of rows. */
-#define TRANSPOSED_SHARE 4
+/* A copy that transposes costs more than a straight one (8×8 blocks through shuffles): such
+ * panels go to TRANSPOSED_SHARE times fewer work-items, each serving that many times more tiles
+ * of rows. Measured on every A.B^T shape of the bench: 2 beat 1 and 4 on most (one value at a
+ * time, before the copy was vectorized, 4 was best). */
+#define TRANSPOSED_SHARE 2
 
 /* Tiles of rows per work-item for the panel kernel: as many as leaves wanted_items() work-items
  * (fewer for a transposing copy), so each panel copied serves as many tiles of rows as it can. */
