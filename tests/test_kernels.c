@@ -34,12 +34,16 @@ static shape *all_shapes(size_t *count)
     return shapes;
 }
 
-ParameterizedTestParameters(kernels, gemm_layouts_match_the_reference)
-{
-    size_t count;
-    shape *all = all_shapes(&count);
-    return cr_make_param_array(shape, all, count);
-}
+/* The parameters of a test that runs at every shape. */
+#define EVERY_SHAPE(test)                                                                          \
+    ParameterizedTestParameters(kernels, test)                                                     \
+    {                                                                                              \
+        size_t count;                                                                              \
+        shape *all = all_shapes(&count);                                                           \
+        return cr_make_param_array(shape, all, count);                                             \
+    }
+
+EVERY_SHAPE(gemm_layouts_match_the_reference)
 
 /* One layout at one shape: c = alpha·op(a)·op(b) + beta·c. */
 static void check_gemm(clprop_context *context, int ta, int tb, size_t m, size_t n, size_t k,
@@ -73,14 +77,22 @@ static void check_gemm(clprop_context *context, int ta, int tb, size_t m, size_t
     free(a), free(b), free(c), free(wa), free(wb), free(want);
 }
 
-ParameterizedTest(shape *s, kernels, gemm_layouts_match_the_reference)
+/* The three layouts as the trainer uses them (forward Z = W·A, out×in · in×B; hidden delta
+ * Wᵀ·δ; gradient δ·Aᵀ, out×B · B×in), then each again with other shapes, alpha and beta. */
+static void check_gemm_layouts(clprop_context *context, const shape *s)
 {
-    clprop_context *context = test_context();
-    /* forward Z = W·A (out×in · in×B), hidden delta Wᵀ·δ, gradient δ·Aᵀ (out×B · B×in) */
     check_gemm(context, 0, 0, s->units, s->batch, s->other, 1.0f, 0.0f, 1);
     check_gemm(context, 1, 0, s->other, s->batch, s->units, 1.0f, 0.0f, 2);
     check_gemm(context, 0, 1, s->units, s->other, s->batch, 1.0f, 0.0f, 3);
     check_gemm(context, 0, 0, s->units, s->batch, s->other, -0.5f, 0.75f, 4);
+    check_gemm(context, 1, 0, s->other, s->units, s->batch, 2.0f, -1.0f, 5);
+    check_gemm(context, 0, 1, s->batch, s->other, s->units, 1.0f, 0.5f, 6);
+}
+
+ParameterizedTest(shape *s, kernels, gemm_layouts_match_the_reference)
+{
+    clprop_context *context = test_context();
+    check_gemm_layouts(context, s);
     clprop_context_destroy(context);
 }
 
@@ -95,49 +107,28 @@ static void use_gpu_gemm(void)
     setenv("CLPROP_GEMM_FAMILY", "gpu", 1);
 }
 
-ParameterizedTestParameters(kernels, gpu_gemm_family_matches_the_reference)
-{
-    size_t count;
-    shape *all = all_shapes(&count);
-    return cr_make_param_array(shape, all, count);
-}
+EVERY_SHAPE(gpu_gemm_family_matches_the_reference)
 
 ParameterizedTest(shape *s, kernels, gpu_gemm_family_matches_the_reference, .init = use_gpu_gemm)
 {
     clprop_context *context = test_context();
     cr_assert_eq(context->tuning.family, CLPROP_FAMILY_GPU);
-    check_gemm(context, 0, 0, s->units, s->batch, s->other, 1.0f, 0.0f, 1);
-    check_gemm(context, 1, 0, s->other, s->batch, s->units, 1.0f, 0.0f, 2);
-    check_gemm(context, 0, 1, s->units, s->other, s->batch, 1.0f, 0.0f, 3);
-    check_gemm(context, 0, 0, s->units, s->batch, s->other, -0.5f, 0.75f, 4);
+    check_gemm_layouts(context, s);
     clprop_context_destroy(context);
 }
 
-ParameterizedTestParameters(kernels, generic_gemm_family_matches_the_reference)
-{
-    size_t count;
-    shape *all = all_shapes(&count);
-    return cr_make_param_array(shape, all, count);
-}
+EVERY_SHAPE(generic_gemm_family_matches_the_reference)
 
 ParameterizedTest(shape *s, kernels, generic_gemm_family_matches_the_reference,
                   .init = use_generic_gemm)
 {
     clprop_context *context = test_context();
     cr_assert_eq(context->tuning.family, CLPROP_FAMILY_GENERIC);
-    check_gemm(context, 0, 0, s->units, s->batch, s->other, 1.0f, 0.0f, 1);
-    check_gemm(context, 1, 0, s->other, s->batch, s->units, 1.0f, 0.0f, 2);
-    check_gemm(context, 0, 1, s->units, s->other, s->batch, 1.0f, 0.0f, 3);
-    check_gemm(context, 0, 0, s->units, s->batch, s->other, -0.5f, 0.75f, 4);
+    check_gemm_layouts(context, s);
     clprop_context_destroy(context);
 }
 
-ParameterizedTestParameters(kernels, elementwise_kernels_match_the_reference)
-{
-    size_t count;
-    shape *all = all_shapes(&count);
-    return cr_make_param_array(shape, all, count);
-}
+EVERY_SHAPE(elementwise_kernels_match_the_reference)
 
 /* Outputs a = f(z) in the range each activation produces, both sides of ReLU's kink included. */
 static void fill_outputs(test_rng *rng, float *a, size_t count, clprop_activation activation)
@@ -347,21 +338,11 @@ static void check_cpu_layouts(const shape *s, clprop_panel_policy policy)
     clprop_context *context = test_context();
     cr_assert_eq(context->tuning.family, CLPROP_FAMILY_CPU, "PoCL is a CPU device");
     cr_assert_eq(context->tuning.cpu_panels, policy);
-    check_gemm(context, 0, 0, s->units, s->batch, s->other, 1.0f, 0.0f, 1);
-    check_gemm(context, 1, 0, s->other, s->batch, s->units, 1.0f, 0.0f, 2);
-    check_gemm(context, 0, 1, s->units, s->other, s->batch, 1.0f, 0.0f, 3);
-    check_gemm(context, 0, 0, s->units, s->batch, s->other, -0.5f, 0.75f, 4);
-    check_gemm(context, 1, 0, s->other, s->units, s->batch, 2.0f, -1.0f, 5);
-    check_gemm(context, 0, 1, s->batch, s->other, s->units, 1.0f, 0.5f, 6);
+    check_gemm_layouts(context, s);
     clprop_context_destroy(context);
 }
 
-ParameterizedTestParameters(kernels, cpu_panel_gemm_matches_the_reference)
-{
-    size_t count;
-    shape *all = all_shapes(&count);
-    return cr_make_param_array(shape, all, count);
-}
+EVERY_SHAPE(cpu_panel_gemm_matches_the_reference)
 
 ParameterizedTest(shape *s, kernels, cpu_panel_gemm_matches_the_reference,
                   .init = use_cpu_panels_in_blocks_of_16)
@@ -369,12 +350,7 @@ ParameterizedTest(shape *s, kernels, cpu_panel_gemm_matches_the_reference,
     check_cpu_layouts(s, CLPROP_PANELS_ALWAYS);
 }
 
-ParameterizedTestParameters(kernels, cpu_in_place_gemm_matches_the_reference)
-{
-    size_t count;
-    shape *all = all_shapes(&count);
-    return cr_make_param_array(shape, all, count);
-}
+EVERY_SHAPE(cpu_in_place_gemm_matches_the_reference)
 
 ParameterizedTest(shape *s, kernels, cpu_in_place_gemm_matches_the_reference,
                   .init = use_cpu_gemm_in_place)
