@@ -92,8 +92,9 @@ typedef struct bench_timing {
  * median of an interval with nothing in it: the floor under every figure. */
 bench_clock bench_choose_clock(clprop_context *context, double *empty_s);
 const char *bench_clock_name(bench_clock clock);
-/* GEMMs on the device for `seconds` of wall time, before anything is timed. */
-clprop_status bench_warm_up(clprop_context *context, double seconds);
+/* GEMMs on the device for `seconds` of wall time, before anything is timed; a failure is
+ * described on `message`. */
+clprop_status bench_warm_up(clprop_context *context, double seconds, clprop_message *message);
 /* Restores and runs op once (no timing): the validation run. */
 clprop_status bench_run_once(clprop_context *context, clprop_message *message,
                              const bench_op *op);

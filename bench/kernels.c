@@ -149,7 +149,9 @@ int bench_kernels(const bench_options *options)
     session.clblast = open_context(options, CLPROP_GEMM_CLBLAST);
     session.rng = clprop_rng_seeded(1);
     session.clock = bench_choose_clock(session.native, &session.empty_s);
-    bench_require(bench_warm_up(session.native, WARM_UP_SECONDS), "warming up the device", NULL);
+    clprop_message message = {{0}};
+    bench_require(bench_warm_up(session.native, WARM_UP_SECONDS, &message), "warming up the device",
+                  message.text);
     bench_print_preamble(&session);
     all_gemms(&session);
     all_elementwise(&session);

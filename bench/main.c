@@ -22,7 +22,8 @@
 static void print_usage(FILE *out)
 {
     fprintf(out,
-            "usage: clprop-bench kernels [--device SPEC] [--json] [--repeat N] [--quick] [--only TEXT]\n"
+            "usage: clprop-bench kernels [--device SPEC] [--json] [--repeat N] [--quick]\n"
+            "                            [--only TEXT]\n"
             "       clprop-bench train [--device SPEC] [--json] [--quick] [--epochs N]\n"
             "       clprop-bench --help\n"
             "\n"

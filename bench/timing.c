@@ -177,17 +177,21 @@ bench_clock bench_choose_clock(clprop_context *context, double *empty_s)
  * second or so of work after start-up runs at two thirds of the speed that follows (the cores'
  * clocks and PoCL's worker threads waking), which the first operation timed would otherwise
  * carry alone. */
-clprop_status bench_warm_up(clprop_context *context, double seconds)
+clprop_status bench_warm_up(clprop_context *context, double seconds, clprop_message *message)
 {
     enum { EDGE = 512 };
-    clprop_message message = {{0}};
-    cl_mem a = bench_upload(context, NULL, EDGE * EDGE), b = bench_upload(context, NULL, EDGE * EDGE),
-           c = bench_upload(context, NULL, EDGE * EDGE);
+    float *zeros = calloc(EDGE * EDGE, sizeof *zeros); /* no denormals or NaN to slow it down */
+    if (zeros == NULL)
+        return CLPROP_ERROR_OUT_OF_HOST_MEMORY;
+    cl_mem a = bench_upload(context, zeros, EDGE * EDGE);
+    cl_mem b = bench_upload(context, zeros, EDGE * EDGE);
+    cl_mem c = bench_upload(context, zeros, EDGE * EDGE);
+    free(zeros);
     clprop_status status = CLPROP_SUCCESS;
     double start = now_seconds();
     while (status == CLPROP_SUCCESS && now_seconds() - start < seconds) {
-        status = clprop_op_gemm(context, &message, 0, 0, EDGE, EDGE, EDGE, 1.0f, a, EDGE, b,
-                                EDGE, 0.0f, c, EDGE);
+        status = clprop_op_gemm(context, message, 0, 0, EDGE, EDGE, EDGE, 1.0f, a, EDGE, b, EDGE,
+                                0.0f, c, EDGE);
         if (status == CLPROP_SUCCESS)
             status = clFinish(context->queue);
     }

@@ -21,12 +21,15 @@ clprop_status clprop_gemm_generic(clprop_context *context, clprop_message *messa
                                   const clprop_gemm_shape *shape, float alpha, cl_mem a,
                                   cl_mem b, float beta, cl_mem c, size_t row0, size_t col0);
 
-/* The CPU family (gemm_cpu.c): register tiles of tuning.cpu_tile_m × 16 over every row, a right
- * strip narrower than 16 columns sent to the generic kernel. */
+/* The CPU family: register tiles of tuning.cpu_tile_m × 16 over every row, a right strip
+ * narrower than 16 columns sent to the generic kernel. gemm_cpu.c chooses the kernel and the
+ * work per work-item; the launches are in ops.c, with every other kernel's. */
 #define CLPROP_CPU_TILE_N 16
 clprop_status clprop_gemm_cpu(clprop_context *context, clprop_message *message,
                               const clprop_gemm_shape *shape, float alpha, cl_mem a, cl_mem b,
                               float beta, cl_mem c);
+/* Whether clprop_gemm_cpu sends this product to the panel kernel (else the in-place one). */
+int clprop_gemm_cpu_uses_panels(const clprop_context *context, const clprop_gemm_shape *shape);
 /* The kernel that reads B in place, over row_tiles × column_tiles tiles (B not transposed), each
  * work-item column_tiles_per_item of them side by side. The last tile of rows may run past row
  * m − 1, which it reads again and does not store. */

@@ -47,39 +47,47 @@ static size_t column_tiles_per_item(const clprop_context *context, size_t row_ti
 /* A panel copied for fewer tiles of rows than this costs more than it saves. */
 #define PANEL_MIN_REUSE 4
 
-static int use_panels(const clprop_tuning *tuning, const clprop_gemm_shape *shape,
-                      size_t tiles_per_item)
+static size_t row_tiles_of(const clprop_context *context, const clprop_gemm_shape *shape)
 {
+    return (shape->m + context->tuning.cpu_tile_m - 1) / context->tuning.cpu_tile_m;
+}
+
+int clprop_gemm_cpu_uses_panels(const clprop_context *context, const clprop_gemm_shape *shape)
+{
+    const clprop_tuning *tuning = &context->tuning;
+    /* With K = 0 nothing is read and C becomes beta·C, which only the in-place kernel does (the
+     * panel kernel's loop over blocks of K never starts). */
+    if (shape->k == 0)
+        return 0;
     if (shape->transpose_b || tuning->cpu_panels == CLPROP_PANELS_ALWAYS)
         return 1;
     if (tuning->cpu_panels == CLPROP_PANELS_NEVER)
         return 0;
-    return shape->k * shape->n * sizeof(float) > tuning->cpu_panel_bytes &&
-           tiles_per_item >= PANEL_MIN_REUSE;
+    size_t column_tiles = shape->n / CLPROP_CPU_TILE_N;
+    return column_tiles > 0 && shape->k * shape->n * sizeof(float) > tuning->cpu_panel_bytes &&
+           row_tiles_per_item(context, row_tiles_of(context, shape), column_tiles, 0) >=
+               PANEL_MIN_REUSE;
 }
 
 clprop_status clprop_gemm_cpu(clprop_context *context, clprop_message *message,
                               const clprop_gemm_shape *shape, float alpha, cl_mem a, cl_mem b,
                               float beta, cl_mem c)
 {
-    size_t tile_m = context->tuning.cpu_tile_m;
-    size_t row_tiles = (shape->m + tile_m - 1) / tile_m, column_tiles = shape->n / CLPROP_CPU_TILE_N;
+    size_t row_tiles = row_tiles_of(context, shape), column_tiles = shape->n / CLPROP_CPU_TILE_N;
     size_t full_columns = column_tiles * CLPROP_CPU_TILE_N;
     clprop_status status = CLPROP_SUCCESS;
-    if (column_tiles > 0) {
-        size_t per_item =
-            row_tiles_per_item(context, row_tiles, column_tiles, shape->transpose_b);
-        if (use_panels(&context->tuning, shape, per_item))
-            status = clprop_gemm_cpu_panels(context, message, shape, column_tiles, per_item,
-                                            alpha, a, b, beta, c);
-        else
-            status = clprop_gemm_cpu_tiles(
-                context, message, shape, row_tiles, column_tiles,
-                column_tiles_per_item(context, row_tiles, column_tiles), alpha, a, b, beta, c);
-    }
+    if (column_tiles > 0 && clprop_gemm_cpu_uses_panels(context, shape))
+        status = clprop_gemm_cpu_panels(
+            context, message, shape, column_tiles,
+            row_tiles_per_item(context, row_tiles, column_tiles, shape->transpose_b), alpha, a, b,
+            beta, c);
+    else if (column_tiles > 0)
+        status = clprop_gemm_cpu_tiles(context, message, shape, row_tiles, column_tiles,
+                                       column_tiles_per_item(context, row_tiles, column_tiles),
+                                       alpha, a, b, beta, c);
     /* the right strip, all rows */
     if (status == CLPROP_SUCCESS && full_columns < shape->n)
-        status = clprop_gemm_generic(context, message, shape, alpha, a, b, beta, c, 0,
-                                     full_columns);
+        status =
+            clprop_gemm_generic(context, message, shape, alpha, a, b, beta, c, 0, full_columns);
     return status;
 }

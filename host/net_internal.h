@@ -53,8 +53,8 @@ clprop_status clprop_net_read(clprop_net *net, cl_mem buffer, float *values, siz
 /* Makes sure the per-batch buffers hold `batch` samples. */
 clprop_status clprop_net_reserve_batch(clprop_net *net, size_t batch);
 
-/* The steps of a pass, on a batch already in net->input_rows (and net->targets), each enqueued only:
- * nothing waits for the device. */
+/* The steps of a pass, on a batch already in net->input_rows (and net->targets), each enqueued
+ * only: nothing waits for the device. */
 clprop_status clprop_net_run_forward(clprop_net *net, size_t batch);
 /* Per-sample figures into loss/squared/correct at [first + b]. */
 clprop_status clprop_net_run_figures(clprop_net *net, size_t batch, cl_mem loss, cl_mem squared,

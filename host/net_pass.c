@@ -89,7 +89,7 @@ clprop_status clprop_net_run_backward(clprop_net *net, size_t batch)
     }
     for (size_t l = 0; l < L; l++) {
         clprop_device_layer *layer = &net->layers[l];
-        if (l == 0) /* δ·Xᵀ with Xᵀ already laid out as the sample-major input rows */
+        if (l == 0) /* δ·X, X being the sample-major input rows as gathered */
             CLPROP_CHECK(clprop_op_gemm(net->context, &net->message, 0, 0, layer->outputs,
                                         layer->inputs, batch, 1.0f, layer->delta, batch,
                                         net->input_rows, layer->inputs, 0.0f,

@@ -7,18 +7,28 @@
 /* Defaults by kind of device, measured with clprop-bench kernels (bench/RESULTS.md).
  * CPU: six rows of 16 keep 12 AVX2 registers of accumulators (an 8-row tile spills on AVX2);
  * up to 4 tiles per work-item of the in-place kernel (1.3-1.5x over 1 on the batch-32 products
- * with many tiles, where K is short and a tile is too little work for a task of its own); panels of 256 rows
- * of B (16 KiB, half an L1 data cache) once B is over 256 KiB (half of a Zen 3 core's L2: below
- * that B stays in cache and the copy is pure cost); 8 work-items per compute unit, enough to
- * even out the cores without cutting the reuse of each panel short.
+ * with many tiles, where K is short and a tile is too little work for a task of its own); panels
+ * of 256 rows of B (16 KiB, half an L1 data cache) once B is over 256 KiB (half of a Zen 3
+ * core's L2: below that B stays in cache and the copy is pure cost); 8 work-items per compute
+ * unit, enough to even out the cores without cutting the reuse of each panel short.
  * GPU: the common 64×64 block with a 16-deep K step and 16×16 work-items (4×4 outputs each); not
- * yet tuned on a real GPU. */
-#define CPU_DEFAULTS 6, 4, CLPROP_PANELS_AUTO, 256 * 1024, 256, 8
+ * yet tuned on a real GPU. Every kind carries every family's entries: CLPROP_GEMM_FAMILY may pick
+ * another family than its own. */
+#define CPU_FAMILY_DEFAULTS                                                                        \
+    .cpu_tile_m = 6, .cpu_tiles = 4, .cpu_panels = CLPROP_PANELS_AUTO,                             \
+    .cpu_panel_bytes = 256 * 1024, .cpu_kblock = 256, .cpu_items_per_unit = 8
+#define GPU_FAMILY_DEFAULTS .gpu_tile = 64, .gpu_depth = 16, .gpu_group = 16
 static const clprop_tuning defaults_by_kind[] = {
-    [CLPROP_DEVICE_GPU] = {CLPROP_FAMILY_GPU, CPU_DEFAULTS, 64, 16, 16},
-    [CLPROP_DEVICE_CPU] = {CLPROP_FAMILY_CPU, CPU_DEFAULTS, 64, 16, 16},
-    [CLPROP_DEVICE_OTHER] = {CLPROP_FAMILY_GENERIC, CPU_DEFAULTS, 64, 16, 16},
+    [CLPROP_DEVICE_GPU] = {.family = CLPROP_FAMILY_GPU, CPU_FAMILY_DEFAULTS, GPU_FAMILY_DEFAULTS},
+    [CLPROP_DEVICE_CPU] = {.family = CLPROP_FAMILY_CPU, CPU_FAMILY_DEFAULTS, GPU_FAMILY_DEFAULTS},
+    [CLPROP_DEVICE_OTHER] = {.family = CLPROP_FAMILY_GENERIC,
+                             CPU_FAMILY_DEFAULTS,
+                             GPU_FAMILY_DEFAULTS},
 };
+
+/* The CPU kernels are compiled for every device, though only the CPU family launches them: away
+ * from it their private panels shrink to 16 rows, which no GPU compiler should refuse. */
+#define KBLOCK_OFF_THE_CPU_FAMILY 16
 
 static const char *const panel_policy_names[] = {"auto", "always", "never"};
 
@@ -99,6 +109,7 @@ void clprop_tuning_build_options(const clprop_tuning *tuning, char *options, siz
     snprintf(options, size,
              "-cl-std=CL1.2 -DCPU_TILE_M=%zu -DCPU_KBLOCK=%zu -DGPU_TILE=%zu -DGPU_DEPTH=%zu "
              "-DGPU_GROUP=%zu",
-             tuning->cpu_tile_m, tuning->cpu_kblock, tuning->gpu_tile,
-             tuning->gpu_depth, tuning->gpu_group);
+             tuning->cpu_tile_m,
+             tuning->family == CLPROP_FAMILY_CPU ? tuning->cpu_kblock : KBLOCK_OFF_THE_CPU_FAMILY,
+             tuning->gpu_tile, tuning->gpu_depth, tuning->gpu_group);
 }

@@ -16,7 +16,8 @@ typedef enum clprop_gemm_family {
 
 /* When the CPU family copies panels of B into private memory (gemm_cpu.cl). */
 typedef enum clprop_panel_policy {
-    CLPROP_PANELS_AUTO,   /* for A·Bᵀ, and for a B larger than cpu_panel_bytes */
+    CLPROP_PANELS_AUTO,   /* for A·Bᵀ, and for a B larger than cpu_panel_bytes whose panels
+                             each serve enough tiles of rows (host/gemm_cpu.c) */
     CLPROP_PANELS_ALWAYS,
     CLPROP_PANELS_NEVER   /* but A·Bᵀ, which only the panel kernel does */
 } clprop_panel_policy;
@@ -28,7 +29,7 @@ typedef struct clprop_tuning {
     clprop_panel_policy cpu_panels;
     size_t cpu_panel_bytes;     /* B larger than this goes through panels (auto) */
     size_t cpu_kblock;          /* rows of B in one panel */
-    size_t cpu_items_per_unit;  /* work-items the panel kernel aims for, per compute unit */
+    size_t cpu_items_per_unit;  /* work-items both CPU kernels aim for, per compute unit */
     size_t gpu_tile, gpu_depth, gpu_group; /* GPU block edge, K step, work-group edge */
 } clprop_tuning;
 

@@ -64,8 +64,9 @@ __kernel void sample_loss(__global float *loss_out, __global float *squared_out,
 }
 
 /* Bias gradient Σ_b δ[u, b]: one work-item per unit. Eight running sums, over samples b ≡ 0..7
- * (mod 8), then the rest and the eight added in order: a fixed order, so it reproduces, and eight
- * independent additions per step instead of one long chain. */
+ * (mod 8), the tail past the last eight summed apart, then the eight added pairwise and the tail
+ * last: a fixed order, so it reproduces, and eight independent additions per step instead of one
+ * long chain. */
 __kernel void bias_gradient(__global float *gradient, __global const float *delta, uint units,
                             uint batch)
 {

@@ -18,71 +18,47 @@
 #define LOSS_MSE 0
 #define LOSS_CROSS_ENTROPY 1
 
-inline float activate(int activation, float z)
-{
-    switch (activation) {
-    case ACT_SIGMOID:
-        return 1.0f / (1.0f + exp(-z));
-    case ACT_TANH:
-        return tanh(z);
-    case ACT_RELU:
-        return fmax(z, 0.0f);
-    case ACT_LEAKY_RELU:
-        return z > 0.0f ? z : LEAKY_SLOPE * z;
-    default:
-        return z;
+/* f(z), and f'(z) written in terms of a = f(z) (every activation we offer allows it, and it saves
+ * keeping z alive for the backward pass), each for one value and for eight (OpenCL vectors:
+ * PoCL computes a call like exp once per work-item, so the kernels that apply them to a layer take
+ * eight values a work-item). One body serves both types so that they cannot drift apart; select()
+ * reads a comparison's result alike for a float (0 or 1) and a float8 (0 or −1 per lane). */
+#define DEFINE_ACTIVATE(NAME, T)                                                                   \
+    inline T NAME(int activation, T z)                                                             \
+    {                                                                                              \
+        switch (activation) {                                                                      \
+        case ACT_SIGMOID:                                                                          \
+            return 1.0f / (1.0f + exp(-z));                                                        \
+        case ACT_TANH:                                                                             \
+            return tanh(z);                                                                        \
+        case ACT_RELU:                                                                             \
+            return fmax(z, 0.0f);                                                                  \
+        case ACT_LEAKY_RELU:                                                                       \
+            return select(LEAKY_SLOPE * z, z, z > 0.0f);                                           \
+        default:                                                                                   \
+            return z;                                                                              \
+        }                                                                                          \
     }
-}
 
-/* The same on eight values at once. Written for vectors rather than left to PoCL's vectorizer,
- * which keeps exp a call per work-item: the sigmoid of a whole layer then cost ~7 ns a value. */
-inline float8 activate8(int activation, float8 z)
-{
-    switch (activation) {
-    case ACT_SIGMOID:
-        return 1.0f / (1.0f + exp(-z));
-    case ACT_TANH:
-        return tanh(z);
-    case ACT_RELU:
-        return fmax(z, 0.0f);
-    case ACT_LEAKY_RELU:
-        return select(LEAKY_SLOPE * z, z, z > 0.0f);
-    default:
-        return z;
+/* (For leaky ReLU, a > 0 exactly when z > 0.) */
+#define DEFINE_DERIVATIVE_FROM_OUTPUT(NAME, T)                                                     \
+    inline T NAME(int activation, T a)                                                             \
+    {                                                                                              \
+        switch (activation) {                                                                      \
+        case ACT_SIGMOID:                                                                          \
+            return a * (1.0f - a);                                                                 \
+        case ACT_TANH:                                                                             \
+            return 1.0f - a * a;                                                                   \
+        case ACT_RELU:                                                                             \
+            return select((T)(0.0f), (T)(1.0f), a > 0.0f);                                         \
+        case ACT_LEAKY_RELU:                                                                       \
+            return select((T)(LEAKY_SLOPE), (T)(1.0f), a > 0.0f);                                  \
+        default:                                                                                   \
+            return (T)(1.0f);                                                                      \
+        }                                                                                          \
     }
-}
 
-/* The same on eight values at once. */
-inline float8 derivative8_from_output(int activation, float8 a)
-{
-    switch (activation) {
-    case ACT_SIGMOID:
-        return a * (1.0f - a);
-    case ACT_TANH:
-        return 1.0f - a * a;
-    case ACT_RELU:
-        return select((float8)(0.0f), (float8)(1.0f), a > 0.0f);
-    case ACT_LEAKY_RELU:
-        return select((float8)(LEAKY_SLOPE), (float8)(1.0f), a > 0.0f);
-    default:
-        return (float8)(1.0f);
-    }
-}
-
-/* f'(z) written in terms of a = f(z): every activation we offer allows it, and it saves keeping z
- * alive for the backward pass. */
-inline float derivative_from_output(int activation, float a)
-{
-    switch (activation) {
-    case ACT_SIGMOID:
-        return a * (1.0f - a);
-    case ACT_TANH:
-        return 1.0f - a * a;
-    case ACT_RELU:
-        return a > 0.0f ? 1.0f : 0.0f;
-    case ACT_LEAKY_RELU: /* a > 0 exactly when z > 0 */
-        return a > 0.0f ? 1.0f : LEAKY_SLOPE;
-    default:
-        return 1.0f;
-    }
-}
+DEFINE_ACTIVATE(activate, float)
+DEFINE_ACTIVATE(activate8, float8)
+DEFINE_DERIVATIVE_FROM_OUTPUT(derivative_from_output, float)
+DEFINE_DERIVATIVE_FROM_OUTPUT(derivative8_from_output, float8)

@@ -12,8 +12,10 @@
  * - gemm_cpu_panel_nn/tn/nt copy a CPU_KBLOCK×16 panel of op(B) into private memory (the stack of
  *   the core, in L1) and run several tiles of rows against it. Reading B in place, a 16-column
  *   panel is CPU_KBLOCK rows apart by the row stride; with strides of 1 or 4 KiB those lines all
- *   fall into a few cache sets and are evicted before the next tile of rows reuses them, so large
- *   B ran at a third of the speed. The copy also transposes, which makes A·Bᵀ a kernel of its own.
+ *   fall into a few cache sets and are evicted before the next tile of rows reuses them, so
+ *   large B ran at a third of the speed. The copy also transposes, which makes A·Bᵀ a kernel of
+ *   its own. The panel kernels take the in-place kernel's arguments, column_tiles unused, so
+ *   that one launcher serves both.
  *
  * Both cover every row (the last tile of rows reads row m − 1 again for the rows past the end and
  * does not store them) and whole tiles of 16 columns; the host sends a ragged right edge to the
@@ -135,7 +137,7 @@ CPU_GEMM_KERNEL(gemm_cpu_tn)
     vstore8((float8)(r0.s##j, r1.s##j, r2.s##j, r3.s##j, r4.s##j, r5.s##j, r6.s##j, r7.s##j), 0,   \
             panel + (p + j) * 16 + eighth);
 #define PANEL_COPY_T                                                                               \
-    for (uint eighth = 0; eighth < 16; eighth += 8) {                                                 \
+    for (uint eighth = 0; eighth < 16; eighth += 8) {                                              \
         __global const float *from = b + (size_t)(j0 + eighth) * ldb + kb;                         \
         uint p = 0;                                                                                \
         for (; p + 8 <= depth; p += 8) {                                                           \
@@ -145,7 +147,7 @@ CPU_GEMM_KERNEL(gemm_cpu_tn)
         }                                                                                          \
         for (; p < depth; p++)                                                                     \
             for (uint r = 0; r < 8; r++)                                                           \
-                panel[p * 16 + eighth + r] = from[(size_t)r * ldb + p];                              \
+                panel[p * 16 + eighth + r] = from[(size_t)r * ldb + p];                            \
     }
 
 /* Each work-item: one tile of 16 columns, row_tiles_per_item tiles of rows. */

@@ -24,11 +24,12 @@ __kernel void columns_to_samples(__global float *samples, __global const float *
 
 /* The epoch's shuffle is an index gather from a data set held sample-major on the device, with no
  * copy of the data set: the samples order[first .. first+B−1] go to the batch either as columns
- * (units × B, for the targets) or as rows (B × units, for the inputs: the first layer's weight
- * gradient δ·Xᵀ takes them as they are, and the column layout is made from them). A data set
- * stored as bytes (IDX pixels) takes a quarter of the memory and of the traffic; byte / 255 is
- * IEEE division, as the host's loader computes it, so both agree exactly. */
-/* Columns: one value a work-item, the batch index on dimension 0 so that neighbouring work-items
+ * (units × B, for the targets) or as rows (B × units, for the inputs X, which the first layer's
+ * products take as they are: W·Xᵀ forward, δ·X for the gradient). A data set stored as bytes
+ * (IDX pixels) takes a quarter of the memory and of the traffic; byte / 255 is IEEE division, as
+ * the host's loader computes it, so both agree exactly.
+ *
+ * Columns: one value a work-item, the batch index on dimension 0 so that neighbouring work-items
  * write neighbouring addresses (a target has few units). */
 __kernel void gather_columns(__global float *out, __global const float *samples,
                              __global const uint *order, uint first, uint units, uint batch)

@@ -47,8 +47,8 @@ __kernel void momentum_update(__global float *w, __global const float *g, __glob
     UPDATE_EIGHT_AT_A_TIME(MOMENTUM_STEP)
 }
 
-/* Adam with decoupled weight decay. correction1 = 1/(1 − β1ᵗ), correction2 = 1/(1 − β2ᵗ), worked out
- * on the host in double for this step t. */
+/* Adam with decoupled weight decay. correction1 = 1/(1 − β1ᵗ), correction2 = 1/(1 − β2ᵗ),
+ * worked out on the host in double for this step t. */
 #define ADAM_STEP(T, LOAD, STORE)                                                                  \
     T gradient = LOAD(g) * grad_scale;                                                             \
     T m = beta1 * LOAD(first) + (1.0f - beta1) * gradient;                                         \

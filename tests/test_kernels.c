@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "device_buffers.h"
+#include "gemm.h"
 #include "ops.h"
 #include "reference.h"
 #include "support.h"
@@ -319,6 +320,61 @@ ParameterizedTest(shape *s, kernels, elementwise_kernels_match_the_reference)
     clprop_context_destroy(context);
 }
 
+/* The batch gathers against a plain loop, exactly: samples order[2 .. 2+B−1] of a shuffled order
+ * as rows of floats, as rows of bytes (byte / 255, as the loader converts them) and as columns. */
+static void check_gathers(clprop_context *context, const shape *s)
+{
+    size_t samples = s->batch + 2, units = s->units, count = samples * units;
+    test_rng rng = test_rng_seeded(90 + s->units + s->batch);
+    float *values = malloc(count * 4), *got = malloc(s->batch * units * 4);
+    unsigned char *bytes = malloc(count);
+    cl_uint *order = malloc(samples * sizeof *order);
+    test_fill_uniform(&rng, values, count, -1, 1);
+    for (size_t i = 0; i < count; i++)
+        bytes[i] = (unsigned char)(i * 37 % 256);
+    for (size_t i = 0; i < samples; i++) /* a shuffled order; any would do */
+        order[i] = (cl_uint)((i * 5 + 1) % samples);
+    cl_mem dvalues = test_buffer(context, values, count);
+    cl_mem dbytes = test_bytes_buffer(context, bytes, count);
+    cl_mem dorder = test_bytes_buffer(context, order, samples * sizeof *order);
+    cl_mem out = test_buffer(context, NULL, s->batch * units);
+    clprop_message message = {{0}};
+    for (int as_bytes = 0; as_bytes <= 1; as_bytes++) {
+        cr_assert_eq(clprop_op_gather_rows(context, &message, out, as_bytes ? dbytes : dvalues,
+                                           as_bytes, dorder, 2, units, s->batch),
+                     CLPROP_SUCCESS, "%s", message.text);
+        test_read(context, out, got, s->batch * units);
+        for (size_t b = 0; b < s->batch; b++)
+            for (size_t u = 0; u < units; u++) {
+                size_t from = order[2 + b] * units + u;
+                float want = as_bytes ? (float)bytes[from] / 255.0f : values[from];
+                cr_assert_eq(got[b * units + u], want,
+                             "gather_rows%s units=%zu batch=%zu (%zu, %zu)",
+                             as_bytes ? " (bytes)" : "", units, s->batch, b, u);
+            }
+    }
+    cr_assert_eq(clprop_op_gather_columns(context, &message, out, dvalues, dorder, 2, units,
+                                          s->batch),
+                 CLPROP_SUCCESS, "%s", message.text);
+    test_read(context, out, got, s->batch * units);
+    for (size_t b = 0; b < s->batch; b++)
+        for (size_t u = 0; u < units; u++)
+            cr_assert_eq(got[u * s->batch + b], values[order[2 + b] * units + u],
+                         "gather_columns units=%zu batch=%zu (%zu, %zu)", units, s->batch, u, b);
+    clReleaseMemObject(dvalues), clReleaseMemObject(dbytes), clReleaseMemObject(dorder);
+    clReleaseMemObject(out);
+    free(values), free(got), free(bytes), free(order);
+}
+
+EVERY_SHAPE(gathers_pick_the_ordered_samples)
+
+ParameterizedTest(shape *s, kernels, gathers_pick_the_ordered_samples)
+{
+    clprop_context *context = test_context();
+    check_gathers(context, s);
+    clprop_context_destroy(context);
+}
+
 /* The CPU family's two kernels, each forced: the one that copies panels of B, with K cut into
  * blocks of 16 (the last one ragged at most sizes, so C is summed over blocks, beta on the first),
  * and the one that reads B in place (which leaves A·Bᵀ to the panel kernel). */
@@ -339,6 +395,9 @@ static void check_cpu_layouts(const shape *s, clprop_panel_policy policy)
     cr_assert_eq(context->tuning.family, CLPROP_FAMILY_CPU, "PoCL is a CPU device");
     cr_assert_eq(context->tuning.cpu_panels, policy);
     check_gemm_layouts(context, s);
+    /* n a whole number of 16-column tiles: no right strip */
+    check_gemm(context, 0, 1, s->units, 64, s->other, 1.0f, 0.5f, 7);
+    check_gemm(context, 1, 0, s->other, 32, s->units, 1.0f, 0.0f, 8);
     clprop_context_destroy(context);
 }
 
@@ -359,12 +418,24 @@ ParameterizedTest(shape *s, kernels, cpu_in_place_gemm_matches_the_reference,
 }
 
 /* A B of more than cpu_panel_bytes goes through panels on its own (auto): 300 × 257 floats is
- * 308 KB, K in two blocks of the default 256. */
-Test(kernels, cpu_gemm_of_a_large_b_is_right)
+ * 308 KB, K in two blocks of the default 256. One work-item per compute unit wanted, so that each
+ * panel serves every tile of rows however many units the device has. A small B, and K = 0 (C
+ * becomes beta·C, which only the in-place kernel does), stay in place. */
+static void want_one_item_per_unit(void)
+{
+    setenv("CLPROP_CPU_ITEMS", "1", 1);
+}
+
+Test(kernels, cpu_gemm_of_a_large_b_is_right, .init = want_one_item_per_unit)
 {
     clprop_context *context = test_context();
     cr_assert_eq(context->tuning.cpu_panels, CLPROP_PANELS_AUTO);
-    cr_assert(300 * 257 * sizeof(float) > context->tuning.cpu_panel_bytes);
+    clprop_gemm_shape large = {0, 0, 65, 257, 300, 300, 257, 257}, small = large, none = large;
+    small.k = 17;
+    none.k = 0;
+    cr_assert(clprop_gemm_cpu_uses_panels(context, &large));
+    cr_assert(!clprop_gemm_cpu_uses_panels(context, &small));
+    cr_assert(!clprop_gemm_cpu_uses_panels(context, &none));
     check_gemm(context, 0, 0, 65, 257, 300, 1.0f, 0.25f, 80);
     check_gemm(context, 1, 0, 65, 257, 300, 1.0f, 0.0f, 81);
     clprop_context_destroy(context);
@@ -380,20 +451,24 @@ Test(kernels, an_unknown_panel_policy_is_refused)
 }
 
 /* Every register-tile height the CPU family offers computes the same product (each one compiles
- * the program with another -DCPU_TILE_M). */
+ * the program with another -DCPU_TILE_M), with both of its kernels (the panel one in K blocks of
+ * 16). */
 Test(kernels, cpu_gemm_is_right_for_other_tile_heights)
 {
-    const char *heights[] = {"1", "4", "8"};
-    for (size_t h = 0; h < 3; h++) {
-        setenv("CLPROP_CPU_TILE_M", heights[h], 1);
-        clprop_context *context = test_context();
-        cr_assert_eq(context->tuning.family, CLPROP_FAMILY_CPU, "PoCL is a CPU device");
-        cr_assert_eq(context->tuning.cpu_tile_m, (size_t)atoi(heights[h]));
-        check_gemm(context, 0, 0, 33, 64, 17, 1.0f, 0.0f, 60 + h);
-        check_gemm(context, 1, 0, 257, 33, 5, 1.0f, 0.5f, 61 + h);
-        check_gemm(context, 0, 1, 17, 257, 64, 1.0f, 0.0f, 62 + h);
-        clprop_context_destroy(context);
-    }
+    const char *heights[] = {"1", "4", "8"}, *panels[] = {"never", "always"};
+    setenv("CLPROP_CPU_KBLOCK", "16", 1);
+    for (size_t h = 0; h < 3; h++)
+        for (size_t p = 0; p < 2; p++) {
+            setenv("CLPROP_CPU_TILE_M", heights[h], 1);
+            setenv("CLPROP_CPU_PANELS", panels[p], 1);
+            clprop_context *context = test_context();
+            cr_assert_eq(context->tuning.family, CLPROP_FAMILY_CPU, "PoCL is a CPU device");
+            cr_assert_eq(context->tuning.cpu_tile_m, (size_t)atoi(heights[h]));
+            check_gemm(context, 0, 0, 33, 64, 17, 1.0f, 0.0f, 60 + h);
+            check_gemm(context, 1, 0, 257, 33, 5, 1.0f, 0.5f, 61 + h);
+            check_gemm(context, 0, 1, 17, 257, 64, 1.0f, 0.0f, 62 + h);
+            clprop_context_destroy(context);
+        }
 }
 
 Test(kernels, an_impossible_tile_height_is_refused)
@@ -410,6 +485,7 @@ Test(kernels, an_impossible_tile_height_is_refused)
 Test(kernels, cpu_gemm_is_right_with_several_tiles_per_work_item)
 {
     setenv("CLPROP_CPU_TILES", "3", 1);
+    setenv("CLPROP_CPU_ITEMS", "1", 1); /* few work-items wanted: each takes the most tiles */
     clprop_context *context = test_context();
     cr_assert_eq(context->tuning.cpu_tiles, 3);
     check_gemm(context, 0, 0, 33, 257, 17, 1.0f, 0.0f, 70);  /* 16 column tiles: 3+3+3+3+3+1 */
