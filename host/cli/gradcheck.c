@@ -42,15 +42,10 @@
 #define MAX_WORK (20000.0 * 20000.0 * 10.0) /* parameters² × batch */
 
 typedef struct gradcheck_options {
-    size_t sizes[CLI_MAX_LAYERS];
-    size_t size_count;
-    clprop_activation hidden, output;
-    int output_given, loss_given, no_bias, json;
-    clprop_loss loss;
+    cli_network_options network;
+    int json;
     size_t batch;
     uint64_t seed;
-    clprop_gemm_backend gemm;
-    const char *device;
 } gradcheck_options;
 
 static void print_usage(FILE *out)
@@ -92,28 +87,14 @@ static void print_usage(FILE *out)
 static int take_option(int argc, char **argv, int *i, gradcheck_options *o, int *bad)
 {
     const char *value = NULL;
-    if (strcmp(argv[*i], "--no-bias") == 0)
-        return o->no_bias = 1;
     if (strcmp(argv[*i], "--json") == 0)
         return o->json = 1;
-    if (cli_option_value(argc, argv, i, "--device", &o->device, bad))
+    if (cli_take_network_option(argc, argv, i, &o->network, bad))
         return 1;
-    if (cli_option_value(argc, argv, i, "--layers", &value, bad)) {
-        *bad = *bad || !cli_parse_layers("--layers", value, o->sizes, &o->size_count);
-    } else if (cli_option_value(argc, argv, i, "--activation", &value, bad)) {
-        *bad = *bad || !cli_parse_activation_name("--activation", value, &o->hidden);
-    } else if (cli_option_value(argc, argv, i, "--output", &value, bad)) {
-        *bad = *bad || !cli_parse_activation_name("--output", value, &o->output);
-        o->output_given = 1;
-    } else if (cli_option_value(argc, argv, i, "--loss", &value, bad)) {
-        *bad = *bad || !cli_parse_loss_name("--loss", value, &o->loss);
-        o->loss_given = 1;
-    } else if (cli_option_value(argc, argv, i, "--batch", &value, bad)) {
+    if (cli_option_value(argc, argv, i, "--batch", &value, bad)) {
         *bad = *bad || !cli_parse_count("--batch", value, &o->batch);
     } else if (cli_option_value(argc, argv, i, "--seed", &value, bad)) {
         *bad = *bad || !cli_parse_seed("--seed", value, &o->seed);
-    } else if (cli_option_value(argc, argv, i, "--gemm", &value, bad)) {
-        *bad = *bad || !cli_parse_gemm("--gemm", value, &o->gemm);
     } else {
         return 0;
     }
@@ -125,12 +106,13 @@ static int take_option(int argc, char **argv, int *i, gradcheck_options *o, int 
  * keeps the sum below from overflowing. */
 static size_t parameter_count(const gradcheck_options *o)
 {
+    const cli_network_options *n = &o->network;
     size_t count = 0;
-    for (size_t l = 0; l < o->size_count; l++)
-        if (o->sizes[l] > MAX_PARAMETERS)
+    for (size_t l = 0; l < n->size_count; l++)
+        if (n->sizes[l] > MAX_PARAMETERS)
             return SIZE_MAX;
-    for (size_t l = 1; l < o->size_count; l++)
-        count += o->sizes[l - 1] * o->sizes[l] + (o->no_bias ? 0 : o->sizes[l]);
+    for (size_t l = 1; l < n->size_count; l++)
+        count += n->sizes[l - 1] * n->sizes[l] + (n->no_bias ? 0 : n->sizes[l]);
     return count;
 }
 
@@ -139,8 +121,8 @@ static int parse_arguments(int argc, char **argv, gradcheck_options *o)
 {
     memset(o, 0, sizeof *o);
     const size_t default_sizes[] = {4, 5, 3};
-    memcpy(o->sizes, default_sizes, sizeof default_sizes);
-    o->size_count = 3;
+    memcpy(o->network.sizes, default_sizes, sizeof default_sizes);
+    o->network.size_count = 3;
     o->batch = 3;
     o->seed = 1;
     int bad = 0;
@@ -156,17 +138,12 @@ static int parse_arguments(int argc, char **argv, gradcheck_options *o)
     }
     if (bad)
         return EXIT_USAGE;
-    if (!o->output_given)
-        o->output = o->loss_given && o->loss == CLPROP_LOSS_CROSS_ENTROPY
-                        ? CLPROP_ACTIVATION_SOFTMAX
-                        : CLPROP_ACTIVATION_LINEAR;
-    if (!o->loss_given)
-        o->loss = o->output == CLPROP_ACTIVATION_SOFTMAX ? CLPROP_LOSS_CROSS_ENTROPY
-                                                         : CLPROP_LOSS_MSE;
+    cli_settle_output(&o->network, 0);
     size_t parameters = parameter_count(o);
-    if (o->hidden == CLPROP_ACTIVATION_SOFTMAX) {
+    const cli_network_options *n = &o->network;
+    if (n->hidden == CLPROP_ACTIVATION_SOFTMAX) {
         cli_error("--activation: softmax is for the output layer only (--output softmax)");
-    } else if ((o->output == CLPROP_ACTIVATION_SOFTMAX) != (o->loss == CLPROP_LOSS_CROSS_ENTROPY)) {
+    } else if ((n->output == CLPROP_ACTIVATION_SOFTMAX) != (n->loss == CLPROP_LOSS_CROSS_ENTROPY)) {
         /* The library's cross-entropy delta, y − t, is the derivative only through a softmax. */
         cli_error("gradcheck: --output softmax and --loss ce go together");
     } else if (parameters > MAX_PARAMETERS) {
@@ -395,14 +372,15 @@ int cli_gradcheck(int argc, char **argv)
         return code;
     problem p;
     memset(&p, 0, sizeof p);
-    size_t L = o.size_count - 1;
+    const cli_network_options *n = &o.network;
+    size_t L = n->size_count - 1;
     for (size_t l = 0; l < L; l++)
-        p.activations[l] = l + 1 == L ? o.output : o.hidden;
-    p.desc = (clprop_net_desc){L, o.sizes, p.activations, o.no_bias, o.loss, o.seed,
+        p.activations[l] = l + 1 == L ? n->output : n->hidden;
+    p.desc = (clprop_net_desc){L, n->sizes, p.activations, n->no_bias, n->loss, o.seed,
                                CLPROP_INIT_AUTO};
     p.batch = o.batch;
 
-    clprop_context *context = cli_open_context(o.device, o.gemm);
+    clprop_context *context = cli_open_context(n->device, n->gemm);
     if (context == NULL)
         return EXIT_FAILED;
     clprop_net *net = NULL;
@@ -425,8 +403,8 @@ int cli_gradcheck(int argc, char **argv)
     if (code < 0) {
         ref = clprop_ref_net_create(&p.desc, (const double *const *)p.weights,
                                     (const double *const *)p.biases);
-        wide_inputs = clprop_ref_widen(p.inputs, p.batch * o.sizes[0]);
-        wide_targets = clprop_ref_widen(p.targets, p.batch * o.sizes[L]);
+        wide_inputs = clprop_ref_widen(p.inputs, p.batch * n->sizes[0]);
+        wide_targets = clprop_ref_widen(p.targets, p.batch * n->sizes[L]);
         if (ref == NULL || wide_inputs == NULL || wide_targets == NULL) {
             cli_error("gradcheck: out of host memory");
             code = EXIT_FAILED;
@@ -442,7 +420,7 @@ int cli_gradcheck(int argc, char **argv)
         }
     }
     if (code < 0) {
-        double largest = largest_error(results, L, !o.no_bias);
+        double largest = largest_error(results, L, !n->no_bias);
         int passed = largest <= TOLERANCE; /* false for NaN and infinity too */
         if (o.json)
             print_json(&p, results, largest, passed);

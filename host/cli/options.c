@@ -150,6 +150,46 @@ int cli_take_data_option(int argc, char **argv, int *i, cli_data_options *data, 
            cli_option_value(argc, argv, i, "--targets", &data->targets, bad);
 }
 
+int cli_take_network_option(int argc, char **argv, int *i, cli_network_options *network,
+                            int *bad)
+{
+    const char *value = NULL;
+    if (strcmp(argv[*i], "--no-bias") == 0)
+        return network->no_bias = 1;
+    if (cli_option_value(argc, argv, i, "--device", &network->device, bad))
+        return 1;
+    if (cli_option_value(argc, argv, i, "--layers", &value, bad)) {
+        *bad = *bad ||
+               !cli_parse_layers("--layers", value, network->sizes, &network->size_count);
+    } else if (cli_option_value(argc, argv, i, "--activation", &value, bad)) {
+        *bad = *bad || !cli_parse_activation_name("--activation", value, &network->hidden);
+        network->hidden_given = 1;
+    } else if (cli_option_value(argc, argv, i, "--output", &value, bad)) {
+        *bad = *bad || !cli_parse_activation_name("--output", value, &network->output);
+        network->output_given = 1;
+    } else if (cli_option_value(argc, argv, i, "--loss", &value, bad)) {
+        *bad = *bad || !cli_parse_loss_name("--loss", value, &network->loss);
+        network->loss_given = 1;
+    } else if (cli_option_value(argc, argv, i, "--gemm", &value, bad)) {
+        *bad = *bad || !cli_parse_gemm("--gemm", value, &network->gemm);
+    } else {
+        return 0;
+    }
+    return 1;
+}
+
+void cli_settle_output(cli_network_options *network, int labels)
+{
+    int cross_entropy = network->loss_given && network->loss == CLPROP_LOSS_CROSS_ENTROPY;
+    if (!network->output_given)
+        network->output = cross_entropy || (labels && !network->loss_given)
+                              ? CLPROP_ACTIVATION_SOFTMAX
+                              : CLPROP_ACTIVATION_LINEAR;
+    if (!network->loss_given)
+        network->loss = network->output == CLPROP_ACTIVATION_SOFTMAX ? CLPROP_LOSS_CROSS_ENTROPY
+                                                                     : CLPROP_LOSS_MSE;
+}
+
 static int parse_label_column(const char *text, long *column)
 {
     if (strcmp(text, "last") == 0) {

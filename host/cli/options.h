@@ -32,6 +32,30 @@ typedef struct cli_data_options {
  * advancing *i. Returns 1 when taken; sets *bad on a missing value. */
 int cli_take_data_option(int argc, char **argv, int *i, cli_data_options *data, int *bad);
 
+/* The network and where it runs, as train and gradcheck take them. Zero means the default:
+ * sigmoid hidden layers, biases, the native GEMM, the default device; the *_given flags say
+ * whether the command line named the value, for defaults that depend on the others. */
+typedef struct cli_network_options {
+    size_t sizes[CLI_MAX_LAYERS];
+    size_t size_count;
+    clprop_activation hidden, output;
+    clprop_loss loss;
+    int hidden_given, output_given, loss_given, no_bias;
+    clprop_gemm_backend gemm;
+    const char *device;
+} cli_network_options;
+
+/* Takes argv[*i] if it is one of the network options (--layers, --activation, --output, --loss,
+ * --no-bias, --gemm, --device), advancing *i past its value. Returns 1 when taken; sets *bad on
+ * a missing or wrong value (reported). */
+int cli_take_network_option(int argc, char **argv, int *i, cli_network_options *network,
+                            int *bad);
+
+/* The output activation and the loss where the command line gave neither or one: cross-entropy
+ * goes with softmax; without either, softmax and cross-entropy for class labels (`labels`),
+ * else a linear output with squared error. */
+void cli_settle_output(cli_network_options *network, int labels);
+
 /* Loads the data set; classes (0: from the data) sets the one-hot width for class labels.
  * Reports failures (exit 1) and returns NULL. Usage errors set *usage_error. */
 clprop_data *cli_load_data(const cli_data_options *options, size_t classes, int *usage_error);

@@ -96,7 +96,8 @@ static size_t known_classes(const session *s)
 {
     if (s->start != NULL)
         return clprop_model_units(s->start, clprop_model_layer_count(s->start));
-    return s->options->size_count > 0 ? s->options->sizes[s->options->size_count - 1] : 0;
+    const cli_network_options *n = &s->options->network;
+    return n->size_count > 0 ? n->sizes[n->size_count - 1] : 0;
 }
 
 /* From the model, else --layers checked against the data, else the data's widths around one
@@ -109,13 +110,14 @@ static int settle_shape(session *s)
         return check_widths(o->data.path, s->data, clprop_model_units(s->start, 0),
                             clprop_model_units(s->start, last));
     }
-    if (o->size_count == 0) {
+    cli_network_options *n = &o->network;
+    if (n->size_count == 0) {
         size_t defaults[] = {clprop_data_inputs(s->data), TRAIN_DEFAULT_HIDDEN,
                              clprop_data_outputs(s->data)};
-        memcpy(o->sizes, defaults, sizeof defaults);
-        o->size_count = 3;
+        memcpy(n->sizes, defaults, sizeof defaults);
+        n->size_count = 3;
     }
-    return check_widths(o->data.path, s->data, o->sizes[0], o->sizes[o->size_count - 1]);
+    return check_widths(o->data.path, s->data, n->sizes[0], n->sizes[n->size_count - 1]);
 }
 
 /* Holds out the validation share: a permutation drawn from the run's seed, the last part of it
@@ -171,17 +173,10 @@ static int load_test(session *s, size_t classes)
 /* The loss and output activation, from what was given and what the data hold. */
 static int choose_output(session *s)
 {
-    train_options *o = s->options;
-    if (!o->output_given)
-        o->output = o->loss_given && o->loss == CLPROP_LOSS_CROSS_ENTROPY
-                        ? CLPROP_ACTIVATION_SOFTMAX
-                    : clprop_data_has_labels(s->data) && !o->loss_given ? CLPROP_ACTIVATION_SOFTMAX
-                                                                        : CLPROP_ACTIVATION_LINEAR;
-    if (!o->loss_given)
-        o->loss = o->output == CLPROP_ACTIVATION_SOFTMAX ? CLPROP_LOSS_CROSS_ENTROPY
-                                                         : CLPROP_LOSS_MSE;
-    if (s->start == NULL && o->loss == CLPROP_LOSS_CROSS_ENTROPY &&
-        o->output != CLPROP_ACTIVATION_SOFTMAX) {
+    cli_network_options *n = &s->options->network;
+    cli_settle_output(n, clprop_data_has_labels(s->data));
+    if (s->start == NULL && n->loss == CLPROP_LOSS_CROSS_ENTROPY &&
+        n->output != CLPROP_ACTIVATION_SOFTMAX) {
         cli_error("train: --loss ce needs --output softmax");
         s->usage_error = 1;
         return 0;
@@ -211,9 +206,10 @@ static int build_network(session *s)
         status = clprop_net_create_from_model(s->context, s->start, &s->net);
     } else {
         clprop_activation activations[CLI_MAX_LAYERS];
-        for (size_t l = 0; l + 1 < o->size_count; l++)
-            activations[l] = l + 2 == o->size_count ? o->output : o->hidden;
-        clprop_net_desc desc = {o->size_count - 1, o->sizes, activations, o->no_bias, o->loss,
+        const cli_network_options *n = &o->network;
+        for (size_t l = 0; l + 1 < n->size_count; l++)
+            activations[l] = l + 2 == n->size_count ? n->output : n->hidden;
+        clprop_net_desc desc = {n->size_count - 1, n->sizes, activations, n->no_bias, n->loss,
                                 o->seed, o->weight_init};
         status = clprop_net_create(s->context, &desc, &s->net);
     }
@@ -453,7 +449,8 @@ int cli_train(int argc, char **argv)
         return code;
     session s = {.options = &options};
     int ok = load_everything(&s) && load_saved_best(&s);
-    if (ok && (s.context = cli_open_context(options.device, options.gemm)) == NULL)
+    if (ok &&
+        (s.context = cli_open_context(options.network.device, options.network.gemm)) == NULL)
         ok = 0;
     ok = ok && build_network(&s) && upload(&s);
     code = ok ? train_and_save(&s) : s.usage_error ? EXIT_USAGE : EXIT_FAILED;

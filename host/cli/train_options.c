@@ -123,36 +123,20 @@ static int take_shape_option(int argc, char **argv, int *i, train_options *o, in
 {
     const char *value = NULL;
     if (cli_take_data_option(argc, argv, i, &o->data, bad) ||
+        cli_take_network_option(argc, argv, i, &o->network, bad) ||
         cli_option_value(argc, argv, i, "--test", &o->test.path, bad) ||
         cli_option_value(argc, argv, i, "--test-labels", &o->test.labels, bad) ||
-        cli_option_value(argc, argv, i, "--device", &o->device, bad) ||
         cli_option_value(argc, argv, i, "--init", &o->init, bad) ||
         cli_option_value(argc, argv, i, "--save", &o->save, bad) ||
         cli_option_value(argc, argv, i, "--log", &o->log, bad) ||
         cli_option_value(argc, argv, i, "--checkpoint", &o->checkpoint, bad) ||
         cli_option_value(argc, argv, i, "--resume", &o->resume, bad))
         return 1;
-    if (strcmp(argv[*i], "--no-bias") == 0)
-        return o->no_bias = 1;
-    if (cli_option_value(argc, argv, i, "--layers", &value, bad)) {
-        *bad = *bad || !cli_parse_layers("--layers", value, o->sizes, &o->size_count);
-    } else if (cli_option_value(argc, argv, i, "--activation", &value, bad)) {
-        *bad = *bad || !cli_parse_activation_name("--activation", value, &o->hidden);
-        o->hidden_given = 1;
-    } else if (cli_option_value(argc, argv, i, "--output", &value, bad)) {
-        *bad = *bad || !cli_parse_activation_name("--output", value, &o->output);
-        o->output_given = 1;
-    } else if (cli_option_value(argc, argv, i, "--weight-init", &value, bad)) {
+    if (cli_option_value(argc, argv, i, "--weight-init", &value, bad)) {
         *bad = *bad || !cli_parse_weight_init("--weight-init", value, &o->weight_init);
-    } else if (cli_option_value(argc, argv, i, "--loss", &value, bad)) {
-        *bad = *bad || !cli_parse_loss_name("--loss", value, &o->loss);
-        o->loss_given = 1;
-    } else if (cli_option_value(argc, argv, i, "--gemm", &value, bad)) {
-        *bad = *bad || !cli_parse_gemm("--gemm", value, &o->gemm);
-    } else {
-        return 0;
+        return 1;
     }
-    return 1;
+    return 0;
 }
 
 /* Options that say how to train. */
@@ -206,10 +190,10 @@ static int check_combinations(const train_options *o)
     const char *problem = NULL;
     if (o->data.path == NULL)
         problem = "train: --data FILE is required (see clprop train --help)";
-    else if (o->output_given && o->output == CLPROP_ACTIVATION_SOFTMAX && o->loss_given &&
-             o->loss != CLPROP_LOSS_CROSS_ENTROPY)
+    else if (o->network.output_given && o->network.output == CLPROP_ACTIVATION_SOFTMAX &&
+             o->network.loss_given && o->network.loss != CLPROP_LOSS_CROSS_ENTROPY)
         problem = "train: --output softmax goes with --loss ce";
-    else if (o->hidden_given && o->hidden == CLPROP_ACTIVATION_SOFTMAX)
+    else if (o->network.hidden_given && o->network.hidden == CLPROP_ACTIVATION_SOFTMAX)
         problem = "--activation: softmax is for the output layer only (--output softmax)";
     else if (o->patience > 0 && o->validation == 0.0f)
         problem = "--early-stop needs --validation FRACTION: it watches the validation loss";

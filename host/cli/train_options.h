@@ -7,13 +7,10 @@
 typedef struct train_options {
     cli_data_options data;
     cli_data_options test; /* path from --test, labels from --test-labels */
-    size_t sizes[CLI_MAX_LAYERS];
-    size_t size_count; /* 0: from the data, around one hidden layer of TRAIN_DEFAULT_HIDDEN */
-    clprop_activation hidden, output;
+    cli_network_options network; /* size_count 0: from the data, around one hidden layer of
+                                    TRAIN_DEFAULT_HIDDEN */
     clprop_weight_init weight_init;
-    int hidden_given, output_given, loss_given, optimizer_given;
-    clprop_loss loss;
-    int no_bias;
+    int optimizer_given;
     size_t epochs, batch;
     float learning_rate;
     uint64_t seed;
@@ -22,8 +19,7 @@ typedef struct train_options {
     float validation;      /* fraction held out; 0 for none */
     size_t patience;       /* early stopping; 0 for none */
     size_t checkpoint_every;
-    clprop_gemm_backend gemm;
-    const char *device, *init, *save, *log, *checkpoint, *resume;
+    const char *init, *save, *log, *checkpoint, *resume;
 } train_options;
 
 enum { TRAIN_DEFAULT_HIDDEN = 32 };
