@@ -39,32 +39,22 @@ const char *clprop_gemm_family_name(clprop_gemm_family family)
     return family <= CLPROP_FAMILY_GPU ? family_names[family] : "unknown";
 }
 
-static clprop_status override_family(clprop_tuning *tuning, clprop_message *message)
+/* One of three names (`names`, in enum order) from the environment variable `variable`, as its
+ * index into *choice; the message names the variable and the three. */
+static clprop_status override_choice(const char *variable, const char *const names[3],
+                                     int *choice, clprop_message *message)
 {
-    const char *family = getenv("CLPROP_GEMM_FAMILY");
-    if (family == NULL || family[0] == '\0')
+    const char *text = getenv(variable);
+    if (text == NULL || text[0] == '\0')
         return CLPROP_SUCCESS;
-    for (int f = CLPROP_FAMILY_GENERIC; f <= CLPROP_FAMILY_GPU; f++)
-        if (strcmp(family, family_names[f]) == 0) {
-            tuning->family = (clprop_gemm_family)f;
+    for (int c = 0; c < 3; c++)
+        if (strcmp(text, names[c]) == 0) {
+            *choice = c;
             return CLPROP_SUCCESS;
         }
     return clprop_fail(message, CLPROP_ERROR_INVALID_ARGUMENT,
-                       "CLPROP_GEMM_FAMILY must be generic, cpu or gpu, not \"%s\"", family);
-}
-
-static clprop_status override_panels(clprop_tuning *tuning, clprop_message *message)
-{
-    const char *policy = getenv("CLPROP_CPU_PANELS");
-    if (policy == NULL || policy[0] == '\0')
-        return CLPROP_SUCCESS;
-    for (int p = CLPROP_PANELS_AUTO; p <= CLPROP_PANELS_NEVER; p++)
-        if (strcmp(policy, panel_policy_names[p]) == 0) {
-            tuning->cpu_panels = (clprop_panel_policy)p;
-            return CLPROP_SUCCESS;
-        }
-    return clprop_fail(message, CLPROP_ERROR_INVALID_ARGUMENT,
-                       "CLPROP_CPU_PANELS must be auto, always or never, not \"%s\"", policy);
+                       "%s must be %s, %s or %s, not \"%s\"", variable, names[0], names[1],
+                       names[2], text);
 }
 
 /* A whole number from the environment variable `name`, within [low, high], into *value. */
@@ -87,13 +77,16 @@ clprop_status clprop_tuning_for(const clprop_device_info *device, size_t max_gro
                                 clprop_tuning *out, clprop_message *message)
 {
     *out = defaults_by_kind[device->kind];
-    clprop_status status = override_family(out, message);
+    int family = (int)out->family, panels = (int)out->cpu_panels;
+    clprop_status status = override_choice("CLPROP_GEMM_FAMILY", family_names, &family, message);
+    out->family = (clprop_gemm_family)family;
     if (status == CLPROP_SUCCESS)
         status = override_count("CLPROP_CPU_TILE_M", 1, 8, &out->cpu_tile_m, message);
     if (status == CLPROP_SUCCESS)
         status = override_count("CLPROP_CPU_TILES", 1, 64, &out->cpu_tiles, message);
     if (status == CLPROP_SUCCESS)
-        status = override_panels(out, message);
+        status = override_choice("CLPROP_CPU_PANELS", panel_policy_names, &panels, message);
+    out->cpu_panels = (clprop_panel_policy)panels;
     if (status == CLPROP_SUCCESS)
         status = override_count("CLPROP_CPU_KBLOCK", 16, 1024, &out->cpu_kblock, message);
     if (status == CLPROP_SUCCESS)

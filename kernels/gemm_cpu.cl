@@ -70,12 +70,14 @@
  * the bottom edge runs at the speed of the bulk. */
 #define CPU_ROW(r) const uint row##r = min(i0 + r, m - 1);
 #define CPU_FMA(r) acc##r = fma((float16)(A_AT(row##r, p)), row_of_b, acc##r);
+/* C ← alpha·acc + c_beta·C, C not read when c_beta is 0 (it may hold NaN from an earlier use).
+ * c_beta is beta, or 1 for the later blocks of K of the panel kernel, which add to C. */
 #define CPU_STORE(r)                                                                               \
     if (i0 + r < m) {                                                                              \
         __global float *out = c + (size_t)(i0 + r) * ldc + j0;                                     \
         float16 value = alpha * acc##r;                                                            \
-        if (beta != 0.0f)                                                                          \
-            value += beta * vload16(0, out);                                                       \
+        if (c_beta != 0.0f)                                                                        \
+            value += c_beta * vload16(0, out);                                                     \
         vstore16(value, 0, out);                                                                   \
     }
 
@@ -88,6 +90,7 @@
         uint ldb, float beta, __global float *c, uint ldc, uint column_tiles,                      \
         uint tiles_per_item)                                                                       \
     {                                                                                              \
+        const float c_beta = beta;                                                                 \
         uint i0 = get_global_id(0) * CPU_TILE_M;                                                   \
         CPU_FOR_ROWS(CPU_ROW)                                                                      \
         uint first_tile = get_global_id(1) * tiles_per_item;                                       \
@@ -115,15 +118,6 @@ CPU_GEMM_KERNEL(gemm_cpu_tn)
 #define CPU_KBLOCK 256 /* 16 KiB of panel: half of an L1 data cache, the rest for A's rows */
 #endif
 
-/* C is summed over blocks of K: the first block scales C by beta, the later ones add to it. */
-#define PANEL_STORE(r)                                                                             \
-    if (i0 + r < m) {                                                                              \
-        __global float *out = c + (size_t)(i0 + r) * ldc + j0;                                     \
-        float16 value = alpha * acc##r;                                                            \
-        if (block_beta != 0.0f)                                                                    \
-            value += block_beta * vload16(0, out);                                                 \
-        vstore16(value, 0, out);                                                                   \
-    }
 #define PANEL_FMA(r) acc##r = fma((float16)(A_AT(row##r, kb + p)), row_of_b, acc##r);
 
 #define PANEL_COPY_N                                                                               \
@@ -164,7 +158,7 @@ CPU_GEMM_KERNEL(gemm_cpu_tn)
         uint last_row_tile = min(first_row_tile + row_tiles_per_item, row_tiles);                  \
         for (uint kb = 0; kb < k; kb += CPU_KBLOCK) {                                              \
             uint depth = min((uint)CPU_KBLOCK, k - kb);                                            \
-            float block_beta = kb == 0 ? beta : 1.0f;                                              \
+            float c_beta = kb == 0 ? beta : 1.0f; /* C summed over blocks of K */                  \
             PANEL_COPY                                                                             \
             for (uint tile = first_row_tile; tile < last_row_tile; tile++) {                       \
                 uint i0 = tile * CPU_TILE_M;                                                       \
@@ -174,7 +168,7 @@ CPU_GEMM_KERNEL(gemm_cpu_tn)
                     float16 row_of_b = vload16(p, panel);                                          \
                     CPU_FOR_ROWS(PANEL_FMA)                                                        \
                 }                                                                                  \
-                CPU_FOR_ROWS(PANEL_STORE)                                                          \
+                CPU_FOR_ROWS(CPU_STORE)                                                            \
             }                                                                                      \
         }                                                                                          \
     }
