@@ -112,6 +112,24 @@ char *test_write_file(const char *dir, const char *name, const char *text)
     return test_write_bytes(dir, name, text, strlen(text));
 }
 
+char *test_read_file(const char *path, size_t *size)
+{
+    FILE *file = fopen(path, "rb");
+    cr_assert_not_null(file, "cannot read %s", path);
+    cr_assert_eq(fseek(file, 0, SEEK_END), 0, "cannot seek in %s", path);
+    long length = ftell(file);
+    cr_assert(length >= 0, "cannot tell the size of %s", path);
+    rewind(file);
+    char *bytes = malloc((size_t)length + 1);
+    cr_assert_not_null(bytes);
+    cr_assert_eq(fread(bytes, 1, (size_t)length, file), (size_t)length, "cannot read %s", path);
+    bytes[length] = '\0';
+    fclose(file);
+    if (size != NULL)
+        *size = (size_t)length;
+    return bytes;
+}
+
 static char *slurp(const char *path)
 {
     FILE *file = fopen(path, "rb");

@@ -35,6 +35,10 @@ void test_remove_tree(const char *path);
 char *test_write_file(const char *dir, const char *name, const char *text);
 char *test_write_bytes(const char *dir, const char *name, const void *bytes, size_t size);
 
+/* The whole file at path, NUL-terminated (malloc'd); *size gets its length unless size is NULL.
+ * Fails the test when the file cannot be read. */
+char *test_read_file(const char *path, size_t *size);
+
 /* Runs `clprop ARGS...` (the built command) with stdout and stderr captured. Returns the exit
  * status (or -1); *out and *err get malloc'd NUL-terminated text (either may be NULL). */
 int test_run_command(const char *args, char **out, char **err);

@@ -75,17 +75,6 @@ static size_t entries_in_work(void)
     return count;
 }
 
-static char *read_whole(const char *path)
-{
-    FILE *file = fopen(path, "rb");
-    cr_assert_not_null(file, "cannot read %s", path);
-    char *text = calloc(1, 1 << 20);
-    size_t got = fread(text, 1, (1 << 20) - 1, file);
-    text[got] = '\0';
-    fclose(file);
-    return text;
-}
-
 /* ---- Running the command --------------------------------------------------------------------- */
 
 typedef struct outcome {
@@ -346,7 +335,7 @@ static void flip_byte(const char *path, long offset)
 
 static void truncate_file(const char *path, long size)
 {
-    char *text = read_whole(path); /* model files here are small */
+    char *text = test_read_file(path, NULL);
     FILE *file = fopen(path, "wb");
     cr_assert_not_null(file);
     fwrite(text, 1, (size_t)size, file);
@@ -579,7 +568,7 @@ Test(cli, log_writes_a_csv_header_and_one_row_per_epoch)
     outcome train = run_ok("train --data %s --test %s --layers 2,3,1 --epochs 3 --batch 2 "
                            "--lr 0.1 --log %s", XOR_DATA, XOR_DATA, log);
     cr_assert(exists(log), "no log at %s", log);
-    char *text = read_whole(log);
+    char *text = test_read_file(log, NULL);
     cr_expect_eq(count_char(text, '\n'), 4, "a header and 3 rows:\n%s", text);
     cr_expect(mentions_ignoring_case(text, "epoch"), "the header names the columns:\n%s", text);
     cr_expect(!isdigit((unsigned char)text[0]), "the first line is a header:\n%s", text);

@@ -160,20 +160,6 @@ ParameterizedTest(usage_case *c, gradcheck_cli, refuses_bad_usage_with_one_line)
 
 /* ---- Broken kernels: the check must be able to fail ------------------------------------------- */
 
-static char *read_text(const char *path)
-{
-    FILE *file = fopen(path, "rb");
-    cr_assert_not_null(file, "cannot read %s", path);
-    fseek(file, 0, SEEK_END);
-    long size = ftell(file);
-    fseek(file, 0, SEEK_SET);
-    char *text = malloc((size_t)size + 1);
-    cr_assert_eq(fread(text, 1, (size_t)size, file), (size_t)size);
-    text[size] = '\0';
-    fclose(file);
-    return text;
-}
-
 /* <repo>/kernels, from CLPROP_TEST_DATA_DIR = "<repo>/tests/data" (which need not exist, so the
  * path is cut rather than followed through ".."). */
 static void kernel_dir(char *dir, size_t size)
@@ -196,7 +182,7 @@ static char *broken_kernels(const char *from, const char *to)
     cr_assert_eq(system(command), 0, "cannot copy the kernels: %s", command);
     char path[4200];
     snprintf(path, sizeof path, "%s/common.cl", dir);
-    char *text = read_text(path);
+    char *text = test_read_file(path, NULL);
     cr_assert_not_null(strstr(text, from), "kernels/common.cl no longer contains \"%s\"", from);
     size_t count = 0;
     for (const char *at = strstr(text, from); at != NULL; at = strstr(at + strlen(from), from))

@@ -100,19 +100,6 @@ static void assert_models_identical(clprop_model *got, clprop_model *want)
     }
 }
 
-static unsigned char *read_all(const char *path, size_t *size)
-{
-    FILE *file = fopen(path, "rb");
-    cr_assert_not_null(file, "cannot open %s", path);
-    fseek(file, 0, SEEK_END);
-    *size = (size_t)ftell(file);
-    rewind(file);
-    unsigned char *bytes = malloc(*size + 1);
-    cr_assert_eq(fread(bytes, 1, *size, file), *size);
-    fclose(file);
-    return bytes;
-}
-
 static void put_u32(unsigned char *at, uint32_t value)
 {
     for (int i = 0; i < 4; i++)
@@ -195,7 +182,7 @@ static unsigned char *small_model_file(const char *dir, size_t *size)
     clprop_model *model = random_model(&shape, 7);
     char *path = join(dir, "small.clprop");
     save_or_fail(model, path);
-    unsigned char *bytes = read_all(path, size);
+    unsigned char *bytes = (unsigned char *)test_read_file(path, size);
     clprop_model_destroy(model);
     free(path);
     return bytes;
@@ -326,7 +313,7 @@ Test(model_file, the_file_is_little_endian_whatever_the_host)
     char *path = join(dir, "m.clprop");
     save_or_fail(model, path);
     size_t size;
-    unsigned char *bytes = read_all(path, &size);
+    unsigned char *bytes = (unsigned char *)test_read_file(path, &size);
     const unsigned char want[] = {
         'C', 'L', 'P', 'R', 'O', 'P', 'M', 'D', /* magic */
         1, 0, 0, 0,                             /* version */
@@ -621,7 +608,7 @@ Test(model_file, a_save_that_fails_midway_leaves_the_previous_file_intact)
     char *full = join(dir, "full.clprop");
     save_or_fail(new, full);
     size_t new_size;
-    free(read_all(full, &new_size));
+    free(test_read_file(full, &new_size));
     unlink(full);
     free(full);
     save_or_fail(old, path);

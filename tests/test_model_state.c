@@ -150,25 +150,12 @@ static clprop_model *load_or_fail(const char *path)
     return model;
 }
 
-static unsigned char *read_all(const char *path, size_t *size)
-{
-    FILE *file = fopen(path, "rb");
-    cr_assert_not_null(file, "cannot open %s", path);
-    fseek(file, 0, SEEK_END);
-    *size = (size_t)ftell(file);
-    rewind(file);
-    unsigned char *bytes = malloc(*size + 1);
-    cr_assert_eq(fread(bytes, 1, *size, file), *size);
-    fclose(file);
-    return bytes;
-}
-
 /* Saves the model in `dir` and gives back the file's bytes. */
 static unsigned char *saved_bytes(clprop_model *model, const char *dir, size_t *size)
 {
     char *path = join(dir, "saved.clprop");
     save_or_fail(model, path);
-    unsigned char *bytes = read_all(path, size);
+    unsigned char *bytes = (unsigned char *)test_read_file(path, size);
     free(path);
     return bytes;
 }

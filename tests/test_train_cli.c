@@ -27,20 +27,10 @@ static void remove_dir(void)
 
 TestSuite(train_cli, .init = make_dir, .fini = remove_dir);
 
-static char *slurp(const char *path, size_t *size)
-{
-    FILE *file = fopen(path, "rb");
-    cr_assert_not_null(file, "cannot read %s", path);
-    char *bytes = malloc(1 << 20);
-    *size = fread(bytes, 1, 1 << 20, file);
-    fclose(file);
-    return bytes;
-}
-
 static void expect_same_file(const char *a, const char *b)
 {
     size_t size_a, size_b;
-    char *bytes_a = slurp(a, &size_a), *bytes_b = slurp(b, &size_b);
+    char *bytes_a = test_read_file(a, &size_a), *bytes_b = test_read_file(b, &size_b);
     cr_expect(size_a == size_b && memcmp(bytes_a, bytes_b, size_a) == 0,
               "%s and %s differ (%zu and %zu bytes)", a, b, size_a, size_b);
     free(bytes_a), free(bytes_b);
@@ -103,7 +93,7 @@ Test(train_cli, ctrl_c_writes_a_checkpoint_that_resumes_exactly, .timeout = 120)
     char path[4200];
     snprintf(path, sizeof path, "%s/err", dir);
     size_t size;
-    char *err = slurp(path, &size);
+    char *err = test_read_file(path, &size);
     err[size] = '\0';
     size_t epoch = 0, samples = 0;
     cr_assert(sscanf(strstr(err, "interrupted in epoch"), "interrupted in epoch %zu after %zu",
@@ -135,7 +125,7 @@ Test(train_cli, early_stopping_keeps_the_best_validation_epoch)
     char path[4200];
     snprintf(path, sizeof path, "%s/log.csv", dir);
     size_t size;
-    char *log = slurp(path, &size);
+    char *log = test_read_file(path, &size);
     size_t rows = 0;
     for (size_t i = 0; i < size; i++)
         rows += log[i] == '\n';
@@ -151,7 +141,7 @@ Test(train_cli, the_schedule_sets_each_epochs_learning_rate_in_the_log)
     char path[4200];
     snprintf(path, sizeof path, "%s/log.csv", dir);
     size_t size;
-    char *log = slurp(path, &size);
+    char *log = test_read_file(path, &size);
     log[size] = '\0';
     const double want[] = {0.2, 0.4, 0.4, 0.4, 0.2, 0.2};
     char *row = strchr(log, '\n') + 1;
