@@ -132,10 +132,12 @@ static usage_case usage_cases[] = {
     {"gradcheck --layers 2", "at least an input and an output size"},
     {"gradcheck --activation swish", "unknown activation \"swish\""},
     {"gradcheck --layers 100,100,100", "20200 parameters"},
-    {"gradcheck --layers 99999999999,99999999999", "more than 20000 parameters"},
+    {"gradcheck --layers 99999999999,99999999999", "--layers: layer 0: expected a number of units"},
+    {"gradcheck --layers 200000,200000", "more than 20000 parameters"},
     {"gradcheck --layers 100,100,90 --batch 20", "too much work"},
     {"gradcheck --output softmax --loss mse", "go together"},
-    {"gradcheck --batch 0", "--batch: must be at least 1"},
+    {"gradcheck --batch 0", "--batch: must be from 1 to"},
+    {"gradcheck --batch ' 3'", "--batch: expected a whole number"},
     {"gradcheck --frobnicate", "unknown option --frobnicate"},
 };
 

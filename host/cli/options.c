@@ -1,6 +1,8 @@
 #include "options.h"
 
 #include <errno.h>
+#include <float.h>
+#include <stdio.h>
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
@@ -8,36 +10,109 @@
 #include "cli.h"
 #include "model_internal.h"
 
-static int parse_whole(const char *flag, const char *text, unsigned long long *out)
+/* Shows an argument inside a message: control bytes escaped, so that nothing a user pasted into
+ * the command line can move the cursor or recolour the terminal. */
+static const char *quoted(const char *text, char *buffer, size_t size)
 {
-    char *end = NULL;
+    size_t used = 0;
+    for (const unsigned char *at = (const unsigned char *)text; *at != '\0' && used + 8 < size;
+         at++) {
+        if (*at < 0x20 || *at == 0x7f)
+            used += (size_t)snprintf(buffer + used, size - used, "\\x%02x", *at);
+        else
+            buffer[used++] = (char)*at;
+    }
+    buffer[used] = '\0';
+    return buffer;
+}
+
+/* Only [0-9]+: no spaces, sign, hex or anything after the digits. */
+static int all_digits(const char *text)
+{
+    if (*text == '\0')
+        return 0;
+    for (; *text != '\0'; text++)
+        if (*text < '0' || *text > '9')
+            return 0;
+    return 1;
+}
+
+int cli_parse_whole(const char *flag, const char *text, unsigned long long min,
+                    unsigned long long max, unsigned long long *out)
+{
+    char shown[128];
+    if (!all_digits(text)) {
+        cli_error("%s: expected a whole number (digits only), not \"%s\"", flag,
+                  quoted(text, shown, sizeof shown));
+        return 0;
+    }
     errno = 0;
-    unsigned long long value = strtoull(text, &end, 10);
-    if (text[0] == '\0' || text[0] == '-' || text[0] == '+' || *end != '\0' || errno != 0) {
-        cli_error("%s: expected a whole number, not \"%s\"", flag, text);
+    unsigned long long value = strtoull(text, NULL, 10);
+    if (errno != 0 || value < min || value > max) {
+        cli_error("%s: must be from %llu to %llu, not %s", flag, min, max, text);
         return 0;
     }
     *out = value;
     return 1;
 }
 
+/* A plain decimal: digits with at most one point, then an optional exponent; a leading '-' is
+ * accepted here so that the range check can say what is wrong with a negative number. */
+static int is_decimal(const char *text)
+{
+    const char *at = text + (*text == '-');
+    size_t digits = 0;
+    for (; *at >= '0' && *at <= '9'; at++)
+        digits++;
+    if (*at == '.')
+        for (at++; *at >= '0' && *at <= '9'; at++)
+            digits++;
+    if (digits == 0)
+        return 0;
+    if (*at == 'e' || *at == 'E') {
+        at += at[1] == '-' || at[1] == '+' ? 2 : 1;
+        if (*at < '0' || *at > '9')
+            return 0;
+        while (*at >= '0' && *at <= '9')
+            at++;
+    }
+    return *at == '\0';
+}
+
+static int in_range(double value, cli_range range)
+{
+    return (value > range.min || (value == range.min && !range.min_open)) &&
+           (value < range.max || (value == range.max && !range.max_open));
+}
+
+int cli_parse_real(const char *flag, const char *text, cli_range range, float *out)
+{
+    char shown[128];
+    if (!is_decimal(text)) {
+        cli_error("%s: expected a decimal number like 0.25 or 1e-3, not \"%s\"", flag,
+                  quoted(text, shown, sizeof shown));
+        return 0;
+    }
+    double value = strtod(text, NULL);
+    float single = (float)value;
+    if (value != 0.0 && (single == 0.0f || !isfinite(single))) {
+        cli_error("%s: %s is beyond what single precision holds", flag, text);
+        return 0;
+    }
+    if (!in_range(value, range)) {
+        cli_error("%s: must be %s %g and %s %g, not %s", flag, range.min_open ? "above" : "from",
+                  range.min, range.max_open ? "below" : "up to", range.max, text);
+        return 0;
+    }
+    *out = single;
+    return 1;
+}
+
 int cli_parse_count(const char *flag, const char *text, size_t *out)
 {
     unsigned long long value;
-    if (text[0] == '-' && text[1] != '\0') {
-        cli_error("%s: must be at least 1, not %s", flag, text);
+    if (!cli_parse_whole(flag, text, 1, CLI_MAX_COUNT, &value))
         return 0;
-    }
-    if (!parse_whole(flag, text, &value))
-        return 0;
-    if (value == 0) {
-        cli_error("%s: must be at least 1, not %s", flag, text);
-        return 0;
-    }
-    if (value > SIZE_MAX) {
-        cli_error("%s: %s is too large", flag, text);
-        return 0;
-    }
     *out = (size_t)value;
     return 1;
 }
@@ -45,7 +120,7 @@ int cli_parse_count(const char *flag, const char *text, size_t *out)
 int cli_parse_seed(const char *flag, const char *text, uint64_t *out)
 {
     unsigned long long value;
-    if (!parse_whole(flag, text, &value))
+    if (!cli_parse_whole(flag, text, 0, UINT64_MAX, &value))
         return 0;
     *out = value;
     return 1;
@@ -53,35 +128,32 @@ int cli_parse_seed(const char *flag, const char *text, uint64_t *out)
 
 int cli_parse_positive(const char *flag, const char *text, float *out)
 {
-    char *end = NULL;
-    float value = strtof(text, &end);
-    if (text[0] == '\0' || *end != '\0') {
-        cli_error("%s: expected a number, not \"%s\"", flag, text);
-        return 0;
-    }
-    if (!isfinite(value) || value <= 0.0f) {
-        cli_error("%s: must be a positive number, not %s", flag, text);
-        return 0;
-    }
-    *out = value;
-    return 1;
+    return cli_parse_real(flag, text, (cli_range){0.0, FLT_MAX, 1, 0}, out);
 }
 
 int cli_parse_layers(const char *flag, const char *text, size_t *sizes, size_t *count)
 {
     size_t n = 0;
     const char *at = text;
+    char shown[128];
     while (1) {
-        char *end = NULL;
-        errno = 0;
-        long long value = strtoll(at, &end, 10);
-        if (end == at || errno != 0 || (*end != ',' && *end != '\0')) {
-            cli_error("%s: expected sizes like 784,256,10, not \"%s\"", flag, text);
+        size_t length = strcspn(at, ",");
+        char size[32];
+        if (length == 0 || length >= sizeof size) {
+            cli_error("%s: expected sizes like 784,256,10, not \"%s\"", flag,
+                      quoted(text, shown, sizeof shown));
+            return 0;
+        }
+        memcpy(size, at, length);
+        size[length] = '\0';
+        unsigned long long value;
+        if (!all_digits(size) || (value = strtoull(size, NULL, 10)) > CLI_MAX_UNITS) {
+            cli_error("%s: layer %zu: expected a number of units from 1 to %d, not \"%s\"", flag,
+                      n, CLI_MAX_UNITS, quoted(size, shown, sizeof shown));
             return 0;
         }
         if (value < 1) {
-            cli_error("%s: layer %zu has %lld units; every layer needs at least 1", flag, n,
-                      value);
+            cli_error("%s: layer %zu has 0 units; every layer needs at least 1", flag, n);
             return 0;
         }
         if (n == CLI_MAX_LAYERS) {
@@ -89,9 +161,9 @@ int cli_parse_layers(const char *flag, const char *text, size_t *sizes, size_t *
             return 0;
         }
         sizes[n++] = (size_t)value;
-        if (*end == '\0')
+        if (at[length] == '\0')
             break;
-        at = end + 1;
+        at += length + 1;
     }
     if (n < 2) {
         cli_error("%s: needs at least an input and an output size, like 2,1", flag);

@@ -10,10 +10,22 @@
 
 #define CLI_MAX_LAYERS 64
 
-int cli_parse_count(const char *flag, const char *text, size_t *out);     /* whole number ≥ 1 */
+/* Every numeric option goes through these two: the whole string, no spaces, no sign on whole
+ * numbers, no hex, NaN or infinity, and the range checked; a failure names the flag. */
+#define CLI_MAX_COUNT 1000000000u /* epochs, batch sizes and other counts */
+#define CLI_MAX_UNITS 16777216    /* units in a layer */
+typedef struct cli_range {
+    double min, max;
+    int min_open, max_open; /* 1: the end itself is excluded */
+} cli_range;
+int cli_parse_whole(const char *flag, const char *text, unsigned long long min,
+                    unsigned long long max, unsigned long long *out);
+int cli_parse_real(const char *flag, const char *text, cli_range range, float *out);
+
+int cli_parse_count(const char *flag, const char *text, size_t *out);     /* 1..CLI_MAX_COUNT */
 int cli_parse_seed(const char *flag, const char *text, uint64_t *out);    /* whole number ≥ 0 */
 int cli_parse_positive(const char *flag, const char *text, float *out);   /* finite, > 0 */
-/* "784,256,10": at least two sizes, each ≥ 1. */
+/* "784,256,10": at least two sizes, each 1..CLI_MAX_UNITS. */
 int cli_parse_layers(const char *flag, const char *text, size_t *sizes, size_t *count);
 int cli_parse_activation_name(const char *flag, const char *text, clprop_activation *out);
 int cli_parse_loss_name(const char *flag, const char *text, clprop_loss *out);

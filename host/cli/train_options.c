@@ -1,7 +1,7 @@
 #include "train_options.h"
 
-#include <errno.h>
-#include <math.h>
+#include <float.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -75,27 +75,6 @@ static void print_usage(FILE *out)
         out);
 }
 
-/* A number within [low, high] (inclusive ends when the flags say so). */
-static int parse_number_in(const char *flag, const char *text, float low, int low_inclusive,
-                           float high, int high_inclusive, float *out)
-{
-    char *end = NULL;
-    errno = 0;
-    float value = strtof(text, &end);
-    if (text[0] == '\0' || *end != '\0' || errno != 0 || !isfinite(value)) {
-        cli_error("%s: expected a number, not \"%s\"", flag, text);
-        return 0;
-    }
-    if (value < low || (value == low && !low_inclusive) || value > high ||
-        (value == high && !high_inclusive)) {
-        cli_error("%s: must be %s %g and %s %g, not %s", flag, low_inclusive ? "from" : "above",
-                  (double)low, high_inclusive ? "up to" : "below", (double)high, text);
-        return 0;
-    }
-    *out = value;
-    return 1;
-}
-
 static int parse_optimizer_name(const char *text, clprop_optimizer_kind *out)
 {
     for (int k = CLPROP_OPTIMIZER_SGD; clprop_optimizer_name((clprop_optimizer_kind)k); k++)
@@ -139,48 +118,73 @@ static int take_shape_option(int argc, char **argv, int *i, train_options *o, in
     return 0;
 }
 
+/* The numeric options: where each value goes and what it may be. */
+typedef struct numeric_option {
+    const char *flag;
+    size_t offset;   /* into train_options, of a size_t (whole) or a float (real) */
+    int whole;       /* 1: a count from 1, 0: a real number within range */
+    cli_range range; /* real numbers only */
+    int given_bit;   /* recorded in train_options.given, for --resume's comparison; 0 for none */
+} numeric_option;
+
+#define COUNT(flag, field, bit) {flag, offsetof(train_options, field), 1, {0, 0, 0, 0}, bit}
+#define REAL(flag, field, range, bit) {flag, offsetof(train_options, field), 0, range, bit}
+static const cli_range above_zero = {0, FLT_MAX, 1, 0}, open_unit = {0, 1, 1, 1},
+                       half_open_unit = {0, 1, 1, 0}, closed_unit = {0, 1, 0, 0};
+
+static const numeric_option numeric_options[] = {
+    COUNT("--epochs", epochs, 0),
+    COUNT("--batch", batch, 0),
+    REAL("--lr", learning_rate, above_zero, 0),
+    REAL("--momentum", optimizer.momentum, open_unit, GIVEN_MOMENTUM),
+    REAL("--beta1", optimizer.beta1, open_unit, GIVEN_BETA1),
+    REAL("--beta2", optimizer.beta2, open_unit, GIVEN_BETA2),
+    REAL("--weight-decay", optimizer.weight_decay, closed_unit, GIVEN_WEIGHT_DECAY),
+    COUNT("--warmup", schedule.warmup_epochs, 0),
+    COUNT("--step-every", schedule.step_every, 0),
+    REAL("--step-factor", schedule.step_factor, half_open_unit, 0),
+    REAL("--validation", validation, open_unit, 0),
+    COUNT("--early-stop", patience, 0),
+    COUNT("--checkpoint-every", checkpoint_every, 0),
+};
+
+static int take_numeric_option(int argc, char **argv, int *i, train_options *o, int *bad)
+{
+    for (size_t k = 0; k < sizeof numeric_options / sizeof *numeric_options; k++) {
+        const numeric_option *n = &numeric_options[k];
+        const char *value = NULL;
+        if (!cli_option_value(argc, argv, i, n->flag, &value, bad))
+            continue;
+        void *field = (char *)o + n->offset;
+        *bad = *bad || !(n->whole ? cli_parse_count(n->flag, value, field)
+                                  : cli_parse_real(n->flag, value, n->range, field));
+        o->given |= n->given_bit;
+        return 1;
+    }
+    return 0;
+}
+
 /* Options that say how to train. */
 static int take_training_option(int argc, char **argv, int *i, train_options *o, int *bad)
 {
     const char *v = NULL;
-    clprop_optimizer *opt = &o->optimizer;
-    if (strcmp(argv[*i], "--nesterov") == 0)
-        return opt->nesterov = 1;
-    if (cli_option_value(argc, argv, i, "--epochs", &v, bad))
-        *bad = *bad || !cli_parse_count("--epochs", v, &o->epochs);
-    else if (cli_option_value(argc, argv, i, "--batch", &v, bad))
-        *bad = *bad || !cli_parse_count("--batch", v, &o->batch);
-    else if (cli_option_value(argc, argv, i, "--lr", &v, bad))
-        *bad = *bad || !cli_parse_positive("--lr", v, &o->learning_rate);
-    else if (cli_option_value(argc, argv, i, "--seed", &v, bad))
+    if (strcmp(argv[*i], "--nesterov") == 0) {
+        o->given |= GIVEN_NESTEROV;
+        return o->optimizer.nesterov = 1;
+    }
+    if (take_numeric_option(argc, argv, i, o, bad))
+        return 1;
+    if (cli_option_value(argc, argv, i, "--seed", &v, bad)) {
         *bad = *bad || !cli_parse_seed("--seed", v, &o->seed);
-    else if (cli_option_value(argc, argv, i, "--optimizer", &v, bad)) {
-        *bad = *bad || !parse_optimizer_name(v, &opt->kind);
+        o->given |= GIVEN_SEED;
+    } else if (cli_option_value(argc, argv, i, "--optimizer", &v, bad)) {
+        *bad = *bad || !parse_optimizer_name(v, &o->optimizer.kind);
         o->optimizer_given = 1;
-    } else if (cli_option_value(argc, argv, i, "--momentum", &v, bad))
-        *bad = *bad || !parse_number_in("--momentum", v, 0, 0, 1, 0, &opt->momentum);
-    else if (cli_option_value(argc, argv, i, "--beta1", &v, bad))
-        *bad = *bad || !parse_number_in("--beta1", v, 0, 0, 1, 0, &opt->beta1);
-    else if (cli_option_value(argc, argv, i, "--beta2", &v, bad))
-        *bad = *bad || !parse_number_in("--beta2", v, 0, 0, 1, 0, &opt->beta2);
-    else if (cli_option_value(argc, argv, i, "--weight-decay", &v, bad))
-        *bad = *bad || !parse_number_in("--weight-decay", v, 0, 1, 1, 1, &opt->weight_decay);
-    else if (cli_option_value(argc, argv, i, "--schedule", &v, bad))
+    } else if (cli_option_value(argc, argv, i, "--schedule", &v, bad)) {
         *bad = *bad || !parse_schedule_name(v, &o->schedule.kind);
-    else if (cli_option_value(argc, argv, i, "--warmup", &v, bad))
-        *bad = *bad || !cli_parse_count("--warmup", v, &o->schedule.warmup_epochs);
-    else if (cli_option_value(argc, argv, i, "--step-every", &v, bad))
-        *bad = *bad || !cli_parse_count("--step-every", v, &o->schedule.step_every);
-    else if (cli_option_value(argc, argv, i, "--step-factor", &v, bad))
-        *bad = *bad || !parse_number_in("--step-factor", v, 0, 0, 1, 1, &o->schedule.step_factor);
-    else if (cli_option_value(argc, argv, i, "--validation", &v, bad))
-        *bad = *bad || !parse_number_in("--validation", v, 0, 0, 1, 0, &o->validation);
-    else if (cli_option_value(argc, argv, i, "--early-stop", &v, bad))
-        *bad = *bad || !cli_parse_count("--early-stop", v, &o->patience);
-    else if (cli_option_value(argc, argv, i, "--checkpoint-every", &v, bad))
-        *bad = *bad || !cli_parse_count("--checkpoint-every", v, &o->checkpoint_every);
-    else
+    } else {
         return 0;
+    }
     return 1;
 }
 
@@ -201,8 +205,6 @@ static int check_combinations(const train_options *o)
         problem = "--checkpoint-every needs --checkpoint FILE";
     else if (o->resume != NULL && o->init != NULL)
         problem = "train: --resume and --init both name the starting network; give one";
-    else if (o->resume != NULL && o->optimizer_given)
-        problem = "train: --resume continues the checkpoint's optimizer; drop --optimizer";
     if (problem != NULL)
         cli_error("%s", problem);
     return problem == NULL;

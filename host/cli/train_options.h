@@ -20,7 +20,17 @@ typedef struct train_options {
     size_t patience;       /* early stopping; 0 for none */
     size_t checkpoint_every;
     const char *init, *save, *log, *checkpoint, *resume;
+    unsigned given; /* GIVEN_* bits: options that --resume compares with the checkpoint */
 } train_options;
+
+enum {
+    GIVEN_SEED = 1u << 0,
+    GIVEN_MOMENTUM = 1u << 1,
+    GIVEN_NESTEROV = 1u << 2,
+    GIVEN_BETA1 = 1u << 3,
+    GIVEN_BETA2 = 1u << 4,
+    GIVEN_WEIGHT_DECAY = 1u << 5,
+};
 
 enum { TRAIN_DEFAULT_HIDDEN = 32 };
 
