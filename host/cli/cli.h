@@ -23,6 +23,10 @@ void cli_error(const char *format, ...) __attribute__((format(printf, 1, 2)));
 int cli_option_value(int argc, char **argv, int *i, const char *name, const char **value,
                      int *bad);
 
+/* Flushes stdout; when anything written to it failed (a full disk, a closed pipe), reports it
+ * and returns 0. */
+int cli_stdout_written(void);
+
 /* Opens a context on the device named by `selector` (NULL: $CLPROP_DEVICE or the default) with
  * the given GEMM backend; reports failures and returns NULL. */
 clprop_context *cli_open_context(const char *selector, clprop_gemm_backend gemm);

@@ -1,3 +1,4 @@
+#include <errno.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
@@ -23,17 +24,21 @@ int cli_option_value(int argc, char **argv, int *i, const char *name, const char
         return 0;
     if (arg[length] == '=') {
         *value = arg + length + 1;
-        return 1;
-    }
-    if (arg[length] != '\0')
+    } else if (arg[length] != '\0') {
         return 0;
-    if (*i + 1 >= argc) {
+    } else if (*i + 1 >= argc) {
         cli_error("%s needs a value", name);
         *bad = 1;
         return 1;
+    } else {
+        *i += 1;
+        *value = argv[*i];
     }
-    *i += 1;
-    *value = argv[*i];
+    /* An empty value is a slip (`--save=`, an unset shell variable), never a file or a number. */
+    if (**value == '\0') {
+        cli_error("%s: the value is empty", name);
+        *bad = 1;
+    }
     return 1;
 }
 
@@ -48,4 +53,17 @@ clprop_context *cli_open_context(const char *selector, clprop_gemm_backend gemm)
         return NULL;
     }
     return context;
+}
+
+int cli_stdout_written(void)
+{
+    errno = 0;
+    if (fflush(stdout) == 0 && !ferror(stdout))
+        return 1;
+    if (errno != 0)
+        cli_error("standard output: cannot write: %s", strerror(errno));
+    else /* an earlier write failed, and its reason is gone with errno */
+        cli_error("standard output: some of the output could not be written (a full disk or a "
+                  "closed pipe?)");
+    return 0;
 }

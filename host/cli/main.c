@@ -1,5 +1,6 @@
 /* clprop: train and inspect multilayer perceptrons on OpenCL devices. */
 #include <locale.h>
+#include <signal.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -35,6 +36,8 @@ int main(int argc, char **argv)
 {
     /* Numbers in files and output always use '.', whatever the user's locale. */
     setlocale(LC_ALL, "C");
+    /* A closed pipe is a failed write like any other: reported, not a silent death. */
+    signal(SIGPIPE, SIG_IGN);
     if (argc < 2) {
         print_help(stderr);
         return EXIT_USAGE;
@@ -45,8 +48,11 @@ int main(int argc, char **argv)
         return 0;
     }
     for (size_t i = 0; i < sizeof commands / sizeof *commands; i++)
-        if (strcmp(name, commands[i].name) == 0)
-            return commands[i].run(argc - 1, argv + 1);
+        if (strcmp(name, commands[i].name) == 0) {
+            int code = commands[i].run(argc - 1, argv + 1);
+            /* every command's output was written whole, or the command failed */
+            return code == 0 && !cli_stdout_written() ? EXIT_FAILED : code;
+        }
     cli_error("unknown command \"%s\" (try clprop help)", name);
     return EXIT_USAGE;
 }

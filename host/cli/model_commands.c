@@ -217,6 +217,9 @@ int cli_predict(int argc, char **argv)
             break;
         }
         print_predictions(values, count, outputs, l.classifier);
+        /* a full disk or a closed pipe stops the work at once, not after every sample */
+        if (!cli_stdout_written())
+            code = EXIT_FAILED;
     }
     free(values);
     unload(&l);
