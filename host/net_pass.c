@@ -143,7 +143,7 @@ static clprop_status read_mean_loss(clprop_net *net, size_t batch, double *loss)
     *loss = total / (double)batch;
     if (!isfinite(*loss))
         return clprop_fail(&net->message, CLPROP_ERROR_NOT_FINITE,
-                           "the loss is not finite (%g): training diverged", *loss);
+                           "the loss on this batch is not finite (%g)", *loss);
     return CLPROP_SUCCESS;
 }
 

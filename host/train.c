@@ -95,8 +95,10 @@ static clprop_status read_figure(clprop_net *net, clprop_device_data *data, cl_m
     return CLPROP_SUCCESS;
 }
 
+/* `training`: the pass changed the weights, so a loss that is not finite means the training
+ * diverged; an evaluation only found that the network's outputs overflow on these data. */
 static clprop_status read_result(clprop_net *net, clprop_device_data *data, size_t from, size_t to,
-                                 clprop_pass_result *result)
+                                 int training, clprop_pass_result *result)
 {
     double loss, squared, correct;
     CLPROP_CHECK(read_figure(net, data, data->loss, from, to, &loss));
@@ -107,10 +109,14 @@ static clprop_status read_result(clprop_net *net, clprop_device_data *data, size
     result->loss = loss / (double)n;
     result->mse = squared / ((double)n * (double)data->outputs);
     result->correct = (size_t)correct;
-    if (!isfinite(result->loss))
+    const char *value = isnan(result->loss) ? "NaN" : "infinite";
+    if (!isfinite(result->loss) && training)
         return clprop_fail(&net->message, CLPROP_ERROR_NOT_FINITE,
                            "the loss became %s: training diverged (try a smaller learning rate)",
-                           isnan(result->loss) ? "NaN" : "infinite");
+                           value);
+    if (!isfinite(result->loss))
+        return clprop_fail(&net->message, CLPROP_ERROR_NOT_FINITE,
+                           "the loss on these data is %s: the network's outputs overflow", value);
     return CLPROP_SUCCESS;
 }
 
@@ -188,7 +194,7 @@ clprop_status clprop_net_train_epoch(clprop_net *net, clprop_device_data *data,
         return ran;
     memset(result, 0, sizeof *result);
     if (end > options->first_sample)
-        CLPROP_CHECK(read_result(net, data, options->first_sample, end, result));
+        CLPROP_CHECK(read_result(net, data, options->first_sample, end, 1, result));
     return ran;
 }
 
@@ -202,5 +208,5 @@ clprop_status clprop_net_evaluate(clprop_net *net, clprop_device_data *data, siz
         data->host_order[i] = (uint32_t)i;
     size_t end;
     CLPROP_CHECK(run_pass(net, data, batch, 0.0f, NULL, 0, &end));
-    return read_result(net, data, 0, end, result);
+    return read_result(net, data, 0, end, 0, result);
 }
