@@ -105,20 +105,6 @@ clprop_gemm_backend clprop_context_gemm_backend(const clprop_context *context)
     return context->gemm;
 }
 
-const char *clprop_gemm_backend_name(clprop_gemm_backend backend)
-{
-    switch (backend) {
-    case CLPROP_GEMM_NATIVE:
-        return "native";
-    case CLPROP_GEMM_CLBLAST:
-        return "clblast";
-    case CLPROP_GEMM_AUTO:
-        return "auto";
-    default:
-        return NULL;
-    }
-}
-
 clprop_status clprop_context_buffer(clprop_context *context, clprop_message *message,
                                     size_t bytes, const void *values, const char *what,
                                     cl_mem *out)

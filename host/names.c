@@ -1,48 +1,50 @@
-/* The text names of activations, losses and weight initialisations, as the command line and the model files spell them. */
+/* The text names of every enum the API and the files use, and their parsers: one table each,
+ * indexed by the enum's value (the values are dense from 0), so a name and its parser can never
+ * disagree. */
+#include <string.h>
+
 #include "clprop.h"
 
-const char *clprop_activation_name(clprop_activation activation)
+static const char *const activation_names[] = {"sigmoid", "linear",   "softmax",
+                                               "tanh",    "relu",     "leaky-relu"};
+static const char *const loss_names[] = {"mse", "ce"};
+static const char *const weight_init_names[] = {"auto", "glorot", "he"};
+static const char *const optimizer_names[] = {"sgd", "momentum", "adam", "rprop"};
+static const char *const schedule_names[] = {"constant", "step", "cosine"};
+static const char *const gemm_backend_names[] = {"native", "clblast", "auto"};
+
+#define COUNT(table) (sizeof table / sizeof *table)
+
+static const char *name_of(const char *const *names, size_t count, int value)
 {
-    switch (activation) {
-    case CLPROP_ACTIVATION_SIGMOID:
-        return "sigmoid";
-    case CLPROP_ACTIVATION_LINEAR:
-        return "linear";
-    case CLPROP_ACTIVATION_SOFTMAX:
-        return "softmax";
-    case CLPROP_ACTIVATION_TANH:
-        return "tanh";
-    case CLPROP_ACTIVATION_RELU:
-        return "relu";
-    case CLPROP_ACTIVATION_LEAKY_RELU:
-        return "leaky-relu";
-    default:
-        return NULL;
-    }
+    return value >= 0 && (size_t)value < count ? names[value] : NULL;
 }
 
-const char *clprop_loss_name(clprop_loss loss)
+static int value_of(const char *const *names, size_t count, const char *name, int *value)
 {
-    switch (loss) {
-    case CLPROP_LOSS_MSE:
-        return "mse";
-    case CLPROP_LOSS_CROSS_ENTROPY:
-        return "ce";
-    default:
-        return NULL;
-    }
+    for (size_t i = 0; name != NULL && i < count; i++)
+        if (strcmp(name, names[i]) == 0) {
+            *value = (int)i;
+            return 1;
+        }
+    return 0;
 }
 
-const char *clprop_weight_init_name(clprop_weight_init init)
-{
-    switch (init) {
-    case CLPROP_INIT_AUTO:
-        return "auto";
-    case CLPROP_INIT_GLOROT:
-        return "glorot";
-    case CLPROP_INIT_HE:
-        return "he";
-    default:
-        return NULL;
+/* prefix_name() and prefix_from_name() for one enum type. */
+#define NAMES(prefix, type, table)                                                             \
+    const char *prefix##_name(type value) { return name_of(table, COUNT(table), (int)value); } \
+    int prefix##_from_name(const char *name, type *value)                                      \
+    {                                                                                          \
+        int found;                                                                             \
+        if (!value_of(table, COUNT(table), name, &found))                                      \
+            return 0;                                                                          \
+        *value = (type)found;                                                                  \
+        return 1;                                                                              \
     }
-}
+
+NAMES(clprop_activation, clprop_activation, activation_names)
+NAMES(clprop_loss, clprop_loss, loss_names)
+NAMES(clprop_weight_init, clprop_weight_init, weight_init_names)
+NAMES(clprop_optimizer, clprop_optimizer_kind, optimizer_names)
+NAMES(clprop_schedule, clprop_schedule_kind, schedule_names)
+NAMES(clprop_gemm_backend, clprop_gemm_backend, gemm_backend_names)

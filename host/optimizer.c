@@ -2,22 +2,6 @@
 
 #include <math.h>
 
-const char *clprop_optimizer_name(clprop_optimizer_kind kind)
-{
-    switch (kind) {
-    case CLPROP_OPTIMIZER_SGD:
-        return "sgd";
-    case CLPROP_OPTIMIZER_MOMENTUM:
-        return "momentum";
-    case CLPROP_OPTIMIZER_ADAM:
-        return "adam";
-    case CLPROP_OPTIMIZER_RPROP:
-        return "rprop";
-    default:
-        return NULL;
-    }
-}
-
 size_t clprop_optimizer_slots(clprop_optimizer_kind kind)
 {
     switch (kind) {

@@ -3,20 +3,6 @@
 
 #include "clprop.h"
 
-const char *clprop_schedule_name(clprop_schedule_kind kind)
-{
-    switch (kind) {
-    case CLPROP_SCHEDULE_CONSTANT:
-        return "constant";
-    case CLPROP_SCHEDULE_STEP:
-        return "step";
-    case CLPROP_SCHEDULE_COSINE:
-        return "cosine";
-    default:
-        return NULL;
-    }
-}
-
 float clprop_schedule_rate(const clprop_schedule *schedule, float base_rate, size_t epoch,
                            size_t epochs)
 {

@@ -87,8 +87,11 @@ typedef enum clprop_gemm_backend {
                                $XDG_CACHE_HOME/clprop/gemm-backends (~/.cache without it) */
 } clprop_gemm_backend;
 
-/* "native", "clblast", "auto"; NULL for an unknown value. */
+/* "native", "clblast", "auto"; NULL for an unknown value. Every enum with names has the pair
+ * clprop_X_name(value) and clprop_X_from_name(text, &value), which returns 1 when the text is one
+ * of the names (exactly, as the command line and the files spell them), else 0. */
 const char *clprop_gemm_backend_name(clprop_gemm_backend backend);
+int clprop_gemm_backend_from_name(const char *name, clprop_gemm_backend *backend);
 
 typedef struct clprop_context_desc {
     /* Device selector: an index ("0"), "P:D", "gpu", "cpu", or a case-insensitive substring of the
@@ -135,6 +138,9 @@ typedef enum clprop_loss {
 const char *clprop_activation_name(clprop_activation activation);
 const char *clprop_weight_init_name(clprop_weight_init init);
 const char *clprop_loss_name(clprop_loss loss);
+int clprop_activation_from_name(const char *name, clprop_activation *activation);
+int clprop_weight_init_from_name(const char *name, clprop_weight_init *init);
+int clprop_loss_from_name(const char *name, clprop_loss *loss);
 
 /* The shape of a network. Zero fields mean defaults. */
 typedef struct clprop_net_desc {
@@ -210,6 +216,7 @@ typedef struct clprop_optimizer {
 } clprop_optimizer;
 
 const char *clprop_optimizer_name(clprop_optimizer_kind kind); /* "sgd", "momentum", "adam", "rprop" */
+int clprop_optimizer_from_name(const char *name, clprop_optimizer_kind *kind);
 
 /* Chooses the optimizer for the following steps and resets its state (plain SGD until called). */
 clprop_status clprop_net_set_optimizer(clprop_net *net, const clprop_optimizer *optimizer);
@@ -330,6 +337,11 @@ clprop_status clprop_model_from_net(clprop_net *net, clprop_model **out);
 clprop_status clprop_net_create_from_model(clprop_context *context, const clprop_model *model,
                                            clprop_net **out);
 
+/* The short path: a network to a model file (atomically, with its optimizer state) and a model
+ * file (or JSON export) to a network on the context's device. */
+clprop_status clprop_net_save(clprop_net *net, const char *path);
+clprop_status clprop_net_load(clprop_context *context, const char *path, clprop_net **out);
+
 /* ---- Training on whole data sets ---------------------------------------------------------------- */
 
 /* A data set copied to a context's device once, so epochs run without host round trips (a data
@@ -391,6 +403,7 @@ typedef struct clprop_schedule {
 } clprop_schedule;
 
 const char *clprop_schedule_name(clprop_schedule_kind kind); /* "constant", "step", "cosine" */
+int clprop_schedule_from_name(const char *name, clprop_schedule_kind *kind);
 /* The rate for epoch `epoch` (from 1) of a run of `epochs`. */
 float clprop_schedule_rate(const clprop_schedule *schedule, float base_rate, size_t epoch,
                            size_t epochs);
@@ -398,6 +411,83 @@ float clprop_schedule_rate(const clprop_schedule *schedule, float base_rate, siz
 /* Loss, MSE and correct count of the network over the data, in order, without training. */
 clprop_status clprop_net_evaluate(clprop_net *net, clprop_device_data *data, size_t batch,
                                   clprop_pass_result *result);
+
+
+/* ---- Training runs: epochs, validation, early stopping, checkpoints --------------------------- */
+
+/* What one epoch measured, handed to the epoch callback. */
+typedef struct clprop_epoch_report {
+    size_t epoch, epochs;             /* this epoch (from 1) and the run's total */
+    float learning_rate;              /* the schedule's rate for this epoch */
+    clprop_pass_result train;         /* each batch's figures before its step */
+    int has_validation, has_test;
+    clprop_pass_result validation, test; /* after the epoch, when the run has them */
+    double seconds;                   /* the epoch's training time */
+} clprop_epoch_report;
+
+/* Called after each epoch; a non-zero return ends the run there (CLPROP_STOPPED). */
+typedef int (*clprop_epoch_fn)(void *user, const clprop_epoch_report *report);
+
+/* A training run. Zero fields mean the defaults given, so a struct set up with designated
+ * initialisers (or {0}) keeps its meaning when fields are added. The strings are read during
+ * clprop_trainer_create; `data` and `test` must stay alive until the trainer is destroyed. */
+typedef struct clprop_trainer_params {
+    size_t epochs;        /* the run's total, counted from its start when resuming: 0 → 10 */
+    size_t batch;         /* samples per step: 0 → 32 */
+    float learning_rate;  /* 0 → 0.1 */
+    clprop_schedule schedule;
+    uint64_t seed;        /* draws the shuffles and the validation split (the weights are drawn
+                             from clprop_net_desc.seed) */
+    float validation;     /* share of the data held out to measure each epoch; 0: none */
+    size_t patience;      /* early stopping: end after this many epochs without a better
+                             validation loss, keeping the best epoch's weights; 0: never */
+    double target_loss;   /* end after the first epoch whose loss (the validation loss when
+                             there is a validation share) is at most this; 0: never */
+    const clprop_data *test;  /* measured after every epoch; NULL: none */
+    const char *checkpoint;   /* written every checkpoint_every epochs (with early stopping, its
+                                 best network goes beside it, to PATH.best) */
+    size_t checkpoint_every;  /* 0: never */
+    const char *resume;       /* a checkpoint: the run continues exactly where it stopped, with
+                                 its weights, optimizer state, progress and seed */
+    clprop_epoch_fn on_epoch;
+    void *user;               /* passed to on_epoch */
+    clprop_progress_fn progress; /* during each epoch, as in clprop_epoch_options */
+    void *progress_user;
+    volatile const sig_atomic_t *stop; /* non-zero: stop after the batch in progress */
+} clprop_trainer_params;
+
+/* How a run ended. */
+typedef enum clprop_run_end {
+    CLPROP_RUN_COMPLETE = 0,    /* all its epochs */
+    CLPROP_RUN_EARLY_STOP,      /* patience ran out; the best epoch's weights are in the network */
+    CLPROP_RUN_TARGET_REACHED,  /* the target loss was reached */
+    CLPROP_RUN_STOPPED          /* a stop request or the callback; resumable from a checkpoint */
+} clprop_run_end;
+
+typedef struct clprop_trainer clprop_trainer;
+
+/* Prepares a run of `net` (which must outlive the trainer) on `data`: the validation split, the
+ * data on the network's device, and with params->resume the checkpoint's weights, optimizer and
+ * progress put into the network. */
+clprop_status clprop_trainer_create(clprop_net *net, const clprop_data *data,
+                                    const clprop_trainer_params *params, clprop_trainer **out);
+void clprop_trainer_destroy(clprop_trainer *trainer);
+const char *clprop_trainer_message(const clprop_trainer *trainer);
+/* Runs the epochs left. CLPROP_SUCCESS when the run ended (clprop_trainer_end says how);
+ * CLPROP_STOPPED after a stop request, when a checkpoint saved now resumes it exactly. */
+clprop_status clprop_trainer_run(clprop_trainer *trainer);
+clprop_run_end clprop_trainer_end(const clprop_trainer *trainer);
+/* Writes the network, its optimizer state and the run's progress to path (atomically); with
+ * early stopping, the best network so far to PATH.best. */
+clprop_status clprop_trainer_save_checkpoint(clprop_trainer *trainer, const char *path);
+/* Where the run stands: epochs done, the position in an interrupted epoch, the best epoch. */
+void clprop_trainer_progress(const clprop_trainer *trainer, clprop_training_state *state);
+size_t clprop_trainer_samples(const clprop_trainer *trainer);   /* training samples per epoch */
+int clprop_trainer_data_resident(const clprop_trainer *trainer); /* 0: sent per batch */
+
+/* Creates a trainer, runs it and destroys it; a failure's message goes to the network's. */
+clprop_status clprop_fit(clprop_net *net, const clprop_data *data,
+                         const clprop_trainer_params *params);
 
 #ifdef __cplusplus
 }

@@ -1,0 +1,436 @@
+/* A training run: the epochs with their learning-rate schedule, the validation split, early
+ * stopping that keeps the best epoch, a target loss, periodic checkpoints and exact resumption.
+ * What a run means lives here, so a checkpoint made by a program resumes in the command and the
+ * other way round. */
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "clprop.h"
+#include "message.h"
+#include "net_internal.h"
+#include "rng.h"
+
+/* The streams drawn from the run's seed: the shuffles and the validation split. Stored in
+ * checkpoints through their results only, but changing them changes every run: never change. */
+#define SHUFFLE_STREAM 0x5deece66dull
+#define VALIDATION_STREAM 0x76616c6964ull
+
+struct clprop_trainer {
+    clprop_message message;
+    clprop_net *net; /* borrowed */
+    clprop_trainer_params params;
+    char *checkpoint;                         /* params.checkpoint, copied */
+    clprop_training_state progress;           /* where the run stands */
+    const clprop_data *train_set;             /* the caller's data, or the part not held out */
+    clprop_data *split_train, *validation_set; /* owned, with a validation share */
+    clprop_device_data *train, *validation, *test;
+    clprop_model *best;                       /* early stopping: the best network so far */
+    clprop_run_end end;
+};
+
+/* ---- Set-up ------------------------------------------------------------------------------------ */
+
+static void fill_defaults(clprop_trainer_params *p)
+{
+    p->epochs = p->epochs != 0 ? p->epochs : 10;
+    p->batch = p->batch != 0 ? p->batch : 32;
+    p->learning_rate = p->learning_rate != 0.0f ? p->learning_rate : 0.1f;
+}
+
+static clprop_status check_params(clprop_trainer *t)
+{
+    const clprop_trainer_params *p = &t->params;
+    if (!(p->validation >= 0.0f && p->validation < 1.0f))
+        return clprop_fail(&t->message, CLPROP_ERROR_INVALID_ARGUMENT,
+                           "the validation share must be from 0 up to below 1, not %g",
+                           (double)p->validation);
+    if (p->patience > 0 && p->validation == 0.0f)
+        return clprop_fail(&t->message, CLPROP_ERROR_INVALID_ARGUMENT,
+                           "early stopping watches the validation loss: it needs a validation "
+                           "share");
+    if (p->checkpoint_every > 0 && p->checkpoint == NULL)
+        return clprop_fail(&t->message, CLPROP_ERROR_INVALID_ARGUMENT,
+                           "checkpoints every %zu epochs need a checkpoint path",
+                           p->checkpoint_every);
+    if (!(isfinite(p->learning_rate) && p->learning_rate > 0.0f) || !(p->target_loss >= 0.0))
+        return clprop_fail(&t->message, CLPROP_ERROR_INVALID_ARGUMENT,
+                           "the learning rate must be positive and the target loss at least 0");
+    return CLPROP_SUCCESS;
+}
+
+/* Holds out the validation share: a permutation drawn from the run's seed, the last part of it
+ * for validation, so a resumed run splits the same way. */
+static clprop_status split(clprop_trainer *t, const clprop_data *data)
+{
+    size_t n = clprop_data_samples(data);
+    size_t held = (size_t)((double)n * t->params.validation + 0.5);
+    if (t->params.validation == 0.0f)
+        held = 0;
+    else if (held == 0 || held >= n)
+        return clprop_fail(&t->message, CLPROP_ERROR_INVALID_ARGUMENT,
+                           "a validation share of %g of %zu samples leaves %s",
+                           (double)t->params.validation, n,
+                           held == 0 ? "no validation sample" : "no training sample");
+    if (held == 0) {
+        t->train_set = data;
+        return CLPROP_SUCCESS;
+    }
+    size_t *order = malloc(n * sizeof *order);
+    if (order == NULL)
+        return clprop_fail(&t->message, CLPROP_ERROR_OUT_OF_HOST_MEMORY, "out of host memory");
+    clprop_rng rng = clprop_rng_seeded(t->progress.seed ^ VALIDATION_STREAM);
+    for (size_t i = 0; i < n; i++)
+        order[i] = i;
+    for (size_t i = n; i > 1; i--) {
+        size_t j = (size_t)(clprop_rng_next(&rng) % i), swap = order[i - 1];
+        order[i - 1] = order[j];
+        order[j] = swap;
+    }
+    clprop_status status = clprop_data_subset(data, order, n - held, &t->split_train);
+    if (status == CLPROP_SUCCESS)
+        status = clprop_data_subset(data, order + (n - held), held, &t->validation_set);
+    free(order);
+    t->train_set = t->split_train;
+    if (status != CLPROP_SUCCESS)
+        return clprop_fail(&t->message, status, "%s",
+                           clprop_data_message(t->validation_set != NULL ? t->validation_set
+                                                                         : t->split_train));
+    return CLPROP_SUCCESS;
+}
+
+static clprop_status upload(clprop_trainer *t, const clprop_data *data, const char *what,
+                            clprop_device_data **out)
+{
+    if (data == NULL)
+        return CLPROP_SUCCESS;
+    clprop_status status = clprop_device_data_create(t->net->context, data, out);
+    if (status != CLPROP_SUCCESS)
+        return clprop_fail(&t->message, status, "%s: %s", what,
+                           clprop_device_data_message(*out));
+    return CLPROP_SUCCESS;
+}
+
+static clprop_status copy_model_into_net(clprop_trainer *t, clprop_model *model,
+                                         const char *path)
+{
+    clprop_net *net = t->net;
+    size_t layers = clprop_model_layer_count(model);
+    int same = layers == net->layer_count;
+    for (size_t l = 0; same && l <= layers; l++)
+        same = clprop_model_units(model, l) == net->sizes[l];
+    if (!same)
+        return clprop_fail(&t->message, CLPROP_ERROR_MISMATCH,
+                           "%s: the checkpoint's layers differ from the network's", path);
+    for (size_t l = 1; l <= layers; l++)
+        if (clprop_net_set_weights(net, l, clprop_model_weights(model, l),
+                                   clprop_model_biases(model, l)) != CLPROP_SUCCESS)
+            return clprop_fail(&t->message, CLPROP_ERROR_MISMATCH, "%s: %s", path,
+                               clprop_net_message(net));
+    clprop_optimizer optimizer;
+    uint64_t steps = 0;
+    const float *state = NULL;
+    size_t floats = 0;
+    if (!clprop_model_optimizer(model, &optimizer, &steps, &state, &floats))
+        return CLPROP_SUCCESS;
+    clprop_status status = clprop_net_set_optimizer(net, &optimizer);
+    if (status == CLPROP_SUCCESS) /* the step count too: Adam's bias correction needs it */
+        status = clprop_net_set_optimizer_state(net, steps, state);
+    if (status != CLPROP_SUCCESS)
+        return clprop_fail(&t->message, status, "%s: %s", path, clprop_net_message(net));
+    return CLPROP_SUCCESS;
+}
+
+static clprop_status load_model(clprop_trainer *t, const char *path, clprop_model **out)
+{
+    clprop_status status = clprop_model_load(path, out);
+    if (status != CLPROP_SUCCESS)
+        return clprop_fail(&t->message, status, "%s", clprop_model_message(*out));
+    return CLPROP_SUCCESS;
+}
+
+/* The checkpoint's weights, optimizer and progress; its early-stopping best beside it. */
+static clprop_status resume(clprop_trainer *t, const char *path)
+{
+    clprop_model *model = NULL;
+    clprop_status status = load_model(t, path, &model);
+    if (status == CLPROP_SUCCESS && !clprop_model_training_state(model, &t->progress))
+        status = clprop_fail(&t->message, CLPROP_ERROR_FORMAT,
+                             "%s: not a checkpoint (it holds no training progress)", path);
+    if (status == CLPROP_SUCCESS)
+        status = copy_model_into_net(t, model, path);
+    clprop_model_destroy(model);
+    if (status != CLPROP_SUCCESS || t->params.patience == 0 || t->progress.best_epoch == 0)
+        return status;
+    char best[4200];
+    snprintf(best, sizeof best, "%s.best", path);
+    return load_model(t, best, &t->best);
+}
+
+static clprop_status check_progress_fits(clprop_trainer *t, const char *path)
+{
+    size_t samples = clprop_data_samples(t->train_set);
+    if (t->progress.samples_done < samples)
+        return CLPROP_SUCCESS;
+    return clprop_fail(&t->message, CLPROP_ERROR_MISMATCH,
+                       "%s: the checkpoint stopped after %llu samples of an epoch, but the "
+                       "training set has only %zu; resume with the data it was trained on",
+                       path, (unsigned long long)t->progress.samples_done, samples);
+}
+
+static clprop_status set_up(clprop_trainer *t, const clprop_data *data)
+{
+    fill_defaults(&t->params);
+    CLPROP_CHECK(check_params(t));
+    const clprop_trainer_params *p = &t->params;
+    if (p->checkpoint != NULL && (t->checkpoint = strdup(p->checkpoint)) == NULL)
+        return clprop_fail(&t->message, CLPROP_ERROR_OUT_OF_HOST_MEMORY, "out of host memory");
+    t->params.checkpoint = t->checkpoint;
+    t->progress.seed = p->seed;
+    t->progress.shuffle_state = clprop_rng_seeded(p->seed ^ SHUFFLE_STREAM).state;
+    if (p->resume != NULL)
+        CLPROP_CHECK(resume(t, p->resume));
+    CLPROP_CHECK(split(t, data));
+    if (p->resume != NULL)
+        CLPROP_CHECK(check_progress_fits(t, p->resume));
+    CLPROP_CHECK(upload(t, t->train_set, "the training set", &t->train));
+    CLPROP_CHECK(upload(t, t->validation_set, "the validation set", &t->validation));
+    return upload(t, p->test, "the test set", &t->test);
+}
+
+clprop_status clprop_trainer_create(clprop_net *net, const clprop_data *data,
+                                    const clprop_trainer_params *params, clprop_trainer **out)
+{
+    if (out == NULL)
+        return CLPROP_ERROR_INVALID_ARGUMENT;
+    *out = NULL;
+    clprop_trainer *t = calloc(1, sizeof *t);
+    if (t == NULL)
+        return CLPROP_ERROR_OUT_OF_HOST_MEMORY;
+    *out = t;
+    if (net == NULL || data == NULL || params == NULL)
+        return clprop_fail(&t->message, CLPROP_ERROR_INVALID_ARGUMENT,
+                           "a trainer needs a network, data and parameters");
+    t->net = net;
+    t->params = *params;
+    clprop_status status = set_up(t, data);
+    /* not kept: the caller's path need not outlive this call */
+    t->params.resume = NULL;
+    return status;
+}
+
+void clprop_trainer_destroy(clprop_trainer *t)
+{
+    if (t == NULL)
+        return;
+    clprop_device_data_destroy(t->test);
+    clprop_device_data_destroy(t->validation);
+    clprop_device_data_destroy(t->train);
+    clprop_data_destroy(t->validation_set);
+    clprop_data_destroy(t->split_train);
+    clprop_model_destroy(t->best);
+    free(t->checkpoint);
+    free(t);
+}
+
+const char *clprop_trainer_message(const clprop_trainer *t)
+{
+    return t != NULL ? t->message.text : "out of host memory";
+}
+
+/* ---- Checkpoints ------------------------------------------------------------------------------- */
+
+static clprop_status save_model(clprop_trainer *t, clprop_model *model, const char *path)
+{
+    clprop_status status = clprop_model_save(model, path);
+    if (status != CLPROP_SUCCESS)
+        return clprop_fail(&t->message, status, "%s", clprop_model_message(model));
+    return CLPROP_SUCCESS;
+}
+
+clprop_status clprop_trainer_save_checkpoint(clprop_trainer *t, const char *path)
+{
+    if (t == NULL || path == NULL)
+        return t == NULL ? CLPROP_ERROR_INVALID_ARGUMENT
+                         : clprop_fail(&t->message, CLPROP_ERROR_INVALID_ARGUMENT,
+                                       "no checkpoint path given");
+    clprop_model *model = NULL;
+    clprop_status status = clprop_model_from_net(t->net, &model);
+    if (status != CLPROP_SUCCESS)
+        status = clprop_fail(&t->message, status, "%s", clprop_net_message(t->net));
+    else if ((status = clprop_model_set_training_state(model, &t->progress)) != CLPROP_SUCCESS)
+        status = clprop_fail(&t->message, status, "%s", clprop_model_message(model));
+    if (status == CLPROP_SUCCESS)
+        status = save_model(t, model, path);
+    clprop_model_destroy(model);
+    if (status != CLPROP_SUCCESS || t->best == NULL || t->params.patience == 0)
+        return status;
+    char best[4200];
+    snprintf(best, sizeof best, "%s.best", path);
+    return save_model(t, t->best, best);
+}
+
+/* ---- The epochs -------------------------------------------------------------------------------- */
+
+static double now_seconds(void)
+{
+    struct timespec time;
+    clock_gettime(CLOCK_MONOTONIC, &time);
+    return (double)time.tv_sec + (double)time.tv_nsec * 1e-9;
+}
+
+static clprop_status evaluate(clprop_trainer *t, clprop_device_data *data,
+                              clprop_pass_result *result)
+{
+    clprop_status status = clprop_net_evaluate(t->net, data, t->params.batch, result);
+    if (status != CLPROP_SUCCESS)
+        return clprop_fail(&t->message, status, "%s", clprop_net_message(t->net));
+    return CLPROP_SUCCESS;
+}
+
+/* Early stopping's bookkeeping after an epoch; *stop becomes 1 when patience has run out. */
+static clprop_status watch_validation(clprop_trainer *t, size_t epoch, double loss, int *stop)
+{
+    clprop_training_state *p = &t->progress;
+    if (p->best_epoch == 0 || loss < p->best_loss) {
+        p->best_loss = loss;
+        p->best_epoch = epoch;
+        p->stale_epochs = 0;
+        clprop_model_destroy(t->best);
+        t->best = NULL;
+        clprop_status status = CLPROP_SUCCESS;
+        if (t->params.patience > 0 && (status = clprop_model_from_net(t->net, &t->best)) !=
+                                          CLPROP_SUCCESS)
+            return clprop_fail(&t->message, status, "%s", clprop_net_message(t->net));
+        return CLPROP_SUCCESS;
+    }
+    p->stale_epochs++;
+    *stop = t->params.patience > 0 && p->stale_epochs >= t->params.patience;
+    return CLPROP_SUCCESS;
+}
+
+/* Trains one epoch (or what is left of an interrupted one) and fills the report. */
+static clprop_status train_epoch(clprop_trainer *t, size_t epoch, clprop_epoch_report *r)
+{
+    const clprop_trainer_params *p = &t->params;
+    clprop_rng shuffles = {t->progress.shuffle_state};
+    r->learning_rate = clprop_schedule_rate(&p->schedule, p->learning_rate, epoch, p->epochs);
+    clprop_epoch_options options = {p->batch,     r->learning_rate, clprop_rng_next(&shuffles),
+                                    p->progress,  p->progress_user, t->progress.samples_done,
+                                    p->stop};
+    double start = now_seconds();
+    clprop_status status = clprop_net_train_epoch(t->net, t->train, &options, &r->train);
+    r->seconds = now_seconds() - start;
+    if (status == CLPROP_STOPPED) {
+        /* the checkpoint resumes inside this epoch: the same shuffle, the samples done skipped */
+        t->progress.samples_done += r->train.samples;
+        return status;
+    }
+    if (status != CLPROP_SUCCESS)
+        return clprop_fail(&t->message, status, "epoch %zu: %s", epoch,
+                           clprop_net_message(t->net));
+    t->progress.samples_done = 0;
+    t->progress.shuffle_state = shuffles.state;
+    t->progress.epochs_done = epoch;
+    return CLPROP_SUCCESS;
+}
+
+/* After an epoch: validation, test, early stopping, the target, checkpoint, the callback. */
+static clprop_status finish_epoch(clprop_trainer *t, size_t epoch, clprop_epoch_report *r)
+{
+    const clprop_trainer_params *p = &t->params;
+    r->has_validation = t->validation != NULL;
+    r->has_test = t->test != NULL;
+    if (r->has_validation)
+        CLPROP_CHECK(evaluate(t, t->validation, &r->validation));
+    if (r->has_test)
+        CLPROP_CHECK(evaluate(t, t->test, &r->test));
+    int patience_out = 0;
+    if (r->has_validation)
+        CLPROP_CHECK(watch_validation(t, epoch, r->validation.loss, &patience_out));
+    double loss = r->has_validation ? r->validation.loss : r->train.loss;
+    if (patience_out)
+        t->end = CLPROP_RUN_EARLY_STOP;
+    else if (p->target_loss > 0.0 && loss <= p->target_loss)
+        t->end = CLPROP_RUN_TARGET_REACHED;
+    if (p->checkpoint_every > 0 && epoch % p->checkpoint_every == 0)
+        CLPROP_CHECK(clprop_trainer_save_checkpoint(t, p->checkpoint));
+    if (p->on_epoch != NULL && p->on_epoch(p->user, r) != 0 && t->end == CLPROP_RUN_COMPLETE)
+        t->end = CLPROP_RUN_STOPPED;
+    return CLPROP_SUCCESS;
+}
+
+/* Early stopping keeps the best network: its weights go back into the network at the end. */
+static clprop_status restore_best(clprop_trainer *t)
+{
+    if (t->params.patience == 0 || t->best == NULL)
+        return CLPROP_SUCCESS;
+    for (size_t l = 1; l <= clprop_model_layer_count(t->best); l++)
+        if (clprop_net_set_weights(t->net, l, clprop_model_weights(t->best, l),
+                                   clprop_model_biases(t->best, l)) != CLPROP_SUCCESS)
+            return clprop_fail(&t->message, CLPROP_ERROR_MISMATCH, "%s",
+                               clprop_net_message(t->net));
+    return CLPROP_SUCCESS;
+}
+
+clprop_status clprop_trainer_run(clprop_trainer *t)
+{
+    if (t == NULL || t->train == NULL)
+        return t == NULL ? CLPROP_ERROR_INVALID_ARGUMENT
+                         : clprop_fail(&t->message, CLPROP_ERROR_INVALID_ARGUMENT,
+                                       "the trainer's creation failed");
+    t->end = CLPROP_RUN_COMPLETE;
+    for (size_t epoch = t->progress.epochs_done + 1;
+         epoch <= t->params.epochs && t->end == CLPROP_RUN_COMPLETE; epoch++) {
+        clprop_epoch_report report = {.epoch = epoch, .epochs = t->params.epochs};
+        clprop_status status = train_epoch(t, epoch, &report);
+        if (status == CLPROP_STOPPED) {
+            t->end = CLPROP_RUN_STOPPED;
+            return CLPROP_STOPPED;
+        }
+        CLPROP_CHECK(status);
+        CLPROP_CHECK(finish_epoch(t, epoch, &report));
+    }
+    if (t->end == CLPROP_RUN_STOPPED)
+        return CLPROP_STOPPED;
+    return restore_best(t);
+}
+
+clprop_run_end clprop_trainer_end(const clprop_trainer *t)
+{
+    return t != NULL ? t->end : CLPROP_RUN_COMPLETE;
+}
+
+void clprop_trainer_progress(const clprop_trainer *t, clprop_training_state *state)
+{
+    if (t != NULL && state != NULL)
+        *state = t->progress;
+}
+
+size_t clprop_trainer_samples(const clprop_trainer *t)
+{
+    return t != NULL && t->train_set != NULL ? clprop_data_samples(t->train_set) : 0;
+}
+
+int clprop_trainer_data_resident(const clprop_trainer *t)
+{
+    return t != NULL && t->train != NULL && clprop_device_data_resident(t->train);
+}
+
+/* ---- The short form ---------------------------------------------------------------------------- */
+
+clprop_status clprop_fit(clprop_net *net, const clprop_data *data,
+                         const clprop_trainer_params *params)
+{
+    clprop_trainer_params defaults = {0};
+    clprop_trainer *t = NULL;
+    clprop_status status = clprop_trainer_create(net, data, params != NULL ? params : &defaults, &t);
+    if (status == CLPROP_SUCCESS)
+        status = clprop_trainer_run(t);
+    if (status != CLPROP_SUCCESS && status != CLPROP_STOPPED && net != NULL)
+        clprop_fail(&net->message, status, "%s", clprop_trainer_message(t));
+    clprop_trainer_destroy(t);
+    return status;
+}

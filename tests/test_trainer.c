@@ -1,0 +1,253 @@
+/* The library's training run (clprop_trainer): a checkpoint it writes resumes in `clprop train
+ * --resume` to the same weights bit for bit, and one the command writes resumes in the library;
+ * early stopping keeps the best epoch; a target loss ends the run; the epoch callback sees every
+ * epoch and can stop the run; data the caller freed after creating the trainer is never read. */
+#include <criterion/criterion.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "support.h"
+
+#define DIABETES CLPROP_FANN_DIR "/diabetes.train"
+/* The command line's network for the library's runs below: 8-12-2, sigmoid hidden layer, linear
+ * output, squared error; weights and shuffles both from seed 3. */
+#define COMMAND "train --data " DIABETES " --layers 8,12,2 --batch 16 --lr 0.01 --seed 3 " \
+                "--optimizer adam"
+
+static char *dir;
+
+static void make_dir(void) { dir = test_make_temp_dir(); }
+
+static void remove_dir(void)
+{
+    test_remove_tree(dir);
+    free(dir);
+}
+
+TestSuite(trainer, .init = make_dir, .fini = remove_dir);
+
+static const char *in_dir(const char *name)
+{
+    static char paths[4][4200];
+    static size_t next;
+    char *path = paths[next++ % 4];
+    snprintf(path, sizeof paths[0], "%s/%s", dir, name);
+    return path;
+}
+
+typedef struct run {
+    clprop_context *context;
+    clprop_data *data;
+    clprop_net *net;
+    clprop_trainer *trainer;
+} run;
+
+static void open_run(run *r, const char *data_path)
+{
+    memset(r, 0, sizeof *r);
+    r->context = test_context();
+    clprop_data_source source = {.path = data_path};
+    cr_assert_eq(clprop_data_load(&source, &r->data), CLPROP_SUCCESS, "%s",
+                 clprop_data_message(r->data));
+    const size_t sizes[] = {8, 12, 2};
+    const clprop_activation activations[] = {CLPROP_ACTIVATION_SIGMOID, CLPROP_ACTIVATION_LINEAR};
+    clprop_net_desc desc = {.layer_count = 2, .sizes = sizes, .activations = activations,
+                            .loss = CLPROP_LOSS_MSE, .seed = 3};
+    cr_assert_eq(clprop_net_create(r->context, &desc, &r->net), CLPROP_SUCCESS, "%s",
+                 clprop_net_message(r->net));
+    clprop_optimizer adam = {.kind = CLPROP_OPTIMIZER_ADAM};
+    cr_assert_eq(clprop_net_set_optimizer(r->net, &adam), CLPROP_SUCCESS);
+}
+
+static void close_run(run *r)
+{
+    clprop_trainer_destroy(r->trainer);
+    clprop_net_destroy(r->net);
+    clprop_data_destroy(r->data);
+    clprop_context_destroy(r->context);
+}
+
+static clprop_trainer_params command_params(size_t epochs)
+{
+    return (clprop_trainer_params){.epochs = epochs, .batch = 16, .learning_rate = 0.01f,
+                                   .seed = 3};
+}
+
+static void train(run *r, const clprop_trainer_params *params)
+{
+    cr_assert_eq(clprop_trainer_create(r->net, r->data, params, &r->trainer), CLPROP_SUCCESS,
+                 "%s", clprop_trainer_message(r->trainer));
+    cr_assert_eq(clprop_trainer_run(r->trainer), CLPROP_SUCCESS, "%s",
+                 clprop_trainer_message(r->trainer));
+}
+
+/* Layer l's weights and biases of a model file, or of a network, side by side bit for bit. */
+static void expect_same_weights(clprop_model *model, clprop_net *net, const char *what)
+{
+    for (size_t l = 1; l <= clprop_model_layer_count(model); l++) {
+        size_t outputs = clprop_model_units(model, l), inputs = clprop_model_units(model, l - 1);
+        float *weights = malloc(outputs * inputs * sizeof *weights);
+        float *biases = malloc(outputs * sizeof *biases);
+        cr_assert_eq(clprop_net_get_weights(net, l, weights, biases), CLPROP_SUCCESS);
+        cr_expect(memcmp(weights, clprop_model_weights(model, l),
+                         outputs * inputs * sizeof *weights) == 0 &&
+                      memcmp(biases, clprop_model_biases(model, l), outputs * sizeof *biases) == 0,
+                  "%s: layer %zu differs", what, l);
+        free(weights), free(biases);
+    }
+}
+
+static clprop_model *load(const char *path)
+{
+    clprop_model *model = NULL;
+    cr_assert_eq(clprop_model_load(path, &model), CLPROP_SUCCESS, "%s",
+                 clprop_model_message(model));
+    return model;
+}
+
+static void command(const char *format, ...) __attribute__((format(printf, 1, 2)));
+
+static void command(const char *format, ...)
+{
+    char args[8192], *err = NULL;
+    va_list list;
+    va_start(list, format);
+    vsnprintf(args, sizeof args, format, list);
+    va_end(list);
+    int code = test_run_command(args, NULL, &err);
+    cr_assert_eq(code, 0, "clprop %s: exit %d: %s", args, code, err);
+    free(err);
+}
+
+Test(trainer, a_library_checkpoint_resumes_in_the_command_to_the_same_weights)
+{
+    run r;
+    open_run(&r, DIABETES);
+    clprop_trainer_params params = command_params(2);
+    params.checkpoint = in_dir("library.ck");
+    params.checkpoint_every = 2;
+    train(&r, &params);
+    command(COMMAND " --epochs 4 --resume %s --save %s", in_dir("library.ck"),
+            in_dir("resumed"));
+    command(COMMAND " --epochs 4 --save %s", in_dir("straight"));
+    clprop_model *resumed = load(in_dir("resumed")), *straight = load(in_dir("straight"));
+    /* the straight run's weights, through a network made from its file */
+    clprop_net *net = NULL;
+    cr_assert_eq(clprop_net_create_from_model(r.context, straight, &net), CLPROP_SUCCESS);
+    expect_same_weights(resumed, net, "library 2 + command 2 against the command's 4");
+    clprop_net_destroy(net);
+    clprop_model_destroy(resumed);
+    clprop_model_destroy(straight);
+    close_run(&r);
+}
+
+Test(trainer, a_command_checkpoint_resumes_in_the_library_to_the_same_weights)
+{
+    command(COMMAND " --epochs 2 --checkpoint %s --checkpoint-every 1", in_dir("command.ck"));
+    run resumed, straight;
+    open_run(&resumed, DIABETES);
+    clprop_trainer_params params = command_params(4);
+    params.resume = in_dir("command.ck");
+    train(&resumed, &params);
+    clprop_training_state progress;
+    clprop_trainer_progress(resumed.trainer, &progress);
+    cr_expect_eq(progress.epochs_done, 4);
+    open_run(&straight, DIABETES);
+    clprop_trainer_params four = command_params(4);
+    train(&straight, &four);
+    clprop_model *model = NULL;
+    cr_assert_eq(clprop_model_from_net(straight.net, &model), CLPROP_SUCCESS);
+    expect_same_weights(model, resumed.net, "command 2 + library 2 against the library's 4");
+    clprop_model_destroy(model);
+    close_run(&straight);
+    close_run(&resumed);
+}
+
+/* Counts the epochs the callback saw; stops the run after `stop_after` of them (0: never). */
+typedef struct watcher {
+    size_t epochs_seen, stop_after;
+    double last_loss;
+} watcher;
+
+static int watch(void *user, const clprop_epoch_report *report)
+{
+    watcher *w = user;
+    w->epochs_seen++;
+    cr_expect_eq(report->epoch, w->epochs_seen);
+    w->last_loss = report->has_validation ? report->validation.loss : report->train.loss;
+    return w->stop_after > 0 && w->epochs_seen >= w->stop_after;
+}
+
+Test(trainer, a_target_loss_ends_the_run_at_the_first_epoch_that_reaches_it)
+{
+    run r;
+    open_run(&r, DIABETES);
+    watcher w = {0};
+    clprop_trainer_params params = command_params(200);
+    params.target_loss = 0.2;
+    params.on_epoch = watch;
+    params.user = &w;
+    train(&r, &params);
+    cr_expect_eq(clprop_trainer_end(r.trainer), CLPROP_RUN_TARGET_REACHED);
+    cr_expect(w.last_loss <= 0.2, "ended at loss %g", w.last_loss);
+    cr_expect(w.epochs_seen > 1 && w.epochs_seen < 200, "%zu epochs", w.epochs_seen);
+    close_run(&r);
+}
+
+Test(trainer, the_callback_stops_the_run_and_a_checkpoint_then_resumes_it)
+{
+    run r;
+    open_run(&r, DIABETES);
+    watcher w = {.stop_after = 3};
+    clprop_trainer_params params = command_params(10);
+    params.on_epoch = watch;
+    params.user = &w;
+    cr_assert_eq(clprop_trainer_create(r.net, r.data, &params, &r.trainer), CLPROP_SUCCESS);
+    cr_expect_eq(clprop_trainer_run(r.trainer), CLPROP_STOPPED);
+    cr_expect_eq(clprop_trainer_end(r.trainer), CLPROP_RUN_STOPPED);
+    cr_expect_eq(w.epochs_seen, 3);
+    cr_assert_eq(clprop_trainer_save_checkpoint(r.trainer, in_dir("stopped.ck")), CLPROP_SUCCESS,
+                 "%s", clprop_trainer_message(r.trainer));
+    clprop_model *checkpoint = load(in_dir("stopped.ck"));
+    clprop_training_state state;
+    cr_assert(clprop_model_training_state(checkpoint, &state));
+    cr_expect_eq(state.epochs_done, 3);
+    clprop_model_destroy(checkpoint);
+    close_run(&r);
+}
+
+Test(trainer, early_stopping_ends_the_run_with_the_best_epochs_weights)
+{
+    run r;
+    open_run(&r, DIABETES);
+    clprop_trainer_params params = command_params(300);
+    params.learning_rate = 0.05f;
+    params.validation = 0.3f;
+    params.patience = 3;
+    train(&r, &params);
+    clprop_training_state progress;
+    clprop_trainer_progress(r.trainer, &progress);
+    cr_assert_eq(clprop_trainer_end(r.trainer), CLPROP_RUN_EARLY_STOP, "ran %llu epochs",
+                 (unsigned long long)progress.epochs_done);
+    cr_expect_eq(progress.epochs_done, progress.best_epoch + 3);
+    close_run(&r);
+}
+
+Test(trainer, bad_parameters_are_refused_with_a_message)
+{
+    run r;
+    open_run(&r, DIABETES);
+    clprop_trainer_params params = {.patience = 2};
+    cr_expect_eq(clprop_trainer_create(r.net, r.data, &params, &r.trainer),
+                 CLPROP_ERROR_INVALID_ARGUMENT);
+    cr_expect(strstr(clprop_trainer_message(r.trainer), "validation") != NULL, "%s",
+              clprop_trainer_message(r.trainer));
+    clprop_trainer_destroy(r.trainer);
+    r.trainer = NULL;
+    params = (clprop_trainer_params){.validation = 1.5f};
+    cr_expect_eq(clprop_trainer_create(r.net, r.data, &params, &r.trainer),
+                 CLPROP_ERROR_INVALID_ARGUMENT);
+    close_run(&r);
+}
