@@ -1,13 +1,29 @@
 #include "checkpoint.h"
 
-#include "cli.h"
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
-static int save(const char *path, clprop_net *net, const clprop_training_state *state)
+#include "cli.h"
+#include "signals.h"
+
+/* One way of writing a file: returns 1 on success, else reports and returns 0. */
+typedef int (*write_fn)(void *object, const char *path);
+
+static int write_checkpoint(void *trainer, const char *path)
+{
+    if (clprop_trainer_save_checkpoint(trainer, path) == CLPROP_SUCCESS)
+        return 1;
+    cli_error("%s", clprop_trainer_message(trainer));
+    return 0;
+}
+
+static int write_model(void *net, const char *path)
 {
     clprop_model *model = NULL;
     clprop_status status = clprop_model_from_net(net, &model);
-    if (status == CLPROP_SUCCESS && state != NULL)
-        status = clprop_model_set_training_state(model, state);
     if (status == CLPROP_SUCCESS)
         status = clprop_model_save(model, path);
     if (status != CLPROP_SUCCESS)
@@ -16,14 +32,66 @@ static int save(const char *path, clprop_net *net, const clprop_training_state *
     return status == CLPROP_SUCCESS;
 }
 
-int checkpoint_save(const char *path, clprop_net *net, const clprop_training_state *state)
+/* A signal waits until the file is whole (or the write has failed and cleaned up). */
+static int write_whole(write_fn write, void *object, const char *path)
 {
-    return save(path, net, state);
+    signals_block();
+    int ok = write(object, path);
+    signals_unblock();
+    return ok;
 }
 
-int model_save(const char *path, clprop_net *net)
+/* $TMPDIR, else /tmp. */
+static const char *temporary_folder(void)
 {
-    return save(path, net, NULL);
+    const char *folder = getenv("TMPDIR");
+    return folder != NULL && folder[0] == '/' ? folder : "/tmp";
+}
+
+static const char *fall_back(write_fn write, void *object, const char *path, char *written,
+                             size_t size)
+{
+    const char *slash = strrchr(path, '/');
+    snprintf(written, size, "%s/clprop-%ld-%s", temporary_folder(), (long)getpid(),
+             slash != NULL ? slash + 1 : path);
+    if (!write_whole(write, object, written))
+        return NULL;
+    cli_error("%s could not be written; it went to %s instead", path, written);
+    return written;
+}
+
+static const char *write_somewhere(write_fn write, void *object, const char *path, char *written,
+                                   size_t size)
+{
+    if (write_whole(write, object, path))
+        return path;
+    return fall_back(write, object, path, written, size);
+}
+
+const char *checkpoint_write(clprop_trainer *trainer, const char *path, char *written,
+                             size_t size)
+{
+    return write_somewhere(write_checkpoint, trainer, path, written, size);
+}
+
+const char *model_write(clprop_net *net, const char *path, char *written, size_t size)
+{
+    return write_somewhere(write_model, net, path, written, size);
+}
+
+const char *checkpoint_write_fallback(clprop_trainer *trainer, const char *path, char *written,
+                                      size_t size)
+{
+    return fall_back(write_checkpoint, trainer, path, written, size);
+}
+
+const char *interrupted_checkpoint_name(char *name, size_t size)
+{
+    snprintf(name, size, "clprop-interrupted.clprop");
+    struct stat info;
+    for (int n = 2; lstat(name, &info) == 0 && n < 10000; n++)
+        snprintf(name, size, "clprop-interrupted-%d.clprop", n);
+    return name;
 }
 
 clprop_model *checkpoint_load(const char *path, clprop_training_state *state)
@@ -41,15 +109,4 @@ clprop_model *checkpoint_load(const char *path, clprop_training_state *state)
         return NULL;
     }
     return model;
-}
-
-int model_weights_into(clprop_net *net, clprop_model *model)
-{
-    for (size_t l = 1; l <= clprop_model_layer_count(model); l++)
-        if (clprop_net_set_weights(net, l, clprop_model_weights(model, l),
-                                   clprop_model_biases(model, l)) != CLPROP_SUCCESS) {
-            cli_error("%s", clprop_net_message(net));
-            return 0;
-        }
-    return 1;
 }

@@ -23,6 +23,13 @@ void cli_error(const char *format, ...) __attribute__((format(printf, 1, 2)));
 int cli_option_value(int argc, char **argv, int *i, const char *name, const char **value,
                      int *bad);
 
+/* `text` (from the command line) fit to show in a message: control bytes as \xNN, so that nothing
+ * pasted into an argument can move the cursor or recolour the terminal; cut to `size`. */
+const char *cli_quote(const char *text, char *buffer, size_t size);
+
+/* "COMMAND: unknown option ARGUMENT (see clprop COMMAND --help)". */
+void cli_unknown_option(const char *command, const char *argument);
+
 /* Flushes stdout; when anything written to it failed (a full disk, a closed pipe), reports it
  * and returns 0. */
 int cli_stdout_written(void);

@@ -67,3 +67,24 @@ int cli_stdout_written(void)
                   "closed pipe?)");
     return 0;
 }
+
+const char *cli_quote(const char *text, char *buffer, size_t size)
+{
+    size_t used = 0;
+    for (const unsigned char *at = (const unsigned char *)text; *at != '\0' && used + 8 < size;
+         at++) {
+        if (*at < 0x20 || *at == 0x7f)
+            used += (size_t)snprintf(buffer + used, size - used, "\\x%02x", *at);
+        else
+            buffer[used++] = (char)*at;
+    }
+    buffer[used] = '\0';
+    return buffer;
+}
+
+void cli_unknown_option(const char *command, const char *argument)
+{
+    char shown[128];
+    cli_error("%s: unknown option %s (see clprop %s --help)", command,
+              cli_quote(argument, shown, sizeof shown), command);
+}

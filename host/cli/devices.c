@@ -23,7 +23,7 @@ int cli_devices(int argc, char **argv)
             print_usage(stdout);
             return 0;
         }
-        cli_error("devices: unknown option %s", argv[i]);
+        cli_unknown_option("devices", argv[i]);
         print_usage(stderr);
         return EXIT_USAGE;
     }

@@ -132,7 +132,7 @@ static int parse_arguments(int argc, char **argv, gradcheck_options *o)
             return 0;
         }
         if (!take_option(argc, argv, &i, o, &bad)) {
-            cli_error("gradcheck: unknown option %s (see clprop gradcheck --help)", argv[i]);
+            cli_unknown_option("gradcheck", argv[i]);
             return EXIT_USAGE;
         }
     }

@@ -53,6 +53,7 @@ int main(int argc, char **argv)
             /* every command's output was written whole, or the command failed */
             return code == 0 && !cli_stdout_written() ? EXIT_FAILED : code;
         }
-    cli_error("unknown command \"%s\" (try clprop help)", name);
+    char shown[128];
+    cli_error("unknown command \"%s\" (try clprop help)", cli_quote(name, shown, sizeof shown));
     return EXIT_USAGE;
 }

@@ -66,7 +66,7 @@ static int parse_arguments(int argc, char **argv, const char *command, model_opt
             o->json = 1;
             continue;
         }
-        cli_error("%s: unknown option %s (see clprop %s --help)", command, argv[i], command);
+        cli_unknown_option(command, argv[i]);
         return EXIT_USAGE;
     }
     if (!bad && o->model == NULL) {

@@ -8,23 +8,6 @@
 #include <string.h>
 
 #include "cli.h"
-#include "model_internal.h"
-
-/* Shows an argument inside a message: control bytes escaped, so that nothing a user pasted into
- * the command line can move the cursor or recolour the terminal. */
-static const char *quoted(const char *text, char *buffer, size_t size)
-{
-    size_t used = 0;
-    for (const unsigned char *at = (const unsigned char *)text; *at != '\0' && used + 8 < size;
-         at++) {
-        if (*at < 0x20 || *at == 0x7f)
-            used += (size_t)snprintf(buffer + used, size - used, "\\x%02x", *at);
-        else
-            buffer[used++] = (char)*at;
-    }
-    buffer[used] = '\0';
-    return buffer;
-}
 
 /* Only [0-9]+: no spaces, sign, hex or anything after the digits. */
 static int all_digits(const char *text)
@@ -43,7 +26,7 @@ int cli_parse_whole(const char *flag, const char *text, unsigned long long min,
     char shown[128];
     if (!all_digits(text)) {
         cli_error("%s: expected a whole number (digits only), not \"%s\"", flag,
-                  quoted(text, shown, sizeof shown));
+                  cli_quote(text, shown, sizeof shown));
         return 0;
     }
     errno = 0;
@@ -90,7 +73,7 @@ int cli_parse_real(const char *flag, const char *text, cli_range range, float *o
     char shown[128];
     if (!is_decimal(text)) {
         cli_error("%s: expected a decimal number like 0.25 or 1e-3, not \"%s\"", flag,
-                  quoted(text, shown, sizeof shown));
+                  cli_quote(text, shown, sizeof shown));
         return 0;
     }
     double value = strtod(text, NULL);
@@ -141,7 +124,7 @@ int cli_parse_layers(const char *flag, const char *text, size_t *sizes, size_t *
         char size[32];
         if (length == 0 || length >= sizeof size) {
             cli_error("%s: expected sizes like 784,256,10, not \"%s\"", flag,
-                      quoted(text, shown, sizeof shown));
+                      cli_quote(text, shown, sizeof shown));
             return 0;
         }
         memcpy(size, at, length);
@@ -149,7 +132,7 @@ int cli_parse_layers(const char *flag, const char *text, size_t *sizes, size_t *
         unsigned long long value;
         if (!all_digits(size) || (value = strtoull(size, NULL, 10)) > CLI_MAX_UNITS) {
             cli_error("%s: layer %zu: expected a number of units from 1 to %d, not \"%s\"", flag,
-                      n, CLI_MAX_UNITS, quoted(size, shown, sizeof shown));
+                      n, CLI_MAX_UNITS, cli_quote(size, shown, sizeof shown));
             return 0;
         }
         if (value < 1) {
@@ -175,9 +158,10 @@ int cli_parse_layers(const char *flag, const char *text, size_t *sizes, size_t *
 
 int cli_parse_activation_name(const char *flag, const char *text, clprop_activation *out)
 {
-    if (!clprop_parse_activation(text, out)) {
+    if (!clprop_activation_from_name(text, out)) {
+        char shown[128];
         cli_error("%s: unknown activation \"%s\" (sigmoid, tanh, relu, leaky-relu, linear, "
-                  "softmax)", flag, text);
+                  "softmax)", flag, cli_quote(text, shown, sizeof shown));
         return 0;
     }
     return 1;
@@ -185,8 +169,9 @@ int cli_parse_activation_name(const char *flag, const char *text, clprop_activat
 
 int cli_parse_loss_name(const char *flag, const char *text, clprop_loss *out)
 {
-    if (!clprop_parse_loss(text, out)) {
-        cli_error("%s: unknown loss \"%s\" (mse, ce)", flag, text);
+    if (!clprop_loss_from_name(text, out)) {
+        char shown[128];
+        cli_error("%s: unknown loss \"%s\" (mse, ce)", flag, cli_quote(text, shown, sizeof shown));
         return 0;
     }
     return 1;
@@ -194,23 +179,20 @@ int cli_parse_loss_name(const char *flag, const char *text, clprop_loss *out)
 
 int cli_parse_weight_init(const char *flag, const char *text, clprop_weight_init *out)
 {
-    for (int i = CLPROP_INIT_AUTO; clprop_weight_init_name((clprop_weight_init)i) != NULL; i++)
-        if (strcmp(text, clprop_weight_init_name((clprop_weight_init)i)) == 0) {
-            *out = (clprop_weight_init)i;
-            return 1;
-        }
-    cli_error("%s: expected auto, glorot or he, not \"%s\"", flag, text);
+    if (clprop_weight_init_from_name(text, out))
+        return 1;
+    char shown[128];
+    cli_error("%s: expected auto, glorot or he, not \"%s\"", flag, cli_quote(text, shown, sizeof shown));
     return 0;
 }
 
 int cli_parse_gemm(const char *flag, const char *text, clprop_gemm_backend *out)
 {
-    for (int b = CLPROP_GEMM_NATIVE; b <= CLPROP_GEMM_AUTO; b++)
-        if (strcmp(text, clprop_gemm_backend_name((clprop_gemm_backend)b)) == 0) {
-            *out = (clprop_gemm_backend)b;
-            return 1;
-        }
-    cli_error("%s: expected native, clblast or auto, not \"%s\"", flag, text);
+    if (clprop_gemm_backend_from_name(text, out))
+        return 1;
+    char shown[128];
+    cli_error("%s: expected native, clblast or auto, not \"%s\"", flag,
+              cli_quote(text, shown, sizeof shown));
     return 0;
 }
 

@@ -78,7 +78,7 @@ static void print_line(const epoch_figures *f)
     fflush(stdout);
 }
 
-static void log_line(FILE *log, const epoch_figures *f)
+static int log_line(FILE *log, const epoch_figures *f)
 {
     fprintf(log, "%zu,%.9g,%.9g,%.9g,", f->epoch, (double)f->learning_rate, f->train.loss,
             f->train.mse);
@@ -97,16 +97,19 @@ static void log_line(FILE *log, const epoch_figures *f)
     if (f->has_test && f->classifier)
         fprintf(log, "%.6f", accuracy(&f->test));
     fprintf(log, ",%.1f,%.3f\n", (double)f->train.samples / f->seconds, f->elapsed_seconds);
-    fflush(log);
+    /* flushed each epoch: whatever happens later, the log holds whole lines */
+    return fflush(log) == 0 && !ferror(log);
 }
 
-void report_epoch(report *r, const epoch_figures *figures)
+int report_epoch(report *r, const epoch_figures *figures)
 {
     if (r->terminal)
         fputs("\r\033[K", stderr); /* clear the progress bar */
     print_line(figures);
-    if (r->log != NULL)
-        log_line(r->log, figures);
+    if (r->log == NULL || log_line(r->log, figures))
+        return 1;
+    cli_error("%s: cannot write the log: %s", r->log_path, strerror(errno));
+    return 0;
 }
 
 int report_close(report *r, int keep)

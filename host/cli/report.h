@@ -31,7 +31,8 @@ typedef struct report {
 int report_open(report *r, const char *log_path, size_t epochs);
 /* The clprop_progress_fn for clprop_net_train_epoch. */
 void report_progress(void *user, size_t done, size_t total);
-void report_epoch(report *r, const epoch_figures *figures);
+/* The epoch's line, and its row in the log; 0 (reported) when the log could not be written. */
+int report_epoch(report *r, const epoch_figures *figures);
 /* Finishes the log: renamed into place when keep is non-zero, removed otherwise. */
 int report_close(report *r, int keep);
 

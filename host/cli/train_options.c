@@ -77,23 +77,21 @@ static void print_usage(FILE *out)
 
 static int parse_optimizer_name(const char *text, clprop_optimizer_kind *out)
 {
-    for (int k = CLPROP_OPTIMIZER_SGD; clprop_optimizer_name((clprop_optimizer_kind)k); k++)
-        if (strcmp(text, clprop_optimizer_name((clprop_optimizer_kind)k)) == 0) {
-            *out = (clprop_optimizer_kind)k;
-            return 1;
-        }
-    cli_error("--optimizer: expected sgd, momentum, adam or rprop, not \"%s\"", text);
+    if (clprop_optimizer_from_name(text, out))
+        return 1;
+    char shown[128];
+    cli_error("--optimizer: expected sgd, momentum, adam or rprop, not \"%s\"",
+              cli_quote(text, shown, sizeof shown));
     return 0;
 }
 
 static int parse_schedule_name(const char *text, clprop_schedule_kind *out)
 {
-    for (int k = CLPROP_SCHEDULE_CONSTANT; clprop_schedule_name((clprop_schedule_kind)k); k++)
-        if (strcmp(text, clprop_schedule_name((clprop_schedule_kind)k)) == 0) {
-            *out = (clprop_schedule_kind)k;
-            return 1;
-        }
-    cli_error("--schedule: expected constant, step or cosine, not \"%s\"", text);
+    if (clprop_schedule_from_name(text, out))
+        return 1;
+    char shown[128];
+    cli_error("--schedule: expected constant, step or cosine, not \"%s\"",
+              cli_quote(text, shown, sizeof shown));
     return 0;
 }
 
@@ -225,7 +223,7 @@ int train_parse_arguments(int argc, char **argv, train_options *o)
         }
         if (!take_shape_option(argc, argv, &i, o, &bad) &&
             !take_training_option(argc, argv, &i, o, &bad)) {
-            cli_error("train: unknown option %s (see clprop train --help)", argv[i]);
+            cli_unknown_option("train", argv[i]);
             return EXIT_USAGE;
         }
     }

@@ -1,0 +1,116 @@
+/* --init and --resume bring their own network (and, for --resume, optimizer and seed). Repeating a
+ * value on the command line is a habit, and harmless when it agrees; a value that disagrees would
+ * otherwise be silently ignored, so it is a usage error naming the option and both values. */
+#include "agreement.h"
+
+#include <stdarg.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "cli.h"
+
+/* The differences found so far, as one line. */
+typedef struct differences {
+    char text[2048];
+    size_t used;
+} differences;
+
+static void add(differences *d, const char *format, ...) __attribute__((format(printf, 2, 3)));
+
+static void add(differences *d, const char *format, ...)
+{
+    if (d->used >= sizeof d->text)
+        return;
+    if (d->used > 0)
+        d->used += (size_t)snprintf(d->text + d->used, sizeof d->text - d->used, "; ");
+    if (d->used >= sizeof d->text)
+        return;
+    va_list args;
+    va_start(args, format);
+    d->used += (size_t)vsnprintf(d->text + d->used, sizeof d->text - d->used, format, args);
+    va_end(args);
+}
+
+static void layers_text(char *text, size_t size, const size_t *sizes, size_t count)
+{
+    size_t used = 0;
+    for (size_t l = 0; l < count && used < size; l++)
+        used += (size_t)snprintf(text + used, size - used, l == 0 ? "%zu" : ",%zu", sizes[l]);
+}
+
+static void compare_network(differences *d, const cli_network_options *n,
+                            const clprop_model *model)
+{
+    size_t layers = clprop_model_layer_count(model);
+    size_t model_sizes[CLI_MAX_LAYERS + 1];
+    for (size_t l = 0; l <= layers && l <= CLI_MAX_LAYERS; l++)
+        model_sizes[l] = clprop_model_units(model, l);
+    int same = n->size_count == layers + 1;
+    for (size_t l = 0; same && l < n->size_count; l++)
+        same = n->sizes[l] == model_sizes[l];
+    if (n->size_count > 0 && !same) {
+        char given[512], held[512];
+        layers_text(given, sizeof given, n->sizes, n->size_count);
+        layers_text(held, sizeof held, model_sizes, layers + 1 <= CLI_MAX_LAYERS ? layers + 1 : 0);
+        add(d, "--layers %s, but it has %s", given, held);
+    }
+    for (size_t l = 1; n->hidden_given && l < layers; l++)
+        if (clprop_model_activation(model, l) != n->hidden) {
+            add(d, "--activation %s, but its hidden layer %zu is %s",
+                clprop_activation_name(n->hidden), l,
+                clprop_activation_name(clprop_model_activation(model, l)));
+            break;
+        }
+    if (n->output_given && clprop_model_activation(model, layers) != n->output)
+        add(d, "--output %s, but its output layer is %s", clprop_activation_name(n->output),
+            clprop_activation_name(clprop_model_activation(model, layers)));
+    if (n->loss_given && clprop_model_loss(model) != n->loss)
+        add(d, "--loss %s, but its loss is %s", clprop_loss_name(n->loss),
+            clprop_loss_name(clprop_model_loss(model)));
+    if (n->no_bias && clprop_model_has_bias(model))
+        add(d, "--no-bias, but it has biases");
+}
+
+static void compare_real(differences *d, const train_options *o, unsigned bit, const char *flag,
+                         float given, float held)
+{
+    if ((o->given & bit) && given != held)
+        add(d, "%s %g, but it has %g", flag, (double)given, (double)held);
+}
+
+static void compare_run(differences *d, const train_options *o, const clprop_model *model,
+                        const clprop_training_state *progress)
+{
+    clprop_optimizer held;
+    if (clprop_model_optimizer(model, &held, NULL, NULL, NULL)) {
+        const clprop_optimizer *given = &o->optimizer;
+        if (o->optimizer_given && given->kind != held.kind)
+            add(d, "--optimizer %s, but it has %s", clprop_optimizer_name(given->kind),
+                clprop_optimizer_name(held.kind));
+        compare_real(d, o, GIVEN_MOMENTUM, "--momentum", given->momentum, held.momentum);
+        compare_real(d, o, GIVEN_BETA1, "--beta1", given->beta1, held.beta1);
+        compare_real(d, o, GIVEN_BETA2, "--beta2", given->beta2, held.beta2);
+        compare_real(d, o, GIVEN_WEIGHT_DECAY, "--weight-decay", given->weight_decay,
+                     held.weight_decay);
+        if ((o->given & GIVEN_NESTEROV) && !held.nesterov)
+            add(d, "--nesterov, but its momentum is not Nesterov's");
+    }
+    if ((o->given & GIVEN_SEED) && o->seed != progress->seed)
+        add(d, "--seed %llu, but it has %llu", (unsigned long long)o->seed,
+            (unsigned long long)progress->seed);
+}
+
+int agreement_check(const train_options *o, const clprop_model *model,
+                    const clprop_training_state *progress)
+{
+    differences d = {.used = 0};
+    compare_network(&d, &o->network, model);
+    if (o->resume != NULL)
+        compare_run(&d, o, model, progress);
+    if (d.used == 0)
+        return 1;
+    const char *flag = o->resume != NULL ? "--resume" : "--init";
+    cli_error("%s %s: the command line disagrees with it: %s", flag,
+              o->resume != NULL ? o->resume : o->init, d.text);
+    return 0;
+}

@@ -1,0 +1,144 @@
+#define _XOPEN_SOURCE 700 /* realpath */
+
+#include "paths.h"
+
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "cli.h"
+#include "clprop.h"
+
+/* What makes two names the same file: the inode for a file that exists, else the path it would be
+ * created at once symbolic links and "..", "." and repeated slashes are resolved. */
+typedef struct identity {
+    int exists;
+    dev_t device;
+    ino_t inode;
+    char *resolved; /* NULL when out of memory */
+} identity;
+
+static char *joined(const char *directory, size_t directory_length, const char *name)
+{
+    size_t length = directory_length + 1 + strlen(name) + 1;
+    char *path = malloc(length);
+    if (path != NULL)
+        snprintf(path, length, "%.*s/%s", (int)directory_length, directory, name);
+    return path;
+}
+
+/* The last link of a chain of symbolic links at `path` (path itself when it is no link); the
+ * chain is followed as far as 40 links, as the kernel does. */
+static char *follow_links(const char *path)
+{
+    char *current = strdup(path);
+    for (int hops = 0; current != NULL && hops < 40; hops++) {
+        struct stat info;
+        char target[PATH_MAX];
+        if (lstat(current, &info) != 0 || !S_ISLNK(info.st_mode))
+            break;
+        ssize_t length = readlink(current, target, sizeof target - 1);
+        if (length < 0)
+            break;
+        target[length] = '\0';
+        const char *slash = strrchr(current, '/');
+        char *next = target[0] == '/' || slash == NULL
+                         ? strdup(target)
+                         : joined(current, (size_t)(slash - current), target);
+        free(current);
+        current = next;
+    }
+    return current;
+}
+
+/* The absolute path a file would be created at: its folder resolved, then its name. */
+static char *resolved_path(const char *path)
+{
+    char *final = follow_links(path);
+    if (final == NULL)
+        return NULL;
+    const char *slash = strrchr(final, '/');
+    char *folder = slash == NULL ? strdup(".") : strndup(final, slash == final ? 1 : (size_t)(slash - final));
+    char *real_folder = folder != NULL ? realpath(folder, NULL) : NULL;
+    char *result = real_folder != NULL ? joined(real_folder, strlen(real_folder),
+                                                slash == NULL ? final : slash + 1)
+                                       : strdup(final);
+    free(real_folder);
+    free(folder);
+    free(final);
+    return result;
+}
+
+static void identify(const char *path, identity *id)
+{
+    struct stat info;
+    id->exists = stat(path, &info) == 0;
+    id->device = id->exists ? info.st_dev : 0;
+    id->inode = id->exists ? info.st_ino : 0;
+    id->resolved = resolved_path(path);
+}
+
+static int same_file(const identity *a, const identity *b)
+{
+    if (a->exists || b->exists)
+        return a->exists && b->exists && a->device == b->device && a->inode == b->inode;
+    return a->resolved != NULL && b->resolved != NULL && strcmp(a->resolved, b->resolved) == 0;
+}
+
+static int pair_allowed(const char *const *allowed, const char *output, const char *input)
+{
+    for (; allowed != NULL && allowed[0] != NULL; allowed += 2)
+        if (strcmp(allowed[0], output) == 0 && strcmp(allowed[1], input) == 0)
+            return 1;
+    return 0;
+}
+
+/* Reports the first output in outputs[0..count) that names the same file as `other`. */
+static int clashes(const cli_path *other, const identity *other_id, const cli_path *outputs,
+                   const identity *ids, int count, const char *other_role,
+                   const char *const *allowed)
+{
+    for (int o = 0; o < count; o++) {
+        if (outputs[o].path == NULL || !same_file(&ids[o], other_id) ||
+            pair_allowed(allowed, outputs[o].flag, other->flag))
+            continue;
+        cli_error("%s %s: that is the same file as %s %s, which is %s; choose another file",
+                  outputs[o].flag, outputs[o].path, other->flag, other->path, other_role);
+        return 1;
+    }
+    return 0;
+}
+
+int cli_check_outputs_apart(const cli_path *inputs, int input_count, const cli_path *outputs,
+                            int output_count, const char *const *allowed)
+{
+    identity *ids = calloc((size_t)output_count + 1, sizeof *ids);
+    if (ids == NULL) {
+        cli_error("out of memory");
+        return 0;
+    }
+    for (int o = 0; o < output_count; o++)
+        if (outputs[o].path != NULL)
+            identify(outputs[o].path, &ids[o]);
+    int clash = 0;
+    for (int i = 0; i < input_count && !clash; i++) {
+        if (inputs[i].path == NULL)
+            continue;
+        identity input;
+        identify(inputs[i].path, &input);
+        clash = clashes(&inputs[i], &input, outputs, ids, output_count, "an input", allowed);
+        free(input.resolved);
+    }
+    /* each output against the outputs after it */
+    for (int o = 0; o + 1 < output_count && !clash; o++)
+        if (outputs[o].path != NULL)
+            clash = clashes(&outputs[o], &ids[o], outputs + o + 1, ids + o + 1,
+                            output_count - o - 1, "an output too", NULL);
+    for (int o = 0; o < output_count; o++)
+        free(ids[o].resolved);
+    free(ids);
+    return !clash;
+}

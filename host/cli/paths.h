@@ -1,0 +1,19 @@
+/* The files a command reads and writes, checked before any work: an output may not be an input
+ * (or another output). */
+#ifndef CLPROP_CLI_PATHS_H
+#define CLPROP_CLI_PATHS_H
+
+/* One file named on the command line. */
+typedef struct cli_path {
+    const char *flag; /* "--data", "--save", ...; a description for derived names */
+    const char *path; /* NULL: not given */
+} cli_path;
+
+/* A usage error (reported, returns 0) when an output names the same file as an input or as
+ * another output: the same device and inode for files that exist, the same resolved path for
+ * files not yet created. `allowed` lists pairs (output flag, input flag) that may share a file on
+ * purpose, as NULL-terminated pairs; NULL for none. */
+int cli_check_outputs_apart(const cli_path *inputs, int input_count, const cli_path *outputs,
+                            int output_count, const char *const *allowed);
+
+#endif

@@ -1,0 +1,82 @@
+#include "signals.h"
+
+#include <limits.h>
+#include <string.h>
+#include <unistd.h>
+
+static const int caught[] = {SIGINT, SIGTERM, SIGHUP};
+#define CAUGHT_COUNT (sizeof caught / sizeof *caught)
+
+static volatile sig_atomic_t stop_requested;
+static volatile sig_atomic_t first_signal;
+static struct sigaction previous[CAUGHT_COUNT];
+/* Read by the handler, so a fixed buffer: nothing may be allocated or freed there. */
+static char temporary[PATH_MAX + 64];
+static volatile sig_atomic_t temporary_set;
+
+static void on_signal(int signal_number)
+{
+    if (stop_requested) {
+        /* The second signal: the user means now. Only async-signal-safe calls from here. */
+        if (temporary_set)
+            unlink(temporary);
+        _exit(128 + signal_number);
+    }
+    first_signal = signal_number;
+    stop_requested = 1;
+}
+
+void signals_catch(void)
+{
+    struct sigaction action;
+    memset(&action, 0, sizeof action);
+    action.sa_handler = on_signal;
+    sigemptyset(&action.sa_mask);
+    for (size_t i = 0; i < CAUGHT_COUNT; i++)
+        sigaddset(&action.sa_mask, caught[i]);
+    for (size_t i = 0; i < CAUGHT_COUNT; i++)
+        sigaction(caught[i], &action, &previous[i]);
+}
+
+void signals_release(void)
+{
+    for (size_t i = 0; i < CAUGHT_COUNT; i++)
+        sigaction(caught[i], &previous[i], NULL);
+}
+
+volatile sig_atomic_t *signals_stop_flag(void) { return &stop_requested; }
+
+int signals_received(void) { return first_signal; }
+
+const char *signals_name(int signal_number)
+{
+    switch (signal_number) {
+    case SIGINT: return "Ctrl-C";
+    case SIGTERM: return "SIGTERM";
+    case SIGHUP: return "SIGHUP";
+    default: return "a signal";
+    }
+}
+
+static void set_blocked(int how)
+{
+    sigset_t set;
+    sigemptyset(&set);
+    for (size_t i = 0; i < CAUGHT_COUNT; i++)
+        sigaddset(&set, caught[i]);
+    sigprocmask(how, &set, NULL);
+}
+
+void signals_block(void) { set_blocked(SIG_BLOCK); }
+
+void signals_unblock(void) { set_blocked(SIG_UNBLOCK); }
+
+void signals_remove_on_exit(const char *path)
+{
+    /* The handler must never see half a path: clear the flag, copy, set it again. */
+    temporary_set = 0;
+    if (path == NULL || strlen(path) >= sizeof temporary)
+        return;
+    memcpy(temporary, path, strlen(path) + 1);
+    temporary_set = 1;
+}

@@ -1,0 +1,28 @@
+/* Stopping a training run from outside. Ctrl-C (SIGINT), SIGTERM (schedulers, `timeout`, `docker
+ * stop`) and SIGHUP (a dropped ssh session) all ask the run to finish its batch and write a
+ * checkpoint; a second one ends the process at once. */
+#ifndef CLPROP_CLI_SIGNALS_H
+#define CLPROP_CLI_SIGNALS_H
+
+#include <signal.h>
+
+/* Catches the three signals from now on. The flag becomes non-zero at the first; the library
+ * checks it between batches. */
+void signals_catch(void);
+/* Gives the three signals back their previous handling. */
+void signals_release(void);
+volatile sig_atomic_t *signals_stop_flag(void);
+/* The first signal received (SIGINT, SIGTERM or SIGHUP), or 0. */
+int signals_received(void);
+const char *signals_name(int signal_number); /* "Ctrl-C", "SIGTERM", "SIGHUP" */
+
+/* Writing a file is not interrupted halfway: the signals wait until signals_unblock, so a
+ * second Ctrl-C while a checkpoint is written ends the process once the file is whole. */
+void signals_block(void);
+void signals_unblock(void);
+
+/* A temporary file that a second signal removes before it ends the process (NULL: none).
+ * The path is copied. */
+void signals_remove_on_exit(const char *path);
+
+#endif
