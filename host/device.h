@@ -27,7 +27,4 @@ void clprop_device_table_free(clprop_device_table *table);
 clprop_status clprop_device_select(const clprop_device_table *table, const char *selector,
                                    size_t *chosen, clprop_message *message);
 
-/* One line describing a device, as `clprop devices` prints it. */
-void clprop_device_describe(const clprop_device_info *info, char *line, size_t size);
-
 #endif

@@ -74,6 +74,9 @@ typedef struct clprop_device_info {
  * *count. On failure, `message` (may be NULL) receives one line saying why. */
 clprop_status clprop_devices_list(clprop_device_info *devices, size_t capacity, size_t *count,
                                   char *message, size_t message_size);
+/* One line describing a device, as `clprop devices` prints it: index (P:D), type, name,
+ * [platform], compute units and global memory. */
+void clprop_device_describe(const clprop_device_info *info, char *line, size_t size);
 
 /* ---- Context: one device, its queue and its compiled kernels --------------------------------- */
 

@@ -4,7 +4,6 @@
 #include <string.h>
 
 #include "cli.h"
-#include "device.h"
 
 static void print_usage(FILE *out)
 {
@@ -27,7 +26,7 @@ int cli_devices(int argc, char **argv)
         print_usage(stderr);
         return EXIT_USAGE;
     }
-    char message[CLPROP_MESSAGE_SIZE];
+    char message[4096];
     size_t count = 0;
     clprop_status status = clprop_devices_list(NULL, 0, &count, message, sizeof message);
     clprop_device_info *devices = count > 0 ? calloc(count, sizeof *devices) : NULL;

@@ -20,7 +20,6 @@
 #include "cli.h"
 #include "options.h"
 #include "reference.h"
-#include "rng.h"
 
 /* float32 gradients against double differences. The differences carry almost no error of their
  * own: the reference runs in double on the device's very weights, inputs and targets, so with the
@@ -180,14 +179,9 @@ static void problem_free(problem *p)
     free(p->inputs), free(p->targets);
 }
 
-static double uniform(clprop_rng *rng, double low, double high)
-{
-    return low + (high - low) * clprop_rng_unit(rng);
-}
-
 /* Random biases go onto the device's network (which drew its weights from the seed); then both
  * are read back and widened for the reference, so that both sides hold the same numbers. */
-static clprop_status make_problem(problem *p, clprop_net *net, clprop_rng *rng)
+static clprop_status make_problem(problem *p, clprop_net *net, clprop_ref_random *rng)
 {
     const size_t *sizes = p->desc.sizes;
     for (size_t l = 1; l <= p->desc.layer_count; l++) {
@@ -198,7 +192,7 @@ static clprop_status make_problem(problem *p, clprop_net *net, clprop_rng *rng)
         if (status == CLPROP_SUCCESS)
             status = clprop_net_get_weights(net, l, w, NULL);
         for (size_t o = 0; status == CLPROP_SUCCESS && o < sizes[l]; o++)
-            b[o] = p->desc.no_bias ? 0.0f : (float)uniform(rng, -0.5, 0.5);
+            b[o] = p->desc.no_bias ? 0.0f : (float)clprop_ref_random_uniform(rng, -0.5, 0.5);
         if (status == CLPROP_SUCCESS)
             status = clprop_net_set_weights(net, l, w, b);
         if (status == CLPROP_SUCCESS)
@@ -219,13 +213,13 @@ static clprop_status make_problem(problem *p, clprop_net *net, clprop_rng *rng)
     if (p->inputs == NULL || p->targets == NULL)
         return CLPROP_ERROR_OUT_OF_HOST_MEMORY;
     for (size_t i = 0; i < p->batch * inputs; i++)
-        p->inputs[i] = (float)uniform(rng, -1.0, 1.0);
+        p->inputs[i] = (float)clprop_ref_random_uniform(rng, -1.0, 1.0);
     int one_hot = p->desc.loss == CLPROP_LOSS_CROSS_ENTROPY;
     for (size_t b = 0; b < p->batch; b++) {
-        size_t hot = (size_t)(clprop_rng_next(rng) % outputs);
+        size_t hot = (size_t)(clprop_ref_random_next(rng) % outputs);
         for (size_t u = 0; u < outputs; u++)
             p->targets[b * outputs + u] = one_hot ? (u == hot ? 1.0f : 0.0f)
-                                                  : (float)uniform(rng, 0.0, 1.0);
+                                                  : (float)clprop_ref_random_uniform(rng, 0.0, 1.0);
     }
     return CLPROP_SUCCESS;
 }
@@ -388,7 +382,7 @@ int cli_gradcheck(int argc, char **argv)
     double *wide_inputs = NULL, *wide_targets = NULL, device_loss = 0.0;
     layer_result results[CLI_MAX_LAYERS];
     /* Its own stream for biases, inputs and targets, apart from the weights' stream. */
-    clprop_rng rng = clprop_rng_seeded(o.seed ^ 0x6772616463686b00u);
+    clprop_ref_random rng = clprop_ref_random_seeded(o.seed ^ 0x6772616463686b00u);
     clprop_status status = clprop_net_create(context, &p.desc, &net);
     if (status == CLPROP_SUCCESS)
         status = make_problem(&p, net, &rng);

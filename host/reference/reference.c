@@ -5,6 +5,9 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "optimizer.h"
+#include "rng.h"
+
 double clprop_ref_activate(clprop_activation activation, double z)
 {
     switch (activation) {
@@ -404,4 +407,25 @@ double clprop_ref_train_batch(clprop_ref_net *net, const double *inputs, const d
                               learning_rate, layer->outputs);
     }
     return loss;
+}
+
+clprop_ref_random clprop_ref_random_seeded(uint64_t seed)
+{
+    return (clprop_ref_random){clprop_rng_seeded(seed).state};
+}
+
+uint64_t clprop_ref_random_next(clprop_ref_random *random)
+{
+    clprop_rng rng = {random->state};
+    uint64_t value = clprop_rng_next(&rng);
+    random->state = rng.state;
+    return value;
+}
+
+double clprop_ref_random_uniform(clprop_ref_random *random, double low, double high)
+{
+    clprop_rng rng = {random->state};
+    double unit = clprop_rng_unit(&rng);
+    random->state = rng.state;
+    return low + (high - low) * unit;
 }

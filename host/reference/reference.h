@@ -6,9 +6,9 @@
 #define CLPROP_REFERENCE_H
 
 #include <stddef.h>
+#include <stdint.h>
 
 #include "clprop.h"
-#include "optimizer.h"
 
 /* The leaky ReLU's slope below zero; kernels/common.cl uses the same value. */
 #define CLPROP_REF_LEAKY_SLOPE ((double)0.01f)
@@ -83,5 +83,16 @@ int clprop_ref_set_optimizer(clprop_ref_net *net, const clprop_optimizer *optimi
 /* One step of the optimizer (plain SGD: W ← W − (rate/batch)·∇W). Returns the loss before it. */
 double clprop_ref_train_batch(clprop_ref_net *net, const double *inputs, const double *targets,
                               size_t batch, double learning_rate);
+
+/* Seeded numbers for reproducible problems (the library's own splitmix64 generator): the same
+ * seed gives the same numbers on every machine. */
+typedef struct clprop_ref_random {
+    uint64_t state;
+} clprop_ref_random;
+
+clprop_ref_random clprop_ref_random_seeded(uint64_t seed);
+uint64_t clprop_ref_random_next(clprop_ref_random *random);
+/* Uniform in [low, high). */
+double clprop_ref_random_uniform(clprop_ref_random *random, double low, double high);
 
 #endif
