@@ -132,7 +132,7 @@ static void all_elementwise(bench_session *session)
 
 static clprop_context *open_context(const bench_options *options, clprop_gemm_backend gemm)
 {
-    clprop_context_desc desc = {options->device, gemm};
+    clprop_context_desc desc = {.device = options->device, .gemm = gemm};
     clprop_context *context = NULL;
     clprop_status status = clprop_context_create(&desc, &context);
     bench_require(status,

@@ -235,7 +235,7 @@ static int open_device_and_network(trainer *t, const train_options *o)
     double listed = now_seconds();
     put("devices_s", listed - start);
 
-    clprop_context_desc desc = {o->device, CLPROP_GEMM_NATIVE};
+    clprop_context_desc desc = {.device = o->device, .gemm = CLPROP_GEMM_NATIVE};
     status = clprop_context_create(&desc, &t->context);
     if (status != CLPROP_SUCCESS)
         return child_failed("opening the device", status, clprop_context_message(t->context));
@@ -243,8 +243,13 @@ static int open_device_and_network(trainer *t, const train_options *o)
     put("build_s", built - listed);
     printf("device %s\n", clprop_context_device(t->context)->name);
 
-    clprop_net_desc net = {
-        NETWORK_LAYERS, network, activations, 0, CLPROP_LOSS_CROSS_ENTROPY, SEED, CLPROP_INIT_AUTO};
+    clprop_net_desc net = {.layer_count = NETWORK_LAYERS,
+                           .sizes = network,
+                           .activations = activations,
+                           .no_bias = 0,
+                           .loss = CLPROP_LOSS_CROSS_ENTROPY,
+                           .seed = SEED,
+                           .init = CLPROP_INIT_AUTO};
     status = clprop_net_create(t->context, &net, &t->net);
     if (status != CLPROP_SUCCESS)
         return child_failed("creating the network", status, clprop_net_message(t->net));

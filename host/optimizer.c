@@ -23,7 +23,7 @@ static float or_default(float value, float fallback)
 clprop_status clprop_optimizer_resolve(const clprop_optimizer *in, clprop_optimizer *out,
                                        const char **problem)
 {
-    clprop_optimizer plain = {CLPROP_OPTIMIZER_SGD};
+    clprop_optimizer plain = {.kind = CLPROP_OPTIMIZER_SGD};
     *out = in != NULL ? *in : plain;
     *problem = NULL;
     if (clprop_optimizer_name(out->kind) == NULL)

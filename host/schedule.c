@@ -6,7 +6,8 @@
 float clprop_schedule_rate(const clprop_schedule *schedule, float base_rate, size_t epoch,
                            size_t epochs)
 {
-    clprop_schedule plain = {CLPROP_SCHEDULE_CONSTANT, 0, 0, 0.0f};
+    clprop_schedule plain = {
+        .kind = CLPROP_SCHEDULE_CONSTANT, .warmup_epochs = 0, .step_every = 0, .step_factor = 0.0f};
     const clprop_schedule *s = schedule != NULL ? schedule : &plain;
     size_t warmup = s->warmup_epochs;
     if (epoch <= warmup)

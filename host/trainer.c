@@ -317,9 +317,13 @@ static clprop_status train_epoch(clprop_trainer *t, size_t epoch, clprop_epoch_r
     const clprop_trainer_params *p = &t->params;
     clprop_rng shuffles = {t->progress.shuffle_state};
     r->learning_rate = clprop_schedule_rate(&p->schedule, p->learning_rate, epoch, p->epochs);
-    clprop_epoch_options options = {p->batch,     r->learning_rate, clprop_rng_next(&shuffles),
-                                    p->progress,  p->progress_user, t->progress.samples_done,
-                                    p->stop};
+    clprop_epoch_options options = {.batch = p->batch,
+                                    .learning_rate = r->learning_rate,
+                                    .shuffle_seed = clprop_rng_next(&shuffles),
+                                    .progress = p->progress,
+                                    .progress_user = p->progress_user,
+                                    .first_sample = t->progress.samples_done,
+                                    .stop = p->stop};
     double start = now_seconds();
     clprop_status status = clprop_net_train_epoch(t->net, t->train, &options, &r->train);
     r->seconds = now_seconds() - start;

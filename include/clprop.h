@@ -8,6 +8,14 @@
  *  - Handles are opaque. A create/load call writes a handle even when it fails (unless host memory
  *    ran out, then NULL), so the reason can be read with the handle's *_message() call — the same
  *    pattern as sqlite3_open. Destroy it either way; destroy functions accept NULL.
+ *  - A handle's *_message() is the text of its last failure; a later success leaves it as it was
+ *    (read it right after the call that failed). Accessors given NULL return NULL or 0.
+ *  - Lifetimes: a context outlives the networks and device data made on it; a network outlives
+ *    its trainer; a trainer's data and test sets outlive it; host data given to
+ *    clprop_device_data_create outlive the device data. Everything else is copied by the call
+ *    that takes it (clprop_data_create copies the caller's arrays).
+ *  - Description and parameter structs: zero means the default, so a struct set up with
+ *    designated initialisers (or {0}) keeps its meaning when a later version adds fields.
  *  - Matrices crossing the API are row-major float32. Batches are sample-major: row b of a
  *    (batch × units) array holds sample b. Weights are (outputs × inputs): weights[o*inputs + i] is
  *    the weight from input i to unit o.
@@ -431,8 +439,7 @@ typedef struct clprop_epoch_report {
 /* Called after each epoch; a non-zero return ends the run there (CLPROP_STOPPED). */
 typedef int (*clprop_epoch_fn)(void *user, const clprop_epoch_report *report);
 
-/* A training run. Zero fields mean the defaults given, so a struct set up with designated
- * initialisers (or {0}) keeps its meaning when fields are added. The strings are read during
+/* A training run. Zero fields mean the defaults given. The strings are read during
  * clprop_trainer_create; `data` and `test` must stay alive until the trainer is destroyed. */
 typedef struct clprop_trainer_params {
     size_t epochs;        /* the run's total, counted from its start when resuming: 0 → 10 */

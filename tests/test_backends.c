@@ -31,7 +31,7 @@ static void remove_cache(void)
 
 static clprop_context *context_with(clprop_gemm_backend backend)
 {
-    clprop_context_desc desc = {NULL, backend};
+    clprop_context_desc desc = {.device = NULL, .gemm = backend};
     clprop_context *context = NULL;
     cr_assert_eq(clprop_context_create(&desc, &context), CLPROP_SUCCESS, "%s",
                  clprop_context_message(context));
@@ -104,7 +104,7 @@ Test(backends, an_unknown_backend_is_a_usage_error)
     cr_expect_eq(test_run_command("train --data x.data --gemm fastest", NULL, &err), 2);
     cr_expect(strstr(err, "--gemm") != NULL && strstr(err, "fastest") != NULL, "%s", err);
     free(err);
-    clprop_context_desc desc = {NULL, (clprop_gemm_backend)7};
+    clprop_context_desc desc = {.device = NULL, .gemm = (clprop_gemm_backend)7};
     clprop_context *context = NULL;
     cr_expect_eq(clprop_context_create(&desc, &context), CLPROP_ERROR_INVALID_ARGUMENT);
     clprop_context_destroy(context);

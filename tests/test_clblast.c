@@ -10,7 +10,7 @@
 
 static clprop_context *clblast_context(void)
 {
-    clprop_context_desc desc = {NULL, CLPROP_GEMM_CLBLAST};
+    clprop_context_desc desc = {.device = NULL, .gemm = CLPROP_GEMM_CLBLAST};
     clprop_context *context = NULL;
     cr_assert_eq(clprop_context_create(&desc, &context), CLPROP_SUCCESS, "%s",
                  clprop_context_message(context));

@@ -16,7 +16,7 @@ static void two_pocl_devices(void)
 static const char *chosen_name(const char *selector, clprop_status *status)
 {
     static char name[256];
-    clprop_context_desc desc = {selector, CLPROP_GEMM_NATIVE};
+    clprop_context_desc desc = {.device = selector, .gemm = CLPROP_GEMM_NATIVE};
     clprop_context *context = NULL;
     *status = clprop_context_create(&desc, &context);
     name[0] = '\0';
@@ -97,7 +97,7 @@ Test(devices, the_environment_variable_selects_when_no_selector_is_given,
 
 Test(devices, an_unknown_selector_fails_and_lists_the_devices, .init = two_pocl_devices)
 {
-    clprop_context_desc desc = {"quantum-accelerator", CLPROP_GEMM_NATIVE};
+    clprop_context_desc desc = {.device = "quantum-accelerator", .gemm = CLPROP_GEMM_NATIVE};
     clprop_context *context = NULL;
     cr_assert_eq(clprop_context_create(&desc, &context), CLPROP_ERROR_DEVICE_NOT_FOUND);
     const char *message = clprop_context_message(context);

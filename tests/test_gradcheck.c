@@ -98,8 +98,12 @@ ParameterizedTest(gradcheck_case *c, gradcheck, device_gradients_match_finite_di
         sizes[l] = 1 + (size_t)test_rng_uniform(&rng, 0, 6);
     for (size_t l = 0; l < c->weight_layers; l++)
         activations[l] = activation_for(c->activation_mix, l);
-    clprop_net_desc desc = {c->weight_layers, sizes, activations, c->no_bias, CLPROP_LOSS_MSE,
-                            (uint64_t)c->weight_layers + 7};
+    clprop_net_desc desc = {.layer_count = c->weight_layers,
+                            .sizes = sizes,
+                            .activations = activations,
+                            .no_bias = c->no_bias,
+                            .loss = CLPROP_LOSS_MSE,
+                            .seed = (uint64_t)c->weight_layers + 7};
     clprop_context *context = test_context();
     clprop_net *net = NULL;
     cr_assert_eq(clprop_net_create(context, &desc, &net), CLPROP_SUCCESS, "%s",

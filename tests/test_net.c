@@ -24,7 +24,12 @@ TestSuite(net, .init = open_context, .fini = close_context);
 Test(net, weights_set_through_the_api_read_back_unchanged)
 {
     const size_t sizes[] = {3, 5, 2};
-    clprop_net_desc desc = {2, sizes, NULL, 0, CLPROP_LOSS_MSE, 1};
+    clprop_net_desc desc = {.layer_count = 2,
+                            .sizes = sizes,
+                            .activations = NULL,
+                            .no_bias = 0,
+                            .loss = CLPROP_LOSS_MSE,
+                            .seed = 1};
     clprop_net *net = NULL;
     cr_assert_eq(clprop_net_create(context, &desc, &net), CLPROP_SUCCESS);
     cr_expect_eq(clprop_net_layer_count(net), 2);
@@ -46,7 +51,12 @@ Test(net, weights_set_through_the_api_read_back_unchanged)
 static void initial_weights(uint64_t seed, float *weights)
 {
     const size_t sizes[] = {4, 6, 3};
-    clprop_net_desc desc = {2, sizes, NULL, 0, CLPROP_LOSS_MSE, seed};
+    clprop_net_desc desc = {.layer_count = 2,
+                            .sizes = sizes,
+                            .activations = NULL,
+                            .no_bias = 0,
+                            .loss = CLPROP_LOSS_MSE,
+                            .seed = seed};
     clprop_net *net = NULL;
     cr_assert_eq(clprop_net_create(context, &desc, &net), CLPROP_SUCCESS);
     cr_assert_eq(clprop_net_get_weights(net, 1, weights, NULL), CLPROP_SUCCESS);
@@ -70,7 +80,12 @@ Test(net, the_same_seed_gives_the_same_weights_and_another_seed_others)
 Test(net, a_larger_batch_after_a_smaller_one_still_matches_single_samples)
 {
     const size_t sizes[] = {3, 4, 2};
-    clprop_net_desc desc = {2, sizes, NULL, 0, CLPROP_LOSS_MSE, 3};
+    clprop_net_desc desc = {.layer_count = 2,
+                            .sizes = sizes,
+                            .activations = NULL,
+                            .no_bias = 0,
+                            .loss = CLPROP_LOSS_MSE,
+                            .seed = 3};
     clprop_net *net = NULL;
     cr_assert_eq(clprop_net_create(context, &desc, &net), CLPROP_SUCCESS);
     test_rng rng = test_rng_seeded(9);
@@ -89,7 +104,12 @@ Test(net, a_larger_batch_after_a_smaller_one_still_matches_single_samples)
 Test(net, a_network_too_big_for_the_device_is_refused_naming_both_sizes)
 {
     const size_t sizes[] = {100000, 100000, 1};
-    clprop_net_desc desc = {2, sizes, NULL, 0, CLPROP_LOSS_MSE, 0};
+    clprop_net_desc desc = {.layer_count = 2,
+                            .sizes = sizes,
+                            .activations = NULL,
+                            .no_bias = 0,
+                            .loss = CLPROP_LOSS_MSE,
+                            .seed = 0};
     clprop_net *net = NULL;
     cr_assert_eq(clprop_net_create(context, &desc, &net), CLPROP_ERROR_DOES_NOT_FIT);
     const char *message = clprop_net_message(net);
@@ -100,7 +120,12 @@ Test(net, a_network_too_big_for_the_device_is_refused_naming_both_sizes)
 Test(net, a_batch_too_big_for_the_device_is_refused)
 {
     const size_t sizes[] = {1000, 1000, 10};
-    clprop_net_desc desc = {2, sizes, NULL, 0, CLPROP_LOSS_MSE, 0};
+    clprop_net_desc desc = {.layer_count = 2,
+                            .sizes = sizes,
+                            .activations = NULL,
+                            .no_bias = 0,
+                            .loss = CLPROP_LOSS_MSE,
+                            .seed = 0};
     clprop_net *net = NULL;
     cr_assert_eq(clprop_net_create(context, &desc, &net), CLPROP_SUCCESS);
     float input[1000] = {0};
@@ -114,7 +139,12 @@ Test(net, bad_shapes_are_refused_with_a_reason)
 {
     clprop_net *net = NULL;
     const size_t zero[] = {2, 0, 1};
-    clprop_net_desc desc = {2, zero, NULL, 0, CLPROP_LOSS_MSE, 0};
+    clprop_net_desc desc = {.layer_count = 2,
+                            .sizes = zero,
+                            .activations = NULL,
+                            .no_bias = 0,
+                            .loss = CLPROP_LOSS_MSE,
+                            .seed = 0};
     cr_expect_eq(clprop_net_create(context, &desc, &net), CLPROP_ERROR_INVALID_ARGUMENT);
     cr_expect(strstr(clprop_net_message(net), "layer 1 has zero units") != NULL);
     clprop_net_destroy(net);
@@ -122,12 +152,22 @@ Test(net, bad_shapes_are_refused_with_a_reason)
     const size_t sizes[] = {2, 3, 1};
     const clprop_activation hidden_softmax[] = {CLPROP_ACTIVATION_SOFTMAX,
                                                 CLPROP_ACTIVATION_SIGMOID};
-    clprop_net_desc softmax = {2, sizes, hidden_softmax, 0, CLPROP_LOSS_CROSS_ENTROPY, 0};
+    clprop_net_desc softmax = {.layer_count = 2,
+                               .sizes = sizes,
+                               .activations = hidden_softmax,
+                               .no_bias = 0,
+                               .loss = CLPROP_LOSS_CROSS_ENTROPY,
+                               .seed = 0};
     cr_expect_eq(clprop_net_create(context, &softmax, &net), CLPROP_ERROR_INVALID_ARGUMENT);
     cr_expect(strstr(clprop_net_message(net), "softmax") != NULL);
     clprop_net_destroy(net);
 
-    clprop_net_desc empty = {0, sizes, NULL, 0, CLPROP_LOSS_MSE, 0};
+    clprop_net_desc empty = {.layer_count = 0,
+                             .sizes = sizes,
+                             .activations = NULL,
+                             .no_bias = 0,
+                             .loss = CLPROP_LOSS_MSE,
+                             .seed = 0};
     cr_expect_eq(clprop_net_create(context, &empty, &net), CLPROP_ERROR_INVALID_ARGUMENT);
     clprop_net_destroy(net);
 }
@@ -135,7 +175,12 @@ Test(net, bad_shapes_are_refused_with_a_reason)
 Test(net, calls_with_bad_arguments_fail_cleanly)
 {
     const size_t sizes[] = {2, 2};
-    clprop_net_desc desc = {1, sizes, NULL, 0, CLPROP_LOSS_MSE, 0};
+    clprop_net_desc desc = {.layer_count = 1,
+                            .sizes = sizes,
+                            .activations = NULL,
+                            .no_bias = 0,
+                            .loss = CLPROP_LOSS_MSE,
+                            .seed = 0};
     clprop_net *net = NULL;
     cr_assert_eq(clprop_net_create(context, &desc, &net), CLPROP_SUCCESS);
     float values[4] = {0, 0, 0, 0}, nan_weights[4] = {0, NAN, 0, 0};
@@ -195,7 +240,13 @@ static float largest_initial_weight(clprop_activation activation, clprop_weight_
 {
     const size_t sizes[] = {16, 16, 1};
     const clprop_activation activations[] = {activation, CLPROP_ACTIVATION_LINEAR};
-    clprop_net_desc desc = {2, sizes, activations, 0, CLPROP_LOSS_MSE, 3, init};
+    clprop_net_desc desc = {.layer_count = 2,
+                            .sizes = sizes,
+                            .activations = activations,
+                            .no_bias = 0,
+                            .loss = CLPROP_LOSS_MSE,
+                            .seed = 3,
+                            .init = init};
     clprop_net *net = NULL;
     cr_assert_eq(clprop_net_create(context, &desc, &net), CLPROP_SUCCESS, "%s",
                  clprop_net_message(net));
@@ -228,7 +279,12 @@ Test(net, cross_entropy_without_a_softmax_output_is_refused)
     const size_t sizes[] = {2, 3, 2};
     const clprop_activation sigmoid_output[] = {CLPROP_ACTIVATION_SIGMOID,
                                                 CLPROP_ACTIVATION_SIGMOID};
-    clprop_net_desc desc = {2, sizes, sigmoid_output, 0, CLPROP_LOSS_CROSS_ENTROPY, 0};
+    clprop_net_desc desc = {.layer_count = 2,
+                            .sizes = sizes,
+                            .activations = sigmoid_output,
+                            .no_bias = 0,
+                            .loss = CLPROP_LOSS_CROSS_ENTROPY,
+                            .seed = 0};
     clprop_net *net = NULL;
     cr_expect_eq(clprop_net_create(context, &desc, &net), CLPROP_ERROR_INVALID_ARGUMENT);
     cr_expect(strstr(clprop_net_message(net), "softmax") != NULL, "%s", clprop_net_message(net));

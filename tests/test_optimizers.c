@@ -36,7 +36,12 @@ static const clprop_activation activations[] = {CLPROP_ACTIVATION_TANH,
 
 static clprop_net *make_net(clprop_context *context, const optimizer_case *c)
 {
-    clprop_net_desc desc = {2, sizes, activations, c->no_bias, CLPROP_LOSS_MSE, 17};
+    clprop_net_desc desc = {.layer_count = 2,
+                            .sizes = sizes,
+                            .activations = activations,
+                            .no_bias = c->no_bias,
+                            .loss = CLPROP_LOSS_MSE,
+                            .seed = 17};
     clprop_net *net = NULL;
     cr_assert_eq(clprop_net_create(context, &desc, &net), CLPROP_SUCCESS);
     cr_assert_eq(clprop_net_set_optimizer(net, &c->optimizer), CLPROP_SUCCESS, "%s",
@@ -54,7 +59,12 @@ static clprop_ref_net *mirror(clprop_net *net, const optimizer_case *c)
         weights[l - 1] = clprop_ref_widen(w, sizes[l - 1] * sizes[l]);
         biases[l - 1] = clprop_ref_widen(b, sizes[l]);
     }
-    clprop_net_desc desc = {2, sizes, activations, c->no_bias, CLPROP_LOSS_MSE, 0};
+    clprop_net_desc desc = {.layer_count = 2,
+                            .sizes = sizes,
+                            .activations = activations,
+                            .no_bias = c->no_bias,
+                            .loss = CLPROP_LOSS_MSE,
+                            .seed = 0};
     clprop_ref_net *ref = clprop_ref_net_create(&desc, (const double *const *)weights,
                                                 (const double *const *)biases);
     cr_assert(clprop_ref_set_optimizer(ref, &c->optimizer));

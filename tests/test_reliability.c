@@ -24,16 +24,21 @@ typedef struct run {
 static void *train(void *argument)
 {
     run *r = argument;
-    clprop_data_source source = {CLPROP_FANN_DIR "/diabetes.train"};
+    clprop_data_source source = {.path = CLPROP_FANN_DIR "/diabetes.train"};
     clprop_data *data = NULL;
     clprop_context *context = NULL;
     clprop_device_data *on_device = NULL;
     clprop_net *net = NULL;
-    clprop_context_desc desc = {r->device};
+    clprop_context_desc desc = {.device = r->device};
     const size_t sizes[] = {8, 16, 2};
     const clprop_activation activations[] = {CLPROP_ACTIVATION_TANH, CLPROP_ACTIVATION_LINEAR};
-    clprop_net_desc shape = {2, sizes, activations, 0, CLPROP_LOSS_MSE, r->seed};
-    clprop_optimizer adam = {CLPROP_OPTIMIZER_ADAM};
+    clprop_net_desc shape = {.layer_count = 2,
+                             .sizes = sizes,
+                             .activations = activations,
+                             .no_bias = 0,
+                             .loss = CLPROP_LOSS_MSE,
+                             .seed = r->seed};
+    clprop_optimizer adam = {.kind = CLPROP_OPTIMIZER_ADAM};
     r->status = clprop_data_load(&source, &data);
     if (r->status == CLPROP_SUCCESS)
         r->status = clprop_context_create(&desc, &context);
@@ -45,7 +50,8 @@ static void *train(void *argument)
         r->status = clprop_net_set_optimizer(net, &adam);
     clprop_pass_result result = {0};
     for (uint64_t epoch = 0; epoch < 3 && r->status == CLPROP_SUCCESS; epoch++) {
-        clprop_epoch_options options = {16, 0.01f, r->seed * 100 + epoch};
+        clprop_epoch_options options = {
+            .batch = 16, .learning_rate = 0.01f, .shuffle_seed = r->seed * 100 + epoch};
         r->status = clprop_net_train_epoch(net, on_device, &options, &result);
     }
     if (r->status == CLPROP_SUCCESS)

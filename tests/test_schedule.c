@@ -13,7 +13,7 @@ static void expect_rate(const clprop_schedule *s, size_t epoch, size_t epochs, d
 
 Test(schedule, constant_keeps_the_base_rate)
 {
-    clprop_schedule s = {CLPROP_SCHEDULE_CONSTANT};
+    clprop_schedule s = {.kind = CLPROP_SCHEDULE_CONSTANT};
     expect_rate(&s, 1, 5, 0.4);
     expect_rate(&s, 5, 5, 0.4);
     expect_rate(NULL, 3, 5, 0.4);
@@ -21,7 +21,7 @@ Test(schedule, constant_keeps_the_base_rate)
 
 Test(schedule, warmup_ramps_linearly_then_hands_over)
 {
-    clprop_schedule s = {CLPROP_SCHEDULE_CONSTANT, 4};
+    clprop_schedule s = {.kind = CLPROP_SCHEDULE_CONSTANT, .warmup_epochs = 4};
     expect_rate(&s, 1, 10, 0.1);
     expect_rate(&s, 2, 10, 0.2);
     expect_rate(&s, 4, 10, 0.4);
@@ -30,23 +30,24 @@ Test(schedule, warmup_ramps_linearly_then_hands_over)
 
 Test(schedule, step_decay_multiplies_every_n_epochs)
 {
-    clprop_schedule s = {CLPROP_SCHEDULE_STEP, 0, 3, 0.5f};
+    clprop_schedule s = {
+        .kind = CLPROP_SCHEDULE_STEP, .warmup_epochs = 0, .step_every = 3, .step_factor = 0.5f};
     expect_rate(&s, 1, 10, 0.4);
     expect_rate(&s, 3, 10, 0.4);
     expect_rate(&s, 4, 10, 0.2);
     expect_rate(&s, 7, 10, 0.1);
-    clprop_schedule defaults = {CLPROP_SCHEDULE_STEP};
+    clprop_schedule defaults = {.kind = CLPROP_SCHEDULE_STEP};
     expect_rate(&defaults, 10, 30, 0.4);
     expect_rate(&defaults, 11, 30, 0.04);
 }
 
 Test(schedule, cosine_starts_at_the_base_and_halves_midway)
 {
-    clprop_schedule s = {CLPROP_SCHEDULE_COSINE};
+    clprop_schedule s = {.kind = CLPROP_SCHEDULE_COSINE};
     expect_rate(&s, 1, 10, 0.4);
     expect_rate(&s, 6, 10, 0.2);                               /* cos(π/2) = 0 */
     expect_rate(&s, 10, 10, 0.2 * (1 + cos(3.14159265358979323846 * 9 / 10)));
-    clprop_schedule warm = {CLPROP_SCHEDULE_COSINE, 2};
+    clprop_schedule warm = {.kind = CLPROP_SCHEDULE_COSINE, .warmup_epochs = 2};
     expect_rate(&warm, 2, 10, 0.4);
     expect_rate(&warm, 3, 10, 0.4);
     expect_rate(&warm, 7, 10, 0.2);                            /* 4 of 8 after the warm-up */

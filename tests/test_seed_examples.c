@@ -35,7 +35,12 @@ static void expect_near(const char *what, double got, double want)
 
 Test(seed_examples, seed1_on_the_device_gives_the_exact_updated_weights)
 {
-    clprop_net_desc desc = {2, seed1_sizes, seed1_activations, 1, CLPROP_LOSS_MSE, 0};
+    clprop_net_desc desc = {.layer_count = 2,
+                            .sizes = seed1_sizes,
+                            .activations = seed1_activations,
+                            .no_bias = 1,
+                            .loss = CLPROP_LOSS_MSE,
+                            .seed = 0};
     clprop_context *context = test_context();
     clprop_net *net = NULL;
     cr_assert_eq(clprop_net_create(context, &desc, &net), CLPROP_SUCCESS, "%s",
@@ -67,7 +72,12 @@ Test(seed_examples, seed1_on_the_device_gives_the_exact_updated_weights)
 
 Test(seed_examples, seed1_on_the_reference_gives_the_exact_updated_weights)
 {
-    clprop_net_desc desc = {2, seed1_sizes, seed1_activations, 1, CLPROP_LOSS_MSE, 0};
+    clprop_net_desc desc = {.layer_count = 2,
+                            .sizes = seed1_sizes,
+                            .activations = seed1_activations,
+                            .no_bias = 1,
+                            .loss = CLPROP_LOSS_MSE,
+                            .seed = 0};
     const double hidden[] = {0.11, 0.21, 0.12, 0.08}, output[] = {0.14, 0.15};
     const double *weights[] = {hidden, output};
     clprop_ref_net *ref = clprop_ref_net_create(&desc, weights, NULL);
@@ -101,7 +111,12 @@ static const clprop_activation seed2_activations[] = {CLPROP_ACTIVATION_SIGMOID}
 
 Test(seed_examples, seed2_on_the_device_gives_the_exact_delta_and_weights)
 {
-    clprop_net_desc desc = {1, seed2_sizes, seed2_activations, 0, CLPROP_LOSS_MSE, 0};
+    clprop_net_desc desc = {.layer_count = 1,
+                            .sizes = seed2_sizes,
+                            .activations = seed2_activations,
+                            .no_bias = 0,
+                            .loss = CLPROP_LOSS_MSE,
+                            .seed = 0};
     clprop_context *context = test_context();
     clprop_net *net = NULL;
     cr_assert_eq(clprop_net_create(context, &desc, &net), CLPROP_SUCCESS);
@@ -137,7 +152,12 @@ Test(seed_examples, seed2_on_the_device_gives_the_exact_delta_and_weights)
 
 Test(seed_examples, seed2_on_the_reference_gives_the_exact_delta_and_weights)
 {
-    clprop_net_desc desc = {1, seed2_sizes, seed2_activations, 0, CLPROP_LOSS_MSE, 0};
+    clprop_net_desc desc = {.layer_count = 1,
+                            .sizes = seed2_sizes,
+                            .activations = seed2_activations,
+                            .no_bias = 0,
+                            .loss = CLPROP_LOSS_MSE,
+                            .seed = 0};
     const double weights[] = {0.67, 0.54, 0.84, 0.52}, biases[] = {0.67, 0.67};
     const double *w[] = {weights}, *b[] = {biases};
     clprop_ref_net *ref = clprop_ref_net_create(&desc, w, b);

@@ -11,7 +11,12 @@
 
 static clprop_data *load(const char *path)
 {
-    clprop_data_source source = {path, NULL, CLPROP_DATA_AUTO, 0, 0, 0};
+    clprop_data_source source = {.path = path,
+                                 .labels_path = NULL,
+                                 .format = CLPROP_DATA_AUTO,
+                                 .csv_targets = 0,
+                                 .csv_label_column = 0,
+                                 .classes = 0};
     clprop_data *data = NULL;
     cr_assert_eq(clprop_data_load(&source, &data), CLPROP_SUCCESS, "%s",
                  clprop_data_message(data));
@@ -23,7 +28,12 @@ static clprop_net *net_for(clprop_context *context, const clprop_data *data, siz
 {
     size_t sizes[] = {clprop_data_inputs(data), hidden, clprop_data_outputs(data)};
     const clprop_activation activations[] = {CLPROP_ACTIVATION_SIGMOID, CLPROP_ACTIVATION_LINEAR};
-    clprop_net_desc desc = {2, sizes, activations, 0, CLPROP_LOSS_MSE, seed};
+    clprop_net_desc desc = {.layer_count = 2,
+                            .sizes = sizes,
+                            .activations = activations,
+                            .no_bias = 0,
+                            .loss = CLPROP_LOSS_MSE,
+                            .seed = seed};
     clprop_net *net = NULL;
     cr_assert_eq(clprop_net_create(context, &desc, &net), CLPROP_SUCCESS, "%s",
                  clprop_net_message(net));
@@ -49,7 +59,11 @@ Test(train, every_fann_benchmark_file_trains_and_its_loss_falls, .timeout = 240)
         clprop_net *net = net_for(context, data, 8, 1);
         clprop_pass_result before, after;
         cr_assert_eq(clprop_net_evaluate(net, on_device, 64, &before), CLPROP_SUCCESS);
-        clprop_epoch_options options = {16, 0.05f, 1, NULL, NULL};
+        clprop_epoch_options options = {.batch = 16,
+                                        .learning_rate = 0.05f,
+                                        .shuffle_seed = 1,
+                                        .progress = NULL,
+                                        .progress_user = NULL};
         for (int epoch = 0; epoch < 3; epoch++)
             cr_assert_eq(clprop_net_train_epoch(net, on_device, &options, &after), CLPROP_SUCCESS,
                          "%s: %s", entry->d_name, clprop_net_message(net));
@@ -91,7 +105,12 @@ Test(train, evaluation_with_a_partial_last_batch_matches_the_reference)
     double *biases[] = {clprop_ref_widen(b1, 5), clprop_ref_widen(b2, 2)};
     size_t sizes[] = {3, 5, 2};
     const clprop_activation activations[] = {CLPROP_ACTIVATION_SIGMOID, CLPROP_ACTIVATION_LINEAR};
-    clprop_net_desc desc = {2, sizes, activations, 0, CLPROP_LOSS_MSE, 0};
+    clprop_net_desc desc = {.layer_count = 2,
+                            .sizes = sizes,
+                            .activations = activations,
+                            .no_bias = 0,
+                            .loss = CLPROP_LOSS_MSE,
+                            .seed = 0};
     clprop_ref_net *ref = clprop_ref_net_create(&desc, (const double *const *)weights,
                                                 (const double *const *)biases);
     double *wide_in = clprop_ref_widen(inputs, 150), *wide_t = clprop_ref_widen(targets, 100);
@@ -132,13 +151,22 @@ Test(train, a_full_batch_epoch_is_one_reference_step)
     double *biases[] = {clprop_ref_widen(b1, 3), clprop_ref_widen(b2, 1)};
     size_t sizes[] = {4, 3, 1};
     const clprop_activation activations[] = {CLPROP_ACTIVATION_SIGMOID, CLPROP_ACTIVATION_LINEAR};
-    clprop_net_desc desc = {2, sizes, activations, 0, CLPROP_LOSS_MSE, 0};
+    clprop_net_desc desc = {.layer_count = 2,
+                            .sizes = sizes,
+                            .activations = activations,
+                            .no_bias = 0,
+                            .loss = CLPROP_LOSS_MSE,
+                            .seed = 0};
     clprop_ref_net *ref = clprop_ref_net_create(&desc, (const double *const *)weights,
                                                 (const double *const *)biases);
     double *wide_in = clprop_ref_widen(inputs, 80), *wide_t = clprop_ref_widen(targets, 20);
     double want_loss = clprop_ref_train_batch(ref, wide_in, wide_t, 20, 0.3);
 
-    clprop_epoch_options options = {20, 0.3f, 99, NULL, NULL};
+    clprop_epoch_options options = {.batch = 20,
+                                    .learning_rate = 0.3f,
+                                    .shuffle_seed = 99,
+                                    .progress = NULL,
+                                    .progress_user = NULL};
     clprop_pass_result result;
     cr_assert_eq(clprop_net_train_epoch(net, on_device, &options, &result), CLPROP_SUCCESS);
     cr_expect(fabs(result.loss - want_loss) <= 1e-5 * want_loss);
@@ -164,7 +192,11 @@ static void train_two_epochs(uint64_t shuffle_seed, float *weights)
     clprop_net *net = net_for(context, data, 4, 5);
     clprop_pass_result result;
     for (uint64_t epoch = 0; epoch < 2; epoch++) {
-        clprop_epoch_options options = {10, 0.1f, shuffle_seed + epoch, NULL, NULL};
+        clprop_epoch_options options = {.batch = 10,
+                                        .learning_rate = 0.1f,
+                                        .shuffle_seed = shuffle_seed + epoch,
+                                        .progress = NULL,
+                                        .progress_user = NULL};
         cr_assert_eq(clprop_net_train_epoch(net, on_device, &options, &result), CLPROP_SUCCESS);
     }
     cr_assert_eq(clprop_net_get_weights(net, 1, weights, NULL), CLPROP_SUCCESS);
@@ -191,7 +223,11 @@ Test(train, a_diverging_run_stops_with_a_not_finite_loss)
     clprop_device_data *on_device = NULL;
     cr_assert_eq(clprop_device_data_create(context, data, &on_device), CLPROP_SUCCESS);
     clprop_net *net = net_for(context, data, 8, 6);
-    clprop_epoch_options options = {8, 1e30f, 1, NULL, NULL};
+    clprop_epoch_options options = {.batch = 8,
+                                    .learning_rate = 1e30f,
+                                    .shuffle_seed = 1,
+                                    .progress = NULL,
+                                    .progress_user = NULL};
     clprop_pass_result result;
     clprop_status status = CLPROP_SUCCESS;
     for (int epoch = 0; epoch < 5 && status == CLPROP_SUCCESS; epoch++)
@@ -212,7 +248,12 @@ Test(train, data_whose_widths_differ_from_the_network_are_refused)
     clprop_device_data *on_device = NULL;
     cr_assert_eq(clprop_device_data_create(context, data, &on_device), CLPROP_SUCCESS);
     const size_t sizes[] = {3, 2, 1};
-    clprop_net_desc desc = {2, sizes, NULL, 0, CLPROP_LOSS_MSE, 0};
+    clprop_net_desc desc = {.layer_count = 2,
+                            .sizes = sizes,
+                            .activations = NULL,
+                            .no_bias = 0,
+                            .loss = CLPROP_LOSS_MSE,
+                            .seed = 0};
     clprop_net *net = NULL;
     cr_assert_eq(clprop_net_create(context, &desc, &net), CLPROP_SUCCESS);
     clprop_pass_result result;
@@ -251,7 +292,11 @@ static void train_one_epoch(clprop_context *context, const clprop_data *data, fl
     clprop_device_data *on_device = NULL;
     cr_assert_eq(clprop_device_data_create(context, data, &on_device), CLPROP_SUCCESS);
     clprop_net *net = net_for(context, data, 5, 8);
-    clprop_epoch_options options = {7, 0.2f, 21, NULL, NULL};
+    clprop_epoch_options options = {.batch = 7,
+                                    .learning_rate = 0.2f,
+                                    .shuffle_seed = 21,
+                                    .progress = NULL,
+                                    .progress_user = NULL};
     clprop_pass_result result;
     cr_assert_eq(clprop_net_train_epoch(net, on_device, &options, &result), CLPROP_SUCCESS);
     cr_assert_eq(clprop_net_get_weights(net, 1, weights, NULL), CLPROP_SUCCESS);
@@ -267,7 +312,12 @@ Test(train, idx_bytes_on_the_device_train_exactly_like_floats)
     char images[4200], labels[4200];
     snprintf(images, sizeof images, "%s/images", dir);
     snprintf(labels, sizeof labels, "%s/labels", dir);
-    clprop_data_source source = {images, labels, CLPROP_DATA_IDX, 0, 0, 3};
+    clprop_data_source source = {.path = images,
+                                 .labels_path = labels,
+                                 .format = CLPROP_DATA_IDX,
+                                 .csv_targets = 0,
+                                 .csv_label_column = 0,
+                                 .classes = 3};
     clprop_data *idx = NULL, *floats = NULL;
     cr_assert_eq(clprop_data_load(&source, &idx), CLPROP_SUCCESS, "%s", clprop_data_message(idx));
     cr_assert_not_null(clprop_data_input_bytes(idx), "IDX data keep their bytes");
@@ -296,13 +346,21 @@ static void train_diabetes(float *weights, clprop_pass_result *result, int *resi
     *resident = clprop_device_data_resident(on_device);
     clprop_net *net = net_for(context, data, 4, 5);
     for (uint64_t epoch = 0; epoch < 2; epoch++) {
-        clprop_epoch_options options = {13, 0.1f, 40 + epoch, NULL, NULL};
+        clprop_epoch_options options = {.batch = 13,
+                                        .learning_rate = 0.1f,
+                                        .shuffle_seed = 40 + epoch,
+                                        .progress = NULL,
+                                        .progress_user = NULL};
         cr_assert_eq(clprop_net_train_epoch(net, on_device, &options, result), CLPROP_SUCCESS);
     }
     /* an evaluation pass streams too, and leaves the next epoch's streaming intact */
     clprop_pass_result evaluation;
     cr_assert_eq(clprop_net_evaluate(net, on_device, 7, &evaluation), CLPROP_SUCCESS);
-    clprop_epoch_options last = {13, 0.1f, 42, NULL, NULL};
+    clprop_epoch_options last = {.batch = 13,
+                                 .learning_rate = 0.1f,
+                                 .shuffle_seed = 42,
+                                 .progress = NULL,
+                                 .progress_user = NULL};
     cr_assert_eq(clprop_net_train_epoch(net, on_device, &last, result), CLPROP_SUCCESS);
     cr_assert_eq(clprop_net_get_weights(net, 1, weights, NULL), CLPROP_SUCCESS);
     clprop_net_destroy(net);
@@ -350,18 +408,34 @@ Test(train, a_stopped_epoch_continued_from_where_it_stopped_matches_one_run_stra
     cr_assert_eq(clprop_device_data_create(context, data, &on_device), CLPROP_SUCCESS);
 
     clprop_net *straight = net_for(context, data, 4, 5);
-    clprop_epoch_options options = {8, 0.1f, 77, NULL, NULL};
+    clprop_epoch_options options = {.batch = 8,
+                                    .learning_rate = 0.1f,
+                                    .shuffle_seed = 77,
+                                    .progress = NULL,
+                                    .progress_user = NULL};
     clprop_pass_result whole;
     cr_assert_eq(clprop_net_train_epoch(straight, on_device, &options, &whole), CLPROP_SUCCESS);
 
     clprop_net *stopped = net_for(context, data, 4, 5);
     volatile sig_atomic_t stop = 0;
-    clprop_epoch_options first_part = {8, 0.1f, 77, stop_after_200, (void *)&stop, 0, &stop};
+    clprop_epoch_options first_part = {.batch = 8,
+                                       .learning_rate = 0.1f,
+                                       .shuffle_seed = 77,
+                                       .progress = stop_after_200,
+                                       .progress_user = (void *)&stop,
+                                       .first_sample = 0,
+                                       .stop = &stop};
     clprop_pass_result part, rest;
     cr_assert_eq(clprop_net_train_epoch(stopped, on_device, &first_part, &part), CLPROP_STOPPED);
     cr_assert(part.samples >= 200 && part.samples < 384 && part.samples % 8 == 0,
               "stopped after %zu samples", part.samples);
-    clprop_epoch_options second_part = {8, 0.1f, 77, NULL, NULL, part.samples, NULL};
+    clprop_epoch_options second_part = {.batch = 8,
+                                        .learning_rate = 0.1f,
+                                        .shuffle_seed = 77,
+                                        .progress = NULL,
+                                        .progress_user = NULL,
+                                        .first_sample = part.samples,
+                                        .stop = NULL};
     cr_assert_eq(clprop_net_train_epoch(stopped, on_device, &second_part, &rest),
                  CLPROP_SUCCESS);
     cr_expect_eq(part.samples + rest.samples, 384);

@@ -6,7 +6,12 @@
 Test(xor, a_2_4_1_sigmoid_network_learns_xor)
 {
     const size_t sizes[] = {2, 4, 1};
-    clprop_net_desc desc = {2, sizes, NULL, 0, CLPROP_LOSS_MSE, 2024};
+    clprop_net_desc desc = {.layer_count = 2,
+                            .sizes = sizes,
+                            .activations = NULL,
+                            .no_bias = 0,
+                            .loss = CLPROP_LOSS_MSE,
+                            .seed = 2024};
     clprop_context *context = test_context();
     clprop_net *net = NULL;
     cr_assert_eq(clprop_net_create(context, &desc, &net), CLPROP_SUCCESS, "%s",

@@ -44,7 +44,7 @@ int cli_option_value(int argc, char **argv, int *i, const char *name, const char
 
 clprop_context *cli_open_context(const char *selector, clprop_gemm_backend gemm)
 {
-    clprop_context_desc desc = {selector, gemm};
+    clprop_context_desc desc = {.device = selector, .gemm = gemm};
     clprop_context *context = NULL;
     clprop_status status = clprop_context_create(&desc, &context);
     if (status != CLPROP_SUCCESS) {

@@ -79,7 +79,12 @@ static int run_seed1(clprop_context *context)
 {
     const size_t sizes[] = {2, 2, 1};
     const clprop_activation activations[] = {CLPROP_ACTIVATION_LINEAR, CLPROP_ACTIVATION_LINEAR};
-    const clprop_net_desc desc = {2, sizes, activations, 1, CLPROP_LOSS_MSE, 0};
+    const clprop_net_desc desc = {.layer_count = 2,
+                                  .sizes = sizes,
+                                  .activations = activations,
+                                  .no_bias = 1,
+                                  .loss = CLPROP_LOSS_MSE,
+                                  .seed = 0};
     const float hidden_w[] = {0.11f, 0.21f, 0.12f, 0.08f}; /* w1 w2 into h1, w3 w4 into h2 */
     const float output_w[] = {0.14f, 0.15f};                /* w5 w6 */
     const float input[] = {2.0f, 3.0f}, target[] = {1.0f};
@@ -173,7 +178,12 @@ static int run_seed2(clprop_context *context)
 {
     const size_t sizes[] = {2, 2};
     const clprop_activation activations[] = {CLPROP_ACTIVATION_SIGMOID};
-    const clprop_net_desc desc = {1, sizes, activations, 0, CLPROP_LOSS_MSE, 0};
+    const clprop_net_desc desc = {.layer_count = 1,
+                                  .sizes = sizes,
+                                  .activations = activations,
+                                  .no_bias = 0,
+                                  .loss = CLPROP_LOSS_MSE,
+                                  .seed = 0};
     const float weights[] = {0.67f, 0.54f, 0.84f, 0.52f}; /* into o1, into o2 */
     const float biases[] = {0.67f, 0.67f};
     const float input[] = {0.62f, 0.61f}; /* the hidden outputs f(j1), f(j2) */

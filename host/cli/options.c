@@ -261,9 +261,13 @@ clprop_data *cli_load_data(const cli_data_options *options, size_t classes, int 
 {
     /* --labels only goes with IDX images: say so, so that damaged images are reported as IDX
      * rather than guessed to be some other format. */
-    clprop_data_source source = {options->path, options->labels,
-                                 options->labels != NULL ? CLPROP_DATA_IDX : CLPROP_DATA_AUTO, 0,
-                                 0, classes};
+    clprop_data_source source = {.path = options->path,
+                                 .labels_path = options->labels,
+                                 .format =
+                                     options->labels != NULL ? CLPROP_DATA_IDX : CLPROP_DATA_AUTO,
+                                 .csv_targets = 0,
+                                 .csv_label_column = 0,
+                                 .classes = classes};
     if ((options->targets != NULL &&
          !cli_parse_count("--targets", options->targets, &source.csv_targets)) ||
         (options->label_column != NULL &&

@@ -163,8 +163,13 @@ static int build_network(session *s)
         const cli_network_options *n = &o->network;
         for (size_t l = 0; l + 1 < n->size_count; l++)
             activations[l] = l + 2 == n->size_count ? n->output : n->hidden;
-        clprop_net_desc desc = {n->size_count - 1, n->sizes, activations, n->no_bias, n->loss,
-                                o->seed, o->weight_init};
+        clprop_net_desc desc = {.layer_count = n->size_count - 1,
+                                .sizes = n->sizes,
+                                .activations = activations,
+                                .no_bias = n->no_bias,
+                                .loss = n->loss,
+                                .seed = o->seed,
+                                .init = o->weight_init};
         status = clprop_net_create(s->context, &desc, &s->net);
     }
     /* A chosen optimizer replaces whatever --init's model carried; --resume keeps its own. */
