@@ -102,7 +102,7 @@ const clprop_device_info *clprop_context_device(const clprop_context *context)
 
 clprop_gemm_backend clprop_context_gemm_backend(const clprop_context *context)
 {
-    return context->gemm;
+    return context != NULL ? context->gemm : CLPROP_GEMM_NATIVE;
 }
 
 clprop_status clprop_context_buffer(clprop_context *context, clprop_message *message,

@@ -104,5 +104,5 @@ const char *clprop_device_data_message(const clprop_device_data *data)
 
 int clprop_device_data_resident(const clprop_device_data *data)
 {
-    return data->resident;
+    return data != NULL && data->resident;
 }

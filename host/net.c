@@ -333,28 +333,29 @@ const char *clprop_net_message(const clprop_net *net)
 
 size_t clprop_net_layer_count(const clprop_net *net)
 {
-    return net->layer_count;
+    return net != NULL ? net->layer_count : 0;
 }
 
 size_t clprop_net_units(const clprop_net *net, size_t layer)
 {
-    return layer <= net->layer_count ? net->sizes[layer] : 0;
+    return net != NULL && layer <= net->layer_count ? net->sizes[layer] : 0;
 }
 
 clprop_activation clprop_net_activation(const clprop_net *net, size_t layer)
 {
-    return layer >= 1 && layer <= net->layer_count ? net->layers[layer - 1].activation
-                                                   : CLPROP_ACTIVATION_LINEAR;
+    return net != NULL && layer >= 1 && layer <= net->layer_count
+               ? net->layers[layer - 1].activation
+               : CLPROP_ACTIVATION_LINEAR;
 }
 
 int clprop_net_has_bias(const clprop_net *net)
 {
-    return net->has_bias;
+    return net != NULL && net->has_bias;
 }
 
 clprop_loss clprop_net_loss(const clprop_net *net)
 {
-    return net->loss;
+    return net != NULL ? net->loss : CLPROP_LOSS_MSE;
 }
 
 static clprop_status check_weight_layer(clprop_net *net, size_t layer, const void *weights)

@@ -87,12 +87,13 @@ clprop_status clprop_net_set_optimizer(clprop_net *net, const clprop_optimizer *
 
 void clprop_net_get_optimizer(const clprop_net *net, clprop_optimizer *optimizer)
 {
-    *optimizer = net->optimizer;
+    if (net != NULL && optimizer != NULL)
+        *optimizer = net->optimizer;
 }
 
 size_t clprop_net_optimizer_state_floats(const clprop_net *net)
 {
-    return parameter_count(net) * clprop_optimizer_slots(net->optimizer.kind);
+    return net != NULL ? parameter_count(net) * clprop_optimizer_slots(net->optimizer.kind) : 0;
 }
 
 /* Copies every state buffer in the saved order — layer by layer, weights then biases, slot by
