@@ -266,7 +266,7 @@ static int open_device_and_network(trainer *t, const train_options *o)
 static int train_from(trainer *t, size_t batch, size_t first, uint64_t seed,
                       clprop_pass_result *result)
 {
-    clprop_epoch_options options = {.batch = batch,
+    clprop_epoch_desc options = {.batch = batch,
                                     .learning_rate = LEARNING_RATE,
                                     .shuffle_seed = seed,
                                     .first_sample = first};

@@ -44,7 +44,7 @@ int main(int argc, char **argv)
             failure = clprop_net_message(net);
     }
     if (failure == NULL) {
-        clprop_trainer_params params = {.epochs = 500, .batch = 32, .learning_rate = 0.01f,
+        clprop_trainer_desc params = {.epochs = 500, .batch = 32, .learning_rate = 0.01f,
                                         .validation = 0.2f, .patience = 10, .seed = 1,
                                         .on_epoch = print_epoch};
         if (clprop_trainer_create(net, data, &params, &trainer) != CLPROP_SUCCESS ||

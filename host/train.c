@@ -134,7 +134,7 @@ static clprop_status report_progress(clprop_net *net, clprop_progress_fn progres
 /* One pass from position `start` of the order: for each batch, load, forward, figures, and when
  * training, backward and update. *end receives where it stopped (n, or earlier on request). */
 static clprop_status run_pass(clprop_net *net, clprop_device_data *data, size_t batch,
-                              float learning_rate, const clprop_epoch_options *options,
+                              float learning_rate, const clprop_epoch_desc *options,
                               size_t start, size_t *end)
 {
     size_t n = data->samples;
@@ -171,7 +171,7 @@ static clprop_status run_pass(clprop_net *net, clprop_device_data *data, size_t 
 }
 
 clprop_status clprop_net_train_epoch(clprop_net *net, clprop_device_data *data,
-                                     const clprop_epoch_options *options,
+                                     const clprop_epoch_desc *options,
                                      clprop_pass_result *result)
 {
     if (options == NULL || result == NULL)

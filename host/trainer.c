@@ -21,7 +21,7 @@
 struct clprop_trainer {
     clprop_message message;
     clprop_net *net; /* borrowed */
-    clprop_trainer_params params;
+    clprop_trainer_desc params;
     char *checkpoint;                         /* params.checkpoint, copied */
     clprop_training_state progress;           /* where the run stands */
     const clprop_data *train_set;             /* the caller's data, or the part not held out */
@@ -33,7 +33,7 @@ struct clprop_trainer {
 
 /* ---- Set-up ------------------------------------------------------------------------------------ */
 
-static void fill_defaults(clprop_trainer_params *p)
+static void fill_defaults(clprop_trainer_desc *p)
 {
     p->epochs = p->epochs != 0 ? p->epochs : 10;
     p->batch = p->batch != 0 ? p->batch : 32;
@@ -42,7 +42,7 @@ static void fill_defaults(clprop_trainer_params *p)
 
 static clprop_status check_params(clprop_trainer *t)
 {
-    const clprop_trainer_params *p = &t->params;
+    const clprop_trainer_desc *p = &t->params;
     if (!(p->validation >= 0.0f && p->validation < 1.0f))
         return clprop_fail(&t->message, CLPROP_ERROR_INVALID_ARGUMENT,
                            "the validation share must be from 0 up to below 1, not %g",
@@ -184,7 +184,7 @@ static clprop_status set_up(clprop_trainer *t, const clprop_data *data)
 {
     fill_defaults(&t->params);
     CLPROP_CHECK(check_params(t));
-    const clprop_trainer_params *p = &t->params;
+    const clprop_trainer_desc *p = &t->params;
     if (p->checkpoint != NULL && (t->checkpoint = strdup(p->checkpoint)) == NULL)
         return clprop_fail(&t->message, CLPROP_ERROR_OUT_OF_HOST_MEMORY, "out of host memory");
     t->params.checkpoint = t->checkpoint;
@@ -201,7 +201,7 @@ static clprop_status set_up(clprop_trainer *t, const clprop_data *data)
 }
 
 clprop_status clprop_trainer_create(clprop_net *net, const clprop_data *data,
-                                    const clprop_trainer_params *params, clprop_trainer **out)
+                                    const clprop_trainer_desc *params, clprop_trainer **out)
 {
     if (out == NULL)
         return CLPROP_ERROR_INVALID_ARGUMENT;
@@ -314,10 +314,10 @@ static clprop_status watch_validation(clprop_trainer *t, size_t epoch, double lo
 /* Trains one epoch (or what is left of an interrupted one) and fills the report. */
 static clprop_status train_epoch(clprop_trainer *t, size_t epoch, clprop_epoch_report *r)
 {
-    const clprop_trainer_params *p = &t->params;
+    const clprop_trainer_desc *p = &t->params;
     clprop_rng shuffles = {t->progress.shuffle_state};
     r->learning_rate = clprop_schedule_rate(&p->schedule, p->learning_rate, epoch, p->epochs);
-    clprop_epoch_options options = {.batch = p->batch,
+    clprop_epoch_desc options = {.batch = p->batch,
                                     .learning_rate = r->learning_rate,
                                     .shuffle_seed = clprop_rng_next(&shuffles),
                                     .progress = p->progress,
@@ -344,7 +344,7 @@ static clprop_status train_epoch(clprop_trainer *t, size_t epoch, clprop_epoch_r
 /* After an epoch: validation, test, early stopping, the target, checkpoint, the callback. */
 static clprop_status finish_epoch(clprop_trainer *t, size_t epoch, clprop_epoch_report *r)
 {
-    const clprop_trainer_params *p = &t->params;
+    const clprop_trainer_desc *p = &t->params;
     r->has_validation = t->validation != NULL;
     r->has_test = t->test != NULL;
     if (r->has_validation)
@@ -426,9 +426,9 @@ int clprop_trainer_data_resident(const clprop_trainer *t)
 /* ---- The short form ---------------------------------------------------------------------------- */
 
 clprop_status clprop_fit(clprop_net *net, const clprop_data *data,
-                         const clprop_trainer_params *params)
+                         const clprop_trainer_desc *params)
 {
-    clprop_trainer_params defaults = {0};
+    clprop_trainer_desc defaults = {0};
     clprop_trainer *t = NULL;
     clprop_status status = clprop_trainer_create(net, data, params != NULL ? params : &defaults, &t);
     if (status == CLPROP_SUCCESS)

@@ -14,8 +14,12 @@
  *    its trainer; a trainer's data and test sets outlive it; host data given to
  *    clprop_device_data_create outlive the device data. Everything else is copied by the call
  *    that takes it (clprop_data_create copies the caller's arrays).
- *  - Description and parameter structs: zero means the default, so a struct set up with
- *    designated initialisers (or {0}) keeps its meaning when a later version adds fields.
+ *  - Names: clprop_<object>_<verb> (clprop_net_create, clprop_trainer_run). A plain noun returns
+ *    a value (clprop_net_units); _get_ copies into memory the caller provides
+ *    (clprop_net_get_weights) and _set_ copies from it. Plural nouns are counts or arrays. Every
+ *    struct that describes what to create or run is a *_desc; zero means the default, so a
+ *    *_desc set up with designated initialisers (or {0}) keeps its meaning when a later version
+ *    adds fields.
  *  - Matrices crossing the API are row-major float32. Batches are sample-major: row b of a
  *    (batch × units) array holds sample b. Weights are (outputs × inputs): weights[o*inputs + i] is
  *    the weight from input i to unit o.
@@ -377,7 +381,7 @@ typedef struct clprop_pass_result {
 /* Called now and then during a pass with the samples done so far; may be NULL. */
 typedef void (*clprop_progress_fn)(void *user, size_t done, size_t total);
 
-typedef struct clprop_epoch_options {
+typedef struct clprop_epoch_desc {
     size_t batch;          /* samples per step; the last batch of an epoch may be smaller */
     float learning_rate;
     uint64_t shuffle_seed; /* the epoch's sample order is a permutation drawn from this */
@@ -387,7 +391,7 @@ typedef struct clprop_epoch_options {
     volatile const sig_atomic_t *stop; /* when it points at a non-zero value, the epoch stops
                                           after the batch in progress (set from a SIGINT handler,
                                           say) */
-} clprop_epoch_options;
+} clprop_epoch_desc;
 
 /* One epoch of gradient descent over the data in a shuffled order. The loss and correct count are
  * those of each batch before its step, over the samples this call trained (result->samples).
@@ -396,7 +400,7 @@ typedef struct clprop_epoch_options {
  * CLPROP_ERROR_NOT_FINITE when the loss is NaN or infinite, and with CLPROP_ERROR_MISMATCH when the
  * data's widths differ from the network's. */
 clprop_status clprop_net_train_epoch(clprop_net *net, clprop_device_data *data,
-                                     const clprop_epoch_options *options,
+                                     const clprop_epoch_desc *options,
                                      clprop_pass_result *result);
 
 /* Learning-rate schedules, per epoch. */
@@ -441,7 +445,7 @@ typedef int (*clprop_epoch_fn)(void *user, const clprop_epoch_report *report);
 
 /* A training run. Zero fields mean the defaults given. The strings are read during
  * clprop_trainer_create; `data` and `test` must stay alive until the trainer is destroyed. */
-typedef struct clprop_trainer_params {
+typedef struct clprop_trainer_desc {
     size_t epochs;        /* the run's total, counted from its start when resuming: 0 → 10 */
     size_t batch;         /* samples per step: 0 → 32 */
     float learning_rate;  /* 0 → 0.1 */
@@ -461,10 +465,10 @@ typedef struct clprop_trainer_params {
                                  its weights, optimizer state, progress and seed */
     clprop_epoch_fn on_epoch;
     void *user;               /* passed to on_epoch */
-    clprop_progress_fn progress; /* during each epoch, as in clprop_epoch_options */
+    clprop_progress_fn progress; /* during each epoch, as in clprop_epoch_desc */
     void *progress_user;
     volatile const sig_atomic_t *stop; /* non-zero: stop after the batch in progress */
-} clprop_trainer_params;
+} clprop_trainer_desc;
 
 /* How a run ended. */
 typedef enum clprop_run_end {
@@ -480,7 +484,7 @@ typedef struct clprop_trainer clprop_trainer;
  * data on the network's device, and with params->resume the checkpoint's weights, optimizer and
  * progress put into the network. */
 clprop_status clprop_trainer_create(clprop_net *net, const clprop_data *data,
-                                    const clprop_trainer_params *params, clprop_trainer **out);
+                                    const clprop_trainer_desc *params, clprop_trainer **out);
 void clprop_trainer_destroy(clprop_trainer *trainer);
 const char *clprop_trainer_message(const clprop_trainer *trainer);
 /* Runs the epochs left. CLPROP_SUCCESS when the run ended (clprop_trainer_end says how);
@@ -497,7 +501,7 @@ int clprop_trainer_data_resident(const clprop_trainer *trainer); /* 0: sent per 
 
 /* Creates a trainer, runs it and destroys it; a failure's message goes to the network's. */
 clprop_status clprop_fit(clprop_net *net, const clprop_data *data,
-                         const clprop_trainer_params *params);
+                         const clprop_trainer_desc *params);
 
 #ifdef __cplusplus
 }

@@ -50,7 +50,7 @@ static void *train(void *argument)
         r->status = clprop_net_set_optimizer(net, &adam);
     clprop_pass_result result = {0};
     for (uint64_t epoch = 0; epoch < 3 && r->status == CLPROP_SUCCESS; epoch++) {
-        clprop_epoch_options options = {
+        clprop_epoch_desc options = {
             .batch = 16, .learning_rate = 0.01f, .shuffle_seed = r->seed * 100 + epoch};
         r->status = clprop_net_train_epoch(net, on_device, &options, &result);
     }

@@ -59,7 +59,7 @@ Test(train, every_fann_benchmark_file_trains_and_its_loss_falls, .timeout = 240)
         clprop_net *net = net_for(context, data, 8, 1);
         clprop_pass_result before, after;
         cr_assert_eq(clprop_net_evaluate(net, on_device, 64, &before), CLPROP_SUCCESS);
-        clprop_epoch_options options = {.batch = 16,
+        clprop_epoch_desc options = {.batch = 16,
                                         .learning_rate = 0.05f,
                                         .shuffle_seed = 1,
                                         .progress = NULL,
@@ -162,7 +162,7 @@ Test(train, a_full_batch_epoch_is_one_reference_step)
     double *wide_in = clprop_ref_widen(inputs, 80), *wide_t = clprop_ref_widen(targets, 20);
     double want_loss = clprop_ref_train_batch(ref, wide_in, wide_t, 20, 0.3);
 
-    clprop_epoch_options options = {.batch = 20,
+    clprop_epoch_desc options = {.batch = 20,
                                     .learning_rate = 0.3f,
                                     .shuffle_seed = 99,
                                     .progress = NULL,
@@ -192,7 +192,7 @@ static void train_two_epochs(uint64_t shuffle_seed, float *weights)
     clprop_net *net = net_for(context, data, 4, 5);
     clprop_pass_result result;
     for (uint64_t epoch = 0; epoch < 2; epoch++) {
-        clprop_epoch_options options = {.batch = 10,
+        clprop_epoch_desc options = {.batch = 10,
                                         .learning_rate = 0.1f,
                                         .shuffle_seed = shuffle_seed + epoch,
                                         .progress = NULL,
@@ -223,7 +223,7 @@ Test(train, a_diverging_run_stops_with_a_not_finite_loss)
     clprop_device_data *on_device = NULL;
     cr_assert_eq(clprop_device_data_create(context, data, &on_device), CLPROP_SUCCESS);
     clprop_net *net = net_for(context, data, 8, 6);
-    clprop_epoch_options options = {.batch = 8,
+    clprop_epoch_desc options = {.batch = 8,
                                     .learning_rate = 1e30f,
                                     .shuffle_seed = 1,
                                     .progress = NULL,
@@ -292,7 +292,7 @@ static void train_one_epoch(clprop_context *context, const clprop_data *data, fl
     clprop_device_data *on_device = NULL;
     cr_assert_eq(clprop_device_data_create(context, data, &on_device), CLPROP_SUCCESS);
     clprop_net *net = net_for(context, data, 5, 8);
-    clprop_epoch_options options = {.batch = 7,
+    clprop_epoch_desc options = {.batch = 7,
                                     .learning_rate = 0.2f,
                                     .shuffle_seed = 21,
                                     .progress = NULL,
@@ -346,7 +346,7 @@ static void train_diabetes(float *weights, clprop_pass_result *result, int *resi
     *resident = clprop_device_data_resident(on_device);
     clprop_net *net = net_for(context, data, 4, 5);
     for (uint64_t epoch = 0; epoch < 2; epoch++) {
-        clprop_epoch_options options = {.batch = 13,
+        clprop_epoch_desc options = {.batch = 13,
                                         .learning_rate = 0.1f,
                                         .shuffle_seed = 40 + epoch,
                                         .progress = NULL,
@@ -356,7 +356,7 @@ static void train_diabetes(float *weights, clprop_pass_result *result, int *resi
     /* an evaluation pass streams too, and leaves the next epoch's streaming intact */
     clprop_pass_result evaluation;
     cr_assert_eq(clprop_net_evaluate(net, on_device, 7, &evaluation), CLPROP_SUCCESS);
-    clprop_epoch_options last = {.batch = 13,
+    clprop_epoch_desc last = {.batch = 13,
                                  .learning_rate = 0.1f,
                                  .shuffle_seed = 42,
                                  .progress = NULL,
@@ -408,7 +408,7 @@ Test(train, a_stopped_epoch_continued_from_where_it_stopped_matches_one_run_stra
     cr_assert_eq(clprop_device_data_create(context, data, &on_device), CLPROP_SUCCESS);
 
     clprop_net *straight = net_for(context, data, 4, 5);
-    clprop_epoch_options options = {.batch = 8,
+    clprop_epoch_desc options = {.batch = 8,
                                     .learning_rate = 0.1f,
                                     .shuffle_seed = 77,
                                     .progress = NULL,
@@ -418,7 +418,7 @@ Test(train, a_stopped_epoch_continued_from_where_it_stopped_matches_one_run_stra
 
     clprop_net *stopped = net_for(context, data, 4, 5);
     volatile sig_atomic_t stop = 0;
-    clprop_epoch_options first_part = {.batch = 8,
+    clprop_epoch_desc first_part = {.batch = 8,
                                        .learning_rate = 0.1f,
                                        .shuffle_seed = 77,
                                        .progress = stop_after_200,
@@ -429,7 +429,7 @@ Test(train, a_stopped_epoch_continued_from_where_it_stopped_matches_one_run_stra
     cr_assert_eq(clprop_net_train_epoch(stopped, on_device, &first_part, &part), CLPROP_STOPPED);
     cr_assert(part.samples >= 200 && part.samples < 384 && part.samples % 8 == 0,
               "stopped after %zu samples", part.samples);
-    clprop_epoch_options second_part = {.batch = 8,
+    clprop_epoch_desc second_part = {.batch = 8,
                                         .learning_rate = 0.1f,
                                         .shuffle_seed = 77,
                                         .progress = NULL,

@@ -69,13 +69,13 @@ static void close_run(run *r)
     clprop_context_destroy(r->context);
 }
 
-static clprop_trainer_params command_params(size_t epochs)
+static clprop_trainer_desc command_params(size_t epochs)
 {
-    return (clprop_trainer_params){.epochs = epochs, .batch = 16, .learning_rate = 0.01f,
+    return (clprop_trainer_desc){.epochs = epochs, .batch = 16, .learning_rate = 0.01f,
                                    .seed = 3};
 }
 
-static void train(run *r, const clprop_trainer_params *params)
+static void train(run *r, const clprop_trainer_desc *params)
 {
     cr_assert_eq(clprop_trainer_create(r->net, r->data, params, &r->trainer), CLPROP_SUCCESS,
                  "%s", clprop_trainer_message(r->trainer));
@@ -125,7 +125,7 @@ Test(trainer, a_library_checkpoint_resumes_in_the_command_to_the_same_weights)
 {
     run r;
     open_run(&r, DIABETES);
-    clprop_trainer_params params = command_params(2);
+    clprop_trainer_desc params = command_params(2);
     params.checkpoint = in_dir("library.ck");
     params.checkpoint_every = 2;
     train(&r, &params);
@@ -148,14 +148,14 @@ Test(trainer, a_command_checkpoint_resumes_in_the_library_to_the_same_weights)
     command(COMMAND " --epochs 2 --checkpoint %s --checkpoint-every 1", in_dir("command.ck"));
     run resumed, straight;
     open_run(&resumed, DIABETES);
-    clprop_trainer_params params = command_params(4);
+    clprop_trainer_desc params = command_params(4);
     params.resume = in_dir("command.ck");
     train(&resumed, &params);
     clprop_training_state progress;
     clprop_trainer_progress(resumed.trainer, &progress);
     cr_expect_eq(progress.epochs_done, 4);
     open_run(&straight, DIABETES);
-    clprop_trainer_params four = command_params(4);
+    clprop_trainer_desc four = command_params(4);
     train(&straight, &four);
     clprop_model *model = NULL;
     cr_assert_eq(clprop_model_from_net(straight.net, &model), CLPROP_SUCCESS);
@@ -185,7 +185,7 @@ Test(trainer, a_target_loss_ends_the_run_at_the_first_epoch_that_reaches_it)
     run r;
     open_run(&r, DIABETES);
     watcher w = {0};
-    clprop_trainer_params params = command_params(200);
+    clprop_trainer_desc params = command_params(200);
     params.target_loss = 0.2;
     params.on_epoch = watch;
     params.user = &w;
@@ -201,7 +201,7 @@ Test(trainer, the_callback_stops_the_run_and_a_checkpoint_then_resumes_it)
     run r;
     open_run(&r, DIABETES);
     watcher w = {.stop_after = 3};
-    clprop_trainer_params params = command_params(10);
+    clprop_trainer_desc params = command_params(10);
     params.on_epoch = watch;
     params.user = &w;
     cr_assert_eq(clprop_trainer_create(r.net, r.data, &params, &r.trainer), CLPROP_SUCCESS);
@@ -222,7 +222,7 @@ Test(trainer, early_stopping_ends_the_run_with_the_best_epochs_weights)
 {
     run r;
     open_run(&r, DIABETES);
-    clprop_trainer_params params = command_params(300);
+    clprop_trainer_desc params = command_params(300);
     params.learning_rate = 0.05f;
     params.validation = 0.3f;
     params.patience = 3;
@@ -239,14 +239,14 @@ Test(trainer, bad_parameters_are_refused_with_a_message)
 {
     run r;
     open_run(&r, DIABETES);
-    clprop_trainer_params params = {.patience = 2};
+    clprop_trainer_desc params = {.patience = 2};
     cr_expect_eq(clprop_trainer_create(r.net, r.data, &params, &r.trainer),
                  CLPROP_ERROR_INVALID_ARGUMENT);
     cr_expect(strstr(clprop_trainer_message(r.trainer), "validation") != NULL, "%s",
               clprop_trainer_message(r.trainer));
     clprop_trainer_destroy(r.trainer);
     r.trainer = NULL;
-    params = (clprop_trainer_params){.validation = 1.5f};
+    params = (clprop_trainer_desc){.validation = 1.5f};
     cr_expect_eq(clprop_trainer_create(r.net, r.data, &params, &r.trainer),
                  CLPROP_ERROR_INVALID_ARGUMENT);
     close_run(&r);

@@ -208,7 +208,7 @@ static int on_epoch(void *user, const clprop_epoch_report *e)
 static int create_trainer(session *s)
 {
     const train_options *o = s->options;
-    clprop_trainer_params params = {.epochs = o->epochs,
+    clprop_trainer_desc params = {.epochs = o->epochs,
                                     .batch = o->batch,
                                     .learning_rate = o->learning_rate,
                                     .schedule = o->schedule,
