@@ -24,10 +24,20 @@ static void release_arrays(clprop_data *data)
     data->samples = data->inputs = data->outputs = 0;
 }
 
+void clprop_data_hold(const clprop_data *data)
+{
+    /* The count is the only thing a holder changes, so the data set stays const to callers. */
+    atomic_fetch_add(&((clprop_data *)data)->holders, 1u);
+}
+
 void clprop_data_destroy(clprop_data *data)
 {
     if (data == NULL)
         return;
+    unsigned holders = atomic_load(&data->holders);
+    while (holders > 0)
+        if (atomic_compare_exchange_weak(&data->holders, &holders, holders - 1))
+            return;
     release_arrays(data);
     free(data);
 }

@@ -7,6 +7,7 @@
 #ifndef CLPROP_DATA_INTERNAL_H
 #define CLPROP_DATA_INTERNAL_H
 
+#include <stdatomic.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <zlib.h>
@@ -22,7 +23,13 @@ struct clprop_data {
     uint32_t *labels;     /* samples entries when the targets are one-hot class labels, else NULL */
     uint8_t *input_bytes; /* samples × inputs raw bytes when each input is byte/255 (IDX), else
                              NULL: lets a device hold the data set at a quarter of the size */
+    atomic_uint holders;  /* holders besides the owner (device data streaming from it): the
+                             owner's destroy frees the arrays only when none is left */
 };
+
+/* Another holder of the data set: it stays alive until every holder and the owner have called
+ * clprop_data_destroy. Atomic: two threads may upload one data set at once. */
+void clprop_data_hold(const clprop_data *data);
 
 /* Without `classes`, the one-hot width is the largest label + 1; a label above this is far more
  * likely a wrong column than a real class, and would make the targets enormous. */

@@ -3,6 +3,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "data_internal.h"
 
 static clprop_status create_buffer(clprop_device_data *data, cl_mem *buffer, size_t bytes,
                                    const void *values, const char *what)
@@ -74,6 +75,12 @@ clprop_status clprop_device_data_create(clprop_context *context, const clprop_da
                            data->samples);
     data->input_bytes = clprop_data_input_bytes(host) != NULL;
     data->resident = fits_on_device(data);
+    if (!data->resident) {
+        /* streamed batch by batch from the host's arrays: they must outlive the caller's
+         * clprop_data_destroy, which then only lets go of its hold */
+        clprop_data_hold(host);
+        data->holds_host = 1;
+    }
     data->host_order = malloc(data->samples * sizeof *data->host_order);
     data->host_figures = malloc(data->samples * sizeof *data->host_figures);
     if (data->host_order == NULL || data->host_figures == NULL)
@@ -94,6 +101,8 @@ void clprop_device_data_destroy(clprop_device_data *data)
     free(data->host_order);
     free(data->host_figures);
     clprop_stream_release(&data->stream);
+    if (data->holds_host)
+        clprop_data_destroy((clprop_data *)data->host);
     free(data);
 }
 

@@ -11,7 +11,8 @@
 struct clprop_device_data {
     clprop_message message;
     clprop_context *context;
-    const clprop_data *host; /* borrowed: must outlive this object */
+    const clprop_data *host; /* held while streaming (holds_host), else read only on creation */
+    int holds_host;
     size_t samples, inputs, outputs;
     int resident;
     int input_bytes; /* input_values holds bytes (IDX pixels), converted to floats by the gather */

@@ -251,3 +251,36 @@ Test(trainer, bad_parameters_are_refused_with_a_message)
                  CLPROP_ERROR_INVALID_ARGUMENT);
     close_run(&r);
 }
+
+/* The reproducer of a use-after-free: device data streamed from the host (forced here) kept a
+ * bare pointer to the caller's data set and read it after the caller had destroyed it; it now
+ * holds the data set until it is destroyed itself. Under the sanitizer job a read of freed memory
+ * fails this test; without it, the loss is compared with a run whose data set stays alive. */
+static double one_streamed_epoch(int destroy_host_data_first)
+{
+    run r;
+    open_run(&r, DIABETES);
+    clprop_device_data *on_device = NULL;
+    cr_assert_eq(clprop_device_data_create(r.context, r.data, &on_device), CLPROP_SUCCESS, "%s",
+                 clprop_device_data_message(on_device));
+    cr_assert(!clprop_device_data_resident(on_device), "the data should stream from the host");
+    if (destroy_host_data_first) {
+        clprop_data_destroy(r.data);
+        r.data = NULL;
+    }
+    clprop_epoch_desc epoch = {.batch = 16, .learning_rate = 0.01f, .shuffle_seed = 7};
+    clprop_pass_result result;
+    cr_assert_eq(clprop_net_train_epoch(r.net, on_device, &epoch, &result), CLPROP_SUCCESS, "%s",
+                 clprop_net_message(r.net));
+    clprop_device_data_destroy(on_device);
+    close_run(&r);
+    return result.loss;
+}
+
+Test(trainer, streamed_device_data_outlive_the_callers_data_set)
+{
+    setenv("CLPROP_DATA_ON_HOST", "1", 1); /* this test's own process: Criterion forks each */
+    double kept = one_streamed_epoch(0), destroyed = one_streamed_epoch(1);
+    cr_expect_eq(destroyed, kept, "loss %.17g with the data set destroyed, %.17g without",
+                 destroyed, kept);
+}
