@@ -48,6 +48,7 @@
  *     48   8   epochs since it improved
  */
 #include "model_internal.h"
+#include "output_file.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -695,85 +696,6 @@ static int write_model(file_writer *writer, const clprop_model *model)
     return error;
 }
 
-/* The new file keeps the mode of the one it replaces. mkstemp makes it 0600; a fresh model gets
- * 0644, what fopen gives under the usual umask (the umask cannot be read without changing it for
- * the whole process). */
-static mode_t mode_for(const char *path)
-{
-    struct stat info;
-    if (stat(path, &info) == 0)
-        return info.st_mode & 07777;
-    return 0644;
-}
-
-/* Writes the whole model to the temporary file and makes it durable. Returns 0 or an errno. */
-static int write_temporary(const clprop_model *model, int descriptor, const char *path,
-                           uint64_t capacity)
-{
-    if (fchmod(descriptor, mode_for(path)) != 0) {
-        int error = errno;
-        close(descriptor);
-        return error;
-    }
-    FILE *file = fdopen(descriptor, "wb");
-    if (file == NULL) {
-        int error = errno;
-        close(descriptor);
-        return error;
-    }
-    file_writer writer = {file, crc32(0, Z_NULL, 0), 0, capacity};
-    int error = write_model(&writer, model);
-    if (error == 0 && fflush(file) != 0)
-        error = errno;
-    if (error == 0 && fsync(fileno(file)) != 0)
-        error = errno;
-    if (fclose(file) != 0 && error == 0)
-        error = errno;
-    return error;
-}
-
-/* Makes the rename itself durable. Best effort: the target is already complete and in place, and
- * a file system that cannot sync directories gives no reason to call the save failed. */
-static void sync_directory(const char *path)
-{
-    char *directory = strdup(path);
-    if (directory == NULL)
-        return;
-    char *slash = strrchr(directory, '/');
-    const char *name = ".";
-    if (slash != NULL) {
-        slash[slash == directory ? 1 : 0] = '\0';
-        name = directory;
-    }
-    int descriptor = open(name, O_RDONLY | O_DIRECTORY);
-    if (descriptor >= 0) {
-        fsync(descriptor);
-        close(descriptor);
-    }
-    free(directory);
-}
-
-static clprop_status save_through_temporary(clprop_model *model, const char *path,
-                                            char *temporary, uint64_t capacity)
-{
-    int descriptor = mkstemp(temporary);
-    if (descriptor < 0)
-        return clprop_fail(&model->message, CLPROP_ERROR_IO,
-                           "%s: cannot create a temporary file beside it: %s", path,
-                           strerror(errno));
-    int error = write_temporary(model, descriptor, path, capacity);
-    if (error == 0 && rename(temporary, path) != 0)
-        error = errno;
-    if (error != 0) {
-        unlink(temporary);
-        return clprop_fail(&model->message, CLPROP_ERROR_IO,
-                           "%s: cannot write: %s (any previous file is unchanged)", path,
-                           strerror(error));
-    }
-    sync_directory(path);
-    return CLPROP_SUCCESS;
-}
-
 clprop_status clprop_model_save_with_capacity(clprop_model *model, const char *path,
                                               uint64_t capacity)
 {
@@ -785,17 +707,17 @@ clprop_status clprop_model_save_with_capacity(clprop_model *model, const char *p
     if (model->layer_count == 0)
         return clprop_fail(&model->message, CLPROP_ERROR_INVALID_ARGUMENT,
                            "%s: the model has no layers (its creation failed)", path);
-    static const char suffix[] = ".tmp-XXXXXX";
-    size_t length = strlen(path);
-    char *temporary = malloc(length + sizeof suffix);
-    if (temporary == NULL)
-        return clprop_fail(&model->message, CLPROP_ERROR_OUT_OF_HOST_MEMORY,
-                           "%s: out of host memory", path);
-    memcpy(temporary, path, length);
-    memcpy(temporary + length, suffix, sizeof suffix);
-    clprop_status status = save_through_temporary(model, path, temporary, capacity);
-    free(temporary);
-    return status;
+    clprop_output_file file;
+    CLPROP_CHECK(clprop_output_open(&file, path, &model->message));
+    file_writer writer = {file.stream, crc32(0, Z_NULL, 0), 0, capacity};
+    int error = write_model(&writer, model);
+    if (error != 0) {
+        clprop_output_abort(&file);
+        return clprop_fail(&model->message, CLPROP_ERROR_IO,
+                           "%s: cannot write: %s (any previous file is unchanged)", path,
+                           strerror(error));
+    }
+    return clprop_output_commit(&file, &model->message);
 }
 
 clprop_status clprop_model_save(clprop_model *model, const char *path)

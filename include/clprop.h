@@ -303,7 +303,9 @@ typedef struct clprop_model clprop_model;
 clprop_status clprop_model_create(const clprop_net_desc *desc, clprop_model **out);
 /* Reads a clprop model file or a JSON export (told apart by content). */
 clprop_status clprop_model_load(const char *path, clprop_model **out);
-/* Writes the binary model file atomically: a temporary file beside it, flushed, then renamed. */
+/* Writes the binary model file atomically: a temporary file beside it, flushed, then renamed over
+ * it. A symbolic link is followed (the link stays); a device, FIFO, socket or directory is never
+ * replaced; an existing file keeps its permission bits. */
 clprop_status clprop_model_save(clprop_model *model, const char *path);
 /* The model as one line of JSON (the export schema) on `out`. */
 clprop_status clprop_model_write_json(clprop_model *model, FILE *out);
@@ -351,6 +353,13 @@ clprop_status clprop_model_from_net(clprop_net *net, clprop_model **out);
  * and its state when it carries one. */
 clprop_status clprop_net_create_from_model(clprop_context *context, const clprop_model *model,
                                            clprop_net **out);
+
+/* Whether path can be written as an output before any work is done: its folder exists and is
+ * writable, the name (and the temporary name written beside it first) fits, and it is not a
+ * directory, a device, a FIFO, a socket or a file the user may not write (a symbolic link is
+ * judged by the file it points to, which a save replaces, keeping the link). On failure `message`
+ * receives one line naming path. Nothing is created. */
+clprop_status clprop_check_output_path(const char *path, char *message, size_t message_size);
 
 /* The short path: a network to a model file (atomically, with its optimizer state) and a model
  * file (or JSON export) to a network on the context's device. */

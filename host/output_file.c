@@ -1,0 +1,339 @@
+#define _XOPEN_SOURCE 700 /* faccessat's AT_EACCESS, strndup */
+#include "output_file.h"
+
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <signal.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+static const char temporary_tag[] = ".clprop-tmp-";
+
+/* ---- Where the file really is ------------------------------------------------------------------ */
+
+static char *joined(const char *folder, size_t folder_length, const char *name)
+{
+    size_t length = folder_length + 1 + strlen(name) + 1;
+    char *path = malloc(length);
+    if (path != NULL)
+        snprintf(path, length, "%.*s/%s", (int)folder_length, folder, name);
+    return path;
+}
+
+/* The end of a chain of symbolic links starting at path (path itself when it is no link); at
+ * most 40 links, as the kernel follows. */
+static char *follow_links(const char *path)
+{
+    char *current = strdup(path);
+    for (int hops = 0; current != NULL && hops < 40; hops++) {
+        struct stat info;
+        char target[PATH_MAX];
+        if (lstat(current, &info) != 0 || !S_ISLNK(info.st_mode))
+            break;
+        ssize_t length = readlink(current, target, sizeof target - 1);
+        if (length < 0)
+            break;
+        target[length] = '\0';
+        const char *slash = strrchr(current, '/');
+        char *next = target[0] == '/' || slash == NULL
+                         ? strdup(target)
+                         : joined(current, (size_t)(slash - current), target);
+        free(current);
+        current = next;
+    }
+    return current;
+}
+
+/* The folder part of a path ("." for a bare name, "/" for a file at the root). */
+static char *folder_of(const char *path)
+{
+    const char *slash = strrchr(path, '/');
+    if (slash == NULL)
+        return strdup(".");
+    return strndup(path, slash == path ? 1 : (size_t)(slash - path));
+}
+
+static const char *name_of(const char *path)
+{
+    const char *slash = strrchr(path, '/');
+    return slash != NULL ? slash + 1 : path;
+}
+
+static const char *kind_of(mode_t mode)
+{
+    return S_ISDIR(mode)    ? "a directory"
+           : S_ISCHR(mode)  ? "a character device"
+           : S_ISBLK(mode)  ? "a block device"
+           : S_ISFIFO(mode) ? "a FIFO"
+           : S_ISSOCK(mode) ? "a socket"
+                            : "not a regular file";
+}
+
+/* ---- Checks before anything is written ---------------------------------------------------------- */
+
+static clprop_status check_existing(const char *path, const char *target, clprop_message *message)
+{
+    struct stat info;
+    if (stat(target, &info) != 0) {
+        if (errno == ENOENT)
+            return CLPROP_SUCCESS;
+        return clprop_fail(message, CLPROP_ERROR_IO, "%s: cannot look at it: %s", path,
+                           strerror(errno));
+    }
+    if (!S_ISREG(info.st_mode))
+        return clprop_fail(message, CLPROP_ERROR_IO,
+                           "%s: is %s; clprop writes only regular files, and never replaces one "
+                           "that is not", path, kind_of(info.st_mode));
+    if (faccessat(AT_FDCWD, target, W_OK, AT_EACCESS) != 0)
+        return clprop_fail(message, CLPROP_ERROR_IO,
+                           "%s: the file is not writable (%s); it is left as it is", path,
+                           strerror(errno));
+    return CLPROP_SUCCESS;
+}
+
+static clprop_status check_folder(const char *path, const char *folder, const char *name,
+                                  clprop_message *message)
+{
+    struct stat info;
+    if (stat(folder, &info) != 0)
+        return clprop_fail(message, CLPROP_ERROR_IO, "%s: the folder %s %s", path, folder,
+                           errno == ENOENT || errno == ENOTDIR ? "does not exist"
+                                                               : strerror(errno));
+    if (!S_ISDIR(info.st_mode))
+        return clprop_fail(message, CLPROP_ERROR_IO, "%s: %s is not a folder", path, folder);
+    if (faccessat(AT_FDCWD, folder, W_OK | X_OK, AT_EACCESS) != 0)
+        return clprop_fail(message, CLPROP_ERROR_IO, "%s: cannot create files in %s: %s", path,
+                           folder, strerror(errno));
+    if (name[0] == '\0' || strcmp(name, ".") == 0 || strcmp(name, "..") == 0)
+        return clprop_fail(message, CLPROP_ERROR_IO, "%s: names a folder, not a file", path);
+    long longest = pathconf(folder, _PC_NAME_MAX);
+    size_t limit = longest > 0 ? (size_t)longest : NAME_MAX;
+    /* ".NAME.clprop-tmp-PID-XXXXXX": a pid has at most 10 digits */
+    size_t temporary = 1 + strlen(name) + strlen(temporary_tag) + 10 + 7;
+    if (temporary > limit)
+        return clprop_fail(message, CLPROP_ERROR_IO,
+                           "%s: the name is too long: the temporary name written beside it first "
+                           "would have %zu characters, over the file system's %zu",
+                           path, temporary, limit);
+    if (strlen(folder) + 1 + temporary >= PATH_MAX)
+        return clprop_fail(message, CLPROP_ERROR_IO, "%s: the path is too long", path);
+    return CLPROP_SUCCESS;
+}
+
+/* Resolves path's target (links followed) and checks it and its folder. */
+static clprop_status check(const char *path, char **target_out, clprop_message *message)
+{
+    *target_out = NULL;
+    if (path == NULL || path[0] == '\0')
+        return clprop_fail(message, CLPROP_ERROR_INVALID_ARGUMENT, "no output file named");
+    char *target = follow_links(path);
+    char *folder = target != NULL ? folder_of(target) : NULL;
+    if (folder == NULL) {
+        free(target);
+        return clprop_fail(message, CLPROP_ERROR_OUT_OF_HOST_MEMORY, "out of host memory");
+    }
+    clprop_status status = check_existing(path, target, message);
+    if (status == CLPROP_SUCCESS)
+        status = check_folder(path, folder, name_of(target), message);
+    free(folder);
+    if (status == CLPROP_SUCCESS)
+        *target_out = target;
+    else
+        free(target);
+    return status;
+}
+
+clprop_status clprop_check_output_path(const char *path, char *message, size_t message_size)
+{
+    clprop_message failure;
+    char *target = NULL;
+    clprop_status status = check(path, &target, &failure);
+    free(target);
+    if (status != CLPROP_SUCCESS)
+        clprop_copy_message(message, message_size, failure.text);
+    return status;
+}
+
+/* ---- The temporary ---------------------------------------------------------------------------- */
+
+/* 0666 less the process's umask, as a plain fopen would create the file. The umask is read from
+ * /proc (reading it with umask() would change it for every thread meanwhile); 022 without. */
+static mode_t new_file_mode(void)
+{
+    mode_t mask = 022;
+    FILE *status = fopen("/proc/self/status", "r");
+    char line[256];
+    while (status != NULL && fgets(line, sizeof line, status) != NULL) {
+        unsigned value;
+        if (sscanf(line, "Umask: %o", &value) == 1) {
+            mask = (mode_t)value;
+            break;
+        }
+    }
+    if (status != NULL)
+        fclose(status);
+    return 0666 & ~mask;
+}
+
+/* Removes temporaries of this target whose writer is gone (killed before it could clean up);
+ * those of a process still running are left alone. */
+static void remove_stale_temporaries(const char *folder, const char *name)
+{
+    DIR *listing = opendir(folder);
+    if (listing == NULL)
+        return;
+    size_t name_length = strlen(name), tag_length = strlen(temporary_tag);
+    for (struct dirent *entry; (entry = readdir(listing)) != NULL;) {
+        const char *at = entry->d_name;
+        if (at[0] != '.' || strncmp(at + 1, name, name_length) != 0 ||
+            strncmp(at + 1 + name_length, temporary_tag, tag_length) != 0)
+            continue;
+        char *end = NULL;
+        long pid = strtol(at + 1 + name_length + tag_length, &end, 10);
+        if (pid <= 0 || end == NULL || *end != '-' || (kill((pid_t)pid, 0) == 0 || errno != ESRCH))
+            continue;
+        char *stale = joined(folder, strlen(folder), at);
+        if (stale != NULL)
+            unlink(stale);
+        free(stale);
+    }
+    closedir(listing);
+}
+
+static clprop_status create_temporary(clprop_output_file *file, clprop_message *message)
+{
+    char *folder = folder_of(file->target);
+    const char *name = name_of(file->target);
+    size_t length = (folder != NULL ? strlen(folder) : 0) + strlen(name) + 64;
+    file->temporary = folder != NULL ? malloc(length) : NULL;
+    if (file->temporary == NULL) {
+        free(folder);
+        return clprop_fail(message, CLPROP_ERROR_OUT_OF_HOST_MEMORY, "out of host memory");
+    }
+    remove_stale_temporaries(folder, name);
+    snprintf(file->temporary, length, "%s/.%s%s%ld-XXXXXX", folder, name, temporary_tag,
+             (long)getpid());
+    free(folder);
+    struct stat existing;
+    mode_t mode = stat(file->target, &existing) == 0 ? existing.st_mode & 07777 : new_file_mode();
+    int descriptor = mkstemp(file->temporary);
+    if (descriptor < 0) {
+        int error = errno;
+        free(file->temporary);
+        file->temporary = NULL;
+        return clprop_fail(message, CLPROP_ERROR_IO,
+                           "%s: cannot create a temporary file beside it: %s", file->path,
+                           strerror(error));
+    }
+    if (fchmod(descriptor, mode) != 0 || (file->stream = fdopen(descriptor, "w")) == NULL) {
+        int error = errno;
+        close(descriptor);
+        clprop_output_abort(file);
+        return clprop_fail(message, CLPROP_ERROR_IO, "%s: cannot write: %s", file->path,
+                           strerror(error));
+    }
+    return CLPROP_SUCCESS;
+}
+
+clprop_status clprop_output_open(clprop_output_file *file, const char *path,
+                                 clprop_message *message)
+{
+    memset(file, 0, sizeof *file);
+    file->path = path;
+    clprop_status status = check(path, &file->target, message);
+    if (status == CLPROP_SUCCESS)
+        status = create_temporary(file, message);
+    if (status != CLPROP_SUCCESS)
+        clprop_output_abort(file);
+    return status;
+}
+
+/* ---- Making it visible ------------------------------------------------------------------------ */
+
+/* The rename itself made durable. Best effort: the file is already whole and in place, and a file
+ * system that cannot sync folders gives no reason to call the write failed. */
+static void sync_folder(const char *target)
+{
+    char *folder = folder_of(target);
+    int descriptor = folder != NULL ? open(folder, O_RDONLY | O_DIRECTORY) : -1;
+    if (descriptor >= 0) {
+        fsync(descriptor);
+        close(descriptor);
+    }
+    free(folder);
+}
+
+/* Everything written so far on disk; 0 or the errno of the first failure. */
+static int flush_all(FILE *stream)
+{
+    errno = 0;
+    if (fflush(stream) != 0)
+        return errno != 0 ? errno : EIO;
+    if (ferror(stream))
+        return EIO; /* an earlier write failed and its errno is gone */
+    if (fsync(fileno(stream)) != 0)
+        return errno;
+    return 0;
+}
+
+static clprop_status fail_write(clprop_output_file *file, clprop_message *message, int error)
+{
+    clprop_output_abort(file);
+    return clprop_fail(message, CLPROP_ERROR_IO,
+                       "%s: cannot write: %s (any previous file is unchanged)", file->path,
+                       strerror(error));
+}
+
+clprop_status clprop_output_publish(clprop_output_file *file, clprop_message *message)
+{
+    if (file->temporary == NULL)
+        return CLPROP_SUCCESS; /* published already */
+    int error = flush_all(file->stream);
+    if (error == 0 && rename(file->temporary, file->target) != 0)
+        error = errno;
+    if (error != 0)
+        return fail_write(file, message, error);
+    free(file->temporary);
+    file->temporary = NULL;
+    sync_folder(file->target);
+    return CLPROP_SUCCESS;
+}
+
+clprop_status clprop_output_commit(clprop_output_file *file, clprop_message *message)
+{
+    if (file->stream == NULL)
+        return clprop_fail(message, CLPROP_ERROR_IO, "%s: cannot write: nothing open",
+                           file->path);
+    int error = flush_all(file->stream);
+    int closed = fclose(file->stream);
+    file->stream = NULL;
+    if (error == 0 && closed != 0)
+        error = errno;
+    if (error == 0 && file->temporary != NULL && rename(file->temporary, file->target) != 0)
+        error = errno;
+    if (error != 0)
+        return fail_write(file, message, error);
+    if (file->temporary != NULL)
+        sync_folder(file->target);
+    free(file->temporary);
+    file->temporary = NULL; /* renamed: nothing is left to remove */
+    clprop_output_abort(file);
+    return CLPROP_SUCCESS;
+}
+
+void clprop_output_abort(clprop_output_file *file)
+{
+    if (file->stream != NULL)
+        fclose(file->stream);
+    if (file->temporary != NULL)
+        unlink(file->temporary);
+    free(file->temporary);
+    free(file->target);
+    file->stream = NULL;
+    file->temporary = NULL;
+    file->target = NULL;
+}
