@@ -127,7 +127,7 @@ clprop_status clprop_model_write_json(clprop_model *model, FILE *out)
     uselocale(previous);
     freelocale(c_locale);
     if (fflush(out) != 0 || ferror(out))
-        return clprop_fail(&model->message, CLPROP_ERROR_IO, "JSON export: cannot write: %s",
+        return clprop_fail(&model->message, CLPROP_ERROR_IO, "cannot write the JSON export: %s",
                            strerror(errno));
     return CLPROP_SUCCESS;
 }

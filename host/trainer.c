@@ -12,6 +12,7 @@
 #include "message.h"
 #include "net_internal.h"
 #include "rng.h"
+#include "train_log.h"
 
 /* The streams drawn from the run's seed: the shuffles and the validation split. Stored in
  * checkpoints through their results only, but changing them changes every run: never change. */
@@ -22,7 +23,9 @@ struct clprop_trainer {
     clprop_message message;
     clprop_net *net; /* borrowed */
     clprop_trainer_desc params;
-    char *checkpoint;                         /* params.checkpoint, copied */
+    char *checkpoint, *log_path;              /* params.checkpoint and params.log, copied */
+    train_log log;
+    double started;                           /* when clprop_trainer_run began */
     clprop_training_state progress;           /* where the run stands */
     const clprop_data *train_set;             /* the caller's data, or the part not held out */
     clprop_data *split_train, *validation_set; /* owned, with a validation share */
@@ -180,6 +183,24 @@ static clprop_status check_progress_fits(clprop_trainer *t, const char *path)
                        path, (unsigned long long)t->progress.samples_done, samples);
 }
 
+/* Before any work: an output that cannot be written is found now, not after hours of training. */
+static clprop_status check_output(clprop_trainer *t, const char *what, const char *path)
+{
+    char reason[CLPROP_MESSAGE_SIZE];
+    if (clprop_check_output_path(path, reason, sizeof reason) != CLPROP_SUCCESS)
+        return clprop_fail(&t->message, CLPROP_ERROR_IO, "the %s %s", what, reason);
+    return CLPROP_SUCCESS;
+}
+
+/* Accuracy means something when the network picks one class of several. */
+static int is_classifier(const clprop_net *net, const clprop_data *data)
+{
+    size_t last = clprop_net_layer_count(net);
+    return clprop_net_units(net, last) > 1 &&
+           (clprop_data_has_labels(data) ||
+            clprop_net_activation(net, last) == CLPROP_ACTIVATION_SOFTMAX);
+}
+
 static clprop_status set_up(clprop_trainer *t, const clprop_data *data)
 {
     fill_defaults(&t->params);
@@ -188,6 +209,13 @@ static clprop_status set_up(clprop_trainer *t, const clprop_data *data)
     if (p->checkpoint != NULL && (t->checkpoint = strdup(p->checkpoint)) == NULL)
         return clprop_fail(&t->message, CLPROP_ERROR_OUT_OF_HOST_MEMORY, "out of host memory");
     t->params.checkpoint = t->checkpoint;
+    if (p->checkpoint != NULL)
+        CLPROP_CHECK(check_output(t, "checkpoint", p->checkpoint));
+    if (p->log != NULL && (t->log_path = strdup(p->log)) == NULL)
+        return clprop_fail(&t->message, CLPROP_ERROR_OUT_OF_HOST_MEMORY, "out of host memory");
+    t->params.log = t->log_path;
+    CLPROP_CHECK(train_log_prepare(&t->log, t->log_path, is_classifier(t->net, data),
+                                   &t->message));
     t->progress.seed = p->seed;
     t->progress.shuffle_state = clprop_rng_seeded(p->seed ^ SHUFFLE_STREAM).state;
     if (p->resume != NULL)
@@ -231,6 +259,9 @@ void clprop_trainer_destroy(clprop_trainer *t)
     clprop_data_destroy(t->validation_set);
     clprop_data_destroy(t->split_train);
     clprop_model_destroy(t->best);
+    clprop_message ignored;
+    train_log_close(&t->log, &ignored);
+    free(t->log_path);
     free(t->checkpoint);
     free(t);
 }
@@ -361,6 +392,7 @@ static clprop_status finish_epoch(clprop_trainer *t, size_t epoch, clprop_epoch_
         t->end = CLPROP_RUN_TARGET_REACHED;
     if (p->checkpoint_every > 0 && epoch % p->checkpoint_every == 0)
         CLPROP_CHECK(clprop_trainer_save_checkpoint(t, p->checkpoint));
+    CLPROP_CHECK(train_log_write(&t->log, r, now_seconds() - t->started, &t->message));
     if (p->on_epoch != NULL && p->on_epoch(p->user, r) != 0 && t->end == CLPROP_RUN_COMPLETE)
         t->end = CLPROP_RUN_STOPPED;
     return CLPROP_SUCCESS;
@@ -386,12 +418,13 @@ clprop_status clprop_trainer_run(clprop_trainer *t)
                          : clprop_fail(&t->message, CLPROP_ERROR_INVALID_ARGUMENT,
                                        "the trainer's creation failed");
     t->end = CLPROP_RUN_COMPLETE;
+    t->started = now_seconds();
     for (size_t epoch = t->progress.epochs_done + 1;
          epoch <= t->params.epochs && t->end == CLPROP_RUN_COMPLETE; epoch++) {
         clprop_epoch_report report = {.epoch = epoch, .epochs = t->params.epochs};
         clprop_status status = train_epoch(t, epoch, &report);
         if (status == CLPROP_STOPPED) {
-            t->end = CLPROP_RUN_STOPPED;
+            t->end = CLPROP_RUN_STOPPED; /* the log stays open: the run may go on */
             return CLPROP_STOPPED;
         }
         CLPROP_CHECK(status);
@@ -399,6 +432,7 @@ clprop_status clprop_trainer_run(clprop_trainer *t)
     }
     if (t->end == CLPROP_RUN_STOPPED)
         return CLPROP_STOPPED;
+    CLPROP_CHECK(train_log_close(&t->log, &t->message));
     return restore_best(t);
 }
 

@@ -477,6 +477,10 @@ typedef struct clprop_trainer_desc {
     clprop_progress_fn progress; /* during each epoch, as in clprop_epoch_desc */
     void *progress_user;
     volatile const sig_atomic_t *stop; /* non-zero: stop after the batch in progress */
+    const char *log;          /* a CSV file of each epoch's figures (header line first). Checked
+                                 as an output at create; it replaces an earlier file only once
+                                 the first epoch's row is written, and is flushed after each row,
+                                 so it always holds whole rows. NULL: none */
 } clprop_trainer_desc;
 
 /* How a run ended. */

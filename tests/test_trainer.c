@@ -252,6 +252,89 @@ Test(trainer, bad_parameters_are_refused_with_a_message)
     close_run(&r);
 }
 
+/* The whole file as text (NULL when it cannot be read). */
+static char *read_all(const char *path)
+{
+    FILE *file = fopen(path, "rb");
+    if (file == NULL)
+        return NULL;
+    char *text = calloc(1, 1 << 20);
+    size_t length = fread(text, 1, (1 << 20) - 1, file);
+    fclose(file);
+    text[length] = '\0';
+    return text;
+}
+
+static size_t count_char(const char *text, char c)
+{
+    size_t count = 0;
+    for (; *text != '\0'; text++)
+        count += *text == c;
+    return count;
+}
+
+Test(trainer, the_log_has_a_header_and_a_whole_row_per_epoch_with_every_column)
+{
+    run r;
+    open_run(&r, DIABETES);
+    clprop_trainer_desc params = command_params(4);
+    params.validation = 0.25f;
+    params.log = in_dir("log.csv");
+    train(&r, &params);
+    char *text = read_all(in_dir("log.csv"));
+    cr_assert_not_null(text, "no log at %s", in_dir("log.csv"));
+    cr_expect_eq(strncmp(text, "epoch,learning_rate,train_loss", 30), 0, "%.60s", text);
+    cr_expect_eq(count_char(text, '\n'), 5, "header + 4 rows:\n%s", text);
+    cr_expect_eq(count_char(text, ','), 5 * 11, "12 columns per line:\n%s", text);
+    cr_expect_eq(text[strlen(text) - 1], '\n', "the last row is whole");
+    /* row 4 starts with its epoch and carries a validation loss */
+    const char *row4 = strstr(text, "\n4,");
+    cr_expect_not_null(row4, "%s", text);
+    free(text);
+    close_run(&r);
+}
+
+Test(trainer, a_log_that_cannot_be_written_is_refused_before_any_epoch)
+{
+    run r;
+    open_run(&r, DIABETES);
+    watcher w = {0};
+    clprop_trainer_desc params = command_params(3);
+    params.on_epoch = watch;
+    params.user = &w;
+    params.log = in_dir("no-such-folder/log.csv");
+    cr_expect_eq(clprop_trainer_create(r.net, r.data, &params, &r.trainer), CLPROP_ERROR_IO);
+    cr_expect(strstr(clprop_trainer_message(r.trainer), "no-such-folder") != NULL &&
+                  strstr(clprop_trainer_message(r.trainer), "does not exist") != NULL,
+              "%s", clprop_trainer_message(r.trainer));
+    clprop_trainer_destroy(r.trainer);
+    r.trainer = NULL;
+    params.log = dir; /* a directory */
+    cr_expect_eq(clprop_trainer_create(r.net, r.data, &params, &r.trainer), CLPROP_ERROR_IO);
+    cr_expect(strstr(clprop_trainer_message(r.trainer), "directory") != NULL, "%s",
+              clprop_trainer_message(r.trainer));
+    cr_expect_eq(w.epochs_seen, 0);
+    close_run(&r);
+}
+
+Test(trainer, a_run_refused_at_create_leaves_an_earlier_log_as_it_was)
+{
+    FILE *earlier = fopen(in_dir("kept.csv"), "w");
+    cr_assert_not_null(earlier);
+    fputs("an earlier run's log\n", earlier);
+    fclose(earlier);
+    run r;
+    open_run(&r, DIABETES);
+    clprop_trainer_desc params = command_params(3);
+    params.checkpoint = in_dir("no-such-folder/ck");
+    params.log = in_dir("kept.csv");
+    cr_expect_eq(clprop_trainer_create(r.net, r.data, &params, &r.trainer), CLPROP_ERROR_IO);
+    char *text = read_all(in_dir("kept.csv"));
+    cr_expect_str_eq(text, "an earlier run's log\n");
+    free(text);
+    close_run(&r);
+}
+
 /* The reproducer of a use-after-free: device data streamed from the host (forced here) kept a
  * bare pointer to the caller's data set and read it after the caller had destroyed it; it now
  * holds the data set until it is destroyed itself. Under the sanitizer job a read of freed memory

@@ -79,12 +79,6 @@ const char *model_write(clprop_net *net, const char *path, char *written, size_t
     return write_somewhere(write_model, net, path, written, size);
 }
 
-const char *checkpoint_write_fallback(clprop_trainer *trainer, const char *path, char *written,
-                                      size_t size)
-{
-    return fall_back(write_checkpoint, trainer, path, written, size);
-}
-
 const char *interrupted_checkpoint_name(char *name, size_t size)
 {
     snprintf(name, size, "clprop-interrupted.clprop");

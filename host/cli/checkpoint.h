@@ -13,9 +13,6 @@
 const char *checkpoint_write(clprop_trainer *trainer, const char *path, char *written,
                              size_t size);
 const char *model_write(clprop_net *net, const char *path, char *written, size_t size);
-/* Straight to the temporary folder, after path has already failed. */
-const char *checkpoint_write_fallback(clprop_trainer *trainer, const char *path, char *written,
-                                      size_t size);
 
 /* "clprop-interrupted.clprop" in the current folder, or the first of "clprop-interrupted-N.clprop"
  * that does not exist yet, so that an earlier interrupted run's checkpoint is kept. */

@@ -236,8 +236,9 @@ int cli_export(int argc, char **argv)
     if (model == NULL)
         return EXIT_FAILED;
     clprop_status status = clprop_model_write_json(model, stdout);
-    if (status != CLPROP_SUCCESS)
-        cli_error("%s", clprop_model_message(model));
+    if (status != CLPROP_SUCCESS) /* the library does not know where `stdout` goes */
+        cli_error("%s%s", status == CLPROP_ERROR_IO ? "standard output: " : "",
+                  clprop_model_message(model));
     clprop_model_destroy(model);
     return status == CLPROP_SUCCESS ? 0 : EXIT_FAILED;
 }

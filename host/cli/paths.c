@@ -142,3 +142,16 @@ int cli_check_outputs_apart(const cli_path *inputs, int input_count, const cli_p
     free(ids);
     return !clash;
 }
+
+int cli_check_outputs_writable(const cli_path *outputs, int output_count)
+{
+    for (int o = 0; o < output_count; o++) {
+        char reason[1024];
+        if (outputs[o].path != NULL &&
+            clprop_check_output_path(outputs[o].path, reason, sizeof reason) != CLPROP_SUCCESS) {
+            cli_error("%s %s", outputs[o].flag, reason);
+            return 0;
+        }
+    }
+    return 1;
+}

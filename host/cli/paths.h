@@ -1,5 +1,5 @@
 /* The files a command reads and writes, checked before any work: an output may not be an input
- * (or another output). */
+ * (or another output), and each output must be writable, so that a typo costs nothing. */
 #ifndef CLPROP_CLI_PATHS_H
 #define CLPROP_CLI_PATHS_H
 
@@ -15,5 +15,10 @@ typedef struct cli_path {
  * purpose, as NULL-terminated pairs; NULL for none. */
 int cli_check_outputs_apart(const cli_path *inputs, int input_count, const cli_path *outputs,
                             int output_count, const char *const *allowed);
+
+/* Reports (returns 0) the first output that could not be written: a missing or read-only folder,
+ * a name too long, a directory, a device, a FIFO or a socket (clprop_check_output_path). The
+ * message starts with the option's name. */
+int cli_check_outputs_writable(const cli_path *outputs, int output_count);
 
 #endif

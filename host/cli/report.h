@@ -1,5 +1,5 @@
-/* What training shows while it runs: a progress bar on a terminal, a line per epoch, and the same
- * figures as CSV in --log (written under a temporary name and renamed when training ends). */
+/* What training shows while it runs: a progress bar on a terminal and a line per epoch (the
+ * library's trainer writes the same figures to the --log CSV). */
 #ifndef CLPROP_CLI_REPORT_H
 #define CLPROP_CLI_REPORT_H
 
@@ -23,17 +23,12 @@ typedef struct epoch_figures {
 typedef struct report {
     int terminal; /* stderr is a terminal: draw a progress bar */
     size_t epoch, epochs;
-    FILE *log;
-    char *log_path, *log_temp_path;
 } report;
 
-/* Opens the CSV log when log_path is not NULL; 0 (reported) when it can't. */
-int report_open(report *r, const char *log_path, size_t epochs);
+void report_open(report *r, size_t epochs);
 /* The clprop_progress_fn for clprop_net_train_epoch. */
 void report_progress(void *user, size_t done, size_t total);
-/* The epoch's line, and its row in the log; 0 (reported) when the log could not be written. */
-int report_epoch(report *r, const epoch_figures *figures);
-/* Finishes the log: renamed into place when keep is non-zero, removed otherwise. */
-int report_close(report *r, int keep);
+/* The epoch's line on standard output. */
+void report_epoch(report *r, const epoch_figures *figures);
 
 #endif

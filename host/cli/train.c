@@ -32,7 +32,6 @@ typedef struct session {
     report report;
     double started;       /* when the epochs began */
     int classifier;
-    int log_failed;       /* the --log file could not be written: the run ends */
     int usage_error;
 } session;
 
@@ -200,9 +199,9 @@ static int on_epoch(void *user, const clprop_epoch_report *e)
                        .classifier = s->classifier,
                        .seconds = e->seconds,
                        .elapsed_seconds = now_seconds() - s->started};
-    s->log_failed = !report_epoch(&s->report, &f);
+    report_epoch(&s->report, &f);
     s->report.epoch = e->epoch + 1; /* for the progress bar of the next one */
-    return s->log_failed;
+    return 0;
 }
 
 static int create_trainer(session *s)
@@ -223,7 +222,8 @@ static int create_trainer(session *s)
                                     .user = s,
                                     .progress = report_progress,
                                     .progress_user = &s->report,
-                                    .stop = signals_stop_flag()};
+                                    .stop = signals_stop_flag(),
+                                    .log = o->log};
     if (clprop_trainer_create(s->net, s->data, &params, &s->trainer) == CLPROP_SUCCESS)
         return 1;
     cli_error("%s", clprop_trainer_message(s->trainer));
@@ -302,17 +302,20 @@ static int stop_with_checkpoint(session *s)
     return 128 + signals_received();
 }
 
-/* The run failed (a message was given): a periodic checkpoint that could not be written goes to
- * the temporary folder instead, so that the run is not lost. */
+/* The run failed: a file could not be written (a full disk, say). The run so far goes to a
+ * checkpoint, in the temporary folder when its own place fails, so that it is not lost. */
 static int fail_run(session *s, clprop_status status)
 {
-    if (!s->log_failed)
-        cli_error("%s", clprop_trainer_message(s->trainer));
-    if (status != CLPROP_ERROR_IO || s->options->checkpoint_every == 0)
+    cli_error("%s", clprop_trainer_message(s->trainer));
+    clprop_training_state progress;
+    clprop_trainer_progress(s->trainer, &progress);
+    if (status != CLPROP_ERROR_IO || progress.epochs_done == s->progress.epochs_done)
         return EXIT_FAILED;
-    char written[PATH_MAX + 64];
-    const char *where = checkpoint_write_fallback(s->trainer, s->options->checkpoint, written,
-                                                  sizeof written);
+    char name[64], written[PATH_MAX + 64];
+    const char *path = s->options->checkpoint != NULL
+                           ? s->options->checkpoint
+                           : interrupted_checkpoint_name(name, sizeof name);
+    const char *where = checkpoint_write(s->trainer, path, written, sizeof written);
     if (where != NULL)
         say_how_to_resume(where);
     return EXIT_FAILED;
@@ -343,10 +346,7 @@ static int train_and_save(session *s)
      * reading the output (it is flushed even into a file or a pipe); before, they end the
      * process as usual, when nothing has been written yet. */
     signals_catch();
-    if (!report_open(&s->report, s->options->log, s->options->epochs)) {
-        signals_release();
-        return EXIT_FAILED;
-    }
+    report_open(&s->report, s->options->epochs);
     s->report.epoch = (size_t)s->progress.epochs_done + 1;
     describe_run(s);
     fflush(stdout);
@@ -354,8 +354,7 @@ static int train_and_save(session *s)
     clprop_status status = clprop_trainer_run(s->trainer);
     int interrupted = status == CLPROP_STOPPED && signals_received() != 0;
     int ok = status == CLPROP_SUCCESS || interrupted;
-    int logged = report_close(&s->report, ok);
-    int code = !ok || !logged ? fail_run(s, status)
+    int code = !ok ? fail_run(s, status)
                : interrupted  ? stop_with_checkpoint(s)
                               : save_result(s);
     signals_release();
@@ -386,7 +385,7 @@ static int check_files(const train_options *o, int *usage_error)
         *usage_error = 1;
         return 0;
     }
-    return 1;
+    return cli_check_outputs_writable(outputs, 4);
 }
 
 int cli_train(int argc, char **argv)

@@ -1,0 +1,28 @@
+/* The CSV log of a training run: one row of figures per epoch, written through an output file
+ * (host/output_file.h) so that it replaces an earlier log only once the run has a row to show,
+ * and flushed after every row so that what is there after any failure is whole lines. */
+#ifndef CLPROP_TRAIN_LOG_H
+#define CLPROP_TRAIN_LOG_H
+
+#include "clprop.h"
+#include "message.h"
+#include "output_file.h"
+
+typedef struct train_log {
+    clprop_output_file file;
+    const char *path;   /* NULL: no log */
+    int accuracy;       /* classifier: the accuracy columns are filled */
+    int opened;
+    long whole;         /* bytes of whole rows written: a failed row is cut back to here */
+} train_log;
+
+/* Checks path as an output now (nothing is created until the first row). */
+clprop_status train_log_prepare(train_log *log, const char *path, int accuracy,
+                                clprop_message *message);
+/* Appends the epoch's row (the first row puts the file in place); failures name the file. */
+clprop_status train_log_write(train_log *log, const clprop_epoch_report *report,
+                              double elapsed_seconds, clprop_message *message);
+/* Closes it: the file stays as written (a log whose first row failed is not put in place). */
+clprop_status train_log_close(train_log *log, clprop_message *message);
+
+#endif
