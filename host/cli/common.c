@@ -5,14 +5,29 @@
 
 #include "cli.h"
 
+/* Writes text with every control byte but newline and tab shown as \xNN: a file name, an
+ * option's value or a file's bytes quoted in a message never drive the terminal (an escape
+ * sequence that clears the screen, say). */
+static void put_escaped(const char *text, FILE *out)
+{
+    for (const unsigned char *at = (const unsigned char *)text; *at != '\0'; at++) {
+        if ((*at < 0x20 && *at != '\n' && *at != '\t') || *at == 0x7f)
+            fprintf(out, "\\x%02x", *at);
+        else
+            fputc(*at, out);
+    }
+}
+
 void cli_error(const char *format, ...)
 {
+    char text[8192];
     va_list args;
     va_start(args, format);
-    fputs("clprop: ", stderr);
-    vfprintf(stderr, format, args);
-    fputc('\n', stderr);
+    vsnprintf(text, sizeof text, format, args);
     va_end(args);
+    fputs("clprop: ", stderr);
+    put_escaped(text, stderr);
+    fputc('\n', stderr);
 }
 
 int cli_option_value(int argc, char **argv, int *i, const char *name, const char **value,

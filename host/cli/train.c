@@ -277,7 +277,7 @@ static void describe_run(const session *s)
 
 static void say_how_to_resume(const char *path)
 {
-    fprintf(stderr, "clprop: continue with the same command and --resume %s\n", path);
+    cli_error("continue with the same command and --resume %s", path);
 }
 
 /* A signal asked the run to stop and the batch is done: the checkpoint, and how to go on. */
@@ -294,10 +294,9 @@ static int stop_with_checkpoint(session *s)
         return EXIT_FAILED;
     clprop_training_state progress;
     clprop_trainer_progress(s->trainer, &progress);
-    fprintf(stderr, "clprop: %s: interrupted in epoch %zu after %zu of %zu samples; checkpoint "
-            "written to %s\n", signals_name(signals_received()),
-            (size_t)progress.epochs_done + 1, (size_t)progress.samples_done,
-            clprop_trainer_samples(s->trainer), where);
+    cli_error("%s: interrupted in epoch %zu after %zu of %zu samples; checkpoint written to %s",
+              signals_name(signals_received()), (size_t)progress.epochs_done + 1,
+              (size_t)progress.samples_done, clprop_trainer_samples(s->trainer), where);
     say_how_to_resume(where);
     return 128 + signals_received();
 }
@@ -331,7 +330,8 @@ static int save_result(session *s)
     const char *where = model_write(s->net, s->options->save, written, sizeof written);
     if (where == NULL || where != s->options->save)
         return EXIT_FAILED;
-    printf("model saved to %s\n", where);
+    char shown[PATH_MAX + 64];
+    printf("model saved to %s\n", cli_quote(where, shown, sizeof shown));
     return 0;
 }
 
