@@ -38,6 +38,7 @@
 #include <zlib.h>
 
 #include "bench.h"
+#include "context.h" /* the launch counter */
 
 extern char **environ;
 
@@ -389,6 +390,7 @@ static int train_one_command(const train_options *o)
         put("warmup_s", warm - ready);
     double cpu_before = cpu_seconds(), ran_before, waited_before;
     scheduler_seconds(&ran_before, &waited_before);
+    unsigned long long launches_before = ok ? t.context->launches : 0;
     for (size_t e = 0; ok && e < o->epochs; e++)
         ok = train_from(&t, o->batch, 0, SEED + 1 + e, &result);
     if (ok) {
@@ -406,6 +408,9 @@ static int train_one_command(const train_options *o)
         size_t steps = (t.samples + o->batch - 1) / o->batch * o->epochs;
         put("samples", (double)(t.samples * o->epochs));
         put("steps", (double)steps);
+        /* every kernel a step enqueues, the epoch's evaluation passes included when there are
+         * any; CLBlast's own launches are not seen */
+        put("launches_per_step", (double)(t.context->launches - launches_before) / (double)steps);
         put("epoch_s", seconds / (double)o->epochs);
         put("samples_per_s", (double)(t.samples * o->epochs) / seconds);
         put("loss", result.loss);
@@ -836,6 +841,7 @@ static void print_training(const run *r, size_t batch, const child_report *c)
         json_number("samples", report_number(c, "samples") / (double)r->options->epochs);
         json_number("steps", steps);
         json_number("ms_per_step", epoch / steps * 1e3);
+        json_number("launches_per_step", report_number(c, "launches_per_step"));
         json_number("load_s", report_number(c, "load_s"));
         json_number("warmup_s", report_number(c, "warmup_s"));
         json_number("loss", report_number(c, "loss"));

@@ -27,6 +27,8 @@ struct clprop_context {
     clprop_tuning tuning; /* which native GEMM kernels, with which tiles */
     clprop_kernel_slot kernels[CLPROP_MAX_KERNELS];
     size_t kernel_count;
+    unsigned long long launches; /* kernels enqueued so far (CLBlast's own not counted): the
+                                    bench reports launches per training step from it */
 };
 
 /* Resolves CLPROP_GEMM_AUTO: the remembered choice for this device, else a measurement of both

@@ -111,6 +111,8 @@ static clprop_status check_fits(clprop_net *net, size_t batch)
                            "%.1f MiB",
                            (double)total / 1048576.0, batch, device->name,
                            (double)device->global_memory_bytes / 1048576.0);
+    size_t store = net->store_floats * sizeof(float); /* one buffer holds every parameter */
+    largest = store > largest ? store : largest;
     size_t biggest = largest > widest_batch ? largest : widest_batch;
     if (biggest > device->max_allocation_bytes)
         return clprop_fail(&net->message, CLPROP_ERROR_DOES_NOT_FIT,
@@ -252,26 +254,17 @@ static clprop_status initialise_weights(clprop_net *net, uint64_t seed, clprop_w
     return status;
 }
 
-static clprop_status create_layers(clprop_net *net, const clprop_net_desc *desc)
+/* Each layer's shape and activation, and where its tensors go in the store. */
+static void describe_layers(clprop_net *net, const clprop_net_desc *desc)
 {
-    clprop_status status = CLPROP_SUCCESS;
-    for (size_t l = 0; l < net->layer_count && status == CLPROP_SUCCESS; l++) {
+    for (size_t l = 0; l < net->layer_count; l++) {
         clprop_device_layer *layer = &net->layers[l];
         layer->inputs = desc->sizes[l];
         layer->outputs = desc->sizes[l + 1];
         layer->activation =
             desc->activations != NULL ? desc->activations[l] : CLPROP_ACTIVATION_SIGMOID;
-        size_t count = layer->inputs * layer->outputs;
-        status = create_buffer(net, &layer->weights, count, "weights");
-        if (status == CLPROP_SUCCESS)
-            status = create_buffer(net, &layer->weight_gradients, count, "weight gradients");
-        if (status == CLPROP_SUCCESS && net->has_bias)
-            status = create_buffer(net, &layer->biases, layer->outputs, "biases");
-        if (status == CLPROP_SUCCESS && net->has_bias)
-            status = create_buffer(net, &layer->bias_gradients, layer->outputs,
-                                   "bias gradients");
     }
-    return status;
+    clprop_net_store_layout(net);
 }
 
 clprop_status clprop_net_create(clprop_context *context, const clprop_net_desc *desc,
@@ -298,9 +291,10 @@ clprop_status clprop_net_create(clprop_context *context, const clprop_net_desc *
     if (net->sizes == NULL || net->layers == NULL)
         return clprop_fail(&net->message, CLPROP_ERROR_OUT_OF_HOST_MEMORY, "out of host memory");
     memcpy(net->sizes, desc->sizes, (desc->layer_count + 1) * sizeof *net->sizes);
+    describe_layers(net, desc);
     status = check_fits(net, 1);
     if (status == CLPROP_SUCCESS)
-        status = create_layers(net, desc);
+        status = clprop_net_create_store(net);
     if (status == CLPROP_SUCCESS)
         status = initialise_weights(net, desc->seed, desc->init);
     return status;
@@ -313,13 +307,7 @@ void clprop_net_destroy(clprop_net *net)
     if (net->layers != NULL) {
         release_batch_buffers(net);
         clprop_net_release_optimizer_state(net);
-        for (size_t l = 0; l < net->layer_count; l++) {
-            clprop_device_layer *layer = &net->layers[l];
-            release(&layer->weights);
-            release(&layer->biases);
-            release(&layer->weight_gradients);
-            release(&layer->bias_gradients);
-        }
+        clprop_net_release_store(net);
     }
     free(net->layers);
     free(net->sizes);

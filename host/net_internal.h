@@ -10,10 +10,10 @@
 typedef struct clprop_device_layer {
     size_t inputs, outputs;
     clprop_activation activation;
+    size_t weight_offset, bias_offset;         /* where its tensors start in the store, in floats */
     cl_mem weights, biases;                    /* outputs×inputs, outputs (no biases: NULL) */
     cl_mem weight_gradients, bias_gradients;   /* batch sums of the last backward pass */
     cl_mem z, a, delta;                        /* outputs × batch, samples as columns */
-    cl_mem state[2][2]; /* the optimizer's slots: [0] for the weights, [1] for the biases */
 } clprop_device_layer;
 
 struct clprop_net {
@@ -24,6 +24,13 @@ struct clprop_net {
     int has_bias;
     clprop_loss loss;
     clprop_device_layer *layers; /* layers[l-1] is layer l */
+
+    /* The flat parameter store (net_store.c): the layers' weights and biases, their gradients,
+     * and the optimizer's slots, each one buffer of store_floats; the layers' tensors above are
+     * sub-buffers of the first two. */
+    size_t store_floats;
+    cl_mem parameters, gradients;
+    cl_mem slots[2];
 
     /* Per-batch buffers, sized for `capacity` samples and regrown for a larger batch. */
     size_t capacity;
@@ -42,6 +49,14 @@ struct clprop_net {
     size_t batch;      /* batch of the last pass; 0 before any */
     int has_deltas;    /* the last pass went backward too */
 };
+
+/* Sets each layer's offsets and store_floats (net_store.c). */
+void clprop_net_store_layout(clprop_net *net);
+/* The store and each layer's sub-buffers of it, all zero; released by clprop_net_release_store. */
+clprop_status clprop_net_create_store(clprop_net *net);
+void clprop_net_release_store(clprop_net *net);
+/* A store-sized buffer with every float set to value. */
+clprop_status clprop_net_store_buffer(clprop_net *net, const char *what, float value, cl_mem *out);
 
 /* Frees the optimizer's state buffers (net_optimizer.c). */
 void clprop_net_release_optimizer_state(clprop_net *net);

@@ -1,20 +1,18 @@
 /* A network's optimizer: choosing it, its state buffers on the device, and copying that state
  * out and back in so that a saved run continues exactly. */
 #include <stdlib.h>
+#include <string.h>
 
 #include "net_internal.h"
 #include "status.h"
 
 void clprop_net_release_optimizer_state(clprop_net *net)
 {
-    for (size_t l = 0; l < net->layer_count; l++)
-        for (int tensor = 0; tensor < 2; tensor++)
-            for (int slot = 0; slot < 2; slot++) {
-                cl_mem *buffer = &net->layers[l].state[tensor][slot];
-                if (*buffer != NULL)
-                    clReleaseMemObject(*buffer);
-                *buffer = NULL;
-            }
+    for (int slot = 0; slot < 2; slot++) {
+        if (net->slots[slot] != NULL)
+            clReleaseMemObject(net->slots[slot]);
+        net->slots[slot] = NULL;
+    }
 }
 
 /* Parameters of layer l's tensor (0 weights, 1 biases); 0 for biases the network lacks. */
@@ -40,18 +38,6 @@ static float initial_value(clprop_optimizer_kind kind, int slot)
     return kind == CLPROP_OPTIMIZER_RPROP && slot == 0 ? CLPROP_RPROP_STEP_INITIAL : 0.0f;
 }
 
-static clprop_status create_slot(clprop_net *net, cl_mem *buffer, size_t count, float value)
-{
-    CLPROP_CHECK(clprop_context_buffer(net->context, &net->message, count * sizeof(float), NULL,
-                                       "the optimizer's state", buffer));
-    cl_int error = clEnqueueFillBuffer(net->context->queue, *buffer, &value, sizeof value, 0,
-                                       count * sizeof(float), 0, NULL, NULL);
-    if (error != CL_SUCCESS)
-        return clprop_fail(&net->message, error, "starting the optimizer's state failed: %s",
-                           clprop_status_name(error));
-    return CLPROP_SUCCESS;
-}
-
 clprop_status clprop_net_set_optimizer(clprop_net *net, const clprop_optimizer *optimizer)
 {
     clprop_optimizer resolved;
@@ -60,7 +46,7 @@ clprop_status clprop_net_set_optimizer(clprop_net *net, const clprop_optimizer *
         return clprop_fail(&net->message, CLPROP_ERROR_INVALID_ARGUMENT, "optimizer: %s",
                            problem);
     size_t slots = clprop_optimizer_slots(resolved.kind);
-    uint64_t bytes = (uint64_t)slots * parameter_count(net) * sizeof(float);
+    uint64_t bytes = (uint64_t)slots * net->store_floats * sizeof(float);
     if (slots > 0 && bytes > net->context->device.global_memory_bytes / 2)
         return clprop_fail(&net->message, CLPROP_ERROR_DOES_NOT_FIT,
                            "%s needs %.1f MiB of state on %s, which has %.1f MiB",
@@ -71,13 +57,10 @@ clprop_status clprop_net_set_optimizer(clprop_net *net, const clprop_optimizer *
     net->optimizer = resolved;
     net->optimizer_steps = 0;
     clprop_status status = CLPROP_SUCCESS;
-    for (size_t l = 0; l < net->layer_count && status == CLPROP_SUCCESS; l++)
-        for (int tensor = 0; tensor < 2 && status == CLPROP_SUCCESS; tensor++)
-            for (size_t slot = 0; slot < slots && status == CLPROP_SUCCESS; slot++)
-                if (tensor_size(net, l, tensor) > 0)
-                    status = create_slot(net, &net->layers[l].state[tensor][slot],
-                                         tensor_size(net, l, tensor),
-                                         initial_value(resolved.kind, (int)slot));
+    for (size_t slot = 0; slot < slots && status == CLPROP_SUCCESS; slot++)
+        status = clprop_net_store_buffer(net, "the optimizer's state",
+                                         initial_value(resolved.kind, (int)slot),
+                                         &net->slots[slot]);
     if (status != CLPROP_SUCCESS) {
         clprop_net_release_optimizer_state(net);
         clprop_optimizer_resolve(NULL, &net->optimizer, &problem);
@@ -96,26 +79,46 @@ size_t clprop_net_optimizer_state_floats(const clprop_net *net)
     return net != NULL ? parameter_count(net) * clprop_optimizer_slots(net->optimizer.kind) : 0;
 }
 
-/* Copies every state buffer in the saved order — layer by layer, weights then biases, slot by
- * slot — into `read_into`, or from `write_from` when that is not NULL. */
+/* Where tensor (0 weights, 1 biases) of layer l starts in the store. */
+static size_t tensor_offset(const clprop_net *net, size_t l, int tensor)
+{
+    return tensor == 0 ? net->layers[l].weight_offset : net->layers[l].bias_offset;
+}
+
+/* The saved order is layer by layer, weights then biases, slot by slot, without the store's
+ * padding; each slot crosses in one transfer and is rearranged on the host. `read_into` gets the
+ * state, or `write_from` (when not NULL) becomes it. */
 static clprop_status each_slot(clprop_net *net, float *read_into, const float *write_from)
 {
-    size_t slots = clprop_optimizer_slots(net->optimizer.kind), at = 0;
-    for (size_t l = 0; l < net->layer_count; l++)
-        for (int tensor = 0; tensor < 2; tensor++)
-            for (size_t slot = 0; slot < slots; slot++) {
+    size_t slots = clprop_optimizer_slots(net->optimizer.kind);
+    float *store = calloc(net->store_floats, sizeof *store);
+    if (store == NULL)
+        return clprop_fail(&net->message, CLPROP_ERROR_OUT_OF_HOST_MEMORY, "out of host memory");
+    clprop_status status = CLPROP_SUCCESS;
+    for (size_t slot = 0; slot < slots && status == CLPROP_SUCCESS; slot++) {
+        if (write_from == NULL)
+            status = clprop_net_read(net, net->slots[slot], store, net->store_floats);
+        else /* the padding keeps the value the slot starts from */
+            for (size_t i = 0; i < net->store_floats; i++)
+                store[i] = initial_value(net->optimizer.kind, (int)slot);
+        size_t at = 0;
+        for (size_t l = 0; l < net->layer_count && status == CLPROP_SUCCESS; l++)
+            for (int tensor = 0; tensor < 2; tensor++) {
                 size_t count = tensor_size(net, l, tensor);
-                if (count == 0)
-                    continue;
-                cl_mem buffer = net->layers[l].state[tensor][slot];
-                clprop_status status = write_from != NULL
-                                           ? clprop_net_write(net, buffer, write_from + at, count)
-                                           : clprop_net_read(net, buffer, read_into + at, count);
-                if (status != CLPROP_SUCCESS)
-                    return status;
-                at += count;
+                float *place = store + tensor_offset(net, l, tensor);
+                /* the file's order: this tensor's slots one after another */
+                size_t saved = at + slot * count;
+                if (write_from != NULL)
+                    memcpy(place, write_from + saved, count * sizeof *place);
+                else
+                    memcpy(read_into + saved, place, count * sizeof *place);
+                at += slots * count;
             }
-    return CLPROP_SUCCESS;
+        if (write_from != NULL && status == CLPROP_SUCCESS)
+            status = clprop_net_write(net, net->slots[slot], store, net->store_floats);
+    }
+    free(store);
+    return status;
 }
 
 clprop_status clprop_net_get_optimizer_state(clprop_net *net, uint64_t *steps, float *state)

@@ -112,17 +112,9 @@ clprop_status clprop_net_run_update(clprop_net *net, float learning_rate, size_t
     net->optimizer_steps++;
     clprop_update_rule rule =
         clprop_optimizer_rule(&net->optimizer, net->optimizer_steps, batch, learning_rate);
-    for (size_t l = 0; l < net->layer_count; l++) {
-        clprop_device_layer *layer = &net->layers[l];
-        CLPROP_CHECK(clprop_op_update(net->context, &net->message, &rule, layer->weights,
-                                      layer->weight_gradients, layer->state[0][0],
-                                      layer->state[0][1], layer->inputs * layer->outputs));
-        if (net->has_bias)
-            CLPROP_CHECK(clprop_op_update(net->context, &net->message, &rule, layer->biases,
-                                          layer->bias_gradients, layer->state[1][0],
-                                          layer->state[1][1], layer->outputs));
-    }
-    return CLPROP_SUCCESS;
+    /* one launch over the whole store; its padding has zero gradients and stays as it is */
+    return clprop_op_update(net->context, &net->message, &rule, net->parameters, net->gradients,
+                            net->slots[0], net->slots[1], net->store_floats);
 }
 
 clprop_status clprop_net_run_figures(clprop_net *net, size_t batch, cl_mem loss, cl_mem squared,

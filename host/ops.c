@@ -41,6 +41,7 @@ static clprop_status enqueue(clprop_context *context, clprop_message *message, c
     if (error != CL_SUCCESS)
         return clprop_fail(message, error, "clEnqueueNDRangeKernel(%s) failed: %s", name,
                            clprop_status_name(error));
+    context->launches++;
     return CLPROP_SUCCESS;
 }
 
