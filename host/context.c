@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "device.h"
+#include "kernel_contract.h"
 #include "program.h"
 #include "status.h"
 
@@ -35,8 +36,11 @@ static clprop_status open_device(clprop_context *context, const clprop_device_en
         clprop_tuning_for(&entry->info, max_group, &context->tuning, &context->message);
     if (status != CLPROP_SUCCESS)
         return status;
-    char options[256];
-    clprop_tuning_build_options(&context->tuning, options, sizeof options);
+    char options[1024];
+    int contract = clprop_kernel_contract_options(options, sizeof options);
+    options[contract++] = ' ';
+    clprop_tuning_build_options(&context->tuning, options + contract,
+                                sizeof options - (size_t)contract);
     return clprop_program_build(context->cl, entry->device, options, &context->program,
                                 &context->message);
 }

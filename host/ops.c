@@ -3,6 +3,7 @@
 #include <limits.h>
 
 #include "gemm.h"
+#include "kernel_contract.h"
 #include "status.h"
 
 typedef struct kernel_arg {
@@ -207,12 +208,12 @@ clprop_status clprop_op_bias_activate(clprop_context *context, clprop_message *m
     cl_uint u = (cl_uint)units, b = (cl_uint)batch;
     if (activation == CLPROP_ACTIVATION_SOFTMAX) {
         kernel_arg args[] = {ARG(z), ARG(a), ARG(bias), ARG(has_bias), ARG(u), ARG(b)};
-        size_t items[1] = {(batch + 7) / 8}; /* eight samples a work-item */
+        size_t items[1] = {clprop_wide_items(batch)};
         return launch(context, message, "bias_softmax", 1, items, args, 6);
     }
     cl_int code = (cl_int)activation;
     kernel_arg args[] = {ARG(z), ARG(a), ARG(bias), ARG(has_bias), ARG(code), ARG(u), ARG(b)};
-    size_t items[2] = {(batch + 7) / 8, units}; /* eight samples a work-item */
+    size_t items[2] = {clprop_wide_items(batch), units};
     return launch(context, message, "bias_activate", 2, items, args, 7);
 }
 
@@ -242,7 +243,7 @@ clprop_status clprop_op_scale_by_derivative(clprop_context *context, clprop_mess
     cl_int act = (cl_int)activation;
     cl_uint u = (cl_uint)units, b = (cl_uint)batch;
     kernel_arg args[] = {ARG(delta), ARG(a), ARG(act), ARG(u), ARG(b)};
-    size_t items[2] = {(batch + 7) / 8, units}; /* eight samples a work-item */
+    size_t items[2] = {clprop_wide_items(batch), units};
     return launch(context, message, "scale_by_derivative", 2, items, args, 5);
 }
 
@@ -310,8 +311,8 @@ clprop_status clprop_op_update(clprop_context *context, clprop_message *message,
         return status;
     const clprop_optimizer *o = &rule->optimizer;
     cl_uint n = (cl_uint)count;
-    /* eight parameters a work-item, but for iRPROP−, whose branches stay one at a time */
-    size_t items[1] = {o->kind == CLPROP_OPTIMIZER_RPROP ? count : (count + 7) / 8};
+    /* ITEM_WIDTH parameters a work-item, but for iRPROP−, whose branches stay one at a time */
+    size_t items[1] = {o->kind == CLPROP_OPTIMIZER_RPROP ? count : clprop_wide_items(count)};
     float eta_plus = CLPROP_RPROP_ETA_PLUS, eta_minus = CLPROP_RPROP_ETA_MINUS;
     float step_min = CLPROP_RPROP_STEP_MIN, step_max = CLPROP_RPROP_STEP_MAX;
     cl_int nesterov = o->nesterov != 0;

@@ -133,8 +133,10 @@ typedef enum clprop_activation {
     CLPROP_ACTIVATION_SOFTMAX, /* output layer only, with cross-entropy loss */
     CLPROP_ACTIVATION_TANH,
     CLPROP_ACTIVATION_RELU,
-    CLPROP_ACTIVATION_LEAKY_RELU /* slope 0.01 below zero */
+    CLPROP_ACTIVATION_LEAKY_RELU /* slope CLPROP_LEAKY_RELU_SLOPE below zero */
 } clprop_activation;
+
+#define CLPROP_LEAKY_RELU_SLOPE 0.01f
 
 /* How initial weights are drawn (uniform, zero mean, biases zero). */
 typedef enum clprop_weight_init {

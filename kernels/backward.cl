@@ -20,12 +20,12 @@ __kernel void output_delta(__global float *delta, __global const float *y,
 __kernel void scale_by_derivative(__global float *delta, __global const float *a, int activation,
                                   uint units, uint batch)
 {
-    uint b0 = get_global_id(0) * 8;
+    uint b0 = get_global_id(0) * ITEM_WIDTH;
     uint u = get_global_id(1);
     if (b0 >= batch || u >= units)
         return;
     size_t at = (size_t)u * batch + b0;
-    if (b0 + 8 <= batch) {
+    if (b0 + ITEM_WIDTH <= batch) {
         float8 derivative = derivative8_from_output(activation, vload8(0, a + at));
         vstore8(vload8(0, delta + at) * derivative, 0, delta + at);
         return;

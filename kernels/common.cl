@@ -3,20 +3,16 @@
  * Layout: a batch of B samples is held as the columns of a row-major matrix, so unit u of sample b
  * lives at [u*B + b] (the slides' notation: Z = W·A_prev with samples as columns). */
 
-/* Activation codes; they equal clprop_activation in include/clprop.h. */
-#define ACT_SIGMOID 0
-#define ACT_LINEAR 1
-#define ACT_SOFTMAX 2
-#define ACT_TANH 3
-#define ACT_RELU 4
-#define ACT_LEAKY_RELU 5
-
-/* The leaky ReLU's slope below zero (the host's reference uses the same). */
-#define LEAKY_SLOPE 0.01f
-
-/* Loss codes; they equal clprop_loss. */
-#define LOSS_MSE 0
-#define LOSS_CROSS_ENTROPY 1
+/* The host passes the codes and constants both sides use as -D definitions, from one table
+ * (host/kernel_contract.c): ACT_* (clprop_activation), LOSS_* (clprop_loss), LEAKY_SLOPE, and
+ * ITEM_WIDTH, the values an element-wise work-item takes — one float8. */
+#if !defined(ACT_SIGMOID) || !defined(LOSS_CROSS_ENTROPY) || !defined(LEAKY_SLOPE) ||             \
+    !defined(ITEM_WIDTH)
+#error "kernels are built with the host's definitions (host/kernel_contract.c)"
+#endif
+#if ITEM_WIDTH != 8
+#error "the element-wise kernels take their values as float8"
+#endif
 
 /* f(z), and f'(z) written in terms of a = f(z) (every activation we offer allows it, and it saves
  * keeping z alive for the backward pass), each for one value and for eight (OpenCL vectors:

@@ -5,13 +5,13 @@
 __kernel void bias_activate(__global float *z, __global float *a, __global const float *bias,
                             int has_bias, int activation, uint units, uint batch)
 {
-    uint b0 = get_global_id(0) * 8;
+    uint b0 = get_global_id(0) * ITEM_WIDTH;
     uint u = get_global_id(1);
     if (b0 >= batch || u >= units)
         return;
     size_t at = (size_t)u * batch + b0;
     float add = has_bias ? bias[u] : 0.0f;
-    if (b0 + 8 <= batch) {
+    if (b0 + ITEM_WIDTH <= batch) {
         float8 value = vload8(0, z + at) + add;
         vstore8(value, 0, z + at);
         vstore8(activate8(activation, value), 0, a + at);
@@ -51,10 +51,10 @@ inline void softmax_one(__global float *z, __global float *a, __global const flo
 __kernel void bias_softmax(__global float *z, __global float *a, __global const float *bias,
                            int has_bias, uint units, uint batch)
 {
-    uint b0 = get_global_id(0) * 8;
+    uint b0 = get_global_id(0) * ITEM_WIDTH;
     if (b0 >= batch)
         return;
-    if (b0 + 8 > batch) {
+    if (b0 + ITEM_WIDTH > batch) {
         for (uint b = b0; b < batch; b++)
             softmax_one(z, a, bias, has_bias, units, batch, b);
         return;

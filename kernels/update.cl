@@ -9,10 +9,10 @@
 #define LOAD1(p) (p)[i]
 #define STORE1(p, x) ((p)[i] = (x))
 #define UPDATE_EIGHT_AT_A_TIME(BODY)                                                               \
-    uint i0 = get_global_id(0) * 8;                                                                \
+    uint i0 = get_global_id(0) * ITEM_WIDTH;                                                       \
     if (i0 >= count)                                                                               \
         return;                                                                                    \
-    if (i0 + 8 <= count) {                                                                         \
+    if (i0 + ITEM_WIDTH <= count) {                                                                \
         BODY(float8, LOAD8, STORE8)                                                                \
         return;                                                                                    \
     }                                                                                              \

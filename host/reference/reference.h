@@ -10,8 +10,8 @@
 
 #include "clprop.h"
 
-/* The leaky ReLU's slope below zero; kernels/common.cl uses the same value. */
-#define CLPROP_REF_LEAKY_SLOPE ((double)0.01f)
+/* The leaky ReLU's slope below zero: the float the kernels use, exactly. */
+#define CLPROP_REF_LEAKY_SLOPE ((double)CLPROP_LEAKY_RELU_SLOPE)
 
 double clprop_ref_activate(clprop_activation activation, double z);
 double clprop_ref_derivative_from_output(clprop_activation activation, double a);

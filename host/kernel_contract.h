@@ -1,0 +1,25 @@
+/* What the host and the kernels must agree on, in one place: the activation and loss codes (from
+ * the public enums), the leaky ReLU's slope, and how many values a work-item of the element-wise
+ * kernels takes. The kernels get each one as a -D definition built from the table in
+ * kernel_contract.c, so no kernel file restates a value; kernels/common.cl refuses to compile
+ * without them. Launch geometry on the host derives from the same constants. */
+#ifndef CLPROP_KERNEL_CONTRACT_H
+#define CLPROP_KERNEL_CONTRACT_H
+
+#include <stddef.h>
+
+/* Values (samples or parameters) a work-item of the element-wise kernels takes, as one float8:
+ * PoCL computes a call like exp once per work-item, so wide items amortise it. */
+#define CLPROP_ITEM_WIDTH 8
+
+/* Work-items that cover `count` values CLPROP_ITEM_WIDTH at a time. */
+static inline size_t clprop_wide_items(size_t count)
+{
+    return (count + CLPROP_ITEM_WIDTH - 1) / CLPROP_ITEM_WIDTH;
+}
+
+/* Writes the -D definitions of the contract ("-DACT_SIGMOID=0 ... -DITEM_WIDTH=8") to out and
+ * returns the length written (as snprintf). */
+int clprop_kernel_contract_options(char *out, size_t size);
+
+#endif
