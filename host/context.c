@@ -81,8 +81,9 @@ void clprop_context_destroy(clprop_context *context)
 {
     if (context == NULL)
         return;
-    for (size_t i = 0; i < context->kernel_count; i++)
-        clReleaseKernel(context->kernels[i].kernel);
+    for (size_t i = 0; i < CLPROP_KERNEL_COUNT; i++)
+        if (context->kernels[i] != NULL)
+            clReleaseKernel(context->kernels[i]);
     if (context->program != NULL)
         clReleaseProgram(context->program);
     if (context->queue != NULL)
@@ -123,25 +124,30 @@ clprop_status clprop_context_buffer(clprop_context *context, clprop_message *mes
                        (double)bytes / 1048576.0, context->device.name, clprop_status_name(error));
 }
 
-clprop_status clprop_context_kernel(clprop_context *context, const char *name, cl_kernel *out)
+const char *clprop_kernel_name(clprop_kernel_id id)
 {
-    for (size_t i = 0; i < context->kernel_count; i++)
-        if (strcmp(context->kernels[i].name, name) == 0) {
-            *out = context->kernels[i].kernel;
-            return CLPROP_SUCCESS;
-        }
-    if (context->kernel_count == CLPROP_MAX_KERNELS)
+    static const char *const names[CLPROP_KERNEL_COUNT] = {
+#define CLPROP_KERNEL_NAME(id, name) name,
+        CLPROP_KERNEL_LIST(CLPROP_KERNEL_NAME)
+#undef CLPROP_KERNEL_NAME
+    };
+    return (unsigned)id < CLPROP_KERNEL_COUNT ? names[id] : "(no such kernel)";
+}
+
+clprop_status clprop_context_kernel(clprop_context *context, clprop_kernel_id id, cl_kernel *out)
+{
+    if ((unsigned)id >= CLPROP_KERNEL_COUNT)
         return clprop_fail(&context->message, CLPROP_ERROR_INVALID_ARGUMENT,
-                           "kernel table full while creating %s", name);
-    cl_int error;
-    cl_kernel kernel = clCreateKernel(context->program, name, &error);
-    if (error != CL_SUCCESS)
-        return clprop_fail(&context->message, error, "clCreateKernel(%s) failed: %s", name,
-                           clprop_status_name(error));
-    /* name points at a string literal in the caller, so keeping the pointer is safe. */
-    context->kernels[context->kernel_count].name = name;
-    context->kernels[context->kernel_count].kernel = kernel;
-    context->kernel_count++;
-    *out = kernel;
+                           "no kernel number %d", (int)id);
+    if (context->kernels[id] == NULL) {
+        cl_int error;
+        context->kernels[id] = clCreateKernel(context->program, clprop_kernel_name(id), &error);
+        if (error != CL_SUCCESS) {
+            context->kernels[id] = NULL;
+            return clprop_fail(&context->message, error, "clCreateKernel(%s) failed: %s",
+                               clprop_kernel_name(id), clprop_status_name(error));
+        }
+    }
+    *out = context->kernels[id];
     return CLPROP_SUCCESS;
 }

@@ -6,14 +6,8 @@
 
 #include "clprop.h"
 #include "message.h"
+#include "kernel_table.h"
 #include "tuning.h"
-
-#define CLPROP_MAX_KERNELS 32
-
-typedef struct clprop_kernel_slot {
-    const char *name;
-    cl_kernel kernel;
-} clprop_kernel_slot;
 
 struct clprop_context {
     clprop_message message;
@@ -25,8 +19,7 @@ struct clprop_context {
     cl_program program;
     clprop_gemm_backend gemm;
     clprop_tuning tuning; /* which native GEMM kernels, with which tiles */
-    clprop_kernel_slot kernels[CLPROP_MAX_KERNELS];
-    size_t kernel_count;
+    cl_kernel kernels[CLPROP_KERNEL_COUNT]; /* made on first use; NULL before */
     unsigned long long launches; /* kernels enqueued so far (CLBlast's own not counted): the
                                     bench reports launches per training step from it */
 };
@@ -41,7 +34,7 @@ clprop_status clprop_context_buffer(clprop_context *context, clprop_message *mes
                                     size_t bytes, const void *values, const char *what,
                                     cl_mem *out);
 
-/* The named kernel of the context's program, created on first use and kept. */
-clprop_status clprop_context_kernel(clprop_context *context, const char *name, cl_kernel *out);
+/* The kernel of the context's program, created on first use and kept. */
+clprop_status clprop_context_kernel(clprop_context *context, clprop_kernel_id id, cl_kernel *out);
 
 #endif

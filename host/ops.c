@@ -22,13 +22,14 @@ static size_t round_up(size_t value, size_t multiple)
     return (value + multiple - 1) / multiple * multiple;
 }
 
-/* Sets the arguments and enqueues `name` over `global` items in work-groups of `local`. */
-static clprop_status enqueue(clprop_context *context, clprop_message *message, const char *name,
+/* Sets the arguments and enqueues the kernel `id` over `global` items in work-groups of `local`. */
+static clprop_status enqueue(clprop_context *context, clprop_message *message, clprop_kernel_id id,
                              cl_uint dims, const size_t *global, const size_t *local,
                              const kernel_arg *args, size_t arg_count)
 {
     cl_kernel kernel;
-    clprop_status status = clprop_context_kernel(context, name, &kernel);
+    clprop_status status = clprop_context_kernel(context, id, &kernel);
+    const char *name = clprop_kernel_name(id);
     if (status != CLPROP_SUCCESS)
         return clprop_fail(message, status, "%s", context->message.text);
     for (size_t i = 0; i < arg_count; i++) {
@@ -48,7 +49,7 @@ static clprop_status enqueue(clprop_context *context, clprop_message *message, c
 
 /* The usual launch: the kernel guards its edges, so the item counts are rounded up to whole
  * work-groups. */
-static clprop_status launch(clprop_context *context, clprop_message *message, const char *name,
+static clprop_status launch(clprop_context *context, clprop_message *message, clprop_kernel_id id,
                             cl_uint dims, const size_t *items, const kernel_arg *args,
                             size_t arg_count)
 {
@@ -57,16 +58,16 @@ static clprop_status launch(clprop_context *context, clprop_message *message, co
         local[d] = dims == 1 ? group_1d : group_2d[d];
         global[d] = round_up(items[d] > 0 ? items[d] : 1, local[d]);
     }
-    return enqueue(context, message, name, dims, global, local, args, arg_count);
+    return enqueue(context, message, id, dims, global, local, args, arg_count);
 }
 
 /* For kernels that require work-groups of one work-item: the global size is the item count. */
 static clprop_status launch_exact(clprop_context *context, clprop_message *message,
-                                  const char *name, cl_uint dims, const size_t *items,
+                                  clprop_kernel_id id, cl_uint dims, const size_t *items,
                                   const kernel_arg *args, size_t arg_count)
 {
     const size_t local[2] = {1, 1};
-    return enqueue(context, message, name, dims, items, local, args, arg_count);
+    return enqueue(context, message, id, dims, items, local, args, arg_count);
 }
 
 /* Kernels index with 32-bit unsigned sizes; bigger ones are refused rather than wrapped. */
@@ -125,8 +126,11 @@ clprop_status clprop_gemm_generic(clprop_context *context, clprop_message *messa
                                   const clprop_gemm_shape *shape, float alpha, cl_mem a,
                                   cl_mem b, float beta, cl_mem c, size_t row0, size_t col0)
 {
-    static const char *const names[2][2] = {{"gemm_nn", "gemm_nt"}, {"gemm_tn", NULL}};
-    const char *name = names[shape->transpose_a != 0][shape->transpose_b != 0];
+    /* no kernel computes Aᵀ·Bᵀ (nothing asks for it): CLPROP_KERNEL_COUNT is refused */
+    static const clprop_kernel_id kernels[2][2] = {
+        {CLPROP_KERNEL_GEMM_NN, CLPROP_KERNEL_GEMM_NT},
+        {CLPROP_KERNEL_GEMM_TN, CLPROP_KERNEL_COUNT}};
+    clprop_kernel_id kernel = kernels[shape->transpose_a != 0][shape->transpose_b != 0];
     cl_uint um = (cl_uint)shape->m, un = (cl_uint)shape->n, uk = (cl_uint)shape->k;
     cl_uint ulda = (cl_uint)shape->lda, uldb = (cl_uint)shape->ldb, uldc = (cl_uint)shape->ldc;
     cl_uint urow0 = (cl_uint)row0, ucol0 = (cl_uint)col0;
@@ -134,13 +138,13 @@ clprop_status clprop_gemm_generic(clprop_context *context, clprop_message *messa
                          ARG(uldb), ARG(beta), ARG(c), ARG(uldc), ARG(urow0), ARG(ucol0)};
     size_t tiles[2] = {(shape->n - col0 + CLPROP_GEMM_TILE_N - 1) / CLPROP_GEMM_TILE_N,
                        (shape->m - row0 + CLPROP_GEMM_TILE_M - 1) / CLPROP_GEMM_TILE_M};
-    return launch(context, message, name, 2, tiles, args, sizeof args / sizeof *args);
+    return launch(context, message, kernel, 2, tiles, args, sizeof args / sizeof *args);
 }
 
 /* Both CPU kernels take (m, k, alpha, a, lda, b, ldb, beta, c, ldc, column tiles, tiles per
  * work-item) and one-item work-groups over `items`. */
 static clprop_status launch_cpu_gemm(clprop_context *context, clprop_message *message,
-                                     const char *name, const clprop_gemm_shape *shape,
+                                     clprop_kernel_id kernel, const clprop_gemm_shape *shape,
                                      float alpha, cl_mem a, cl_mem b, float beta, cl_mem c,
                                      size_t column_tiles, size_t per_item, size_t items[2])
 {
@@ -150,7 +154,7 @@ static clprop_status launch_cpu_gemm(clprop_context *context, clprop_message *me
     kernel_arg args[] = {ARG(um),   ARG(uk),   ARG(alpha), ARG(a),    ARG(ulda),
                          ARG(b),    ARG(uldb), ARG(beta),  ARG(c),    ARG(uldc),
                          ARG(ucolumns), ARG(uper_item)};
-    return launch_exact(context, message, name, 2, items, args, sizeof args / sizeof *args);
+    return launch_exact(context, message, kernel, 2, items, args, sizeof args / sizeof *args);
 }
 
 clprop_status clprop_gemm_cpu_tiles(clprop_context *context, clprop_message *message,
@@ -158,11 +162,11 @@ clprop_status clprop_gemm_cpu_tiles(clprop_context *context, clprop_message *mes
                                     size_t column_tiles, size_t column_tiles_per_item,
                                     float alpha, cl_mem a, cl_mem b, float beta, cl_mem c)
 {
-    const char *name = shape->transpose_a ? "gemm_cpu_tn" : "gemm_cpu_nn";
+    clprop_kernel_id kernel = shape->transpose_a ? CLPROP_KERNEL_GEMM_CPU_TN : CLPROP_KERNEL_GEMM_CPU_NN;
     size_t per_item = column_tiles_per_item;
     /* rows first: consecutive work-items share a panel of B */
     size_t items[2] = {row_tiles, (column_tiles + per_item - 1) / per_item};
-    return launch_cpu_gemm(context, message, name, shape, alpha, a, b, beta, c, column_tiles,
+    return launch_cpu_gemm(context, message, kernel, shape, alpha, a, b, beta, c, column_tiles,
                            per_item, items);
 }
 
@@ -171,12 +175,13 @@ clprop_status clprop_gemm_cpu_panels(clprop_context *context, clprop_message *me
                                      size_t row_tiles_per_item, float alpha, cl_mem a, cl_mem b,
                                      float beta, cl_mem c)
 {
-    static const char *const names[2][2] = {{"gemm_cpu_panel_nn", "gemm_cpu_panel_nt"},
-                                            {"gemm_cpu_panel_tn", NULL}};
-    const char *name = names[shape->transpose_a != 0][shape->transpose_b != 0];
+    static const clprop_kernel_id kernels[2][2] = {
+        {CLPROP_KERNEL_GEMM_CPU_PANEL_NN, CLPROP_KERNEL_GEMM_CPU_PANEL_NT},
+        {CLPROP_KERNEL_GEMM_CPU_PANEL_TN, CLPROP_KERNEL_COUNT}};
+    clprop_kernel_id kernel = kernels[shape->transpose_a != 0][shape->transpose_b != 0];
     size_t row_tiles = (shape->m + context->tuning.cpu_tile_m - 1) / context->tuning.cpu_tile_m;
     size_t items[2] = {column_tiles, (row_tiles + row_tiles_per_item - 1) / row_tiles_per_item};
-    return launch_cpu_gemm(context, message, name, shape, alpha, a, b, beta, c, column_tiles,
+    return launch_cpu_gemm(context, message, kernel, shape, alpha, a, b, beta, c, column_tiles,
                            row_tiles_per_item, items);
 }
 
@@ -184,8 +189,10 @@ clprop_status clprop_gemm_gpu(clprop_context *context, clprop_message *message,
                               const clprop_gemm_shape *shape, float alpha, cl_mem a, cl_mem b,
                               float beta, cl_mem c)
 {
-    static const char *const names[2][2] = {{"gemm_gpu_nn", "gemm_gpu_nt"}, {"gemm_gpu_tn", NULL}};
-    const char *name = names[shape->transpose_a != 0][shape->transpose_b != 0];
+    static const clprop_kernel_id kernels[2][2] = {
+        {CLPROP_KERNEL_GEMM_GPU_NN, CLPROP_KERNEL_GEMM_GPU_NT},
+        {CLPROP_KERNEL_GEMM_GPU_TN, CLPROP_KERNEL_COUNT}};
+    clprop_kernel_id kernel = kernels[shape->transpose_a != 0][shape->transpose_b != 0];
     cl_uint um = (cl_uint)shape->m, un = (cl_uint)shape->n, uk = (cl_uint)shape->k;
     cl_uint ulda = (cl_uint)shape->lda, uldb = (cl_uint)shape->ldb, uldc = (cl_uint)shape->ldc;
     kernel_arg args[] = {ARG(um),   ARG(un),   ARG(uk), ARG(alpha), ARG(a),   ARG(ulda),
@@ -194,7 +201,7 @@ clprop_status clprop_gemm_gpu(clprop_context *context, clprop_message *message,
     size_t local[2] = {t->gpu_group, t->gpu_group};
     size_t global[2] = {(shape->n + t->gpu_tile - 1) / t->gpu_tile * t->gpu_group,
                         (shape->m + t->gpu_tile - 1) / t->gpu_tile * t->gpu_group};
-    return enqueue(context, message, name, 2, global, local, args, sizeof args / sizeof *args);
+    return enqueue(context, message, kernel, 2, global, local, args, sizeof args / sizeof *args);
 }
 
 clprop_status clprop_op_bias_activate(clprop_context *context, clprop_message *message, cl_mem z,
@@ -209,12 +216,12 @@ clprop_status clprop_op_bias_activate(clprop_context *context, clprop_message *m
     if (activation == CLPROP_ACTIVATION_SOFTMAX) {
         kernel_arg args[] = {ARG(z), ARG(a), ARG(bias), ARG(has_bias), ARG(u), ARG(b)};
         size_t items[1] = {clprop_wide_items(batch)};
-        return launch(context, message, "bias_softmax", 1, items, args, 6);
+        return launch(context, message, CLPROP_KERNEL_BIAS_SOFTMAX, 1, items, args, sizeof args / sizeof *args);
     }
     cl_int code = (cl_int)activation;
     kernel_arg args[] = {ARG(z), ARG(a), ARG(bias), ARG(has_bias), ARG(code), ARG(u), ARG(b)};
     size_t items[2] = {clprop_wide_items(batch), units};
-    return launch(context, message, "bias_activate", 2, items, args, 7);
+    return launch(context, message, CLPROP_KERNEL_BIAS_ACTIVATE, 2, items, args, sizeof args / sizeof *args);
 }
 
 clprop_status clprop_op_output_delta(clprop_context *context, clprop_message *message,
@@ -229,7 +236,7 @@ clprop_status clprop_op_output_delta(clprop_context *context, clprop_message *me
     cl_uint u = (cl_uint)units, b = (cl_uint)batch;
     kernel_arg args[] = {ARG(delta), ARG(y), ARG(t), ARG(act), ARG(loss_code), ARG(u), ARG(b)};
     size_t items[2] = {batch, units};
-    return launch(context, message, "output_delta", 2, items, args, 7);
+    return launch(context, message, CLPROP_KERNEL_OUTPUT_DELTA, 2, items, args, sizeof args / sizeof *args);
 }
 
 clprop_status clprop_op_scale_by_derivative(clprop_context *context, clprop_message *message,
@@ -244,7 +251,7 @@ clprop_status clprop_op_scale_by_derivative(clprop_context *context, clprop_mess
     cl_uint u = (cl_uint)units, b = (cl_uint)batch;
     kernel_arg args[] = {ARG(delta), ARG(a), ARG(act), ARG(u), ARG(b)};
     size_t items[2] = {clprop_wide_items(batch), units};
-    return launch(context, message, "scale_by_derivative", 2, items, args, 5);
+    return launch(context, message, CLPROP_KERNEL_SCALE_BY_DERIVATIVE, 2, items, args, sizeof args / sizeof *args);
 }
 
 clprop_status clprop_op_sample_loss(clprop_context *context, clprop_message *message,
@@ -260,7 +267,7 @@ clprop_status clprop_op_sample_loss(clprop_context *context, clprop_message *mes
     kernel_arg args[] = {ARG(loss_out), ARG(squared_out), ARG(correct_out), ARG(f), ARG(y),
                          ARG(t), ARG(loss_code), ARG(u), ARG(b)};
     size_t items[1] = {batch};
-    return launch(context, message, "sample_loss", 1, items, args, 9);
+    return launch(context, message, CLPROP_KERNEL_SAMPLE_LOSS, 1, items, args, sizeof args / sizeof *args);
 }
 
 clprop_status clprop_op_gather_columns(clprop_context *context, clprop_message *message,
@@ -273,7 +280,7 @@ clprop_status clprop_op_gather_columns(clprop_context *context, clprop_message *
     cl_uint f = (cl_uint)first, u = (cl_uint)units, b = (cl_uint)batch;
     kernel_arg args[] = {ARG(columns), ARG(samples), ARG(order), ARG(f), ARG(u), ARG(b)};
     size_t items[2] = {batch, units};
-    return launch(context, message, "gather_columns", 2, items, args, 6);
+    return launch(context, message, CLPROP_KERNEL_GATHER_COLUMNS, 2, items, args, sizeof args / sizeof *args);
 }
 
 clprop_status clprop_op_gather_rows(clprop_context *context, clprop_message *message, cl_mem rows,
@@ -286,8 +293,7 @@ clprop_status clprop_op_gather_rows(clprop_context *context, clprop_message *mes
     cl_uint f = (cl_uint)first, u = (cl_uint)units, b = (cl_uint)batch;
     kernel_arg args[] = {ARG(rows), ARG(samples), ARG(order), ARG(f), ARG(u), ARG(b)};
     size_t items[2] = {(units + 15) / 16, batch}; /* sixteen units a work-item */
-    return launch(context, message, bytes ? "gather_byte_rows" : "gather_rows", 2, items, args,
-                  6);
+    return launch(context, message, bytes ? CLPROP_KERNEL_GATHER_BYTE_ROWS : CLPROP_KERNEL_GATHER_ROWS, 2, items, args, sizeof args / sizeof *args);
 }
 
 clprop_status clprop_op_bias_gradient(clprop_context *context, clprop_message *message,
@@ -299,7 +305,7 @@ clprop_status clprop_op_bias_gradient(clprop_context *context, clprop_message *m
     cl_uint u = (cl_uint)units, b = (cl_uint)batch;
     kernel_arg args[] = {ARG(gradient), ARG(delta), ARG(u), ARG(b)};
     size_t items[1] = {units};
-    return launch(context, message, "bias_gradient", 1, items, args, 4);
+    return launch(context, message, CLPROP_KERNEL_BIAS_GRADIENT, 1, items, args, sizeof args / sizeof *args);
 }
 
 clprop_status clprop_op_update(clprop_context *context, clprop_message *message,
@@ -320,7 +326,7 @@ clprop_status clprop_op_update(clprop_context *context, clprop_message *message,
     case CLPROP_OPTIMIZER_MOMENTUM: {
         kernel_arg args[] = {ARG(w), ARG(g), ARG(slot0), ARG(rule->grad_scale), ARG(rule->rate),
                              ARG(o->weight_decay), ARG(o->momentum), ARG(nesterov), ARG(n)};
-        return launch(context, message, "momentum_update", 1, items, args, 9);
+        return launch(context, message, CLPROP_KERNEL_MOMENTUM_UPDATE, 1, items, args, sizeof args / sizeof *args);
     }
     case CLPROP_OPTIMIZER_ADAM: {
         kernel_arg args[] = {ARG(w),          ARG(g),
@@ -330,19 +336,19 @@ clprop_status clprop_op_update(clprop_context *context, clprop_message *message,
                              ARG(o->beta2),   ARG(o->epsilon),
                              ARG(rule->correction1), ARG(rule->correction2),
                              ARG(n)};
-        return launch(context, message, "adam_update", 1, items, args, 13);
+        return launch(context, message, CLPROP_KERNEL_ADAM_UPDATE, 1, items, args, sizeof args / sizeof *args);
     }
     case CLPROP_OPTIMIZER_RPROP: {
         kernel_arg args[] = {ARG(w),        ARG(g),         ARG(slot0),
                              ARG(slot1),    ARG(rule->grad_scale), ARG(o->weight_decay),
                              ARG(eta_plus), ARG(eta_minus), ARG(step_min),
                              ARG(step_max), ARG(n)};
-        return launch(context, message, "rprop_update", 1, items, args, 11);
+        return launch(context, message, CLPROP_KERNEL_RPROP_UPDATE, 1, items, args, sizeof args / sizeof *args);
     }
     default: {
         kernel_arg args[] = {ARG(w), ARG(g), ARG(rule->grad_scale), ARG(rule->rate),
                              ARG(o->weight_decay), ARG(n)};
-        return launch(context, message, "sgd_update", 1, items, args, 6);
+        return launch(context, message, CLPROP_KERNEL_SGD_UPDATE, 1, items, args, sizeof args / sizeof *args);
     }
     }
 }
@@ -364,7 +370,7 @@ clprop_status clprop_op_samples_to_columns(clprop_context *context, clprop_messa
     cl_uint f = (cl_uint)first, u = (cl_uint)units, b = (cl_uint)batch;
     kernel_arg args[] = {ARG(columns), ARG(samples), ARG(f), ARG(u), ARG(b)};
     size_t items[2] = {batch, units};
-    return launch(context, message, "samples_to_columns", 2, items, args, 5);
+    return launch(context, message, CLPROP_KERNEL_SAMPLES_TO_COLUMNS, 2, items, args, sizeof args / sizeof *args);
 }
 
 clprop_status clprop_op_columns_to_samples(clprop_context *context, clprop_message *message,
@@ -377,5 +383,5 @@ clprop_status clprop_op_columns_to_samples(clprop_context *context, clprop_messa
     cl_uint u = (cl_uint)units, b = (cl_uint)batch;
     kernel_arg args[] = {ARG(samples), ARG(columns), ARG(u), ARG(b)};
     size_t items[2] = {units, batch};
-    return launch(context, message, "columns_to_samples", 2, items, args, 4);
+    return launch(context, message, CLPROP_KERNEL_COLUMNS_TO_SAMPLES, 2, items, args, sizeof args / sizeof *args);
 }
