@@ -24,4 +24,16 @@ struct clprop_device_data {
     clprop_stream stream; /* not resident: the chunks it streams through */
 };
 
+/* A data set kept on the host hands out its batches through the stream (stream.c); failures are
+ * reported on data->message. The caller owns where a batch goes: the data never reach into a
+ * network. */
+/* Prepares a pass over the data from position `start` of host_order, in batches of `batch`. */
+clprop_status clprop_device_data_stream_begin(clprop_device_data *data, size_t start,
+                                              size_t batch);
+/* Samples order[first .. first+batch−1]: inputs into `input_rows` (batch × inputs, sample-major)
+ * and targets into `target_columns` (outputs × batch). */
+clprop_status clprop_device_data_stream_batch(clprop_device_data *data, size_t first,
+                                              size_t batch, cl_mem input_rows,
+                                              cl_mem target_columns);
+
 #endif

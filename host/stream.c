@@ -5,7 +5,6 @@
 #include <string.h>
 
 #include "device_data.h"
-#include "net_internal.h"
 #include "ops.h"
 #include "status.h"
 
@@ -36,7 +35,7 @@ void clprop_stream_release(clprop_stream *stream)
     memset(stream, 0, sizeof *stream);
 }
 
-static clprop_status allocate(clprop_net *net, clprop_device_data *data, size_t samples)
+static clprop_status allocate(clprop_device_data *data, size_t samples)
 {
     clprop_stream *stream = &data->stream;
     clprop_stream_release(stream);
@@ -44,20 +43,20 @@ static clprop_status allocate(clprop_net *net, clprop_device_data *data, size_t 
     for (int slot = 0; slot < 2; slot++) {
         cl_int errors[2];
         stream->inputs[slot] =
-            clCreateBuffer(net->context->cl, CL_MEM_READ_ONLY,
+            clCreateBuffer(data->context->cl, CL_MEM_READ_ONLY,
                            samples * data->inputs * sizeof(float), NULL, &errors[0]);
         stream->targets[slot] =
-            clCreateBuffer(net->context->cl, CL_MEM_READ_ONLY,
+            clCreateBuffer(data->context->cl, CL_MEM_READ_ONLY,
                            samples * data->outputs * sizeof(float), NULL, &errors[1]);
         stream->host[slot] = malloc(samples * width * sizeof(float));
         cl_int error = errors[0] != CL_SUCCESS ? errors[0] : errors[1];
         if (error != CL_SUCCESS || stream->host[slot] == NULL) {
             clprop_stream_release(stream);
             return error != CL_SUCCESS
-                       ? clprop_fail(&net->message, error,
+                       ? clprop_fail(&data->message, error,
                                      "allocating the streaming chunks (%zu samples) failed: %s",
                                      samples, clprop_status_name(error))
-                       : clprop_fail(&net->message, CLPROP_ERROR_OUT_OF_HOST_MEMORY,
+                       : clprop_fail(&data->message, CLPROP_ERROR_OUT_OF_HOST_MEMORY,
                                      "out of host memory for the streaming chunks");
         }
         stream->holds[slot] = SIZE_MAX;
@@ -66,15 +65,15 @@ static clprop_status allocate(clprop_net *net, clprop_device_data *data, size_t 
     return CLPROP_SUCCESS;
 }
 
-clprop_status clprop_stream_begin(clprop_net *net, clprop_device_data *data, size_t start,
-                                  size_t batch)
+clprop_status clprop_device_data_stream_begin(clprop_device_data *data, size_t start,
+                                              size_t batch)
 {
     size_t samples = chunk_size(data, batch);
     if (samples > data->samples)
         samples = data->samples;
     clprop_stream *stream = &data->stream;
     if (stream->capacity < samples || stream->inputs[0] == NULL)
-        CLPROP_CHECK(allocate(net, data, samples));
+        CLPROP_CHECK(allocate(data, samples));
     stream->chunk_samples = samples;
     stream->pass_start = start;
     stream->holds[0] = stream->holds[1] = SIZE_MAX; /* a new order: nothing loaded is valid */
@@ -84,7 +83,7 @@ clprop_status clprop_stream_begin(clprop_net *net, clprop_device_data *data, siz
 /* Gathers chunk `chunk` of this pass into its slot's host buffer and enqueues its upload without
  * waiting: the device keeps computing while the host gathers, and the in-order queue puts the
  * upload before the kernels that read it. */
-static clprop_status prepare(clprop_net *net, clprop_device_data *data, size_t chunk)
+static clprop_status prepare(clprop_device_data *data, size_t chunk)
 {
     clprop_stream *stream = &data->stream;
     int slot = (int)(chunk % 2);
@@ -110,37 +109,38 @@ static clprop_status prepare(clprop_net *net, clprop_device_data *data, size_t c
     }
     cl_event events[2];
     cl_int error =
-        clEnqueueWriteBuffer(net->context->queue, stream->inputs[slot], CL_FALSE, 0,
+        clEnqueueWriteBuffer(data->context->queue, stream->inputs[slot], CL_FALSE, 0,
                              count * data->inputs * sizeof(float), inputs, 0, NULL, &events[0]);
     if (error == CL_SUCCESS)
-        error = clEnqueueWriteBuffer(net->context->queue, stream->targets[slot], CL_FALSE, 0,
+        error = clEnqueueWriteBuffer(data->context->queue, stream->targets[slot], CL_FALSE, 0,
                                      count * data->outputs * sizeof(float), targets, 1, &events[0],
                                      &events[1]);
     if (error != CL_SUCCESS)
-        return clprop_fail(&net->message, error, "streaming a chunk to %s failed: %s",
-                           net->context->device.name, clprop_status_name(error));
+        return clprop_fail(&data->message, error, "streaming a chunk to %s failed: %s",
+                           data->context->device.name, clprop_status_name(error));
     clReleaseEvent(events[0]);
     stream->written[slot] = events[1]; /* in order: the second write ends after the first */
     stream->holds[slot] = chunk;
     return CLPROP_SUCCESS;
 }
 
-clprop_status clprop_stream_load(clprop_net *net, clprop_device_data *data, size_t first,
-                                 size_t batch)
+clprop_status clprop_device_data_stream_batch(clprop_device_data *data, size_t first,
+                                              size_t batch, cl_mem input_rows,
+                                              cl_mem target_columns)
 {
     clprop_stream *stream = &data->stream;
     size_t chunk = (first - stream->pass_start) / stream->chunk_samples;
     size_t offset = (first - stream->pass_start) % stream->chunk_samples;
-    CLPROP_CHECK(prepare(net, data, chunk));
+    CLPROP_CHECK(prepare(data, chunk));
     int slot = (int)(chunk % 2);
-    cl_int error = clEnqueueCopyBuffer(net->context->queue, stream->inputs[slot], net->input_rows,
+    cl_int error = clEnqueueCopyBuffer(data->context->queue, stream->inputs[slot], input_rows,
                                        offset * data->inputs * sizeof(float), 0,
                                        batch * data->inputs * sizeof(float), 0, NULL, NULL);
     if (error != CL_SUCCESS)
-        return clprop_fail(&net->message, error, "copying a streamed batch failed: %s",
+        return clprop_fail(&data->message, error, "copying a streamed batch failed: %s",
                            clprop_status_name(error));
-    CLPROP_CHECK(clprop_op_samples_to_columns(net->context, &net->message, net->targets,
+    CLPROP_CHECK(clprop_op_samples_to_columns(data->context, &data->message, target_columns,
                                               stream->targets[slot], offset, data->outputs, batch));
     /* the batch is enqueued: gather the next chunk while the device works on this one */
-    return prepare(net, data, chunk + 1);
+    return prepare(data, chunk + 1);
 }

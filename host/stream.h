@@ -5,12 +5,8 @@
 #define CLPROP_STREAM_H
 
 #include <CL/cl.h>
+#include <stddef.h>
 
-#include "clprop.h"
-#include "message.h"
-
-typedef struct clprop_device_data clprop_device_data;
-typedef struct clprop_net clprop_net;
 
 typedef struct clprop_stream {
     size_t chunk_samples;     /* samples per chunk: a multiple of the pass's batch */
@@ -22,12 +18,7 @@ typedef struct clprop_stream {
     size_t capacity;          /* samples each slot was allocated for */
 } clprop_stream;
 
-/* Prepares a pass over the data from `start` in batches of `batch`. */
-clprop_status clprop_stream_begin(clprop_net *net, clprop_device_data *data, size_t start,
-                                  size_t batch);
-/* net->input_rows and net->targets ← samples order[first .. first+batch−1]. */
-clprop_status clprop_stream_load(clprop_net *net, clprop_device_data *data, size_t first,
-                                 size_t batch);
+/* Its functions work on a device data set: see host/device_data.h. */
 void clprop_stream_release(clprop_stream *stream);
 
 #endif

@@ -9,7 +9,6 @@
 #include "net_internal.h"
 #include "ops.h"
 #include "rng.h"
-#include "stream.h"
 #include "status.h"
 
 /* How often a pass reports progress: about a hundred times, and never more often than every
@@ -63,13 +62,23 @@ static clprop_status upload_order(clprop_net *net, clprop_device_data *data)
     return CLPROP_SUCCESS;
 }
 
+/* A failure of the data set's, reported on the network that asked. */
+static clprop_status passed_on(clprop_net *net, clprop_device_data *data, clprop_status status)
+{
+    if (status != CLPROP_SUCCESS)
+        return clprop_fail(&net->message, status, "%s", data->message.text);
+    return CLPROP_SUCCESS;
+}
+
 /* Brings samples order[first .. first+batch−1] into net->input_rows and net->targets. */
 static clprop_status load_batch(clprop_net *net, clprop_device_data *data, size_t first,
                                 size_t batch)
 {
     size_t inputs = data->inputs, outputs = data->outputs;
     if (!data->resident)
-        return clprop_stream_load(net, data, first, batch);
+        return passed_on(net, data,
+                         clprop_device_data_stream_batch(data, first, batch, net->input_rows,
+                                                         net->targets));
     CLPROP_CHECK(clprop_op_gather_rows(net->context, &net->message, net->input_rows,
                                        data->input_values, data->input_bytes, data->order, first,
                                        inputs, batch));
@@ -142,7 +151,7 @@ static clprop_status run_pass(clprop_net *net, clprop_device_data *data, size_t 
     CLPROP_CHECK(clprop_net_reserve_batch(net, step));
     CLPROP_CHECK(upload_order(net, data));
     if (!data->resident)
-        CLPROP_CHECK(clprop_stream_begin(net, data, start, step));
+        CLPROP_CHECK(passed_on(net, data, clprop_device_data_stream_begin(data, start, step)));
     size_t report_every = n / PROGRESS_REPORTS > step ? n / PROGRESS_REPORTS : step;
     size_t next_report = start + report_every;
     *end = start;
