@@ -3,7 +3,7 @@
 # include/clprop.h declares. A declaration without its CLPROP_API line (not exported), or an
 # internal function that leaks out of the shared library (exported, not declared), fails it.
 #
-#   tests/exports.sh CC LIBRARY INCLUDE_DIR...
+#   tests/exports.sh GCC LIBRARY INCLUDE_DIR...
 #
 # The declared list comes from the compiler itself (gcc's -aux-info writes every prototype it
 # sees, with the file it came from), so a declaration spread over lines or in an unusual style is
