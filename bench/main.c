@@ -26,6 +26,7 @@ static void print_usage(FILE *out)
             "                            [--only TEXT]\n"
             "       clprop-bench train [--device SPEC] [--json] [--quick] [--epochs N]\n"
             "       clprop-bench --help\n"
+            "       clprop-bench --version\n"
             "\n"
             "commands:\n"
             "  kernels        check every kernel the trainer uses against the double-precision\n"
@@ -123,6 +124,10 @@ int main(int argc, char **argv)
     const char *command = argv[1];
     if (strcmp(command, "-h") == 0 || strcmp(command, "--help") == 0) {
         print_usage(stdout);
+        return 0;
+    }
+    if (strcmp(command, "--version") == 0) {
+        printf("clprop-bench %s\n", clprop_version());
         return 0;
     }
     if (bench_train_handles(command))

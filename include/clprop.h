@@ -38,6 +38,17 @@
 #include <stdint.h>
 #include <stdio.h>
 
+#include "clprop_version.h"
+
+/* Marks the functions a shared libclprop exports; the library is built with hidden visibility,
+ * so whatever this header does not declare stays internal. It stands on its own line before each
+ * declaration. */
+#if defined(__GNUC__) || defined(__clang__)
+#define CLPROP_API __attribute__((visibility("default")))
+#else
+#define CLPROP_API
+#endif
+
 #ifdef __cplusplus
 extern "C" {
 #endif
@@ -59,7 +70,13 @@ typedef enum clprop_status {
     CLPROP_STOPPED = -2012                  /* stopped early on request (not an error) */
 } clprop_status;
 
+/* The library's version, "MAJOR.MINOR.PATCH": that of the library the program runs with, which
+ * may be newer than the CLPROP_VERSION_STRING it was compiled with. */
+CLPROP_API
+const char *clprop_version(void);
+
 /* The status as its name: "CLPROP_ERROR_DOES_NOT_FIT", "CL_OUT_OF_RESOURCES", ... */
+CLPROP_API
 const char *clprop_status_name(clprop_status status);
 
 /* ---- Devices -------------------------------------------------------------------------------- */
@@ -84,10 +101,12 @@ typedef struct clprop_device_info {
 
 /* Lists every device of every OpenCL platform. Writes at most `capacity` entries and the total to
  * *count. On failure, `message` (may be NULL) receives one line saying why. */
+CLPROP_API
 clprop_status clprop_devices_list(clprop_device_info *devices, size_t capacity, size_t *count,
                                   char *message, size_t message_size);
 /* One line describing a device, as `clprop devices` prints it: index (P:D), type, name,
  * [platform], compute units and global memory. */
+CLPROP_API
 void clprop_device_describe(const clprop_device_info *info, char *line, size_t size);
 
 /* ---- Context: one device, its queue and its compiled kernels --------------------------------- */
@@ -105,7 +124,9 @@ typedef enum clprop_gemm_backend {
 /* "native", "clblast", "auto"; NULL for an unknown value. Every enum with names has the pair
  * clprop_X_name(value) and clprop_X_from_name(text, &value), which returns 1 when the text is one
  * of the names (exactly, as the command line and the files spell them), else 0. */
+CLPROP_API
 const char *clprop_gemm_backend_name(clprop_gemm_backend backend);
+CLPROP_API
 int clprop_gemm_backend_from_name(const char *name, clprop_gemm_backend *backend);
 
 typedef struct clprop_context_desc {
@@ -116,12 +137,17 @@ typedef struct clprop_context_desc {
 } clprop_context_desc;
 
 /* desc may be NULL for all defaults. */
+CLPROP_API
 clprop_status clprop_context_create(const clprop_context_desc *desc, clprop_context **out);
+CLPROP_API
 void clprop_context_destroy(clprop_context *context);
+CLPROP_API
 const char *clprop_context_message(const clprop_context *context);
 /* The chosen device; valid until the context is destroyed (NULL if creation failed before). */
+CLPROP_API
 const clprop_device_info *clprop_context_device(const clprop_context *context);
 /* The backend in use: native or clblast (auto has been resolved). */
+CLPROP_API
 clprop_gemm_backend clprop_context_gemm_backend(const clprop_context *context);
 
 /* ---- Networks -------------------------------------------------------------------------------- */
@@ -152,11 +178,17 @@ typedef enum clprop_loss {
 
 /* "sigmoid", "linear", "softmax", "tanh", "relu", "leaky-relu" / "mse", "ce" /
  * "auto", "glorot", "he"; NULL for an unknown value. */
+CLPROP_API
 const char *clprop_activation_name(clprop_activation activation);
+CLPROP_API
 const char *clprop_weight_init_name(clprop_weight_init init);
+CLPROP_API
 const char *clprop_loss_name(clprop_loss loss);
+CLPROP_API
 int clprop_activation_from_name(const char *name, clprop_activation *activation);
+CLPROP_API
 int clprop_weight_init_from_name(const char *name, clprop_weight_init *init);
+CLPROP_API
 int clprop_loss_from_name(const char *name, clprop_loss *loss);
 
 /* The shape of a network. Zero fields mean defaults. */
@@ -175,39 +207,53 @@ typedef struct clprop_net clprop_net;
 /* Creates the network on the context's device with weights drawn from desc->seed (desc->init
  * says how; biases zero). Fails with CLPROP_ERROR_DOES_NOT_FIT, naming both figures, when the device is too
  * small. */
+CLPROP_API
 clprop_status clprop_net_create(clprop_context *context, const clprop_net_desc *desc,
                                 clprop_net **out);
+CLPROP_API
 void clprop_net_destroy(clprop_net *net);
+CLPROP_API
 const char *clprop_net_message(const clprop_net *net);
 
+CLPROP_API
 size_t clprop_net_layer_count(const clprop_net *net);             /* L */
+CLPROP_API
 size_t clprop_net_units(const clprop_net *net, size_t layer);     /* 0..L */
+CLPROP_API
 clprop_activation clprop_net_activation(const clprop_net *net, size_t layer); /* 1..L */
+CLPROP_API
 int clprop_net_has_bias(const clprop_net *net);
+CLPROP_API
 clprop_loss clprop_net_loss(const clprop_net *net);
 
 /* Weights of layer 1..L: (units(layer) × units(layer−1)); biases: units(layer) values, ignored
  * (may be NULL) in a network without biases. */
+CLPROP_API
 clprop_status clprop_net_set_weights(clprop_net *net, size_t layer, const float *weights,
                                      const float *biases);
+CLPROP_API
 clprop_status clprop_net_get_weights(clprop_net *net, size_t layer, float *weights,
                                      float *biases);
 
 /* outputs (batch × units(L)) = the network applied to inputs (batch × units(0)). */
+CLPROP_API
 clprop_status clprop_net_forward(clprop_net *net, const float *inputs, size_t batch,
                                  float *outputs);
 
 /* Forward and backward pass over one batch, without changing the weights. Afterwards
  * clprop_net_get_gradients() returns ∂(Σ_samples E)/∂W. *loss (may be NULL) receives the mean
  * per-sample loss E over the batch. */
+CLPROP_API
 clprop_status clprop_net_compute_gradients(clprop_net *net, const float *inputs,
                                            const float *targets, size_t batch, double *loss);
+CLPROP_API
 clprop_status clprop_net_get_gradients(clprop_net *net, size_t layer, float *weight_gradients,
                                        float *bias_gradients);
 
 /* One step on a batch: with plain SGD, W ← W − (rate/batch)·Σ δ·a_prevᵀ, b ← b − (rate/batch)·Σ δ;
  * otherwise the optimizer's rule on the batch's mean gradient. *loss (may be NULL) receives the
  * batch's mean loss before the step. */
+CLPROP_API
 clprop_status clprop_net_train_batch(clprop_net *net, const float *inputs, const float *targets,
                                      size_t batch, float learning_rate, double *loss);
 
@@ -232,23 +278,31 @@ typedef struct clprop_optimizer {
     float weight_decay; /* λ, all optimizers: 0 (none) */
 } clprop_optimizer;
 
+CLPROP_API
 const char *clprop_optimizer_name(clprop_optimizer_kind kind); /* "sgd", "momentum", "adam", "rprop" */
+CLPROP_API
 int clprop_optimizer_from_name(const char *name, clprop_optimizer_kind *kind);
 
 /* Chooses the optimizer for the following steps and resets its state (plain SGD until called). */
+CLPROP_API
 clprop_status clprop_net_set_optimizer(clprop_net *net, const clprop_optimizer *optimizer);
 /* The optimizer in use, with its defaults filled in. */
+CLPROP_API
 void clprop_net_get_optimizer(const clprop_net *net, clprop_optimizer *optimizer);
 /* The optimizer's state on the device (momentum's velocities; Adam's moments; RPROP's steps and
  * last gradients), so that training can stop and continue exactly: floats in the order of the
  * parameters, one block per slot the optimizer keeps. `steps` counts the updates so far. */
+CLPROP_API
 size_t clprop_net_optimizer_state_floats(const clprop_net *net);
+CLPROP_API
 clprop_status clprop_net_get_optimizer_state(clprop_net *net, uint64_t *steps, float *state);
+CLPROP_API
 clprop_status clprop_net_set_optimizer_state(clprop_net *net, uint64_t steps, const float *state);
 
 /* What the last forward or backward pass left on the device for layer 0..L, each (batch × units):
  * z (the weighted input), a = f(z), and delta (∂E/∂z; layers 1..L, after a backward pass).
  * Any pointer may be NULL. Layer 0 has only a (the inputs). */
+CLPROP_API
 clprop_status clprop_net_get_layer_state(clprop_net *net, size_t layer, float *z, float *a,
                                          float *delta);
 
@@ -273,28 +327,41 @@ typedef struct clprop_data_source {
 } clprop_data_source;
 
 /* Loads a data set. Errors name the file and the line (text) or byte offset (binary). */
+CLPROP_API
 clprop_status clprop_data_load(const clprop_data_source *source, clprop_data **out);
 /* A data set from arrays in memory (copied): inputs (samples × inputs), targets (samples × outputs).
  * Non-finite values are refused. */
+CLPROP_API
 clprop_status clprop_data_create(size_t samples, size_t inputs, size_t outputs,
                                  const float *input_values, const float *target_values,
                                  clprop_data **out);
 /* The samples indices[0..count−1] of a data set, in that order, as a new data set (labels and
  * bytes kept): for holding out a validation set. */
+CLPROP_API
 clprop_status clprop_data_subset(const clprop_data *data, const size_t *indices, size_t count,
                                  clprop_data **out);
+CLPROP_API
 void clprop_data_destroy(clprop_data *data);
+CLPROP_API
 const char *clprop_data_message(const clprop_data *data);
+CLPROP_API
 size_t clprop_data_samples(const clprop_data *data);
+CLPROP_API
 size_t clprop_data_inputs(const clprop_data *data);
+CLPROP_API
 size_t clprop_data_outputs(const clprop_data *data);
+CLPROP_API
 const float *clprop_data_input_values(const clprop_data *data);  /* samples × inputs */
+CLPROP_API
 const float *clprop_data_target_values(const clprop_data *data); /* samples × outputs */
 /* The inputs as the bytes they were read from (samples × inputs), each input being byte / 255 —
  * IDX images; NULL for other data. */
+CLPROP_API
 const uint8_t *clprop_data_input_bytes(const clprop_data *data);
 /* Non-zero when the targets came from class labels (one-hot); then labels() gives them. */
+CLPROP_API
 int clprop_data_has_labels(const clprop_data *data);
+CLPROP_API
 const uint32_t *clprop_data_labels(const clprop_data *data);
 
 /* ---- Models: a network's shape and weights in host memory, and their files ------------------- */
@@ -302,26 +369,39 @@ const uint32_t *clprop_data_labels(const clprop_data *data);
 typedef struct clprop_model clprop_model;
 
 /* A model of the given shape with all weights and biases zero. */
+CLPROP_API
 clprop_status clprop_model_create(const clprop_net_desc *desc, clprop_model **out);
 /* Reads a clprop model file or a JSON export (told apart by content). */
+CLPROP_API
 clprop_status clprop_model_load(const char *path, clprop_model **out);
 /* Writes the binary model file atomically: a temporary file beside it, flushed, then renamed over
  * it. A symbolic link is followed (the link stays); a device, FIFO, socket or directory is never
  * replaced; an existing file keeps its permission bits. */
+CLPROP_API
 clprop_status clprop_model_save(clprop_model *model, const char *path);
 /* The model as one line of JSON (the export schema) on `out`. */
+CLPROP_API
 clprop_status clprop_model_write_json(clprop_model *model, FILE *out);
+CLPROP_API
 void clprop_model_destroy(clprop_model *model);
+CLPROP_API
 const char *clprop_model_message(const clprop_model *model);
 
+CLPROP_API
 size_t clprop_model_layer_count(const clprop_model *model);
+CLPROP_API
 size_t clprop_model_units(const clprop_model *model, size_t layer);
+CLPROP_API
 clprop_activation clprop_model_activation(const clprop_model *model, size_t layer);
+CLPROP_API
 int clprop_model_has_bias(const clprop_model *model);
+CLPROP_API
 clprop_loss clprop_model_loss(const clprop_model *model);
 /* Layer 1..L: weights (units(layer) × units(layer−1)) and biases (NULL without biases). The
  * arrays belong to the model and may be written through. */
+CLPROP_API
 float *clprop_model_weights(clprop_model *model, size_t layer);
+CLPROP_API
 float *clprop_model_biases(clprop_model *model, size_t layer);
 
 /* Optimizer state and training progress a model may carry (a checkpoint carries both; a model
@@ -338,21 +418,27 @@ typedef struct clprop_training_state {
 
 /* The optimizer, its step count and its state (clprop_net_optimizer_state_floats floats);
  * `state` may be NULL when floats is 0. Replaces what the model carried. */
+CLPROP_API
 clprop_status clprop_model_set_optimizer(clprop_model *model, const clprop_optimizer *optimizer,
                                          uint64_t steps, const float *state, size_t floats);
 /* Non-zero when the model carries an optimizer; then fills the pointers (any may be NULL) and
  * *state points into the model (NULL when it keeps no state). */
+CLPROP_API
 int clprop_model_optimizer(const clprop_model *model, clprop_optimizer *optimizer,
                            uint64_t *steps, const float **state, size_t *floats);
+CLPROP_API
 clprop_status clprop_model_set_training_state(clprop_model *model,
                                               const clprop_training_state *state);
 /* Non-zero when the model carries training progress (a checkpoint); then fills *state. */
+CLPROP_API
 int clprop_model_training_state(const clprop_model *model, clprop_training_state *state);
 
 /* A copy of the network's current shape and weights, and its optimizer with its state. */
+CLPROP_API
 clprop_status clprop_model_from_net(clprop_net *net, clprop_model **out);
 /* A network on the context's device with the model's shape and weights, and the model's optimizer
  * and its state when it carries one. */
+CLPROP_API
 clprop_status clprop_net_create_from_model(clprop_context *context, const clprop_model *model,
                                            clprop_net **out);
 
@@ -361,11 +447,14 @@ clprop_status clprop_net_create_from_model(clprop_context *context, const clprop
  * directory, a device, a FIFO, a socket or a file the user may not write (a symbolic link is
  * judged by the file it points to, which a save replaces, keeping the link). On failure `message`
  * receives one line naming path. Nothing is created. */
+CLPROP_API
 clprop_status clprop_check_output_path(const char *path, char *message, size_t message_size);
 
 /* The short path: a network to a model file (atomically, with its optimizer state) and a model
  * file (or JSON export) to a network on the context's device. */
+CLPROP_API
 clprop_status clprop_net_save(clprop_net *net, const char *path);
+CLPROP_API
 clprop_status clprop_net_load(clprop_context *context, const char *path, clprop_net **out);
 
 /* ---- Training on whole data sets ---------------------------------------------------------------- */
@@ -374,11 +463,15 @@ clprop_status clprop_net_load(clprop_context *context, const char *path, clprop_
  * set too large for the device is kept on the host and sent batch by batch instead). */
 typedef struct clprop_device_data clprop_device_data;
 
+CLPROP_API
 clprop_status clprop_device_data_create(clprop_context *context, const clprop_data *data,
                                         clprop_device_data **out);
+CLPROP_API
 void clprop_device_data_destroy(clprop_device_data *data);
+CLPROP_API
 const char *clprop_device_data_message(const clprop_device_data *data);
 /* Non-zero when the samples live on the device (0: sent per batch). */
+CLPROP_API
 int clprop_device_data_resident(const clprop_device_data *data);
 
 /* What a pass over a data set measured. */
@@ -410,6 +503,7 @@ typedef struct clprop_epoch_desc {
  * epoch continues with first_sample = the previous first_sample + result->samples). Fails with
  * CLPROP_ERROR_NOT_FINITE when the loss is NaN or infinite, and with CLPROP_ERROR_MISMATCH when the
  * data's widths differ from the network's. */
+CLPROP_API
 clprop_status clprop_net_train_epoch(clprop_net *net, clprop_device_data *data,
                                      const clprop_epoch_desc *options,
                                      clprop_pass_result *result);
@@ -428,13 +522,17 @@ typedef struct clprop_schedule {
     float step_factor;    /* step: 0 means 0.1 */
 } clprop_schedule;
 
+CLPROP_API
 const char *clprop_schedule_name(clprop_schedule_kind kind); /* "constant", "step", "cosine" */
+CLPROP_API
 int clprop_schedule_from_name(const char *name, clprop_schedule_kind *kind);
 /* The rate for epoch `epoch` (from 1) of a run of `epochs`. */
+CLPROP_API
 float clprop_schedule_rate(const clprop_schedule *schedule, float base_rate, size_t epoch,
                            size_t epochs);
 
 /* Loss, MSE and correct count of the network over the data, in order, without training. */
+CLPROP_API
 clprop_status clprop_net_evaluate(clprop_net *net, clprop_device_data *data, size_t batch,
                                   clprop_pass_result *result);
 
@@ -498,23 +596,33 @@ typedef struct clprop_trainer clprop_trainer;
 /* Prepares a run of `net` (which must outlive the trainer) on `data`: the validation split, the
  * data on the network's device, and with params->resume the checkpoint's weights, optimizer and
  * progress put into the network. */
+CLPROP_API
 clprop_status clprop_trainer_create(clprop_net *net, const clprop_data *data,
                                     const clprop_trainer_desc *params, clprop_trainer **out);
+CLPROP_API
 void clprop_trainer_destroy(clprop_trainer *trainer);
+CLPROP_API
 const char *clprop_trainer_message(const clprop_trainer *trainer);
 /* Runs the epochs left. CLPROP_SUCCESS when the run ended (clprop_trainer_end says how);
  * CLPROP_STOPPED after a stop request, when a checkpoint saved now resumes it exactly. */
+CLPROP_API
 clprop_status clprop_trainer_run(clprop_trainer *trainer);
+CLPROP_API
 clprop_run_end clprop_trainer_end(const clprop_trainer *trainer);
 /* Writes the network, its optimizer state and the run's progress to path (atomically); with
  * early stopping, the best network so far to PATH.best. */
+CLPROP_API
 clprop_status clprop_trainer_save_checkpoint(clprop_trainer *trainer, const char *path);
 /* Where the run stands: epochs done, the position in an interrupted epoch, the best epoch. */
+CLPROP_API
 void clprop_trainer_progress(const clprop_trainer *trainer, clprop_training_state *state);
+CLPROP_API
 size_t clprop_trainer_samples(const clprop_trainer *trainer);   /* training samples per epoch */
+CLPROP_API
 int clprop_trainer_data_resident(const clprop_trainer *trainer); /* 0: sent per batch */
 
 /* Creates a trainer, runs it and destroys it; a failure's message goes to the network's. */
+CLPROP_API
 clprop_status clprop_fit(clprop_net *net, const clprop_data *data,
                          const clprop_trainer_desc *params);
 

@@ -28,6 +28,7 @@ static void print_help(FILE *out)
     for (size_t i = 0; i < sizeof commands / sizeof *commands; i++)
         fprintf(out, "  %-10s %s\n", commands[i].name, commands[i].summary);
     fputs("  help       this text; `clprop COMMAND --help` describes a command's options\n"
+          "  --version  the version of clprop\n"
           "\nThe device is chosen with --device SPEC or the CLPROP_DEVICE variable.\n",
           out);
 }
@@ -45,6 +46,10 @@ int main(int argc, char **argv)
     const char *name = argv[1];
     if (strcmp(name, "help") == 0 || strcmp(name, "--help") == 0 || strcmp(name, "-h") == 0) {
         print_help(stdout);
+        return cli_stdout_written() ? 0 : EXIT_FAILED;
+    }
+    if (strcmp(name, "--version") == 0) {
+        printf("clprop %s\n", clprop_version());
         return cli_stdout_written() ? 0 : EXIT_FAILED;
     }
     for (size_t i = 0; i < sizeof commands / sizeof *commands; i++)

@@ -14,7 +14,7 @@ function(clprop_sanitizer_environment test)
   endif()
   set_property(TEST ${test} APPEND PROPERTY ENVIRONMENT
     "ASAN_OPTIONS=exitcode=86:detect_leaks=1:strict_string_checks=1"
-    "LSAN_OPTIONS=exitcode=86:suppressions=${CMAKE_SOURCE_DIR}/tests/sanitizers/lsan.supp:print_suppressions=0"
+    "LSAN_OPTIONS=exitcode=86:suppressions=${PROJECT_SOURCE_DIR}/tests/sanitizers/lsan.supp:print_suppressions=0"
     "UBSAN_OPTIONS=exitcode=86:print_stacktrace=1:halt_on_error=1")
   set_property(TEST ${test} PROPERTY FAIL_REGULAR_EXPRESSION
     "ERROR: AddressSanitizer" "ERROR: LeakSanitizer" "runtime error: ")
