@@ -4,7 +4,8 @@
 # plus a static link from `pkg-config --static`) and with find_package(clprop)
 # (examples/CMakeLists.txt) — and runs each build's xor (it must reach its target loss) and
 # predict (its model's save-and-load round trip must be exact). Then builds the Debian package
-# with CPack and checks its file list and its Depends.
+# with CPack, checks its file list and its Depends, and (as root, where clprop is not installed)
+# installs it with apt-get, trains with the installed command, finds its man page and removes it.
 #
 #   tests/install/check-install.sh [BUILD_DIR]      # default build/, from .ci/setup
 #
@@ -93,4 +94,26 @@ for package in 'ocl-icd-libopencl1 | libopencl1' libclblast1 libcjson1 zlib1g li
     [[ ", $depends," == *", $package"[\ ,]* ]] || fail "Depends ($depends) lacks $package"
 done
 echo "check-install: $(basename "$deb"): $(wc -l <"$work/deb-files") paths; Depends: $depends"
+
+# As root on a machine without clprop installed (CI's fresh one), the package itself: installed
+# with apt-get as a user would, its clprop trains, its man page is there; then removed again.
+if ((EUID == 0)) && ! dpkg-query -W clprop >/dev/null 2>&1; then
+    echo "check-install: apt-get install ./$(basename "$deb")"
+    remove_package() { DEBIAN_FRONTEND=noninteractive apt-get remove -y -qq clprop >/dev/null; }
+    trap 'remove_package; rm -rf "$work"' EXIT
+    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "$deb" \
+        >"$work/apt.log" 2>&1 || { cat "$work/apt.log"; fail "apt-get install $deb failed"; }
+    installed=$(command -v clprop)
+    [[ $installed == /usr/bin/clprop ]] || fail "clprop on PATH is $installed, not /usr/bin/clprop"
+    /usr/bin/clprop --version
+    (cd "$work" && /usr/bin/clprop train --data "$OLDPWD/examples/xor.data" --epochs 2 \
+        --save "$work/from-package.clprop" >/dev/null) || fail "the installed clprop cannot train"
+    [[ -s /usr/share/man/man1/clprop.1 ]] || fail "the package installed no clprop(1)"
+    grep -q -- 'checkpoint\\-every' /usr/share/man/man1/clprop.1 || fail "clprop(1) lacks train's options"
+    remove_package
+    trap 'rm -rf "$work"' EXIT
+    [[ ! -e /usr/bin/clprop ]] || fail "apt-get remove left /usr/bin/clprop"
+else
+    echo "check-install: not root or clprop already installed: the package's own install skipped"
+fi
 echo "check-install: passed"
