@@ -4,6 +4,7 @@
 #include <string.h>
 
 #include "cli.h"
+#include "signals.h"
 
 /* Writes text with every control byte but newline and tab shown as \xNN: a file name, an
  * option's value or a file's bytes quoted in a message never drive the terminal (an escape
@@ -61,7 +62,10 @@ clprop_context *cli_open_context(const char *selector, clprop_gemm_backend gemm)
 {
     clprop_context_desc desc = {.device = selector, .gemm = gemm};
     clprop_context *context = NULL;
+    /* the driver's threads start here, with the signals blocked: they never take one */
+    signals_block();
     clprop_status status = clprop_context_create(&desc, &context);
+    signals_unblock();
     if (status != CLPROP_SUCCESS) {
         cli_error("%s", clprop_context_message(context));
         clprop_context_destroy(context);

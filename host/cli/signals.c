@@ -1,6 +1,6 @@
 #include "signals.h"
 
-#include <limits.h>
+#include <pthread.h>
 #include <string.h>
 #include <unistd.h>
 
@@ -10,18 +10,11 @@ static const int caught[] = {SIGINT, SIGTERM, SIGHUP};
 static volatile sig_atomic_t stop_requested;
 static volatile sig_atomic_t first_signal;
 static struct sigaction previous[CAUGHT_COUNT];
-/* Read by the handler, so a fixed buffer: nothing may be allocated or freed there. */
-static char temporary[PATH_MAX + 64];
-static volatile sig_atomic_t temporary_set;
 
 static void on_signal(int signal_number)
 {
-    if (stop_requested) {
-        /* The second signal: the user means now. Only async-signal-safe calls from here. */
-        if (temporary_set)
-            unlink(temporary);
+    if (stop_requested) /* the second signal: the user means now */
         _exit(128 + signal_number);
-    }
     first_signal = signal_number;
     stop_requested = 1;
 }
@@ -64,19 +57,11 @@ static void set_blocked(int how)
     sigemptyset(&set);
     for (size_t i = 0; i < CAUGHT_COUNT; i++)
         sigaddset(&set, caught[i]);
-    sigprocmask(how, &set, NULL);
+    /* this thread's mask: the only one that takes the signals (see signals_block) */
+    pthread_sigmask(how, &set, NULL);
 }
 
 void signals_block(void) { set_blocked(SIG_BLOCK); }
 
 void signals_unblock(void) { set_blocked(SIG_UNBLOCK); }
 
-void signals_remove_on_exit(const char *path)
-{
-    /* The handler must never see half a path: clear the flag, copy, set it again. */
-    temporary_set = 0;
-    if (path == NULL || strlen(path) >= sizeof temporary)
-        return;
-    memcpy(temporary, path, strlen(path) + 1);
-    temporary_set = 1;
-}

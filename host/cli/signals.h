@@ -17,12 +17,11 @@ int signals_received(void);
 const char *signals_name(int signal_number); /* "Ctrl-C", "SIGTERM", "SIGHUP" */
 
 /* Writing a file is not interrupted halfway: the signals wait until signals_unblock, so a
- * second Ctrl-C while a checkpoint is written ends the process once the file is whole. */
+ * second Ctrl-C while a checkpoint is written ends the process once the file is whole (and its
+ * temporary renamed or removed). Threads started while they are blocked inherit the block for
+ * good: the OpenCL driver's worker threads are started that way (cli_open_context), so a signal
+ * can only ever be taken by the main thread, where this block holds it. */
 void signals_block(void);
 void signals_unblock(void);
-
-/* A temporary file that a second signal removes before it ends the process (NULL: none).
- * The path is copied. */
-void signals_remove_on_exit(const char *path);
 
 #endif
