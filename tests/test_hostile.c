@@ -50,7 +50,7 @@ enum entry_kind {
     FIX,      /* name, a fixture (see fixture()), mode */
     PIPE,     /* name */
     FOLDER,   /* name, mode */
-    SYMLINK,  /* name -> text */
+    SYMLINK,  /* name -> text (a leading "$W/" is the work folder) */
     HARDLINK, /* name, text: the existing file it links to */
     CHARDEV,  /* name, text "MAJOR MINOR" (needs root) */
     SOCK,     /* name: a bound AF_UNIX socket */
@@ -192,6 +192,14 @@ static const hostile_case cases[] = {
      .setup = {{REG, "out", "old\n"}, {HARDLINK, "out2", "out"}},
      .argv = {TRAIN, "--log", "out", "--save", "out2"}, .status = 2, .needle = "--log",
      .needle2 = "--save", .flags = BEFORE_WORK},
+    {"clash", "save_is_data_outside_by_symlink",
+     .setup = {{FIX, "../outside/d.data", "xor"}, {SYMLINK, "l", "../outside/d.data"}},
+     .argv = {"train", "--data", "../outside/d.data", "--save", "l"}, .status = 2,
+     .needle = "--save", .needle2 = "--data", .flags = BEFORE_WORK},
+    {"clash", "log_is_init_outside_by_absolute_symlink",
+     .setup = {{FIX, "../outside/m.clprop", "model"}, {SYMLINK, "l.csv", "$W/../outside/m.clprop"}},
+     .argv = {TRAIN, "--init", "../outside/m.clprop", "--log", "l.csv"}, .status = 2,
+     .needle = "--log", .needle2 = "--init", .flags = BEFORE_WORK},
     /* allowed: continuing in place */
     {"clash", "save_equals_init_is_allowed",
      .argv = {TRAIN, "--epochs", "1", "--init", "model.clprop", "--save", "model.clprop"},
@@ -257,6 +265,17 @@ static const hostile_case cases[] = {
      .argv = {TRAIN, "--epochs", "2", "--checkpoint", "a.ck", "--checkpoint-every", "1"},
      .status = 0, .changes = "real.ck",
      .after_sh = "test -L a.ck && test -L b.ck && [ \"$(head -c 8 real.ck)\" = CLPROPMD ]"},
+    {"nonregular", "save_through_symlink_to_a_file_outside",
+     .setup = {{REG, "../outside/real.clprop", "old\n", 0600},
+               {SYMLINK, "out.clprop", "../outside/real.clprop"}},
+     .argv = {TRAIN, "--epochs", "1", "--save", "out.clprop"}, .status = 0,
+     .changes = "../outside/real.clprop",
+     .after_sh = "test -L out.clprop && [ \"$(head -c 8 ../outside/real.clprop)\" = CLPROPMD ] && "
+                 "[ $(stat -c %a ../outside/real.clprop) = 600 ]"},
+    {"nonregular", "save_through_dangling_symlink_into_a_missing_folder",
+     .setup = {{SYMLINK, "out.clprop", "../outside/nowhere/real.clprop"}},
+     .argv = {TRAIN_LONG, "--save", "out.clprop"}, .status = NONZERO, .needle = "out.clprop",
+     .flags = BEFORE_WORK},
     {"nonregular", "save_keeps_the_permission_bits", .setup = {{REG, "m.clprop", "old\n", 0640}},
      .argv = {TRAIN, "--epochs", "1", "--save", "m.clprop"}, .status = 0, .changes = "m.clprop",
      .after_sh = "[ $(stat -c %a m.clprop) = 640 ] && [ \"$(head -c 8 m.clprop)\" = CLPROPMD ]"},
@@ -954,7 +973,13 @@ static void make_entry(const hostile_case *c, const entry *e, const char *work)
         ok = mkdir(path, e->mode != 0 ? e->mode : 0755) == 0;
         break;
     case SYMLINK:
-        ok = symlink(e->text, path) == 0;
+        if (strncmp(e->text, "$W", 2) == 0) {
+            char *target = path_in(work, e->text + 3);
+            ok = symlink(target, path) == 0;
+            free(target);
+        } else {
+            ok = symlink(e->text, path) == 0;
+        }
         break;
     case HARDLINK: {
         char *target = path_in(work, e->text);
@@ -1094,6 +1119,10 @@ static int run_case(const hostile_case *c)
     char *out_path = path_in(base, "out"), *err_path = path_in(base, "err");
     cr_assert_eq(mkdir(work, 0755), 0);
     cr_assert_eq(mkdir(tmp, 0755), 0);
+    /* beside the work folder: files a row plants outside it, named "../outside/NAME" */
+    char *outside = path_in(base, "outside");
+    cr_assert_eq(mkdir(outside, 0755), 0);
+    free(outside);
     cr_assert_eq(shell("cd %s && cp %s/xor xor.data && cp %s/model model.clprop && "
                        "cp %s/ck ck.clprop && cp %s/json model.json",
                        work, fixtures, fixtures, fixtures, fixtures), 0);
@@ -1123,6 +1152,7 @@ static int run_case(const hostile_case *c)
     if (ran) {
         snapshot before = {0};
         take(&before, work, "");
+        take(&before, work, "../outside");
         /* argv, "$W" replaced by the work folder */
         char *argv[32] = {CLPROP_COMMAND};
         int argc = 1;
@@ -1220,6 +1250,7 @@ static int run_case(const hostile_case *c)
          * lets change */
         snapshot after = {0};
         take(&after, work, "");
+        take(&after, work, "../outside");
         for (size_t i = 0; i < after.count; i++) {
             const snapshot_entry *was = find(&before, after.entries[i].path);
             if (was == NULL)
