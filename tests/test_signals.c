@@ -419,17 +419,40 @@ Test(signals, the_log_is_there_under_its_name_after_sigkill)
     free(log);
 }
 
+/* A run that diverges in epoch 4 (a linear warm-up to a rate too high: 1, 2, 3, then 4) keeps
+ * the log of the epochs it did under its own name. One that diverges in its first epoch has no row
+ * to show, so an earlier log stays as it was (a header alone must not replace it). */
 Test(signals, the_log_is_there_under_its_name_after_the_run_diverges)
 {
-    int status = run_to_end("diverged", NULL, "train --data " DIABETES " --lr 1e6 --epochs 5 "
-                                              "--log run.csv");
+    int status = run_to_end("diverged", NULL, "train --data " DIABETES " --activation relu "
+                                              "--output linear --lr 10 --warmup 10 --batch 16 "
+                                              "--seed 1 --epochs 10 --log run.csv");
     char *err = read_text("diverged.err");
     cr_expect_eq(status, 1, "%s", err);
     cr_expect(strstr(err, "diverged") != NULL, "%s", err);
     cr_expect(exists("run.csv"), "no run.csv after the run diverged: %s", err);
     char *log = read_text("run.csv");
     cr_expect(strncmp(log, "epoch,", 6) == 0, "run.csv lacks its header: %.200s", log);
+    size_t rows = 0;
+    for (const char *p = log; *p != '\0'; p++)
+        rows += *p == '\n';
+    cr_expect_eq(rows, 1 + 3, "the header and epochs 1-3: %.400s", log);
     char left[512];
+    cr_expect(!temporary_left(left, sizeof left), "a temporary was left: %s", left);
+    free(log), free(err);
+
+    char *earlier_path = in_dir("earlier.csv");
+    FILE *earlier = fopen(earlier_path, "w");
+    free(earlier_path);
+    cr_assert_not_null(earlier);
+    fputs("an earlier run's log\n", earlier);
+    fclose(earlier);
+    status = run_to_end("diverged-at-once", NULL, "train --data " DIABETES " --lr 1e6 --epochs 5 "
+                                                  "--log earlier.csv");
+    err = read_text("diverged-at-once.err");
+    cr_expect_eq(status, 1, "%s", err);
+    log = read_text("earlier.csv");
+    cr_expect_str_eq(log, "an earlier run's log\n", "a run with no epoch to log replaced it");
     cr_expect(!temporary_left(left, sizeof left), "a temporary was left: %s", left);
     free(log), free(err);
 }

@@ -32,6 +32,7 @@ typedef struct session {
     report report;
     double started;       /* when the epochs began */
     int classifier;
+    char network_name[PATH_MAX + 64]; /* for messages: "the network" or "--resume FILE's network" */
     int usage_error;
 } session;
 
@@ -47,16 +48,18 @@ static void session_end(session *s)
 
 /* ---- the network's shape and the data ---- */
 
-static int check_widths(const char *path, const clprop_data *data, size_t inputs, size_t outputs)
+/* `network` names whose network it is: "the network", or the model file it came from. */
+static int check_widths(const char *path, const clprop_data *data, size_t inputs, size_t outputs,
+                        const char *network)
 {
     if (clprop_data_inputs(data) != inputs) {
-        cli_error("%s: the data have %zu inputs but the network's input layer has %zu units",
-                  path, clprop_data_inputs(data), inputs);
+        cli_error("%s: the data have %zu inputs but %s has %zu input units", path,
+                  clprop_data_inputs(data), network, inputs);
         return 0;
     }
     if (clprop_data_outputs(data) != outputs) {
-        cli_error("%s: the data have %zu outputs but the network's output layer has %zu units",
-                  path, clprop_data_outputs(data), outputs);
+        cli_error("%s: the data have %zu outputs but %s has %zu output units", path,
+                  clprop_data_outputs(data), network, outputs);
         return 0;
     }
     return 1;
@@ -65,6 +68,12 @@ static int check_widths(const char *path, const clprop_data *data, size_t inputs
 static int load_start_model(session *s)
 {
     train_options *o = s->options;
+    const char *flag = o->resume != NULL ? "--resume" : "--init";
+    const char *file = o->resume != NULL ? o->resume : o->init;
+    if (file != NULL)
+        snprintf(s->network_name, sizeof s->network_name, "the network of %s %s", flag, file);
+    else
+        snprintf(s->network_name, sizeof s->network_name, "the network");
     if (o->resume != NULL)
         return (s->start = checkpoint_load(o->resume, &s->progress)) != NULL;
     if (o->init == NULL)
@@ -93,7 +102,7 @@ static int settle_shape(session *s)
     if (s->start != NULL) {
         size_t last = clprop_model_layer_count(s->start);
         return check_widths(o->data.path, s->data, clprop_model_units(s->start, 0),
-                            clprop_model_units(s->start, last));
+                            clprop_model_units(s->start, last), s->network_name);
     }
     cli_network_options *n = &o->network;
     if (n->size_count == 0) {
@@ -102,7 +111,8 @@ static int settle_shape(session *s)
         memcpy(n->sizes, defaults, sizeof defaults);
         n->size_count = 3;
     }
-    return check_widths(o->data.path, s->data, n->sizes[0], n->sizes[n->size_count - 1]);
+    return check_widths(o->data.path, s->data, n->sizes[0], n->sizes[n->size_count - 1],
+                        s->network_name);
 }
 
 static int load_test(session *s, size_t classes)
@@ -116,7 +126,7 @@ static int load_test(session *s, size_t classes)
     if ((s->test = cli_load_data(&test, classes, &s->usage_error)) == NULL)
         return 0;
     return check_widths(o->test.path, s->test, clprop_data_inputs(s->data),
-                        clprop_data_outputs(s->data));
+                        clprop_data_outputs(s->data), s->network_name);
 }
 
 /* The loss and output activation, from what was given and what the data hold. */
@@ -301,20 +311,20 @@ static int stop_with_checkpoint(session *s)
     return 128 + signals_received();
 }
 
-/* The run failed: a file could not be written (a full disk, say). The run so far goes to a
- * checkpoint, in the temporary folder when its own place fails, so that it is not lost. */
+/* The run failed. When a file could not be written (a full disk, say) and the run keeps
+ * checkpoints, the run so far goes to one — in the temporary folder when its own place fails —
+ * so that it is not lost. */
 static int fail_run(session *s, clprop_status status)
 {
     cli_error("%s", clprop_trainer_message(s->trainer));
     clprop_training_state progress;
     clprop_trainer_progress(s->trainer, &progress);
-    if (status != CLPROP_ERROR_IO || progress.epochs_done == s->progress.epochs_done)
+    if (status != CLPROP_ERROR_IO || s->options->checkpoint == NULL ||
+        progress.epochs_done == s->progress.epochs_done)
         return EXIT_FAILED;
-    char name[64], written[PATH_MAX + 64];
-    const char *path = s->options->checkpoint != NULL
-                           ? s->options->checkpoint
-                           : interrupted_checkpoint_name(name, sizeof name);
-    const char *where = checkpoint_write(s->trainer, path, written, sizeof written);
+    char written[PATH_MAX + 64];
+    const char *where = checkpoint_write(s->trainer, s->options->checkpoint, written,
+                                         sizeof written);
     if (where != NULL)
         say_how_to_resume(where);
     return EXIT_FAILED;
