@@ -552,6 +552,31 @@ static clprop_status check_checksum(file_reader *reader)
     return CLPROP_SUCCESS;
 }
 
+/* Weights and biases must be finite: one NaN makes every output NaN. Checked after the checksum,
+ * so damage is reported as damage and a NaN found here is one that was saved. Names the first. */
+static clprop_status check_finite_parameters(const file_reader *reader, const clprop_model *model)
+{
+    size_t bad = clprop_model_first_non_finite(model->parameters, model->parameter_count);
+    if (bad == model->parameter_count)
+        return CLPROP_SUCCESS;
+    size_t layer = 1, index = bad;
+    for (; layer < model->layer_count; layer++) {
+        size_t count = clprop_model_layer_parameters(model->units[layer - 1], model->units[layer],
+                                                     model->has_bias);
+        if (index < count)
+            break;
+        index -= count;
+    }
+    size_t weights = model->units[layer - 1] * model->units[layer];
+    uint64_t offset = HEADER_SIZE + LAYER_ENTRY_SIZE * (uint64_t)model->layer_count +
+                      sizeof(float) * (uint64_t)bad;
+    return clprop_fail(reader->message, CLPROP_ERROR_NOT_FINITE,
+                       "%s: byte %" PRIu64 ": layer %zu %s %zu is %g; a model's weights and "
+                       "biases must be finite", reader->path, offset, layer,
+                       index < weights ? "weight" : "bias",
+                       index < weights ? index : index - weights, (double)model->parameters[bad]);
+}
+
 clprop_status clprop_model_read_binary(clprop_model *model, FILE *file, const char *path)
 {
     file_reader reader;
@@ -565,6 +590,8 @@ clprop_status clprop_model_read_binary(clprop_model *model, FILE *file, const ch
         status = read_sections(&reader, model, header.section_count);
     if (status == CLPROP_SUCCESS)
         status = check_checksum(&reader);
+    if (status == CLPROP_SUCCESS)
+        status = check_finite_parameters(&reader, model);
     return status;
 }
 

@@ -14,10 +14,12 @@
 
 #include <cjson/cJSON.h>
 #include <errno.h>
+#include <inttypes.h>
 #include <locale.h>
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #define JSON_FORMAT_NAME "clprop-model"
 #define JSON_VERSION 1
@@ -134,30 +136,31 @@ clprop_status clprop_model_write_json(clprop_model *model, FILE *out)
 
 /* ---- Reading --------------------------------------------------------------------------------- */
 
-/* The whole file as NUL-terminated text, for cJSON. */
+/* The whole file as NUL-terminated text, for cJSON: one allocation of the file's size, so the
+ * text costs what the file holds; a file over the limit is refused before anything is read. */
 static clprop_status read_text(clprop_message *message, FILE *file, const char *path, char **text,
                                size_t *length)
 {
-    size_t capacity = 1 << 16, used = 0;
-    char *buffer = malloc(capacity);
-    while (buffer != NULL) {
-        used += fread(buffer + used, 1, capacity - used - 1, file);
-        if (ferror(file)) {
-            free(buffer);
-            return clprop_fail(message, CLPROP_ERROR_IO, "%s: cannot read: %s", path,
-                               strerror(errno));
-        }
-        if (feof(file))
-            break;
-        char *larger = capacity <= SIZE_MAX / 2 ? realloc(buffer, capacity * 2) : NULL;
-        if (larger == NULL)
-            free(buffer);
-        buffer = larger;
-        capacity *= 2;
-    }
+    struct stat info;
+    if (fstat(fileno(file), &info) != 0)
+        return clprop_fail(message, CLPROP_ERROR_IO, "%s: cannot stat: %s", path,
+                           strerror(errno));
+    uint64_t size = (uint64_t)info.st_size;
+    if (size > CLPROP_MODEL_MAX_JSON_BYTES)
+        return clprop_fail(message, CLPROP_ERROR_FORMAT,
+                           "%s: %" PRIu64 " bytes, more than the %u MiB a JSON model may have "
+                           "(it is read whole into memory): use the binary model file instead",
+                           path, size, CLPROP_MODEL_MAX_JSON_BYTES >> 20);
+    char *buffer = malloc((size_t)size + 1);
     if (buffer == NULL)
         return clprop_fail(message, CLPROP_ERROR_OUT_OF_HOST_MEMORY,
-                           "%s: out of host memory for the JSON text", path);
+                           "%s: out of host memory for %" PRIu64 " bytes of JSON", path, size);
+    size_t used = fread(buffer, 1, (size_t)size, file);
+    if (ferror(file) || used < size) {
+        free(buffer);
+        return clprop_fail(message, CLPROP_ERROR_IO, "%s: byte %zu: cannot read: %s", path, used,
+                           ferror(file) ? strerror(errno) : "the file shrank while being read");
+    }
     buffer[used] = '\0';
     *text = buffer;
     *length = used;
@@ -194,10 +197,12 @@ static clprop_status read_header_fields(const json_reader *reader, const cJSON *
         return clprop_fail(reader->message, CLPROP_ERROR_FORMAT,
                            "%s: \"format\" is %s, expected \"" JSON_FORMAT_NAME "\"", reader->path,
                            format == NULL ? "missing" : "not a string");
+    char shown[CLPROP_QUOTE_SIZE];
     if (strcmp(format->valuestring, JSON_FORMAT_NAME) != 0)
         return clprop_fail(reader->message, CLPROP_ERROR_FORMAT,
-                           "%s: \"format\" is \"%.40s\", expected \"" JSON_FORMAT_NAME "\"",
-                           reader->path, format->valuestring);
+                           "%s: \"format\" is \"%s\", expected \"" JSON_FORMAT_NAME "\"",
+                           reader->path, clprop_quote(shown, format->valuestring,
+                                                      strlen(format->valuestring)));
     const cJSON *version = member(root, "version");
     if (cJSON_IsNumber(version) && version->valuedouble > JSON_VERSION)
         return clprop_fail(reader->message, CLPROP_ERROR_FORMAT,
@@ -369,10 +374,12 @@ static clprop_status read_numbers(const json_reader *reader, size_t layer, const
                                "%s: layer %zu: %s, entry %zu is not a number", reader->path, layer,
                                what, i);
         values[i] = (float)item->valuedouble;
+        /* JSON has no NaN or infinity, but a number beyond float32's range becomes infinite. */
         if (!isfinite(values[i]))
-            return clprop_fail(reader->message, CLPROP_ERROR_FORMAT,
-                               "%s: layer %zu: %s, entry %zu is %g, beyond float32", reader->path,
-                               layer, what, i, item->valuedouble);
+            return clprop_fail(reader->message, CLPROP_ERROR_NOT_FINITE,
+                               "%s: layer %zu: %s, entry %zu is %g, beyond float32 (a weight or "
+                               "bias must be finite)", reader->path, layer, what, i,
+                               item->valuedouble);
         i++;
     }
     return CLPROP_SUCCESS;
@@ -426,6 +433,29 @@ static clprop_status read_document(const json_reader *reader, clprop_model *mode
     return status;
 }
 
+/* How many arrays and objects are open at `offset`: strings skipped, brackets counted. */
+static size_t depth_at(const char *text, size_t offset)
+{
+    size_t depth = 0;
+    int in_string = 0;
+    for (size_t i = 0; i < offset; i++) {
+        char c = text[i];
+        if (in_string) {
+            if (c == '\\' && i + 1 < offset)
+                i++;
+            else if (c == '"')
+                in_string = 0;
+        } else if (c == '"') {
+            in_string = 1;
+        } else if (c == '[' || c == '{') {
+            depth++;
+        } else if ((c == ']' || c == '}') && depth > 0) {
+            depth--;
+        }
+    }
+    return depth;
+}
+
 static size_t line_of(const char *text, size_t offset)
 {
     size_t line = 1;
@@ -448,9 +478,17 @@ clprop_status clprop_model_read_json(clprop_model *model, FILE *file, const char
     cJSON *root = nul != NULL ? NULL : cJSON_ParseWithLengthOpts(text, length + 1, &end, 1);
     if (root == NULL) {
         size_t offset = nul != NULL ? (size_t)(nul - text) : end != NULL ? (size_t)(end - text) : 0;
-        status = clprop_fail(&model->message, CLPROP_ERROR_FORMAT,
-                             "%s: byte %zu (line %zu): not valid JSON", path, offset,
-                             line_of(text, offset));
+        /* cJSON stops at its nesting limit (a guard for its recursion) as at any other error;
+         * saying which is which spares the reader a hunt for a syntax error that is not there. */
+        if (nul == NULL && depth_at(text, offset) >= CJSON_NESTING_LIMIT)
+            status = clprop_fail(&model->message, CLPROP_ERROR_FORMAT,
+                                 "%s: byte %zu (line %zu): arrays and objects nested too deeply "
+                                 "(more than %d levels)", path, offset, line_of(text, offset),
+                                 (int)CJSON_NESTING_LIMIT);
+        else
+            status = clprop_fail(&model->message, CLPROP_ERROR_FORMAT,
+                                 "%s: byte %zu (line %zu): not valid JSON", path, offset,
+                                 line_of(text, offset));
     } else {
         status = read_document(&reader, model, root);
     }

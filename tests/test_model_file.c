@@ -486,7 +486,7 @@ Test(model_file, load_refuses_a_missing_file_with_an_io_error)
 Test(model_file, load_refuses_a_directory_with_an_io_error)
 {
     char *dir = test_make_temp_dir();
-    expect_load_refused(dir, CLPROP_ERROR_IO, "Is a directory");
+    expect_load_refused(dir, CLPROP_ERROR_IO, "is a directory, not a regular file");
     test_remove_tree(dir);
     free(dir);
 }
@@ -495,7 +495,7 @@ Test(model_file, load_refuses_an_empty_file)
 {
     char *dir = test_make_temp_dir();
     char *path = test_write_file(dir, "empty.clprop", "");
-    expect_load_refused(path, CLPROP_ERROR_FORMAT, "file is empty");
+    expect_load_refused(path, CLPROP_ERROR_FORMAT, ": is empty");
     test_remove_tree(dir);
     free(path);
     free(dir);

@@ -6,6 +6,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "clprop.h"
 #include "support.h"
@@ -99,7 +100,7 @@ static clprop_model *export_and_import(clprop_model *model, const char *dir, con
 
 /* Imports `json`, which must fail with CLPROP_ERROR_FORMAT and a one-line message that starts
  * with the file's name and holds `detail`. */
-static void expect_import_refused(const char *json, const char *detail)
+static void expect_import_refused_with(const char *json, clprop_status want, const char *detail)
 {
     char *dir = test_make_temp_dir();
     char *path = test_write_file(dir, "m.json", json);
@@ -107,8 +108,8 @@ static void expect_import_refused(const char *json, const char *detail)
     clprop_status status = clprop_model_load(path, &model);
     cr_assert_not_null(model, "load must write a handle even when it fails");
     const char *message = clprop_model_message(model);
-    cr_expect_eq(status, CLPROP_ERROR_FORMAT, "status %s; message: %s", clprop_status_name(status),
-                 message);
+    cr_expect_eq(status, want, "status %s, want %s; message: %s", clprop_status_name(status),
+                 clprop_status_name(want), message);
     cr_expect(strncmp(message, path, strlen(path)) == 0, "message \"%s\" should start with %s",
               message, path);
     cr_expect_not_null(strstr(message, detail), "message \"%s\" should say \"%s\"", message,
@@ -119,6 +120,11 @@ static void expect_import_refused(const char *json, const char *detail)
     test_remove_tree(dir);
     free(path);
     free(dir);
+}
+
+static void expect_import_refused(const char *json, const char *detail)
+{
+    expect_import_refused_with(json, CLPROP_ERROR_FORMAT, detail);
 }
 
 /* ---- Export ---------------------------------------------------------------------------------- */
@@ -339,11 +345,22 @@ Test(model_json, import_refuses_a_weight_that_is_not_a_number)
                           "layer 1: \"weights\" row 0, entry 1 is not a number");
 }
 
-Test(model_json, import_refuses_a_weight_beyond_float32)
+Test(model_json, import_refuses_a_weight_beyond_float32_as_not_finite)
 {
-    expect_import_refused(DOCUMENT("mse", "{\"inputs\":2,\"outputs\":2,\"activation\":\"linear\","
-                                          "\"bias\":false,\"weights\":[[1,2],[3,1e39]]}"),
-                          "layer 1: \"weights\" row 1, entry 1 is 1e+39, beyond float32");
+    expect_import_refused_with(DOCUMENT("mse", "{\"inputs\":2,\"outputs\":2,\"activation\":"
+                                               "\"linear\",\"bias\":false,\"weights\":[[1,2],"
+                                               "[3,1e39]]}"),
+                               CLPROP_ERROR_NOT_FINITE,
+                               "layer 1: \"weights\" row 1, entry 1 is 1e+39, beyond float32");
+}
+
+Test(model_json, import_refuses_an_infinite_weight_naming_its_layer_and_index)
+{
+    expect_import_refused_with(DOCUMENT("mse", LAYER_2_2 ",{\"inputs\":2,\"outputs\":1,"
+                                               "\"activation\":\"linear\",\"bias\":false,"
+                                               "\"weights\":[[1,-1e999]]}"),
+                               CLPROP_ERROR_NOT_FINITE,
+                               "layer 2: \"weights\" row 0, entry 1 is -inf");
 }
 
 Test(model_json, import_refuses_layers_that_disagree_on_biases)
@@ -390,4 +407,53 @@ Test(model_json, export_to_a_full_disk_fails_with_an_io_error)
     const char *message = clprop_model_message(model);
     cr_expect_not_null(strstr(message, "No space left on device"), "message: %s", message);
     clprop_model_destroy(model);
+}
+
+/* ---- Bounds: nesting, size, and what a message may show -------------------------------------- */
+
+Test(model_json, import_says_a_document_nested_2000_deep_is_nested_too_deeply)
+{
+    enum { DEPTH = 2000 };
+    const char *head = "{\"format\":\"clprop-model\",\"version\":1,\"loss\":\"mse\",\"layers\":";
+    size_t length = strlen(head) + 2 * DEPTH + 2;
+    char *json = malloc(length);
+    char *at = json + sprintf(json, "%s", head);
+    memset(at, '[', DEPTH);
+    memset(at + DEPTH, ']', DEPTH);
+    strcpy(at + 2 * DEPTH, "}");
+    expect_import_refused(json, "arrays and objects nested too deeply (more than 1000 levels)");
+    free(json);
+}
+
+Test(model_json, import_refuses_a_file_over_the_size_limit_before_reading_it, .timeout = 10)
+{
+    char *dir = test_make_temp_dir();
+    char *path = test_write_file(dir, "huge.json", "{");
+    cr_assert_eq(truncate(path, (off_t)65 << 20), 0); /* sparse: quick to make, 65 MiB long */
+    clprop_model *model = NULL;
+    cr_expect_eq(clprop_model_load(path, &model), CLPROP_ERROR_FORMAT);
+    const char *message = clprop_model_message(model);
+    cr_expect_not_null(strstr(message, path), "%s", message);
+    cr_expect_not_null(strstr(message, "68157440 bytes, more than the 64 MiB a JSON model may have"),
+                       "%s", message);
+    clprop_model_destroy(model);
+    test_remove_tree(dir);
+    free(path);
+    free(dir);
+}
+
+Test(model_json, import_escapes_control_bytes_of_the_document_in_its_message)
+{
+    char *dir = test_make_temp_dir();
+    char *path = test_write_file(dir, "m.json",
+                                 "{\"format\":\"\\u001b[31mred\\\\\",\"version\":1}");
+    clprop_model *model = NULL;
+    cr_expect_eq(clprop_model_load(path, &model), CLPROP_ERROR_FORMAT);
+    const char *message = clprop_model_message(model);
+    cr_expect_not_null(strstr(message, "\"format\" is \"\\x1b[31mred\\\\\""), "%s", message);
+    cr_expect_null(strchr(message, 0x1b), "a raw escape byte reached the message: %s", message);
+    clprop_model_destroy(model);
+    test_remove_tree(dir);
+    free(path);
+    free(dir);
 }
