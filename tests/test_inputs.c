@@ -28,7 +28,7 @@ static void remove_dir(void)
     free(dir);
 }
 
-TestSuite(inputs, .init = make_dir, .fini = remove_dir, .timeout = 60);
+TestSuite(inputs, .init = make_dir, .fini = remove_dir);
 
 static char *in_dir(const char *name)
 {
