@@ -371,13 +371,6 @@ static clprop_status skip_payload(file_reader *reader, uint64_t size, const char
     return CLPROP_SUCCESS;
 }
 
-/* A section's tag as text for messages, with bytes that are not printable ASCII as '?'. */
-static void tag_text(char text[5], const unsigned char *tag)
-{
-    for (int i = 0; i < 4; i++)
-        text[i] = tag[i] >= 0x20 && tag[i] < 0x7f ? (char)tag[i] : '?';
-    text[4] = '\0';
-}
 
 static clprop_status bad_section(file_reader *reader, uint64_t offset, const char *tag,
                                  const char *problem)
@@ -503,8 +496,8 @@ static clprop_status read_sections(file_reader *reader, clprop_model *model,
         clprop_status status = read_exactly(reader, bytes, sizeof bytes, "a section header");
         if (status != CLPROP_SUCCESS)
             return status;
-        char tag[5];
-        tag_text(tag, bytes);
+        char tag[CLPROP_QUOTE_SIZE]; /* the tag as messages show it, escaped */
+        clprop_quote(tag, (const char *)bytes, 4);
         uint64_t size = load_u64(bytes + 8);
         int optimizer = memcmp(bytes, OPTIMIZER_TAG, 4) == 0;
         int training = memcmp(bytes, TRAINING_TAG, 4) == 0;
@@ -520,7 +513,7 @@ static clprop_status read_sections(file_reader *reader, clprop_model *model,
                                "this clprop (written by a newer version?)", reader->path, start,
                                tag);
         else {
-            char what[64];
+            char what[CLPROP_QUOTE_SIZE + 16];
             snprintf(what, sizeof what, "section \"%s\"", tag);
             status = skip_payload(reader, size, what);
         }

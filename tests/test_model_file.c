@@ -588,6 +588,13 @@ Test(model_file, load_refuses_a_required_section_it_does_not_know)
     expect_bytes_refused(dir, extended, extended_size, CLPROP_ERROR_FORMAT,
                          "file ends early (expected 18446744073709551615 bytes of section");
     free(extended);
+    /* A tag of bytes that are not text is shown escaped, not raw. */
+    extended = with_section(bytes, size, 1, 5, &extended_size);
+    memcpy(extended + size - 4, "X\x1b\"\xff", 4);
+    reseal(extended, extended_size);
+    expect_bytes_refused(dir, extended, extended_size, CLPROP_ERROR_FORMAT,
+                         "section \"X\\x1b\\\"\\xff\" is required but unknown");
+    free(extended);
     free(bytes);
     test_remove_tree(dir);
     free(dir);
