@@ -34,7 +34,7 @@ void clprop_data_hold(const clprop_data *data);
  * likely a wrong column than a real class, and would make the targets enormous. */
 #define CLPROP_MAX_INFERRED_CLASSES 65536u
 
-/* ---- Growing arrays ---------------------------------------------------------------------------- */
+/* ---- Growing arrays -------------------------------------------------------------------------- */
 
 typedef struct clprop_floats {
     float *values;
@@ -85,7 +85,7 @@ clprop_number_kind clprop_parse_number(const char *start, const char *stop, floa
 /* Parses [start, stop) as a whole number 0..SIZE_MAX written in digits only. 0 on success. */
 int clprop_parse_count(const char *start, const char *stop, size_t *value);
 
-/* ---- Lines of a text file (data_text.c), plain or gzip-compressed ------------------------------ */
+/* ---- Lines of a text file (data_text.c), plain or gzip-compressed ---------------------------- */
 
 /* A line longer than this is an error at its line number: no FANN or CSV data set has one, and
  * without a limit a file with no line feed (or a device of zeros) would be read into one line

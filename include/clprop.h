@@ -275,11 +275,11 @@ typedef struct clprop_data_source {
 
 /* Loads a data set. Errors name the file and the line (text) or byte offset (binary). */
 clprop_status clprop_data_load(const clprop_data_source *source, clprop_data **out);
-/* The format clprop_data_load would read the file as (CLPROP_DATA_AUTO's rule), without loading it:
- * IDX, FANN or CSV (which needs csv_targets or csv_label_column). Fails, with one line naming the
- * file and the line or byte in `message` (may be NULL), for what is no data set: not a regular
- * file, empty, a clprop model, binary or UTF-16 data, old Mac (CR-only) line endings, a FANN
- * header with a word too many. */
+/* The format clprop_data_load would read the file as (CLPROP_DATA_AUTO's rule), without loading
+ * it: IDX, FANN or CSV (which needs csv_targets or csv_label_column). Fails, with one line naming
+ * the file and the line or byte in `message` (may be NULL), for what is no data set: not a
+ * regular file, empty, a clprop model, binary or UTF-16 data, old Mac (CR-only) line endings, a
+ * FANN header with a word too many. */
 clprop_status clprop_data_detect_format(const char *path, clprop_data_format *format,
                                         char *message, size_t message_size);
 /* A data set from arrays in memory (copied): inputs (samples × inputs), targets (samples × outputs).

@@ -16,7 +16,7 @@
 #include "clprop.h"
 #include "support.h"
 
-/* ---- Helpers ----------------------------------------------------------------------------------- */
+/* ---- Helpers --------------------------------------------------------------------------------- */
 
 static char *dir; /* this test's temporary directory */
 
@@ -146,7 +146,7 @@ static void expect_every_data_loader_refuses(const char *path, clprop_status wan
     free(images);
 }
 
-/* ---- 1. Files that are not regular files ------------------------------------------------------ */
+/* ---- 1. Files that are not regular files ----------------------------------------------------- */
 
 Test(inputs, a_fifo_is_refused_at_once_by_every_loader_and_as_a_model, .timeout = 20)
 {
@@ -211,7 +211,8 @@ Test(inputs, a_symbolic_link_to_a_regular_file_loads_like_the_file)
     clprop_model *model = NULL;
     cr_assert_eq(clprop_model_create(&desc, &model), CLPROP_SUCCESS);
     char *saved = in_dir("m.clprop"), *model_link = in_dir("m-link.clprop");
-    cr_assert_eq(clprop_model_save(model, saved), CLPROP_SUCCESS, "%s", clprop_model_message(model));
+    cr_assert_eq(clprop_model_save(model, saved), CLPROP_SUCCESS, "%s",
+                 clprop_model_message(model));
     clprop_model_destroy(model);
     cr_assert_eq(symlink(saved, model_link), 0);
     cr_expect_eq(clprop_model_load(model_link, &model), CLPROP_SUCCESS, "%s",
@@ -224,7 +225,7 @@ Test(inputs, a_symbolic_link_to_a_regular_file_loads_like_the_file)
     free(model_link);
 }
 
-/* ---- 2. Bounded memory: lines, gzip, the caller's width ---------------------------------------- */
+/* ---- 2. Bounded memory: lines, gzip, the caller's width -------------------------------------- */
 
 Test(inputs, a_line_over_64_mib_is_an_error_at_its_line, .timeout = 60)
 {
@@ -275,8 +276,8 @@ Test(inputs, a_gzip_file_with_data_after_its_stream_is_refused_naming_the_byte)
     char *images = write_gzip("images.gz", IDX_IMAGES, sizeof IDX_IMAGES);
     char *labels = write_gzip("labels.gz", IDX_LABELS, sizeof IDX_LABELS);
     append_bytes(labels, "\0\0\0\0", 4);
-    expect_load_refused((clprop_data_source){.path = images, .labels_path = labels}, CLPROP_ERROR_FORMAT,
-                        labels, PARTS("data after the end of the gzip stream"));
+    expect_load_refused((clprop_data_source){.path = images, .labels_path = labels},
+                        CLPROP_ERROR_FORMAT, labels, PARTS("data after the end of the gzip stream"));
     free(gz);
     free(images);
     free(labels);
@@ -351,7 +352,7 @@ Test(inputs, the_expected_inputs_are_checked_against_each_header_before_the_body
     free(csv);
 }
 
-/* ---- 4. Files that are no data set, named for what they are ----------------------------------- */
+/* ---- 4. Files that are no data set, named for what they are ---------------------------------- */
 
 Test(inputs, a_clprop_model_given_as_data_is_named_as_one)
 {
@@ -420,7 +421,8 @@ Test(inputs, utf16_text_is_named_with_or_without_a_byte_order_mark)
     char *bom = test_write_bytes(dir, "bom.data", with_bom, sizeof with_bom);
     char *bare = test_write_bytes(dir, "bare.csv", without, sizeof without);
     expect_load_refused((clprop_data_source){.path = bom}, CLPROP_ERROR_FORMAT, bom,
-                        PARTS(": byte 0: is UTF-16 text (it starts with a UTF-16 byte-order mark)"));
+                        PARTS(": byte 0: is UTF-16 text (it starts with a UTF-16 byte-order "
+                              "mark)"));
     expect_load_refused((clprop_data_source){.path = bare, .csv_targets = 1}, CLPROP_ERROR_FORMAT,
                         bare, PARTS(": byte 1: is UTF-16 text (NUL bytes between the characters)"));
     expect_detect_refused(bare, CLPROP_ERROR_FORMAT, "UTF-16");
@@ -456,7 +458,7 @@ Test(inputs, a_fann_header_with_an_extra_word_is_named_not_read_as_csv)
     free(path);
 }
 
-/* ---- 5. Detection without loading ------------------------------------------------------------- */
+/* ---- 5. Detection without loading ------------------------------------------------------------ */
 
 Test(inputs, detect_format_tells_fann_csv_and_idx_plain_or_compressed)
 {

@@ -434,8 +434,9 @@ Test(model_json, import_refuses_a_file_over_the_size_limit_before_reading_it, .t
     cr_expect_eq(clprop_model_load(path, &model), CLPROP_ERROR_FORMAT);
     const char *message = clprop_model_message(model);
     cr_expect_not_null(strstr(message, path), "%s", message);
-    cr_expect_not_null(strstr(message, "68157440 bytes, more than the 64 MiB a JSON model may have"),
-                       "%s", message);
+    cr_expect_not_null(
+        strstr(message, "68157440 bytes, more than the 64 MiB a JSON model may have"), "%s",
+        message);
     clprop_model_destroy(model);
     test_remove_tree(dir);
     free(path);
