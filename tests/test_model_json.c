@@ -6,9 +6,11 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <unistd.h>
 
 #include "clprop.h"
+#include "json_text.h"
 #include "support.h"
 
 /* ---- Helpers --------------------------------------------------------------------------------- */
@@ -453,6 +455,107 @@ Test(model_json, import_escapes_control_bytes_of_the_document_in_its_message)
     const char *message = clprop_model_message(model);
     cr_expect_not_null(strstr(message, "\"format\" is \"\\x1b[31mred\\\\\""), "%s", message);
     cr_expect_null(strchr(message, 0x1b), "a raw escape byte reached the message: %s", message);
+    clprop_model_destroy(model);
+    test_remove_tree(dir);
+    free(path);
+    free(dir);
+}
+
+/* ---- The reader: JSON's grammar, escapes, and memory that does not grow with the shape ------- */
+
+Test(model_json, import_decodes_escaped_keys_and_names_and_takes_the_first_of_a_repeated_key)
+{
+    char *dir = test_make_temp_dir();
+    char *path = test_write_file(
+        dir, "m.json",
+        "{\"\\u0066ormat\":\"clprop\\u002dmodel\",\"version\":1,\"loss\":\"m\\u0073e\","
+        "\"loss\":\"ce\","
+        "\"note\":{\"text\":\"]}\\\"[{\",\"list\":[[],{},\"\\ud83d\\ude00\",-0.5e+3,true,null]},"
+        "\"layers\":[{\"inputs\":1,\"outputs\":1,\"activation\":\"lin\\u0065ar\",\"bias\":true,"
+        "\"weights\":[[ 2.5 ]],\"biases\":[-1E-2]}]}");
+    clprop_model *model = NULL;
+    cr_assert_eq(clprop_model_load(path, &model), CLPROP_SUCCESS, "%s",
+                 clprop_model_message(model));
+    cr_expect_eq(clprop_model_loss(model), CLPROP_LOSS_MSE, "the first \"loss\" counts");
+    cr_expect_eq(clprop_model_activation(model, 1), CLPROP_ACTIVATION_LINEAR);
+    cr_expect_eq(clprop_model_weights(model, 1)[0], 2.5f);
+    cr_expect_eq(clprop_model_biases(model, 1)[0], -0.01f);
+    clprop_model_destroy(model);
+    test_remove_tree(dir);
+    free(path);
+    free(dir);
+}
+
+typedef struct grammar_case {
+    const char *text;
+    size_t offset; /* of the first byte that does not fit */
+} grammar_case;
+
+Test(model_json, the_reader_follows_json_grammar_naming_the_first_byte_that_does_not_fit)
+{
+    static const grammar_case bad[] = {
+        {"", 0},          {"[1,]", 3},     {"{\"a\" 1}", 5},  {"[01]", 2},
+        {"\"\\x\"", 2},   {"[1.]", 3},     {"[-]", 2},        {"tru", 0},
+        {"[1] x", 4},     {"[\"a\nb\"]", 3}, {"{\"a\":1,}", 7}, {"[1 2]", 3},
+        {"{1:2}", 1},     {"[\"\\u12g4\"]", 6}, {"[", 1},      {"]", 0},
+    };
+    for (size_t i = 0; i < sizeof bad / sizeof *bad; i++) {
+        size_t offset = 12345;
+        int too_deep = 1;
+        cr_expect_eq(clprop_json_check(bad[i].text, strlen(bad[i].text), &offset, &too_deep), 0,
+                     "accepted \"%s\"", bad[i].text);
+        cr_expect_eq(offset, bad[i].offset, "\"%s\": offset %zu, want %zu", bad[i].text, offset,
+                     bad[i].offset);
+        cr_expect_eq(too_deep, 0);
+    }
+    const char *good =
+        " {\"a\":[1,-0.5e+3,0,true,false,null,\"\\u00e9\\ud83d\\ude00\\n\"],\"b\":{}}\n";
+    size_t offset;
+    int too_deep;
+    cr_expect_eq(clprop_json_check(good, strlen(good), &offset, &too_deep), 1, "offset %zu",
+                 offset);
+}
+
+Test(model_json, the_reader_takes_1000_levels_of_nesting_and_refuses_1001)
+{
+    char text[2 * 1001 + 1];
+    for (size_t depth = 1000; depth <= 1001; depth++) {
+        memset(text, '[', depth);
+        memset(text + depth, ']', depth);
+        text[2 * depth] = '\0';
+        size_t offset;
+        int too_deep;
+        int ok = clprop_json_check(text, 2 * depth, &offset, &too_deep);
+        cr_expect_eq(ok, depth == 1000, "depth %zu", depth);
+        cr_expect_eq(too_deep, depth == 1001, "depth %zu", depth);
+        if (depth == 1001)
+            cr_expect_eq(offset, 1000);
+    }
+}
+
+Test(model_json, a_document_of_32_mib_of_zeros_loads_in_little_more_than_its_size, .timeout = 60)
+{
+    /* Millions of values a reader ignores: a tree of them (cJSON's, 80 bytes a value) would need
+     * over a gigabyte; read in place they cost their text. */
+    char *dir = test_make_temp_dir();
+    char *path = malloc(strlen(dir) + 16);
+    sprintf(path, "%s/zeros.json", dir);
+    FILE *file = fopen(path, "wb");
+    cr_assert_not_null(file);
+    fputs("{\"format\":\"clprop-model\",\"version\":1,\"loss\":\"mse\",\"layers\":[" LAYER_2_2
+          "],\"zeros\":[0", file);
+    for (size_t i = 0; i < (16u << 20); i++)
+        fputs(",0", file);
+    fputs("]}", file);
+    fclose(file);
+#if !defined(__SANITIZE_ADDRESS__)
+    struct rlimit limit = {256ul << 20, 256ul << 20};
+    cr_assert_eq(setrlimit(RLIMIT_AS, &limit), 0);
+#endif
+    clprop_model *model = NULL;
+    cr_expect_eq(clprop_model_load(path, &model), CLPROP_SUCCESS, "%s",
+                 clprop_model_message(model));
+    cr_expect_eq(clprop_model_layer_count(model), 1);
     clprop_model_destroy(model);
     test_remove_tree(dir);
     free(path);
