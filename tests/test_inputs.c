@@ -148,11 +148,13 @@ static void expect_every_data_loader_refuses(const char *path, clprop_status wan
 
 /* ---- 1. Files that are not regular files ----------------------------------------------------- */
 
-Test(inputs, a_fifo_is_refused_at_once_by_every_loader_and_as_a_model, .timeout = 20)
+Test(inputs, a_fifo_is_refused_at_once_by_every_loader_and_as_a_model)
 {
     char *fifo = in_dir("pipe");
     cr_assert_eq(mkfifo(fifo, 0600), 0);
-    /* No writer ever opens the FIFO: a loader that opened it for reading would block here. */
+    /* No writer ever opens the FIFO: a loader that opened it for reading would block here, until
+     * ctest's timeout. (No Criterion .timeout in this file: with --jobs=2 it leaks a record of
+     * Criterion's now and then, which fails the sanitizer build.) */
     expect_every_data_loader_refuses(fifo, CLPROP_ERROR_IO, ": is a FIFO (named pipe), not a "
                                                             "regular file");
     expect_model_refused(fifo, CLPROP_ERROR_IO, "is a FIFO");
@@ -168,7 +170,7 @@ Test(inputs, a_directory_is_refused_by_every_loader_and_as_a_model)
     free(sub);
 }
 
-Test(inputs, dev_null_and_dev_zero_are_refused_as_character_devices, .timeout = 20)
+Test(inputs, dev_null_and_dev_zero_are_refused_as_character_devices)
 {
     expect_every_data_loader_refuses("/dev/null", CLPROP_ERROR_IO, ": is a character device");
     expect_every_data_loader_refuses("/dev/zero", CLPROP_ERROR_IO, ": is a character device");
@@ -227,7 +229,7 @@ Test(inputs, a_symbolic_link_to_a_regular_file_loads_like_the_file)
 
 /* ---- 2. Bounded memory: lines, gzip, the caller's width -------------------------------------- */
 
-Test(inputs, a_line_over_64_mib_is_an_error_at_its_line, .timeout = 60)
+Test(inputs, a_line_over_64_mib_is_an_error_at_its_line)
 {
     /* 65 MiB of digits, no line feed: one line that a reader without a limit would hold whole. */
     char *path = in_dir("long.csv");
@@ -251,7 +253,7 @@ Test(inputs, a_line_over_64_mib_is_an_error_at_its_line, .timeout = 60)
     free(path);
 }
 
-Test(inputs, a_huge_file_of_zeros_stops_at_its_first_byte, .timeout = 10)
+Test(inputs, a_huge_file_of_zeros_stops_at_its_first_byte)
 {
     char *path = test_write_file(dir, "zeros", "");
     cr_assert_eq(truncate(path, (off_t)1 << 32), 0); /* 4 GiB, sparse: made in an instant */

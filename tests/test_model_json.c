@@ -427,7 +427,7 @@ Test(model_json, import_says_a_document_nested_2000_deep_is_nested_too_deeply)
     free(json);
 }
 
-Test(model_json, import_refuses_a_file_over_the_size_limit_before_reading_it, .timeout = 10)
+Test(model_json, import_refuses_a_file_over_the_size_limit_before_reading_it)
 {
     char *dir = test_make_temp_dir();
     char *path = test_write_file(dir, "huge.json", "{");
@@ -533,7 +533,7 @@ Test(model_json, the_reader_takes_1000_levels_of_nesting_and_refuses_1001)
     }
 }
 
-Test(model_json, a_document_of_32_mib_of_zeros_loads_in_little_more_than_its_size, .timeout = 60)
+Test(model_json, a_document_of_32_mib_of_zeros_loads_in_little_more_than_its_size)
 {
     /* Millions of values a reader ignores: a tree of them (cJSON's, 80 bytes a value) would need
      * over a gigabyte; read in place they cost their text. */
