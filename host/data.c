@@ -1,5 +1,6 @@
-/* Data sets in host memory: the clprop_data object, loading with format detection, creation from
- * arrays, and the pieces every loader shares (growing arrays, numbers, lines, finishing). */
+/* Data sets in host memory: the clprop_data object, loading (dispatch to a loader, data_detect.c
+ * telling the format), creation from arrays, and the pieces every loader shares (growing arrays,
+ * numbers, finishing). Lines of text are read in data_text.c. */
 #include "data_internal.h"
 
 #include <ctype.h>
@@ -217,56 +218,6 @@ static clprop_status check_source_for(clprop_data *data, const clprop_data_sourc
     return CLPROP_SUCCESS;
 }
 
-static int is_idx_magic(const unsigned char bytes[4])
-{
-    return bytes[0] == 0 && bytes[1] == 0 && bytes[2] == 0x08 && bytes[3] >= 0x01 &&
-           bytes[3] <= 0x03;
-}
-
-/* FANN when the first non-blank line is its header, else CSV. */
-static clprop_status detect_text_format(clprop_text_reader *reader, clprop_data_format *format)
-{
-    int got;
-    do {
-        clprop_status status = clprop_text_next_line(reader, &got);
-        if (status != CLPROP_SUCCESS)
-            return status;
-    } while (got && clprop_text_line_is_blank(reader));
-    if (!got)
-        return clprop_fail(reader->message, CLPROP_ERROR_FORMAT,
-                           "%s: no data (the file is empty or blank)", reader->path);
-    size_t counts[3];
-    *format = clprop_fann_header_parse(reader->line, reader->length, counts) ? CLPROP_DATA_FANN
-                                                                             : CLPROP_DATA_CSV;
-    return CLPROP_SUCCESS;
-}
-
-static clprop_status detect_format(clprop_data *data, const clprop_data_source *source,
-                                   clprop_data_format *format)
-{
-    clprop_text_reader reader;
-    clprop_status status = clprop_text_open(&reader, source->path, &data->message);
-    if (status != CLPROP_SUCCESS)
-        return status;
-    unsigned char magic[4];
-    int got = gzread(reader.file, magic, sizeof magic);
-    if (got < 0) {
-        char where[64 + 4096];
-        snprintf(where, sizeof where, "%s: byte 0", source->path);
-        status = clprop_gz_fail(reader.file, &data->message, where);
-    } else if (got == (int)sizeof magic && is_idx_magic(magic)) {
-        *format = CLPROP_DATA_IDX;
-    } else if (has_csv_options(source)) {
-        *format = CLPROP_DATA_CSV;
-    } else if (gzrewind(reader.file) != 0) {
-        status = clprop_fail(&data->message, CLPROP_ERROR_IO, "%s: cannot rewind", source->path);
-    } else {
-        status = detect_text_format(&reader, format);
-    }
-    clprop_text_close(&reader);
-    return status;
-}
-
 static clprop_status load_into(clprop_data *data, const clprop_data_source *source)
 {
     clprop_status status = check_source(data, source);
@@ -274,7 +225,8 @@ static clprop_status load_into(clprop_data *data, const clprop_data_source *sour
         return status;
     clprop_data_format format = source->format;
     int detected = format == CLPROP_DATA_AUTO;
-    if (detected && (status = detect_format(data, source, &format)) != CLPROP_SUCCESS)
+    if (detected && (status = clprop_data_detect(source->path, has_csv_options(source),
+                                                 &data->message, &format)) != CLPROP_SUCCESS)
         return status;
     if ((status = check_source_for(data, source, format, detected)) != CLPROP_SUCCESS)
         return status;
@@ -432,135 +384,4 @@ int clprop_parse_count(const char *start, const char *stop, size_t *value)
     }
     *value = parsed;
     return 0;
-}
-
-/* ---- Files through zlib ------------------------------------------------------------------------ */
-
-/* The text of an errno value, without strerror's shared buffer. */
-static void errno_text(int code, char *buffer, size_t size)
-{
-    if (strerror_r(code, buffer, size) != 0)
-        snprintf(buffer, size, "error %d", code);
-}
-
-clprop_status clprop_gz_open(const char *path, clprop_message *message, gzFile *out)
-{
-    errno = 0;
-    *out = gzopen(path, "rb");
-    if (*out == NULL) {
-        if (errno == 0) /* zlib's own allocation failed */
-            return clprop_fail(message, CLPROP_ERROR_OUT_OF_HOST_MEMORY,
-                               "%s: cannot open: out of host memory", path);
-        char reason[256];
-        errno_text(errno, reason, sizeof reason);
-        return clprop_fail(message, CLPROP_ERROR_IO, "%s: cannot open: %s", path, reason);
-    }
-    gzbuffer(*out, 1u << 17); /* fewer, larger reads; the default 8 KiB is slow for MNIST */
-    return CLPROP_SUCCESS;
-}
-
-clprop_status clprop_gz_fail(gzFile file, clprop_message *message, const char *where)
-{
-    int code;
-    const char *text = gzerror(file, &code);
-    if (code == Z_ERRNO) {
-        char reason[256];
-        errno_text(errno, reason, sizeof reason);
-        return clprop_fail(message, CLPROP_ERROR_IO, "%s: cannot read: %s", where, reason);
-    }
-    if (code == Z_MEM_ERROR)
-        return clprop_fail(message, CLPROP_ERROR_OUT_OF_HOST_MEMORY,
-                           "%s: out of host memory while decompressing", where);
-    if (code == Z_BUF_ERROR) /* zlib's way of saying the compressed stream stops too early */
-        return clprop_fail(message, CLPROP_ERROR_FORMAT,
-                           "%s: the gzip data ends early (the file is truncated)", where);
-    return clprop_fail(message, CLPROP_ERROR_FORMAT, "%s: corrupt gzip data: %s", where, text);
-}
-
-/* ---- Lines of text ----------------------------------------------------------------------------- */
-
-clprop_status clprop_text_open(clprop_text_reader *reader, const char *path,
-                               clprop_message *message)
-{
-    *reader = (clprop_text_reader){.path = path, .message = message};
-    return clprop_gz_open(path, message, &reader->file);
-}
-
-void clprop_text_close(clprop_text_reader *reader)
-{
-    if (reader->file != NULL)
-        gzclose_r(reader->file);
-    free(reader->line);
-    *reader = (clprop_text_reader){0};
-}
-
-static int grow_line(clprop_text_reader *reader)
-{
-    size_t capacity = reader->capacity < 256 ? 256 : reader->capacity;
-    if (reader->capacity >= 256) {
-        if (capacity > SIZE_MAX / 2)
-            return -1;
-        capacity *= 2;
-    }
-    char *grown = realloc(reader->line, capacity);
-    if (grown == NULL)
-        return -1;
-    reader->line = grown;
-    reader->capacity = capacity;
-    return 0;
-}
-
-/* After gzgetc returned -1: the end of the file, or a read error to report. */
-static clprop_status check_end(clprop_text_reader *reader)
-{
-    int code;
-    gzerror(reader->file, &code);
-    if (code == Z_OK)
-        return CLPROP_SUCCESS;
-    char where[64 + 4096];
-    snprintf(where, sizeof where, "%s:%zu", reader->path, reader->line_number + 1);
-    return clprop_gz_fail(reader->file, reader->message, where);
-}
-
-clprop_status clprop_text_next_line(clprop_text_reader *reader, int *got)
-{
-    size_t length = 0;
-    int c;
-    *got = 0;
-    /* gzgetc is a macro that reads zlib's buffer directly, so a byte at a time is cheap. */
-    while ((c = gzgetc(reader->file)) != -1) {
-        if (length + 1 >= reader->capacity && grow_line(reader) != 0)
-            return clprop_fail(reader->message, CLPROP_ERROR_OUT_OF_HOST_MEMORY,
-                               "%s:%zu: out of host memory for a line of %zu bytes", reader->path,
-                               reader->line_number + 1, length);
-        if (c == '\n')
-            break;
-        reader->line[length++] = (char)c;
-    }
-    if (c == -1) {
-        clprop_status status = check_end(reader);
-        if (status != CLPROP_SUCCESS || length == 0)
-            return status;
-    }
-    if (length > 0 && reader->line[length - 1] == '\r') /* a CRLF file */
-        length--;
-    /* A UTF-8 byte-order mark (spreadsheets write one) would make a numeric first row look like
-     * a CSV header and vanish. */
-    if (reader->line_number == 0 && length >= 3 && memcmp(reader->line, "\xEF\xBB\xBF", 3) == 0) {
-        memmove(reader->line, reader->line + 3, length - 3);
-        length -= 3;
-    }
-    reader->line[length] = '\0';
-    reader->length = length;
-    reader->line_number++;
-    *got = 1;
-    return CLPROP_SUCCESS;
-}
-
-int clprop_text_line_is_blank(const clprop_text_reader *reader)
-{
-    for (size_t i = 0; i < reader->length; i++)
-        if (!isspace((unsigned char)reader->line[i]))
-            return 0;
-    return 1;
 }

@@ -9,7 +9,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-#define SHOWN_TEXT 40     /* at most this much of a bad field goes into a message */
 #define NO_COLUMN SIZE_MAX /* label_index when the targets are columns, not labels */
 
 typedef struct csv_loader {
@@ -36,10 +35,10 @@ static int is_blank(char c)
     return c == ' ' || c == '\t';
 }
 
-static int shown(const csv_field *field)
+/* The field as a message shows it (escaped, cut short); `buffer` holds the text. */
+static const char *shown(char buffer[CLPROP_QUOTE_SIZE], const csv_field *field)
 {
-    ptrdiff_t length = field->stop - field->start;
-    return length > SHOWN_TEXT ? SHOWN_TEXT : (int)length;
+    return clprop_quote(buffer, field->start, (size_t)(field->stop - field->start));
 }
 
 static size_t count_fields(const clprop_text_reader *reader)
@@ -108,29 +107,44 @@ static clprop_status assign_columns(csv_loader *loader)
     return CLPROP_SUCCESS;
 }
 
+/* The inputs the columns give, against what the caller expects: before any row is read. */
+static clprop_status check_inputs(const csv_loader *loader)
+{
+    size_t expected = loader->source->inputs;
+    size_t inputs = loader->label_index == NO_COLUMN ? loader->first_target : loader->columns - 1;
+    if (expected == 0 || inputs == expected)
+        return CLPROP_SUCCESS;
+    return clprop_fail(&loader->data->message, CLPROP_ERROR_MISMATCH,
+                       "%s:%zu: rows have %zu input columns, but %zu inputs are expected",
+                       loader->reader.path, loader->reader.line_number, inputs, expected);
+}
+
 /* ---- Data rows --------------------------------------------------------------------------------- */
 
 static clprop_status not_a_number(csv_loader *loader, const csv_field *field)
 {
+    char text[CLPROP_QUOTE_SIZE];
     return clprop_fail(&loader->data->message, CLPROP_ERROR_FORMAT,
-                       "%s:%zu: field %zu \"%.*s\" is not a number", loader->reader.path,
-                       loader->reader.line_number, field->number, shown(field), field->start);
+                       "%s:%zu: field %zu \"%s\" is not a number", loader->reader.path,
+                       loader->reader.line_number, field->number, shown(text, field));
 }
 
 static clprop_status not_finite(csv_loader *loader, const csv_field *field)
 {
+    char text[CLPROP_QUOTE_SIZE];
     return clprop_fail(&loader->data->message, CLPROP_ERROR_NOT_FINITE,
-                       "%s:%zu: NaN or infinity in sample %zu, field %zu \"%.*s\"",
+                       "%s:%zu: NaN or infinity in sample %zu, field %zu \"%s\"",
                        loader->reader.path, loader->reader.line_number, loader->samples + 1,
-                       field->number, shown(field), field->start);
+                       field->number, shown(text, field));
 }
 
 static clprop_status not_a_label(csv_loader *loader, const csv_field *field)
 {
+    char text[CLPROP_QUOTE_SIZE];
     return clprop_fail(&loader->data->message, CLPROP_ERROR_FORMAT,
-                       "%s:%zu: field %zu \"%.*s\" is not a class label (a whole number, 0 or "
+                       "%s:%zu: field %zu \"%s\" is not a class label (a whole number, 0 or "
                        "more)", loader->reader.path, loader->reader.line_number, field->number,
-                       shown(field), field->start);
+                       shown(text, field));
 }
 
 static clprop_status read_value(csv_loader *loader, const csv_field *field, size_t index)
@@ -222,7 +236,8 @@ static clprop_status read_rows(csv_loader *loader)
             continue;
         if (first) {
             first = 0;
-            if ((status = assign_columns(loader)) != CLPROP_SUCCESS)
+            if ((status = assign_columns(loader)) != CLPROP_SUCCESS ||
+                (status = check_inputs(loader)) != CLPROP_SUCCESS)
                 return status;
             if (row_is_header(&loader->reader))
                 continue;

@@ -7,12 +7,11 @@
 #include <ctype.h>
 #include <stdlib.h>
 
-#define SHOWN_TEXT 40 /* at most this much of a bad token goes into a message */
-
 typedef struct fann_loader {
     clprop_data *data;
     clprop_text_reader reader;
     size_t samples, inputs, outputs; /* as the header says */
+    size_t expected_inputs;          /* what the caller expects; 0: any */
     size_t width;                    /* numbers per sample: inputs + outputs */
     size_t expected;                 /* numbers in the whole body */
     size_t seen;                     /* numbers read so far */
@@ -33,9 +32,10 @@ static const char *token_end(const char *p, const char *end)
     return p;
 }
 
-static int shown(const char *start, const char *stop)
+/* The token [start, stop) as a message shows it (escaped, cut short); `buffer` holds the text. */
+static const char *shown(char buffer[CLPROP_QUOTE_SIZE], const char *start, const char *stop)
 {
-    return stop - start > SHOWN_TEXT ? SHOWN_TEXT : (int)(stop - start);
+    return clprop_quote(buffer, start, (size_t)(stop - start));
 }
 
 static const char *plural(size_t count)
@@ -54,6 +54,21 @@ int clprop_fann_header_parse(const char *line, size_t length, size_t counts[3])
         p = stop;
     }
     return skip_space(p, end) == end;
+}
+
+int clprop_fann_header_extra(const char *line, size_t length, const char **extra)
+{
+    const char *p = line, *end = line + length;
+    for (int i = 0; i < 3; i++) {
+        p = skip_space(p, end);
+        const char *stop = token_end(p, end);
+        size_t unused;
+        if (clprop_parse_count(p, stop, &unused) != 0)
+            return 0;
+        p = stop;
+    }
+    *extra = skip_space(p, end);
+    return *extra < end;
 }
 
 /* ---- The header -------------------------------------------------------------------------------- */
@@ -77,6 +92,11 @@ static clprop_status check_header_sizes(fann_loader *loader)
                            "many numbers to address", reader->path, reader->line_number,
                            loader->samples, loader->inputs, loader->outputs);
     loader->width = loader->inputs + loader->outputs;
+    if (loader->expected_inputs != 0 && loader->inputs != loader->expected_inputs)
+        return clprop_fail(&loader->data->message, CLPROP_ERROR_MISMATCH,
+                           "%s:%zu: the header says %zu inputs per sample, but %zu are expected",
+                           reader->path, reader->line_number, loader->inputs,
+                           loader->expected_inputs);
     return CLPROP_SUCCESS;
 }
 
@@ -93,13 +113,20 @@ static clprop_status read_header(fann_loader *loader)
         return clprop_fail(&loader->data->message, CLPROP_ERROR_FORMAT,
                            "%s: no data (the file is empty or blank)", reader->path);
     size_t counts[3];
+    const char *extra;
+    char text[CLPROP_QUOTE_SIZE];
+    const char *end = reader->line + reader->length;
+    if (clprop_fann_header_extra(reader->line, reader->length, &extra))
+        return clprop_fail(&loader->data->message, CLPROP_ERROR_FORMAT,
+                           "%s:%zu: a FANN header is three whole numbers \"samples inputs "
+                           "outputs\", but this one goes on with \"%s\"", reader->path,
+                           reader->line_number, shown(text, extra, token_end(extra, end)));
     if (!clprop_fann_header_parse(reader->line, reader->length, counts)) {
-        const char *start = skip_space(reader->line, reader->line + reader->length);
-        const char *stop = reader->line + reader->length;
+        const char *start = skip_space(reader->line, end);
         return clprop_fail(&loader->data->message, CLPROP_ERROR_FORMAT,
                            "%s:%zu: expected the FANN header \"samples inputs outputs\" (three "
-                           "whole numbers), found \"%.*s\"", reader->path, reader->line_number,
-                           shown(start, stop), start);
+                           "whole numbers), found \"%s\"", reader->path, reader->line_number,
+                           shown(text, start, end));
     }
     loader->samples = counts[0];
     loader->inputs = counts[1];
@@ -113,22 +140,23 @@ static clprop_status read_number(fann_loader *loader, const char *start, const c
 {
     const char *path = loader->reader.path;
     size_t line = loader->reader.line_number;
+    char text[CLPROP_QUOTE_SIZE];
     if (loader->seen == loader->expected)
         return clprop_fail(&loader->data->message, CLPROP_ERROR_FORMAT,
-                           "%s:%zu: extra text \"%.*s\" after the last sample (the header says "
-                           "%zu sample%s)", path, line, shown(start, stop), start, loader->samples,
+                           "%s:%zu: extra text \"%s\" after the last sample (the header says "
+                           "%zu sample%s)", path, line, shown(text, start, stop), loader->samples,
                            plural(loader->samples));
     size_t sample = loader->seen / loader->width + 1; /* counted from 1, like lines */
     float value;
     switch (clprop_parse_number(start, stop, &value)) {
     case CLPROP_NUMBER_NOT_A_NUMBER:
         return clprop_fail(&loader->data->message, CLPROP_ERROR_FORMAT,
-                           "%s:%zu: \"%.*s\" in sample %zu is not a number", path, line,
-                           shown(start, stop), start, sample);
+                           "%s:%zu: \"%s\" in sample %zu is not a number", path, line,
+                           shown(text, start, stop), sample);
     case CLPROP_NUMBER_NOT_FINITE:
         return clprop_fail(&loader->data->message, CLPROP_ERROR_NOT_FINITE,
-                           "%s:%zu: NaN or infinity in sample %zu: \"%.*s\"", path, line, sample,
-                           shown(start, stop), start);
+                           "%s:%zu: NaN or infinity in sample %zu: \"%s\"", path, line, sample,
+                           shown(text, start, stop));
     case CLPROP_NUMBER_OK:
         break;
     }
@@ -187,7 +215,7 @@ static clprop_status read_body(fann_loader *loader)
 
 clprop_status clprop_load_fann(clprop_data *data, const clprop_data_source *source)
 {
-    fann_loader loader = {.data = data};
+    fann_loader loader = {.data = data, .expected_inputs = source->inputs};
     clprop_status status = clprop_text_open(&loader.reader, source->path, &data->message);
     if (status == CLPROP_SUCCESS)
         status = read_header(&loader);

@@ -1,6 +1,8 @@
 /* IDX files as MNIST and Fashion-MNIST ship them: an images file (magic 0x00000803: unsigned
  * bytes in three dimensions, count × rows × columns) and a labels file (magic 0x00000801: count
- * unsigned bytes), big-endian headers, each plain or gzip-compressed (zlib reads both).
+ * unsigned bytes), big-endian headers, each plain or gzip-compressed (input_stream.h reads both,
+ * decompressing only as far as the headers' counts reach and refusing anything after the gzip
+ * stream).
  *
  * Pixels become value/255 in [0, 1]; labels become one-hot targets and are kept as labels. The
  * pixels are read in chunks and stored as they arrive, so a header that claims more than the file
@@ -15,9 +17,8 @@
 #define CHUNK_BYTES (64u * 1024u)
 
 typedef struct idx_file {
-    gzFile file;
+    clprop_input_stream stream; /* its offset counts bytes in the decompressed data */
     const char *path;
-    size_t offset; /* bytes read so far, counted in the decompressed stream */
 } idx_file;
 
 typedef struct idx_loader {
@@ -36,26 +37,6 @@ typedef struct idx_loader {
 
 /* ---- Reading bytes ----------------------------------------------------------------------------- */
 
-/* Reads up to `size` (≤ CHUNK_BYTES) bytes; *got < size only at the end of the file. */
-static clprop_status read_bytes(idx_loader *loader, idx_file *file, void *buffer, size_t size,
-                                size_t *got)
-{
-    int count = gzread(file->file, buffer, (unsigned)size);
-    int code = Z_OK;
-    if (count >= 0 && (size_t)count < size)
-        gzerror(file->file, &code); /* a short read is the end, unless the data is corrupt */
-    if (count < 0 || (code != Z_OK && code != Z_BUF_ERROR)) {
-        char where[64 + 4096];
-        snprintf(where, sizeof where, "%s: byte %zu", file->path, file->offset);
-        return clprop_gz_fail(file->file, &loader->data->message, where);
-    }
-    /* Z_BUF_ERROR, a gzip stream cut short, reads as the end of the file: the caller then says
-     * at which byte, and what it was in the middle of. */
-    *got = (size_t)count;
-    file->offset += *got;
-    return CLPROP_SUCCESS;
-}
-
 static uint32_t big_endian(const unsigned char *bytes)
 {
     return (uint32_t)bytes[0] << 24 | (uint32_t)bytes[1] << 16 | (uint32_t)bytes[2] << 8 |
@@ -68,7 +49,7 @@ static clprop_status read_header(idx_loader *loader, idx_file *file, uint32_t ma
 {
     unsigned char header[16];
     size_t size = 4 * (1 + dims), got;
-    clprop_status status = read_bytes(loader, file, header, size, &got);
+    clprop_status status = clprop_stream_read(&file->stream, header, size, &got);
     if (status != CLPROP_SUCCESS)
         return status;
     if (got >= 4 && big_endian(header) != magic)
@@ -92,7 +73,7 @@ static clprop_status read_header(idx_loader *loader, idx_file *file, uint32_t ma
 static clprop_status open_file(idx_loader *loader, idx_file *file, const char *path)
 {
     file->path = path;
-    return clprop_gz_open(path, &loader->data->message, &file->file);
+    return clprop_stream_open(&file->stream, path, &loader->data->message);
 }
 
 /* ---- Headers ----------------------------------------------------------------------------------- */
@@ -125,6 +106,12 @@ static clprop_status read_headers(idx_loader *loader)
                            "%s: byte 4: %u images of %u×%u pixels are too many to address",
                            loader->images.path, (unsigned)loader->count, (unsigned)loader->rows,
                            (unsigned)loader->columns);
+    size_t expected = loader->source->inputs;
+    if (expected != 0 && loader->pixels != expected)
+        return clprop_fail(&loader->data->message, CLPROP_ERROR_MISMATCH,
+                           "%s: byte 8: images of %u×%u = %zu pixels, but %zu inputs are expected",
+                           loader->images.path, (unsigned)loader->rows,
+                           (unsigned)loader->columns, loader->pixels, expected);
     return CLPROP_SUCCESS;
 }
 
@@ -136,10 +123,10 @@ static clprop_status images_end_early(idx_loader *loader, size_t pixels_read)
     if (pixels_read % loader->pixels == 0)
         return clprop_fail(&loader->data->message, CLPROP_ERROR_FORMAT,
                            "%s: byte %zu: file ends after %zu of %u images", loader->images.path,
-                           loader->images.offset, complete, (unsigned)loader->count);
+                           (size_t)loader->images.stream.offset, complete, (unsigned)loader->count);
     return clprop_fail(&loader->data->message, CLPROP_ERROR_FORMAT,
                        "%s: byte %zu: file ends in image %zu of %u", loader->images.path,
-                       loader->images.offset, complete + 1, (unsigned)loader->count);
+                       (size_t)loader->images.stream.offset, complete + 1, (unsigned)loader->count);
 }
 
 /* Appends the chunk's `got` bytes (the last `got` pixels read) to loader->bytes. */
@@ -165,7 +152,7 @@ static clprop_status read_images(idx_loader *loader)
     size_t total = loader->pixels * loader->count, done = 0;
     while (done < total) {
         size_t want = total - done < CHUNK_BYTES ? total - done : CHUNK_BYTES, got;
-        clprop_status status = read_bytes(loader, &loader->images, loader->chunk, want, &got);
+        clprop_status status = clprop_stream_read(&loader->images.stream, loader->chunk, want, &got);
         if (status != CLPROP_SUCCESS)
             return status;
         if (clprop_floats_reserve(&loader->input_array, got) != 0)
@@ -202,8 +189,8 @@ static clprop_status read_labels(idx_loader *loader)
     size_t total = loader->count, done = 0;
     while (done < total) {
         size_t want = total - done < CHUNK_BYTES ? total - done : CHUNK_BYTES, got;
-        size_t start = loader->labels.offset;
-        clprop_status status = read_bytes(loader, &loader->labels, loader->chunk, want, &got);
+        size_t start = (size_t)loader->labels.stream.offset;
+        clprop_status status = clprop_stream_read(&loader->labels.stream, loader->chunk, want, &got);
         if (status != CLPROP_SUCCESS)
             return status;
         if (clprop_labels_reserve(&loader->label_array, got) != 0)
@@ -217,7 +204,7 @@ static clprop_status read_labels(idx_loader *loader)
         if (got < want)
             return clprop_fail(&loader->data->message, CLPROP_ERROR_FORMAT,
                                "%s: byte %zu: file ends after %zu of %u labels",
-                               loader->labels.path, loader->labels.offset, done,
+                               loader->labels.path, (size_t)loader->labels.stream.offset, done,
                                (unsigned)loader->count);
     }
     return CLPROP_SUCCESS;
@@ -228,23 +215,14 @@ static clprop_status check_no_more(idx_loader *loader, idx_file *file, const cha
 {
     unsigned char extra;
     size_t got;
-    clprop_status status = read_bytes(loader, file, &extra, 1, &got);
+    clprop_status status = clprop_stream_read(&file->stream, &extra, 1, &got);
     if (status != CLPROP_SUCCESS)
         return status;
-    if (got == 0) {
-        /* Every byte the header counts arrived, but a gzip file cut inside its trailer (the CRC
-         * and length that check it) is still damaged: refused, as the text loaders refuse it. */
-        int code;
-        gzerror(file->file, &code);
-        if (code != Z_BUF_ERROR)
-            return CLPROP_SUCCESS;
-        char where[64 + 4096];
-        snprintf(where, sizeof where, "%s: byte %zu", file->path, file->offset);
-        return clprop_gz_fail(file->file, &loader->data->message, where);
-    }
+    if (got == 0)
+        return CLPROP_SUCCESS;
     return clprop_fail(&loader->data->message, CLPROP_ERROR_FORMAT,
                        "%s: byte %zu: more data after the last of the %u %s the header counts",
-                       file->path, file->offset - 1, (unsigned)loader->count, what);
+                       file->path, (size_t)file->stream.offset - 1, (unsigned)loader->count, what);
 }
 
 static clprop_status read_all(idx_loader *loader)
@@ -267,7 +245,8 @@ static clprop_status read_all(idx_loader *loader)
 
 clprop_status clprop_load_idx(clprop_data *data, const clprop_data_source *source)
 {
-    idx_loader loader = {.data = data, .source = source};
+    idx_loader loader = {.data = data, .source = source, .images.stream.descriptor = -1,
+                         .labels.stream.descriptor = -1};
     clprop_status status = read_all(&loader);
     if (status == CLPROP_SUCCESS) {
         size_t classes = source->classes != 0 ? source->classes : loader.largest_label + 1;
@@ -279,10 +258,8 @@ clprop_status clprop_load_idx(clprop_data *data, const clprop_data_source *sourc
         loader.bytes = NULL;
     }
     free(loader.bytes);
-    if (loader.images.file != NULL)
-        gzclose_r(loader.images.file);
-    if (loader.labels.file != NULL)
-        gzclose_r(loader.labels.file);
+    clprop_stream_close(&loader.images.stream);
+    clprop_stream_close(&loader.labels.stream);
     free(loader.chunk);
     free(loader.input_array.values);
     free(loader.label_array.values);

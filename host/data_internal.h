@@ -1,5 +1,5 @@
-/* The data-set object and what its loaders share: growing arrays, a line reader over zlib, number
- * parsing, and the last step that hands arrays to the object.
+/* The data-set object and what its loaders share: growing arrays, a line reader (plain or gzip),
+ * number parsing, format detection, and the last step that hands arrays to the object.
  *
  * Every loader reads a file once, front to back, and grows its arrays as values actually arrive.
  * Nothing is sized from a header's claims, so a file that lies about its size costs only what it
@@ -10,9 +10,8 @@
 #include <stdatomic.h>
 #include <stddef.h>
 #include <stdint.h>
-#include <zlib.h>
-
 #include "clprop.h"
+#include "input_stream.h"
 #include "message.h"
 
 struct clprop_data {
@@ -35,7 +34,7 @@ void clprop_data_hold(const clprop_data *data);
  * likely a wrong column than a real class, and would make the targets enormous. */
 #define CLPROP_MAX_INFERRED_CLASSES 65536u
 
-/* ---- Growing arrays ---------------------------------------------------------------------------- */
+/* ---- Growing arrays -------------------------------------------------------------------------- */
 
 typedef struct clprop_floats {
     float *values;
@@ -86,33 +85,51 @@ clprop_number_kind clprop_parse_number(const char *start, const char *stop, floa
 /* Parses [start, stop) as a whole number 0..SIZE_MAX written in digits only. 0 on success. */
 int clprop_parse_count(const char *start, const char *stop, size_t *value);
 
-/* ---- Lines of a text file, read through zlib so gzip-compressed files read the same -------- */
+/* ---- Lines of a text file (data_text.c), plain or gzip-compressed ---------------------------- */
+
+/* A line longer than this is an error at its line number: no FANN or CSV data set has one, and
+ * without a limit a file with no line feed (or a device of zeros) would be read into one line
+ * until memory ran out. */
+#define CLPROP_MAX_LINE_BYTES (64u << 20)
 
 typedef struct clprop_text_reader {
-    gzFile file;
+    clprop_input_stream stream;
     const char *path;
     clprop_message *message;
     char *line;         /* the current line without its "\n" or "\r\n", NUL-terminated */
-    size_t length;      /* bytes in line (a NUL byte inside the line counts) */
+    size_t length;      /* bytes in line */
     size_t capacity;
     size_t line_number; /* of the current line, from 1 */
 } clprop_text_reader;
 
-/* Opens the file read-only. On failure writes "path: cannot open: reason" and returns
- * CLPROP_ERROR_IO (or out of host memory). */
+/* Opens the file (input_file.h's checks) and looks at its first bytes: a clprop model, UTF-16 or
+ * binary data are refused here with what they are (clprop_text_check_head). */
 clprop_status clprop_text_open(clprop_text_reader *reader, const char *path,
                                clprop_message *message);
-/* Reads the next line into reader->line. *got is 1 for a line, 0 at the end of the file. */
+/* Reads the next line into reader->line. *got is 1 for a line, 0 at the end of the file. A control
+ * byte (other than tab, vertical tab and form feed), a carriage return without a line feed (old
+ * Mac line endings) and a line over CLPROP_MAX_LINE_BYTES are errors naming the line and byte. */
 clprop_status clprop_text_next_line(clprop_text_reader *reader, int *got);
 void clprop_text_close(clprop_text_reader *reader);
 /* 1 when the current line holds only whitespace. */
 int clprop_text_line_is_blank(const clprop_text_reader *reader);
 
-/* Opens a file read-only through zlib (plain or gzip). On failure writes the message. */
-clprop_status clprop_gz_open(const char *path, clprop_message *message, gzFile *out);
-/* After a failed zlib read: writes "where: cannot read: reason" and returns CLPROP_ERROR_IO, or
- * CLPROP_ERROR_FORMAT for corrupt compressed data. `where` is "path:line" or "path: byte N". */
-clprop_status clprop_gz_fail(gzFile file, clprop_message *message, const char *where);
+/* Bytes of a file's start that a text reader looks at before anything else. */
+#define CLPROP_TEXT_HEAD_BYTES 512
+
+/* Refuses a file whose first `size` bytes show it is not a text data set, saying what it is: a
+ * clprop model file or JSON export, UTF-16 text (with or without a byte-order mark) or binary data
+ * (a NUL byte). */
+clprop_status clprop_text_check_head(const char *path, clprop_message *message,
+                                     const unsigned char *head, size_t size);
+
+/* ---- Format detection (data_detect.c) ------------------------------------------------------- */
+
+/* IDX by its magic number; else, unless `csv_hint` (CSV options were given), FANN by its header
+ * line, else CSV. Text that is not a data set (a model, binary, UTF-16, old Mac line endings, a
+ * FANN header with a word too many) is refused here, naming the line or byte. */
+clprop_status clprop_data_detect(const char *path, int csv_hint, clprop_message *message,
+                                 clprop_data_format *format);
 
 /* ---- Finishing a load ------------------------------------------------------------------------ */
 
@@ -133,6 +150,9 @@ clprop_status clprop_data_out_of_memory(clprop_data *data, const char *path, siz
 
 /* 1 when `line` is a FANN header: exactly three whole numbers; they go to counts[0..2]. */
 int clprop_fann_header_parse(const char *line, size_t length, size_t counts[3]);
+/* 1 when `line` starts with three whole numbers followed by more text (a FANN header with a word
+ * too many); *extra then points at the first word after the three. */
+int clprop_fann_header_extra(const char *line, size_t length, const char **extra);
 
 clprop_status clprop_load_fann(clprop_data *data, const clprop_data_source *source);
 clprop_status clprop_load_csv(clprop_data *data, const clprop_data_source *source);

@@ -19,3 +19,36 @@ void clprop_copy_message(char *buffer, size_t size, const char *text)
         return;
     snprintf(buffer, size, "%s", text);
 }
+
+/* The escaped form of one byte: 1, 2 or 4 characters. */
+static size_t escape_byte(char *out, unsigned char byte)
+{
+    if (byte == '\\' || byte == '"') {
+        out[0] = '\\';
+        out[1] = (char)byte;
+        return 2;
+    }
+    if (byte >= 0x20 && byte < 0x7f) {
+        out[0] = (char)byte;
+        return 1;
+    }
+    static const char hex[] = "0123456789abcdef";
+    out[0] = '\\';
+    out[1] = 'x';
+    out[2] = hex[byte >> 4];
+    out[3] = hex[byte & 15];
+    return 4;
+}
+
+const char *clprop_quote(char buffer[CLPROP_QUOTE_SIZE], const char *text, size_t length)
+{
+    size_t shown = length > CLPROP_QUOTE_BYTES ? CLPROP_QUOTE_BYTES : length, used = 0;
+    for (size_t i = 0; i < shown; i++)
+        used += escape_byte(buffer + used, (unsigned char)text[i]);
+    if (shown < length) {
+        memcpy(buffer + used, "...", 3);
+        used += 3;
+    }
+    buffer[used] = '\0';
+    return buffer;
+}

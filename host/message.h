@@ -25,4 +25,15 @@ clprop_status clprop_fail(clprop_message *message, clprop_status status, const c
 /* Copies text into a caller's buffer (may be NULL or zero-sized), always NUL-terminated. */
 void clprop_copy_message(char *buffer, size_t size, const char *text);
 
+/* Input bytes shown in a message, escaped: printable ASCII as it is, a backslash or double quote
+ * with a backslash before it, every other byte (control characters, bytes above 0x7e) as \xNN, so
+ * no byte read from a file reaches a terminal raw. At most CLPROP_QUOTE_BYTES bytes of the text are
+ * shown, then "...". */
+#define CLPROP_QUOTE_BYTES 40
+#define CLPROP_QUOTE_SIZE (4 * CLPROP_QUOTE_BYTES + 4)
+
+/* Writes text[0..length) escaped into buffer (CLPROP_QUOTE_SIZE bytes) and returns buffer, for
+ * use as an argument: clprop_fail(m, s, "found \"%s\"", clprop_quote(shown, text, length)). */
+const char *clprop_quote(char buffer[CLPROP_QUOTE_SIZE], const char *text, size_t length);
+
 #endif

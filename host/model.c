@@ -9,7 +9,9 @@
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
+#include "input_file.h"
 #include "optimizer.h"
 
 clprop_model *clprop_model_new_handle(void)
@@ -348,6 +350,21 @@ static clprop_status read_by_content(clprop_model *model, FILE *file, const char
                        "%s: wrong magic (not a clprop model file)", path);
 }
 
+/* A regular, non-empty file (input_file.h), as a stream. */
+static clprop_status open_input(clprop_model *model, const char *path, FILE **file)
+{
+    int descriptor;
+    uint64_t size;
+    CLPROP_CHECK(clprop_input_open(path, &model->message, &descriptor, &size));
+    *file = fdopen(descriptor, "rb");
+    if (*file == NULL) {
+        close(descriptor);
+        return clprop_fail(&model->message, CLPROP_ERROR_IO, "%s: cannot open: %s", path,
+                           strerror(errno));
+    }
+    return CLPROP_SUCCESS;
+}
+
 clprop_status clprop_model_load(const char *path, clprop_model **out)
 {
     if (out == NULL)
@@ -359,11 +376,11 @@ clprop_status clprop_model_load(const char *path, clprop_model **out)
     if (path == NULL)
         return clprop_fail(&model->message, CLPROP_ERROR_INVALID_ARGUMENT,
                            "clprop_model_load: path is NULL");
-    FILE *file = fopen(path, "rb");
-    if (file == NULL)
-        return clprop_fail(&model->message, CLPROP_ERROR_IO, "%s: cannot open: %s", path,
-                           strerror(errno));
-    clprop_status status = read_by_content(model, file, path);
+    FILE *file;
+    clprop_status status = open_input(model, path, &file);
+    if (status != CLPROP_SUCCESS)
+        return status;
+    status = read_by_content(model, file, path);
     fclose(file); /* read-only: nothing to lose if closing fails */
     if (status != CLPROP_SUCCESS)
         release_shape(model); /* a half-read model must not look usable */

@@ -371,13 +371,6 @@ static clprop_status skip_payload(file_reader *reader, uint64_t size, const char
     return CLPROP_SUCCESS;
 }
 
-/* A section's tag as text for messages, with bytes that are not printable ASCII as '?'. */
-static void tag_text(char text[5], const unsigned char *tag)
-{
-    for (int i = 0; i < 4; i++)
-        text[i] = tag[i] >= 0x20 && tag[i] < 0x7f ? (char)tag[i] : '?';
-    text[4] = '\0';
-}
 
 static clprop_status bad_section(file_reader *reader, uint64_t offset, const char *tag,
                                  const char *problem)
@@ -503,8 +496,8 @@ static clprop_status read_sections(file_reader *reader, clprop_model *model,
         clprop_status status = read_exactly(reader, bytes, sizeof bytes, "a section header");
         if (status != CLPROP_SUCCESS)
             return status;
-        char tag[5];
-        tag_text(tag, bytes);
+        char tag[CLPROP_QUOTE_SIZE]; /* the tag as messages show it, escaped */
+        clprop_quote(tag, (const char *)bytes, 4);
         uint64_t size = load_u64(bytes + 8);
         int optimizer = memcmp(bytes, OPTIMIZER_TAG, 4) == 0;
         int training = memcmp(bytes, TRAINING_TAG, 4) == 0;
@@ -520,7 +513,7 @@ static clprop_status read_sections(file_reader *reader, clprop_model *model,
                                "this clprop (written by a newer version?)", reader->path, start,
                                tag);
         else {
-            char what[64];
+            char what[CLPROP_QUOTE_SIZE + 16];
             snprintf(what, sizeof what, "section \"%s\"", tag);
             status = skip_payload(reader, size, what);
         }
@@ -552,6 +545,31 @@ static clprop_status check_checksum(file_reader *reader)
     return CLPROP_SUCCESS;
 }
 
+/* Weights and biases must be finite: one NaN makes every output NaN. Checked after the checksum,
+ * so damage is reported as damage and a NaN found here is one that was saved. Names the first. */
+static clprop_status check_finite_parameters(const file_reader *reader, const clprop_model *model)
+{
+    size_t bad = clprop_model_first_non_finite(model->parameters, model->parameter_count);
+    if (bad == model->parameter_count)
+        return CLPROP_SUCCESS;
+    size_t layer = 1, index = bad;
+    for (; layer < model->layer_count; layer++) {
+        size_t count = clprop_model_layer_parameters(model->units[layer - 1], model->units[layer],
+                                                     model->has_bias);
+        if (index < count)
+            break;
+        index -= count;
+    }
+    size_t weights = model->units[layer - 1] * model->units[layer];
+    uint64_t offset = HEADER_SIZE + LAYER_ENTRY_SIZE * (uint64_t)model->layer_count +
+                      sizeof(float) * (uint64_t)bad;
+    return clprop_fail(reader->message, CLPROP_ERROR_NOT_FINITE,
+                       "%s: byte %" PRIu64 ": layer %zu %s %zu is %g; a model's weights and "
+                       "biases must be finite", reader->path, offset, layer,
+                       index < weights ? "weight" : "bias",
+                       index < weights ? index : index - weights, (double)model->parameters[bad]);
+}
+
 clprop_status clprop_model_read_binary(clprop_model *model, FILE *file, const char *path)
 {
     file_reader reader;
@@ -565,6 +583,8 @@ clprop_status clprop_model_read_binary(clprop_model *model, FILE *file, const ch
         status = read_sections(&reader, model, header.section_count);
     if (status == CLPROP_SUCCESS)
         status = check_checksum(&reader);
+    if (status == CLPROP_SUCCESS)
+        status = check_finite_parameters(&reader, model);
     return status;
 }
 

@@ -15,6 +15,10 @@
 #define CLPROP_MODEL_MAX_LAYERS 1024
 #define CLPROP_MODEL_MAX_UNITS (1u << 24)
 
+/* A JSON model is read whole into memory, so one is refused above this size before it is read:
+ * far above any network worth exporting as text (the binary file has no such limit). */
+#define CLPROP_MODEL_MAX_JSON_BYTES (64u << 20)
+
 /* A binary model file starts with these 8 bytes; a JSON export starts with '{'. */
 #define CLPROP_MODEL_MAGIC "CLPROPMD"
 #define CLPROP_MODEL_MAGIC_SIZE 8

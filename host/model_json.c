@@ -7,17 +7,21 @@
  * "biases":[...] with `outputs` numbers. Each number is the shortest decimal that reads back as
  * exactly the same float32, so export then import changes no bit.
  *
- * Writing streams with fprintf (no copy of the model in memory); reading uses cJSON. Keys the
- * reader does not know are ignored, so later versions can add some without breaking it.
+ * Writing streams with fprintf (no copy of the model in memory). Reading holds the text once and
+ * walks it in place (json_text.h), so it needs the text, the model, and nothing that grows with
+ * the document's shape. Keys the reader does not know are ignored, so later versions can add some
+ * without breaking it.
  */
 #include "model_internal.h"
+#include "json_text.h"
 
-#include <cjson/cJSON.h>
 #include <errno.h>
+#include <inttypes.h>
 #include <locale.h>
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #define JSON_FORMAT_NAME "clprop-model"
 #define JSON_VERSION 1
@@ -134,95 +138,125 @@ clprop_status clprop_model_write_json(clprop_model *model, FILE *out)
 
 /* ---- Reading --------------------------------------------------------------------------------- */
 
-/* The whole file as NUL-terminated text, for cJSON. */
+/* The whole file as NUL-terminated text: one allocation of the file's size, so the text costs what
+ * the file holds; a file over the limit is refused before anything is read. */
 static clprop_status read_text(clprop_message *message, FILE *file, const char *path, char **text,
                                size_t *length)
 {
-    size_t capacity = 1 << 16, used = 0;
-    char *buffer = malloc(capacity);
-    while (buffer != NULL) {
-        used += fread(buffer + used, 1, capacity - used - 1, file);
-        if (ferror(file)) {
-            free(buffer);
-            return clprop_fail(message, CLPROP_ERROR_IO, "%s: cannot read: %s", path,
-                               strerror(errno));
-        }
-        if (feof(file))
-            break;
-        char *larger = capacity <= SIZE_MAX / 2 ? realloc(buffer, capacity * 2) : NULL;
-        if (larger == NULL)
-            free(buffer);
-        buffer = larger;
-        capacity *= 2;
-    }
+    struct stat info;
+    if (fstat(fileno(file), &info) != 0)
+        return clprop_fail(message, CLPROP_ERROR_IO, "%s: cannot stat: %s", path,
+                           strerror(errno));
+    uint64_t size = (uint64_t)info.st_size;
+    if (size > CLPROP_MODEL_MAX_JSON_BYTES)
+        return clprop_fail(message, CLPROP_ERROR_FORMAT,
+                           "%s: %" PRIu64 " bytes, more than the %u MiB a JSON model may have "
+                           "(it is read whole into memory): use the binary model file instead",
+                           path, size, CLPROP_MODEL_MAX_JSON_BYTES >> 20);
+    char *buffer = malloc((size_t)size + 1);
     if (buffer == NULL)
         return clprop_fail(message, CLPROP_ERROR_OUT_OF_HOST_MEMORY,
-                           "%s: out of host memory for the JSON text", path);
+                           "%s: out of host memory for %" PRIu64 " bytes of JSON", path, size);
+    size_t used = fread(buffer, 1, (size_t)size, file);
+    if (ferror(file) || used < size) {
+        free(buffer);
+        return clprop_fail(message, CLPROP_ERROR_IO, "%s: byte %zu: cannot read: %s", path, used,
+                           ferror(file) ? strerror(errno) : "the file shrank while being read");
+    }
     buffer[used] = '\0';
     *text = buffer;
     *length = used;
     return CLPROP_SUCCESS;
 }
 
-/* What the reader knows while it goes through the document; messages name `path`. */
+/* What the reader knows while it goes through the document (checked JSON text, values named by
+ * their offsets: json_text.h); messages name `path`. */
 typedef struct json_reader {
     clprop_message *message;
     const char *path;
+    const char *text;
 } json_reader;
 
-static const cJSON *member(const cJSON *object, const char *key)
+static size_t member(const json_reader *reader, size_t object, const char *key)
 {
-    return cJSON_GetObjectItemCaseSensitive(object, key);
+    return clprop_json_member(reader->text, object, key);
+}
+
+static clprop_json_type type_of(const json_reader *reader, size_t value)
+{
+    return clprop_json_type_of(reader->text, value);
+}
+
+static int is_number(const json_reader *reader, size_t value)
+{
+    return type_of(reader, value) == CLPROP_JSON_NUMBER;
+}
+
+static double number(const json_reader *reader, size_t value)
+{
+    return clprop_json_number(reader->text, value);
 }
 
 /* A whole number from 1 to `limit`, or 0. */
-static size_t count_value(const cJSON *item, size_t limit)
+static size_t count_value(const json_reader *reader, size_t item, size_t limit)
 {
-    if (!cJSON_IsNumber(item))
+    if (!is_number(reader, item))
         return 0;
-    double value = item->valuedouble;
+    double value = number(reader, item);
     if (!(value >= 1 && value <= (double)limit) || value != floor(value))
         return 0;
     return (size_t)value;
 }
 
-static clprop_status read_header_fields(const json_reader *reader, const cJSON *root,
-                                        clprop_loss *loss)
+static clprop_status check_format_name(const json_reader *reader, size_t root)
 {
-    const cJSON *format = member(root, "format");
-    if (!cJSON_IsString(format))
+    size_t format = member(reader, root, "format");
+    if (type_of(reader, format) != CLPROP_JSON_STRING)
         return clprop_fail(reader->message, CLPROP_ERROR_FORMAT,
                            "%s: \"format\" is %s, expected \"" JSON_FORMAT_NAME "\"", reader->path,
-                           format == NULL ? "missing" : "not a string");
-    if (strcmp(format->valuestring, JSON_FORMAT_NAME) != 0)
-        return clprop_fail(reader->message, CLPROP_ERROR_FORMAT,
-                           "%s: \"format\" is \"%.40s\", expected \"" JSON_FORMAT_NAME "\"",
-                           reader->path, format->valuestring);
-    const cJSON *version = member(root, "version");
-    if (cJSON_IsNumber(version) && version->valuedouble > JSON_VERSION)
+                           format == CLPROP_JSON_NONE ? "missing" : "not a string");
+    if (clprop_json_string_is(reader->text, format, JSON_FORMAT_NAME))
+        return CLPROP_SUCCESS;
+    /* One byte more than a message shows, so clprop_quote sees that the name goes on. */
+    char name[CLPROP_QUOTE_BYTES + 2], shown[CLPROP_QUOTE_SIZE];
+    size_t length = clprop_json_string(reader->text, format, name, sizeof name);
+    clprop_quote(shown, name, length < sizeof name ? length : sizeof name - 1);
+    return clprop_fail(reader->message, CLPROP_ERROR_FORMAT,
+                       "%s: \"format\" is \"%s\", expected \"" JSON_FORMAT_NAME "\"", reader->path,
+                       shown);
+}
+
+static clprop_status read_header_fields(const json_reader *reader, size_t root, clprop_loss *loss)
+{
+    CLPROP_CHECK(check_format_name(reader, root));
+    size_t version = member(reader, root, "version");
+    if (is_number(reader, version) && number(reader, version) > JSON_VERSION)
         return clprop_fail(reader->message, CLPROP_ERROR_FORMAT,
                            "%s: \"version\" %g is newer than this clprop reads (%d)", reader->path,
-                           version->valuedouble, JSON_VERSION);
-    if (!cJSON_IsNumber(version) || version->valuedouble != JSON_VERSION)
+                           number(reader, version), JSON_VERSION);
+    if (!is_number(reader, version) || number(reader, version) != JSON_VERSION)
         return clprop_fail(reader->message, CLPROP_ERROR_FORMAT,
                            "%s: \"version\" is missing or not %d", reader->path, JSON_VERSION);
-    const cJSON *loss_item = member(root, "loss");
-    if (!cJSON_IsString(loss_item) || !clprop_parse_loss(loss_item->valuestring, loss))
+    size_t loss_item = member(reader, root, "loss");
+    char name[32];
+    if (type_of(reader, loss_item) != CLPROP_JSON_STRING ||
+        clprop_json_string(reader->text, loss_item, name, sizeof name) >= sizeof name ||
+        !clprop_parse_loss(name, loss))
         return clprop_fail(reader->message, CLPROP_ERROR_FORMAT,
                            "%s: \"loss\" is missing or unknown (expected \"mse\" or \"ce\")",
                            reader->path);
     return CLPROP_SUCCESS;
 }
 
-static clprop_status check_bias_fields(const json_reader *reader, const cJSON *item, size_t layer,
+static clprop_status check_bias_fields(const json_reader *reader, size_t item, size_t layer,
                                        int *has_bias)
 {
-    const cJSON *bias = member(item, "bias");
-    if (!cJSON_IsBool(bias))
+    clprop_json_type bias = type_of(reader, member(reader, item, "bias"));
+    if (bias != CLPROP_JSON_TRUE && bias != CLPROP_JSON_FALSE)
         return clprop_fail(reader->message, CLPROP_ERROR_FORMAT,
                            "%s: layer %zu: \"bias\" is missing or not true/false", reader->path,
                            layer);
-    int this_bias = cJSON_IsTrue(bias);
+    int this_bias = bias == CLPROP_JSON_TRUE;
     if (layer == 1)
         *has_bias = this_bias;
     else if (this_bias != *has_bias)
@@ -230,7 +264,7 @@ static clprop_status check_bias_fields(const json_reader *reader, const cJSON *i
                            "%s: layer %zu: \"bias\" is %s but layer 1's is %s (a clprop network "
                            "has biases on every layer or on none)", reader->path, layer,
                            this_bias ? "true" : "false", *has_bias ? "true" : "false");
-    int has_biases = member(item, "biases") != NULL;
+    int has_biases = member(reader, item, "biases") != CLPROP_JSON_NONE;
     if (this_bias && !has_biases)
         return clprop_fail(reader->message, CLPROP_ERROR_FORMAT,
                            "%s: layer %zu: \"bias\" is true but \"biases\" is missing",
@@ -244,12 +278,12 @@ static clprop_status check_bias_fields(const json_reader *reader, const cJSON *i
 
 /* `array` is a JSON array of `count` entries; `what` names it in messages. */
 static clprop_status check_length(const json_reader *reader, size_t layer, const char *what,
-                                  const cJSON *array, size_t count)
+                                  size_t array, size_t count)
 {
-    if (!cJSON_IsArray(array))
+    if (type_of(reader, array) != CLPROP_JSON_ARRAY)
         return clprop_fail(reader->message, CLPROP_ERROR_FORMAT,
                            "%s: layer %zu: %s is not an array", reader->path, layer, what);
-    size_t found = (size_t)cJSON_GetArraySize(array);
+    size_t found = clprop_json_count(reader->text, array);
     if (found != count)
         return clprop_fail(reader->message, CLPROP_ERROR_FORMAT,
                            "%s: layer %zu: %s has %zu numbers, expected %zu", reader->path, layer,
@@ -261,44 +295,55 @@ static clprop_status check_length(const json_reader *reader, size_t layer, const
  * needs. Checked with the shape, before the model allocates its parameters from it: otherwise a
  * few bytes claiming 2^24 × 2^24 units ask for a petabyte, and the parameters a document can
  * make the reader allocate are no longer bounded by the entries it holds. */
-static clprop_status check_arrays(const json_reader *reader, const cJSON *item, size_t layer,
+static clprop_status check_arrays(const json_reader *reader, size_t item, size_t layer,
                                   size_t inputs, size_t outputs, int has_bias)
 {
-    const cJSON *weights = member(item, "weights");
-    if (!cJSON_IsArray(weights))
+    size_t weights = member(reader, item, "weights");
+    if (type_of(reader, weights) != CLPROP_JSON_ARRAY)
         return clprop_fail(reader->message, CLPROP_ERROR_FORMAT,
                            "%s: layer %zu: \"weights\" is missing or not an array", reader->path,
                            layer);
-    size_t rows = (size_t)cJSON_GetArraySize(weights);
+    size_t rows = clprop_json_count(reader->text, weights);
     if (rows != outputs)
         return clprop_fail(reader->message, CLPROP_ERROR_FORMAT,
                            "%s: layer %zu: \"weights\" has %zu rows, expected %zu", reader->path,
                            layer, rows, outputs);
     size_t row_index = 0;
-    const cJSON *row;
-    cJSON_ArrayForEach(row, weights) {
+    CLPROP_JSON_FOR_EACH(row, reader->text, weights) {
         char what[64];
         snprintf(what, sizeof what, "\"weights\" row %zu", row_index++);
-        clprop_status status = check_length(reader, layer, what, row, inputs);
-        if (status != CLPROP_SUCCESS)
-            return status;
+        CLPROP_CHECK(check_length(reader, layer, what, row, inputs));
     }
     if (!has_bias)
         return CLPROP_SUCCESS;
-    return check_length(reader, layer, "\"biases\"", member(item, "biases"), outputs);
+    return check_length(reader, layer, "\"biases\"", member(reader, item, "biases"), outputs);
+}
+
+static clprop_status read_activation(const json_reader *reader, size_t item, size_t layer,
+                                     clprop_activation *activation)
+{
+    size_t value = member(reader, item, "activation");
+    char name[32];
+    if (type_of(reader, value) != CLPROP_JSON_STRING ||
+        clprop_json_string(reader->text, value, name, sizeof name) >= sizeof name ||
+        !clprop_parse_activation(name, activation))
+        return clprop_fail(reader->message, CLPROP_ERROR_FORMAT,
+                           "%s: layer %zu: \"activation\" is missing or unknown (expected "
+                           "\"sigmoid\", \"linear\" or \"softmax\")", reader->path, layer);
+    return CLPROP_SUCCESS;
 }
 
 /* One layer's inputs, outputs, activation and bias flag, into the description being built. */
-static clprop_status read_layer_shape(const json_reader *reader, const cJSON *item, size_t layer,
+static clprop_status read_layer_shape(const json_reader *reader, size_t item, size_t layer,
                                       size_t *sizes, clprop_activation *activations, int *has_bias)
 {
-    if (!cJSON_IsObject(item))
+    if (type_of(reader, item) != CLPROP_JSON_OBJECT)
         return clprop_fail(reader->message, CLPROP_ERROR_FORMAT, "%s: layer %zu is not an object",
                            reader->path, layer);
     const char *keys[2] = {"inputs", "outputs"};
     size_t counts[2];
     for (int k = 0; k < 2; k++) {
-        counts[k] = count_value(member(item, keys[k]), CLPROP_MODEL_MAX_UNITS);
+        counts[k] = count_value(reader, member(reader, item, keys[k]), CLPROP_MODEL_MAX_UNITS);
         if (counts[k] == 0)
             return clprop_fail(reader->message, CLPROP_ERROR_FORMAT,
                                "%s: layer %zu: \"%s\" is missing or not a whole number from 1 "
@@ -310,23 +355,16 @@ static clprop_status read_layer_shape(const json_reader *reader, const cJSON *it
                            reader->path, layer, counts[0], layer - 1, sizes[layer - 1]);
     sizes[layer - 1] = counts[0];
     sizes[layer] = counts[1];
-    const cJSON *activation = member(item, "activation");
-    if (!cJSON_IsString(activation) ||
-        !clprop_parse_activation(activation->valuestring, &activations[layer - 1]))
-        return clprop_fail(reader->message, CLPROP_ERROR_FORMAT,
-                           "%s: layer %zu: \"activation\" is missing or unknown (expected "
-                           "\"sigmoid\", \"linear\" or \"softmax\")", reader->path, layer);
-    clprop_status status = check_bias_fields(reader, item, layer, has_bias);
-    if (status != CLPROP_SUCCESS)
-        return status;
+    CLPROP_CHECK(read_activation(reader, item, layer, &activations[layer - 1]));
+    CLPROP_CHECK(check_bias_fields(reader, item, layer, has_bias));
     return check_arrays(reader, item, layer, counts[0], counts[1], *has_bias);
 }
 
 /* Reads the shape of every layer, checks it as a whole, and gives the model that shape. */
-static clprop_status read_shape(const json_reader *reader, clprop_model *model, const cJSON *layers,
+static clprop_status read_shape(const json_reader *reader, clprop_model *model, size_t layers,
                                 clprop_loss loss)
 {
-    size_t layer_count = (size_t)cJSON_GetArraySize(layers);
+    size_t layer_count = clprop_json_count(reader->text, layers);
     if (layer_count < 1 || layer_count > CLPROP_MODEL_MAX_LAYERS)
         return clprop_fail(reader->message, CLPROP_ERROR_FORMAT,
                            "%s: \"layers\" has %zu entries, expected 1 to %d", reader->path,
@@ -339,8 +377,7 @@ static clprop_status read_shape(const json_reader *reader, clprop_model *model, 
                              "%s: out of host memory for the layer table", reader->path);
     int has_bias = 0;
     size_t layer = 1;
-    const cJSON *item;
-    cJSON_ArrayForEach(item, layers) {
+    CLPROP_JSON_FOR_EACH(item, reader->text, layers) {
         if (status != CLPROP_SUCCESS)
             break;
         status = read_layer_shape(reader, item, layer++, sizes, activations, &has_bias);
@@ -356,69 +393,61 @@ static clprop_status read_shape(const json_reader *reader, clprop_model *model, 
 
 /* `count` finite float32 numbers from a JSON array; `what` names it in messages. */
 static clprop_status read_numbers(const json_reader *reader, size_t layer, const char *what,
-                                  const cJSON *array, float *values, size_t count)
+                                  size_t array, float *values, size_t count)
 {
-    clprop_status status = check_length(reader, layer, what, array, count);
-    if (status != CLPROP_SUCCESS)
-        return status;
+    CLPROP_CHECK(check_length(reader, layer, what, array, count));
     size_t i = 0;
-    const cJSON *item;
-    cJSON_ArrayForEach(item, array) {
-        if (!cJSON_IsNumber(item))
+    CLPROP_JSON_FOR_EACH(item, reader->text, array) {
+        if (!is_number(reader, item))
             return clprop_fail(reader->message, CLPROP_ERROR_FORMAT,
                                "%s: layer %zu: %s, entry %zu is not a number", reader->path, layer,
                                what, i);
-        values[i] = (float)item->valuedouble;
+        double value = number(reader, item);
+        values[i] = (float)value;
+        /* JSON has no NaN or infinity, but a number beyond float32's range becomes infinite. */
         if (!isfinite(values[i]))
-            return clprop_fail(reader->message, CLPROP_ERROR_FORMAT,
-                               "%s: layer %zu: %s, entry %zu is %g, beyond float32", reader->path,
-                               layer, what, i, item->valuedouble);
+            return clprop_fail(reader->message, CLPROP_ERROR_NOT_FINITE,
+                               "%s: layer %zu: %s, entry %zu is %g, beyond float32 (a weight or "
+                               "bias must be finite)", reader->path, layer, what, i, value);
         i++;
     }
     return CLPROP_SUCCESS;
 }
 
 static clprop_status read_weights(const json_reader *reader, clprop_model *model, size_t layer,
-                                  const cJSON *item)
+                                  size_t item)
 {
     /* check_arrays has seen that they hold what the shape needs */
     size_t inputs = model->units[layer - 1], outputs = model->units[layer];
-    const cJSON *weights = member(item, "weights");
     size_t row_index = 0;
-    const cJSON *row;
-    cJSON_ArrayForEach(row, weights) {
+    CLPROP_JSON_FOR_EACH(row, reader->text, member(reader, item, "weights")) {
         char what[64];
         snprintf(what, sizeof what, "\"weights\" row %zu", row_index);
-        clprop_status status = read_numbers(reader, layer, what, row,
-                                            model->weights[layer] + row_index * inputs, inputs);
-        if (status != CLPROP_SUCCESS)
-            return status;
+        CLPROP_CHECK(read_numbers(reader, layer, what, row,
+                                  model->weights[layer] + row_index * inputs, inputs));
         row_index++;
     }
     if (!model->has_bias)
         return CLPROP_SUCCESS;
-    return read_numbers(reader, layer, "\"biases\"", member(item, "biases"), model->biases[layer],
-                        outputs);
+    return read_numbers(reader, layer, "\"biases\"", member(reader, item, "biases"),
+                        model->biases[layer], outputs);
 }
 
-static clprop_status read_document(const json_reader *reader, clprop_model *model,
-                                   const cJSON *root)
+static clprop_status read_document(const json_reader *reader, clprop_model *model)
 {
-    if (!cJSON_IsObject(root))
+    size_t root = clprop_json_root(reader->text);
+    if (type_of(reader, root) != CLPROP_JSON_OBJECT)
         return clprop_fail(reader->message, CLPROP_ERROR_FORMAT, "%s: not a JSON object",
                            reader->path);
     clprop_loss loss;
-    clprop_status status = read_header_fields(reader, root, &loss);
-    if (status != CLPROP_SUCCESS)
-        return status;
-    const cJSON *layers = member(root, "layers");
-    if (!cJSON_IsArray(layers))
+    CLPROP_CHECK(read_header_fields(reader, root, &loss));
+    size_t layers = member(reader, root, "layers");
+    if (type_of(reader, layers) != CLPROP_JSON_ARRAY)
         return clprop_fail(reader->message, CLPROP_ERROR_FORMAT,
                            "%s: \"layers\" is missing or not an array", reader->path);
-    status = read_shape(reader, model, layers, loss);
+    clprop_status status = read_shape(reader, model, layers, loss);
     size_t layer = 1;
-    const cJSON *item;
-    cJSON_ArrayForEach(item, layers) {
+    CLPROP_JSON_FOR_EACH(item, reader->text, layers) {
         if (status != CLPROP_SUCCESS)
             break;
         status = read_weights(reader, model, layer++, item);
@@ -434,27 +463,50 @@ static size_t line_of(const char *text, size_t offset)
     return line;
 }
 
+/* The document checked against JSON's grammar, naming the byte where it stops being JSON. */
+static clprop_status check_syntax(clprop_message *message, const char *path, const char *text,
+                                  size_t length)
+{
+    const char *nul = memchr(text, '\0', length);
+    size_t offset;
+    int too_deep = 0;
+    if (nul != NULL)
+        offset = (size_t)(nul - text);
+    else if (clprop_json_check(text, length, &offset, &too_deep))
+        return CLPROP_SUCCESS;
+    if (too_deep)
+        return clprop_fail(message, CLPROP_ERROR_FORMAT,
+                           "%s: byte %zu (line %zu): arrays and objects nested too deeply (more "
+                           "than %d levels)", path, offset, line_of(text, offset),
+                           CLPROP_JSON_MAX_DEPTH);
+    return clprop_fail(message, CLPROP_ERROR_FORMAT, "%s: byte %zu (line %zu): not valid JSON",
+                       path, offset, line_of(text, offset));
+}
+
 clprop_status clprop_model_read_json(clprop_model *model, FILE *file, const char *path)
 {
-    json_reader reader = {&model->message, path};
     char *text = NULL;
     size_t length = 0;
-    clprop_status status = read_text(&model->message, file, path, &text, &length);
-    if (status != CLPROP_SUCCESS)
-        return status;
-    const char *nul = memchr(text, '\0', length);
-    const char *end = NULL;
-    /* The length counts the final NUL so cJSON can insist that only white space follows. */
-    cJSON *root = nul != NULL ? NULL : cJSON_ParseWithLengthOpts(text, length + 1, &end, 1);
-    if (root == NULL) {
-        size_t offset = nul != NULL ? (size_t)(nul - text) : end != NULL ? (size_t)(end - text) : 0;
-        status = clprop_fail(&model->message, CLPROP_ERROR_FORMAT,
-                             "%s: byte %zu (line %zu): not valid JSON", path, offset,
-                             line_of(text, offset));
-    } else {
-        status = read_document(&reader, model, root);
+    CLPROP_CHECK(read_text(&model->message, file, path, &text, &length));
+    /* A UTF-8 byte-order mark (some editors write one) read as white space: byte offsets in
+     * messages stay those of the file. */
+    if (length >= 3 && memcmp(text, "\xEF\xBB\xBF", 3) == 0)
+        memset(text, ' ', 3);
+    clprop_status status = check_syntax(&model->message, path, text, length);
+    if (status == CLPROP_SUCCESS) {
+        /* strtod reads JSON's '.' only in the C locale; uselocale changes this thread only. */
+        locale_t c_locale = newlocale(LC_NUMERIC_MASK, "C", (locale_t)0);
+        if (c_locale == (locale_t)0) {
+            status = clprop_fail(&model->message, CLPROP_ERROR_OUT_OF_HOST_MEMORY,
+                                 "%s: cannot make the C locale: %s", path, strerror(errno));
+        } else {
+            locale_t previous = uselocale(c_locale);
+            json_reader reader = {&model->message, path, text};
+            status = read_document(&reader, model);
+            uselocale(previous);
+            freelocale(c_locale);
+        }
     }
-    cJSON_Delete(root);
     free(text);
     return status;
 }

@@ -324,11 +324,21 @@ typedef struct clprop_data_source {
     size_t csv_targets;      /* CSV: the last K columns are the targets */
     long csv_label_column;   /* CSV: class-label column counted from 1, or -1 for the last */
     size_t classes;          /* one-hot width for class labels; 0: max label + 1 */
+    size_t inputs;           /* inputs per sample the caller expects (its network's); 0: any.
+                                Checked against the header (FANN, IDX) or the first row (CSV)
+                                before the body is read: CLPROP_ERROR_MISMATCH */
 } clprop_data_source;
 
 /* Loads a data set. Errors name the file and the line (text) or byte offset (binary). */
 CLPROP_API
 clprop_status clprop_data_load(const clprop_data_source *source, clprop_data **out);
+/* The format clprop_data_load would read the file as (CLPROP_DATA_AUTO's rule), without loading
+ * it: IDX, FANN or CSV (which needs csv_targets or csv_label_column). Fails, with one line naming
+ * the file and the line or byte in `message` (may be NULL), for what is no data set: not a
+ * regular file, empty, a clprop model, binary or UTF-16 data, old Mac (CR-only) line endings, a
+ * FANN header with a word too many. */
+clprop_status clprop_data_detect_format(const char *path, clprop_data_format *format,
+                                        char *message, size_t message_size);
 /* A data set from arrays in memory (copied): inputs (samples × inputs), targets (samples × outputs).
  * Non-finite values are refused. */
 CLPROP_API

@@ -295,10 +295,9 @@ Test(idx, fails_when_a_gzip_file_is_cut_short)
     free(test_write_bytes(c.dir, "images.idx.gz", compressed, size / 2));
 
     load_pair(&c, CLPROP_DATA_AUTO, 0);
-    expect_failure(&c, CLPROP_ERROR_FORMAT, (const char *[]){c.images, ": byte ", NULL});
-    cr_expect(strstr(clprop_data_message(c.data), "file ends in image") != NULL ||
-                  strstr(clprop_data_message(c.data), "file ends after") != NULL,
-              "%s", clprop_data_message(c.data));
+    expect_failure(&c, CLPROP_ERROR_FORMAT,
+                   (const char *[]){c.images, ": byte ",
+                                    ": the gzip data ends early (the file is truncated)", NULL});
     finish(&c);
 }
 

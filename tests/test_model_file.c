@@ -377,6 +377,37 @@ Test(model_file, load_refuses_a_file_with_one_weight_byte_flipped)
     free(dir);
 }
 
+/* A NaN or infinity saved with a valid checksum (a network that diverged, or a writer other than
+ * clprop): refused as not finite, naming the byte, the layer and the entry. */
+Test(model_file, load_refuses_a_nan_or_infinite_parameter_under_a_valid_checksum)
+{
+    char *dir = test_make_temp_dir();
+    size_t size;
+    unsigned char *bytes = small_model_file(dir, &size);
+    const size_t parameters = 28 + 2 * 12; /* 2-3-1 with biases: 6 weights, 3 biases, 3, 1 */
+    unsigned char *nan_bias = malloc(size);
+    memcpy(nan_bias, bytes, size);
+    put_u32(nan_bias + parameters + 4 * 7, 0x7fc00000u); /* layer 1, bias 1 */
+    reseal(nan_bias, size);
+    expect_bytes_refused(dir, nan_bias, size, CLPROP_ERROR_NOT_FINITE,
+                         ": byte 80: layer 1 bias 1 is nan; a model's weights and biases must be "
+                         "finite");
+    unsigned char *infinite_weight = malloc(size);
+    memcpy(infinite_weight, bytes, size);
+    put_u32(infinite_weight + parameters + 4 * 11, 0xff800000u); /* layer 2, weight 2 */
+    reseal(infinite_weight, size);
+    expect_bytes_refused(dir, infinite_weight, size, CLPROP_ERROR_NOT_FINITE,
+                         ": byte 96: layer 2 weight 2 is -inf");
+    /* The same change without a new checksum is damage, and says so. */
+    put_u32(bytes + parameters + 4 * 7, 0x7fc00000u);
+    expect_bytes_refused(dir, bytes, size, CLPROP_ERROR_FORMAT, "checksum mismatch");
+    free(nan_bias);
+    free(infinite_weight);
+    free(bytes);
+    test_remove_tree(dir);
+    free(dir);
+}
+
 Test(model_file, load_refuses_a_file_cut_short_at_any_offset)
 {
     char *dir = test_make_temp_dir();
@@ -486,7 +517,7 @@ Test(model_file, load_refuses_a_missing_file_with_an_io_error)
 Test(model_file, load_refuses_a_directory_with_an_io_error)
 {
     char *dir = test_make_temp_dir();
-    expect_load_refused(dir, CLPROP_ERROR_IO, "Is a directory");
+    expect_load_refused(dir, CLPROP_ERROR_IO, "is a directory, not a regular file");
     test_remove_tree(dir);
     free(dir);
 }
@@ -495,7 +526,7 @@ Test(model_file, load_refuses_an_empty_file)
 {
     char *dir = test_make_temp_dir();
     char *path = test_write_file(dir, "empty.clprop", "");
-    expect_load_refused(path, CLPROP_ERROR_FORMAT, "file is empty");
+    expect_load_refused(path, CLPROP_ERROR_FORMAT, ": is empty");
     test_remove_tree(dir);
     free(path);
     free(dir);
@@ -556,6 +587,13 @@ Test(model_file, load_refuses_a_required_section_it_does_not_know)
     extended = with_section(bytes, size, 0, UINT64_MAX, &extended_size);
     expect_bytes_refused(dir, extended, extended_size, CLPROP_ERROR_FORMAT,
                          "file ends early (expected 18446744073709551615 bytes of section");
+    free(extended);
+    /* A tag of bytes that are not text is shown escaped, not raw. */
+    extended = with_section(bytes, size, 1, 5, &extended_size);
+    memcpy(extended + size - 4, "X\x1b\"\xff", 4);
+    reseal(extended, extended_size);
+    expect_bytes_refused(dir, extended, extended_size, CLPROP_ERROR_FORMAT,
+                         "section \"X\\x1b\\\"\\xff\" is required but unknown");
     free(extended);
     free(bytes);
     test_remove_tree(dir);

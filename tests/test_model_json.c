@@ -6,8 +6,11 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
+#include <unistd.h>
 
 #include "clprop.h"
+#include "json_text.h"
 #include "support.h"
 
 /* ---- Helpers --------------------------------------------------------------------------------- */
@@ -99,7 +102,7 @@ static clprop_model *export_and_import(clprop_model *model, const char *dir, con
 
 /* Imports `json`, which must fail with CLPROP_ERROR_FORMAT and a one-line message that starts
  * with the file's name and holds `detail`. */
-static void expect_import_refused(const char *json, const char *detail)
+static void expect_import_refused_with(const char *json, clprop_status want, const char *detail)
 {
     char *dir = test_make_temp_dir();
     char *path = test_write_file(dir, "m.json", json);
@@ -107,8 +110,8 @@ static void expect_import_refused(const char *json, const char *detail)
     clprop_status status = clprop_model_load(path, &model);
     cr_assert_not_null(model, "load must write a handle even when it fails");
     const char *message = clprop_model_message(model);
-    cr_expect_eq(status, CLPROP_ERROR_FORMAT, "status %s; message: %s", clprop_status_name(status),
-                 message);
+    cr_expect_eq(status, want, "status %s, want %s; message: %s", clprop_status_name(status),
+                 clprop_status_name(want), message);
     cr_expect(strncmp(message, path, strlen(path)) == 0, "message \"%s\" should start with %s",
               message, path);
     cr_expect_not_null(strstr(message, detail), "message \"%s\" should say \"%s\"", message,
@@ -119,6 +122,11 @@ static void expect_import_refused(const char *json, const char *detail)
     test_remove_tree(dir);
     free(path);
     free(dir);
+}
+
+static void expect_import_refused(const char *json, const char *detail)
+{
+    expect_import_refused_with(json, CLPROP_ERROR_FORMAT, detail);
 }
 
 /* ---- Export ---------------------------------------------------------------------------------- */
@@ -339,11 +347,22 @@ Test(model_json, import_refuses_a_weight_that_is_not_a_number)
                           "layer 1: \"weights\" row 0, entry 1 is not a number");
 }
 
-Test(model_json, import_refuses_a_weight_beyond_float32)
+Test(model_json, import_refuses_a_weight_beyond_float32_as_not_finite)
 {
-    expect_import_refused(DOCUMENT("mse", "{\"inputs\":2,\"outputs\":2,\"activation\":\"linear\","
-                                          "\"bias\":false,\"weights\":[[1,2],[3,1e39]]}"),
-                          "layer 1: \"weights\" row 1, entry 1 is 1e+39, beyond float32");
+    expect_import_refused_with(DOCUMENT("mse", "{\"inputs\":2,\"outputs\":2,\"activation\":"
+                                               "\"linear\",\"bias\":false,\"weights\":[[1,2],"
+                                               "[3,1e39]]}"),
+                               CLPROP_ERROR_NOT_FINITE,
+                               "layer 1: \"weights\" row 1, entry 1 is 1e+39, beyond float32");
+}
+
+Test(model_json, import_refuses_an_infinite_weight_naming_its_layer_and_index)
+{
+    expect_import_refused_with(DOCUMENT("mse", LAYER_2_2 ",{\"inputs\":2,\"outputs\":1,"
+                                               "\"activation\":\"linear\",\"bias\":false,"
+                                               "\"weights\":[[1,-1e999]]}"),
+                               CLPROP_ERROR_NOT_FINITE,
+                               "layer 2: \"weights\" row 0, entry 1 is -inf");
 }
 
 Test(model_json, import_refuses_layers_that_disagree_on_biases)
@@ -390,4 +409,155 @@ Test(model_json, export_to_a_full_disk_fails_with_an_io_error)
     const char *message = clprop_model_message(model);
     cr_expect_not_null(strstr(message, "No space left on device"), "message: %s", message);
     clprop_model_destroy(model);
+}
+
+/* ---- Bounds: nesting, size, and what a message may show -------------------------------------- */
+
+Test(model_json, import_says_a_document_nested_2000_deep_is_nested_too_deeply)
+{
+    enum { DEPTH = 2000 };
+    const char *head = "{\"format\":\"clprop-model\",\"version\":1,\"loss\":\"mse\",\"layers\":";
+    size_t length = strlen(head) + 2 * DEPTH + 2;
+    char *json = malloc(length);
+    char *at = json + sprintf(json, "%s", head);
+    memset(at, '[', DEPTH);
+    memset(at + DEPTH, ']', DEPTH);
+    strcpy(at + 2 * DEPTH, "}");
+    expect_import_refused(json, "arrays and objects nested too deeply (more than 1000 levels)");
+    free(json);
+}
+
+Test(model_json, import_refuses_a_file_over_the_size_limit_before_reading_it)
+{
+    char *dir = test_make_temp_dir();
+    char *path = test_write_file(dir, "huge.json", "{");
+    cr_assert_eq(truncate(path, (off_t)65 << 20), 0); /* sparse: quick to make, 65 MiB long */
+    clprop_model *model = NULL;
+    cr_expect_eq(clprop_model_load(path, &model), CLPROP_ERROR_FORMAT);
+    const char *message = clprop_model_message(model);
+    cr_expect_not_null(strstr(message, path), "%s", message);
+    cr_expect_not_null(
+        strstr(message, "68157440 bytes, more than the 64 MiB a JSON model may have"), "%s",
+        message);
+    clprop_model_destroy(model);
+    test_remove_tree(dir);
+    free(path);
+    free(dir);
+}
+
+Test(model_json, import_escapes_control_bytes_of_the_document_in_its_message)
+{
+    char *dir = test_make_temp_dir();
+    char *path = test_write_file(dir, "m.json",
+                                 "{\"format\":\"\\u001b[31mred\\\\\",\"version\":1}");
+    clprop_model *model = NULL;
+    cr_expect_eq(clprop_model_load(path, &model), CLPROP_ERROR_FORMAT);
+    const char *message = clprop_model_message(model);
+    cr_expect_not_null(strstr(message, "\"format\" is \"\\x1b[31mred\\\\\""), "%s", message);
+    cr_expect_null(strchr(message, 0x1b), "a raw escape byte reached the message: %s", message);
+    clprop_model_destroy(model);
+    test_remove_tree(dir);
+    free(path);
+    free(dir);
+}
+
+/* ---- The reader: JSON's grammar, escapes, and memory that does not grow with the shape ------- */
+
+Test(model_json, import_decodes_escaped_keys_and_names_and_takes_the_first_of_a_repeated_key)
+{
+    char *dir = test_make_temp_dir();
+    char *path = test_write_file(
+        dir, "m.json",
+        "{\"\\u0066ormat\":\"clprop\\u002dmodel\",\"version\":1,\"loss\":\"m\\u0073e\","
+        "\"loss\":\"ce\","
+        "\"note\":{\"text\":\"]}\\\"[{\",\"list\":[[],{},\"\\ud83d\\ude00\",-0.5e+3,true,null]},"
+        "\"layers\":[{\"inputs\":1,\"outputs\":1,\"activation\":\"lin\\u0065ar\",\"bias\":true,"
+        "\"weights\":[[ 2.5 ]],\"biases\":[-1E-2]}]}");
+    clprop_model *model = NULL;
+    cr_assert_eq(clprop_model_load(path, &model), CLPROP_SUCCESS, "%s",
+                 clprop_model_message(model));
+    cr_expect_eq(clprop_model_loss(model), CLPROP_LOSS_MSE, "the first \"loss\" counts");
+    cr_expect_eq(clprop_model_activation(model, 1), CLPROP_ACTIVATION_LINEAR);
+    cr_expect_eq(clprop_model_weights(model, 1)[0], 2.5f);
+    cr_expect_eq(clprop_model_biases(model, 1)[0], -0.01f);
+    clprop_model_destroy(model);
+    test_remove_tree(dir);
+    free(path);
+    free(dir);
+}
+
+typedef struct grammar_case {
+    const char *text;
+    size_t offset; /* of the first byte that does not fit */
+} grammar_case;
+
+Test(model_json, the_reader_follows_json_grammar_naming_the_first_byte_that_does_not_fit)
+{
+    static const grammar_case bad[] = {
+        {"", 0},          {"[1,]", 3},     {"{\"a\" 1}", 5},  {"[01]", 2},
+        {"\"\\x\"", 2},   {"[1.]", 3},     {"[-]", 2},        {"tru", 0},
+        {"[1] x", 4},     {"[\"a\nb\"]", 3}, {"{\"a\":1,}", 7}, {"[1 2]", 3},
+        {"{1:2}", 1},     {"[\"\\u12g4\"]", 6}, {"[", 1},      {"]", 0},
+    };
+    for (size_t i = 0; i < sizeof bad / sizeof *bad; i++) {
+        size_t offset = 12345;
+        int too_deep = 1;
+        cr_expect_eq(clprop_json_check(bad[i].text, strlen(bad[i].text), &offset, &too_deep), 0,
+                     "accepted \"%s\"", bad[i].text);
+        cr_expect_eq(offset, bad[i].offset, "\"%s\": offset %zu, want %zu", bad[i].text, offset,
+                     bad[i].offset);
+        cr_expect_eq(too_deep, 0);
+    }
+    const char *good =
+        " {\"a\":[1,-0.5e+3,0,true,false,null,\"\\u00e9\\ud83d\\ude00\\n\"],\"b\":{}}\n";
+    size_t offset;
+    int too_deep;
+    cr_expect_eq(clprop_json_check(good, strlen(good), &offset, &too_deep), 1, "offset %zu",
+                 offset);
+}
+
+Test(model_json, the_reader_takes_1000_levels_of_nesting_and_refuses_1001)
+{
+    char text[2 * 1001 + 1];
+    for (size_t depth = 1000; depth <= 1001; depth++) {
+        memset(text, '[', depth);
+        memset(text + depth, ']', depth);
+        text[2 * depth] = '\0';
+        size_t offset;
+        int too_deep;
+        int ok = clprop_json_check(text, 2 * depth, &offset, &too_deep);
+        cr_expect_eq(ok, depth == 1000, "depth %zu", depth);
+        cr_expect_eq(too_deep, depth == 1001, "depth %zu", depth);
+        if (depth == 1001)
+            cr_expect_eq(offset, 1000);
+    }
+}
+
+Test(model_json, a_document_of_32_mib_of_zeros_loads_in_little_more_than_its_size)
+{
+    /* Millions of values a reader ignores: a tree of them (cJSON's, 80 bytes a value) would need
+     * over a gigabyte; read in place they cost their text. */
+    char *dir = test_make_temp_dir();
+    char *path = malloc(strlen(dir) + 16);
+    sprintf(path, "%s/zeros.json", dir);
+    FILE *file = fopen(path, "wb");
+    cr_assert_not_null(file);
+    fputs("{\"format\":\"clprop-model\",\"version\":1,\"loss\":\"mse\",\"layers\":[" LAYER_2_2
+          "],\"zeros\":[0", file);
+    for (size_t i = 0; i < (16u << 20); i++)
+        fputs(",0", file);
+    fputs("]}", file);
+    fclose(file);
+#if !defined(__SANITIZE_ADDRESS__)
+    struct rlimit limit = {256ul << 20, 256ul << 20};
+    cr_assert_eq(setrlimit(RLIMIT_AS, &limit), 0);
+#endif
+    clprop_model *model = NULL;
+    cr_expect_eq(clprop_model_load(path, &model), CLPROP_SUCCESS, "%s",
+                 clprop_model_message(model));
+    cr_expect_eq(clprop_model_layer_count(model), 1);
+    clprop_model_destroy(model);
+    test_remove_tree(dir);
+    free(path);
+    free(dir);
 }
