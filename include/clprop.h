@@ -337,6 +337,7 @@ clprop_status clprop_data_load(const clprop_data_source *source, clprop_data **o
  * the file and the line or byte in `message` (may be NULL), for what is no data set: not a
  * regular file, empty, a clprop model, binary or UTF-16 data, old Mac (CR-only) line endings, a
  * FANN header with a word too many. */
+CLPROP_API
 clprop_status clprop_data_detect_format(const char *path, clprop_data_format *format,
                                         char *message, size_t message_size);
 /* A data set from arrays in memory (copied): inputs (samples × inputs), targets (samples × outputs).
