@@ -54,6 +54,7 @@
 #include <fcntl.h>
 #include <inttypes.h>
 #include <limits.h>
+#include <math.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -564,10 +565,13 @@ static clprop_status check_finite_parameters(const file_reader *reader, const cl
     uint64_t offset = HEADER_SIZE + LAYER_ENTRY_SIZE * (uint64_t)model->layer_count +
                       sizeof(float) * (uint64_t)bad;
     return clprop_fail(reader->message, CLPROP_ERROR_NOT_FINITE,
-                       "%s: byte %" PRIu64 ": layer %zu %s %zu is %g; a model's weights and "
+                       "%s: byte %" PRIu64 ": layer %zu %s %zu is %s; a model's weights and "
                        "biases must be finite", reader->path, offset, layer,
                        index < weights ? "weight" : "bias",
-                       index < weights ? index : index - weights, (double)model->parameters[bad]);
+                       index < weights ? index : index - weights,
+                       isnan(model->parameters[bad])   ? "NaN"
+                       : model->parameters[bad] > 0.0f ? "infinite (inf)"
+                                                       : "infinite (-inf)");
 }
 
 clprop_status clprop_model_read_binary(clprop_model *model, FILE *file, const char *path)

@@ -390,14 +390,14 @@ Test(model_file, load_refuses_a_nan_or_infinite_parameter_under_a_valid_checksum
     put_u32(nan_bias + parameters + 4 * 7, 0x7fc00000u); /* layer 1, bias 1 */
     reseal(nan_bias, size);
     expect_bytes_refused(dir, nan_bias, size, CLPROP_ERROR_NOT_FINITE,
-                         ": byte 80: layer 1 bias 1 is nan; a model's weights and biases must be "
+                         ": byte 80: layer 1 bias 1 is NaN; a model's weights and biases must be "
                          "finite");
     unsigned char *infinite_weight = malloc(size);
     memcpy(infinite_weight, bytes, size);
     put_u32(infinite_weight + parameters + 4 * 11, 0xff800000u); /* layer 2, weight 2 */
     reseal(infinite_weight, size);
     expect_bytes_refused(dir, infinite_weight, size, CLPROP_ERROR_NOT_FINITE,
-                         ": byte 96: layer 2 weight 2 is -inf");
+                         ": byte 96: layer 2 weight 2 is infinite (-inf)");
     /* The same change without a new checksum is damage, and says so. */
     put_u32(bytes + parameters + 4 * 7, 0x7fc00000u);
     expect_bytes_refused(dir, bytes, size, CLPROP_ERROR_FORMAT, "checksum mismatch");

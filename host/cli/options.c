@@ -257,8 +257,44 @@ static int parse_label_column(const char *text, long *column)
     return 1;
 }
 
+/* The command line must say what a data file holds when the file cannot: a CSV file needs
+ * --targets or --label-column, and --labels goes only with IDX images. A usage error (reported)
+ * returns 0; a file that is no data set at all is left to the loader to report. */
+static int check_options_fit_the_file(const cli_data_options *options, int *usage_error)
+{
+    clprop_data_format format;
+    if (clprop_data_detect_format(options->path, &format, NULL, 0) != CLPROP_SUCCESS)
+        return 1;
+    char shown[512];
+    const char *path = cli_quote(options->path, shown, sizeof shown);
+    if (format == CLPROP_DATA_CSV && options->labels == NULL && options->targets == NULL &&
+        options->label_column == NULL) {
+        cli_error("%s: read as CSV (it is neither IDX nor FANN), which needs --targets K (its last "
+                  "K columns are the targets) or --label-column N (column N, from 1, or last, "
+                  "holds class labels 0..C-1)", path);
+        *usage_error = 1;
+        return 0;
+    }
+    if (format != CLPROP_DATA_CSV && (options->targets != NULL || options->label_column != NULL)) {
+        cli_error("%s: %s is for CSV files, and this one is %s", path,
+                  options->targets != NULL ? "--targets" : "--label-column",
+                  format == CLPROP_DATA_IDX ? "IDX" : "FANN");
+        *usage_error = 1;
+        return 0;
+    }
+    if (format == CLPROP_DATA_FANN && options->labels != NULL) {
+        cli_error("%s: --labels goes with IDX images, and this is a FANN file (its targets are in "
+                  "it)", path);
+        *usage_error = 1;
+        return 0;
+    }
+    return 1;
+}
+
 clprop_data *cli_load_data(const cli_data_options *options, size_t classes, int *usage_error)
 {
+    if (!check_options_fit_the_file(options, usage_error))
+        return NULL;
     /* --labels only goes with IDX images: say so, so that damaged images are reported as IDX
      * rather than guessed to be some other format. */
     clprop_data_source source = {.path = options->path,
