@@ -264,6 +264,27 @@ int clprop_model_check_training_state(const clprop_training_state *state, char *
                  state->best_loss);
         return 0;
     }
+    const clprop_schedule *schedule = &state->schedule;
+    if (state->batch == 0) { /* made before the run's settings were kept: all of them 0 */
+        if (state->learning_rate != 0.0f || state->validation != 0.0f || schedule->kind != 0 ||
+            schedule->step_factor != 0.0f || schedule->warmup_epochs != 0 ||
+            schedule->step_every != 0) {
+            snprintf(problem, problem_size, "the run's settings have no batch size");
+            return 0;
+        }
+        return 1;
+    }
+    if (!(isfinite(state->learning_rate) && state->learning_rate > 0.0f) ||
+        !(state->validation >= 0.0f && state->validation < 1.0f) ||
+        clprop_schedule_name(schedule->kind) == NULL ||
+        !(schedule->step_factor >= 0.0f && schedule->step_factor <= 1.0f)) {
+        snprintf(problem, problem_size,
+                 "the run's settings are out of range: learning rate %g, validation share %g, "
+                 "schedule %d with step factor %g",
+                 (double)state->learning_rate, (double)state->validation, (int)schedule->kind,
+                 (double)schedule->step_factor);
+        return 0;
+    }
     return 1;
 }
 

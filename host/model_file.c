@@ -38,7 +38,8 @@
  *              rprop) × P, in clprop_net_get_optimizer_state's order
  *     44   4·F the state, float32, all finite
  *
- *   "TRST", a checkpoint's training progress (clprop_training_state). N = 56.
+ *   "TRST", a checkpoint's training progress (clprop_training_state). N = 96 (56 in files made
+ *   before the run's settings were kept: the fields from 56 on then read as 0).
  *     0    8   epochs done
  *     8    8   samples of the next epoch already trained (an interrupted epoch)
  *     16   8   the run's seed
@@ -46,6 +47,13 @@
  *     32   8   the best validation loss, float64 (+inf while there is none; never NaN)
  *     40   8   the epoch that reached it
  *     48   8   epochs since it improved
+ *     56   8   the batch
+ *     64   4   the learning rate, float32
+ *     68   4   the validation share, float32
+ *     72   4   the schedule: 0 constant, 1 step, 2 cosine
+ *     76   4   its step factor, float32
+ *     80   8   its warm-up epochs
+ *     88   8   its epochs between steps
  */
 #include "model_internal.h"
 #include "output_file.h"
@@ -77,7 +85,8 @@ _Static_assert(sizeof(double) == 8, "the best loss is stored as a float64");
 #define OPTIMIZER_FIXED_SIZE 44
 #define OPTIMIZER_NESTEROV 1u
 #define TRAINING_TAG "TRST"
-#define TRAINING_SIZE 56
+#define TRAINING_SIZE 96
+#define TRAINING_SIZE_BEFORE_SETTINGS 56
 
 /* ---- Bytes ----------------------------------------------------------------------------------- */
 
@@ -460,12 +469,13 @@ static clprop_status read_training_state(file_reader *reader, clprop_model *mode
 {
     uint64_t start = reader->offset;
     char problem[256];
-    if (size != TRAINING_SIZE) {
-        snprintf(problem, sizeof problem, "%" PRIu64 " bytes, expected %d", size, TRAINING_SIZE);
+    if (size != TRAINING_SIZE && size != TRAINING_SIZE_BEFORE_SETTINGS) {
+        snprintf(problem, sizeof problem, "%" PRIu64 " bytes, expected %d (or %d)", size,
+                 TRAINING_SIZE, TRAINING_SIZE_BEFORE_SETTINGS);
         return bad_section(reader, start - 8, TRAINING_TAG, problem);
     }
-    unsigned char bytes[TRAINING_SIZE];
-    clprop_status status = read_exactly(reader, bytes, sizeof bytes,
+    unsigned char bytes[TRAINING_SIZE] = {0};
+    clprop_status status = read_exactly(reader, bytes, (size_t)size,
                                         "section \"" TRAINING_TAG "\"");
     if (status != CLPROP_SUCCESS)
         return status;
@@ -477,9 +487,18 @@ static clprop_status read_training_state(file_reader *reader, clprop_model *mode
         .best_loss = load_f64(bytes + 32),
         .best_epoch = load_u64(bytes + 40),
         .stale_epochs = load_u64(bytes + 48),
+        .batch = load_u64(bytes + 56),
+        .learning_rate = load_f32(bytes + 64),
+        .validation = load_f32(bytes + 68),
+        .schedule = {.kind = (clprop_schedule_kind)load_u32(bytes + 72),
+                     .step_factor = load_f32(bytes + 76),
+                     .warmup_epochs = (size_t)load_u64(bytes + 80),
+                     .step_every = (size_t)load_u64(bytes + 88)},
     };
     if (!clprop_model_check_training_state(&state, problem, sizeof problem))
-        return bad_section(reader, start + 32, TRAINING_TAG, problem);
+        return bad_section(reader, start + (state.best_loss == state.best_loss &&
+                                                    state.best_loss > -INFINITY ? 56 : 32),
+                           TRAINING_TAG, problem);
     model->training_state = state;
     model->has_training_state = 1;
     return CLPROP_SUCCESS;
@@ -697,6 +716,13 @@ static int write_training_state(file_writer *writer, const clprop_model *model)
     store_f64(bytes + 32, state->best_loss);
     store_u64(bytes + 40, state->best_epoch);
     store_u64(bytes + 48, state->stale_epochs);
+    store_u64(bytes + 56, state->batch);
+    store_f32(bytes + 64, state->learning_rate);
+    store_f32(bytes + 68, state->validation);
+    store_u32(bytes + 72, (uint32_t)state->schedule.kind);
+    store_f32(bytes + 76, state->schedule.step_factor);
+    store_u64(bytes + 80, state->schedule.warmup_epochs);
+    store_u64(bytes + 88, state->schedule.step_every);
     int error = write_section_header(writer, TRAINING_TAG, TRAINING_SIZE);
     if (error == 0)
         error = write_bytes(writer, bytes, sizeof bytes);

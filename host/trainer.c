@@ -201,10 +201,9 @@ static int is_classifier(const clprop_net *net, const clprop_data *data)
             clprop_net_activation(net, last) == CLPROP_ACTIVATION_SOFTMAX);
 }
 
-static clprop_status set_up(clprop_trainer *t, const clprop_data *data)
+/* Copies the caller's output paths (they need not outlive create) and checks them now. */
+static clprop_status prepare_outputs(clprop_trainer *t, const clprop_data *data)
 {
-    fill_defaults(&t->params);
-    CLPROP_CHECK(check_params(t));
     const clprop_trainer_desc *p = &t->params;
     if (p->checkpoint != NULL && (t->checkpoint = strdup(p->checkpoint)) == NULL)
         return clprop_fail(&t->message, CLPROP_ERROR_OUT_OF_HOST_MEMORY, "out of host memory");
@@ -214,12 +213,76 @@ static clprop_status set_up(clprop_trainer *t, const clprop_data *data)
     if (p->log != NULL && (t->log_path = strdup(p->log)) == NULL)
         return clprop_fail(&t->message, CLPROP_ERROR_OUT_OF_HOST_MEMORY, "out of host memory");
     t->params.log = t->log_path;
-    CLPROP_CHECK(train_log_prepare(&t->log, t->log_path, is_classifier(t->net, data),
-                                   &t->message));
+    return train_log_prepare(&t->log, t->log_path, is_classifier(t->net, data), &t->message);
+}
+
+static int same_schedule(const clprop_schedule *a, const clprop_schedule *b)
+{
+    return a->kind == b->kind && a->warmup_epochs == b->warmup_epochs &&
+           a->step_every == b->step_every && a->step_factor == b->step_factor;
+}
+
+/* A resumed run goes on with its checkpoint's settings: a field the caller left 0 takes the
+ * checkpoint's value, and one that differs is refused, since it would silently make another run
+ * than the one resumed. A checkpoint made before the settings were kept (batch 0) leaves the
+ * caller's. */
+static clprop_status adopt_run_settings(clprop_trainer *t, const char *path)
+{
+    const clprop_training_state *c = &t->progress;
+    clprop_trainer_desc *p = &t->params;
+    if (c->batch == 0)
+        return CLPROP_SUCCESS;
+    char differs[1024] = "";
+    size_t used = 0;
+    if (p->batch != 0 && p->batch != c->batch)
+        used += (size_t)snprintf(differs + used, sizeof differs - used, "; batch %zu, not %llu",
+                                 p->batch, (unsigned long long)c->batch);
+    if (p->learning_rate != 0.0f && p->learning_rate != c->learning_rate && used < sizeof differs)
+        used += (size_t)snprintf(differs + used, sizeof differs - used,
+                                 "; learning rate %g, not %g", (double)p->learning_rate,
+                                 (double)c->learning_rate);
+    if (p->validation != 0.0f && p->validation != c->validation && used < sizeof differs)
+        used += (size_t)snprintf(differs + used, sizeof differs - used,
+                                 "; validation share %g, not %g", (double)p->validation,
+                                 (double)c->validation);
+    static const clprop_schedule unset = {0};
+    if (!same_schedule(&p->schedule, &unset) && !same_schedule(&p->schedule, &c->schedule) &&
+        used < sizeof differs)
+        snprintf(differs + used, sizeof differs - used, "; another learning-rate schedule (%s)",
+                 clprop_schedule_name(p->schedule.kind));
+    if (differs[0] != '\0')
+        return clprop_fail(&t->message, CLPROP_ERROR_MISMATCH,
+                           "%s: this run asks for other settings than the checkpoint's run: %s",
+                           path, differs + 2);
+    p->batch = (size_t)c->batch;
+    p->learning_rate = c->learning_rate;
+    p->validation = c->validation;
+    p->schedule = c->schedule;
+    return CLPROP_SUCCESS;
+}
+
+/* The settings go into the progress, so every checkpoint carries them. */
+static void record_run_settings(clprop_trainer *t)
+{
+    t->progress.batch = t->params.batch;
+    t->progress.learning_rate = t->params.learning_rate;
+    t->progress.validation = t->params.validation;
+    t->progress.schedule = t->params.schedule;
+}
+
+static clprop_status set_up(clprop_trainer *t, const clprop_data *data)
+{
+    const clprop_trainer_desc *p = &t->params;
     t->progress.seed = p->seed;
     t->progress.shuffle_state = clprop_rng_seeded(p->seed ^ SHUFFLE_STREAM).state;
-    if (p->resume != NULL)
+    if (p->resume != NULL) {
         CLPROP_CHECK(resume(t, p->resume));
+        CLPROP_CHECK(adopt_run_settings(t, p->resume));
+    }
+    fill_defaults(&t->params);
+    CLPROP_CHECK(check_params(t));
+    record_run_settings(t);
+    CLPROP_CHECK(prepare_outputs(t, data));
     CLPROP_CHECK(split(t, data));
     if (p->resume != NULL)
         CLPROP_CHECK(check_progress_fits(t, p->resume));

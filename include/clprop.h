@@ -415,6 +415,20 @@ float *clprop_model_weights(clprop_model *model, size_t layer);
 CLPROP_API
 float *clprop_model_biases(clprop_model *model, size_t layer);
 
+/* Learning-rate schedules, per epoch. */
+typedef enum clprop_schedule_kind {
+    CLPROP_SCHEDULE_CONSTANT = 0,
+    CLPROP_SCHEDULE_STEP,   /* × step_factor every step_every epochs */
+    CLPROP_SCHEDULE_COSINE  /* from the base rate down along half a cosine to 0 after the last */
+} clprop_schedule_kind;
+
+typedef struct clprop_schedule {
+    clprop_schedule_kind kind;
+    size_t warmup_epochs; /* first, a linear ramp: epoch e ≤ W gets rate·e/W */
+    size_t step_every;    /* step: 0 means 10 */
+    float step_factor;    /* step: 0 means 0.1 */
+} clprop_schedule;
+
 /* Optimizer state and training progress a model may carry (a checkpoint carries both; a model
  * saved from a network carries its optimizer). Absent parts read back as absent. */
 typedef struct clprop_training_state {
@@ -425,6 +439,13 @@ typedef struct clprop_training_state {
     double best_loss;         /* early stopping: the best validation loss so far */
     uint64_t best_epoch;      /* and the epoch that reached it */
     uint64_t stale_epochs;    /* epochs since it improved */
+    /* How the run trains, so that a resumed run goes on the same way (all 0 in checkpoints made
+     * before these were kept): the trainer's batch, learning rate, validation share and schedule
+     * as it resolved them. */
+    uint64_t batch;
+    float learning_rate;
+    float validation;
+    clprop_schedule schedule;
 } clprop_training_state;
 
 /* The optimizer, its step count and its state (clprop_net_optimizer_state_floats floats);
@@ -518,20 +539,6 @@ CLPROP_API
 clprop_status clprop_net_train_epoch(clprop_net *net, clprop_device_data *data,
                                      const clprop_epoch_desc *options,
                                      clprop_pass_result *result);
-
-/* Learning-rate schedules, per epoch. */
-typedef enum clprop_schedule_kind {
-    CLPROP_SCHEDULE_CONSTANT = 0,
-    CLPROP_SCHEDULE_STEP,   /* × step_factor every step_every epochs */
-    CLPROP_SCHEDULE_COSINE  /* from the base rate down along half a cosine to 0 after the last */
-} clprop_schedule_kind;
-
-typedef struct clprop_schedule {
-    clprop_schedule_kind kind;
-    size_t warmup_epochs; /* first, a linear ramp: epoch e ≤ W gets rate·e/W */
-    size_t step_every;    /* step: 0 means 10 */
-    float step_factor;    /* step: 0 means 0.1 */
-} clprop_schedule;
 
 CLPROP_API
 const char *clprop_schedule_name(clprop_schedule_kind kind); /* "constant", "step", "cosine" */

@@ -226,14 +226,14 @@ static const clprop_training_state some_progress = {
 
 /* A 3-4-2 model with biases (26 parameters), an Adam optimizer at step 7 (52 floats of state)
  * and some progress, saved: byte 28 + 24 starts the parameters, byte 156 the "OPTM" section (its
- * payload at 172, its state at 216), byte 424 the "TRST" section (its payload at 440); the CRC at
- * 496. */
+ * payload at 172, its state at 216), byte 424 the "TRST" section (its payload at 440, the run's
+ * settings at 496); the CRC at 536. */
 #define OPTM_AT 156
 #define OPTM_PAYLOAD (OPTM_AT + 16)
 #define OPTM_STATE (OPTM_PAYLOAD + 44)
 #define TRST_AT (OPTM_STATE + 4 * 52)
 #define TRST_PAYLOAD (TRST_AT + 16)
-#define CHECKPOINT_SIZE (TRST_PAYLOAD + 56 + 4)
+#define CHECKPOINT_SIZE (TRST_PAYLOAD + 96 + 4)
 
 static unsigned char *checkpoint_file(const char *dir, size_t *size)
 {
@@ -523,7 +523,11 @@ Test(model_state, the_sections_are_laid_out_as_documented)
     clprop_training_state progress = {.epochs_done = 5, .samples_done = 0x203,
                                       .seed = 0x1122334455667788u,
                                       .shuffle_state = 0xdeadbeefcafef00du, .best_loss = 0.25,
-                                      .best_epoch = 4, .stale_epochs = 1};
+                                      .best_epoch = 4, .stale_epochs = 1, .batch = 16,
+                                      .learning_rate = 0.5f, .validation = 0.25f,
+                                      .schedule = {.kind = CLPROP_SCHEDULE_STEP,
+                                                   .warmup_epochs = 2, .step_every = 3,
+                                                   .step_factor = 0.5f}};
     cr_assert_eq(clprop_model_set_training_state(model, &progress), CLPROP_SUCCESS);
     size_t size;
     unsigned char *bytes = saved_bytes(model, dir, &size);
@@ -542,7 +546,7 @@ Test(model_state, the_sections_are_laid_out_as_documented)
         0x00, 0x00, 0x80, 0x3f, 0x00, 0x00, 0x00, 0xc0, 0x00, 0x00, 0x00, 0x3f,
         /* byte 124: the training-state section */
         'T', 'R', 'S', 'T', 0, 0, 0, 0,
-        56, 0, 0, 0, 0, 0, 0, 0,
+        96, 0, 0, 0, 0, 0, 0, 0,
         5, 0, 0, 0, 0, 0, 0, 0,                     /* epochs done */
         3, 2, 0, 0, 0, 0, 0, 0,                     /* samples done in the next epoch */
         0x88, 0x77, 0x66, 0x55, 0x44, 0x33, 0x22, 0x11, /* seed */
@@ -550,6 +554,13 @@ Test(model_state, the_sections_are_laid_out_as_documented)
         0, 0, 0, 0, 0, 0, 0xd0, 0x3f,               /* best loss 0.25 as float64 */
         4, 0, 0, 0, 0, 0, 0, 0,                     /* best epoch */
         1, 0, 0, 0, 0, 0, 0, 0,                     /* stale epochs */
+        16, 0, 0, 0, 0, 0, 0, 0,                    /* batch */
+        0x00, 0x00, 0x00, 0x3f,                     /* learning rate 0.5 */
+        0x00, 0x00, 0x80, 0x3e,                     /* validation share 0.25 */
+        1, 0, 0, 0,                                 /* schedule: step */
+        0x00, 0x00, 0x00, 0x3f,                     /* step factor 0.5 */
+        2, 0, 0, 0, 0, 0, 0, 0,                     /* warm-up epochs */
+        3, 0, 0, 0, 0, 0, 0, 0,                     /* epochs between steps */
     };
     cr_assert_eq(size, 52 + sizeof want + 4, "size %zu", size);
     cr_expect_eq(bytes[24], 2, "section count");
@@ -580,9 +591,9 @@ Test(model_state, a_file_cut_short_anywhere_in_the_sections_is_refused_naming_th
     expect_bytes_refused(dir, bytes, OPTM_STATE + 4, CLPROP_ERROR_FORMAT,
                          "byte 172: file ends early (expected 252 bytes of section \"OPTM\")");
     expect_bytes_refused(dir, bytes, TRST_PAYLOAD + 55, CLPROP_ERROR_FORMAT,
-                         "byte 440: file ends early (expected 56 bytes of section \"TRST\")");
+                         "byte 440: file ends early (expected 96 bytes of section \"TRST\")");
     expect_bytes_refused(dir, bytes, size - 1, CLPROP_ERROR_FORMAT,
-                         "byte 496: file ends early (expected 4 bytes of checksum)");
+                         "byte 536: file ends early (expected 4 bytes of checksum)");
     free(bytes);
     test_remove_tree(dir);
     free(dir);
@@ -599,7 +610,7 @@ Test(model_state, a_section_with_one_bit_flipped_is_refused_by_the_checksum)
     for (size_t i = 0; i < sizeof places / sizeof *places; i++) {
         bytes[places[i]] ^= 0x04;
         expect_bytes_refused(dir, bytes, size, CLPROP_ERROR_FORMAT,
-                             "byte 496: checksum mismatch (file damaged)");
+                             "byte 536: checksum mismatch (file damaged)");
         bytes[places[i]] ^= 0x04;
     }
     free(bytes);
@@ -628,7 +639,9 @@ Test(model_state, inconsistent_sections_are_refused_naming_the_byte)
         {OPTM_AT + 8, U64, 40, "byte 164: section \"OPTM\": 40 bytes, expected at least 44"},
         {OPTM_STATE + 4 * 6, F32, NAN, "byte 240: section \"OPTM\": state float 6 is nan"},
         {OPTM_STATE + 4 * 51, F32, INFINITY, "byte 420: section \"OPTM\": state float 51 is inf"},
-        {TRST_AT + 8, U64, 48, "byte 432: section \"TRST\": 48 bytes, expected 56"},
+        {TRST_AT + 8, U64, 48, "byte 432: section \"TRST\": 48 bytes, expected 96 (or 56)"},
+        {TRST_PAYLOAD + 64, F32, 0.1, "byte 496: section \"TRST\": the run's settings have no "
+                                      "batch size"},
         {TRST_PAYLOAD + 32, F64, NAN, "byte 472: section \"TRST\": the best loss is nan"},
         {TRST_AT, U32, 0x4d54504f /* "OPTM" */, "byte 424: section \"OPTM\": appears a second "
                                                 "time"},
@@ -646,6 +659,32 @@ Test(model_state, inconsistent_sections_are_refused_naming_the_byte)
         expect_bytes_refused(dir, copy, size, CLPROP_ERROR_FORMAT, cases[i].detail);
     }
     free(copy);
+    free(bytes);
+    test_remove_tree(dir);
+    free(dir);
+}
+
+/* A checkpoint written before the run's settings were kept has a 56-byte "TRST": it loads, with
+ * the settings 0 (the resuming run's own then apply). */
+Test(model_state, a_training_state_without_the_runs_settings_still_loads)
+{
+    char *dir = test_make_temp_dir();
+    size_t size;
+    unsigned char *bytes = checkpoint_file(dir, &size);
+    size_t old_size = TRST_PAYLOAD + 56 + 4;
+    put_u64(bytes + TRST_AT + 8, 56);
+    reseal(bytes, old_size);
+    char *path = test_write_bytes(dir, "before-settings.clprop", bytes, old_size);
+    clprop_model *model = load_or_fail(path);
+    clprop_training_state state;
+    cr_assert(clprop_model_training_state(model, &state));
+    cr_expect_eq(state.epochs_done, some_progress.epochs_done);
+    cr_expect_eq(state.stale_epochs, some_progress.stale_epochs);
+    cr_expect(state.batch == 0 && state.learning_rate == 0.0f && state.validation == 0.0f &&
+                  state.schedule.kind == CLPROP_SCHEDULE_CONSTANT,
+              "the settings read as 0");
+    clprop_model_destroy(model);
+    free(path);
     free(bytes);
     test_remove_tree(dir);
     free(dir);

@@ -165,6 +165,55 @@ Test(trainer, a_command_checkpoint_resumes_in_the_library_to_the_same_weights)
     close_run(&resumed);
 }
 
+/* A checkpoint carries its run's batch, rate, validation share and schedule: resuming with only
+ * the path (and the total) goes on exactly as the run would have, in the command and the library,
+ * and a rate that differs is refused naming it. */
+Test(trainer, a_resumed_run_takes_its_settings_from_the_checkpoint)
+{
+    /* a step schedule: its rates do not depend on the run's total, so 2 epochs then 2 more are
+     * the first 4 of a 4-epoch run */
+    command(COMMAND " --epochs 2 --validation 0.25 --schedule step --step-every 1 --step-factor "
+                    "0.5 --warmup 1 --checkpoint %s --checkpoint-every 2", in_dir("settings.ck"));
+    command("train --data " DIABETES " --epochs 4 --resume %s --save %s", in_dir("settings.ck"),
+            in_dir("command-resumed"));
+    run resumed, straight;
+    open_run(&resumed, DIABETES);
+    clprop_trainer_desc bare = {.epochs = 4, .resume = in_dir("settings.ck")};
+    train(&resumed, &bare);
+    open_run(&straight, DIABETES);
+    clprop_trainer_desc four = command_params(4);
+    four.validation = 0.25f;
+    four.schedule = (clprop_schedule){.kind = CLPROP_SCHEDULE_STEP, .warmup_epochs = 1,
+                                      .step_every = 1, .step_factor = 0.5f};
+    train(&straight, &four);
+    clprop_model *model = NULL;
+    cr_assert_eq(clprop_model_from_net(straight.net, &model), CLPROP_SUCCESS);
+    expect_same_weights(model, resumed.net, "library resumed with the path alone");
+    clprop_model *command_resumed = load(in_dir("command-resumed"));
+    expect_same_weights(command_resumed, straight.net, "command resumed with --resume alone");
+    clprop_model_destroy(command_resumed);
+    clprop_model_destroy(model);
+    close_run(&straight);
+
+    clprop_trainer_desc other_rate = {.epochs = 4, .learning_rate = 0.5f,
+                                      .resume = in_dir("settings.ck")};
+    clprop_trainer *refused = NULL;
+    cr_expect_eq(clprop_trainer_create(resumed.net, resumed.data, &other_rate, &refused),
+                 CLPROP_ERROR_MISMATCH);
+    cr_expect(strstr(clprop_trainer_message(refused), "learning rate 0.5, not 0.01") != NULL,
+              "%s", clprop_trainer_message(refused));
+    clprop_trainer_destroy(refused);
+    close_run(&resumed);
+
+    char *err = NULL;
+    char args[8192];
+    snprintf(args, sizeof args, "train --data " DIABETES " --epochs 4 --lr 0.5 --resume %s",
+             in_dir("settings.ck"));
+    cr_expect_eq(test_run_command(args, NULL, &err), 2, "%s", err);
+    cr_expect(strstr(err, "--lr 0.5, but it has 0.01") != NULL, "%s", err);
+    free(err);
+}
+
 /* Counts the epochs the callback saw; stops the run after `stop_after` of them (0: never). */
 typedef struct watcher {
     size_t epochs_seen, stop_after;

@@ -78,6 +78,35 @@ static void compare_real(differences *d, const train_options *o, unsigned bit, c
         add(d, "%s %g, but it has %g", flag, (double)given, (double)held);
 }
 
+static void schedule_text(char *text, size_t size, const clprop_schedule *schedule)
+{
+    snprintf(text, size, "%s (warm-up %zu, step every %zu by %g)",
+             clprop_schedule_name(schedule->kind), schedule->warmup_epochs, schedule->step_every,
+             (double)schedule->step_factor);
+}
+
+/* The batch, rate, validation share and schedule the checkpoint's run used (checkpoints made
+ * before they were kept have a batch of 0 and nothing to compare). */
+static void compare_settings(differences *d, const train_options *o,
+                             const clprop_training_state *progress)
+{
+    if (progress->batch == 0)
+        return;
+    if ((o->given & GIVEN_BATCH) && o->batch != progress->batch)
+        add(d, "--batch %zu, but it has %llu", o->batch, (unsigned long long)progress->batch);
+    compare_real(d, o, GIVEN_LR, "--lr", o->learning_rate, progress->learning_rate);
+    compare_real(d, o, GIVEN_VALIDATION, "--validation", o->validation, progress->validation);
+    const clprop_schedule *given = &o->schedule, *held = &progress->schedule;
+    if ((o->given & GIVEN_SCHEDULE) &&
+        (given->kind != held->kind || given->warmup_epochs != held->warmup_epochs ||
+         given->step_every != held->step_every || given->step_factor != held->step_factor)) {
+        char given_text[128], held_text[128];
+        schedule_text(given_text, sizeof given_text, given);
+        schedule_text(held_text, sizeof held_text, held);
+        add(d, "schedule %s, but it has %s", given_text, held_text);
+    }
+}
+
 static void compare_run(differences *d, const train_options *o, const clprop_model *model,
                         const clprop_training_state *progress)
 {
@@ -95,6 +124,7 @@ static void compare_run(differences *d, const train_options *o, const clprop_mod
         if ((o->given & GIVEN_NESTEROV) && !held.nesterov)
             add(d, "--nesterov, but its momentum is not Nesterov's");
     }
+    compare_settings(d, o, progress);
     if ((o->given & GIVEN_SEED) && o->seed != progress->seed)
         add(d, "--seed %llu, but it has %llu", (unsigned long long)o->seed,
             (unsigned long long)progress->seed);
@@ -113,4 +143,18 @@ int agreement_check(const train_options *o, const clprop_model *model,
     cli_error("%s %s: the command line disagrees with it: %s", flag,
               o->resume != NULL ? o->resume : o->init, d.text);
     return 0;
+}
+
+void agreement_adopt(train_options *o, const clprop_training_state *progress)
+{
+    if (progress->batch == 0)
+        return;
+    if (!(o->given & GIVEN_BATCH))
+        o->batch = (size_t)progress->batch;
+    if (!(o->given & GIVEN_LR))
+        o->learning_rate = progress->learning_rate;
+    if (!(o->given & GIVEN_VALIDATION))
+        o->validation = progress->validation;
+    if (!(o->given & GIVEN_SCHEDULE))
+        o->schedule = progress->schedule;
 }

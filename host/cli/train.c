@@ -151,6 +151,8 @@ static int load_everything(session *s)
         s->usage_error = 1;
         return 0;
     }
+    if (s->options->resume != NULL)
+        agreement_adopt(s->options, &s->progress);
     size_t classes = known_classes(s);
     if ((s->data = cli_load_data(&s->options->data, classes, &s->usage_error)) == NULL)
         return 0;

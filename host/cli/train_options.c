@@ -132,16 +132,16 @@ static const cli_range above_zero = {0, FLT_MAX, 1, 0}, open_unit = {0, 1, 1, 1}
 
 static const numeric_option numeric_options[] = {
     COUNT("--epochs", epochs, 0),
-    COUNT("--batch", batch, 0),
-    REAL("--lr", learning_rate, above_zero, 0),
+    COUNT("--batch", batch, GIVEN_BATCH),
+    REAL("--lr", learning_rate, above_zero, GIVEN_LR),
     REAL("--momentum", optimizer.momentum, open_unit, GIVEN_MOMENTUM),
     REAL("--beta1", optimizer.beta1, open_unit, GIVEN_BETA1),
     REAL("--beta2", optimizer.beta2, open_unit, GIVEN_BETA2),
     REAL("--weight-decay", optimizer.weight_decay, closed_unit, GIVEN_WEIGHT_DECAY),
-    COUNT("--warmup", schedule.warmup_epochs, 0),
-    COUNT("--step-every", schedule.step_every, 0),
-    REAL("--step-factor", schedule.step_factor, half_open_unit, 0),
-    REAL("--validation", validation, open_unit, 0),
+    COUNT("--warmup", schedule.warmup_epochs, GIVEN_SCHEDULE),
+    COUNT("--step-every", schedule.step_every, GIVEN_SCHEDULE),
+    REAL("--step-factor", schedule.step_factor, half_open_unit, GIVEN_SCHEDULE),
+    REAL("--validation", validation, open_unit, GIVEN_VALIDATION),
     COUNT("--early-stop", patience, 0),
     COUNT("--checkpoint-every", checkpoint_every, 0),
 };
@@ -180,6 +180,7 @@ static int take_training_option(int argc, char **argv, int *i, train_options *o,
         o->optimizer_given = 1;
     } else if (cli_option_value(argc, argv, i, "--schedule", &v, bad)) {
         *bad = *bad || !parse_schedule_name(v, &o->schedule.kind);
+        o->given |= GIVEN_SCHEDULE;
     } else {
         return 0;
     }

@@ -30,6 +30,10 @@ enum {
     GIVEN_BETA1 = 1u << 3,
     GIVEN_BETA2 = 1u << 4,
     GIVEN_WEIGHT_DECAY = 1u << 5,
+    GIVEN_LR = 1u << 6,
+    GIVEN_BATCH = 1u << 7,
+    GIVEN_VALIDATION = 1u << 8,
+    GIVEN_SCHEDULE = 1u << 9, /* --schedule, --warmup, --step-every or --step-factor */
 };
 
 enum { TRAIN_DEFAULT_HIDDEN = 32 };
