@@ -14,9 +14,9 @@ set(CPACK_GENERATOR DEB)
 
 set(CPACK_DEBIAN_FILE_NAME DEB-DEFAULT) # clprop_0.9.0_amd64.deb
 set(CPACK_DEBIAN_PACKAGE_SECTION science)
-# What libclprop and the programs load (the OpenCL loader, CLBlast, cJSON, zlib, the C library),
+# What libclprop and the programs load (the OpenCL loader, CLBlast, zlib, the C library),
 # and an OpenCL driver, without which there is no device to run on: PoCL on any CPU, or any other
 # installable client driver.
 set(CPACK_DEBIAN_PACKAGE_DEPENDS
-    "libc6, ocl-icd-libopencl1 | libopencl1, libclblast1, libcjson1, zlib1g, pocl-opencl-icd | opencl-icd")
+    "libc6, ocl-icd-libopencl1 | libopencl1, libclblast1, zlib1g, pocl-opencl-icd | opencl-icd")
 include(CPack)
