@@ -238,7 +238,7 @@ static const clprop_training_state some_progress = {
 static unsigned char *checkpoint_file(const char *dir, size_t *size)
 {
     clprop_model *model = small_model(0, 3);
-    clprop_optimizer adam = {ADAM};
+    clprop_optimizer adam = {.kind = ADAM};
     float *state = random_state(52, 5);
     set_optimizer_or_fail(model, &adam, 7, state, 52);
     cr_assert_eq(clprop_model_set_training_state(model, &some_progress), CLPROP_SUCCESS);
@@ -264,7 +264,7 @@ Test(model_state, a_new_model_carries_no_optimizer_and_no_training_state)
 Test(model_state, set_optimizer_fills_in_the_defaults_and_copies_the_state)
 {
     clprop_model *model = small_model(0, 1);
-    clprop_optimizer adam = {ADAM, .weight_decay = 0.01f}, got;
+    clprop_optimizer adam = {.kind = ADAM, .weight_decay = 0.01f}, got;
     float *state = random_state(52, 2);
     set_optimizer_or_fail(model, &adam, 5, state, 52);
     state[3] = 99.0f; /* the model keeps its own copy */
@@ -281,7 +281,7 @@ Test(model_state, set_optimizer_fills_in_the_defaults_and_copies_the_state)
     cr_expect_eq(floats, 52);
     cr_expect_neq(kept[3], 99.0f, "the model must copy the state, not point at it");
 
-    clprop_optimizer sgd = {SGD};
+    clprop_optimizer sgd = {.kind = SGD};
     set_optimizer_or_fail(model, &sgd, 2, NULL, 0);
     cr_assert(clprop_model_optimizer(model, &got, &steps, &kept, &floats));
     cr_expect_eq(got.kind, SGD, "a second call replaces the first");
@@ -307,8 +307,10 @@ static void expect_set_optimizer_refused(clprop_model *model, const clprop_optim
 Test(model_state, set_optimizer_refuses_a_wrong_size_nonsense_and_non_finite_state)
 {
     clprop_model *model = small_model(0, 1);
-    clprop_optimizer momentum = {MOMENTUM, .nesterov = 1}, adam = {ADAM}, sgd = {SGD};
-    clprop_optimizer unknown = {(clprop_optimizer_kind)9}, bad_beta = {ADAM, .beta1 = 1.5f};
+    clprop_optimizer momentum = {.kind = MOMENTUM, .nesterov = 1}, adam = {.kind = ADAM},
+                     sgd = {.kind = SGD};
+    clprop_optimizer unknown = {.kind = (clprop_optimizer_kind)9},
+                     bad_beta = {.kind = ADAM, .beta1 = 1.5f};
     float *state = random_state(53, 2);
     set_optimizer_or_fail(model, &momentum, 4, state, 26);
     expect_set_optimizer_refused(model, &adam, state, 26, CLPROP_ERROR_INVALID_ARGUMENT,
@@ -374,7 +376,7 @@ Test(model_state, a_failed_model_or_none_is_refused)
     clprop_net_desc desc = {.layer_count = 2, .sizes = sizes};
     clprop_model *failed = NULL;
     cr_assert_neq(clprop_model_create(&desc, &failed), CLPROP_SUCCESS);
-    clprop_optimizer sgd = {SGD};
+    clprop_optimizer sgd = {.kind = SGD};
     cr_expect_eq(clprop_model_set_optimizer(failed, &sgd, 0, NULL, 0),
                  CLPROP_ERROR_INVALID_ARGUMENT);
     cr_expect_not_null(strstr(clprop_model_message(failed), "no layers"));
@@ -397,15 +399,27 @@ typedef struct state_case {
 } state_case;
 
 static state_case state_cases[] = {
-    {{SGD}, 0, 0, 0},
-    {{SGD, .weight_decay = 0.001f}, 1, 123456789, 1},
-    {{MOMENTUM}, 0, 1, 0},
-    {{MOMENTUM, .momentum = 0.8f, .nesterov = 1, .weight_decay = 1e-4f}, 1, (uint64_t)1 << 40, 1},
-    {{ADAM}, 0, 3, 1},
-    {{ADAM, .beta1 = 0.85f, .beta2 = 0.995f, .epsilon = 1e-6f, .weight_decay = 0.05f}, 1,
-     UINT64_MAX, 0},
-    {{RPROP}, 0, 50, 1},
-    {{RPROP, .weight_decay = 0.002f}, 1, 2, 0},
+    {.optimizer = {.kind = SGD}, .no_bias = 0, .steps = 0, .with_progress = 0},
+    {.optimizer = {.kind = SGD, .weight_decay = 0.001f},
+     .no_bias = 1,
+     .steps = 123456789,
+     .with_progress = 1},
+    {.optimizer = {.kind = MOMENTUM}, .no_bias = 0, .steps = 1, .with_progress = 0},
+    {.optimizer = {.kind = MOMENTUM, .momentum = 0.8f, .nesterov = 1, .weight_decay = 1e-4f},
+     .no_bias = 1,
+     .steps = (uint64_t)1 << 40,
+     .with_progress = 1},
+    {.optimizer = {.kind = ADAM}, .no_bias = 0, .steps = 3, .with_progress = 1},
+    {.optimizer =
+         {.kind = ADAM, .beta1 = 0.85f, .beta2 = 0.995f, .epsilon = 1e-6f, .weight_decay = 0.05f},
+     .no_bias = 1,
+     .steps = UINT64_MAX,
+     .with_progress = 0},
+    {.optimizer = {.kind = RPROP}, .no_bias = 0, .steps = 50, .with_progress = 1},
+    {.optimizer = {.kind = RPROP, .weight_decay = 0.002f},
+     .no_bias = 1,
+     .steps = 2,
+     .with_progress = 0},
 };
 
 ParameterizedTestParameters(model_state, save_then_load_gives_back_the_optimizer_bit_for_bit)
@@ -486,7 +500,7 @@ Test(model_state, the_json_export_leaves_them_out)
     char *dir = test_make_temp_dir();
     char *path = join(dir, "model.json");
     clprop_model *model = small_model(0, 1);
-    clprop_optimizer momentum = {MOMENTUM};
+    clprop_optimizer momentum = {.kind = MOMENTUM};
     float *state = random_state(26, 1);
     set_optimizer_or_fail(model, &momentum, 9, state, 26);
     cr_assert_eq(clprop_model_set_training_state(model, &some_progress), CLPROP_SUCCESS);
@@ -516,7 +530,7 @@ Test(model_state, the_sections_are_laid_out_as_documented)
     clprop_net_desc desc = {.layer_count = 1, .sizes = sizes, .activations = linear};
     clprop_model *model = NULL;
     cr_assert_eq(clprop_model_create(&desc, &model), CLPROP_SUCCESS);
-    clprop_optimizer momentum = {MOMENTUM, .momentum = 0.5f, .nesterov = 1,
+    clprop_optimizer momentum = {.kind = MOMENTUM, .momentum = 0.5f, .nesterov = 1,
                                  .weight_decay = 0.25f};
     float state[3] = {1.0f, -2.0f, 0.5f};
     set_optimizer_or_fail(model, &momentum, 0x0102030405060708u, state, 3);
@@ -719,11 +733,13 @@ typedef struct run_case {
 } run_case;
 
 static run_case run_cases[] = {
-    {{ADAM}, 0.01f, 0},
-    {{ADAM, .beta1 = 0.8f, .beta2 = 0.99f, .weight_decay = 0.05f}, 0.01f, 1},
-    {{SGD, .weight_decay = 0.01f}, 0.3f, 0},
-    {{MOMENTUM, .momentum = 0.8f, .nesterov = 1}, 0.1f, 0},
-    {{RPROP}, 1.0f, 1},
+    {.optimizer = {.kind = ADAM}, .rate = 0.01f, .no_bias = 0},
+    {.optimizer = {.kind = ADAM, .beta1 = 0.8f, .beta2 = 0.99f, .weight_decay = 0.05f},
+     .rate = 0.01f,
+     .no_bias = 1},
+    {.optimizer = {.kind = SGD, .weight_decay = 0.01f}, .rate = 0.3f, .no_bias = 0},
+    {.optimizer = {.kind = MOMENTUM, .momentum = 0.8f, .nesterov = 1}, .rate = 0.1f, .no_bias = 0},
+    {.optimizer = {.kind = RPROP}, .rate = 1.0f, .no_bias = 1},
 };
 
 static const size_t net_sizes[] = {5, 7, 3};
