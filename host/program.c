@@ -2,7 +2,6 @@
 
 #include <stdio.h>
 #include <stdlib.h>
-#include <string.h>
 
 #include "kernel_sources.h"
 #include "status.h"
@@ -24,24 +23,13 @@ static char *read_text_file(const char *path)
     return text;
 }
 
-/* common.cl first: every other file uses its definitions. */
-static int source_order(size_t position)
-{
-    size_t common = 0;
-    for (size_t i = 0; i < clprop_kernel_source_count; i++)
-        if (strcmp(clprop_kernel_sources[i].name, "common.cl") == 0)
-            common = i;
-    if (position == 0)
-        return (int)common;
-    return (int)(position <= common ? position - 1 : position);
-}
-
-/* The source texts in build order; from disk when CLPROP_KERNEL_DIR names a folder. */
+/* The source texts in build order (the order CMakeLists.txt lists them in, which the embedded
+ * table keeps); from disk when CLPROP_KERNEL_DIR names a folder. */
 static clprop_status gather_sources(const char **texts, char **owned, clprop_message *message)
 {
     const char *dir = getenv("CLPROP_KERNEL_DIR");
     for (size_t i = 0; i < clprop_kernel_source_count; i++) {
-        const clprop_kernel_source *source = &clprop_kernel_sources[source_order(i)];
+        const clprop_kernel_source *source = &clprop_kernel_sources[i];
         owned[i] = NULL;
         texts[i] = source->text;
         if (dir == NULL || dir[0] == '\0')

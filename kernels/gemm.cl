@@ -14,10 +14,7 @@
 #define GEMM_TILE_N 4
 #endif
 
-#define A_AT_N(i, k) a[(size_t)(i) * lda + (k)]
-#define A_AT_T(i, k) a[(size_t)(k) * lda + (i)]
-#define B_AT_N(k, j) b[(size_t)(k) * ldb + (j)]
-#define B_AT_T(k, j) b[(size_t)(j) * ldb + (k)]
+/* A_AT_N, A_AT_T, B_AT_N, B_AT_T: gemm_access.cl. */
 
 #define GEMM_KERNEL(NAME, A_AT, B_AT)                                                           \
     __kernel void NAME(uint m, uint n, uint k, float alpha, __global const float *a, uint lda,   \
