@@ -4,6 +4,7 @@
  * one that copies panels of B into private memory for a larger B and for A·Bᵀ (the copy makes
  * the transpose). */
 #include "gemm.h"
+#include "launch.h"
 
 /* Work-items enough to keep every compute unit busy to the end: cpu_items_per_unit of them each. */
 static size_t wanted_items(const clprop_context *context)
@@ -69,6 +70,62 @@ int clprop_gemm_cpu_uses_panels(const clprop_context *context, const clprop_gemm
                PANEL_MIN_REUSE;
 }
 
+/* ---- The launches ------------------------------------------------------------------------------
+ */
+
+/* Both CPU kernels take (m, k, alpha, a, lda, b, ldb, beta, c, ldc, column tiles, tiles per
+ * work-item) and one-item work-groups over `items`. */
+static clprop_status launch_cpu_gemm(clprop_context *context, clprop_message *message,
+                                     clprop_kernel_id kernel, const clprop_gemm_shape *shape,
+                                     float alpha, cl_mem a, cl_mem b, float beta, cl_mem c,
+                                     size_t column_tiles, size_t per_item, size_t items[2])
+{
+    cl_uint um = (cl_uint)shape->m, uk = (cl_uint)shape->k, ulda = (cl_uint)shape->lda,
+            uldb = (cl_uint)shape->ldb, uldc = (cl_uint)shape->ldc;
+    cl_uint ucolumns = (cl_uint)column_tiles, uper_item = (cl_uint)per_item;
+    clprop_kernel_arg args[] = {CLPROP_ARG(um),   CLPROP_ARG(uk),       CLPROP_ARG(alpha),
+                                CLPROP_ARG(a),    CLPROP_ARG(ulda),     CLPROP_ARG(b),
+                                CLPROP_ARG(uldb), CLPROP_ARG(beta),     CLPROP_ARG(c),
+                                CLPROP_ARG(uldc), CLPROP_ARG(ucolumns), CLPROP_ARG(uper_item)};
+    return clprop_launch_exact(context, message, kernel, 2, items, args, CLPROP_ARG_COUNT(args));
+}
+
+/* The kernel that reads B in place, over row_tiles × column_tiles tiles (B not transposed), each
+ * work-item column_tiles_per_item of them side by side. The last tile of rows may run past row
+ * m − 1, which it reads again and does not store. */
+static clprop_status tiles_in_place(clprop_context *context, clprop_message *message,
+                                    const clprop_gemm_shape *shape, size_t row_tiles,
+                                    size_t column_tiles, size_t column_tiles_per_item, float alpha,
+                                    cl_mem a, cl_mem b, float beta, cl_mem c)
+{
+    clprop_kernel_id kernel =
+        shape->transpose_a ? CLPROP_KERNEL_GEMM_CPU_TN : CLPROP_KERNEL_GEMM_CPU_NN;
+    size_t per_item = column_tiles_per_item;
+    /* rows first: consecutive work-items share a panel of B */
+    size_t items[2] = {row_tiles, (column_tiles + per_item - 1) / per_item};
+    return launch_cpu_gemm(context, message, kernel, shape, alpha, a, b, beta, c, column_tiles,
+                           per_item, items);
+}
+
+/* The kernel that copies panels of op(B) (any layout but Aᵀ·Bᵀ): one work-item per tile of
+ * columns and row_tiles_per_item tiles of rows. */
+static clprop_status tiles_through_panels(clprop_context *context, clprop_message *message,
+                                          const clprop_gemm_shape *shape, size_t column_tiles,
+                                          size_t row_tiles_per_item, float alpha, cl_mem a,
+                                          cl_mem b, float beta, cl_mem c)
+{
+    static const clprop_kernel_id kernels[2][2] = {
+        {CLPROP_KERNEL_GEMM_CPU_PANEL_NN, CLPROP_KERNEL_GEMM_CPU_PANEL_NT},
+        {CLPROP_KERNEL_GEMM_CPU_PANEL_TN, CLPROP_KERNEL_COUNT}};
+    clprop_kernel_id kernel = kernels[shape->transpose_a != 0][shape->transpose_b != 0];
+    size_t row_tiles = (shape->m + context->tuning.cpu_tile_m - 1) / context->tuning.cpu_tile_m;
+    size_t items[2] = {column_tiles, (row_tiles + row_tiles_per_item - 1) / row_tiles_per_item};
+    return launch_cpu_gemm(context, message, kernel, shape, alpha, a, b, beta, c, column_tiles,
+                           row_tiles_per_item, items);
+}
+
+/* ---- The family ------------------------------------------------------------------------------ */
+
 clprop_status clprop_gemm_cpu(clprop_context *context, clprop_message *message,
                               const clprop_gemm_shape *shape, float alpha, cl_mem a, cl_mem b,
                               float beta, cl_mem c)
@@ -77,14 +134,14 @@ clprop_status clprop_gemm_cpu(clprop_context *context, clprop_message *message,
     size_t full_columns = column_tiles * CLPROP_CPU_TILE_N;
     clprop_status status = CLPROP_SUCCESS;
     if (column_tiles > 0 && clprop_gemm_cpu_uses_panels(context, shape))
-        status = clprop_gemm_cpu_panels(
+        status = tiles_through_panels(
             context, message, shape, column_tiles,
             row_tiles_per_item(context, row_tiles, column_tiles, shape->transpose_b), alpha, a, b,
             beta, c);
     else if (column_tiles > 0)
-        status = clprop_gemm_cpu_tiles(context, message, shape, row_tiles, column_tiles,
-                                       column_tiles_per_item(context, row_tiles, column_tiles),
-                                       alpha, a, b, beta, c);
+        status = tiles_in_place(context, message, shape, row_tiles, column_tiles,
+                                column_tiles_per_item(context, row_tiles, column_tiles), alpha, a,
+                                b, beta, c);
     /* the right strip, all rows */
     if (status == CLPROP_SUCCESS && full_columns < shape->n)
         status =
