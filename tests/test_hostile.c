@@ -515,6 +515,14 @@ static const hostile_case cases[] = {
      .setup = {{FIX, "huge.gz", "hugeidx"}, {FIX, "lab.gz", "hugelab"}},
      .argv = {"eval", "--model", "model.clprop", "--data", "huge.gz", "--labels", "lab.gz"},
      .status = NONZERO, .needle = "huge.gz"},
+    {"memory", "a_gzip_idx_header_unlike_layers_is_refused_before_its_body",
+     .setup = {{FIX, "img.gz", "imggz"}, {FIX, "lab.idx", "lab"}},
+     .argv = {"train", "--data", "img.gz", "--labels", "lab.idx", "--layers", "10,4,10"},
+     .status = NONZERO, .needle = "img.gz", .needle2 = "--layers 10"},
+    {"memory", "a_fann_header_unlike_the_init_model_is_refused_before_its_body",
+     .setup = {{REG, "wide.data", "1 3 1\n0 0 0\n1\n"}},
+     .argv = {"train", "--data", "wide.data", "--init", "model.clprop"}, .status = NONZERO,
+     .needle = "wide.data:1", .needle2 = "--init model.clprop"},
     {"memory", "gzip_with_trailing_garbage", .setup = {{FIX, "img.gz", "imgtrail"},
                                                        {FIX, "lab.idx", "lab"}},
      .argv = {"train", "--data", "img.gz", "--labels", "lab.idx", "--epochs", "1"},
@@ -774,7 +782,7 @@ static void make_fixtures(void)
     patched_model("ck", "farck", samples_beyond_the_data);
     write_idx_images("img", 0);
     write_idx_images("imgtrail", 1);
-    cr_assert_eq(shell("cd %s && mv imgtrail.gz imgtrail", fixtures), 0);
+    cr_assert_eq(shell("cd %s && mv imgtrail.gz imgtrail && gzip -c img > imggz", fixtures), 0);
     const unsigned char labels[] = {0, 0, 8, 1, 0, 0, 0, 4, 0, 1, 1, 0};
     free(test_write_bytes(fixtures, "lab", labels, sizeof labels));
     /* images: 2^31−1 of 65535×65535 pixels; labels: as many, both with almost no body */

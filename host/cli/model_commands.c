@@ -1,4 +1,5 @@
 /* The commands that use a saved model: eval, predict and export. */
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -117,7 +118,10 @@ static int load(const model_options *o, loaded *l)
     size_t last = clprop_model_layer_count(l->model);
     size_t inputs = clprop_model_units(l->model, 0), outputs = clprop_model_units(l->model, last);
     int usage_error = 0;
-    if ((l->data = cli_load_data(&o->data, outputs, &usage_error)) == NULL)
+    char by[PATH_MAX + 32];
+    snprintf(by, sizeof by, "the model %s", o->model);
+    cli_expected expected = {.inputs = inputs, .by = by};
+    if ((l->data = cli_load_data(&o->data, outputs, &expected, &usage_error)) == NULL)
         return usage_error ? EXIT_USAGE : EXIT_FAILED;
     if (clprop_data_inputs(l->data) != inputs || clprop_data_outputs(l->data) != outputs) {
         cli_error("%s: the data have %zu inputs and %zu outputs but the model %s takes %zu and "

@@ -291,7 +291,8 @@ static int check_options_fit_the_file(const cli_data_options *options, int *usag
     return 1;
 }
 
-clprop_data *cli_load_data(const cli_data_options *options, size_t classes, int *usage_error)
+clprop_data *cli_load_data(const cli_data_options *options, size_t classes,
+                           const cli_expected *expected, int *usage_error)
 {
     if (!check_options_fit_the_file(options, usage_error))
         return NULL;
@@ -303,7 +304,8 @@ clprop_data *cli_load_data(const cli_data_options *options, size_t classes, int 
                                      options->labels != NULL ? CLPROP_DATA_IDX : CLPROP_DATA_AUTO,
                                  .csv_targets = 0,
                                  .csv_label_column = 0,
-                                 .classes = classes};
+                                 .classes = classes,
+                                 .inputs = expected != NULL ? expected->inputs : 0};
     if ((options->targets != NULL &&
          !cli_parse_count("--targets", options->targets, &source.csv_targets)) ||
         (options->label_column != NULL &&
@@ -312,8 +314,12 @@ clprop_data *cli_load_data(const cli_data_options *options, size_t classes, int 
         return NULL;
     }
     clprop_data *data = NULL;
-    if (clprop_data_load(&source, &data) != CLPROP_SUCCESS) {
-        cli_error("%s", clprop_data_message(data));
+    clprop_status status = clprop_data_load(&source, &data);
+    if (status != CLPROP_SUCCESS) {
+        if (status == CLPROP_ERROR_MISMATCH && source.inputs != 0 && expected->by != NULL)
+            cli_error("%s (by %s)", clprop_data_message(data), expected->by);
+        else
+            cli_error("%s", clprop_data_message(data));
         clprop_data_destroy(data);
         return NULL;
     }

@@ -68,8 +68,17 @@ int cli_take_network_option(int argc, char **argv, int *i, cli_network_options *
  * else a linear output with squared error. */
 void cli_settle_output(cli_network_options *network, int labels);
 
+/* What the network expects of a data set, when it is known before loading: its inputs per sample
+ * (0: any, the data decide) and who says so ("--layers 784,128,10", "the model m.clprop"). A file
+ * whose header disagrees is refused before its body is read. */
+typedef struct cli_expected {
+    size_t inputs;
+    const char *by;
+} cli_expected;
+
 /* Loads the data set; classes (0: from the data) sets the one-hot width for class labels.
  * Reports failures (exit 1) and returns NULL. Usage errors set *usage_error. */
-clprop_data *cli_load_data(const cli_data_options *options, size_t classes, int *usage_error);
+clprop_data *cli_load_data(const cli_data_options *options, size_t classes,
+                           const cli_expected *expected, int *usage_error);
 
 #endif

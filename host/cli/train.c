@@ -33,6 +33,7 @@ typedef struct session {
     double started;       /* when the epochs began */
     int classifier;
     char network_name[PATH_MAX + 64]; /* for messages: "the network" or "--resume FILE's network" */
+    char layers_text[64];             /* for messages: "--layers 784,..." */
     int usage_error;
 } session;
 
@@ -123,7 +124,8 @@ static int load_test(session *s, size_t classes)
     cli_data_options test = o->data;
     test.path = o->test.path;
     test.labels = o->test.labels;
-    if ((s->test = cli_load_data(&test, classes, &s->usage_error)) == NULL)
+    cli_expected expected = {.inputs = clprop_data_inputs(s->data), .by = "--data's samples"};
+    if ((s->test = cli_load_data(&test, classes, &expected, &s->usage_error)) == NULL)
         return 0;
     return check_widths(o->test.path, s->test, clprop_data_inputs(s->data),
                         clprop_data_outputs(s->data), s->network_name);
@@ -143,6 +145,19 @@ static int choose_output(session *s)
     return 1;
 }
 
+/* The inputs the network takes, when known before the data: from --init or --resume's model,
+ * else from --layers. */
+static cli_expected expected_of_the_network(session *s)
+{
+    const cli_network_options *n = &s->options->network;
+    if (s->start != NULL)
+        return (cli_expected){.inputs = clprop_model_units(s->start, 0), .by = s->network_name};
+    if (n->size_count == 0)
+        return (cli_expected){.inputs = 0, .by = NULL};
+    snprintf(s->layers_text, sizeof s->layers_text, "--layers %zu,...", n->sizes[0]);
+    return (cli_expected){.inputs = n->sizes[0], .by = s->layers_text};
+}
+
 static int load_everything(session *s)
 {
     if (!load_start_model(s))
@@ -154,7 +169,9 @@ static int load_everything(session *s)
     if (s->options->resume != NULL)
         agreement_adopt(s->options, &s->progress);
     size_t classes = known_classes(s);
-    if ((s->data = cli_load_data(&s->options->data, classes, &s->usage_error)) == NULL)
+    cli_expected expected = expected_of_the_network(s);
+    if ((s->data = cli_load_data(&s->options->data, classes, &expected, &s->usage_error)) ==
+        NULL)
         return 0;
     if (classes == 0 && clprop_data_has_labels(s->data))
         classes = clprop_data_outputs(s->data);
