@@ -9,6 +9,7 @@
 #include <stdio.h>
 
 #include "bench.h"
+#include "environment.h"
 
 static const size_t network[] = {784, 256, 128, 10};
 #define NETWORK_LAYERS 3
@@ -133,6 +134,9 @@ static void all_elementwise(bench_session *session)
 static clprop_context *open_context(const bench_options *options, clprop_gemm_backend gemm)
 {
     clprop_context_desc desc = {.device = options->device, .gemm = gemm};
+    char problem[256];
+    if (!environment_context_desc(&desc, problem, sizeof problem))
+        bench_require(CLPROP_ERROR_INVALID_ARGUMENT, "reading the environment", problem);
     clprop_context *context = NULL;
     clprop_status status = clprop_context_create(&desc, &context);
     bench_require(status,

@@ -39,6 +39,7 @@
 
 #include "bench.h"
 #include "context.h" /* the launch counter */
+#include "environment.h"
 
 extern char **environ;
 
@@ -237,6 +238,9 @@ static int open_device_and_network(trainer *t, const train_options *o)
     put("devices_s", listed - start);
 
     clprop_context_desc desc = {.device = o->device, .gemm = CLPROP_GEMM_NATIVE};
+    char problem[256];
+    if (!environment_context_desc(&desc, problem, sizeof problem))
+        return child_failed("reading the environment", CLPROP_ERROR_INVALID_ARGUMENT, problem);
     status = clprop_context_create(&desc, &t->context);
     if (status != CLPROP_SUCCESS)
         return child_failed("opening the device", status, clprop_context_message(t->context));

@@ -11,7 +11,8 @@
 #include "program.h"
 #include "status.h"
 
-static clprop_status open_device(clprop_context *context, const clprop_device_entry *entry)
+static clprop_status open_device(clprop_context *context, const clprop_device_entry *entry,
+                                 const clprop_context_desc *desc)
 {
     cl_int error;
     context->device = entry->info;
@@ -32,8 +33,8 @@ static clprop_status open_device(clprop_context *context, const clprop_device_en
     size_t max_group = 1;
     clGetDeviceInfo(entry->device, CL_DEVICE_MAX_WORK_GROUP_SIZE, sizeof max_group, &max_group,
                     NULL);
-    clprop_status status =
-        clprop_tuning_for(&entry->info, max_group, &context->tuning, &context->message);
+    clprop_status status = clprop_tuning_for(&entry->info, max_group, &desc->tuning,
+                                             &context->tuning, &context->message);
     if (status != CLPROP_SUCCESS)
         return status;
     char options[1024];
@@ -41,15 +42,8 @@ static clprop_status open_device(clprop_context *context, const clprop_device_en
     options[contract++] = ' ';
     clprop_tuning_build_options(&context->tuning, options + contract,
                                 sizeof options - (size_t)contract);
-    return clprop_program_build(context->cl, entry->device, options, &context->program,
-                                &context->message);
-}
-
-static const char *default_selector(const clprop_context_desc *desc)
-{
-    if (desc != NULL && desc->device != NULL && desc->device[0] != '\0')
-        return desc->device;
-    return getenv("CLPROP_DEVICE");
+    return clprop_program_build(context->cl, entry->device, options, desc->kernel_dir,
+                                &context->program, &context->message);
 }
 
 clprop_status clprop_context_create(const clprop_context_desc *desc, clprop_context **out)
@@ -58,7 +52,12 @@ clprop_status clprop_context_create(const clprop_context_desc *desc, clprop_cont
     *out = context;
     if (context == NULL)
         return CLPROP_ERROR_OUT_OF_HOST_MEMORY;
-    context->gemm = desc != NULL ? desc->gemm : CLPROP_GEMM_NATIVE;
+    static const clprop_context_desc defaults = {0};
+    if (desc == NULL)
+        desc = &defaults;
+    context->gemm = desc->gemm;
+    context->keep_data_on_host = desc->keep_data_on_host;
+    context->stream_chunk = desc->stream_chunk;
     if (clprop_gemm_backend_name(context->gemm) == NULL)
         return clprop_fail(&context->message, CLPROP_ERROR_INVALID_ARGUMENT,
                            "unknown GEMM backend %d", (int)context->gemm);
@@ -68,12 +67,12 @@ clprop_status clprop_context_create(const clprop_context_desc *desc, clprop_cont
     if (status != CLPROP_SUCCESS)
         return status;
     size_t chosen = 0;
-    status = clprop_device_select(&table, default_selector(desc), &chosen, &context->message);
+    status = clprop_device_select(&table, desc->device, &chosen, &context->message);
     if (status == CLPROP_SUCCESS)
-        status = open_device(context, &table.entries[chosen]);
+        status = open_device(context, &table.entries[chosen], desc);
     clprop_device_table_free(&table);
     if (status == CLPROP_SUCCESS && context->gemm == CLPROP_GEMM_AUTO)
-        status = clprop_gemm_choose_backend(context);
+        status = clprop_gemm_choose_backend(context, desc->cache_dir);
     return status;
 }
 

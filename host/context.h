@@ -20,13 +20,16 @@ struct clprop_context {
     clprop_gemm_backend gemm;
     clprop_tuning tuning; /* which native GEMM kernels, with which tiles */
     cl_kernel kernels[CLPROP_KERNEL_COUNT]; /* made on first use; NULL before */
+    int keep_data_on_host;       /* from the description: data sets stream even when they fit */
+    size_t stream_chunk;         /* samples per streamed chunk; 0: about 64 MiB */
     unsigned long long launches; /* kernels enqueued so far (CLBlast's own not counted): the
                                     bench reports launches per training step from it */
 };
 
-/* Resolves CLPROP_GEMM_AUTO: the remembered choice for this device, else a measurement of both
- * backends (then remembered). Sets context->gemm to native or clblast. */
-clprop_status clprop_gemm_choose_backend(clprop_context *context);
+/* Resolves CLPROP_GEMM_AUTO: the choice remembered in cache_dir for this device, else a
+ * measurement of both backends (then remembered there; cache_dir NULL: not remembered). Sets
+ * context->gemm to native or clblast. */
+clprop_status clprop_gemm_choose_backend(clprop_context *context, const char *cache_dir);
 
 /* A device buffer of `bytes`, filled from `values` when that is not NULL. A failure is reported on
  * `message` naming `what`, its size and the device. */

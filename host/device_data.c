@@ -12,12 +12,11 @@ static clprop_status create_buffer(clprop_device_data *data, cl_mem *buffer, siz
 }
 
 /* The samples go to the device when each array fits one allocation and both together take at most
- * half the device's memory, leaving the rest for the network. CLPROP_DATA_ON_HOST=1 keeps them on
- * the host regardless, to test and compare that path. */
+ * half the device's memory, leaving the rest for the network. The context's keep_data_on_host
+ * keeps them on the host regardless, to test and compare that path. */
 static int fits_on_device(const clprop_device_data *data)
 {
-    const char *on_host = getenv("CLPROP_DATA_ON_HOST");
-    if (on_host != NULL && strcmp(on_host, "1") == 0)
+    if (data->context->keep_data_on_host)
         return 0;
     const clprop_device_info *device = &data->context->device;
     uint64_t input_bytes =

@@ -21,9 +21,9 @@ clprop_status clprop_op_gemm(clprop_context *context, clprop_message *message, i
     if (transpose_a && transpose_b)
         return clprop_fail(message, CLPROP_ERROR_INVALID_ARGUMENT,
                            "GEMM with both operands transposed is not provided");
-    if (context->tuning.family == CLPROP_FAMILY_CPU)
+    if (context->tuning.family == CLPROP_GEMM_FAMILY_CPU)
         return clprop_gemm_cpu(context, message, &shape, alpha, a, b, beta, c);
-    if (context->tuning.family == CLPROP_FAMILY_GPU)
+    if (context->tuning.family == CLPROP_GEMM_FAMILY_GPU)
         return clprop_gemm_gpu(context, message, &shape, alpha, a, b, beta, c);
     return clprop_gemm_generic(context, message, &shape, alpha, a, b, beta, c, 0, 0);
 }

@@ -16,16 +16,6 @@
 
 enum { SHAPE_M = 256, SHAPE_N = 256, SHAPE_K = 784, REPEATS = 3 };
 
-static void cache_path(char *path, size_t size)
-{
-    const char *base = getenv("XDG_CACHE_HOME");
-    if (base != NULL && base[0] != '\0')
-        snprintf(path, size, "%s/clprop/gemm-backends", base);
-    else
-        snprintf(path, size, "%s/.cache/clprop/gemm-backends",
-                 getenv("HOME") != NULL ? getenv("HOME") : "/tmp");
-}
-
 static void device_key(const clprop_context *context, char *key, size_t size)
 {
     char driver[128] = "";
@@ -50,20 +40,17 @@ static int remembered(const char *path, const char *key)
     return found;
 }
 
-/* Appends the choice; a cache that can't be written only costs a measurement next time. */
-static void remember(const char *path, const char *key, clprop_gemm_backend backend)
+/* Appends the choice; a cache that can't be written only costs a measurement next time. The
+ * folder and its parent are made when missing (~/.cache/clprop on a fresh account). */
+static void remember(const char *dir, const char *path, const char *key,
+                     clprop_gemm_backend backend)
 {
-    char dir[4096];
-    snprintf(dir, sizeof dir, "%s", path);
-    char *slash = strrchr(dir, '/');
-    if (slash == NULL)
-        return;
-    *slash = '\0';
-    char *parent = strrchr(dir, '/');
-    if (parent != NULL) {
-        *parent = '\0';
-        mkdir(dir, 0755);
-        *parent = '/';
+    char parent[4096];
+    snprintf(parent, sizeof parent, "%s", dir);
+    char *slash = strrchr(parent, '/');
+    if (slash != NULL && slash != parent) {
+        *slash = '\0';
+        mkdir(parent, 0755);
     }
     if (mkdir(dir, 0755) != 0 && errno != EEXIST)
         return;
@@ -127,10 +114,14 @@ static clprop_gemm_backend measure(clprop_context *context)
     return choice;
 }
 
-clprop_status clprop_gemm_choose_backend(clprop_context *context)
+clprop_status clprop_gemm_choose_backend(clprop_context *context, const char *cache_dir)
 {
+    if (cache_dir == NULL || cache_dir[0] == '\0') {
+        context->gemm = measure(context);
+        return CLPROP_SUCCESS;
+    }
     char path[4096], key[512];
-    cache_path(path, sizeof path);
+    snprintf(path, sizeof path, "%s/gemm-backends", cache_dir);
     device_key(context, key, sizeof key);
     int known = remembered(path, key);
     if (known >= 0) {
@@ -138,6 +129,6 @@ clprop_status clprop_gemm_choose_backend(clprop_context *context)
         return CLPROP_SUCCESS;
     }
     context->gemm = measure(context);
-    remember(path, key, context->gemm);
+    remember(cache_dir, path, key, context->gemm);
     return CLPROP_SUCCESS;
 }

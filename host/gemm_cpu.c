@@ -60,9 +60,9 @@ int clprop_gemm_cpu_uses_panels(const clprop_context *context, const clprop_gemm
      * panel kernel's loop over blocks of K never starts). */
     if (shape->k == 0)
         return 0;
-    if (shape->transpose_b || tuning->cpu_panels == CLPROP_PANELS_ALWAYS)
+    if (shape->transpose_b || tuning->cpu_panels == CLPROP_CPU_PANELS_ALWAYS)
         return 1;
-    if (tuning->cpu_panels == CLPROP_PANELS_NEVER)
+    if (tuning->cpu_panels == CLPROP_CPU_PANELS_NEVER)
         return 0;
     size_t column_tiles = shape->n / CLPROP_CPU_TILE_N;
     return column_tiles > 0 && shape->k * shape->n * sizeof(float) > tuning->cpu_panel_bytes &&

@@ -12,6 +12,8 @@ static const char *const weight_init_names[] = {"auto", "glorot", "he"};
 static const char *const optimizer_names[] = {"sgd", "momentum", "adam", "rprop"};
 static const char *const schedule_names[] = {"constant", "step", "cosine"};
 static const char *const gemm_backend_names[] = {"native", "clblast", "auto"};
+static const char *const gemm_family_names[] = {"default", "generic", "cpu", "gpu"};
+static const char *const cpu_panels_names[] = {"default", "auto", "always", "never"};
 
 #define COUNT(table) (sizeof table / sizeof *table)
 
@@ -48,3 +50,5 @@ NAMES(clprop_weight_init, clprop_weight_init, weight_init_names)
 NAMES(clprop_optimizer, clprop_optimizer_kind, optimizer_names)
 NAMES(clprop_schedule, clprop_schedule_kind, schedule_names)
 NAMES(clprop_gemm_backend, clprop_gemm_backend, gemm_backend_names)
+NAMES(clprop_gemm_family, clprop_gemm_family, gemm_family_names)
+NAMES(clprop_cpu_panels, clprop_cpu_panels, cpu_panels_names)

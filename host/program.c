@@ -24,10 +24,10 @@ static char *read_text_file(const char *path)
 }
 
 /* The source texts in build order (the order CMakeLists.txt lists them in, which the embedded
- * table keeps); from disk when CLPROP_KERNEL_DIR names a folder. */
-static clprop_status gather_sources(const char **texts, char **owned, clprop_message *message)
+ * table keeps); from disk when dir names a folder. */
+static clprop_status gather_sources(const char *dir, const char **texts, char **owned,
+                                    clprop_message *message)
 {
-    const char *dir = getenv("CLPROP_KERNEL_DIR");
     for (size_t i = 0; i < clprop_kernel_source_count; i++) {
         const clprop_kernel_source *source = &clprop_kernel_sources[i];
         owned[i] = NULL;
@@ -38,8 +38,8 @@ static clprop_status gather_sources(const char **texts, char **owned, clprop_mes
         snprintf(path, sizeof path, "%s/%s", dir, source->name);
         owned[i] = read_text_file(path);
         if (owned[i] == NULL)
-            return clprop_fail(message, CLPROP_ERROR_IO,
-                               "CLPROP_KERNEL_DIR: cannot read %s", path);
+            return clprop_fail(message, CLPROP_ERROR_IO, "kernel folder %s: cannot read %s", dir,
+                               path);
         texts[i] = owned[i];
     }
     return CLPROP_SUCCESS;
@@ -64,7 +64,8 @@ static void report_build_log(cl_program program, cl_device_id device, cl_int err
 
 /* The options never ask for fast-math: the device must agree with the reference. */
 clprop_status clprop_program_build(cl_context context, cl_device_id device, const char *options,
-                                   cl_program *out, clprop_message *message)
+                                   const char *kernel_dir, cl_program *out,
+                                   clprop_message *message)
 {
     *out = NULL;
     const char **texts = calloc(clprop_kernel_source_count, sizeof *texts);
@@ -73,7 +74,7 @@ clprop_status clprop_program_build(cl_context context, cl_device_id device, cons
     if (texts == NULL || owned == NULL)
         status = clprop_fail(message, CLPROP_ERROR_OUT_OF_HOST_MEMORY, "out of host memory");
     if (status == CLPROP_SUCCESS)
-        status = gather_sources(texts, owned, message);
+        status = gather_sources(kernel_dir, texts, owned, message);
     cl_program program = NULL;
     if (status == CLPROP_SUCCESS) {
         cl_int error;

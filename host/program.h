@@ -7,9 +7,10 @@
 #include "clprop.h"
 #include "message.h"
 
-/* Compiles all kernel sources (embedded, or from $CLPROP_KERNEL_DIR when set) for the device,
- * with the given build options (which set the tunable -D values). */
+/* Compiles all kernel sources (embedded, or from kernel_dir when it is not NULL) for the device,
+ * with the given build options (which set the contract's and the tuning's -D values). */
 clprop_status clprop_program_build(cl_context context, cl_device_id device, const char *options,
-                                   cl_program *out, clprop_message *message);
+                                   const char *kernel_dir, cl_program *out,
+                                   clprop_message *message);
 
 #endif

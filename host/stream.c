@@ -8,15 +8,14 @@
 #include "ops.h"
 #include "status.h"
 
-/* About 64 MiB of samples per chunk, or CLPROP_STREAM_CHUNK samples (to test the streaming with
- * tiny chunks); always a whole number of batches. */
+/* About 64 MiB of samples per chunk, or the context's stream_chunk samples (to test the
+ * streaming with tiny chunks); always a whole number of batches. */
 static size_t chunk_size(const clprop_device_data *data, size_t batch)
 {
     size_t bytes_per_sample = (data->inputs + data->outputs) * sizeof(float);
     size_t samples = ((size_t)64 << 20) / bytes_per_sample;
-    const char *forced = getenv("CLPROP_STREAM_CHUNK");
-    if (forced != NULL && atol(forced) > 0)
-        samples = (size_t)atol(forced);
+    if (data->context->stream_chunk > 0)
+        samples = data->context->stream_chunk;
     samples = samples / batch * batch;
     return samples > 0 ? samples : batch;
 }

@@ -1,8 +1,6 @@
 #include "tuning.h"
 
 #include <stdio.h>
-#include <stdlib.h>
-#include <string.h>
 
 /* Defaults by kind of device, measured with clprop-bench kernels (bench/RESULTS.md).
  * CPU: six rows of 16 keep 12 AVX2 registers of accumulators (an 8-row tile spills on AVX2);
@@ -12,16 +10,16 @@
  * core's L2: below that B stays in cache and the copy is pure cost); 8 work-items per compute
  * unit, enough to even out the cores without cutting the reuse of each panel short.
  * GPU: the common 64×64 block with a 16-deep K step and 16×16 work-items (4×4 outputs each); not
- * yet tuned on a real GPU. Every kind carries every family's entries: CLPROP_GEMM_FAMILY may pick
+ * yet tuned on a real GPU. Every kind carries every family's entries: the overrides may pick
  * another family than its own. */
 #define CPU_FAMILY_DEFAULTS                                                                        \
-    .cpu_tile_m = 6, .cpu_tiles = 4, .cpu_panels = CLPROP_PANELS_AUTO,                             \
+    .cpu_tile_m = 6, .cpu_tiles = 4, .cpu_panels = CLPROP_CPU_PANELS_AUTO,                             \
     .cpu_panel_bytes = 256 * 1024, .cpu_kblock = 256, .cpu_items_per_unit = 8
 #define GPU_FAMILY_DEFAULTS .gpu_tile = 64, .gpu_depth = 16, .gpu_group = 16
 static const clprop_tuning defaults_by_kind[] = {
-    [CLPROP_DEVICE_GPU] = {.family = CLPROP_FAMILY_GPU, CPU_FAMILY_DEFAULTS, GPU_FAMILY_DEFAULTS},
-    [CLPROP_DEVICE_CPU] = {.family = CLPROP_FAMILY_CPU, CPU_FAMILY_DEFAULTS, GPU_FAMILY_DEFAULTS},
-    [CLPROP_DEVICE_OTHER] = {.family = CLPROP_FAMILY_GENERIC,
+    [CLPROP_DEVICE_GPU] = {.family = CLPROP_GEMM_FAMILY_GPU, CPU_FAMILY_DEFAULTS, GPU_FAMILY_DEFAULTS},
+    [CLPROP_DEVICE_CPU] = {.family = CLPROP_GEMM_FAMILY_CPU, CPU_FAMILY_DEFAULTS, GPU_FAMILY_DEFAULTS},
+    [CLPROP_DEVICE_OTHER] = {.family = CLPROP_GEMM_FAMILY_GENERIC,
                              CPU_FAMILY_DEFAULTS,
                              GPU_FAMILY_DEFAULTS},
 };
@@ -30,71 +28,45 @@ static const clprop_tuning defaults_by_kind[] = {
  * from it their private panels shrink to 16 rows, which no GPU compiler should refuse. */
 #define KBLOCK_OFF_THE_CPU_FAMILY 16
 
-static const char *const panel_policy_names[] = {"auto", "always", "never"};
-
-static const char *const family_names[] = {"generic", "cpu", "gpu"};
-
-const char *clprop_gemm_family_name(clprop_gemm_family family)
+/* A count override: 0 keeps *value, else it must be within [low, high]. */
+static clprop_status override_count(const char *field, size_t given, size_t low, size_t high,
+                                    size_t *value, clprop_message *message)
 {
-    return family <= CLPROP_FAMILY_GPU ? family_names[family] : "unknown";
-}
-
-/* One of three names (`names`, in enum order) from the environment variable `variable`, as its
- * index into *choice; the message names the variable and the three. */
-static clprop_status override_choice(const char *variable, const char *const names[3],
-                                     int *choice, clprop_message *message)
-{
-    const char *text = getenv(variable);
-    if (text == NULL || text[0] == '\0')
+    if (given == 0)
         return CLPROP_SUCCESS;
-    for (int c = 0; c < 3; c++)
-        if (strcmp(text, names[c]) == 0) {
-            *choice = c;
-            return CLPROP_SUCCESS;
-        }
-    return clprop_fail(message, CLPROP_ERROR_INVALID_ARGUMENT,
-                       "%s must be %s, %s or %s, not \"%s\"", variable, names[0], names[1],
-                       names[2], text);
-}
-
-/* A whole number from the environment variable `name`, within [low, high], into *value. */
-static clprop_status override_count(const char *name, long low, long high, size_t *value,
-                                    clprop_message *message)
-{
-    const char *text = getenv(name);
-    if (text == NULL || text[0] == '\0')
-        return CLPROP_SUCCESS;
-    char *end = NULL;
-    long number = strtol(text, &end, 10);
-    if (*end != '\0' || number < low || number > high)
+    if (given < low || given > high)
         return clprop_fail(message, CLPROP_ERROR_INVALID_ARGUMENT,
-                           "%s must be %ld to %ld, not \"%s\"", name, low, high, text);
-    *value = (size_t)number;
+                           "GEMM tuning: %s must be %zu to %zu, not %zu", field, low, high, given);
+    *value = given;
     return CLPROP_SUCCESS;
 }
 
 clprop_status clprop_tuning_for(const clprop_device_info *device, size_t max_group,
-                                clprop_tuning *out, clprop_message *message)
+                                const clprop_gemm_tuning *overrides, clprop_tuning *out,
+                                clprop_message *message)
 {
     *out = defaults_by_kind[device->kind];
-    int family = (int)out->family, panels = (int)out->cpu_panels;
-    clprop_status status = override_choice("CLPROP_GEMM_FAMILY", family_names, &family, message);
-    out->family = (clprop_gemm_family)family;
-    if (status == CLPROP_SUCCESS)
-        status = override_count("CLPROP_CPU_TILE_M", 1, 8, &out->cpu_tile_m, message);
-    if (status == CLPROP_SUCCESS)
-        status = override_count("CLPROP_CPU_TILES", 1, 64, &out->cpu_tiles, message);
-    if (status == CLPROP_SUCCESS)
-        status = override_choice("CLPROP_CPU_PANELS", panel_policy_names, &panels, message);
-    out->cpu_panels = (clprop_panel_policy)panels;
-    if (status == CLPROP_SUCCESS)
-        status = override_count("CLPROP_CPU_KBLOCK", 16, 1024, &out->cpu_kblock, message);
-    if (status == CLPROP_SUCCESS)
-        status = override_count("CLPROP_CPU_ITEMS", 1, 1024, &out->cpu_items_per_unit, message);
+    static const clprop_gemm_tuning none = {0};
+    const clprop_gemm_tuning *o = overrides != NULL ? overrides : &none;
+    if (clprop_gemm_family_name(o->family) == NULL)
+        return clprop_fail(message, CLPROP_ERROR_INVALID_ARGUMENT,
+                           "GEMM tuning: unknown family %d", (int)o->family);
+    if (clprop_cpu_panels_name(o->cpu_panels) == NULL)
+        return clprop_fail(message, CLPROP_ERROR_INVALID_ARGUMENT,
+                           "GEMM tuning: unknown panel policy %d", (int)o->cpu_panels);
+    if (o->family != CLPROP_GEMM_FAMILY_DEFAULT)
+        out->family = o->family;
+    if (o->cpu_panels != CLPROP_CPU_PANELS_DEFAULT)
+        out->cpu_panels = o->cpu_panels;
+    CLPROP_CHECK(override_count("cpu_tile_m", o->cpu_tile_m, 1, 8, &out->cpu_tile_m, message));
+    CLPROP_CHECK(override_count("cpu_tiles", o->cpu_tiles, 1, 64, &out->cpu_tiles, message));
+    CLPROP_CHECK(override_count("cpu_kblock", o->cpu_kblock, 16, 1024, &out->cpu_kblock, message));
+    CLPROP_CHECK(override_count("cpu_items_per_unit", o->cpu_items_per_unit, 1, 1024,
+                                &out->cpu_items_per_unit, message));
     /* a device whose work-groups are too small for the GPU tiles gets the portable kernels */
-    if (out->family == CLPROP_FAMILY_GPU && max_group < out->gpu_group * out->gpu_group)
-        out->family = CLPROP_FAMILY_GENERIC;
-    return status;
+    if (out->family == CLPROP_GEMM_FAMILY_GPU && max_group < out->gpu_group * out->gpu_group)
+        out->family = CLPROP_GEMM_FAMILY_GENERIC;
+    return CLPROP_SUCCESS;
 }
 
 void clprop_tuning_build_options(const clprop_tuning *tuning, char *options, size_t size)
@@ -103,6 +75,6 @@ void clprop_tuning_build_options(const clprop_tuning *tuning, char *options, siz
              "-cl-std=CL1.2 -DCPU_TILE_M=%zu -DCPU_KBLOCK=%zu -DGPU_TILE=%zu -DGPU_DEPTH=%zu "
              "-DGPU_GROUP=%zu",
              tuning->cpu_tile_m,
-             tuning->family == CLPROP_FAMILY_CPU ? tuning->cpu_kblock : KBLOCK_OFF_THE_CPU_FAMILY,
+             tuning->family == CLPROP_GEMM_FAMILY_CPU ? tuning->cpu_kblock : KBLOCK_OFF_THE_CPU_FAMILY,
              tuning->gpu_tile, tuning->gpu_depth, tuning->gpu_group);
 }

@@ -116,9 +116,9 @@ typedef struct clprop_context clprop_context;
 typedef enum clprop_gemm_backend {
     CLPROP_GEMM_NATIVE = 0, /* clprop's own GEMM kernels */
     CLPROP_GEMM_CLBLAST,    /* CLBlast's SGEMM */
-    CLPROP_GEMM_AUTO        /* whichever of the two was faster on this device: measured once on
-                               the forward pass's shape and remembered in
-                               $XDG_CACHE_HOME/clprop/gemm-backends (~/.cache without it) */
+    CLPROP_GEMM_AUTO        /* whichever of the two was faster on this device: measured on the
+                               forward pass's shape and remembered in clprop_context_desc's
+                               cache_dir (the clprop command's: $XDG_CACHE_HOME/clprop) */
 } clprop_gemm_backend;
 
 /* "native", "clblast", "auto"; NULL for an unknown value. Every enum with names has the pair
@@ -129,11 +129,62 @@ const char *clprop_gemm_backend_name(clprop_gemm_backend backend);
 CLPROP_API
 int clprop_gemm_backend_from_name(const char *name, clprop_gemm_backend *backend);
 
+/* The native GEMM's kernel families (host/tuning.c picks one per kind of device). */
+typedef enum clprop_gemm_family {
+    CLPROP_GEMM_FAMILY_DEFAULT = 0, /* the device kind's: cpu for CPUs, gpu for GPUs */
+    CLPROP_GEMM_FAMILY_GENERIC,     /* portable register blocks, no local memory */
+    CLPROP_GEMM_FAMILY_CPU,         /* float16 register tiles, one-item work-groups */
+    CLPROP_GEMM_FAMILY_GPU          /* local-memory tiles */
+} clprop_gemm_family;
+
+/* When the CPU family copies panels of B into private memory. */
+typedef enum clprop_cpu_panels {
+    CLPROP_CPU_PANELS_DEFAULT = 0, /* auto */
+    CLPROP_CPU_PANELS_AUTO,        /* for A·Bᵀ, and for a large B whose panels serve enough rows */
+    CLPROP_CPU_PANELS_ALWAYS,
+    CLPROP_CPU_PANELS_NEVER        /* but A·Bᵀ, which only the panel kernel does */
+} clprop_cpu_panels;
+
+/* "default", "generic", "cpu", "gpu" and "default", "auto", "always", "never". */
+CLPROP_API
+const char *clprop_gemm_family_name(clprop_gemm_family family);
+CLPROP_API
+int clprop_gemm_family_from_name(const char *name, clprop_gemm_family *family);
+CLPROP_API
+const char *clprop_cpu_panels_name(clprop_cpu_panels panels);
+CLPROP_API
+int clprop_cpu_panels_from_name(const char *name, clprop_cpu_panels *panels);
+
+/* Overrides of the native GEMM's table for the device, for tuning and for tests; 0 keeps the
+ * table's value (bench/RESULTS.md has how the table was measured). A value out of its range makes
+ * clprop_context_create fail naming the field. */
+typedef struct clprop_gemm_tuning {
+    clprop_gemm_family family;
+    size_t cpu_tile_m;           /* rows of the CPU family's register tile: 1..8 */
+    size_t cpu_tiles;            /* most tiles a work-item of its in-place kernel takes: 1..64 */
+    clprop_cpu_panels cpu_panels;
+    size_t cpu_kblock;           /* rows of B in one panel: 16..1024 */
+    size_t cpu_items_per_unit;   /* work-items both CPU kernels aim for per compute unit: 1..1024 */
+} clprop_gemm_tuning;
+
 typedef struct clprop_context_desc {
     /* Device selector: an index ("0"), "P:D", "gpu", "cpu", or a case-insensitive substring of the
-     * device name. NULL or "" means $CLPROP_DEVICE if set, else the first GPU, else the first CPU. */
+     * device name. NULL or "" means the first GPU, else the first CPU. (The library reads no
+     * environment variable: the clprop command takes the selector from $CLPROP_DEVICE.) */
     const char *device;
     clprop_gemm_backend gemm;
+    clprop_gemm_tuning tuning;
+    /* Kernel development: the .cl sources are read from this folder instead of the copies built
+     * into the library. NULL: the built-in ones. */
+    const char *kernel_dir;
+    /* Data sets on this context stay on the host and stream to the device chunk by chunk even
+     * when they would fit (to test and compare that path), in chunks of stream_chunk samples
+     * (0: about 64 MiB; rounded to whole batches). */
+    int keep_data_on_host;
+    size_t stream_chunk;
+    /* Where CLPROP_GEMM_AUTO remembers its choice per device and driver (the file gemm-backends
+     * in it, created when missing). NULL: measured for every context. */
+    const char *cache_dir;
 } clprop_context_desc;
 
 /* desc may be NULL for all defaults. */

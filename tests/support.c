@@ -1,4 +1,5 @@
 #include "support.h"
+#include "environment.h"
 
 #include <criterion/criterion.h>
 #include <math.h>
@@ -72,13 +73,20 @@ void test_assert_close(const char *what, const float *got, const double *want, s
                    error, bound, worst, (double)got[worst], want[worst]);
 }
 
-clprop_context *test_context(void)
+clprop_context *test_context_with(clprop_context_desc desc)
 {
+    char problem[256];
+    cr_assert(environment_context_desc(&desc, problem, sizeof problem), "%s", problem);
     clprop_context *context = NULL;
-    clprop_status status = clprop_context_create(NULL, &context);
+    clprop_status status = clprop_context_create(&desc, &context);
     cr_assert_eq(status, CLPROP_SUCCESS, "no OpenCL context: %s",
                  clprop_context_message(context));
     return context;
+}
+
+clprop_context *test_context(void)
+{
+    return test_context_with((clprop_context_desc){0});
 }
 
 char *test_make_temp_dir(void)

@@ -25,8 +25,11 @@ double test_relative_error(const float *got, const double *want, size_t count);
 void test_assert_close(const char *what, const float *got, const double *want, size_t count,
                        double bound);
 
-/* Creates a context on the default device (or $CLPROP_DEVICE) and fails the test if it can't. */
+/* Creates a context on the default device (or $CLPROP_DEVICE: the suite runs on any device the
+ * way the command does, through host/environment) and fails the test if it can't. */
 clprop_context *test_context(void);
+/* The same with the description's own choices (a GEMM family, data kept on the host, ...). */
+clprop_context *test_context_with(clprop_context_desc desc);
 
 /* A fresh empty directory under /tmp; the caller removes it with test_remove_tree(). */
 char *test_make_temp_dir(void);

@@ -31,11 +31,10 @@ static void remove_cache(void)
 
 static clprop_context *context_with(clprop_gemm_backend backend)
 {
-    clprop_context_desc desc = {.device = NULL, .gemm = backend};
-    clprop_context *context = NULL;
-    cr_assert_eq(clprop_context_create(&desc, &context), CLPROP_SUCCESS, "%s",
-                 clprop_context_message(context));
-    return context;
+    char remembered_in[4200];
+    snprintf(remembered_in, sizeof remembered_in, "%s/clprop", cache_dir);
+    return test_context_with(
+        (clprop_context_desc){.gemm = backend, .cache_dir = remembered_in});
 }
 
 static char *read_cache(void)

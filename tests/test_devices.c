@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "environment.h"
 #include "support.h"
 
 static void two_pocl_devices(void)
@@ -86,13 +87,54 @@ Test(devices, the_default_is_the_first_gpu_else_the_first_cpu, .init = two_pocl_
     cr_expect_eq(status, CLPROP_SUCCESS);
 }
 
+/* The library reads no environment variable; the programs' environment module turns
+ * CLPROP_DEVICE into the selector, and a selector given explicitly wins. */
 Test(devices, the_environment_variable_selects_when_no_selector_is_given,
      .init = two_pocl_devices)
 {
     setenv("CLPROP_DEVICE", "pthread", 1);
+    char problem[256];
+    clprop_context_desc unset = {0}, given = {.device = "basic"};
+    cr_assert(environment_context_desc(&unset, problem, sizeof problem), "%s", problem);
+    cr_assert(environment_context_desc(&given, problem, sizeof problem), "%s", problem);
     clprop_status status;
-    cr_expect(strstr(chosen_name(NULL, &status), "pthread") != NULL);
-    cr_expect(strstr(chosen_name("basic", &status), "basic") != NULL, "explicit beats env");
+    cr_expect(strstr(chosen_name(unset.device, &status), "pthread") != NULL);
+    cr_expect(strstr(chosen_name(given.device, &status), "basic") != NULL, "explicit beats env");
+    cr_expect(strstr(chosen_name(NULL, &status), "basic") != NULL,
+              "the library alone ignores CLPROP_DEVICE: the first device");
+}
+
+/* Every variable is read whole; a value that is not one of its kind names the variable. */
+Test(devices, the_environment_is_read_strictly)
+{
+    char problem[256];
+    clprop_context_desc desc = {0};
+    setenv("CLPROP_GEMM_FAMILY", "gpu", 1);
+    setenv("CLPROP_CPU_TILE_M", "4", 1);
+    setenv("CLPROP_STREAM_CHUNK", "12", 1);
+    setenv("CLPROP_DATA_ON_HOST", "1", 1);
+    cr_assert(environment_context_desc(&desc, problem, sizeof problem), "%s", problem);
+    cr_expect_eq(desc.tuning.family, CLPROP_GEMM_FAMILY_GPU);
+    cr_expect_eq(desc.tuning.cpu_tile_m, 4);
+    cr_expect_eq(desc.stream_chunk, 12);
+    cr_expect_eq(desc.keep_data_on_host, 1);
+    clprop_context_desc chosen = {.tuning = {.cpu_tile_m = 2}};
+    cr_assert(environment_context_desc(&chosen, problem, sizeof problem), "%s", problem);
+    cr_expect_eq(chosen.tuning.cpu_tile_m, 2, "a value the program chose beats the environment");
+    const char *bad[][2] = {{"CLPROP_CPU_PANELS", "sometimes"}, {"CLPROP_CPU_TILE_M", "4x"},
+                            {"CLPROP_CPU_TILES", "-3"}, {"CLPROP_STREAM_CHUNK", "0"},
+                            {"CLPROP_GEMM_FAMILY", "fast"}};
+    for (size_t i = 0; i < sizeof bad / sizeof *bad; i++) {
+        const char *previous = getenv(bad[i][0]);
+        char kept[64];
+        snprintf(kept, sizeof kept, "%s", previous != NULL ? previous : "");
+        setenv(bad[i][0], bad[i][1], 1);
+        clprop_context_desc fresh = {0};
+        cr_expect(!environment_context_desc(&fresh, problem, sizeof problem), "%s=%s accepted",
+                  bad[i][0], bad[i][1]);
+        cr_expect(strstr(problem, bad[i][0]) != NULL, "%s", problem);
+        setenv(bad[i][0], kept, 1);
+    }
 }
 
 Test(devices, an_unknown_selector_fails_and_lists_the_devices, .init = two_pocl_devices)

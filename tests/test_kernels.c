@@ -98,33 +98,27 @@ ParameterizedTest(shape *s, kernels, gemm_layouts_match_the_reference)
 }
 
 /* The portable GEMM family and the GPU family, forced on this CPU device. */
-static void use_generic_gemm(void)
+static clprop_context *context_with_family(clprop_gemm_family family)
 {
-    setenv("CLPROP_GEMM_FAMILY", "generic", 1);
-}
-
-static void use_gpu_gemm(void)
-{
-    setenv("CLPROP_GEMM_FAMILY", "gpu", 1);
+    return test_context_with((clprop_context_desc){.tuning = {.family = family}});
 }
 
 EVERY_SHAPE(gpu_gemm_family_matches_the_reference)
 
-ParameterizedTest(shape *s, kernels, gpu_gemm_family_matches_the_reference, .init = use_gpu_gemm)
+ParameterizedTest(shape *s, kernels, gpu_gemm_family_matches_the_reference)
 {
-    clprop_context *context = test_context();
-    cr_assert_eq(context->tuning.family, CLPROP_FAMILY_GPU);
+    clprop_context *context = context_with_family(CLPROP_GEMM_FAMILY_GPU);
+    cr_assert_eq(context->tuning.family, CLPROP_GEMM_FAMILY_GPU);
     check_gemm_layouts(context, s);
     clprop_context_destroy(context);
 }
 
 EVERY_SHAPE(generic_gemm_family_matches_the_reference)
 
-ParameterizedTest(shape *s, kernels, generic_gemm_family_matches_the_reference,
-                  .init = use_generic_gemm)
+ParameterizedTest(shape *s, kernels, generic_gemm_family_matches_the_reference)
 {
-    clprop_context *context = test_context();
-    cr_assert_eq(context->tuning.family, CLPROP_FAMILY_GENERIC);
+    clprop_context *context = context_with_family(CLPROP_GEMM_FAMILY_GENERIC);
+    cr_assert_eq(context->tuning.family, CLPROP_GEMM_FAMILY_GENERIC);
     check_gemm_layouts(context, s);
     clprop_context_destroy(context);
 }
@@ -378,21 +372,11 @@ ParameterizedTest(shape *s, kernels, gathers_pick_the_ordered_samples)
 /* The CPU family's two kernels, each forced: the one that copies panels of B, with K cut into
  * blocks of 16 (the last one ragged at most sizes, so C is summed over blocks, beta on the first),
  * and the one that reads B in place (which leaves A·Bᵀ to the panel kernel). */
-static void use_cpu_panels_in_blocks_of_16(void)
+static void check_cpu_layouts(const shape *s, clprop_cpu_panels policy, size_t kblock)
 {
-    setenv("CLPROP_CPU_PANELS", "always", 1);
-    setenv("CLPROP_CPU_KBLOCK", "16", 1);
-}
-
-static void use_cpu_gemm_in_place(void)
-{
-    setenv("CLPROP_CPU_PANELS", "never", 1);
-}
-
-static void check_cpu_layouts(const shape *s, clprop_panel_policy policy)
-{
-    clprop_context *context = test_context();
-    cr_assert_eq(context->tuning.family, CLPROP_FAMILY_CPU, "PoCL is a CPU device");
+    clprop_context *context = test_context_with(
+        (clprop_context_desc){.tuning = {.cpu_panels = policy, .cpu_kblock = kblock}});
+    cr_assert_eq(context->tuning.family, CLPROP_GEMM_FAMILY_CPU, "PoCL is a CPU device");
     cr_assert_eq(context->tuning.cpu_panels, policy);
     check_gemm_layouts(context, s);
     /* n a whole number of 16-column tiles: no right strip */
@@ -403,33 +387,27 @@ static void check_cpu_layouts(const shape *s, clprop_panel_policy policy)
 
 EVERY_SHAPE(cpu_panel_gemm_matches_the_reference)
 
-ParameterizedTest(shape *s, kernels, cpu_panel_gemm_matches_the_reference,
-                  .init = use_cpu_panels_in_blocks_of_16)
+ParameterizedTest(shape *s, kernels, cpu_panel_gemm_matches_the_reference)
 {
-    check_cpu_layouts(s, CLPROP_PANELS_ALWAYS);
+    check_cpu_layouts(s, CLPROP_CPU_PANELS_ALWAYS, 16); /* panels in blocks of 16 rows */
 }
 
 EVERY_SHAPE(cpu_in_place_gemm_matches_the_reference)
 
-ParameterizedTest(shape *s, kernels, cpu_in_place_gemm_matches_the_reference,
-                  .init = use_cpu_gemm_in_place)
+ParameterizedTest(shape *s, kernels, cpu_in_place_gemm_matches_the_reference)
 {
-    check_cpu_layouts(s, CLPROP_PANELS_NEVER);
+    check_cpu_layouts(s, CLPROP_CPU_PANELS_NEVER, 0);
 }
 
 /* A B of more than cpu_panel_bytes goes through panels on its own (auto): 300 × 257 floats is
  * 308 KB, K in two blocks of the default 256. One work-item per compute unit wanted, so that each
  * panel serves every tile of rows however many units the device has. A small B, and K = 0 (C
  * becomes beta·C, which only the in-place kernel does), stay in place. */
-static void want_one_item_per_unit(void)
+Test(kernels, cpu_gemm_of_a_large_b_is_right)
 {
-    setenv("CLPROP_CPU_ITEMS", "1", 1);
-}
-
-Test(kernels, cpu_gemm_of_a_large_b_is_right, .init = want_one_item_per_unit)
-{
-    clprop_context *context = test_context();
-    cr_assert_eq(context->tuning.cpu_panels, CLPROP_PANELS_AUTO);
+    clprop_context *context =
+        test_context_with((clprop_context_desc){.tuning = {.cpu_items_per_unit = 1}});
+    cr_assert_eq(context->tuning.cpu_panels, CLPROP_CPU_PANELS_AUTO);
     clprop_gemm_shape large = {0, 0, 65, 257, 300, 300, 257, 257}, small = large, none = large;
     small.k = 17;
     none.k = 0;
@@ -443,10 +421,11 @@ Test(kernels, cpu_gemm_of_a_large_b_is_right, .init = want_one_item_per_unit)
 
 Test(kernels, an_unknown_panel_policy_is_refused)
 {
-    setenv("CLPROP_CPU_PANELS", "sometimes", 1);
+    clprop_context_desc desc = {.tuning = {.cpu_panels = (clprop_cpu_panels)7}};
     clprop_context *context = NULL;
-    cr_expect_eq(clprop_context_create(NULL, &context), CLPROP_ERROR_INVALID_ARGUMENT);
-    cr_expect(strstr(clprop_context_message(context), "CLPROP_CPU_PANELS") != NULL);
+    cr_expect_eq(clprop_context_create(&desc, &context), CLPROP_ERROR_INVALID_ARGUMENT);
+    cr_expect(strstr(clprop_context_message(context), "panel policy 7") != NULL, "%s",
+              clprop_context_message(context));
     clprop_context_destroy(context);
 }
 
@@ -455,15 +434,15 @@ Test(kernels, an_unknown_panel_policy_is_refused)
  * 16). */
 Test(kernels, cpu_gemm_is_right_for_other_tile_heights)
 {
-    const char *heights[] = {"1", "4", "8"}, *panels[] = {"never", "always"};
-    setenv("CLPROP_CPU_KBLOCK", "16", 1);
+    const size_t heights[] = {1, 4, 8};
+    const clprop_cpu_panels panels[] = {CLPROP_CPU_PANELS_NEVER, CLPROP_CPU_PANELS_ALWAYS};
     for (size_t h = 0; h < 3; h++)
         for (size_t p = 0; p < 2; p++) {
-            setenv("CLPROP_CPU_TILE_M", heights[h], 1);
-            setenv("CLPROP_CPU_PANELS", panels[p], 1);
-            clprop_context *context = test_context();
-            cr_assert_eq(context->tuning.family, CLPROP_FAMILY_CPU, "PoCL is a CPU device");
-            cr_assert_eq(context->tuning.cpu_tile_m, (size_t)atoi(heights[h]));
+            clprop_gemm_tuning tuning = {.cpu_tile_m = heights[h], .cpu_panels = panels[p],
+                                         .cpu_kblock = 16};
+            clprop_context *context = test_context_with((clprop_context_desc){.tuning = tuning});
+            cr_assert_eq(context->tuning.family, CLPROP_GEMM_FAMILY_CPU, "PoCL is a CPU device");
+            cr_assert_eq(context->tuning.cpu_tile_m, heights[h]);
             check_gemm(context, 0, 0, 33, 64, 17, 1.0f, 0.0f, 60 + h);
             check_gemm(context, 1, 0, 257, 33, 5, 1.0f, 0.5f, 61 + h);
             check_gemm(context, 0, 1, 17, 257, 64, 1.0f, 0.0f, 62 + h);
@@ -473,20 +452,20 @@ Test(kernels, cpu_gemm_is_right_for_other_tile_heights)
 
 Test(kernels, an_impossible_tile_height_is_refused)
 {
-    setenv("CLPROP_CPU_TILE_M", "9", 1);
+    clprop_context_desc desc = {.tuning = {.cpu_tile_m = 9}};
     clprop_context *context = NULL;
-    cr_expect_eq(clprop_context_create(NULL, &context), CLPROP_ERROR_INVALID_ARGUMENT);
-    cr_expect(strstr(clprop_context_message(context), "CLPROP_CPU_TILE_M") != NULL);
+    cr_expect_eq(clprop_context_create(&desc, &context), CLPROP_ERROR_INVALID_ARGUMENT);
+    cr_expect(strstr(clprop_context_message(context), "cpu_tile_m must be 1 to 8, not 9") != NULL,
+              "%s", clprop_context_message(context));
     clprop_context_destroy(context);
 }
 
-/* Several register tiles per CPU work-item (CLPROP_CPU_TILES), including counts that do not
- * divide the number of tiles, compute the same product. */
+/* Several register tiles per CPU work-item (cpu_tiles), including counts that do not divide the
+ * number of tiles, compute the same product. Few work-items wanted: each takes the most tiles. */
 Test(kernels, cpu_gemm_is_right_with_several_tiles_per_work_item)
 {
-    setenv("CLPROP_CPU_TILES", "3", 1);
-    setenv("CLPROP_CPU_ITEMS", "1", 1); /* few work-items wanted: each takes the most tiles */
-    clprop_context *context = test_context();
+    clprop_context *context = test_context_with(
+        (clprop_context_desc){.tuning = {.cpu_tiles = 3, .cpu_items_per_unit = 1}});
     cr_assert_eq(context->tuning.cpu_tiles, 3);
     check_gemm(context, 0, 0, 33, 257, 17, 1.0f, 0.0f, 70);  /* 16 column tiles: 3+3+3+3+3+1 */
     check_gemm(context, 1, 0, 17, 64, 33, 1.0f, 0.5f, 71);

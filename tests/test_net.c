@@ -214,23 +214,24 @@ Test(net, a_kernel_that_fails_to_compile_reports_the_build_log)
 {
     char *dir = test_make_temp_dir();
     /* Copy nothing: every kernel file is missing, which must say which file. */
-    setenv("CLPROP_KERNEL_DIR", dir, 1);
+    clprop_context_desc desc = {.kernel_dir = dir};
     clprop_context *broken = NULL;
-    cr_expect_eq(clprop_context_create(NULL, &broken), CLPROP_ERROR_IO);
-    cr_expect(strstr(clprop_context_message(broken), "CLPROP_KERNEL_DIR") != NULL);
+    cr_expect_eq(clprop_context_create(&desc, &broken), CLPROP_ERROR_IO);
+    cr_expect(strstr(clprop_context_message(broken), "kernel folder") != NULL &&
+                  strstr(clprop_context_message(broken), "common.cl") != NULL,
+              "%s", clprop_context_message(broken));
     clprop_context_destroy(broken);
 
     /* Now real files, one of them with a syntax error. */
     for (size_t i = 0; i < clprop_kernel_source_count; i++)
         free(test_write_file(dir, clprop_kernel_sources[i].name,
                              i == 0 ? "__kernel void broken(void) { x = ; }\n" : "\n"));
-    cr_expect_eq(clprop_context_create(NULL, &broken), CLPROP_ERROR_KERNEL_BUILD);
+    cr_expect_eq(clprop_context_create(&desc, &broken), CLPROP_ERROR_KERNEL_BUILD);
     const char *message = clprop_context_message(broken);
     cr_expect(strstr(message, "build log") != NULL, "%s", message);
     cr_expect(strstr(message, "CL_BUILD_PROGRAM_FAILURE") != NULL, "%s", message);
     cr_expect(strstr(message, "error") != NULL, "the compiler's own words: %s", message);
     clprop_context_destroy(broken);
-    unsetenv("CLPROP_KERNEL_DIR");
     test_remove_tree(dir);
     free(dir);
 }

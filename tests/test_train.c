@@ -337,10 +337,11 @@ Test(train, idx_bytes_on_the_device_train_exactly_like_floats)
     free(dir);
 }
 
-static void train_diabetes(float *weights, clprop_pass_result *result, int *resident)
+static void train_diabetes(clprop_context_desc desc, float *weights, clprop_pass_result *result,
+                           int *resident)
 {
     clprop_data *data = load(CLPROP_FANN_DIR "/diabetes.train");
-    clprop_context *context = test_context();
+    clprop_context *context = test_context_with(desc);
     clprop_device_data *on_device = NULL;
     cr_assert_eq(clprop_device_data_create(context, data, &on_device), CLPROP_SUCCESS);
     *resident = clprop_device_data_resident(on_device);
@@ -370,22 +371,21 @@ static void train_diabetes(float *weights, clprop_pass_result *result, int *resi
 }
 
 /* Data too big for the device stream through it in double-buffered chunks; forcing tiny chunks
- * (CLPROP_STREAM_CHUNK, rounded down to whole batches of 13: 39, and 13, and one chunk holding
- * everything) must train bit-identically to the data held on the device. */
+ * (the context's stream_chunk, rounded down to whole batches of 13: 39, and 13, and one chunk
+ * holding everything) must train bit-identically to the data held on the device. */
 Test(train, streamed_data_train_exactly_like_data_on_the_device)
 {
     float on_device[32], streamed[32];
     clprop_pass_result device_result, streamed_result;
     int resident;
-    train_diabetes(on_device, &device_result, &resident);
+    train_diabetes((clprop_context_desc){0}, on_device, &device_result, &resident);
     cr_assert(resident, "diabetes fits on the device");
-    setenv("CLPROP_DATA_ON_HOST", "1", 1);
-    const char *chunks[] = {"48", "1", "100000"};
+    const size_t chunks[] = {48, 1, 100000};
     for (size_t i = 0; i < 3; i++) {
-        setenv("CLPROP_STREAM_CHUNK", chunks[i], 1);
-        train_diabetes(streamed, &streamed_result, &resident);
-        cr_assert(!resident, "CLPROP_DATA_ON_HOST keeps it on the host");
-        cr_expect_arr_eq(on_device, streamed, sizeof on_device, "chunks of %s", chunks[i]);
+        clprop_context_desc desc = {.keep_data_on_host = 1, .stream_chunk = chunks[i]};
+        train_diabetes(desc, streamed, &streamed_result, &resident);
+        cr_assert(!resident, "keep_data_on_host keeps it on the host");
+        cr_expect_arr_eq(on_device, streamed, sizeof on_device, "chunks of %zu", chunks[i]);
         cr_expect_eq(device_result.loss, streamed_result.loss);
         cr_expect_eq(device_result.correct, streamed_result.correct);
     }

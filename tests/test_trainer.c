@@ -44,10 +44,10 @@ typedef struct run {
     clprop_trainer *trainer;
 } run;
 
-static void open_run(run *r, const char *data_path)
+static void open_run_on(run *r, const char *data_path, clprop_context_desc where)
 {
     memset(r, 0, sizeof *r);
-    r->context = test_context();
+    r->context = test_context_with(where);
     clprop_data_source source = {.path = data_path};
     cr_assert_eq(clprop_data_load(&source, &r->data), CLPROP_SUCCESS, "%s",
                  clprop_data_message(r->data));
@@ -59,6 +59,11 @@ static void open_run(run *r, const char *data_path)
                  clprop_net_message(r->net));
     clprop_optimizer adam = {.kind = CLPROP_OPTIMIZER_ADAM};
     cr_assert_eq(clprop_net_set_optimizer(r->net, &adam), CLPROP_SUCCESS);
+}
+
+static void open_run(run *r, const char *data_path)
+{
+    open_run_on(r, data_path, (clprop_context_desc){0});
 }
 
 static void close_run(run *r)
@@ -391,7 +396,7 @@ Test(trainer, a_run_refused_at_create_leaves_an_earlier_log_as_it_was)
 static double one_streamed_epoch(int destroy_host_data_first)
 {
     run r;
-    open_run(&r, DIABETES);
+    open_run_on(&r, DIABETES, (clprop_context_desc){.keep_data_on_host = 1});
     clprop_device_data *on_device = NULL;
     cr_assert_eq(clprop_device_data_create(r.context, r.data, &on_device), CLPROP_SUCCESS, "%s",
                  clprop_device_data_message(on_device));
@@ -411,7 +416,6 @@ static double one_streamed_epoch(int destroy_host_data_first)
 
 Test(trainer, streamed_device_data_outlive_the_callers_data_set)
 {
-    setenv("CLPROP_DATA_ON_HOST", "1", 1); /* this test's own process: Criterion forks each */
     double kept = one_streamed_epoch(0), destroyed = one_streamed_epoch(1);
     cr_expect_eq(destroyed, kept, "loss %.17g with the data set destroyed, %.17g without",
                  destroyed, kept);

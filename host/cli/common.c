@@ -4,6 +4,7 @@
 #include <string.h>
 
 #include "cli.h"
+#include "environment.h"
 #include "signals.h"
 
 /* Writes text with every control byte but newline and tab shown as \xNN: a file name, an
@@ -61,6 +62,11 @@ int cli_option_value(int argc, char **argv, int *i, const char *name, const char
 clprop_context *cli_open_context(const char *selector, clprop_gemm_backend gemm)
 {
     clprop_context_desc desc = {.device = selector, .gemm = gemm};
+    char problem[256];
+    if (!environment_context_desc(&desc, problem, sizeof problem)) {
+        cli_error("%s", problem);
+        return NULL;
+    }
     clprop_context *context = NULL;
     /* the driver's threads start here, with the signals blocked: they never take one */
     signals_block();
