@@ -43,7 +43,7 @@ static clprop_status open_device(clprop_context *context, const clprop_device_en
     clprop_tuning_build_options(&context->tuning, options + contract,
                                 sizeof options - (size_t)contract);
     return clprop_program_build(context->cl, entry->device, options, desc->kernel_dir,
-                                &context->program, &context->message);
+                                context->tuning.family, &context->program, &context->message);
 }
 
 clprop_status clprop_context_create(const clprop_context_desc *desc, clprop_context **out)

@@ -7,10 +7,11 @@
 #include "clprop.h"
 #include "message.h"
 
-/* Compiles all kernel sources (embedded, or from kernel_dir when it is not NULL) for the device,
- * with the given build options (which set the contract's and the tuning's -D values). */
+/* Compiles the kernel sources (embedded, or from kernel_dir when it is not NULL) for the device,
+ * with the given build options (which set the contract's and the tuning's -D values): every file
+ * but the GEMM families other than `family`. */
 clprop_status clprop_program_build(cl_context context, cl_device_id device, const char *options,
-                                   const char *kernel_dir, cl_program *out,
-                                   clprop_message *message);
+                                   const char *kernel_dir, clprop_gemm_family family,
+                                   cl_program *out, clprop_message *message);
 
 #endif

@@ -13,20 +13,20 @@
  * yet tuned on a real GPU. Every kind carries every family's entries: the overrides may pick
  * another family than its own. */
 #define CPU_FAMILY_DEFAULTS                                                                        \
-    .cpu_tile_m = 6, .cpu_tiles = 4, .cpu_panels = CLPROP_CPU_PANELS_AUTO,                             \
+    .cpu_tile_m = 6, .cpu_tiles = 4, .cpu_panels = CLPROP_CPU_PANELS_AUTO,                         \
     .cpu_panel_bytes = 256 * 1024, .cpu_kblock = 256, .cpu_items_per_unit = 8
 #define GPU_FAMILY_DEFAULTS .gpu_tile = 64, .gpu_depth = 16, .gpu_group = 16
 static const clprop_tuning defaults_by_kind[] = {
-    [CLPROP_DEVICE_GPU] = {.family = CLPROP_GEMM_FAMILY_GPU, CPU_FAMILY_DEFAULTS, GPU_FAMILY_DEFAULTS},
-    [CLPROP_DEVICE_CPU] = {.family = CLPROP_GEMM_FAMILY_CPU, CPU_FAMILY_DEFAULTS, GPU_FAMILY_DEFAULTS},
+    [CLPROP_DEVICE_GPU] = {.family = CLPROP_GEMM_FAMILY_GPU,
+                           CPU_FAMILY_DEFAULTS,
+                           GPU_FAMILY_DEFAULTS},
+    [CLPROP_DEVICE_CPU] = {.family = CLPROP_GEMM_FAMILY_CPU,
+                           CPU_FAMILY_DEFAULTS,
+                           GPU_FAMILY_DEFAULTS},
     [CLPROP_DEVICE_OTHER] = {.family = CLPROP_GEMM_FAMILY_GENERIC,
                              CPU_FAMILY_DEFAULTS,
                              GPU_FAMILY_DEFAULTS},
 };
-
-/* The CPU kernels are compiled for every device, though only the CPU family launches them: away
- * from it their private panels shrink to 16 rows, which no GPU compiler should refuse. */
-#define KBLOCK_OFF_THE_CPU_FAMILY 16
 
 /* A count override: 0 keeps *value, else it must be within [low, high]. */
 static clprop_status override_count(const char *field, size_t given, size_t low, size_t high,
@@ -74,7 +74,6 @@ void clprop_tuning_build_options(const clprop_tuning *tuning, char *options, siz
     snprintf(options, size,
              "-cl-std=CL1.2 -DCPU_TILE_M=%zu -DCPU_KBLOCK=%zu -DGPU_TILE=%zu -DGPU_DEPTH=%zu "
              "-DGPU_GROUP=%zu",
-             tuning->cpu_tile_m,
-             tuning->family == CLPROP_GEMM_FAMILY_CPU ? tuning->cpu_kblock : KBLOCK_OFF_THE_CPU_FAMILY,
-             tuning->gpu_tile, tuning->gpu_depth, tuning->gpu_group);
+             tuning->cpu_tile_m, tuning->cpu_kblock, tuning->gpu_tile, tuning->gpu_depth,
+             tuning->gpu_group);
 }

@@ -26,15 +26,37 @@ Test(program, the_kernels_compile_without_a_warning)
     clprop_context_destroy(context);
 }
 
-/* The host's kernel table and the program agree: every kernel the table names exists, and every
- * kernel the program defines is in the table (none launched by a name the compiler cannot check). */
-Test(program, the_kernel_table_and_the_program_name_the_same_kernels)
+/* The family a kernel belongs to, by its name: a program holds only its own family's GEMMs. */
+static clprop_gemm_family family_of(const char *kernel)
 {
-    clprop_context *context = test_context();
+    if (strncmp(kernel, "gemm_cpu_", 9) == 0)
+        return CLPROP_GEMM_FAMILY_CPU;
+    if (strncmp(kernel, "gemm_gpu_", 9) == 0)
+        return CLPROP_GEMM_FAMILY_GPU;
+    return CLPROP_GEMM_FAMILY_DEFAULT; /* every program */
+}
+
+/* The host's kernel table and the program agree: every kernel the table names exists in a program
+ * of its family, and every kernel a program defines is in the table (none launched by a name the
+ * compiler cannot check). The other families' GEMMs are not compiled at all. */
+static void expect_table_matches_program(clprop_gemm_family family)
+{
+    clprop_context *context =
+        test_context_with((clprop_context_desc){.tuning = {.family = family}});
+    cr_assert_eq(context->tuning.family, family);
+    size_t expected = 0;
     for (int id = 0; id < CLPROP_KERNEL_COUNT; id++) {
+        const char *name = clprop_kernel_name((clprop_kernel_id)id);
+        clprop_gemm_family own = family_of(name);
         cl_kernel kernel = NULL;
-        cr_expect_eq(clprop_context_kernel(context, (clprop_kernel_id)id, &kernel), CLPROP_SUCCESS,
-                     "%s: %s", clprop_kernel_name((clprop_kernel_id)id), context->message.text);
+        clprop_status status = clprop_context_kernel(context, (clprop_kernel_id)id, &kernel);
+        if (own == CLPROP_GEMM_FAMILY_DEFAULT || own == family) {
+            expected++;
+            cr_expect_eq(status, CLPROP_SUCCESS, "%s: %s", name, context->message.text);
+        } else {
+            cr_expect_neq(status, CLPROP_SUCCESS, "%s is compiled for the %s family", name,
+                          clprop_gemm_family_name(family));
+        }
     }
     size_t size = 0;
     cr_assert_eq(clGetProgramInfo(context->program, CL_PROGRAM_KERNEL_NAMES, 0, NULL, &size),
@@ -50,7 +72,14 @@ Test(program, the_kernel_table_and_the_program_name_the_same_kernels)
             found |= strcmp(name, clprop_kernel_name((clprop_kernel_id)id)) == 0;
         cr_expect(found, "the program's kernel %s is not in host/kernel_table.h", name);
     }
-    cr_expect_eq(defined, (size_t)CLPROP_KERNEL_COUNT);
+    cr_expect_eq(defined, expected);
     free(names);
     clprop_context_destroy(context);
+}
+
+Test(program, the_kernel_table_and_the_program_name_the_same_kernels)
+{
+    expect_table_matches_program(CLPROP_GEMM_FAMILY_CPU);
+    expect_table_matches_program(CLPROP_GEMM_FAMILY_GPU);
+    expect_table_matches_program(CLPROP_GEMM_FAMILY_GENERIC);
 }
