@@ -123,6 +123,14 @@ clprop_status clprop_context_buffer(clprop_context *context, clprop_message *mes
                        (double)bytes / 1048576.0, context->device.name, clprop_status_name(error));
 }
 
+size_t clprop_context_float_alignment(const clprop_context *context)
+{
+    cl_uint bits = 0;
+    clGetDeviceInfo(context->device_id, CL_DEVICE_MEM_BASE_ADDR_ALIGN, sizeof bits, &bits, NULL);
+    size_t floats = bits / (8 * sizeof(float));
+    return floats > 16 ? floats : 16;
+}
+
 const char *clprop_kernel_name(clprop_kernel_id id)
 {
     static const char *const names[CLPROP_KERNEL_COUNT] = {

@@ -37,6 +37,10 @@ clprop_status clprop_context_buffer(clprop_context *context, clprop_message *mes
                                     size_t bytes, const void *values, const char *what,
                                     cl_mem *out);
 
+/* Where a sub-buffer may start, in floats: the device's base-address alignment
+ * (CL_DEVICE_MEM_BASE_ADDR_ALIGN), and at least 16 floats (64 bytes, a cache line). */
+size_t clprop_context_float_alignment(const clprop_context *context);
+
 /* The kernel of the context's program, created on first use and kept. */
 clprop_status clprop_context_kernel(clprop_context *context, clprop_kernel_id id, cl_kernel *out);
 

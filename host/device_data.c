@@ -4,6 +4,7 @@
 #include <string.h>
 
 #include "data_internal.h"
+#include "status.h"
 
 static clprop_status create_buffer(clprop_device_data *data, cl_mem *buffer, size_t bytes,
                                    const void *values, const char *what)
@@ -27,18 +28,39 @@ static int fits_on_device(const clprop_device_data *data)
            input_bytes + target_bytes <= device->global_memory_bytes / 2;
 }
 
+static clprop_status figure_row(clprop_device_data *data, size_t row, cl_mem *out)
+{
+    cl_buffer_region region = {row * data->figure_stride * sizeof(float),
+                               data->samples * sizeof(float)};
+    cl_int error;
+    *out = clCreateSubBuffer(data->figures, CL_MEM_READ_WRITE, CL_BUFFER_CREATE_TYPE_REGION,
+                             &region, &error);
+    if (error == CL_SUCCESS)
+        return CLPROP_SUCCESS;
+    *out = NULL;
+    return clprop_fail(&data->message, error, "the per-sample figures' row %zu: %s", row,
+                       clprop_status_name(error));
+}
+
+/* The losses, squared errors and hits: three rows of one buffer. */
+static clprop_status create_figures(clprop_device_data *data)
+{
+    size_t alignment = clprop_context_float_alignment(data->context);
+    data->figure_stride = (data->samples + alignment - 1) / alignment * alignment;
+    CLPROP_CHECK(create_buffer(data, &data->figures, 3 * data->figure_stride * sizeof(float), NULL,
+                               "the per-sample figures"));
+    CLPROP_CHECK(figure_row(data, 0, &data->loss));
+    CLPROP_CHECK(figure_row(data, 1, &data->squared));
+    return figure_row(data, 2, &data->correct);
+}
+
 static clprop_status upload(clprop_device_data *data)
 {
     size_t n = data->samples;
     clprop_status status = create_buffer(data, &data->order, n * sizeof(cl_uint), NULL,
                                          "the sample order");
     if (status == CLPROP_SUCCESS)
-        status = create_buffer(data, &data->loss, n * sizeof(float), NULL, "per-sample losses");
-    if (status == CLPROP_SUCCESS)
-        status = create_buffer(data, &data->squared, n * sizeof(float), NULL,
-                               "per-sample errors");
-    if (status == CLPROP_SUCCESS)
-        status = create_buffer(data, &data->correct, n * sizeof(float), NULL, "per-sample hits");
+        status = create_figures(data);
     if (status != CLPROP_SUCCESS || !data->resident)
         return status;
     if (data->input_bytes)
@@ -81,7 +103,7 @@ clprop_status clprop_device_data_create(clprop_context *context, const clprop_da
         data->holds_host = 1;
     }
     data->host_order = malloc(data->samples * sizeof *data->host_order);
-    data->host_figures = malloc(data->samples * sizeof *data->host_figures);
+    data->host_figures = malloc(3 * data->samples * sizeof *data->host_figures);
     if (data->host_order == NULL || data->host_figures == NULL)
         return clprop_fail(&data->message, CLPROP_ERROR_OUT_OF_HOST_MEMORY,
                            "out of host memory");
@@ -93,7 +115,8 @@ void clprop_device_data_destroy(clprop_device_data *data)
     if (data == NULL)
         return;
     cl_mem *buffers[] = {&data->input_values, &data->target_values, &data->order,
-                         &data->loss,         &data->squared,       &data->correct};
+                         &data->loss,         &data->squared,       &data->correct,
+                         &data->figures};
     for (size_t i = 0; i < sizeof buffers / sizeof *buffers; i++)
         if (*buffers[i] != NULL)
             clReleaseMemObject(*buffers[i]);

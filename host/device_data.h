@@ -18,9 +18,13 @@ struct clprop_device_data {
     int input_bytes; /* input_values holds bytes (IDX pixels), converted to floats by the gather */
     cl_mem input_values, target_values; /* samples × inputs / outputs, sample-major (resident) */
     cl_mem order;                       /* samples uint: this pass's order */
-    cl_mem loss, squared, correct;      /* samples floats, at each sample's position in order */
+    /* The per-sample figures, each samples floats at each sample's position in the order: three
+     * rows of one buffer, figure_stride floats apart, so a pass reads them back in one transfer */
+    cl_mem figures;
+    cl_mem loss, squared, correct; /* its rows, as sub-buffers */
+    size_t figure_stride;
     uint32_t *host_order;
-    float *host_figures;  /* samples floats, for reading the figures back */
+    float *host_figures;  /* 3 × samples floats, for reading the figures back */
     clprop_stream stream; /* not resident: the chunks it streams through */
 };
 

@@ -6,17 +6,6 @@
 #include "net_internal.h"
 #include "status.h"
 
-/* Sub-buffers must start at the device's base-address alignment (CL_DEVICE_MEM_BASE_ADDR_ALIGN,
- * in bits); every tensor starts at a multiple of it, and at least of 16 floats (64 bytes, a cache
- * line) so that the update's eight-wide vectors never straddle two tensors. */
-static size_t alignment_in_floats(const clprop_context *context)
-{
-    cl_uint bits = 0;
-    clGetDeviceInfo(context->device_id, CL_DEVICE_MEM_BASE_ADDR_ALIGN, sizeof bits, &bits, NULL);
-    size_t floats = bits / (8 * sizeof(float));
-    return floats > 16 ? floats : 16;
-}
-
 static size_t rounded_up(size_t count, size_t alignment)
 {
     return (count + alignment - 1) / alignment * alignment;
@@ -24,7 +13,9 @@ static size_t rounded_up(size_t count, size_t alignment)
 
 void clprop_net_store_layout(clprop_net *net)
 {
-    size_t alignment = alignment_in_floats(net->context), at = 0;
+    /* every tensor on a sub-buffer boundary, so the update's eight-wide vectors never straddle
+     * two tensors either */
+    size_t alignment = clprop_context_float_alignment(net->context), at = 0;
     for (size_t l = 0; l < net->layer_count; l++) {
         clprop_device_layer *layer = &net->layers[l];
         layer->weight_offset = at;

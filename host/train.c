@@ -86,21 +86,28 @@ static clprop_status load_batch(clprop_net *net, clprop_device_data *data, size_
                                     data->order, first, outputs, batch);
 }
 
-/* The sum of one per-sample figure over positions [from, to) of the pass's order. */
-static clprop_status read_figure(clprop_net *net, clprop_device_data *data, cl_mem buffer,
-                                 size_t from, size_t to, double *total)
+/* The sums of the three per-sample figures over positions [from, to) of the pass's order, read
+ * back in one transfer (the three rows of the figures' buffer, as one rectangle). */
+static clprop_status read_figures(clprop_net *net, clprop_device_data *data, size_t from,
+                                  size_t to, double totals[3])
 {
-    cl_int error =
-        clEnqueueReadBuffer(net->context->queue, buffer, CL_TRUE, from * sizeof(float),
-                            (to - from) * sizeof(float), data->host_figures, 0, NULL, NULL);
+    size_t width = (to - from) * sizeof(float);
+    const size_t buffer_origin[3] = {from * sizeof(float), 0, 0}, host_origin[3] = {0, 0, 0};
+    const size_t region[3] = {width, 3, 1};
+    cl_int error = clEnqueueReadBufferRect(
+        net->context->queue, data->figures, CL_TRUE, buffer_origin, host_origin, region,
+        data->figure_stride * sizeof(float), 0, width, 0, data->host_figures, 0, NULL, NULL);
     if (error != CL_SUCCESS)
         return clprop_fail(&net->message, error, "reading the pass's figures failed: %s",
                            clprop_status_name(error));
-    /* in sample order and in double, so the total does not depend on the batch size */
-    double sum = 0.0;
-    for (size_t i = 0; i < to - from; i++)
-        sum += data->host_figures[i];
-    *total = sum;
+    /* in sample order and in double, so the totals do not depend on the batch size */
+    for (size_t row = 0; row < 3; row++) {
+        const float *values = data->host_figures + row * (to - from);
+        double sum = 0.0;
+        for (size_t i = 0; i < to - from; i++)
+            sum += values[i];
+        totals[row] = sum;
+    }
     return CLPROP_SUCCESS;
 }
 
@@ -109,10 +116,9 @@ static clprop_status read_figure(clprop_net *net, clprop_device_data *data, cl_m
 static clprop_status read_result(clprop_net *net, clprop_device_data *data, size_t from, size_t to,
                                  int training, clprop_pass_result *result)
 {
-    double loss, squared, correct;
-    CLPROP_CHECK(read_figure(net, data, data->loss, from, to, &loss));
-    CLPROP_CHECK(read_figure(net, data, data->squared, from, to, &squared));
-    CLPROP_CHECK(read_figure(net, data, data->correct, from, to, &correct));
+    double totals[3];
+    CLPROP_CHECK(read_figures(net, data, from, to, totals));
+    double loss = totals[0], squared = totals[1], correct = totals[2];
     size_t n = to - from;
     result->samples = n;
     result->loss = loss / (double)n;
