@@ -27,6 +27,11 @@ typedef struct bench_options {
     const char *only;   /* measure only operations whose "label kernel" contains this; NULL: all */
 } bench_options;
 
+/* ---- the CPU's FP32 FMA peak (peak.c) ---- */
+
+/* Measures and prints it (one JSON object with json); returns the exit status. */
+int bench_peak(int json);
+
 /* ---- failures the bench cannot go on from (arrays.c) ---- */
 
 /* Exits with status 1, naming `what` and the message, unless status is CLPROP_SUCCESS. */

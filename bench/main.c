@@ -25,6 +25,7 @@ static void print_usage(FILE *out)
             "usage: clprop-bench kernels [--device SPEC] [--json] [--repeat N] [--quick]\n"
             "                            [--only TEXT]\n"
             "       clprop-bench train [--device SPEC] [--json] [--quick] [--epochs N]\n"
+            "       clprop-bench peak [--json]\n"
             "       clprop-bench --help\n"
             "       clprop-bench --version\n"
             "\n"
@@ -38,6 +39,8 @@ static void print_usage(FILE *out)
             "  train          end-to-end training samples/s of that network on the real data\n"
             "                 at batches 32, 256 and 1024, start-up cold and warm, peak host\n"
             "                 memory (clprop-bench train --help)\n"
+            "  peak           this CPU's FP32 FMA peak, measured with independent FMA chains\n"
+            "                 on one core and on every core: what a GFLOP/s figure is a share of\n"
             "\n"
             "options of kernels:\n"
             "  --device SPEC  an index, \"P:D\", \"gpu\", \"cpu\" or part of the device name\n"
@@ -120,7 +123,7 @@ static int parse_kernels_options(int argc, char **argv, bench_options *options)
 int main(int argc, char **argv)
 {
     if (argc < 2)
-        return usage_error("which command? (available: kernels, train)");
+        return usage_error("which command? (available: kernels, train, peak)");
     const char *command = argv[1];
     if (strcmp(command, "-h") == 0 || strcmp(command, "--help") == 0) {
         print_usage(stdout);
@@ -132,8 +135,14 @@ int main(int argc, char **argv)
     }
     if (bench_train_handles(command))
         return bench_train_main(argc - 1, argv + 1);
+    if (strcmp(command, "peak") == 0) {
+        int json = argc == 3 && strcmp(argv[2], "--json") == 0;
+        if (argc > 3 || (argc == 3 && !json))
+            return usage_error("peak takes only --json");
+        return bench_peak(json);
+    }
     if (strcmp(command, "kernels") != 0)
-        return usage_error("unknown command \"%s\" (available: kernels, train)", command);
+        return usage_error("unknown command \"%s\" (available: kernels, train, peak)", command);
     bench_options options = {NULL, 0, DEFAULT_REPEATS, 0, NULL};
     int status = parse_kernels_options(argc - 2, argv + 2, &options);
     return status >= 0 ? status : bench_kernels(&options);
