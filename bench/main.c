@@ -136,6 +136,10 @@ int main(int argc, char **argv)
     if (bench_train_handles(command))
         return bench_train_main(argc - 1, argv + 1);
     if (strcmp(command, "peak") == 0) {
+        if (argc == 3 && (strcmp(argv[2], "--help") == 0 || strcmp(argv[2], "-h") == 0)) {
+            print_usage(stdout);
+            return 0;
+        }
         int json = argc == 3 && strcmp(argv[2], "--json") == 0;
         if (argc > 3 || (argc == 3 && !json))
             return usage_error("peak takes only --json");

@@ -1,4 +1,4 @@
-#define _XOPEN_SOURCE 700 /* faccessat's AT_EACCESS, strndup */
+#define _XOPEN_SOURCE 700 /* faccessat's AT_EACCESS, strndup, realpath */
 #include "output_file.h"
 
 #include <dirent.h>
@@ -71,6 +71,31 @@ static const char *kind_of(mode_t mode)
            : S_ISFIFO(mode) ? "a FIFO"
            : S_ISSOCK(mode) ? "a socket"
                             : "not a regular file";
+}
+
+clprop_status clprop_output_target(const char *path, char *target, size_t target_size)
+{
+    if (path == NULL || path[0] == '\0' || target == NULL || target_size == 0)
+        return CLPROP_ERROR_INVALID_ARGUMENT;
+    char *final = follow_links(path);
+    char *folder = final != NULL ? folder_of(final) : NULL;
+    char *real_folder = folder != NULL ? realpath(folder, NULL) : NULL;
+    clprop_status status = final == NULL || folder == NULL ? CLPROP_ERROR_OUT_OF_HOST_MEMORY
+                                                           : CLPROP_SUCCESS;
+    if (status == CLPROP_SUCCESS) {
+        /* a folder that does not exist (yet) cannot be resolved: the path as the links end */
+        int written = real_folder != NULL
+                          ? snprintf(target, target_size, "%s/%s",
+                                     strcmp(real_folder, "/") == 0 ? "" : real_folder,
+                                     name_of(final))
+                          : snprintf(target, target_size, "%s", final);
+        if (written < 0 || (size_t)written >= target_size)
+            status = CLPROP_ERROR_INVALID_ARGUMENT;
+    }
+    free(real_folder);
+    free(folder);
+    free(final);
+    return status;
 }
 
 /* ---- Checks before anything is written ---------------------------------------------------------- */

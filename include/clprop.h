@@ -532,6 +532,11 @@ clprop_status clprop_net_create_from_model(clprop_context *context, const clprop
  * receives one line naming path. Nothing is created. */
 CLPROP_API
 clprop_status clprop_check_output_path(const char *path, char *message, size_t message_size);
+/* The file a save to path writes: symbolic links followed, its folder made absolute (when it
+ * exists), so two names of one file give one answer even before the file exists. Fails with
+ * CLPROP_ERROR_INVALID_ARGUMENT when it does not fit target_size. */
+CLPROP_API
+clprop_status clprop_output_target(const char *path, char *target, size_t target_size);
 
 /* The short path: a network to a model file (atomically, with its optimizer state) and a model
  * file (or JSON export) to a network on the context's device. */

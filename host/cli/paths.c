@@ -1,5 +1,3 @@
-#define _XOPEN_SOURCE 700 /* realpath */
-
 #include "paths.h"
 
 #include <limits.h>
@@ -21,55 +19,13 @@ typedef struct identity {
     char *resolved; /* NULL when out of memory */
 } identity;
 
-static char *joined(const char *directory, size_t directory_length, const char *name)
-{
-    size_t length = directory_length + 1 + strlen(name) + 1;
-    char *path = malloc(length);
-    if (path != NULL)
-        snprintf(path, length, "%.*s/%s", (int)directory_length, directory, name);
-    return path;
-}
-
-/* The last link of a chain of symbolic links at `path` (path itself when it is no link); the
- * chain is followed as far as 40 links, as the kernel does. */
-static char *follow_links(const char *path)
-{
-    char *current = strdup(path);
-    for (int hops = 0; current != NULL && hops < 40; hops++) {
-        struct stat info;
-        char target[PATH_MAX];
-        if (lstat(current, &info) != 0 || !S_ISLNK(info.st_mode))
-            break;
-        ssize_t length = readlink(current, target, sizeof target - 1);
-        if (length < 0)
-            break;
-        target[length] = '\0';
-        const char *slash = strrchr(current, '/');
-        char *next = target[0] == '/' || slash == NULL
-                         ? strdup(target)
-                         : joined(current, (size_t)(slash - current), target);
-        free(current);
-        current = next;
-    }
-    return current;
-}
-
-/* The absolute path a file would be created at: its folder resolved, then its name. */
+/* The absolute path a file would be created at (the library's answer, as saves resolve it). */
 static char *resolved_path(const char *path)
 {
-    char *final = follow_links(path);
-    if (final == NULL)
+    char target[PATH_MAX + 256];
+    if (clprop_output_target(path, target, sizeof target) != CLPROP_SUCCESS)
         return NULL;
-    const char *slash = strrchr(final, '/');
-    char *folder = slash == NULL ? strdup(".") : strndup(final, slash == final ? 1 : (size_t)(slash - final));
-    char *real_folder = folder != NULL ? realpath(folder, NULL) : NULL;
-    char *result = real_folder != NULL ? joined(real_folder, strlen(real_folder),
-                                                slash == NULL ? final : slash + 1)
-                                       : strdup(final);
-    free(real_folder);
-    free(folder);
-    free(final);
-    return result;
+    return strdup(target);
 }
 
 static void identify(const char *path, identity *id)
