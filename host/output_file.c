@@ -8,6 +8,7 @@
 #include <signal.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/file.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -35,7 +36,7 @@ static char *follow_links(const char *path)
         if (lstat(current, &info) != 0 || !S_ISLNK(info.st_mode))
             break;
         ssize_t length = readlink(current, target, sizeof target - 1);
-        if (length < 0)
+        if (length < 0 || (size_t)length == sizeof target - 1) /* unreadable, or cut short */
             break;
         target[length] = '\0';
         const char *slash = strrchr(current, '/');
@@ -204,8 +205,29 @@ static mode_t new_file_mode(void)
     return 0666 & ~mask;
 }
 
+/* Whether the temporary at path is a dead writer's: its pid runs no process here, and no one
+ * holds the lock every writer takes on its temporary (a writer in another PID namespace or on
+ * another host sharing the folder holds it while it lives; the kernel drops a killed one's). */
+static int abandoned(const char *path, const char *pid_text)
+{
+    long pid = 0;
+    const char *digit = pid_text;
+    for (; *digit >= '0' && *digit <= '9' && pid < 1000000000; digit++)
+        pid = pid * 10 + (*digit - '0');
+    if (digit == pid_text || *digit != '-' || pid <= 0)
+        return 0;
+    if (kill((pid_t)pid, 0) == 0 || errno != ESRCH)
+        return 0;
+    int descriptor = open(path, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC);
+    if (descriptor < 0)
+        return 0;
+    int free_to_take = flock(descriptor, LOCK_EX | LOCK_NB) == 0;
+    close(descriptor);
+    return free_to_take;
+}
+
 /* Removes temporaries of this target whose writer is gone (killed before it could clean up);
- * those of a process still running are left alone. */
+ * those of a writer still at work are left alone. */
 static void remove_stale_temporaries(const char *folder, const char *name)
 {
     DIR *listing = opendir(folder);
@@ -217,12 +239,8 @@ static void remove_stale_temporaries(const char *folder, const char *name)
         if (at[0] != '.' || strncmp(at + 1, name, name_length) != 0 ||
             strncmp(at + 1 + name_length, temporary_tag, tag_length) != 0)
             continue;
-        char *end = NULL;
-        long pid = strtol(at + 1 + name_length + tag_length, &end, 10);
-        if (pid <= 0 || end == NULL || *end != '-' || (kill((pid_t)pid, 0) == 0 || errno != ESRCH))
-            continue;
         char *stale = joined(folder, strlen(folder), at);
-        if (stale != NULL)
+        if (stale != NULL && abandoned(stale, at + 1 + name_length + tag_length))
             unlink(stale);
         free(stale);
     }
@@ -244,8 +262,13 @@ static clprop_status create_temporary(clprop_output_file *file, clprop_message *
              (long)getpid());
     free(folder);
     struct stat existing;
-    mode_t mode = stat(file->target, &existing) == 0 ? existing.st_mode & 07777 : new_file_mode();
+    /* the permission bits only: a setuid or setgid bit of the old file is not given to a new one
+     * that the writer owns */
+    mode_t mode = stat(file->target, &existing) == 0 ? existing.st_mode & 0777 : new_file_mode();
     int descriptor = mkstemp(file->temporary);
+    /* held until the file is renamed or removed: how another writer tells it is alive */
+    if (descriptor >= 0)
+        flock(descriptor, LOCK_EX | LOCK_NB);
     if (descriptor < 0) {
         int error = errno;
         free(file->temporary);

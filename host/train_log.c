@@ -2,6 +2,7 @@
 
 #include <errno.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
@@ -10,13 +11,14 @@ static const char header[] =
     "validation_accuracy,test_loss,test_mse,test_accuracy,samples_per_s,elapsed_s\n";
 
 clprop_status train_log_prepare(train_log *log, const char *path, int accuracy,
-                                clprop_message *message)
+                                size_t resumed_after, clprop_message *message)
 {
     memset(log, 0, sizeof *log);
     if (path == NULL)
         return CLPROP_SUCCESS;
     log->path = path;
     log->accuracy = accuracy;
+    log->resumed_after = resumed_after;
     char reason[CLPROP_MESSAGE_SIZE];
     if (clprop_check_output_path(path, reason, sizeof reason) != CLPROP_SUCCESS)
         return clprop_fail(message, CLPROP_ERROR_IO, "the log %s", reason);
@@ -56,6 +58,8 @@ static int format_row(char *row, size_t size, const train_log *log, const clprop
 static int append(train_log *log, const char *text)
 {
     FILE *stream = log->file.stream;
+    if (stream == NULL)
+        return EIO;
     errno = 0;
     if (fputs(text, stream) >= 0 && fflush(stream) == 0) {
         log->whole = ftell(stream);
@@ -68,10 +72,40 @@ static int append(train_log *log, const char *text)
     return error;
 }
 
+/* A failed write ends this log: the temporary is dropped (a published log keeps its whole rows),
+ * and a later run of the same trainer starts it afresh. */
 static clprop_status fail(train_log *log, clprop_message *message, int error)
 {
+    clprop_output_abort(&log->file);
+    log->opened = 0;
     return clprop_fail(message, CLPROP_ERROR_IO, "%s: cannot write the log: %s", log->path,
                        strerror(error));
+}
+
+/* A resumed run: the earlier log's whole rows of the epochs the checkpoint holds, when the file
+ * is one of our logs (its first line our header). Nothing is copied from anything else. Returns 0
+ * or an errno of the new file. */
+static int keep_earlier_rows(train_log *log)
+{
+    FILE *earlier = log->resumed_after > 0 ? fopen(log->path, "r") : NULL;
+    if (earlier == NULL)
+        return 0;
+    char line[1024];
+    int ours = fgets(line, sizeof line, earlier) != NULL && strcmp(line, header) == 0;
+    int error = 0;
+    while (ours && error == 0 && fgets(line, sizeof line, earlier) != NULL) {
+        size_t length = strlen(line);
+        char *end = NULL;
+        unsigned long long epoch = strtoull(line, &end, 10);
+        if (length == 0 || line[length - 1] != '\n' || end == line || *end != ',' ||
+            epoch > log->resumed_after)
+            break; /* a cut or foreign line, or an epoch the resumed run does again */
+        const char *elapsed = strrchr(line, ',');
+        log->elapsed_before = elapsed != NULL ? strtod(elapsed + 1, NULL) : 0.0;
+        error = append(log, line);
+    }
+    fclose(earlier);
+    return error;
 }
 
 clprop_status train_log_write(train_log *log, const clprop_epoch_report *report,
@@ -83,16 +117,21 @@ clprop_status train_log_write(train_log *log, const clprop_epoch_report *report,
         CLPROP_CHECK(clprop_output_open(&log->file, log->path, message));
         log->opened = 1;
         int error = append(log, header);
+        if (error == 0)
+            error = keep_earlier_rows(log);
         if (error != 0)
             return fail(log, message, error);
     }
     char row[512];
-    format_row(row, sizeof row, log, report, elapsed_seconds);
+    format_row(row, sizeof row, log, report, log->elapsed_before + elapsed_seconds);
     int error = append(log, row);
     if (error != 0)
         return fail(log, message, error);
     /* the first row puts the log in place; later rows are flushed where it is */
-    return clprop_output_publish(&log->file, message);
+    clprop_status status = clprop_output_publish(&log->file, message);
+    if (status != CLPROP_SUCCESS) /* the output file has cleaned up after itself */
+        log->opened = 0;
+    return status;
 }
 
 clprop_status train_log_close(train_log *log, clprop_message *message)

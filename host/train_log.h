@@ -10,15 +10,18 @@
 
 typedef struct train_log {
     clprop_output_file file;
-    const char *path;   /* NULL: no log */
-    int accuracy;       /* classifier: the accuracy columns are filled */
+    const char *path;     /* NULL: no log */
+    int accuracy;         /* classifier: the accuracy columns are filled */
+    size_t resumed_after; /* a resumed run: the earlier log's rows up to this epoch are kept */
+    double elapsed_before; /* and the elapsed time its last kept row shows */
     int opened;
-    long whole;         /* bytes of whole rows written: a failed row is cut back to here */
+    long whole;           /* bytes of whole rows written: a failed row is cut back to here */
 } train_log;
 
-/* Checks path as an output now (nothing is created until the first row). */
+/* Checks path as an output now (nothing is created until the first row). A run resumed after
+ * epoch resumed_after (0: a new run) keeps the earlier log's rows of those epochs. */
 clprop_status train_log_prepare(train_log *log, const char *path, int accuracy,
-                                clprop_message *message);
+                                size_t resumed_after, clprop_message *message);
 /* Appends the epoch's row (the first row puts the file in place); failures name the file. */
 clprop_status train_log_write(train_log *log, const clprop_epoch_report *report,
                               double elapsed_seconds, clprop_message *message);

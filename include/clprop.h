@@ -654,7 +654,8 @@ typedef struct clprop_trainer_desc {
     const char *log;          /* a CSV file of each epoch's figures (header line first). Checked
                                  as an output at create; it replaces an earlier file only once
                                  the first epoch's row is written, and is flushed after each row,
-                                 so it always holds whole rows. NULL: none */
+                                 so it always holds whole rows. A resumed run keeps the earlier
+                                 log's rows of the epochs its checkpoint holds. NULL: none */
 } clprop_trainer_desc;
 
 /* How a run ended. */

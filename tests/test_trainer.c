@@ -348,6 +348,53 @@ Test(trainer, the_log_has_a_header_and_a_whole_row_per_epoch_with_every_column)
     close_run(&r);
 }
 
+/* The elapsed_s column (the last) of epoch `epoch`'s row; -1 when there is none. */
+static double elapsed_of_row(const char *log, int epoch)
+{
+    char start[32];
+    snprintf(start, sizeof start, "\n%d,", epoch);
+    const char *row = strstr(log, start);
+    const char *end = row != NULL ? strchr(row + 1, '\n') : NULL;
+    if (end == NULL)
+        return -1.0;
+    const char *comma = end;
+    while (comma > row && *comma != ',')
+        comma--;
+    return strtod(comma + 1, NULL);
+}
+
+/* A resumed run's log goes on from the checkpoint's epoch: the earlier rows of epochs 1-2 stay as
+ * they were, 3 and 4 follow, and the elapsed time does not start again from 0. */
+Test(trainer, a_resumed_run_keeps_the_earlier_logs_rows)
+{
+    run first;
+    open_run(&first, DIABETES);
+    clprop_trainer_desc two = command_params(2);
+    two.checkpoint = in_dir("resume.ck");
+    two.checkpoint_every = 2;
+    two.log = in_dir("run.csv");
+    train(&first, &two);
+    close_run(&first);
+    char *before = read_all(in_dir("run.csv"));
+    cr_assert_not_null(before);
+    cr_assert_eq(count_char(before, '\n'), 3, "%s", before);
+
+    run resumed;
+    open_run(&resumed, DIABETES);
+    clprop_trainer_desc four = {.epochs = 4, .resume = in_dir("resume.ck"),
+                                .log = in_dir("run.csv")};
+    train(&resumed, &four);
+    close_run(&resumed);
+    char *after = read_all(in_dir("run.csv"));
+    cr_assert_not_null(after);
+    cr_expect_eq(strncmp(after, before, strlen(before)), 0,
+                 "the first rows changed:\n%s\nthen\n%s", before, after);
+    cr_expect_eq(count_char(after, '\n'), 5, "header + 4 rows:\n%s", after);
+    double elapsed2 = elapsed_of_row(after, 2), elapsed3 = elapsed_of_row(after, 3);
+    cr_expect(elapsed2 > 0.0 && elapsed3 >= elapsed2, "elapsed %g, then %g", elapsed2, elapsed3);
+    free(before), free(after);
+}
+
 Test(trainer, a_log_that_cannot_be_written_is_refused_before_any_epoch)
 {
     run r;

@@ -268,7 +268,7 @@ static int check_options_fit_the_file(const cli_data_options *options, int *usag
     char shown[512];
     const char *path = cli_quote(options->path, shown, sizeof shown);
     if (format == CLPROP_DATA_CSV && options->labels == NULL && options->targets == NULL &&
-        options->label_column == NULL) {
+        options->label_column == NULL) { /* (--labels on a CSV file is refused below) */
         cli_error("%s: read as CSV (it is neither IDX nor FANN), which needs --targets K (its last "
                   "K columns are the targets) or --label-column N (column N, from 1, or last, "
                   "holds class labels 0..C-1)", path);
@@ -282,9 +282,9 @@ static int check_options_fit_the_file(const cli_data_options *options, int *usag
         *usage_error = 1;
         return 0;
     }
-    if (format == CLPROP_DATA_FANN && options->labels != NULL) {
-        cli_error("%s: --labels goes with IDX images, and this is a FANN file (its targets are in "
-                  "it)", path);
+    if (format != CLPROP_DATA_IDX && options->labels != NULL) {
+        cli_error("%s: --labels goes with IDX images, and this is a %s file (its targets are in "
+                  "it)", path, format == CLPROP_DATA_FANN ? "FANN" : "CSV");
         *usage_error = 1;
         return 0;
     }

@@ -24,6 +24,9 @@ void signals_catch(void)
     struct sigaction action;
     memset(&action, 0, sizeof action);
     action.sa_handler = on_signal;
+    /* a write that the signal interrupts goes on instead of failing with EINTR: the stop flag is
+     * what ends the run, after the batch */
+    action.sa_flags = SA_RESTART;
     sigemptyset(&action.sa_mask);
     for (size_t i = 0; i < CAUGHT_COUNT; i++)
         sigaddset(&action.sa_mask, caught[i]);

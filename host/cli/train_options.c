@@ -198,7 +198,8 @@ static int check_combinations(const train_options *o)
         problem = "train: --output softmax goes with --loss ce";
     else if (o->network.hidden_given && o->network.hidden == CLPROP_ACTIVATION_SOFTMAX)
         problem = "--activation: softmax is for the output layer only (--output softmax)";
-    else if (o->patience > 0 && o->validation == 0.0f)
+    /* with --resume the validation share may come from the checkpoint: the library checks then */
+    else if (o->patience > 0 && o->validation == 0.0f && o->resume == NULL)
         problem = "--early-stop needs --validation FRACTION: it watches the validation loss";
     else if (o->checkpoint_every > 0 && o->checkpoint == NULL)
         problem = "--checkpoint-every needs --checkpoint FILE";
