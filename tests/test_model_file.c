@@ -4,10 +4,12 @@
 #include <criterion/criterion.h>
 #include <criterion/parameterized.h>
 #include <dirent.h>
+#include <fcntl.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/file.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
@@ -616,6 +618,31 @@ Test(model_file, a_save_replaces_the_file_and_leaves_no_temporary_file)
     clprop_model_destroy(second);
     clprop_model_destroy(first);
     test_remove_tree(dir);
+    free(path);
+    free(dir);
+}
+
+/* A temporary whose pid runs nothing here is removed by the next save to its target only when no
+ * one holds its lock: a writer in another PID namespace or on another host sharing the folder
+ * holds it while it writes, and the kernel lets go of a killed writer's. */
+Test(model_file, a_temporary_is_taken_for_abandoned_only_when_no_one_holds_its_lock)
+{
+    char *dir = test_make_temp_dir();
+    char *path = join(dir, "m.clprop");
+    char *planted = join(dir, ".m.clprop.clprop-tmp-999999-ABCDEF");
+    int held = open(planted, O_CREAT | O_WRONLY, 0600);
+    cr_assert(held >= 0);
+    cr_assert_eq(flock(held, LOCK_EX), 0);
+    clprop_model *model = random_model(&shapes[3], 1);
+    save_or_fail(model, path);
+    cr_expect_eq(access(planted, F_OK), 0,
+                 "a locked temporary (a live writer elsewhere) was removed");
+    close(held); /* as a killed writer's lock goes */
+    save_or_fail(model, path);
+    cr_expect_neq(access(planted, F_OK), 0, "an abandoned temporary was left");
+    clprop_model_destroy(model);
+    test_remove_tree(dir);
+    free(planted);
     free(path);
     free(dir);
 }
