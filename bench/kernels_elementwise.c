@@ -212,7 +212,8 @@ static clprop_status run_sample_loss(clprop_context *context, clprop_message *me
 {
     const sample_loss_args *g = args;
     return clprop_op_sample_loss(context, message, g->loss, g->squared, g->correct, 0, g->y,
-                                 g->t, CLPROP_LOSS_CROSS_ENTROPY, g->units, g->batch);
+                                 g->t, CLPROP_LOSS_CROSS_ENTROPY, g->units, g->batch, NULL,
+                                 CLPROP_ACTIVATION_SOFTMAX);
 }
 
 /* One-hot targets, as class labels give: one 1 per column. */

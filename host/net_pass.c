@@ -69,15 +69,16 @@ clprop_status clprop_net_run_forward(clprop_net *net, size_t batch)
     return CLPROP_SUCCESS;
 }
 
-/* Output delta, hidden deltas through Wᵀ (the input layer's is never needed), then the
- * gradients ∇W = δ·A_prevᵀ and ∇b = Σ δ. */
-clprop_status clprop_net_run_backward(clprop_net *net, size_t batch)
+/* Output delta (unless the figures' launch wrote it), hidden deltas through Wᵀ (the input
+ * layer's is never needed), then the gradients ∇W = δ·A_prevᵀ and ∇b = Σ δ. */
+clprop_status clprop_net_run_backward(clprop_net *net, size_t batch, int output_delta_ready)
 {
     size_t L = net->layer_count;
     clprop_device_layer *last = &net->layers[L - 1];
-    CLPROP_CHECK(clprop_op_output_delta(net->context, &net->message, last->delta, last->a,
-                                        net->targets, last->activation, net->loss, last->outputs,
-                                        batch));
+    if (!output_delta_ready)
+        CLPROP_CHECK(clprop_op_output_delta(net->context, &net->message, last->delta, last->a,
+                                            net->targets, last->activation, net->loss,
+                                            last->outputs, batch));
     for (size_t l = L - 1; l > 0; l--) {
         clprop_device_layer *below = &net->layers[l - 1], *above = &net->layers[l];
         CLPROP_CHECK(clprop_op_gemm(net->context, &net->message, 1, 0, below->outputs, batch,
@@ -118,11 +119,12 @@ clprop_status clprop_net_run_update(clprop_net *net, float learning_rate, size_t
 }
 
 clprop_status clprop_net_run_figures(clprop_net *net, size_t batch, cl_mem loss, cl_mem squared,
-                                     cl_mem correct, size_t first)
+                                     cl_mem correct, size_t first, int with_output_delta)
 {
     clprop_device_layer *last = &net->layers[net->layer_count - 1];
     return clprop_op_sample_loss(net->context, &net->message, loss, squared, correct, first,
-                                 last->a, net->targets, net->loss, last->outputs, batch);
+                                 last->a, net->targets, net->loss, last->outputs, batch,
+                                 with_output_delta ? last->delta : NULL, last->activation);
 }
 
 /* The mean of the per-sample losses, summed on the host in double and in order. */
@@ -157,8 +159,8 @@ static clprop_status forward_backward(clprop_net *net, const float *inputs, cons
     CLPROP_CHECK(begin_batch(net, inputs, targets, batch));
     CLPROP_CHECK(clprop_net_run_forward(net, batch));
     CLPROP_CHECK(clprop_net_run_figures(net, batch, net->sample_loss, net->sample_squared,
-                                        net->sample_correct, 0));
-    return clprop_net_run_backward(net, batch);
+                                        net->sample_correct, 0, 1));
+    return clprop_net_run_backward(net, batch, 1);
 }
 
 clprop_status clprop_net_compute_gradients(clprop_net *net, const float *inputs,

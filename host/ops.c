@@ -85,17 +85,19 @@ clprop_status clprop_op_scale_by_derivative(clprop_context *context, clprop_mess
 clprop_status clprop_op_sample_loss(clprop_context *context, clprop_message *message,
                                     cl_mem loss_out, cl_mem squared_out, cl_mem correct_out,
                                     size_t first, cl_mem y, cl_mem t, clprop_loss loss,
-                                    size_t units, size_t batch)
+                                    size_t units, size_t batch, cl_mem delta,
+                                    clprop_activation activation)
 {
     clprop_status status = check_samples(message, units, batch, first);
     if (status != CLPROP_SUCCESS)
         return status;
-    cl_int loss_code = (cl_int)loss;
+    cl_int loss_code = (cl_int)loss, act = (cl_int)activation, with_delta = delta != NULL;
     cl_uint f = (cl_uint)first, u = (cl_uint)units, b = (cl_uint)batch;
     clprop_kernel_arg args[] = {
         CLPROP_ARG(loss_out),  CLPROP_ARG(squared_out), CLPROP_ARG(correct_out),
         CLPROP_ARG(f),         CLPROP_ARG(y),           CLPROP_ARG(t),
-        CLPROP_ARG(loss_code), CLPROP_ARG(u),           CLPROP_ARG(b)};
+        CLPROP_ARG(loss_code), CLPROP_ARG(u),           CLPROP_ARG(b),
+        CLPROP_ARG(delta),     CLPROP_ARG(act),         CLPROP_ARG(with_delta)};
     size_t items[1] = {batch};
     return clprop_launch(context, message, CLPROP_KERNEL_SAMPLE_LOSS, 1, items, args,
                          CLPROP_ARG_COUNT(args));

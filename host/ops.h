@@ -35,11 +35,13 @@ clprop_status clprop_op_scale_by_derivative(clprop_context *context, clprop_mess
                                             size_t batch);
 
 /* Per-sample figures of a batch, written at [first + b]: the loss E, Σ(y − t)², and 1 or 0 for
- * whether the largest output is the target's largest. */
+ * whether the largest output is the target's largest. With a delta buffer (else NULL), the
+ * output delta as clprop_op_output_delta writes it, in the same launch. */
 clprop_status clprop_op_sample_loss(clprop_context *context, clprop_message *message,
                                     cl_mem loss_out, cl_mem squared_out, cl_mem correct_out,
                                     size_t first, cl_mem y, cl_mem t, clprop_loss loss,
-                                    size_t units, size_t batch);
+                                    size_t units, size_t batch, cl_mem delta,
+                                    clprop_activation activation);
 
 /* rows (batch × units) ← samples order[first .. first+batch−1] of a sample-major array of floats,
  * or of bytes (each becoming byte / 255) when `bytes` is non-zero. */

@@ -1,6 +1,13 @@
 /* Deltas, losses and gradients of the backward pass. */
 
-/* Output delta. Squared error: δ = (y − t)·f′(z). Softmax with cross-entropy: δ = y − t. */
+/* Output delta. Squared error: δ = (y − t)·f′(z). Softmax with cross-entropy: δ = y − t. One body
+ * for the kernel of its own and for sample_loss, which can write it in the same pass. */
+inline float output_delta_of(float y, float t, int activation, int loss)
+{
+    float error = y - t;
+    return loss == LOSS_CROSS_ENTROPY ? error : error * derivative_from_output(activation, y);
+}
+
 __kernel void output_delta(__global float *delta, __global const float *y,
                            __global const float *t, int activation, int loss, uint units,
                            uint batch)
@@ -10,9 +17,7 @@ __kernel void output_delta(__global float *delta, __global const float *y,
     if (b >= batch || u >= units)
         return;
     size_t at = (size_t)u * batch + b;
-    float error = y[at] - t[at];
-    delta[at] = loss == LOSS_CROSS_ENTROPY ? error
-                                           : error * derivative_from_output(activation, y[at]);
+    delta[at] = output_delta_of(y[at], t[at], activation, loss);
 }
 
 /* Hidden delta, after the GEMM δ = W_nextᵀ·δ_next: multiply by f′(z) in place. Eight samples
@@ -37,10 +42,13 @@ __kernel void scale_by_derivative(__global float *delta, __global const float *a
 /* Per-sample figures of a batch, written at [first + b] so that a whole epoch accumulates on the
  * device and the host reads it once. Sums run over units in a fixed order, so they reproduce.
  * loss_out: E_b — squared error ½·Σ(y − t)², or cross-entropy −Σ t·log y (t = 0 adds nothing).
- * squared_out: Σ(y − t)², for FANN's MSE. correct_out: 1 when argmax y = argmax t, else 0. */
+ * squared_out: Σ(y − t)², for FANN's MSE. correct_out: 1 when argmax y = argmax t, else 0.
+ * A training pass sets with_delta and gets the output delta too (as output_delta computes it):
+ * one launch a step instead of two. */
 __kernel void sample_loss(__global float *loss_out, __global float *squared_out,
                           __global float *correct_out, uint first, __global const float *y,
-                          __global const float *t, int loss, uint units, uint batch)
+                          __global const float *t, int loss, uint units, uint batch,
+                          __global float *delta, int activation, int with_delta)
 {
     uint b = get_global_id(0);
     if (b >= batch)
@@ -51,6 +59,8 @@ __kernel void sample_loss(__global float *loss_out, __global float *squared_out,
         size_t at = (size_t)u * batch + b;
         float error = y[at] - t[at];
         squared += error * error;
+        if (with_delta)
+            delta[at] = output_delta_of(y[at], t[at], activation, loss);
         if (loss == LOSS_CROSS_ENTROPY && t[at] != 0.0f)
             total -= t[at] * log(fmax(y[at], FLT_MIN));
         if (y[at] > y[(size_t)largest_y * batch + b])
