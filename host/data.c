@@ -14,12 +14,12 @@
 
 static void release_arrays(clprop_data *data)
 {
-    free(data->input_values);
+    free(atomic_load(&data->input_values));
     free(data->target_values);
     free(data->labels);
     free(data->input_bytes);
     data->input_bytes = NULL;
-    data->input_values = NULL;
+    atomic_store(&data->input_values, NULL);
     data->target_values = NULL;
     data->labels = NULL;
     data->samples = data->inputs = data->outputs = 0;
@@ -58,9 +58,30 @@ const uint8_t *clprop_data_input_bytes(const clprop_data *data)
     return data ? data->input_bytes : NULL;
 }
 
+/* Byte data as floats, byte / 255 — the same conversion the device's gather makes. */
+static float *floats_of_bytes(const clprop_data *data)
+{
+    size_t count = data->samples * data->inputs;
+    float *values = malloc(count * sizeof *values);
+    for (size_t i = 0; values != NULL && i < count; i++)
+        values[i] = (float)data->input_bytes[i] / 255.0f;
+    return values;
+}
+
 const float *clprop_data_input_values(const clprop_data *data)
 {
-    return data ? data->input_values : NULL;
+    if (data == NULL)
+        return NULL;
+    clprop_data *shared = (clprop_data *)data; /* only the cache changes: still const to callers */
+    float *values = atomic_load(&shared->input_values);
+    if (values != NULL || data->input_bytes == NULL)
+        return values;
+    float *made = floats_of_bytes(data), *expected = NULL;
+    if (made != NULL && !atomic_compare_exchange_strong(&shared->input_values, &expected, made)) {
+        free(made); /* another thread made them first */
+        return expected;
+    }
+    return made;
 }
 
 const float *clprop_data_target_values(const clprop_data *data)
@@ -127,9 +148,9 @@ static clprop_status create_into(clprop_data *data, size_t samples, size_t input
                                    "output");
     if (status != CLPROP_SUCCESS)
         return status;
-    data->input_values = copy_floats(input_values, input_count);
+    atomic_store(&data->input_values, copy_floats(input_values, input_count));
     data->target_values = copy_floats(target_values, target_count);
-    if (data->input_values == NULL || data->target_values == NULL)
+    if (atomic_load(&data->input_values) == NULL || data->target_values == NULL)
         return clprop_fail(&data->message, CLPROP_ERROR_OUT_OF_HOST_MEMORY,
                            "clprop_data_create: out of host memory for %zu samples", samples);
     data->samples = samples;
@@ -313,7 +334,8 @@ static void *take_exact(void *values, size_t count, size_t item_size)
 void clprop_data_adopt(clprop_data *data, size_t samples, size_t inputs, size_t outputs,
                        clprop_floats *input_array, clprop_floats *target_array)
 {
-    data->input_values = take_exact(input_array->values, input_array->count, sizeof(float));
+    atomic_store(&data->input_values,
+                 take_exact(input_array->values, input_array->count, sizeof(float)));
     data->target_values = take_exact(target_array->values, target_array->count, sizeof(float));
     *input_array = (clprop_floats){0};
     *target_array = (clprop_floats){0};

@@ -29,7 +29,9 @@ typedef struct idx_loader {
     size_t pixels; /* per image: rows × columns */
     unsigned char *chunk;
     clprop_floats input_array;
-    uint8_t *bytes; /* the pixels as read, kept for compact storage on a device */
+    uint8_t *bytes; /* the pixels as read: the data set keeps them as they are (a quarter of
+                       floats; clprop_data_input_values makes floats only when asked) */
+    size_t byte_count;
     size_t byte_capacity;
     clprop_labels label_array;
     size_t largest_label;
@@ -132,7 +134,7 @@ static clprop_status images_end_early(idx_loader *loader, size_t pixels_read)
 /* Appends the chunk's `got` bytes (the last `got` pixels read) to loader->bytes. */
 static int keep_bytes(idx_loader *loader, size_t got)
 {
-    size_t count = loader->input_array.count;
+    size_t count = loader->byte_count;
     if (count + got > loader->byte_capacity) {
         size_t capacity = loader->byte_capacity ? loader->byte_capacity : 1 << 16;
         while (capacity < count + got)
@@ -144,6 +146,7 @@ static int keep_bytes(idx_loader *loader, size_t got)
         loader->byte_capacity = capacity;
     }
     memcpy(loader->bytes + count, loader->chunk, got);
+    loader->byte_count += got;
     return 0;
 }
 
@@ -155,16 +158,9 @@ static clprop_status read_images(idx_loader *loader)
         clprop_status status = clprop_stream_read(&loader->images.stream, loader->chunk, want, &got);
         if (status != CLPROP_SUCCESS)
             return status;
-        if (clprop_floats_reserve(&loader->input_array, got) != 0)
-            return clprop_data_out_of_memory(loader->data, loader->images.path,
-                                             done / loader->pixels);
         if (keep_bytes(loader, got) != 0)
             return clprop_data_out_of_memory(loader->data, loader->images.path,
                                              done / loader->pixels);
-        float *values = loader->input_array.values + loader->input_array.count;
-        for (size_t i = 0; i < got; i++)
-            values[i] = (float)loader->chunk[i] / 255.0f;
-        loader->input_array.count += got;
         done += got;
         if (got < want)
             return images_end_early(loader, done);
@@ -254,7 +250,9 @@ clprop_status clprop_load_idx(clprop_data *data, const clprop_data_source *sourc
                                           &loader.input_array, &loader.label_array, classes);
     }
     if (status == CLPROP_SUCCESS) {
-        data->input_bytes = loader.bytes;
+        /* exactly their size: a data set's memory is its pixels, not the loader's last doubling */
+        uint8_t *exact = loader.byte_count > 0 ? realloc(loader.bytes, loader.byte_count) : NULL;
+        data->input_bytes = exact != NULL ? exact : loader.bytes;
         loader.bytes = NULL;
     }
     free(loader.bytes);

@@ -17,7 +17,9 @@
 struct clprop_data {
     clprop_message message;
     size_t samples, inputs, outputs;
-    float *input_values;  /* samples × inputs */
+    /* samples × inputs; for byte data (input_bytes) made on first use by
+     * clprop_data_input_values, published atomically so concurrent readers stay safe */
+    _Atomic(float *) input_values;
     float *target_values; /* samples × outputs */
     uint32_t *labels;     /* samples entries when the targets are one-hot class labels, else NULL */
     uint8_t *input_bytes; /* samples × inputs raw bytes when each input is byte/255 (IDX), else

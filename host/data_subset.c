@@ -26,11 +26,15 @@ static clprop_status fill_subset(clprop_data *subset, const clprop_data *data,
             return clprop_fail(&subset->message, CLPROP_ERROR_INVALID_ARGUMENT,
                                "clprop_data_subset: index %zu is past the %zu samples",
                                indices[i], data->samples);
-    subset->input_values = gather_rows(data->input_values, data->inputs, sizeof(float), indices,
-                                       count);
+    /* byte data stay bytes (their floats are made on demand) */
+    if (data->input_bytes == NULL)
+        atomic_store(&subset->input_values,
+                     gather_rows(atomic_load(&((clprop_data *)data)->input_values), data->inputs,
+                                 sizeof(float), indices, count));
     subset->target_values = gather_rows(data->target_values, data->outputs, sizeof(float),
                                         indices, count);
-    int ok = subset->input_values != NULL && subset->target_values != NULL;
+    int ok = (data->input_bytes != NULL || atomic_load(&subset->input_values) != NULL) &&
+             subset->target_values != NULL;
     if (ok && data->labels != NULL)
         ok = (subset->labels = gather_rows(data->labels, 1, sizeof(uint32_t), indices, count)) !=
              NULL;

@@ -412,8 +412,10 @@ CLPROP_API
 size_t clprop_data_inputs(const clprop_data *data);
 CLPROP_API
 size_t clprop_data_outputs(const clprop_data *data);
+/* samples × inputs. Data read as bytes (IDX images) are kept as bytes; their floats are made on
+ * the first call (safe from several threads at once) and kept; NULL if host memory ran out. */
 CLPROP_API
-const float *clprop_data_input_values(const clprop_data *data);  /* samples × inputs */
+const float *clprop_data_input_values(const clprop_data *data);
 CLPROP_API
 const float *clprop_data_target_values(const clprop_data *data); /* samples × outputs */
 /* The inputs as the bytes they were read from (samples × inputs), each input being byte / 255 —

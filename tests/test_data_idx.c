@@ -2,6 +2,7 @@
  * and gzip-compressed, the real Fashion-MNIST files, and every way an IDX pair can be wrong,
  * named by file and byte offset. */
 #include <criterion/criterion.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -218,6 +219,42 @@ Test(idx, loads_the_fashion_mnist_training_set)
     for (size_t i = 0; i < 784; i++)
         cr_assert_eq(pixels[i], first[i] / 255.0f, "pixel %zu of the first image", i);
     expect_one_hot_rows(data);
+    clprop_data_destroy(data);
+}
+
+/* Pixels stay bytes (a quarter of floats); their floats are made once, on the first ask, from
+ * however many threads ask at once, and every asker gets the same array. */
+typedef struct asker {
+    const clprop_data *data;
+    const float *got;
+} asker;
+
+static void *ask_for_floats(void *argument)
+{
+    asker *a = argument;
+    a->got = clprop_data_input_values(a->data);
+    return NULL;
+}
+
+Test(idx, pixels_stay_bytes_and_floats_are_made_once_on_demand)
+{
+    clprop_data *data = load_fashion("t10k");
+    const uint8_t *pixels = clprop_data_input_bytes(data);
+    cr_assert_not_null(pixels);
+    asker askers[4];
+    pthread_t threads[4];
+    for (int i = 0; i < 4; i++) {
+        askers[i] = (asker){.data = data, .got = NULL};
+        cr_assert_eq(pthread_create(&threads[i], NULL, ask_for_floats, &askers[i]), 0);
+    }
+    for (int i = 0; i < 4; i++)
+        pthread_join(threads[i], NULL);
+    cr_assert_not_null(askers[0].got);
+    for (int i = 1; i < 4; i++)
+        cr_expect_eq(askers[i].got, askers[0].got, "asker %d got another array", i);
+    cr_expect_eq(clprop_data_input_values(data), askers[0].got, "made again");
+    for (size_t i = 0; i < 10000u * 784u; i++)
+        cr_assert_eq(askers[0].got[i], pixels[i] / 255.0f, "input %zu", i);
     clprop_data_destroy(data);
 }
 
