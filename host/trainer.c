@@ -27,7 +27,9 @@ struct clprop_trainer {
     train_log log;
     double started;                           /* when clprop_trainer_run began */
     clprop_training_state progress;           /* where the run stands */
-    const clprop_data *train_set;             /* the caller's data, or the part not held out */
+    const clprop_data *train_set;             /* the caller's data, or the part not held out;
+                                                 NULL once uploaded */
+    size_t train_samples;                     /* its samples */
     clprop_data *split_train, *validation_set; /* owned, with a validation share */
     clprop_device_data *train, *validation, *test;
     clprop_model *best;                       /* early stopping: the best network so far */
@@ -289,6 +291,13 @@ static clprop_status set_up(clprop_trainer *t, const clprop_data *data)
         CLPROP_CHECK(check_progress_fits(t, p->resume));
     CLPROP_CHECK(upload(t, t->train_set, "the training set", &t->train));
     CLPROP_CHECK(upload(t, t->validation_set, "the validation set", &t->validation));
+    /* the split's host copies are on the device now (or held by it while they stream): the
+     * trainer lets go of them rather than keep the data set twice for the whole run */
+    t->train_samples = clprop_data_samples(t->train_set);
+    t->train_set = NULL;
+    clprop_data_destroy(t->split_train);
+    clprop_data_destroy(t->validation_set);
+    t->split_train = t->validation_set = NULL;
     return upload(t, p->test, "the test set", &t->test);
 }
 
@@ -513,7 +522,7 @@ void clprop_trainer_progress(const clprop_trainer *t, clprop_training_state *sta
 
 size_t clprop_trainer_samples(const clprop_trainer *t)
 {
-    return t != NULL && t->train_set != NULL ? clprop_data_samples(t->train_set) : 0;
+    return t != NULL ? t->train_samples : 0;
 }
 
 int clprop_trainer_data_resident(const clprop_trainer *t)

@@ -461,6 +461,33 @@ static double one_streamed_epoch(int destroy_host_data_first)
     return result.loss;
 }
 
+/* The trainer lets go of its validation split's host copies once they are uploaded; streamed
+ * from the host, the device data hold them. Under the sanitizer job a read of freed memory fails
+ * this; otherwise the streamed run must equal the resident one. */
+static double loss_after_two_epochs_with_validation(clprop_context_desc where)
+{
+    run r;
+    open_run_on(&r, DIABETES, where);
+    watcher w = {0};
+    clprop_trainer_desc params = command_params(2);
+    params.validation = 0.25f;
+    params.on_epoch = watch;
+    params.user = &w;
+    train(&r, &params);
+    cr_expect_eq(clprop_trainer_data_resident(r.trainer), !where.keep_data_on_host);
+    close_run(&r);
+    return w.last_loss;
+}
+
+Test(trainer, a_split_data_set_trains_the_same_streamed_after_the_host_copies_are_let_go)
+{
+    double resident = loss_after_two_epochs_with_validation((clprop_context_desc){0});
+    double streamed = loss_after_two_epochs_with_validation(
+        (clprop_context_desc){.keep_data_on_host = 1, .stream_chunk = 16});
+    cr_expect_eq(streamed, resident, "validation loss %.17g streamed, %.17g resident", streamed,
+                 resident);
+}
+
 Test(trainer, streamed_device_data_outlive_the_callers_data_set)
 {
     double kept = one_streamed_epoch(0), destroyed = one_streamed_epoch(1);
