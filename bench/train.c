@@ -65,9 +65,11 @@ typedef struct train_options {
     const char *device;   /* NULL: the default device */
     const char *data_dir; /* holds the IDX images and labels */
     int json, quick;
+    int memory;    /* the peak-memory report against the data's size, instead of the timings */
     size_t epochs; /* timed epochs per batch size */
     /* the children's own */
     size_t batch;      /* train-one */
+    size_t samples;    /* train-one: the training set cut, or repeated, to this many; 0: as is */
     double spawned_at; /* CLOCK_MONOTONIC when the parent started this process */
 } train_options;
 
@@ -82,7 +84,7 @@ static void print_usage(FILE *out)
 {
     fprintf(out,
             "usage: clprop-bench train [--device SPEC] [--json] [--quick] [--epochs N]\n"
-            "                          [--data DIR]\n"
+            "                          [--data DIR] [--memory]\n"
             "\n"
             "Trains the Fashion-MNIST network 784-256-128-10 (sigmoid, softmax + cross-entropy,\n"
             "plain SGD) on the real data at batches 32, 256 and 1024 and reports samples/s over\n"
@@ -95,6 +97,9 @@ static void print_usage(FILE *out)
             "  --quick        the first %d images, no cold start-up, the PoCL cache as found:\n"
             "                 the smoke test\n"
             "  --epochs N     timed epochs per batch size (default 1)\n"
+            "  --memory       instead: each process's peak memory training one epoch at batch\n"
+            "                 256 on 10,000, 60,000 and 600,000 samples (the training set\n"
+            "                 repeated), against the data's raw size\n"
             "  --data DIR     where %s and\n"
             "                 %s are (default %s)\n",
             QUICK_SAMPLES, IMAGES_FILE, LABELS_FILE, DEFAULT_DATA_DIR);
@@ -122,8 +127,8 @@ static size_t parse_count(const char *text, size_t max)
  * status. --batch and --spawned-at are the child processes' own. */
 static int parse_options(int argc, char **argv, train_options *o)
 {
-    static const char *const valued[] = {"--device", "--data", "--epochs", "--batch",
-                                         "--spawned-at"};
+    static const char *const valued[] = {"--device", "--data",    "--epochs",
+                                         "--batch",  "--samples", "--spawned-at"};
     for (int i = 0; i < argc; i++) {
         const char *arg = argv[i];
         if (strcmp(arg, "-h") == 0 || strcmp(arg, "--help") == 0) {
@@ -136,6 +141,10 @@ static int parse_options(int argc, char **argv, train_options *o)
         }
         if (strcmp(arg, "--quick") == 0) {
             o->quick = 1;
+            continue;
+        }
+        if (strcmp(arg, "--memory") == 0) {
+            o->memory = 1;
             continue;
         }
         size_t v = 0;
@@ -157,6 +166,9 @@ static int parse_options(int argc, char **argv, train_options *o)
         } else if (strcmp(arg, "--batch") == 0) {
             if ((o->batch = parse_count(value, 65536)) == 0)
                 return usage_error("--batch: not a count from 1 to 65536:", value);
+        } else if (strcmp(arg, "--samples") == 0) {
+            if ((o->samples = parse_count(value, 100000000)) == 0)
+                return usage_error("--samples: not a count from 1 to 10^8:", value);
         } else {
             o->spawned_at = strtod(value, &end);
             if (*end != '\0')
@@ -197,7 +209,8 @@ static void trainer_close(trainer *t)
     clprop_data_destroy(t->data);
 }
 
-/* The first `keep` samples (0: all) of the data set in images and labels. */
+/* The data set in images and labels cut to its first `keep` samples, or repeated up to `keep`
+ * (0: as it is). */
 static int load_data(trainer *t, const char *images, const char *labels, size_t keep)
 {
     clprop_data_source source = {.path = images,
@@ -208,11 +221,11 @@ static int load_data(trainer *t, const char *images, const char *labels, size_t 
     if (status != CLPROP_SUCCESS)
         return child_failed("loading the data", status, clprop_data_message(t->data));
     t->samples = clprop_data_samples(t->data);
-    if (keep == 0 || keep >= t->samples)
+    if (keep == 0 || keep == t->samples)
         return 1;
     size_t *indices = bench_alloc(keep * sizeof *indices);
     for (size_t i = 0; i < keep; i++)
-        indices[i] = i;
+        indices[i] = i % t->samples;
     clprop_data *subset = NULL;
     status = clprop_data_subset(t->data, indices, keep, &subset);
     free(indices);
@@ -379,7 +392,9 @@ static int train_one_command(const train_options *o)
     images_and_labels(o->data_dir, IMAGES_FILE, LABELS_FILE, images, labels, sizeof images);
     double entered = now_seconds();
     trainer t = {0};
-    int ok = load_data(&t, images, labels, o->quick ? QUICK_SAMPLES : 0);
+    int ok = load_data(&t, images, labels, o->samples != 0 ? o->samples
+                                           : o->quick     ? QUICK_SAMPLES
+                                                          : 0);
     if (ok)
         put("load_s", now_seconds() - entered);
     ok = ok && open_device_and_network(&t, o);
@@ -554,9 +569,9 @@ static int run_child(run *r, char *const argv[], child_report *report)
 
 /* One of this binary's hidden commands, with the options every child gets. */
 static int run_self(run *r, const char *command, const char *data_dir, size_t batch,
-                    child_report *report)
+                    size_t samples, child_report *report)
 {
-    char spawned[32], batch_text[24], epochs_text[24];
+    char spawned[32], batch_text[24], epochs_text[24], samples_text[24];
     snprintf(batch_text, sizeof batch_text, "%zu", batch);
     snprintf(epochs_text, sizeof epochs_text, "%zu", r->options->epochs);
     char *argv[16];
@@ -575,6 +590,11 @@ static int run_self(run *r, const char *command, const char *data_dir, size_t ba
     }
     if (r->options->quick)
         argv[n++] = "--quick";
+    if (samples != 0) {
+        snprintf(samples_text, sizeof samples_text, "%zu", samples);
+        argv[n++] = "--samples";
+        argv[n++] = samples_text;
+    }
     argv[n++] = "--spawned-at"; /* last, so it is taken as late as it can be */
     argv[n++] = spawned;
     argv[n] = NULL;
@@ -738,12 +758,12 @@ static void measure_startup(run *r)
                "devices", "build", "net", "1st batch", "process", "RSS MB");
     }
     child_report report, warm[WARM_REPEATS];
-    if (!quick && run_self(r, "startup", r->dir, STARTUP_SAMPLES, &report))
+    if (!quick && run_self(r, "startup", r->dir, STARTUP_SAMPLES, 0, &report))
         print_startup(r, "cold", &report);
     size_t repeats = quick ? 1 : WARM_REPEATS, done = 0;
     double totals[WARM_REPEATS];
     for (size_t i = 0; i < repeats; i++) {
-        if (run_self(r, "startup", r->dir, STARTUP_SAMPLES, &warm[done])) {
+        if (run_self(r, "startup", r->dir, STARTUP_SAMPLES, 0, &warm[done])) {
             totals[done] = report_number(&warm[done], "startup_s");
             done++;
         }
@@ -884,7 +904,7 @@ static void measure_training(run *r)
 {
     for (size_t b = 0; b < BATCH_COUNT; b++) {
         child_report report;
-        if (!run_self(r, "train-one", r->options->data_dir, batches[b], &report))
+        if (!run_self(r, "train-one", r->options->data_dir, batches[b], 0, &report))
             continue;
         if (b == 0)
             print_training_header(r, &report);
@@ -893,11 +913,53 @@ static void measure_training(run *r)
     }
 }
 
+/* Peak memory against the data's size: one epoch at batch 256 on 10,000, 60,000 and 600,000
+ * samples (the training set repeated), each in a fresh process. The raw size is what the files
+ * hold: a byte a pixel and a byte a label. The slope between the smallest and the largest run is
+ * what memory grows by per byte of data; the constant part (PoCL, LLVM, the kernels) does not
+ * grow with it. The data stay as bytes on the host and go as bytes to the device, so on a CPU
+ * device, whose memory is the host's, the least it can be is about 2 (on a GPU, about 1). */
+static void measure_memory(run *r)
+{
+    static const size_t counts[] = {10000, 60000, 600000};
+    double raw[3] = {0}, peak[3] = {0};
+    /* a first process compiles the kernels into the run's fresh PoCL cache, which takes memory of
+     * its own: it is not measured */
+    child_report warm_up;
+    run_self(r, "train-one", r->options->data_dir, 256, counts[0], &warm_up);
+    if (!r->options->json)
+        printf("peak memory, one epoch at batch 256 (the training set repeated for 600,000):\n"
+               "  %8s %10s %14s %10s\n", "samples", "raw MB", "peak RSS MB", "peak/raw");
+    for (size_t i = 0; i < 3; i++) {
+        child_report report;
+        if (!run_self(r, "train-one", r->options->data_dir, 256, counts[i], &report))
+            continue;
+        raw[i] = (double)counts[i] * (double)(network[0] + 1) / 1e6;
+        peak[i] = report.peak_rss_mb;
+        if (r->options->json)
+            printf("{\"memory_samples\":%zu,\"raw_mb\":%.6g,\"peak_rss_mb\":%.6g}\n", counts[i],
+                   raw[i], peak[i]);
+        else
+            printf("  %8zu %10.1f %14.1f %10.2f\n", counts[i], raw[i], peak[i], peak[i] / raw[i]);
+    }
+    if (raw[0] > 0 && raw[2] > 0) {
+        double slope = (peak[2] - peak[0]) / (raw[2] - raw[0]);
+        if (r->options->json)
+            printf("{\"memory_bytes_per_raw_byte\":%.4g}\n", slope);
+        else
+            printf("  memory grows by %.2f bytes per byte of data (10,000 to 600,000 samples)\n",
+                   slope);
+    }
+    fflush(stdout);
+}
+
 static int train_command(const train_options *o)
 {
     run r = {.options = o};
     int ok = open_run(&r);
-    if (ok) {
+    if (ok && o->memory) {
+        measure_memory(&r);
+    } else if (ok) {
         if (!o->json)
             printf("clprop-bench train: Fashion-MNIST %zu-%zu-%zu-%zu, sigmoid hidden, softmax + "
                    "cross-entropy, plain SGD at %.2g, from %s\nPoCL kernel cache: %s\n\n",
