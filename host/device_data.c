@@ -107,7 +107,10 @@ clprop_status clprop_device_data_create(clprop_context *context, const clprop_da
     if (data->host_order == NULL || data->host_figures == NULL)
         return clprop_fail(&data->message, CLPROP_ERROR_OUT_OF_HOST_MEMORY,
                            "out of host memory");
-    return upload(data);
+    clprop_status status = upload(data);
+    if (data->resident)
+        data->host = NULL; /* all on the device: the caller may destroy its data set now */
+    return status;
 }
 
 void clprop_device_data_destroy(clprop_device_data *data)

@@ -11,7 +11,8 @@
 struct clprop_device_data {
     clprop_message message;
     clprop_context *context;
-    const clprop_data *host; /* held while streaming (holds_host), else read only on creation */
+    const clprop_data *host; /* streamed: held (holds_host) and read per chunk; resident: NULL
+                                after creation, the caller's to destroy */
     int holds_host;
     size_t samples, inputs, outputs;
     int resident;

@@ -11,9 +11,10 @@
  *  - A handle's *_message() is the text of its last failure; a later success leaves it as it was
  *    (read it right after the call that failed). Accessors given NULL return NULL or 0.
  *  - Lifetimes: a context outlives the networks and device data made on it; a network outlives
- *    its trainer; a trainer's data and test sets outlive it; host data given to
- *    clprop_device_data_create outlive the device data. Everything else is copied by the call
- *    that takes it (clprop_data_create copies the caller's arrays).
+ *    its trainer. Data sets may be destroyed as soon as a device data set or a trainer is made
+ *    from them: what is uploaded no longer needs them, and what streams from the host holds
+ *    them until it is destroyed itself. Everything else is copied by the call that takes it
+ *    (clprop_data_create copies the caller's arrays).
  *  - Names: clprop_<object>_<verb> (clprop_net_create, clprop_trainer_run). A plain noun returns
  *    a value (clprop_net_units); _get_ copies into memory the caller provides
  *    (clprop_net_get_weights) and _set_ copies from it. Plural nouns are counts or arrays. Every
@@ -550,7 +551,8 @@ clprop_status clprop_net_load(clprop_context *context, const char *path, clprop_
 /* ---- Training on whole data sets ---------------------------------------------------------------- */
 
 /* A data set copied to a context's device once, so epochs run without host round trips (a data
- * set too large for the device is kept on the host and sent batch by batch instead). */
+ * set too large for the device is kept on the host and sent batch by batch instead, held by the
+ * device data: either way the caller may destroy its data set after the create). */
 typedef struct clprop_device_data clprop_device_data;
 
 CLPROP_API
@@ -629,7 +631,8 @@ typedef struct clprop_epoch_report {
 typedef int (*clprop_epoch_fn)(void *user, const clprop_epoch_report *report);
 
 /* A training run. Zero fields mean the defaults given. The strings are read during
- * clprop_trainer_create; `data` and `test` must stay alive until the trainer is destroyed. */
+ * clprop_trainer_create, and the data sets are uploaded (or held, when they stream): the caller
+ * may destroy them after it. */
 typedef struct clprop_trainer_desc {
     size_t epochs;        /* the run's total, counted from its start when resuming: 0 → 10 */
     size_t batch;         /* samples per step: 0 → 32 */

@@ -488,6 +488,45 @@ Test(trainer, a_split_data_set_trains_the_same_streamed_after_the_host_copies_ar
                  resident);
 }
 
+/* The caller may destroy its data sets as soon as the trainer is made: what is on the device no
+ * longer needs them, and what streams holds them. Under the sanitizer job a read of freed memory
+ * fails this; otherwise the run must equal one whose data sets stay alive. */
+static double loss_with_data_destroyed_after_create(int destroy, clprop_context_desc where)
+{
+    run r;
+    open_run_on(&r, DIABETES, where);
+    clprop_data_source source = {.path = CLPROP_FANN_DIR "/diabetes.test"};
+    clprop_data *test = NULL;
+    cr_assert_eq(clprop_data_load(&source, &test), CLPROP_SUCCESS);
+    watcher w = {0};
+    clprop_trainer_desc params = command_params(2);
+    params.validation = 0.2f;
+    params.test = test;
+    params.on_epoch = watch;
+    params.user = &w;
+    cr_assert_eq(clprop_trainer_create(r.net, r.data, &params, &r.trainer), CLPROP_SUCCESS, "%s",
+                 clprop_trainer_message(r.trainer));
+    if (destroy) {
+        clprop_data_destroy(r.data);
+        clprop_data_destroy(test);
+        r.data = test = NULL;
+    }
+    cr_assert_eq(clprop_trainer_run(r.trainer), CLPROP_SUCCESS, "%s",
+                 clprop_trainer_message(r.trainer));
+    clprop_data_destroy(test);
+    close_run(&r);
+    return w.last_loss;
+}
+
+Test(trainer, the_caller_may_destroy_its_data_sets_once_the_trainer_is_made)
+{
+    clprop_context_desc resident = {0}, streamed = {.keep_data_on_host = 1, .stream_chunk = 32};
+    cr_expect_eq(loss_with_data_destroyed_after_create(1, resident),
+                 loss_with_data_destroyed_after_create(0, resident));
+    cr_expect_eq(loss_with_data_destroyed_after_create(1, streamed),
+                 loss_with_data_destroyed_after_create(0, streamed));
+}
+
 Test(trainer, streamed_device_data_outlive_the_callers_data_set)
 {
     double kept = one_streamed_epoch(0), destroyed = one_streamed_epoch(1);

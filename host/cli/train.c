@@ -32,6 +32,7 @@ typedef struct session {
     report report;
     double started;       /* when the epochs began */
     int classifier;
+    int labels;           /* the training set's targets are class labels */
     char network_name[PATH_MAX + 64]; /* for messages: "the network" or "--resume FILE's network" */
     char layers_text[64];             /* for messages: "--layers 784,..." */
     int usage_error;
@@ -253,8 +254,13 @@ static int create_trainer(session *s)
                                     .progress_user = &s->report,
                                     .stop = signals_stop_flag(),
                                     .log = o->log};
-    if (clprop_trainer_create(s->net, s->data, &params, &s->trainer) == CLPROP_SUCCESS)
+    if (clprop_trainer_create(s->net, s->data, &params, &s->trainer) == CLPROP_SUCCESS) {
+        /* the trainer has what it needs of the training set: not kept twice for the run */
+        s->labels = clprop_data_has_labels(s->data);
+        clprop_data_destroy(s->data);
+        s->data = NULL;
         return 1;
+    }
     cli_error("%s", clprop_trainer_message(s->trainer));
     return 0;
 }
@@ -369,7 +375,7 @@ static int train_and_save(session *s)
 {
     size_t last = clprop_net_layer_count(s->net);
     s->classifier = clprop_net_units(s->net, last) > 1 &&
-                    (clprop_data_has_labels(s->data) ||
+                    (s->labels ||
                      clprop_net_activation(s->net, last) == CLPROP_ACTIVATION_SOFTMAX);
     /* Ctrl-C, SIGTERM and SIGHUP are caught from here on, which the "device" line tells anyone
      * reading the output (it is flushed even into a file or a pipe); before, they end the
