@@ -9,7 +9,7 @@
 
 #define MAX_LAYERS 1024
 
-static void release(cl_mem *buffer)
+void clprop_net_release_buffer(cl_mem *buffer)
 {
     if (*buffer != NULL)
         clReleaseMemObject(*buffer);
@@ -133,16 +133,16 @@ static clprop_status create_buffer(clprop_net *net, cl_mem *buffer, size_t count
 static void release_batch_buffers(clprop_net *net)
 {
     for (size_t l = 0; l < net->layer_count; l++) {
-        release(&net->layers[l].z);
-        release(&net->layers[l].a);
-        release(&net->layers[l].delta);
+        clprop_net_release_buffer(&net->layers[l].z);
+        clprop_net_release_buffer(&net->layers[l].a);
+        clprop_net_release_buffer(&net->layers[l].delta);
     }
-    release(&net->input_rows);
-    release(&net->targets);
-    release(&net->sample_loss);
-    release(&net->sample_squared);
-    release(&net->sample_correct);
-    release(&net->scratch);
+    clprop_net_release_buffer(&net->input_rows);
+    clprop_net_release_buffer(&net->targets);
+    clprop_net_release_buffer(&net->sample_loss);
+    clprop_net_release_buffer(&net->sample_squared);
+    clprop_net_release_buffer(&net->sample_correct);
+    clprop_net_release_buffer(&net->scratch);
     free(net->host_loss);
     net->host_loss = NULL;
     net->capacity = 0;

@@ -50,6 +50,9 @@ struct clprop_net {
     int has_deltas;    /* the last pass went backward too */
 };
 
+/* Releases *buffer when it is not NULL and sets it to NULL (net.c). */
+void clprop_net_release_buffer(cl_mem *buffer);
+
 /* Sets each layer's offsets and store_floats (net_store.c). */
 void clprop_net_store_layout(clprop_net *net);
 /* The store and each layer's sub-buffers of it, all zero; released by clprop_net_release_store. */

@@ -77,22 +77,15 @@ clprop_status clprop_net_create_store(clprop_net *net)
     return CLPROP_SUCCESS;
 }
 
-static void release(cl_mem *buffer)
-{
-    if (*buffer != NULL)
-        clReleaseMemObject(*buffer);
-    *buffer = NULL;
-}
-
 void clprop_net_release_store(clprop_net *net)
 {
     for (size_t l = 0; l < net->layer_count; l++) {
         clprop_device_layer *layer = &net->layers[l];
-        release(&layer->weights);
-        release(&layer->biases);
-        release(&layer->weight_gradients);
-        release(&layer->bias_gradients);
+        clprop_net_release_buffer(&layer->weights);
+        clprop_net_release_buffer(&layer->biases);
+        clprop_net_release_buffer(&layer->weight_gradients);
+        clprop_net_release_buffer(&layer->bias_gradients);
     }
-    release(&net->parameters);
-    release(&net->gradients);
+    clprop_net_release_buffer(&net->parameters);
+    clprop_net_release_buffer(&net->gradients);
 }

@@ -53,7 +53,7 @@ static const char *cache_dir(void)
 {
     static char path[4096];
     const char *base = value_of("XDG_CACHE_HOME"), *home = value_of("HOME");
-    if (base != NULL)
+    if (base != NULL && base[0] == '/') /* a relative one is to be ignored, says the XDG spec */
         snprintf(path, sizeof path, "%s/clprop", base);
     else if (home != NULL)
         snprintf(path, sizeof path, "%s/.cache/clprop", home);
