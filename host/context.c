@@ -123,6 +123,19 @@ clprop_status clprop_context_buffer(clprop_context *context, clprop_message *mes
                        (double)bytes / 1048576.0, context->device.name, clprop_status_name(error));
 }
 
+clprop_status clprop_context_sub_buffer(clprop_message *message, cl_mem parent, size_t origin,
+                                        size_t bytes, const char *what, cl_mem *out)
+{
+    cl_buffer_region region = {origin, bytes};
+    cl_int error;
+    *out = clCreateSubBuffer(parent, CL_MEM_READ_WRITE, CL_BUFFER_CREATE_TYPE_REGION, &region,
+                             &error);
+    if (error == CL_SUCCESS)
+        return CLPROP_SUCCESS;
+    *out = NULL;
+    return clprop_fail(message, error, "%s: %s", what, clprop_status_name(error));
+}
+
 size_t clprop_context_float_alignment(const clprop_context *context)
 {
     cl_uint bits = 0;

@@ -37,6 +37,11 @@ clprop_status clprop_context_buffer(clprop_context *context, clprop_message *mes
                                     size_t bytes, const void *values, const char *what,
                                     cl_mem *out);
 
+/* A sub-buffer of `bytes` of parent from byte `origin` (a multiple of the alignment below); a
+ * failure is reported on `message` naming `what`. */
+clprop_status clprop_context_sub_buffer(clprop_message *message, cl_mem parent, size_t origin,
+                                        size_t bytes, const char *what, cl_mem *out);
+
 /* Where a sub-buffer may start, in floats: the device's base-address alignment
  * (CL_DEVICE_MEM_BASE_ADDR_ALIGN), and at least 16 floats (64 bytes, a cache line). */
 size_t clprop_context_float_alignment(const clprop_context *context);

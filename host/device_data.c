@@ -30,16 +30,10 @@ static int fits_on_device(const clprop_device_data *data)
 
 static clprop_status figure_row(clprop_device_data *data, size_t row, cl_mem *out)
 {
-    cl_buffer_region region = {row * data->figure_stride * sizeof(float),
-                               data->samples * sizeof(float)};
-    cl_int error;
-    *out = clCreateSubBuffer(data->figures, CL_MEM_READ_WRITE, CL_BUFFER_CREATE_TYPE_REGION,
-                             &region, &error);
-    if (error == CL_SUCCESS)
-        return CLPROP_SUCCESS;
-    *out = NULL;
-    return clprop_fail(&data->message, error, "the per-sample figures' row %zu: %s", row,
-                       clprop_status_name(error));
+    return clprop_context_sub_buffer(&data->message, data->figures,
+                                     row * data->figure_stride * sizeof(float),
+                                     data->samples * sizeof(float), "the per-sample figures' rows",
+                                     out);
 }
 
 /* The losses, squared errors and hits: three rows of one buffer. */

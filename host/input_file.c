@@ -7,8 +7,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-/* What a file that is not regular is, as a message says it. */
-static const char *kind_of(mode_t mode)
+const char *clprop_file_kind(mode_t mode)
 {
     if (S_ISDIR(mode))
         return "a directory";
@@ -27,7 +26,7 @@ static clprop_status refuse_kind(clprop_message *message, const char *path, mode
 {
     return clprop_fail(message, CLPROP_ERROR_IO,
                        "%s: is %s, not a regular file (clprop reads data and models from files)",
-                       path, kind_of(mode));
+                       path, clprop_file_kind(mode));
 }
 
 static clprop_status cannot_open(clprop_message *message, const char *path, int code)

@@ -5,6 +5,7 @@
 #define CLPROP_INPUT_FILE_H
 
 #include <stdint.h>
+#include <sys/types.h>
 
 #include "clprop.h"
 #include "message.h"
@@ -17,5 +18,9 @@
  * file's length. */
 clprop_status clprop_input_open(const char *path, clprop_message *message, int *descriptor,
                                 uint64_t *size);
+
+/* What a file that is not regular is, as messages say it: "a directory", "a FIFO (named pipe)",
+ * "a character device", ... (output_file.c refuses to replace the same kinds). */
+const char *clprop_file_kind(mode_t mode);
 
 #endif

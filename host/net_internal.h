@@ -75,10 +75,10 @@ clprop_status clprop_net_reserve_batch(clprop_net *net, size_t batch);
  * only: nothing waits for the device. */
 clprop_status clprop_net_run_forward(clprop_net *net, size_t batch);
 /* Per-sample figures into loss/squared/correct at [first + b]; with with_output_delta, the output
- * layer's delta too (the same launch), and then run_backward is told it is ready. */
+ * layer's delta too (the same launch), which run_backward starts from. */
 clprop_status clprop_net_run_figures(clprop_net *net, size_t batch, cl_mem loss, cl_mem squared,
                                      cl_mem correct, size_t first, int with_output_delta);
-clprop_status clprop_net_run_backward(clprop_net *net, size_t batch, int output_delta_ready);
+clprop_status clprop_net_run_backward(clprop_net *net, size_t batch);
 clprop_status clprop_net_run_update(clprop_net *net, float learning_rate, size_t batch);
 /* Host inputs (batch × units(0)) → net->input_rows. */
 clprop_status clprop_net_upload_inputs(clprop_net *net, const float *inputs, size_t batch);

@@ -8,11 +8,8 @@
 
 void clprop_net_release_optimizer_state(clprop_net *net)
 {
-    for (int slot = 0; slot < 2; slot++) {
-        if (net->slots[slot] != NULL)
-            clReleaseMemObject(net->slots[slot]);
-        net->slots[slot] = NULL;
-    }
+    for (int slot = 0; slot < 2; slot++)
+        clprop_net_release_buffer(&net->slots[slot]);
 }
 
 /* Parameters of layer l's tensor (0 weights, 1 biases); 0 for biases the network lacks. */

@@ -69,16 +69,11 @@ clprop_status clprop_net_run_forward(clprop_net *net, size_t batch)
     return CLPROP_SUCCESS;
 }
 
-/* Output delta (unless the figures' launch wrote it), hidden deltas through Wᵀ (the input
+/* From the output delta that the figures' launch wrote: hidden deltas through Wᵀ (the input
  * layer's is never needed), then the gradients ∇W = δ·A_prevᵀ and ∇b = Σ δ. */
-clprop_status clprop_net_run_backward(clprop_net *net, size_t batch, int output_delta_ready)
+clprop_status clprop_net_run_backward(clprop_net *net, size_t batch)
 {
     size_t L = net->layer_count;
-    clprop_device_layer *last = &net->layers[L - 1];
-    if (!output_delta_ready)
-        CLPROP_CHECK(clprop_op_output_delta(net->context, &net->message, last->delta, last->a,
-                                            net->targets, last->activation, net->loss,
-                                            last->outputs, batch));
     for (size_t l = L - 1; l > 0; l--) {
         clprop_device_layer *below = &net->layers[l - 1], *above = &net->layers[l];
         CLPROP_CHECK(clprop_op_gemm(net->context, &net->message, 1, 0, below->outputs, batch,
@@ -160,7 +155,7 @@ static clprop_status forward_backward(clprop_net *net, const float *inputs, cons
     CLPROP_CHECK(clprop_net_run_forward(net, batch));
     CLPROP_CHECK(clprop_net_run_figures(net, batch, net->sample_loss, net->sample_squared,
                                         net->sample_correct, 0, 1));
-    return clprop_net_run_backward(net, batch, 1);
+    return clprop_net_run_backward(net, batch);
 }
 
 clprop_status clprop_net_compute_gradients(clprop_net *net, const float *inputs,

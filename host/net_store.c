@@ -44,15 +44,9 @@ clprop_status clprop_net_store_buffer(clprop_net *net, const char *what, float v
 static clprop_status sub_buffer(clprop_net *net, cl_mem store, size_t offset, size_t count,
                                 cl_mem *out)
 {
-    cl_buffer_region region = {offset * sizeof(float), count * sizeof(float)};
-    cl_int error;
-    *out = clCreateSubBuffer(store, CL_MEM_READ_WRITE, CL_BUFFER_CREATE_TYPE_REGION, &region,
-                             &error);
-    if (error == CL_SUCCESS)
-        return CLPROP_SUCCESS;
-    *out = NULL;
-    return clprop_fail(&net->message, error, "a layer's place in the parameter store: %s",
-                       clprop_status_name(error));
+    return clprop_context_sub_buffer(&net->message, store, offset * sizeof(float),
+                                     count * sizeof(float),
+                                     "a layer's place in the parameter store", out);
 }
 
 clprop_status clprop_net_create_store(clprop_net *net)

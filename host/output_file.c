@@ -12,6 +12,8 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "input_file.h"
+
 static const char temporary_tag[] = ".clprop-tmp-";
 
 /* ---- Where the file really is ------------------------------------------------------------------ */
@@ -64,16 +66,6 @@ static const char *name_of(const char *path)
     return slash != NULL ? slash + 1 : path;
 }
 
-static const char *kind_of(mode_t mode)
-{
-    return S_ISDIR(mode)    ? "a directory"
-           : S_ISCHR(mode)  ? "a character device"
-           : S_ISBLK(mode)  ? "a block device"
-           : S_ISFIFO(mode) ? "a FIFO"
-           : S_ISSOCK(mode) ? "a socket"
-                            : "not a regular file";
-}
-
 clprop_status clprop_output_target(const char *path, char *target, size_t target_size)
 {
     if (path == NULL || path[0] == '\0' || target == NULL || target_size == 0)
@@ -113,7 +105,7 @@ static clprop_status check_existing(const char *path, const char *target, clprop
     if (!S_ISREG(info.st_mode))
         return clprop_fail(message, CLPROP_ERROR_IO,
                            "%s: is %s; clprop writes only regular files, and never replaces one "
-                           "that is not", path, kind_of(info.st_mode));
+                           "that is not", path, clprop_file_kind(info.st_mode));
     if (faccessat(AT_FDCWD, target, W_OK, AT_EACCESS) != 0)
         return clprop_fail(message, CLPROP_ERROR_IO,
                            "%s: the file is not writable (%s); it is left as it is", path,

@@ -173,7 +173,7 @@ static clprop_status run_pass(clprop_net *net, clprop_device_data *data, size_t 
             clprop_net_run_figures(net, size, data->loss, data->squared, data->correct, first,
                                    learning_rate > 0.0f));
         if (learning_rate > 0.0f) {
-            CLPROP_CHECK(clprop_net_run_backward(net, size, 1));
+            CLPROP_CHECK(clprop_net_run_backward(net, size));
             CLPROP_CHECK(clprop_net_run_update(net, learning_rate, size));
         }
         *end = first + size;

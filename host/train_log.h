@@ -18,10 +18,10 @@ typedef struct train_log {
     long whole;           /* bytes of whole rows written: a failed row is cut back to here */
 } train_log;
 
-/* Checks path as an output now (nothing is created until the first row). A run resumed after
- * epoch resumed_after (0: a new run) keeps the earlier log's rows of those epochs. */
-clprop_status train_log_prepare(train_log *log, const char *path, int accuracy,
-                                size_t resumed_after, clprop_message *message);
+/* A log to write at path (NULL: none), which the caller has checked as an output; nothing is
+ * created until the first row. A run resumed after epoch resumed_after (0: a new run) keeps the
+ * earlier log's rows of those epochs. */
+void train_log_prepare(train_log *log, const char *path, int accuracy, size_t resumed_after);
 /* Appends the epoch's row (the first row puts the file in place); failures name the file. */
 clprop_status train_log_write(train_log *log, const clprop_epoch_report *report,
                               double elapsed_seconds, clprop_message *message);

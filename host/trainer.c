@@ -215,8 +215,11 @@ static clprop_status prepare_outputs(clprop_trainer *t, const clprop_data *data)
     if (p->log != NULL && (t->log_path = strdup(p->log)) == NULL)
         return clprop_fail(&t->message, CLPROP_ERROR_OUT_OF_HOST_MEMORY, "out of host memory");
     t->params.log = t->log_path;
-    return train_log_prepare(&t->log, t->log_path, is_classifier(t->net, data),
-                             (size_t)t->progress.epochs_done, &t->message);
+    if (p->log != NULL)
+        CLPROP_CHECK(check_output(t, "log", p->log));
+    train_log_prepare(&t->log, t->log_path, is_classifier(t->net, data),
+                      (size_t)t->progress.epochs_done);
+    return CLPROP_SUCCESS;
 }
 
 static int same_schedule(const clprop_schedule *a, const clprop_schedule *b)

@@ -7,17 +7,22 @@
 #include "environment.h"
 #include "signals.h"
 
-/* Writes text with every control byte but newline and tab shown as \xNN: a file name, an
- * option's value or a file's bytes quoted in a message never drive the terminal (an escape
- * sequence that clears the screen, say). */
-static void put_escaped(const char *text, FILE *out)
+/* text into buffer with every control byte shown as \xNN (newline and tab too, unless
+ * keep_layout): a file name, an option's value or a file's bytes quoted in a message never drive
+ * the terminal (an escape sequence that clears the screen, say). Cut short to fit size. */
+static const char *escaped(const char *text, int keep_layout, char *buffer, size_t size)
 {
-    for (const unsigned char *at = (const unsigned char *)text; *at != '\0'; at++) {
-        if ((*at < 0x20 && *at != '\n' && *at != '\t') || *at == 0x7f)
-            fprintf(out, "\\x%02x", *at);
+    size_t used = 0;
+    for (const unsigned char *at = (const unsigned char *)text; *at != '\0' && used + 8 < size;
+         at++) {
+        int layout = keep_layout && (*at == '\n' || *at == '\t');
+        if ((*at < 0x20 && !layout) || *at == 0x7f)
+            used += (size_t)snprintf(buffer + used, size - used, "\\x%02x", *at);
         else
-            fputc(*at, out);
+            buffer[used++] = (char)*at;
     }
+    buffer[used] = '\0';
+    return buffer;
 }
 
 void cli_error(const char *format, ...)
@@ -27,9 +32,8 @@ void cli_error(const char *format, ...)
     va_start(args, format);
     vsnprintf(text, sizeof text, format, args);
     va_end(args);
-    fputs("clprop: ", stderr);
-    put_escaped(text, stderr);
-    fputc('\n', stderr);
+    char shown[4 * sizeof text + 8]; /* each byte becomes at most four */
+    fprintf(stderr, "clprop: %s\n", escaped(text, 1, shown, sizeof shown));
 }
 
 int cli_option_value(int argc, char **argv, int *i, const char *name, const char **value,
@@ -95,16 +99,7 @@ int cli_stdout_written(void)
 
 const char *cli_quote(const char *text, char *buffer, size_t size)
 {
-    size_t used = 0;
-    for (const unsigned char *at = (const unsigned char *)text; *at != '\0' && used + 8 < size;
-         at++) {
-        if (*at < 0x20 || *at == 0x7f)
-            used += (size_t)snprintf(buffer + used, size - used, "\\x%02x", *at);
-        else
-            buffer[used++] = (char)*at;
-    }
-    buffer[used] = '\0';
-    return buffer;
+    return escaped(text, 0, buffer, size);
 }
 
 void cli_unknown_option(const char *command, const char *argument)
