@@ -64,8 +64,8 @@ static clprop_status run_bias_activate(clprop_context *context, clprop_message *
                                        const void *args)
 {
     const bias_activate_args *g = args;
-    return clprop_op_bias_activate(context, message, g->z, g->a, g->bias, g->activation,
-                                   g->units, g->batch);
+    return clprop_op_bias_activate(context, message, g->z, g->a, g->bias, g->activation, g->units,
+                                   g->batch);
 }
 
 void bench_bias_activate(bench_session *session, const char *label, clprop_activation activation,
@@ -82,14 +82,18 @@ void bench_bias_activate(bench_session *session, const char *label, clprop_activ
                              batch);
     bias_activate_args args = {floats_buffer(&scratch, NULL, count),
                                floats_buffer(&scratch, NULL, count),
-                               floats_buffer(&scratch, bias, units), activation, units, batch};
+                               floats_buffer(&scratch, bias, units),
+                               activation,
+                               units,
+                               batch};
     /* z is updated in place: it gets its first values back before every run */
     bench_op op = {run_bias_activate, &args, args.z, floats_buffer(&scratch, z, count),
                    count * sizeof(float)};
     bench_output outputs[] = {{"z", args.z, count, want_z, NULL, count},
                               {"a", args.a, count, want_a, NULL, count}};
     bench_elementwise_row row = {label, "bias_activate", clprop_activation_name(activation),
-                                 units, batch, FLOAT_BYTES * (3.0 * count + units), {0}};
+                                 units, batch,           FLOAT_BYTES * (3.0 * count + units),
+                                 {0}};
     measure_row(session, &scratch, &row, &op, outputs, 2);
 }
 
@@ -104,9 +108,8 @@ static clprop_status run_output_delta(clprop_context *context, clprop_message *m
                                       const void *args)
 {
     const output_delta_args *g = args;
-    return clprop_op_output_delta(context, message, g->delta, g->y, g->t,
-                                  CLPROP_ACTIVATION_SOFTMAX, CLPROP_LOSS_CROSS_ENTROPY, g->units,
-                                  g->batch);
+    return clprop_op_output_delta(context, message, g->delta, g->y, g->t, CLPROP_ACTIVATION_SOFTMAX,
+                                  CLPROP_LOSS_CROSS_ENTROPY, g->units, g->batch);
 }
 
 void bench_output_delta(bench_session *session, const char *label, size_t units, size_t batch)
@@ -125,8 +128,8 @@ void bench_output_delta(bench_session *session, const char *label, size_t units,
                               units, batch};
     bench_op op = {run_output_delta, &args, NULL, NULL, 0};
     bench_output delta = {"delta", args.delta, count, want, NULL, count};
-    bench_elementwise_row row = {label, "output_delta", "softmax/ce", units, batch,
-                                 FLOAT_BYTES * 3.0 * count, {0}};
+    bench_elementwise_row row = {
+        label, "output_delta", "softmax/ce", units, batch, FLOAT_BYTES * 3.0 * count, {0}};
     measure_row(session, &scratch, &row, &op, &delta, 1);
 }
 
@@ -163,8 +166,8 @@ void bench_scale_by_derivative(bench_session *session, const char *label, size_t
     bench_op op = {run_scale_by_derivative, &args, args.delta,
                    floats_buffer(&scratch, delta, count), count * sizeof(float)};
     bench_output output = {"delta", args.delta, count, want, NULL, count};
-    bench_elementwise_row row = {label, "scale_by_derivative", "sigmoid", units, batch,
-                                 FLOAT_BYTES * 3.0 * count, {0}};
+    bench_elementwise_row row = {label, "scale_by_derivative",     "sigmoid", units,
+                                 batch, FLOAT_BYTES * 3.0 * count, {0}};
     measure_row(session, &scratch, &row, &op, &output, 1);
 }
 
@@ -195,8 +198,8 @@ void bench_bias_gradient(bench_session *session, const char *label, size_t units
                                floats_buffer(&scratch, delta, count), units, batch};
     bench_op op = {run_bias_gradient, &args, NULL, NULL, 0};
     bench_output gradient = {"gradient", args.gradient, units, want, NULL, units};
-    bench_elementwise_row row = {label, "bias_gradient", NULL, units, batch,
-                                 FLOAT_BYTES * (count + units), {0}};
+    bench_elementwise_row row = {
+        label, "bias_gradient", NULL, units, batch, FLOAT_BYTES * (count + units), {0}};
     measure_row(session, &scratch, &row, &op, &gradient, 1);
 }
 
@@ -211,9 +214,9 @@ static clprop_status run_sample_loss(clprop_context *context, clprop_message *me
                                      const void *args)
 {
     const sample_loss_args *g = args;
-    return clprop_op_sample_loss(context, message, g->loss, g->squared, g->correct, 0, g->y,
-                                 g->t, CLPROP_LOSS_CROSS_ENTROPY, g->units, g->batch, NULL,
-                                 CLPROP_ACTIVATION_SOFTMAX);
+    return clprop_op_sample_loss(context, message, g->loss, g->squared, g->correct, 0, g->y, g->t,
+                                 CLPROP_LOSS_CROSS_ENTROPY, g->units, g->batch, NULL,
+                                 CLPROP_ACTIVATION_SOFTMAX, NULL);
 }
 
 /* One-hot targets, as class labels give: one 1 per column. */
@@ -241,18 +244,21 @@ void bench_sample_loss(bench_session *session, const char *label, size_t units, 
                              floats_buffer(&scratch, NULL, batch),
                              floats_buffer(&scratch, NULL, batch),
                              floats_buffer(&scratch, y, count),
-                             floats_buffer(&scratch, t, count), units, batch};
+                             floats_buffer(&scratch, t, count),
+                             units,
+                             batch};
     bench_op op = {run_sample_loss, &args, NULL, NULL, 0};
     bench_output outputs[] = {{"loss", args.loss, batch, loss, NULL, batch},
                               {"squared", args.squared, batch, squared, NULL, batch},
                               {"correct", args.correct, batch, correct, NULL, batch}};
-    bench_elementwise_row row = {label, "sample_loss", "ce", units, batch,
-                                 FLOAT_BYTES * (2.0 * count + 3.0 * batch), {0}};
+    bench_elementwise_row row = {
+        label, "sample_loss", "ce", units, batch, FLOAT_BYTES * (2.0 * count + 3.0 * batch), {0}};
     measure_row(session, &scratch, &row, &op, outputs, 3);
 }
 
-/* ---- gather_rows / gather_columns: the epoch's shuffled batch, picked from the device-resident
- * data set, sample-major (rows: batch × units) or as columns (units × batch) ---- */
+/* ---- gather_batch: the epoch's shuffled batch, picked from the device-resident data set, the
+ * inputs sample-major (rows: batch × units) and the targets as columns (units × batch), each
+ * measured alone ---- */
 
 typedef struct gather_args {
     cl_mem out, samples, order;
@@ -261,16 +267,15 @@ typedef struct gather_args {
     size_t units, batch;
 } gather_args;
 
-static clprop_status run_gather(clprop_context *context, clprop_message *message,
-                                const void *args)
+static clprop_status run_gather(clprop_context *context, clprop_message *message, const void *args)
 {
     const gather_args *g = args;
-    if (g->rows)
-        return clprop_op_gather_rows(context, message, g->out, g->samples, g->bytes, g->order, 0,
-                                     g->units, g->batch);
+    if (g->rows) /* inputs only */
+        return clprop_op_gather_batch(context, message, g->out, g->samples, g->bytes, NULL, NULL,
+                                      g->order, 0, g->units, 0, g->batch);
     /* targets only: they are never stored as bytes */
-    return clprop_op_gather_columns(context, message, g->out, g->samples, g->order, 0, g->units,
-                                    g->batch);
+    return clprop_op_gather_batch(context, message, NULL, NULL, 0, g->out, g->samples, g->order, 0,
+                                  0, g->units, g->batch);
 }
 
 /* A random permutation of 0 .. count−1 (Fisher–Yates). */
@@ -307,8 +312,8 @@ static cl_mem random_data_set(bench_scratch *scratch, clprop_rng *rng, size_t co
     return bench_scratch_buffer(scratch, data, count);
 }
 
-void bench_gather(bench_session *session, const char *label, size_t units, size_t batch,
-                  int bytes, int rows)
+void bench_gather(bench_session *session, const char *label, size_t units, size_t batch, int bytes,
+                  int rows)
 {
     if (!bench_selected(session, label, rows ? "gather_rows" : "gather_columns"))
         return;
@@ -321,15 +326,22 @@ void bench_gather(bench_session *session, const char *label, size_t units, size_
     for (size_t u = 0; u < units; u++)
         for (size_t b = 0; b < batch; b++)
             want[rows ? b * units + u : u * batch + b] = data[(size_t)order[b] * units + u];
-    gather_args args = {floats_buffer(&scratch, NULL, units * batch), data_buffer,
-                        bench_scratch_buffer(&scratch, order, samples * sizeof *order), bytes,
-                        rows, units, batch};
+    gather_args args = {floats_buffer(&scratch, NULL, units * batch),
+                        data_buffer,
+                        bench_scratch_buffer(&scratch, order, samples * sizeof *order),
+                        bytes,
+                        rows,
+                        units,
+                        batch};
     bench_op op = {run_gather, &args, NULL, NULL, 0};
-    bench_output out = {rows ? "rows" : "columns", args.out, units * batch, want, NULL,
-                        units * batch};
+    bench_output out = {
+        rows ? "rows" : "columns", args.out, units * batch, want, NULL, units * batch};
     double element = bytes ? 1.0 : FLOAT_BYTES;
-    bench_elementwise_row row = {label, rows ? "gather_rows" : "gather_columns",
-                                 bytes ? "bytes" : "floats", units, batch,
+    bench_elementwise_row row = {label,
+                                 rows ? "gather_rows" : "gather_columns",
+                                 bytes ? "bytes" : "floats",
+                                 units,
+                                 batch,
                                  (element + FLOAT_BYTES) * units * batch + FLOAT_BYTES * batch,
                                  {0}};
     measure_row(session, &scratch, &row, &op, &out, 1);
@@ -350,8 +362,7 @@ static clprop_status run_samples_to_columns(clprop_context *context, clprop_mess
                                         g->batch);
 }
 
-void bench_samples_to_columns(bench_session *session, const char *label, size_t units,
-                              size_t batch)
+void bench_samples_to_columns(bench_session *session, const char *label, size_t units, size_t batch)
 {
     if (!bench_selected(session, label, "samples_to_columns"))
         return;
@@ -366,8 +377,8 @@ void bench_samples_to_columns(bench_session *session, const char *label, size_t 
                            floats_buffer(&scratch, rows, count), units, batch};
     bench_op op = {run_samples_to_columns, &args, NULL, NULL, 0};
     bench_output columns = {"columns", args.columns, count, want, NULL, count};
-    bench_elementwise_row row = {label, "samples_to_columns", NULL, units, batch,
-                                 FLOAT_BYTES * 2.0 * count, {0}};
+    bench_elementwise_row row = {label, "samples_to_columns",      NULL, units,
+                                 batch, FLOAT_BYTES * 2.0 * count, {0}};
     measure_row(session, &scratch, &row, &op, &columns, 1);
 }
 
@@ -383,12 +394,10 @@ typedef struct update_args {
     size_t count;
 } update_args;
 
-static clprop_status run_update(clprop_context *context, clprop_message *message,
-                                const void *args)
+static clprop_status run_update(clprop_context *context, clprop_message *message, const void *args)
 {
     const update_args *u = args;
-    return clprop_op_update(context, message, &u->rule, u->w, u->g, u->slot0, u->slot1,
-                            u->count);
+    return clprop_op_update(context, message, &u->rule, u->w, u->g, u->slot0, u->slot1, u->count);
 }
 
 /* The slots as an update in the middle of training would find them: momentum's velocity and
@@ -425,12 +434,14 @@ void bench_update(bench_session *session, const char *label, clprop_optimizer_ki
         want_slot[s] = widen(&scratch, slot[s], count);
     }
     double *want_w = widen(&scratch, w, count);
-    clprop_ref_update(want_w, widen(&scratch, g, count), want_slot[0], want_slot[1], &optimizer,
-                      1, UPDATE_BATCH, UPDATE_RATE, count);
+    clprop_ref_update(want_w, widen(&scratch, g, count), want_slot[0], want_slot[1], &optimizer, 1,
+                      UPDATE_BATCH, UPDATE_RATE, count);
     update_args args = {clprop_optimizer_rule(&optimizer, 1, UPDATE_BATCH, UPDATE_RATE),
-                        floats_buffer(&scratch, NULL, count), floats_buffer(&scratch, g, count),
+                        floats_buffer(&scratch, NULL, count),
+                        floats_buffer(&scratch, g, count),
                         slots > 0 ? floats_buffer(&scratch, slot[0], count) : NULL,
-                        slots > 1 ? floats_buffer(&scratch, slot[1], count) : NULL, count};
+                        slots > 1 ? floats_buffer(&scratch, slot[1], count) : NULL,
+                        count};
     /* w gets its first values back before every run; the slots start as above for the
      * validation run and then carry on as they would in training */
     bench_op op = {run_update, &args, args.w, floats_buffer(&scratch, w, count),
@@ -438,7 +449,8 @@ void bench_update(bench_session *session, const char *label, clprop_optimizer_ki
     bench_output outputs[] = {{"w", args.w, count, want_w, NULL, count},
                               {"slot 0", args.slot0, count, want_slot[0], NULL, count},
                               {"slot 1", args.slot1, count, want_slot[1], NULL, count}};
-    bench_elementwise_row row = {label, "update", clprop_optimizer_name(kind), count, 0,
-                                 FLOAT_BYTES * (3.0 + 2.0 * (double)slots) * count, {0}};
+    bench_elementwise_row row = {label, "update", clprop_optimizer_name(kind),
+                                 count, 0,        FLOAT_BYTES * (3.0 + 2.0 * (double)slots) * count,
+                                 {0}};
     measure_row(session, &scratch, &row, &op, outputs, 1 + slots);
 }

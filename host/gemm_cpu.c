@@ -78,15 +78,25 @@ int clprop_gemm_cpu_uses_panels(const clprop_context *context, const clprop_gemm
 static clprop_status launch_cpu_gemm(clprop_context *context, clprop_message *message,
                                      clprop_kernel_id kernel, const clprop_gemm_shape *shape,
                                      float alpha, cl_mem a, cl_mem b, float beta, cl_mem c,
-                                     size_t column_tiles, size_t per_item, size_t items[2])
+                                     size_t column_tiles, size_t per_item, size_t items[2],
+                                     const clprop_epilogue_args *epilogue)
 {
     cl_uint um = (cl_uint)shape->m, uk = (cl_uint)shape->k, ulda = (cl_uint)shape->lda,
             uldb = (cl_uint)shape->ldb, uldc = (cl_uint)shape->ldc;
     cl_uint ucolumns = (cl_uint)column_tiles, uper_item = (cl_uint)per_item;
-    clprop_kernel_arg args[] = {CLPROP_ARG(um),   CLPROP_ARG(uk),       CLPROP_ARG(alpha),
-                                CLPROP_ARG(a),    CLPROP_ARG(ulda),     CLPROP_ARG(b),
-                                CLPROP_ARG(uldb), CLPROP_ARG(beta),     CLPROP_ARG(c),
-                                CLPROP_ARG(uldc), CLPROP_ARG(ucolumns), CLPROP_ARG(uper_item)};
+    clprop_kernel_arg args[] = {CLPROP_ARG(um),
+                                CLPROP_ARG(uk),
+                                CLPROP_ARG(alpha),
+                                CLPROP_ARG(a),
+                                CLPROP_ARG(ulda),
+                                CLPROP_ARG(b),
+                                CLPROP_ARG(uldb),
+                                CLPROP_ARG(beta),
+                                CLPROP_ARG(c),
+                                CLPROP_ARG(uldc),
+                                CLPROP_ARG(ucolumns),
+                                CLPROP_ARG(uper_item),
+                                CLPROP_EPILOGUE_ARGS(epilogue)};
     return clprop_launch_exact(context, message, kernel, 2, items, args, CLPROP_ARG_COUNT(args));
 }
 
@@ -96,7 +106,8 @@ static clprop_status launch_cpu_gemm(clprop_context *context, clprop_message *me
 static clprop_status tiles_in_place(clprop_context *context, clprop_message *message,
                                     const clprop_gemm_shape *shape, size_t row_tiles,
                                     size_t column_tiles, size_t column_tiles_per_item, float alpha,
-                                    cl_mem a, cl_mem b, float beta, cl_mem c)
+                                    cl_mem a, cl_mem b, float beta, cl_mem c,
+                                    const clprop_epilogue_args *epilogue)
 {
     clprop_kernel_id kernel =
         shape->transpose_a ? CLPROP_KERNEL_GEMM_CPU_TN : CLPROP_KERNEL_GEMM_CPU_NN;
@@ -104,7 +115,7 @@ static clprop_status tiles_in_place(clprop_context *context, clprop_message *mes
     /* rows first: consecutive work-items share a panel of B */
     size_t items[2] = {row_tiles, (column_tiles + per_item - 1) / per_item};
     return launch_cpu_gemm(context, message, kernel, shape, alpha, a, b, beta, c, column_tiles,
-                           per_item, items);
+                           per_item, items, epilogue);
 }
 
 /* The kernel that copies panels of op(B) (any layout but Aᵀ·Bᵀ): one work-item per tile of
@@ -112,7 +123,8 @@ static clprop_status tiles_in_place(clprop_context *context, clprop_message *mes
 static clprop_status tiles_through_panels(clprop_context *context, clprop_message *message,
                                           const clprop_gemm_shape *shape, size_t column_tiles,
                                           size_t row_tiles_per_item, float alpha, cl_mem a,
-                                          cl_mem b, float beta, cl_mem c)
+                                          cl_mem b, float beta, cl_mem c,
+                                          const clprop_epilogue_args *epilogue)
 {
     static const clprop_kernel_id kernels[2][2] = {
         {CLPROP_KERNEL_GEMM_CPU_PANEL_NN, CLPROP_KERNEL_GEMM_CPU_PANEL_NT},
@@ -121,14 +133,14 @@ static clprop_status tiles_through_panels(clprop_context *context, clprop_messag
     size_t row_tiles = (shape->m + context->tuning.cpu_tile_m - 1) / context->tuning.cpu_tile_m;
     size_t items[2] = {column_tiles, (row_tiles + row_tiles_per_item - 1) / row_tiles_per_item};
     return launch_cpu_gemm(context, message, kernel, shape, alpha, a, b, beta, c, column_tiles,
-                           row_tiles_per_item, items);
+                           row_tiles_per_item, items, epilogue);
 }
 
 /* ---- The family ------------------------------------------------------------------------------ */
 
 clprop_status clprop_gemm_cpu(clprop_context *context, clprop_message *message,
                               const clprop_gemm_shape *shape, float alpha, cl_mem a, cl_mem b,
-                              float beta, cl_mem c)
+                              float beta, cl_mem c, const clprop_epilogue_args *epilogue)
 {
     size_t row_tiles = row_tiles_of(context, shape), column_tiles = shape->n / CLPROP_CPU_TILE_N;
     size_t full_columns = column_tiles * CLPROP_CPU_TILE_N;
@@ -137,14 +149,14 @@ clprop_status clprop_gemm_cpu(clprop_context *context, clprop_message *message,
         status = tiles_through_panels(
             context, message, shape, column_tiles,
             row_tiles_per_item(context, row_tiles, column_tiles, shape->transpose_b), alpha, a, b,
-            beta, c);
+            beta, c, epilogue);
     else if (column_tiles > 0)
         status = tiles_in_place(context, message, shape, row_tiles, column_tiles,
                                 column_tiles_per_item(context, row_tiles, column_tiles), alpha, a,
-                                b, beta, c);
+                                b, beta, c, epilogue);
     /* the right strip, all rows */
     if (status == CLPROP_SUCCESS && full_columns < shape->n)
-        status =
-            clprop_gemm_generic(context, message, shape, alpha, a, b, beta, c, 0, full_columns);
+        status = clprop_gemm_generic(context, message, shape, alpha, a, b, beta, c, 0, full_columns,
+                                     epilogue);
     return status;
 }

@@ -1,8 +1,8 @@
 /* What the host and the kernels must agree on, in one place: the activation and loss codes (from
- * the public enums), the leaky ReLU's slope, and how many values a work-item of the element-wise
- * kernels takes. The kernels get each one as a -D definition built from the table in
- * kernel_contract.c, so no kernel file restates a value; kernels/common.cl refuses to compile
- * without them. Launch geometry on the host derives from the same constants. */
+ * the public enums), the leaky ReLU's slope, how many values a work-item of the element-wise
+ * kernels takes, and the GEMM epilogue's flags. The kernels get each one as a -D definition built
+ * from the table in kernel_contract.c, so no kernel file restates a value; kernels/common.cl
+ * refuses to compile without them. Launch geometry on the host derives from the same constants. */
 #ifndef CLPROP_KERNEL_CONTRACT_H
 #define CLPROP_KERNEL_CONTRACT_H
 
@@ -17,6 +17,15 @@ static inline size_t clprop_wide_items(size_t count)
 {
     return (count + CLPROP_ITEM_WIDTH - 1) / CLPROP_ITEM_WIDTH;
 }
+
+/* What a GEMM does with C besides storing it (kernels/gemm_epilogue.cl says each in full), as
+ * flags of a launch: the passes around a product fused into its store. */
+enum {
+    CLPROP_EPILOGUE_BIAS = 1,       /* C += bias, a value per row */
+    CLPROP_EPILOGUE_ACTIVATE = 2,   /* other = f(C) */
+    CLPROP_EPILOGUE_DERIVATIVE = 4, /* C ⊙= f′, from a = f(z) in other */
+    CLPROP_EPILOGUE_ROW_SUMS = 8    /* row_sums = alpha · the row sums of op(A) */
+};
 
 /* Writes the -D definitions of the contract ("-DACT_SIGMOID=0 ... -DITEM_WIDTH=8") to out and
  * returns the length written (as snprintf). */

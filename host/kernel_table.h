@@ -22,9 +22,8 @@
     X(SCALE_BY_DERIVATIVE, "scale_by_derivative")                                                  \
     X(SAMPLE_LOSS, "sample_loss")                                                                  \
     X(BIAS_GRADIENT, "bias_gradient")                                                              \
-    X(GATHER_ROWS, "gather_rows")                                                                  \
-    X(GATHER_BYTE_ROWS, "gather_byte_rows")                                                        \
-    X(GATHER_COLUMNS, "gather_columns")                                                            \
+    X(GATHER_BATCH, "gather_batch")                                                                \
+    X(GATHER_BYTE_BATCH, "gather_byte_batch")                                                      \
     X(SAMPLES_TO_COLUMNS, "samples_to_columns")                                                    \
     X(COLUMNS_TO_SAMPLES, "columns_to_samples")                                                    \
     X(SGD_UPDATE, "sgd_update")                                                                    \

@@ -73,7 +73,9 @@ clprop_status clprop_net_reserve_batch(clprop_net *net, size_t batch);
 
 /* The steps of a pass, on a batch already in net->input_rows (and net->targets), each enqueued
  * only: nothing waits for the device. */
-clprop_status clprop_net_run_forward(clprop_net *net, size_t batch);
+/* softmax_in_figures: the figures' launch comes next and applies a softmax output (see
+ * net_pass.c); else the forward pass does. */
+clprop_status clprop_net_run_forward(clprop_net *net, size_t batch, int softmax_in_figures);
 /* Per-sample figures into loss/squared/correct at [first + b]; with with_output_delta, the output
  * layer's delta too (the same launch), which run_backward starts from. */
 clprop_status clprop_net_run_figures(clprop_net *net, size_t batch, cl_mem loss, cl_mem squared,

@@ -47,57 +47,60 @@ static clprop_status begin_batch(clprop_net *net, const float *inputs, const flo
     return CLPROP_SUCCESS;
 }
 
-/* Z = W·A_prev + b, A = f(Z), layer by layer. The inputs are rows (samples), X the columns of
- * A_0 = Xᵀ: the first product is W·Xᵀ, which the GEMM transposes on the way, rather than a
- * separate pass laying the batch out as columns. */
-clprop_status clprop_net_run_forward(clprop_net *net, size_t batch)
+/* Z = W·A_prev + b, A = f(Z), layer by layer, each in the product's own launch (its epilogue adds
+ * the bias and writes A beside Z). The inputs are rows (samples), X the columns of A_0 = Xᵀ: the
+ * first product is W·Xᵀ, which the GEMM transposes on the way, rather than a separate pass
+ * laying the batch out as columns. A softmax output needs whole columns: the product leaves its
+ * biased Z, and the softmax comes after it — in the per-sample figures' launch when
+ * `softmax_in_figures` (a pass that computes them next), else in a launch of its own. */
+clprop_status clprop_net_run_forward(clprop_net *net, size_t batch, int softmax_in_figures)
 {
     for (size_t l = 0; l < net->layer_count; l++) {
         clprop_device_layer *layer = &net->layers[l];
-        if (l == 0)
-            CLPROP_CHECK(clprop_op_gemm(net->context, &net->message, 0, 1, layer->outputs, batch,
-                                        layer->inputs, 1.0f, layer->weights, layer->inputs,
-                                        net->input_rows, layer->inputs, 0.0f, layer->z, batch));
-        else
-            CLPROP_CHECK(clprop_op_gemm(net->context, &net->message, 0, 0, layer->outputs, batch,
-                                        layer->inputs, 1.0f, layer->weights, layer->inputs,
-                                        net->layers[l - 1].a, batch, 0.0f, layer->z, batch));
-        CLPROP_CHECK(clprop_op_bias_activate(net->context, &net->message, layer->z, layer->a,
-                                             net->has_bias ? layer->biases : NULL,
-                                             layer->activation, layer->outputs, batch));
+        int softmax = layer->activation == CLPROP_ACTIVATION_SOFTMAX;
+        clprop_gemm_epilogue epilogue = {.flags = (net->has_bias ? CLPROP_EPILOGUE_BIAS : 0) |
+                                                  (softmax ? 0 : CLPROP_EPILOGUE_ACTIVATE),
+                                         .bias = layer->biases,
+                                         .other = layer->a,
+                                         .activation = layer->activation};
+        int first = l == 0; /* W·Xᵀ, X being the sample-major input rows as gathered */
+        CLPROP_CHECK(clprop_op_gemm_fused(
+            net->context, &net->message, 0, first, layer->outputs, batch, layer->inputs, 1.0f,
+            layer->weights, layer->inputs, first ? net->input_rows : net->layers[l - 1].a,
+            first ? layer->inputs : batch, 0.0f, layer->z, batch, &epilogue));
+        if (softmax && !softmax_in_figures)
+            CLPROP_CHECK(clprop_op_bias_activate(net->context, &net->message, layer->z, layer->a,
+                                                 NULL, layer->activation, layer->outputs, batch));
     }
     return CLPROP_SUCCESS;
 }
 
-/* From the output delta that the figures' launch wrote: hidden deltas through Wᵀ (the input
- * layer's is never needed), then the gradients ∇W = δ·A_prevᵀ and ∇b = Σ δ. */
+/* From the output delta that the figures' launch wrote: hidden deltas through Wᵀ, each product
+ * multiplying by f′ as it stores (the input layer's delta is never needed), then the gradients
+ * ∇W = δ·A_prevᵀ, each product summing ∇b = Σ δ beside it. */
 clprop_status clprop_net_run_backward(clprop_net *net, size_t batch)
 {
     size_t L = net->layer_count;
     for (size_t l = L - 1; l > 0; l--) {
         clprop_device_layer *below = &net->layers[l - 1], *above = &net->layers[l];
-        CLPROP_CHECK(clprop_op_gemm(net->context, &net->message, 1, 0, below->outputs, batch,
-                                    above->outputs, 1.0f, above->weights, above->inputs,
-                                    above->delta, batch, 0.0f, below->delta, batch));
-        CLPROP_CHECK(clprop_op_scale_by_derivative(net->context, &net->message, below->delta,
-                                                   below->a, below->activation, below->outputs,
-                                                   batch));
+        clprop_gemm_epilogue derivative = {.flags = CLPROP_EPILOGUE_DERIVATIVE,
+                                           .other = below->a,
+                                           .activation = below->activation};
+        CLPROP_CHECK(clprop_op_gemm_fused(net->context, &net->message, 1, 0, below->outputs, batch,
+                                          above->outputs, 1.0f, above->weights, above->inputs,
+                                          above->delta, batch, 0.0f, below->delta, batch,
+                                          &derivative));
     }
     for (size_t l = 0; l < L; l++) {
         clprop_device_layer *layer = &net->layers[l];
-        if (l == 0) /* δ·X, X being the sample-major input rows as gathered */
-            CLPROP_CHECK(clprop_op_gemm(net->context, &net->message, 0, 0, layer->outputs,
-                                        layer->inputs, batch, 1.0f, layer->delta, batch,
-                                        net->input_rows, layer->inputs, 0.0f,
-                                        layer->weight_gradients, layer->inputs));
-        else
-            CLPROP_CHECK(clprop_op_gemm(net->context, &net->message, 0, 1, layer->outputs,
-                                        layer->inputs, batch, 1.0f, layer->delta, batch,
-                                        net->layers[l - 1].a, batch, 0.0f, layer->weight_gradients,
-                                        layer->inputs));
-        if (net->has_bias)
-            CLPROP_CHECK(clprop_op_bias_gradient(net->context, &net->message, layer->bias_gradients,
-                                                 layer->delta, layer->outputs, batch));
+        clprop_gemm_epilogue bias_gradient = {.flags = net->has_bias ? CLPROP_EPILOGUE_ROW_SUMS : 0,
+                                              .row_sums = layer->bias_gradients};
+        int first = l == 0; /* δ·X, X being the sample-major input rows as gathered */
+        CLPROP_CHECK(clprop_op_gemm_fused(net->context, &net->message, 0, !first, layer->outputs,
+                                          layer->inputs, batch, 1.0f, layer->delta, batch,
+                                          first ? net->input_rows : net->layers[l - 1].a,
+                                          first ? layer->inputs : batch, 0.0f,
+                                          layer->weight_gradients, layer->inputs, &bias_gradient));
     }
     net->has_deltas = 1;
     return CLPROP_SUCCESS;
@@ -117,9 +120,12 @@ clprop_status clprop_net_run_figures(clprop_net *net, size_t batch, cl_mem loss,
                                      cl_mem correct, size_t first, int with_output_delta)
 {
     clprop_device_layer *last = &net->layers[net->layer_count - 1];
+    /* the forward pass left a softmax output's z for this launch */
+    cl_mem softmax_z = last->activation == CLPROP_ACTIVATION_SOFTMAX ? last->z : NULL;
     return clprop_op_sample_loss(net->context, &net->message, loss, squared, correct, first,
                                  last->a, net->targets, net->loss, last->outputs, batch,
-                                 with_output_delta ? last->delta : NULL, last->activation);
+                                 with_output_delta ? last->delta : NULL, last->activation,
+                                 softmax_z);
 }
 
 /* The mean of the per-sample losses, summed on the host in double and in order. */
@@ -139,7 +145,7 @@ static clprop_status read_mean_loss(clprop_net *net, size_t batch, double *loss)
 clprop_status clprop_net_forward(clprop_net *net, const float *inputs, size_t batch, float *outputs)
 {
     CLPROP_CHECK(begin_batch(net, inputs, NULL, batch));
-    CLPROP_CHECK(clprop_net_run_forward(net, batch));
+    CLPROP_CHECK(clprop_net_run_forward(net, batch, 0));
     if (outputs == NULL)
         return CLPROP_SUCCESS;
     return download_columns(net, outputs, net->layers[net->layer_count - 1].a, output_units(net),
@@ -152,7 +158,7 @@ static clprop_status forward_backward(clprop_net *net, const float *inputs, cons
     if (targets == NULL)
         return clprop_fail(&net->message, CLPROP_ERROR_INVALID_ARGUMENT, "targets are NULL");
     CLPROP_CHECK(begin_batch(net, inputs, targets, batch));
-    CLPROP_CHECK(clprop_net_run_forward(net, batch));
+    CLPROP_CHECK(clprop_net_run_forward(net, batch, 1));
     CLPROP_CHECK(clprop_net_run_figures(net, batch, net->sample_loss, net->sample_squared,
                                         net->sample_correct, 0, 1));
     return clprop_net_run_backward(net, batch);

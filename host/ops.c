@@ -47,10 +47,9 @@ clprop_status clprop_op_bias_activate(clprop_context *context, clprop_message *m
                          CLPROP_ARG_COUNT(args));
 }
 
-clprop_status clprop_op_output_delta(clprop_context *context, clprop_message *message,
-                                     cl_mem delta, cl_mem y, cl_mem t,
-                                     clprop_activation activation, clprop_loss loss,
-                                     size_t units, size_t batch)
+clprop_status clprop_op_output_delta(clprop_context *context, clprop_message *message, cl_mem delta,
+                                     cl_mem y, cl_mem t, clprop_activation activation,
+                                     clprop_loss loss, size_t units, size_t batch)
 {
     clprop_status status = check_matrix(message, units, batch);
     if (status != CLPROP_SUCCESS)
@@ -66,9 +65,8 @@ clprop_status clprop_op_output_delta(clprop_context *context, clprop_message *me
 }
 
 clprop_status clprop_op_scale_by_derivative(clprop_context *context, clprop_message *message,
-                                            cl_mem delta, cl_mem a,
-                                            clprop_activation activation, size_t units,
-                                            size_t batch)
+                                            cl_mem delta, cl_mem a, clprop_activation activation,
+                                            size_t units, size_t batch)
 {
     clprop_status status = check_matrix(message, units, batch);
     if (status != CLPROP_SUCCESS)
@@ -86,51 +84,45 @@ clprop_status clprop_op_sample_loss(clprop_context *context, clprop_message *mes
                                     cl_mem loss_out, cl_mem squared_out, cl_mem correct_out,
                                     size_t first, cl_mem y, cl_mem t, clprop_loss loss,
                                     size_t units, size_t batch, cl_mem delta,
-                                    clprop_activation activation)
+                                    clprop_activation activation, cl_mem z)
 {
     clprop_status status = check_samples(message, units, batch, first);
     if (status != CLPROP_SUCCESS)
         return status;
     cl_int loss_code = (cl_int)loss, act = (cl_int)activation, with_delta = delta != NULL;
+    cl_int softmax_from_z = z != NULL;
     cl_uint f = (cl_uint)first, u = (cl_uint)units, b = (cl_uint)batch;
-    clprop_kernel_arg args[] = {
-        CLPROP_ARG(loss_out),  CLPROP_ARG(squared_out), CLPROP_ARG(correct_out),
-        CLPROP_ARG(f),         CLPROP_ARG(y),           CLPROP_ARG(t),
-        CLPROP_ARG(loss_code), CLPROP_ARG(u),           CLPROP_ARG(b),
-        CLPROP_ARG(delta),     CLPROP_ARG(act),         CLPROP_ARG(with_delta)};
+    clprop_kernel_arg args[] = {CLPROP_ARG(loss_out),    CLPROP_ARG(squared_out),
+                                CLPROP_ARG(correct_out), CLPROP_ARG(f),
+                                CLPROP_ARG(y),           CLPROP_ARG(t),
+                                CLPROP_ARG(loss_code),   CLPROP_ARG(u),
+                                CLPROP_ARG(b),           CLPROP_ARG(delta),
+                                CLPROP_ARG(act),         CLPROP_ARG(with_delta),
+                                CLPROP_ARG(z),           CLPROP_ARG(softmax_from_z)};
     size_t items[1] = {batch};
     return clprop_launch(context, message, CLPROP_KERNEL_SAMPLE_LOSS, 1, items, args,
                          CLPROP_ARG_COUNT(args));
 }
 
-clprop_status clprop_op_gather_columns(clprop_context *context, clprop_message *message,
-                                       cl_mem columns, cl_mem samples, cl_mem order, size_t first,
-                                       size_t units, size_t batch)
+clprop_status clprop_op_gather_batch(clprop_context *context, clprop_message *message, cl_mem rows,
+                                     cl_mem inputs, int bytes, cl_mem columns, cl_mem targets,
+                                     cl_mem order, size_t first, size_t input_units,
+                                     size_t output_units, size_t batch)
 {
-    clprop_status status = check_samples(message, units, batch, first);
+    clprop_status status = check_samples(message, input_units, batch, first);
+    if (status == CLPROP_SUCCESS)
+        status = check_samples(message, output_units, batch, first);
     if (status != CLPROP_SUCCESS)
         return status;
-    cl_uint f = (cl_uint)first, u = (cl_uint)units, b = (cl_uint)batch;
-    clprop_kernel_arg args[] = {CLPROP_ARG(columns), CLPROP_ARG(samples), CLPROP_ARG(order),
-                                CLPROP_ARG(f),       CLPROP_ARG(u),       CLPROP_ARG(b)};
-    size_t items[2] = {batch, units};
-    return clprop_launch(context, message, CLPROP_KERNEL_GATHER_COLUMNS, 2, items, args,
-                         CLPROP_ARG_COUNT(args));
-}
-
-clprop_status clprop_op_gather_rows(clprop_context *context, clprop_message *message, cl_mem rows,
-                                    cl_mem samples, int bytes, cl_mem order, size_t first,
-                                    size_t units, size_t batch)
-{
-    clprop_status status = check_samples(message, units, batch, first);
-    if (status != CLPROP_SUCCESS)
-        return status;
-    cl_uint f = (cl_uint)first, u = (cl_uint)units, b = (cl_uint)batch;
-    clprop_kernel_arg args[] = {CLPROP_ARG(rows), CLPROP_ARG(samples), CLPROP_ARG(order),
-                                CLPROP_ARG(f),    CLPROP_ARG(u),       CLPROP_ARG(b)};
-    size_t items[2] = {(units + 15) / 16, batch}; /* sixteen units a work-item */
+    cl_uint f = (cl_uint)first, in = (cl_uint)input_units, out = (cl_uint)output_units,
+            b = (cl_uint)batch;
+    clprop_kernel_arg args[] = {CLPROP_ARG(rows),    CLPROP_ARG(inputs), CLPROP_ARG(columns),
+                                CLPROP_ARG(targets), CLPROP_ARG(order),  CLPROP_ARG(f),
+                                CLPROP_ARG(in),      CLPROP_ARG(out),    CLPROP_ARG(b)};
+    /* sixteen inputs a work-item, and one more for the targets */
+    size_t items[2] = {(input_units + 15) / 16 + (output_units > 0), batch};
     return clprop_launch(context, message,
-                         bytes ? CLPROP_KERNEL_GATHER_BYTE_ROWS : CLPROP_KERNEL_GATHER_ROWS, 2,
+                         bytes ? CLPROP_KERNEL_GATHER_BYTE_BATCH : CLPROP_KERNEL_GATHER_BATCH, 2,
                          items, args, CLPROP_ARG_COUNT(args));
 }
 

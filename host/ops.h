@@ -7,14 +7,33 @@
 #include <CL/cl.h>
 
 #include "context.h"
+#include "kernel_contract.h"
 #include "optimizer.h"
 
 /* c (m×n, row stride ldc) = alpha·op(a)·op(b) + beta·c, row-major; op(a) is m×k, op(b) k×n.
  * Uses the context's GEMM backend. */
 clprop_status clprop_op_gemm(clprop_context *context, clprop_message *message, int transpose_a,
-                             int transpose_b, size_t m, size_t n, size_t k, float alpha,
-                             cl_mem a, size_t lda, cl_mem b, size_t ldb, float beta, cl_mem c,
-                             size_t ldc);
+                             int transpose_b, size_t m, size_t n, size_t k, float alpha, cl_mem a,
+                             size_t lda, cl_mem b, size_t ldb, float beta, cl_mem c, size_t ldc);
+
+/* What a product does besides storing C (kernels/gemm_epilogue.cl): `flags` of
+ * CLPROP_EPILOGUE_*; the buffers a flag does not use may be NULL. `other` has C's layout. */
+typedef struct clprop_gemm_epilogue {
+    int flags;
+    cl_mem bias;                  /* BIAS: a value per row of C */
+    cl_mem other;                 /* ACTIVATE: receives f(C); DERIVATIVE: holds a = f(z) */
+    clprop_activation activation; /* ACTIVATE, DERIVATIVE; never softmax (a whole column) */
+    cl_mem row_sums;              /* ROW_SUMS: a value per row of C */
+} clprop_gemm_epilogue;
+
+/* clprop_op_gemm and then the epilogue, in the product's own launch where the family allows (our
+ * kernels), else in launches of their own after it (CLBlast, which then needs C, other and A
+ * unpadded: ldc = n, lda = k). */
+clprop_status clprop_op_gemm_fused(clprop_context *context, clprop_message *message,
+                                   int transpose_a, int transpose_b, size_t m, size_t n, size_t k,
+                                   float alpha, cl_mem a, size_t lda, cl_mem b, size_t ldb,
+                                   float beta, cl_mem c, size_t ldc,
+                                   const clprop_gemm_epilogue *epilogue);
 
 /* z += bias (when bias is not NULL), then a = f(z). z, a: (units × batch). Softmax works on
  * whole columns. */
@@ -23,37 +42,33 @@ clprop_status clprop_op_bias_activate(clprop_context *context, clprop_message *m
                                       size_t units, size_t batch);
 
 /* delta = (y − t)·f′(z), or y − t for cross-entropy. */
-clprop_status clprop_op_output_delta(clprop_context *context, clprop_message *message,
-                                     cl_mem delta, cl_mem y, cl_mem t,
-                                     clprop_activation activation, clprop_loss loss,
-                                     size_t units, size_t batch);
+clprop_status clprop_op_output_delta(clprop_context *context, clprop_message *message, cl_mem delta,
+                                     cl_mem y, cl_mem t, clprop_activation activation,
+                                     clprop_loss loss, size_t units, size_t batch);
 
 /* delta ⊙= f′(z), with f′ computed from a = f(z). */
 clprop_status clprop_op_scale_by_derivative(clprop_context *context, clprop_message *message,
-                                            cl_mem delta, cl_mem a,
-                                            clprop_activation activation, size_t units,
-                                            size_t batch);
+                                            cl_mem delta, cl_mem a, clprop_activation activation,
+                                            size_t units, size_t batch);
 
 /* Per-sample figures of a batch, written at [first + b]: the loss E, Σ(y − t)², and 1 or 0 for
  * whether the largest output is the target's largest. With a delta buffer (else NULL), the
- * output delta as clprop_op_output_delta writes it, in the same launch. */
+ * output delta as clprop_op_output_delta writes it, in the same launch. With z (else NULL), the
+ * output layer is a softmax whose biased z the forward product left: y = softmax(z) first. */
 clprop_status clprop_op_sample_loss(clprop_context *context, clprop_message *message,
                                     cl_mem loss_out, cl_mem squared_out, cl_mem correct_out,
                                     size_t first, cl_mem y, cl_mem t, clprop_loss loss,
                                     size_t units, size_t batch, cl_mem delta,
-                                    clprop_activation activation);
+                                    clprop_activation activation, cl_mem z);
 
-/* rows (batch × units) ← samples order[first .. first+batch−1] of a sample-major array of floats,
- * or of bytes (each becoming byte / 255) when `bytes` is non-zero. */
-clprop_status clprop_op_gather_rows(clprop_context *context, clprop_message *message, cl_mem rows,
-                                    cl_mem samples, int bytes, cl_mem order, size_t first,
-                                    size_t units, size_t batch);
-
-/* columns (units × batch) ← samples order[first .. first+batch−1] of a sample-major array of
- * floats (the targets; inputs go through clprop_op_gather_rows). */
-clprop_status clprop_op_gather_columns(clprop_context *context, clprop_message *message,
-                                       cl_mem columns, cl_mem samples, cl_mem order, size_t first,
-                                       size_t units, size_t batch);
+/* Samples order[first .. first+batch−1] of a data set held sample-major on the device, in one
+ * launch: their inputs into rows (batch × inputs), from floats or from bytes (each becoming
+ * byte / 255) when `bytes` is non-zero, and their targets (floats) into columns (outputs ×
+ * batch). With outputs 0 only the inputs (columns and targets may be NULL). */
+clprop_status clprop_op_gather_batch(clprop_context *context, clprop_message *message, cl_mem rows,
+                                     cl_mem inputs, int bytes, cl_mem columns, cl_mem targets,
+                                     cl_mem order, size_t first, size_t input_units,
+                                     size_t output_units, size_t batch);
 
 /* gradient[u] = Σ_b delta[u, b]. */
 clprop_status clprop_op_bias_gradient(clprop_context *context, clprop_message *message,

@@ -76,20 +76,18 @@ static clprop_status load_batch(clprop_net *net, clprop_device_data *data, size_
 {
     size_t inputs = data->inputs, outputs = data->outputs;
     if (!data->resident)
-        return passed_on(net, data,
-                         clprop_device_data_stream_batch(data, first, batch, net->input_rows,
-                                                         net->targets));
-    CLPROP_CHECK(clprop_op_gather_rows(net->context, &net->message, net->input_rows,
-                                       data->input_values, data->input_bytes, data->order, first,
-                                       inputs, batch));
-    return clprop_op_gather_columns(net->context, &net->message, net->targets, data->target_values,
-                                    data->order, first, outputs, batch);
+        return passed_on(
+            net, data,
+            clprop_device_data_stream_batch(data, first, batch, net->input_rows, net->targets));
+    return clprop_op_gather_batch(net->context, &net->message, net->input_rows, data->input_values,
+                                  data->input_bytes, net->targets, data->target_values, data->order,
+                                  first, inputs, outputs, batch);
 }
 
 /* The sums of the three per-sample figures over positions [from, to) of the pass's order, read
  * back in one transfer (the three rows of the figures' buffer, as one rectangle). */
-static clprop_status read_figures(clprop_net *net, clprop_device_data *data, size_t from,
-                                  size_t to, double totals[3])
+static clprop_status read_figures(clprop_net *net, clprop_device_data *data, size_t from, size_t to,
+                                  double totals[3])
 {
     size_t width = (to - from) * sizeof(float);
     const size_t buffer_origin[3] = {from * sizeof(float), 0, 0}, host_origin[3] = {0, 0, 0};
@@ -149,8 +147,8 @@ static clprop_status report_progress(clprop_net *net, clprop_progress_fn progres
 /* One pass from position `start` of the order: for each batch, load, forward, figures, and when
  * training, backward and update. *end receives where it stopped (n, or earlier on request). */
 static clprop_status run_pass(clprop_net *net, clprop_device_data *data, size_t batch,
-                              float learning_rate, const clprop_epoch_desc *options,
-                              size_t start, size_t *end)
+                              float learning_rate, const clprop_epoch_desc *options, size_t start,
+                              size_t *end)
 {
     size_t n = data->samples;
     size_t step = batch < n ? batch : n;
@@ -168,10 +166,9 @@ static clprop_status run_pass(clprop_net *net, clprop_device_data *data, size_t 
         net->batch = size;
         net->has_deltas = 0;
         CLPROP_CHECK(load_batch(net, data, first, size));
-        CLPROP_CHECK(clprop_net_run_forward(net, size));
-        CLPROP_CHECK(
-            clprop_net_run_figures(net, size, data->loss, data->squared, data->correct, first,
-                                   learning_rate > 0.0f));
+        CLPROP_CHECK(clprop_net_run_forward(net, size, 1));
+        CLPROP_CHECK(clprop_net_run_figures(net, size, data->loss, data->squared, data->correct,
+                                            first, learning_rate > 0.0f));
         if (learning_rate > 0.0f) {
             CLPROP_CHECK(clprop_net_run_backward(net, size));
             CLPROP_CHECK(clprop_net_run_update(net, learning_rate, size));
@@ -187,8 +184,7 @@ static clprop_status run_pass(clprop_net *net, clprop_device_data *data, size_t 
 }
 
 clprop_status clprop_net_train_epoch(clprop_net *net, clprop_device_data *data,
-                                     const clprop_epoch_desc *options,
-                                     clprop_pass_result *result)
+                                     const clprop_epoch_desc *options, clprop_pass_result *result)
 {
     if (options == NULL || result == NULL)
         return clprop_fail(&net->message, CLPROP_ERROR_INVALID_ARGUMENT,

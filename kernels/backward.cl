@@ -44,15 +44,20 @@ __kernel void scale_by_derivative(__global float *delta, __global const float *a
  * loss_out: E_b — squared error ½·Σ(y − t)², or cross-entropy −Σ t·log y (t = 0 adds nothing).
  * squared_out: Σ(y − t)², for FANN's MSE. correct_out: 1 when argmax y = argmax t, else 0.
  * A training pass sets with_delta and gets the output delta too (as output_delta computes it):
- * one launch a step instead of two. */
+ * one launch a step instead of two. A softmax output comes here as z (the forward product adds
+ * the bias as it stores, but a softmax needs a whole column): softmax_from_z makes y from it
+ * first, as bias_softmax would, so the forward pass needs no launch of its own for it. */
 __kernel void sample_loss(__global float *loss_out, __global float *squared_out,
-                          __global float *correct_out, uint first, __global const float *y,
+                          __global float *correct_out, uint first, __global float *y,
                           __global const float *t, int loss, uint units, uint batch,
-                          __global float *delta, int activation, int with_delta)
+                          __global float *delta, int activation, int with_delta,
+                          __global float *z, int softmax_from_z)
 {
     uint b = get_global_id(0);
     if (b >= batch)
         return;
+    if (softmax_from_z)
+        softmax_one(z, y, z, 0, units, batch, b);
     float total = 0.0f, squared = 0.0f;
     uint largest_y = 0, largest_t = 0;
     for (uint u = 0; u < units; u++) {

@@ -1,7 +1,9 @@
 /* Register-tiled GEMM for CPU devices (PoCL), C = alpha·op(A)·op(B) + beta·C, row-major.
  *
- * Each work-item keeps a CPU_TILE_M×16 block of C in float16 accumulators; per step of K it loads
- * one row of B as a float16, broadcasts CPU_TILE_M values of A and issues as many vector FMAs. With
+ * Each work-item keeps a CPU_TILE_M×16 block of C in pairs of float8 accumulators; per step of K it
+ * loads 16 values of a row of B as two float8, broadcasts CPU_TILE_M values of A and issues twice
+ * as many vector FMAs (float8, not float16: a float16 is an AVX-512 value, and passing one to a
+ * built-in makes PoCL warn of an ABI change on AVX2 machines). With
  * AVX2's sixteen 256-bit registers, 6 rows (12 registers of accumulators) is the most that stays in
  * registers; the host passes the tile height with -DCPU_TILE_M. There is no local memory and the
  * work-group is one work-item: on PoCL a work-item is a loop iteration on a CPU core, barriers are
@@ -17,7 +19,7 @@
  *   its own. The panel kernels take the in-place kernel's arguments, column_tiles unused, so
  *   that one launcher serves both.
  *
- * Both cover every row (the last tile of rows reads row m − 1 again for the rows past the end and
+ * Both apply the epilogue (gemm_epilogue.cl) as they store. Both cover every row (the last tile of rows reads row m − 1 again for the rows past the end and
  * does not store them) and whole tiles of 16 columns; the host sends a ragged right edge to the
  * generic kernel in gemm.cl. */
 
@@ -65,21 +67,48 @@
 #define CPU_IF_ROW_7(DO)
 #endif
 
-#define CPU_DECLARE(r) float16 acc##r = (float16)(0.0f);
+#define CPU_DECLARE(r) float8 acc##r##_lo = (float8)(0.0f), acc##r##_hi = (float8)(0.0f);
 /* Rows past the end of A (in the last tile of rows) read the last row again and are not stored:
  * the bottom edge runs at the speed of the bulk. */
 #define CPU_ROW(r) const uint row##r = min(i0 + r, m - 1);
-#define CPU_FMA(r) acc##r = fma((float16)(A_AT(row##r, p)), row_of_b, acc##r);
+#define CPU_FMA_AT(r, P)                                                                           \
+    {                                                                                              \
+        float8 a_value = (float8)(A_AT(row##r, P));                                                \
+        acc##r##_lo = fma(a_value, b_lo, acc##r##_lo);                                             \
+        acc##r##_hi = fma(a_value, b_hi, acc##r##_hi);                                             \
+    }
+#define CPU_FMA(r) CPU_FMA_AT(r, p)
 /* C ← alpha·acc + c_beta·C, C not read when c_beta is 0 (it may hold NaN from an earlier use).
- * c_beta is beta, or 1 for the later blocks of K of the panel kernel, which add to C. */
+ * c_beta is beta, or 1 for the later blocks of K of the panel kernel, which add to C; `final`
+ * says C is complete, and the epilogue's work on values (gemm_epilogue.cl) is done then. */
 #define CPU_STORE(r)                                                                               \
     if (i0 + r < m) {                                                                              \
-        __global float *out = c + (size_t)(i0 + r) * ldc + j0;                                     \
-        float16 value = alpha * acc##r;                                                            \
-        if (c_beta != 0.0f)                                                                        \
-            value += c_beta * vload16(0, out);                                                     \
-        vstore16(value, 0, out);                                                                   \
+        size_t at = (size_t)(i0 + r) * ldc + j0;                                                   \
+        float8 low = alpha * acc##r##_lo, high = alpha * acc##r##_hi;                              \
+        if (c_beta != 0.0f) {                                                                      \
+            low += c_beta * vload8(0, c + at);                                                     \
+            high += c_beta * vload8(1, c + at);                                                    \
+        }                                                                                          \
+        if (final && (epilogue & EPILOGUE_ON_VALUES)) {                                            \
+            low = gemm_finish8(low, epilogue, bias, other, activation, i0 + r, at);                \
+            high = gemm_finish8(high, epilogue, bias, other, activation, i0 + r, at + 8);          \
+        }                                                                                          \
+        vstore8(low, 0, c + at);                                                                   \
+        vstore8(high, 1, c + at);                                                                  \
     }
+/* The row sums of op(A) over K's k_first .. k_first+depth−1, by the work-items that own column 0. */
+#define CPU_ROW_SUM(r)                                                                             \
+    if (i0 + r < m)                                                                                \
+        gemm_store_row_sum(row_sums, i0 + r, alpha,                                                \
+                           gemm_row_sum(a, lda, A_TRANSPOSED, i0 + r, k_first, depth), c_beta);
+#define CPU_ROW_SUMS                                                                               \
+    if ((epilogue & EPILOGUE_ROW_SUMS) && j0 == 0) {                                               \
+        CPU_FOR_ROWS(CPU_ROW_SUM)                                                                  \
+    }
+/* The epilogue's arguments, after the launch's own (gemm_epilogue.cl). */
+#define CPU_EPILOGUE_PARAMETERS                                                                    \
+    int epilogue, __global const float *bias, __global float *other, int activation,              \
+        __global float *row_sums
 
 /* Each work-item computes tiles_per_item tiles side by side, one after the other: a work-group is
  * a task PoCL schedules on a core, and a single tile of a small product is too little work to
@@ -88,9 +117,11 @@
     __kernel __attribute__((reqd_work_group_size(1, 1, 1))) void NAME(                             \
         uint m, uint k, float alpha, __global const float *a, uint lda, __global const float *b,   \
         uint ldb, float beta, __global float *c, uint ldc, uint column_tiles,                      \
-        uint tiles_per_item)                                                                       \
+        uint tiles_per_item, CPU_EPILOGUE_PARAMETERS)                                              \
     {                                                                                              \
         const float c_beta = beta;                                                                 \
+        const int final = 1;                                                                       \
+        const uint k_first = 0, depth = k;                                                         \
         uint i0 = get_global_id(0) * CPU_TILE_M;                                                   \
         CPU_FOR_ROWS(CPU_ROW)                                                                      \
         uint first_tile = get_global_id(1) * tiles_per_item;                                       \
@@ -100,29 +131,39 @@
             CPU_FOR_ROWS(CPU_DECLARE)                                                              \
             __global const float *b_column = b + j0;                                               \
             for (uint p = 0; p < k; p++) {                                                         \
-                float16 row_of_b = vload16(0, b_column + (size_t)p * ldb);                         \
+                float8 b_lo = vload8(0, b_column + (size_t)p * ldb);                               \
+                float8 b_hi = vload8(1, b_column + (size_t)p * ldb);                               \
                 CPU_FOR_ROWS(CPU_FMA)                                                              \
             }                                                                                      \
             CPU_FOR_ROWS(CPU_STORE)                                                                \
+            CPU_ROW_SUMS                                                                           \
         }                                                                                          \
     }
 
 #define A_AT A_AT_N
+#define A_TRANSPOSED 0
 CPU_GEMM_KERNEL(gemm_cpu_nn)
 #undef A_AT
+#undef A_TRANSPOSED
 #define A_AT A_AT_T
+#define A_TRANSPOSED 1
 CPU_GEMM_KERNEL(gemm_cpu_tn)
 #undef A_AT
+#undef A_TRANSPOSED
 
 #ifndef CPU_KBLOCK
 #define CPU_KBLOCK 256 /* 16 KiB of panel: half of an L1 data cache, the rest for A's rows */
 #endif
 
-#define PANEL_FMA(r) acc##r = fma((float16)(A_AT(row##r, kb + p)), row_of_b, acc##r);
+#define PANEL_FMA(r) CPU_FMA_AT(r, kb + p)
 
 #define PANEL_COPY_N                                                                               \
     for (uint p = 0; p < depth; p++)                                                               \
-        vstore16(vload16(0, b + (size_t)(kb + p) * ldb + j0), p, panel);
+        {                                                                                          \
+            __global const float *b_row = b + (size_t)(kb + p) * ldb + j0;                         \
+            vstore8(vload8(0, b_row), 2 * p, panel);                                               \
+            vstore8(vload8(1, b_row), 2 * p + 1, panel);                                           \
+        }
 /* op(B) = Bᵀ: row j of B is column j of the panel. Eight rows of B at a time, eight values of
  * each read as a vector and written back transposed (column s of the 8×8 block becomes row s):
  * a value at a time, the copy took a third of the time of a panel serving 6 tiles of rows. */
@@ -149,7 +190,7 @@ CPU_GEMM_KERNEL(gemm_cpu_tn)
     __kernel __attribute__((reqd_work_group_size(1, 1, 1))) void NAME(                             \
         uint m, uint k, float alpha, __global const float *a, uint lda, __global const float *b,   \
         uint ldb, float beta, __global float *c, uint ldc, uint column_tiles,                      \
-        uint row_tiles_per_item)                                                                   \
+        uint row_tiles_per_item, CPU_EPILOGUE_PARAMETERS)                                          \
     {                                                                                              \
         float panel[CPU_KBLOCK * 16];                                                              \
         uint j0 = get_global_id(0) * 16;                                                           \
@@ -159,24 +200,31 @@ CPU_GEMM_KERNEL(gemm_cpu_tn)
         for (uint kb = 0; kb < k; kb += CPU_KBLOCK) {                                              \
             uint depth = min((uint)CPU_KBLOCK, k - kb);                                            \
             float c_beta = kb == 0 ? beta : 1.0f; /* C summed over blocks of K */                  \
+            const int final = kb + depth >= k;                                                     \
+            const uint k_first = kb;                                                               \
             PANEL_COPY                                                                             \
             for (uint tile = first_row_tile; tile < last_row_tile; tile++) {                       \
                 uint i0 = tile * CPU_TILE_M;                                                       \
                 CPU_FOR_ROWS(CPU_ROW)                                                              \
                 CPU_FOR_ROWS(CPU_DECLARE)                                                          \
                 for (uint p = 0; p < depth; p++) {                                                 \
-                    float16 row_of_b = vload16(p, panel);                                          \
+                    float8 b_lo = vload8(2 * p, panel), b_hi = vload8(2 * p + 1, panel);           \
                     CPU_FOR_ROWS(PANEL_FMA)                                                        \
                 }                                                                                  \
                 CPU_FOR_ROWS(CPU_STORE)                                                            \
+                CPU_ROW_SUMS                                                                       \
             }                                                                                      \
         }                                                                                          \
     }
 
 #define A_AT A_AT_N
+#define A_TRANSPOSED 0
 CPU_PANEL_KERNEL(gemm_cpu_panel_nn, PANEL_COPY_N)
 CPU_PANEL_KERNEL(gemm_cpu_panel_nt, PANEL_COPY_T)
 #undef A_AT
+#undef A_TRANSPOSED
 #define A_AT A_AT_T
+#define A_TRANSPOSED 1
 CPU_PANEL_KERNEL(gemm_cpu_panel_tn, PANEL_COPY_N)
 #undef A_AT
+#undef A_TRANSPOSED

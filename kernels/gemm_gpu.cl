@@ -5,7 +5,9 @@
  * of GPU_DEPTH along K it stages a GPU_TILE×GPU_DEPTH slice of op(A) and a GPU_DEPTH×GPU_TILE slice
  * of op(B) in local memory, then each work-item accumulates a (GPU_TILE/GPU_GROUP)² register
  * block whose rows and columns are strided by GPU_GROUP, so neighbouring work-items read
- * neighbouring local addresses. Edges load zeros and skip their stores, so any M, N, K work. */
+ * neighbouring local addresses. Edges load zeros and skip their stores, so any M, N, K work.
+ * The stores apply the epilogue (gemm_epilogue.cl); the row sums of op(A) are summed by the
+ * work-items of column 0, from the tiles of A they stage anyway. */
 
 #ifndef GPU_TILE
 #define GPU_TILE 64
@@ -27,17 +29,23 @@
 #define GPU_GEMM_KERNEL(NAME, A_AT, A_ALONG_K, B_AT, B_ALONG_K)                                    \
     __kernel __attribute__((reqd_work_group_size(GPU_GROUP, GPU_GROUP, 1))) void NAME(             \
         uint m, uint n, uint k, float alpha, __global const float *a, uint lda,                    \
-        __global const float *b, uint ldb, float beta, __global float *c, uint ldc)                \
+        __global const float *b, uint ldb, float beta, __global float *c, uint ldc, int epilogue,  \
+        __global const float *bias, __global float *other, int activation,                         \
+        __global float *row_sums)                                                                  \
     {                                                                                              \
         __local float a_tile[GPU_DEPTH][GPU_TILE];                                                 \
         __local float b_tile[GPU_DEPTH][GPU_TILE];                                                 \
         uint tx = get_local_id(0), ty = get_local_id(1);                                           \
         uint row0 = get_group_id(1) * GPU_TILE, col0 = get_group_id(0) * GPU_TILE;                 \
         uint flat = ty * GPU_GROUP + tx;                                                           \
-        float sum[GPU_WORK][GPU_WORK];                                                             \
-        for (uint r = 0; r < GPU_WORK; r++)                                                        \
+        float sum[GPU_WORK][GPU_WORK], row_sum[GPU_WORK];                                          \
+        for (uint r = 0; r < GPU_WORK; r++) {                                                      \
+            row_sum[r] = 0.0f;                                                                     \
             for (uint s = 0; s < GPU_WORK; s++)                                                    \
                 sum[r][s] = 0.0f;                                                                  \
+        }                                                                                          \
+        /* the row sums: column 0 of the first group of columns, over the tiles it sees */         \
+        const int sums_rows = (epilogue & EPILOGUE_ROW_SUMS) && col0 == 0 && tx == 0;              \
         for (uint p0 = 0; p0 < k; p0 += GPU_DEPTH) {                                               \
             for (uint at = flat; at < GPU_TILE * GPU_DEPTH; at += GPU_GROUP * GPU_GROUP) {         \
                 GPU_SPLIT(at, A_ALONG_K, da, ta)                                                   \
@@ -47,6 +55,10 @@
                 b_tile[db][tb] = j < n && pb < k ? B_AT(pb, j) : 0.0f;                             \
             }                                                                                      \
             barrier(CLK_LOCAL_MEM_FENCE);                                                          \
+            if (sums_rows)                                                                         \
+                for (uint d = 0; d < GPU_DEPTH; d++)                                               \
+                    for (uint r = 0; r < GPU_WORK; r++)                                            \
+                        row_sum[r] += a_tile[d][ty + r * GPU_GROUP];                               \
             for (uint d = 0; d < GPU_DEPTH; d++) {                                                 \
                 float a_col[GPU_WORK], b_row[GPU_WORK];                                            \
                 for (uint r = 0; r < GPU_WORK; r++)                                                \
@@ -59,14 +71,19 @@
             }                                                                                      \
             barrier(CLK_LOCAL_MEM_FENCE);                                                          \
         }                                                                                          \
-        for (uint r = 0; r < GPU_WORK; r++)                                                        \
+        for (uint r = 0; r < GPU_WORK; r++) {                                                      \
+            uint i = row0 + ty + r * GPU_GROUP;                                                    \
             for (uint s = 0; s < GPU_WORK; s++) {                                                  \
-                uint i = row0 + ty + r * GPU_GROUP, j = col0 + tx + s * GPU_GROUP;                 \
+                uint j = col0 + tx + s * GPU_GROUP;                                                \
                 if (i < m && j < n) {                                                              \
                     size_t at = (size_t)i * ldc + j;                                               \
-                    c[at] = beta == 0.0f ? alpha * sum[r][s] : alpha * sum[r][s] + beta * c[at];   \
+                    float v = beta == 0.0f ? alpha * sum[r][s] : alpha * sum[r][s] + beta * c[at]; \
+                    c[at] = gemm_finish(v, epilogue, bias, other, activation, i, at);              \
                 }                                                                                  \
             }                                                                                      \
+            if (sums_rows && i < m)                                                                \
+                gemm_store_row_sum(row_sums, i, alpha, row_sum[r], beta);                          \
+        }                                                                                          \
     }
 
 GPU_GEMM_KERNEL(gemm_gpu_nn, A_AT_N, 1, B_AT_N, 0)

@@ -23,47 +23,46 @@ __kernel void columns_to_samples(__global float *samples, __global const float *
 }
 
 /* The epoch's shuffle is an index gather from a data set held sample-major on the device, with no
- * copy of the data set: the samples order[first .. first+B−1] go to the batch either as columns
- * (units × B, for the targets) or as rows (B × units, for the inputs X, which the first layer's
- * products take as they are: W·Xᵀ forward, δ·X for the gradient). A data set stored as bytes
+ * copy of the data set: the samples order[first .. first+B−1] go to the batch, their inputs as
+ * rows (B × inputs: the first layer's products take X as it is, W·Xᵀ forward and δ·X for the
+ * gradient) and their targets as columns (outputs × B), in one launch. A data set stored as bytes
  * (IDX pixels) takes a quarter of the memory and of the traffic; byte / 255 is IEEE division, as
  * the host's loader computes it, so both agree exactly.
  *
- * Columns: one value a work-item, the batch index on dimension 0 so that neighbouring work-items
- * write neighbouring addresses (a target has few units). */
-__kernel void gather_columns(__global float *out, __global const float *samples,
-                             __global const uint *order, uint first, uint units, uint batch)
-{
-    uint b = get_global_id(0);
-    uint u = get_global_id(1);
-    if (b >= batch || u >= units)
-        return;
-    out[(size_t)u * batch + b] = samples[(size_t)order[first + b] * units + u];
-}
-
-/* Rows: sixteen units of one sample a work-item, as vectors (the last of a row one at a time):
- * an input has hundreds of units, and a value a work-item left PoCL at 2 ns a value. */
-#define GATHER_ROWS_KERNEL(NAME, SAMPLE_TYPE, CONVERT16, CONVERT)                                 \
-    __kernel void NAME(__global float *out, __global const SAMPLE_TYPE *samples,                   \
-                       __global const uint *order, uint first, uint units, uint batch)           \
+ * Work-item (g, b) of sample b: for g below the input groups, sixteen inputs as vectors (the last
+ * group of a row one at a time: an input has hundreds of units, and a value a work-item left PoCL
+ * at 2 ns a value); the one past them, when there are targets, the sample's targets (a few). */
+#define GATHER_KERNEL(NAME, SAMPLE_TYPE, CONVERT8, CONVERT)                                       \
+    __kernel void NAME(__global float *rows, __global const SAMPLE_TYPE *samples,                  \
+                       __global float *columns, __global const float *targets,                     \
+                       __global const uint *order, uint first, uint inputs, uint outputs,          \
+                       uint batch)                                                                 \
     {                                                                                              \
-        uint u0 = get_global_id(0) * 16;                                                           \
+        uint group = get_global_id(0), u0 = group * 16;                                            \
         uint b = get_global_id(1);                                                                 \
-        if (b >= batch || u0 >= units)                                                             \
+        uint input_groups = (inputs + 15) / 16;                                                    \
+        if (b >= batch || group > input_groups || (group == input_groups && outputs == 0))         \
             return;                                                                                \
-        __global const SAMPLE_TYPE *from = samples + (size_t)order[first + b] * units + u0;       \
-        __global float *to = out + (size_t)b * units + u0;                                         \
-        if (u0 + 16 <= units) {                                                                    \
-            vstore16(CONVERT16(vload16(0, from)), 0, to);                                          \
+        size_t sample = order[first + b];                                                          \
+        if (group == input_groups) {                                                               \
+            for (uint u = 0; u < outputs; u++)                                                     \
+                columns[(size_t)u * batch + b] = targets[sample * outputs + u];                    \
             return;                                                                                \
         }                                                                                          \
-        for (uint u = 0; u < units - u0; u++)                                                      \
+        __global const SAMPLE_TYPE *from = samples + sample * inputs + u0;                         \
+        __global float *to = rows + (size_t)b * inputs + u0;                                       \
+        if (u0 + 16 <= inputs) {                                                                   \
+            vstore8(CONVERT8(vload8(0, from)), 0, to); /* float8: see gemm_cpu.cl */               \
+            vstore8(CONVERT8(vload8(1, from)), 1, to);                                             \
+            return;                                                                                \
+        }                                                                                          \
+        for (uint u = 0; u < inputs - u0; u++)                                                     \
             to[u] = CONVERT(from[u]);                                                              \
     }
 
 #define AS_FLOAT(value) (value)
-#define FROM_BYTES(value) (convert_float16(value) / 255.0f)
+#define FROM_BYTES(value) (convert_float8(value) / 255.0f)
 #define FROM_BYTE(value) ((float)(value) / 255.0f)
 
-GATHER_ROWS_KERNEL(gather_rows, float, AS_FLOAT, AS_FLOAT)
-GATHER_ROWS_KERNEL(gather_byte_rows, uchar, FROM_BYTES, FROM_BYTE)
+GATHER_KERNEL(gather_batch, float, AS_FLOAT, AS_FLOAT)
+GATHER_KERNEL(gather_byte_batch, uchar, FROM_BYTES, FROM_BYTE)

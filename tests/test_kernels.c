@@ -64,8 +64,8 @@ static void check_gemm(clprop_context *context, int ta, int tb, size_t m, size_t
     cl_mem da = test_buffer(context, a, a_count), db = test_buffer(context, b, b_count);
     cl_mem dc = test_buffer(context, c, c_count);
     clprop_message message = {{0}};
-    clprop_status status = clprop_op_gemm(context, &message, ta, tb, m, n, k, alpha, da, lda, db,
-                                          ldb, beta, dc, n);
+    clprop_status status =
+        clprop_op_gemm(context, &message, ta, tb, m, n, k, alpha, da, lda, db, ldb, beta, dc, n);
     cr_assert_eq(status, CLPROP_SUCCESS, "%s", message.text);
     test_read(context, dc, c, c_count);
     char what[128];
@@ -123,8 +123,6 @@ ParameterizedTest(shape *s, kernels, generic_gemm_family_matches_the_reference)
     clprop_context_destroy(context);
 }
 
-EVERY_SHAPE(elementwise_kernels_match_the_reference)
-
 /* Outputs a = f(z) in the range each activation produces, both sides of ReLU's kink included. */
 static void fill_outputs(test_rng *rng, float *a, size_t count, clprop_activation activation)
 {
@@ -133,6 +131,174 @@ static void fill_outputs(test_rng *rng, float *a, size_t count, clprop_activatio
     else
         test_fill_uniform(rng, a, count, -0.99, 0.99);
 }
+
+/* The reference of an epilogue on c (m × n) = the product: bias, then f into `other`, or f′ from
+ * `other` (a = f(z)); the row sums of op(a) into row_sums. */
+static void reference_epilogue(double *c, double *other, double *row_sums, const double *bias,
+                               const double *wide_a, int ta, size_t m, size_t n, size_t k,
+                               int flags, clprop_activation activation, float alpha, float beta)
+{
+    for (size_t i = 0; i < m; i++)
+        for (size_t j = 0; j < n; j++) {
+            double *value = &c[i * n + j];
+            if (flags & CLPROP_EPILOGUE_BIAS)
+                *value += bias[i];
+            if (flags & CLPROP_EPILOGUE_DERIVATIVE)
+                *value *= clprop_ref_derivative_from_output(activation, other[i * n + j]);
+            if (flags & CLPROP_EPILOGUE_ACTIVATE)
+                other[i * n + j] = clprop_ref_activate(activation, *value);
+        }
+    if (flags & CLPROP_EPILOGUE_ROW_SUMS)
+        for (size_t i = 0; i < m; i++) {
+            double sum = 0.0;
+            for (size_t p = 0; p < k; p++)
+                sum += ta ? wide_a[p * m + i] : wide_a[i * k + p];
+            row_sums[i] = alpha * sum + beta * row_sums[i];
+        }
+}
+
+typedef struct fused_case {
+    int ta, tb;
+    size_t m, n, k;
+    int flags;
+    clprop_activation activation;
+    float alpha, beta;
+} fused_case;
+
+/* One product with an epilogue against the reference: C, `other` and the row sums. */
+static void check_fused(clprop_context *context, const fused_case *f, uint64_t seed)
+{
+    test_rng rng = test_rng_seeded(seed);
+    size_t a_count = f->m * f->k, b_count = f->k * f->n, c_count = f->m * f->n;
+    float *a = malloc(a_count * 4 + 4), *b = malloc(b_count * 4 + 4), *c = malloc(c_count * 4 + 4);
+    float *other = malloc(c_count * 4 + 4), *bias = malloc(f->m * 4), *sums = malloc(f->m * 4);
+    test_fill_uniform(&rng, a, a_count, -1, 1);
+    test_fill_uniform(&rng, b, b_count, -1, 1);
+    test_fill_uniform(&rng, c, c_count, -1, 1);
+    test_fill_uniform(&rng, bias, f->m, -1, 1);
+    test_fill_uniform(&rng, sums, f->m, -1, 1);
+    fill_outputs(&rng, other, c_count, f->activation);
+    size_t lda = f->ta ? f->m : f->k, ldb = f->tb ? f->k : f->n;
+    double *wa = clprop_ref_widen(a, a_count), *wb = clprop_ref_widen(b, b_count);
+    double *want = clprop_ref_widen(c, c_count), *want_other = clprop_ref_widen(other, c_count);
+    double *wbias = clprop_ref_widen(bias, f->m), *want_sums = clprop_ref_widen(sums, f->m);
+    clprop_ref_gemm(want, f->ta, f->tb, f->m, f->n, f->k, f->alpha, wa, lda, wb, ldb, f->beta,
+                    f->n);
+    reference_epilogue(want, want_other, want_sums, wbias, wa, f->ta, f->m, f->n, f->k, f->flags,
+                       f->activation, f->alpha, f->beta);
+    cl_mem da = test_buffer(context, a, a_count), db = test_buffer(context, b, b_count);
+    cl_mem dc = test_buffer(context, c, c_count), dother = test_buffer(context, other, c_count);
+    cl_mem dbias = test_buffer(context, bias, f->m), dsums = test_buffer(context, sums, f->m);
+    clprop_gemm_epilogue epilogue = {f->flags, dbias, dother, f->activation, dsums};
+    clprop_message message = {{0}};
+    cr_assert_eq(clprop_op_gemm_fused(context, &message, f->ta, f->tb, f->m, f->n, f->k, f->alpha,
+                                      da, lda, db, ldb, f->beta, dc, f->n, &epilogue),
+                 CLPROP_SUCCESS, "%s", message.text);
+    test_read(context, dc, c, c_count);
+    test_read(context, dother, other, c_count);
+    test_read(context, dsums, sums, f->m);
+    char what[160];
+    snprintf(what, sizeof what, "gemm %c%c m=%zu n=%zu k=%zu epilogue %d %s", f->ta ? 't' : 'n',
+             f->tb ? 't' : 'n', f->m, f->n, f->k, f->flags, clprop_activation_name(f->activation));
+    test_assert_close(what, c, want, c_count, BOUND);
+    test_assert_close("the epilogue's other matrix", other, want_other, c_count, BOUND);
+    test_assert_close("the epilogue's row sums", sums, want_sums, f->m, BOUND);
+    clReleaseMemObject(da), clReleaseMemObject(db), clReleaseMemObject(dc);
+    clReleaseMemObject(dother), clReleaseMemObject(dbias), clReleaseMemObject(dsums);
+    free(a), free(b), free(c), free(other), free(bias), free(sums);
+    free(wa), free(wb), free(want), free(want_other), free(wbias), free(want_sums);
+}
+
+/* The epilogues as the passes use them — forward (bias, activation; W·A and W·Xᵀ), hidden delta
+ * (Wᵀ·δ ⊙ f′) and gradient (δ·Aᵀ and δ·X with the bias gradient) — for every activation, then
+ * with other alpha and beta (`dense_only`: the CLBlast backend, whose separate kernels take
+ * alpha 1 and beta 0 for the row sums). */
+static void check_epilogues(clprop_context *context, const shape *s, int dense_only)
+{
+    const clprop_activation activations[] = {CLPROP_ACTIVATION_SIGMOID, CLPROP_ACTIVATION_LINEAR,
+                                             CLPROP_ACTIVATION_TANH, CLPROP_ACTIVATION_RELU,
+                                             CLPROP_ACTIVATION_LEAKY_RELU};
+    const int bias_activate = CLPROP_EPILOGUE_BIAS | CLPROP_EPILOGUE_ACTIVATE;
+    size_t u = s->units, o = s->other, b = s->batch;
+    for (size_t i = 0; i < 5; i++) {
+        clprop_activation f = activations[i];
+        const fused_case cases[] = {
+            {0, 0, u, b, o, bias_activate, f, 1.0f, 0.0f},
+            {0, 1, u, b, o, bias_activate, f, 1.0f, 0.0f},
+            {0, 0, u, b, o, CLPROP_EPILOGUE_ACTIVATE, f, 1.0f, 0.0f},
+            {1, 0, o, b, u, CLPROP_EPILOGUE_DERIVATIVE, f, 1.0f, 0.0f},
+        };
+        for (size_t c = 0; c < sizeof cases / sizeof *cases; c++)
+            check_fused(context, &cases[c], 100 + 10 * i + c);
+    }
+    const fused_case others[] = {
+        {0, 0, u, b, o, CLPROP_EPILOGUE_BIAS, CLPROP_ACTIVATION_SOFTMAX, 1.0f, 0.0f},
+        {0, 1, u, o, b, CLPROP_EPILOGUE_ROW_SUMS, CLPROP_ACTIVATION_LINEAR, 1.0f, 0.0f},
+        {0, 0, u, o, b, CLPROP_EPILOGUE_ROW_SUMS, CLPROP_ACTIVATION_LINEAR, 1.0f, 0.0f},
+        {0, 0, u, b, o, bias_activate, CLPROP_ACTIVATION_SIGMOID, -0.5f, 0.75f},
+        {1, 0, o, b, u, CLPROP_EPILOGUE_DERIVATIVE, CLPROP_ACTIVATION_TANH, 2.0f, -1.0f},
+        {0, 1, u, o, b, CLPROP_EPILOGUE_ROW_SUMS, CLPROP_ACTIVATION_LINEAR, -0.5f, 0.5f},
+        {1, 0, o, u, b, CLPROP_EPILOGUE_ROW_SUMS, CLPROP_ACTIVATION_LINEAR, 1.0f, 0.0f},
+    };
+    size_t count = dense_only ? 3 : sizeof others / sizeof *others;
+    for (size_t c = 0; c < count; c++)
+        check_fused(context, &others[c], 200 + c);
+}
+
+EVERY_SHAPE(gemm_epilogues_match_the_reference)
+
+/* Every family's epilogue: generic, GPU, the CPU family's panel kernel (K in blocks of 16, so the
+ * epilogue must wait for the last block and the row sums add up over blocks) and its in-place
+ * one. */
+ParameterizedTest(shape *s, kernels, gemm_epilogues_match_the_reference, .timeout = 120)
+{
+    const clprop_gemm_tuning tunings[] = {
+        {.family = CLPROP_GEMM_FAMILY_GENERIC},
+        {.family = CLPROP_GEMM_FAMILY_GPU},
+        {.cpu_panels = CLPROP_CPU_PANELS_ALWAYS, .cpu_kblock = 16},
+        {.cpu_panels = CLPROP_CPU_PANELS_NEVER},
+    };
+    for (size_t t = 0; t < 4; t++) {
+        clprop_context *context = test_context_with((clprop_context_desc){.tuning = tunings[t]});
+        check_epilogues(context, s, 0);
+        clprop_context_destroy(context);
+    }
+}
+
+/* With CLBlast the epilogue runs in the element-wise kernels after its product: the same
+ * results (one awkward shape; CLBlast compiles slowly on PoCL). */
+Test(kernels, gemm_epilogues_after_clblast_match_the_reference, .timeout = 240)
+{
+    clprop_context *context = test_context_with((clprop_context_desc){.gemm = CLPROP_GEMM_CLBLAST});
+    const shape awkward = {17, 33, 5};
+    check_epilogues(context, &awkward, 1);
+    clprop_context_destroy(context);
+}
+
+/* An epilogue that lacks a buffer, or asks for a softmax, is refused, not run. */
+Test(kernels, an_impossible_gemm_epilogue_is_refused)
+{
+    clprop_context *context = test_context();
+    cl_mem c = test_buffer(context, NULL, 4);
+    clprop_message message = {{0}};
+    const clprop_gemm_epilogue bad[] = {
+        {CLPROP_EPILOGUE_BIAS, NULL, NULL, CLPROP_ACTIVATION_LINEAR, NULL},
+        {CLPROP_EPILOGUE_ACTIVATE, NULL, c, CLPROP_ACTIVATION_SOFTMAX, NULL},
+        {CLPROP_EPILOGUE_ROW_SUMS, NULL, NULL, CLPROP_ACTIVATION_LINEAR, NULL},
+        {CLPROP_EPILOGUE_ACTIVATE | CLPROP_EPILOGUE_DERIVATIVE, NULL, c, CLPROP_ACTIVATION_RELU,
+         NULL},
+    };
+    for (size_t i = 0; i < 4; i++)
+        cr_expect_eq(clprop_op_gemm_fused(context, &message, 0, 0, 2, 2, 1, 1.0f, c, 1, c, 2, 0.0f,
+                                          c, 2, &bad[i]),
+                     CLPROP_ERROR_INVALID_ARGUMENT, "epilogue %zu", i);
+    cr_expect(strstr(message.text, "either activates or takes a derivative") != NULL, "%s",
+              message.text);
+    clReleaseMemObject(c);
+    clprop_context_destroy(context);
+}
+
+EVERY_SHAPE(elementwise_kernels_match_the_reference)
 
 static void check_bias_activate(clprop_context *context, const shape *s,
                                 clprop_activation activation, int with_bias)
@@ -165,6 +331,44 @@ static void check_bias_activate(clprop_context *context, const shape *s,
     free(z), free(a), free(want_z), free(want_a), free(wide_bias);
 }
 
+/* A softmax output whose z the forward product left: the figures' launch makes y = softmax(z),
+ * then its figures and delta from that y, as from bias_softmax's. */
+static void check_softmax_in_figures(clprop_context *context, const shape *s, cl_mem dt,
+                                     clprop_loss loss)
+{
+    size_t count = s->units * s->batch;
+    test_rng rng = test_rng_seeded(25);
+    float *z = malloc(count * 4), *y = malloc(count * 4), *t = malloc(count * 4);
+    float *delta = malloc(count * 4), *figure = malloc(s->batch * 4);
+    test_fill_uniform(&rng, z, count, -6, 6);
+    test_read(context, dt, t, count);
+    double *want_z = clprop_ref_widen(z, count), *want_y = calloc(count, sizeof(double));
+    double *wt = clprop_ref_widen(t, count), *want_delta = calloc(count, sizeof(double));
+    double *want_loss = calloc(s->batch, sizeof(double)), *squared = calloc(s->batch, 8);
+    double *correct = calloc(s->batch, sizeof(double));
+    clprop_ref_bias_activate(want_z, want_y, NULL, CLPROP_ACTIVATION_SOFTMAX, s->units, s->batch);
+    clprop_ref_output_delta(want_delta, want_y, wt, CLPROP_ACTIVATION_SOFTMAX, loss, s->units,
+                            s->batch);
+    clprop_ref_sample_loss(want_loss, squared, correct, want_y, wt, loss, s->units, s->batch);
+    cl_mem dz = test_buffer(context, z, count), dy = test_buffer(context, NULL, count);
+    cl_mem dd = test_buffer(context, NULL, count), dl = test_buffer(context, NULL, s->batch);
+    cl_mem dsq = test_buffer(context, NULL, s->batch), dc = test_buffer(context, NULL, s->batch);
+    clprop_message message = {{0}};
+    cr_assert_eq(clprop_op_sample_loss(context, &message, dl, dsq, dc, 0, dy, dt, loss, s->units,
+                                       s->batch, dd, CLPROP_ACTIVATION_SOFTMAX, dz),
+                 CLPROP_SUCCESS, "%s", message.text);
+    test_read(context, dy, y, count);
+    test_read(context, dd, delta, count);
+    test_read(context, dl, figure, s->batch);
+    test_assert_close("softmax in the figures' launch", y, want_y, count, BOUND);
+    test_assert_close("its output delta", delta, want_delta, count, BOUND);
+    test_assert_close("its loss", figure, want_loss, s->batch, BOUND);
+    clReleaseMemObject(dz), clReleaseMemObject(dy), clReleaseMemObject(dd);
+    clReleaseMemObject(dl), clReleaseMemObject(dsq), clReleaseMemObject(dc);
+    free(z), free(y), free(t), free(delta), free(figure), free(want_z), free(want_y), free(wt);
+    free(want_delta), free(want_loss), free(squared), free(correct);
+}
+
 static void check_output_delta(clprop_context *context, const shape *s,
                                clprop_activation activation, clprop_loss loss)
 {
@@ -180,28 +384,29 @@ static void check_output_delta(clprop_context *context, const shape *s,
     double *want_squared = calloc(s->batch, sizeof(double));
     double *want_correct = calloc(s->batch, sizeof(double));
     clprop_ref_output_delta(want, wy, wt, activation, loss, s->units, s->batch);
-    clprop_ref_sample_loss(want_loss, want_squared, want_correct, wy, wt, loss, s->units,
-                           s->batch);
+    clprop_ref_sample_loss(want_loss, want_squared, want_correct, wy, wt, loss, s->units, s->batch);
     cl_mem dy = test_buffer(context, y, count), dt = test_buffer(context, t, count);
     cl_mem dd = test_buffer(context, NULL, count), dl = test_buffer(context, NULL, s->batch + 2);
     cl_mem dsq = test_buffer(context, NULL, s->batch + 2);
     cl_mem dc = test_buffer(context, NULL, s->batch + 2);
     clprop_message message = {{0}};
-    cr_assert_eq(clprop_op_output_delta(context, &message, dd, dy, dt, activation, loss,
-                                        s->units, s->batch),
-                 CLPROP_SUCCESS, "%s", message.text);
+    cr_assert_eq(
+        clprop_op_output_delta(context, &message, dd, dy, dt, activation, loss, s->units, s->batch),
+        CLPROP_SUCCESS, "%s", message.text);
     test_read(context, dd, got, count);
     /* written at an offset, as an epoch does, and with the output delta as a training pass asks:
      * the same delta, bit for bit */
     cl_mem fused = test_buffer(context, NULL, count);
     cr_assert_eq(clprop_op_sample_loss(context, &message, dl, dsq, dc, 2, dy, dt, loss, s->units,
-                                       s->batch, fused, activation),
+                                       s->batch, fused, activation, NULL),
                  CLPROP_SUCCESS, "%s", message.text);
     float *got_fused = malloc(count * 4);
     test_read(context, fused, got_fused, count);
     cr_expect_arr_eq(got_fused, got, count * 4, "the fused output delta differs");
     free(got_fused);
     clReleaseMemObject(fused);
+    if (activation == CLPROP_ACTIVATION_SOFTMAX)
+        check_softmax_in_figures(context, s, dt, loss);
     float *offset_figures = malloc((s->batch + 2) * 4);
     test_read(context, dl, offset_figures, s->batch + 2);
     memcpy(got_loss, offset_figures + 2, s->batch * 4);
@@ -241,9 +446,9 @@ static void check_hidden_delta_and_bias_gradient(clprop_context *context, const 
     cl_mem dd = test_buffer(context, delta, count), da = test_buffer(context, a, count);
     cl_mem dg = test_buffer(context, NULL, s->units);
     clprop_message message = {{0}};
-    cr_assert_eq(clprop_op_scale_by_derivative(context, &message, dd, da, activation, s->units,
-                                               s->batch),
-                 CLPROP_SUCCESS, "%s", message.text);
+    cr_assert_eq(
+        clprop_op_scale_by_derivative(context, &message, dd, da, activation, s->units, s->batch),
+        CLPROP_SUCCESS, "%s", message.text);
     cr_assert_eq(clprop_op_bias_gradient(context, &message, dg, dd, s->units, s->batch),
                  CLPROP_SUCCESS, "%s", message.text);
     test_read(context, dd, delta, count);
@@ -277,16 +482,16 @@ static void check_update_and_layout(clprop_context *context, const shape *s)
 
     /* The layout moves are exact copies: samples → columns → samples gives the data back. */
     cl_mem columns = test_buffer(context, NULL, count), samples = test_buffer(context, NULL, count);
-    cr_assert_eq(clprop_op_samples_to_columns(context, &message, columns, dg, 0, s->units,
-                                              s->batch),
-                 CLPROP_SUCCESS, "%s", message.text);
+    cr_assert_eq(
+        clprop_op_samples_to_columns(context, &message, columns, dg, 0, s->units, s->batch),
+        CLPROP_SUCCESS, "%s", message.text);
     test_read(context, columns, back, count);
     for (size_t b = 0; b < s->batch; b++)
         for (size_t u = 0; u < s->units; u++)
             cr_assert_eq(back[u * s->batch + b], g[b * s->units + u], "column [%zu,%zu]", u, b);
-    cr_assert_eq(clprop_op_columns_to_samples(context, &message, samples, columns, s->units,
-                                              s->batch),
-                 CLPROP_SUCCESS, "%s", message.text);
+    cr_assert_eq(
+        clprop_op_columns_to_samples(context, &message, samples, columns, s->units, s->batch),
+        CLPROP_SUCCESS, "%s", message.text);
     test_read(context, samples, back, count);
     for (size_t i = 0; i < count; i++)
         cr_assert_eq(back[i], g[i], "sample value %zu", i);
@@ -321,28 +526,35 @@ ParameterizedTest(shape *s, kernels, elementwise_kernels_match_the_reference)
     clprop_context_destroy(context);
 }
 
-/* The batch gathers against a plain loop, exactly: samples order[2 .. 2+B−1] of a shuffled order
- * as rows of floats, as rows of bytes (byte / 255, as the loader converts them) and as columns. */
+/* The batch gather against a plain loop, exactly: samples order[2 .. 2+B−1] of a shuffled order,
+ * their inputs as rows of floats or of bytes (byte / 255, as the loader converts them) and their
+ * targets (`other` units) as columns, in one launch; and the inputs alone. */
 static void check_gathers(clprop_context *context, const shape *s)
 {
-    size_t samples = s->batch + 2, units = s->units, count = samples * units;
+    size_t samples = s->batch + 2, units = s->units, outputs = s->other, count = samples * units;
     test_rng rng = test_rng_seeded(90 + s->units + s->batch);
     float *values = malloc(count * 4), *got = malloc(s->batch * units * 4);
+    float *targets = malloc(samples * outputs * 4), *got_targets = malloc(s->batch * outputs * 4);
     unsigned char *bytes = malloc(count);
     cl_uint *order = malloc(samples * sizeof *order);
     test_fill_uniform(&rng, values, count, -1, 1);
+    test_fill_uniform(&rng, targets, samples * outputs, -1, 1);
     for (size_t i = 0; i < count; i++)
         bytes[i] = (unsigned char)(i * 37 % 256);
     for (size_t i = 0; i < samples; i++) /* a shuffled order; any would do */
         order[i] = (cl_uint)((i * 5 + 1) % samples);
     cl_mem dvalues = test_buffer(context, values, count);
+    cl_mem dtargets = test_buffer(context, targets, samples * outputs);
     cl_mem dbytes = test_bytes_buffer(context, bytes, count);
     cl_mem dorder = test_bytes_buffer(context, order, samples * sizeof *order);
     cl_mem out = test_buffer(context, NULL, s->batch * units);
+    cl_mem out_targets = test_buffer(context, NULL, s->batch * outputs);
     clprop_message message = {{0}};
-    for (int as_bytes = 0; as_bytes <= 1; as_bytes++) {
-        cr_assert_eq(clprop_op_gather_rows(context, &message, out, as_bytes ? dbytes : dvalues,
-                                           as_bytes, dorder, 2, units, s->batch),
+    for (int run = 0; run < 3; run++) {
+        int as_bytes = run == 1, with_targets = run < 2;
+        cr_assert_eq(clprop_op_gather_batch(context, &message, out, as_bytes ? dbytes : dvalues,
+                                            as_bytes, out_targets, dtargets, dorder, 2, units,
+                                            with_targets ? outputs : 0, s->batch),
                      CLPROP_SUCCESS, "%s", message.text);
         test_read(context, out, got, s->batch * units);
         for (size_t b = 0; b < s->batch; b++)
@@ -350,21 +562,21 @@ static void check_gathers(clprop_context *context, const shape *s)
                 size_t from = order[2 + b] * units + u;
                 float want = as_bytes ? (float)bytes[from] / 255.0f : values[from];
                 cr_assert_eq(got[b * units + u], want,
-                             "gather_rows%s units=%zu batch=%zu (%zu, %zu)",
+                             "gathered inputs%s units=%zu batch=%zu (%zu, %zu)",
                              as_bytes ? " (bytes)" : "", units, s->batch, b, u);
             }
+        if (!with_targets)
+            continue;
+        test_read(context, out_targets, got_targets, s->batch * outputs);
+        for (size_t b = 0; b < s->batch; b++)
+            for (size_t u = 0; u < outputs; u++)
+                cr_assert_eq(got_targets[u * s->batch + b], targets[order[2 + b] * outputs + u],
+                             "gathered targets outputs=%zu batch=%zu (%zu, %zu)", outputs, s->batch,
+                             u, b);
     }
-    cr_assert_eq(clprop_op_gather_columns(context, &message, out, dvalues, dorder, 2, units,
-                                          s->batch),
-                 CLPROP_SUCCESS, "%s", message.text);
-    test_read(context, out, got, s->batch * units);
-    for (size_t b = 0; b < s->batch; b++)
-        for (size_t u = 0; u < units; u++)
-            cr_assert_eq(got[u * s->batch + b], values[order[2 + b] * units + u],
-                         "gather_columns units=%zu batch=%zu (%zu, %zu)", units, s->batch, u, b);
     clReleaseMemObject(dvalues), clReleaseMemObject(dbytes), clReleaseMemObject(dorder);
-    clReleaseMemObject(out);
-    free(values), free(got), free(bytes), free(order);
+    clReleaseMemObject(out), clReleaseMemObject(dtargets), clReleaseMemObject(out_targets);
+    free(values), free(got), free(bytes), free(order), free(targets), free(got_targets);
 }
 
 EVERY_SHAPE(gathers_pick_the_ordered_samples)
@@ -445,8 +657,8 @@ Test(kernels, cpu_gemm_is_right_for_other_tile_heights)
     const clprop_cpu_panels panels[] = {CLPROP_CPU_PANELS_NEVER, CLPROP_CPU_PANELS_ALWAYS};
     for (size_t h = 0; h < 3; h++)
         for (size_t p = 0; p < 2; p++) {
-            clprop_gemm_tuning tuning = {.cpu_tile_m = heights[h], .cpu_panels = panels[p],
-                                         .cpu_kblock = 16};
+            clprop_gemm_tuning tuning = {
+                .cpu_tile_m = heights[h], .cpu_panels = panels[p], .cpu_kblock = 16};
             clprop_context *context = test_context_with((clprop_context_desc){.tuning = tuning});
             cr_assert_eq(context->tuning.family, CLPROP_GEMM_FAMILY_CPU, "PoCL is a CPU device");
             cr_assert_eq(context->tuning.cpu_tile_m, heights[h]);
@@ -474,7 +686,7 @@ Test(kernels, cpu_gemm_is_right_with_several_tiles_per_work_item)
     clprop_context *context = test_context_with(
         (clprop_context_desc){.tuning = {.cpu_tiles = 3, .cpu_items_per_unit = 1}});
     cr_assert_eq(context->tuning.cpu_tiles, 3);
-    check_gemm(context, 0, 0, 33, 257, 17, 1.0f, 0.0f, 70);  /* 16 column tiles: 3+3+3+3+3+1 */
+    check_gemm(context, 0, 0, 33, 257, 17, 1.0f, 0.0f, 70); /* 16 column tiles: 3+3+3+3+3+1 */
     check_gemm(context, 1, 0, 17, 64, 33, 1.0f, 0.5f, 71);
     check_gemm(context, 0, 1, 257, 33, 5, 1.0f, 0.0f, 72);
     clprop_context_destroy(context);

@@ -1,0 +1,83 @@
+/* What every GEMM family does with a finished value of C besides storing it, so that the pass
+ * around a product needs no launch of its own. The host chooses per launch, with the `epilogue`
+ * flags (EPILOGUE_*, from its table in host/kernel_contract.c):
+ *
+ *   EPILOGUE_BIAS        C[i, j] += bias[i]                      the forward pass's bias
+ *   EPILOGUE_ACTIVATE    other[i, j] = f(C[i, j]), C keeps z      and its activation
+ *   EPILOGUE_DERIVATIVE  C[i, j] *= f′, from a = other[i, j]      a hidden delta, Wᵀ·δ ⊙ f′(z)
+ *   EPILOGUE_ROW_SUMS    row_sums[i] = alpha·Σ_k op(A)[i, k]      a bias gradient Σ_b δ beside
+ *                        (+ beta·row_sums[i] unless beta is 0)   the weight gradient δ·A_prevᵀ
+ *
+ * `other` is laid out as C (row stride ldc). The flags are the same for a whole launch, so the
+ * tests cost a branch per stored value, not per multiply-add. The families apply the first three
+ * once C is final (after the last block of K), and the row sums in the work-items that own
+ * column 0 of C, which read every value of their rows of op(A). */
+
+#if !defined(EPILOGUE_BIAS) || !defined(EPILOGUE_ROW_SUMS)
+#error "kernels are built with the host's definitions (host/kernel_contract.c)"
+#endif
+
+/* Whether anything happens to a value once C is final (the row sums are apart). */
+#define EPILOGUE_ON_VALUES (EPILOGUE_BIAS | EPILOGUE_ACTIVATE | EPILOGUE_DERIVATIVE)
+
+inline float gemm_finish(float value, int epilogue, __global const float *bias,
+                         __global float *other, int activation, uint row, size_t at)
+{
+    if (epilogue & EPILOGUE_BIAS)
+        value += bias[row];
+    if (epilogue & EPILOGUE_DERIVATIVE)
+        value *= derivative_from_output(activation, other[at]);
+    if (epilogue & EPILOGUE_ACTIVATE)
+        other[at] = activate(activation, value);
+    return value;
+}
+
+/* Eight values of a row at once: the CPU family stores sixteen as two halves (a float16 passed to
+ * a function is an AVX-512 argument, which PoCL warns about on AVX2 machines). */
+inline float8 gemm_finish8(float8 value, int epilogue, __global const float *bias,
+                           __global float *other, int activation, uint row, size_t at)
+{
+    if (epilogue & EPILOGUE_BIAS)
+        value += bias[row];
+    if (epilogue & EPILOGUE_DERIVATIVE)
+        value *= derivative8_from_output(activation, vload8(0, other + at));
+    if (epilogue & EPILOGUE_ACTIVATE)
+        vstore8(activate8(activation, value), 0, other + at);
+    return value;
+}
+
+/* Σ op(A)[row, p] over p = first .. first+count−1: eight running sums (p ≡ 0..7 mod 8), the tail
+ * apart, then added pairwise and the tail last — the order of kernel bias_gradient, so over a
+ * whole row both give the same float. */
+inline float gemm_row_sum(__global const float *a, uint lda, int transposed, uint row, uint first,
+                          uint count)
+{
+    float8 sums = (float8)(0.0f);
+    uint p = 0;
+    if (!transposed) {
+        __global const float *values = a + (size_t)row * lda + first;
+        for (; p + 8 <= count; p += 8)
+            sums += vload8(0, values + p);
+    } else {
+        __global const float *column = a + (size_t)first * lda + row;
+        for (; p + 8 <= count; p += 8) {
+            __global const float *at = column + (size_t)p * lda;
+            sums += (float8)(at[0], at[lda], at[2 * lda], at[3 * lda], at[4 * lda], at[5 * lda],
+                             at[6 * lda], at[7 * lda]);
+        }
+    }
+    float total = 0.0f;
+    for (; p < count; p++)
+        total += transposed ? a[(size_t)(first + p) * lda + row] : a[(size_t)row * lda + first + p];
+    float4 pairs = sums.lo + sums.hi;
+    return total + ((pairs.x + pairs.y) + (pairs.z + pairs.w));
+}
+
+/* row_sums[row] ← alpha·sum, added to beta·row_sums[row] unless beta is 0 (the buffer may hold
+ * NaN from an earlier use, as C may). */
+inline void gemm_store_row_sum(__global float *row_sums, uint row, float alpha, float sum,
+                               float beta)
+{
+    float value = alpha * sum;
+    row_sums[row] = beta == 0.0f ? value : value + beta * row_sums[row];
+}
