@@ -4,26 +4,76 @@
 #include <criterion/criterion.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "context.h"
+#include "kernel_sources.h"
 #include "support.h"
 
-Test(program, the_kernels_compile_without_a_warning)
+/* The embedded kernel sources written to a fresh folder, with `extra` appended to the last file
+ * and a comment unique to this run, so that PoCL's cache cannot hold the program: its build log
+ * is a cold compile's. */
+static char *fresh_kernel_dir(const char *extra)
 {
-    clprop_context *context = test_context();
+    char *dir = test_make_temp_dir(), nonce[96];
+    snprintf(nonce, sizeof nonce, "\n/* %s, %ld */\n", dir, (long)time(NULL));
+    for (size_t i = 0; i < clprop_kernel_source_count; i++) {
+        const char *text = clprop_kernel_sources[i].text;
+        int last = i + 1 == clprop_kernel_source_count;
+        char *joined = malloc(strlen(text) + strlen(nonce) + strlen(extra) + 1);
+        cr_assert_not_null(joined);
+        sprintf(joined, "%s%s%s", text, last ? nonce : "", last ? extra : "");
+        free(test_write_file(dir, clprop_kernel_sources[i].name, joined));
+        free(joined);
+    }
+    return dir;
+}
+
+/* The build log of one family's program, compiled cold from kernel_dir. */
+static char *build_log(const char *kernel_dir, clprop_gemm_family family)
+{
+    clprop_context *context = test_context_with(
+        (clprop_context_desc){.tuning = {.family = family}, .kernel_dir = kernel_dir});
     size_t size = 0;
     cl_device_id device = context->device_id;
-    cr_assert_eq(clGetProgramBuildInfo(context->program, device, CL_PROGRAM_BUILD_LOG, 0, NULL,
-                                       &size),
-                 CL_SUCCESS);
+    cr_assert_eq(
+        clGetProgramBuildInfo(context->program, device, CL_PROGRAM_BUILD_LOG, 0, NULL, &size),
+        CL_SUCCESS);
     char *log = calloc(size + 1, 1);
     cr_assert_not_null(log);
-    cr_assert_eq(clGetProgramBuildInfo(context->program, device, CL_PROGRAM_BUILD_LOG, size, log,
-                                       NULL),
-                 CL_SUCCESS);
-    cr_expect_null(strstr(log, "warning"), "the kernels' build log has warnings:\n%.4000s", log);
-    free(log);
+    cr_assert_eq(
+        clGetProgramBuildInfo(context->program, device, CL_PROGRAM_BUILD_LOG, size, log, NULL),
+        CL_SUCCESS);
     clprop_context_destroy(context);
+    return log;
+}
+
+/* Every family's program: the CPU one this device picks, the GPU and the portable ones forced. */
+Test(program, the_kernels_compile_without_a_warning, .timeout = 120)
+{
+    const clprop_gemm_family families[] = {CLPROP_GEMM_FAMILY_DEFAULT, CLPROP_GEMM_FAMILY_GPU,
+                                           CLPROP_GEMM_FAMILY_GENERIC};
+    char *dir = fresh_kernel_dir("");
+    for (size_t f = 0; f < sizeof families / sizeof *families; f++) {
+        char *log = build_log(dir, families[f]);
+        cr_expect_null(strstr(log, "warning"),
+                       "family %d: the kernels' build log has warnings:\n%.4000s", (int)families[f],
+                       log);
+        free(log);
+    }
+    test_remove_tree(dir);
+    free(dir);
+}
+
+/* The check above can fail: a kernel with a value-changing conversion shows a warning. */
+Test(program, a_kernel_warning_shows_in_the_build_log, .timeout = 60)
+{
+    char *dir = fresh_kernel_dir("__kernel void warns(__global int *x) { x[0] = 1.5; }\n");
+    char *log = build_log(dir, CLPROP_GEMM_FAMILY_DEFAULT);
+    cr_expect_not_null(strstr(log, "warning"), "no warning in the build log:\n%.4000s", log);
+    free(log);
+    test_remove_tree(dir);
+    free(dir);
 }
 
 /* The family a kernel belongs to, by its name: a program holds only its own family's GEMMs. */
