@@ -74,6 +74,15 @@ pressure() { sed -n 's/^some avg10=\([0-9.]*\) avg60=\([0-9.]*\).*/\1% over 10 s
     echo "commit: $(git -C "$root" rev-parse --short HEAD 2>/dev/null || echo unknown)$(git -C "$root" diff --quiet HEAD -- host kernels bench 2>/dev/null || echo ' (with uncommitted changes)')"
 } >"$out/machine.txt"
 
+# The two references come from Debian: say which package is missing rather than fail halfway.
+missing=()
+dpkg -s libopenblas-dev >/dev/null 2>&1 || missing+=(libopenblas-dev)
+/usr/bin/python3 -c 'import torch' 2>/dev/null || missing+=(python3-torch)
+if ((${#missing[@]})); then
+    echo "compare.sh: needs ${missing[*]} (apt-get install ${missing[*]})" >&2
+    exit 1
+fi
+
 step "building the OpenBLAS reference"
 cc -O2 -std=c11 -o "$out/openblas_sgemm" "$root/bench/reference/openblas_sgemm.c" -lopenblas -lm
 

@@ -11,10 +11,6 @@
 #include "launch.h"
 #include "ops.h"
 
-/* Work per work-item of the native kernels; kernels/gemm.cl has the same defaults. */
-#define CLPROP_GEMM_TILE_M 4
-#define CLPROP_GEMM_TILE_N 4
-
 typedef struct clprop_gemm_shape {
     int transpose_a, transpose_b;
     size_t m, n, k;
@@ -41,7 +37,6 @@ clprop_status clprop_gemm_generic(clprop_context *context, clprop_message *messa
 
 /* The CPU family: register tiles of tuning.cpu_tile_m × 16 over every row, a right strip
  * narrower than 16 columns sent to the generic kernel. */
-#define CLPROP_CPU_TILE_N 16
 clprop_status clprop_gemm_cpu(clprop_context *context, clprop_message *message,
                               const clprop_gemm_shape *shape, float alpha, cl_mem a, cl_mem b,
                               float beta, cl_mem c, const clprop_epilogue_args *epilogue);

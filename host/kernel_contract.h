@@ -12,6 +12,14 @@
  * PoCL computes a call like exp once per work-item, so wide items amortise it. */
 #define CLPROP_ITEM_WIDTH 8
 
+/* The portable GEMM's register block per work-item (kernels/gemm.cl). */
+#define CLPROP_GEMM_TILE_M 4
+#define CLPROP_GEMM_TILE_N 4
+/* The CPU family's tile width: a row of a tile is two float8 (kernels/gemm_cpu.cl). */
+#define CLPROP_CPU_TILE_N 16
+/* Inputs a work-item of the batch gather takes, as two float8 (kernels/layout.cl). */
+#define CLPROP_GATHER_WIDTH 16
+
 /* Work-items that cover `count` values CLPROP_ITEM_WIDTH at a time. */
 static inline size_t clprop_wide_items(size_t count)
 {

@@ -119,8 +119,9 @@ clprop_status clprop_op_gather_batch(clprop_context *context, clprop_message *me
     clprop_kernel_arg args[] = {CLPROP_ARG(rows),    CLPROP_ARG(inputs), CLPROP_ARG(columns),
                                 CLPROP_ARG(targets), CLPROP_ARG(order),  CLPROP_ARG(f),
                                 CLPROP_ARG(in),      CLPROP_ARG(out),    CLPROP_ARG(b)};
-    /* sixteen inputs a work-item, and one more for the targets */
-    size_t items[2] = {(input_units + 15) / 16 + (output_units > 0), batch};
+    /* CLPROP_GATHER_WIDTH inputs a work-item, and one more for the targets */
+    size_t items[2] = {
+        (input_units + CLPROP_GATHER_WIDTH - 1) / CLPROP_GATHER_WIDTH + (output_units > 0), batch};
     return clprop_launch(context, message,
                          bytes ? CLPROP_KERNEL_GATHER_BYTE_BATCH : CLPROP_KERNEL_GATHER_BATCH, 2,
                          items, args, CLPROP_ARG_COUNT(args));

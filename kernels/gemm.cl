@@ -9,11 +9,8 @@
  * here). Rows and columns past the edge read zeros and are not written, so any M, N, K work.
  * One body; the kernels are thin wrappers passing the layout as constants. */
 
-#ifndef GEMM_TILE_M
-#define GEMM_TILE_M 4
-#endif
-#ifndef GEMM_TILE_N
-#define GEMM_TILE_N 4
+#if !defined(GEMM_TILE_M) || !defined(GEMM_TILE_N)
+#error "the host passes the tile (-DGEMM_TILE_M, -DGEMM_TILE_N: host/kernel_contract.c)"
 #endif
 
 /* A_AT_N, A_AT_T, B_AT_N, B_AT_T: gemm_access.cl. */

@@ -24,7 +24,11 @@
  * generic kernel in gemm.cl. */
 
 #ifndef CPU_TILE_M
-#define CPU_TILE_M 6
+#error "the host passes the tile height (-DCPU_TILE_M, from its tuning table)"
+#endif
+/* The tile's width, CPU_TILE_N from the host's contract: its rows are held as two float8. */
+#if CPU_TILE_N != 16
+#error "the CPU kernels hold a row of a tile as two float8"
 #endif
 
 /* Rows 0 .. CPU_TILE_M−1 of the tile, unrolled so that each accumulator stays in registers. */
@@ -127,7 +131,7 @@
         uint first_tile = get_global_id(1) * tiles_per_item;                                       \
         uint end_tile = min(first_tile + tiles_per_item, column_tiles);                            \
         for (uint tile = first_tile; tile < end_tile; tile++) {                                    \
-            uint j0 = tile * 16;                                                                   \
+            uint j0 = tile * CPU_TILE_N;                                                                \
             CPU_FOR_ROWS(CPU_DECLARE)                                                              \
             __global const float *b_column = b + j0;                                               \
             for (uint p = 0; p < k; p++) {                                                         \
@@ -151,8 +155,10 @@ CPU_GEMM_KERNEL(gemm_cpu_tn)
 #undef A_AT
 #undef A_TRANSPOSED
 
+/* CPU_KBLOCK, from the host's tuning table: by default 256 rows, 16 KiB of panel, half of an L1
+ * data cache, the rest for A's rows. */
 #ifndef CPU_KBLOCK
-#define CPU_KBLOCK 256 /* 16 KiB of panel: half of an L1 data cache, the rest for A's rows */
+#error "the host passes the panel depth (-DCPU_KBLOCK)"
 #endif
 
 #define PANEL_FMA(r) CPU_FMA_AT(r, kb + p)
@@ -170,9 +176,9 @@ CPU_GEMM_KERNEL(gemm_cpu_tn)
 #define T_ROW(i) float8 r##i = vload8(0, from + (size_t)(i) * ldb + p);
 #define T_COLUMN(j)                                                                                \
     vstore8((float8)(r0.s##j, r1.s##j, r2.s##j, r3.s##j, r4.s##j, r5.s##j, r6.s##j, r7.s##j), 0,   \
-            panel + (p + j) * 16 + eighth);
+            panel + (p + j) * CPU_TILE_N + eighth);
 #define PANEL_COPY_T                                                                               \
-    for (uint eighth = 0; eighth < 16; eighth += 8) {                                              \
+    for (uint eighth = 0; eighth < CPU_TILE_N; eighth += 8) {                                           \
         __global const float *from = b + (size_t)(j0 + eighth) * ldb + kb;                         \
         uint p = 0;                                                                                \
         for (; p + 8 <= depth; p += 8) {                                                           \
@@ -182,7 +188,7 @@ CPU_GEMM_KERNEL(gemm_cpu_tn)
         }                                                                                          \
         for (; p < depth; p++)                                                                     \
             for (uint r = 0; r < 8; r++)                                                           \
-                panel[p * 16 + eighth + r] = from[(size_t)r * ldb + p];                            \
+                panel[p * CPU_TILE_N + eighth + r] = from[(size_t)r * ldb + p];                         \
     }
 
 /* Each work-item: one tile of 16 columns, row_tiles_per_item tiles of rows. */
@@ -192,8 +198,8 @@ CPU_GEMM_KERNEL(gemm_cpu_tn)
         uint ldb, float beta, __global float *c, uint ldc, uint column_tiles,                      \
         uint row_tiles_per_item, CPU_EPILOGUE_PARAMETERS)                                          \
     {                                                                                              \
-        float panel[CPU_KBLOCK * 16];                                                              \
-        uint j0 = get_global_id(0) * 16;                                                           \
+        float panel[CPU_KBLOCK * CPU_TILE_N];                                                           \
+        uint j0 = get_global_id(0) * CPU_TILE_N;                                                        \
         uint first_row_tile = get_global_id(1) * row_tiles_per_item;                               \
         uint row_tiles = (m + CPU_TILE_M - 1) / CPU_TILE_M;                                        \
         uint last_row_tile = min(first_row_tile + row_tiles_per_item, row_tiles);                  \

@@ -9,14 +9,8 @@
  * The stores apply the epilogue (gemm_epilogue.cl); the row sums of op(A) are summed by the
  * work-items of column 0, from the tiles of A they stage anyway. */
 
-#ifndef GPU_TILE
-#define GPU_TILE 64
-#endif
-#ifndef GPU_DEPTH
-#define GPU_DEPTH 16
-#endif
-#ifndef GPU_GROUP
-#define GPU_GROUP 16
+#if !defined(GPU_TILE) || !defined(GPU_DEPTH) || !defined(GPU_GROUP)
+#error "the host passes the tiling (-DGPU_TILE, -DGPU_DEPTH, -DGPU_GROUP, from its tuning table)"
 #endif
 #define GPU_WORK (GPU_TILE / GPU_GROUP) /* outputs per work-item along each axis */
 

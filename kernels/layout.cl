@@ -32,15 +32,19 @@ __kernel void columns_to_samples(__global float *samples, __global const float *
  * Work-item (g, b) of sample b: for g below the input groups, sixteen inputs as vectors (the last
  * group of a row one at a time: an input has hundreds of units, and a value a work-item left PoCL
  * at 2 ns a value); the one past them, when there are targets, the sample's targets (a few). */
+/* GATHER_WIDTH, the inputs a work-item takes, from the host's contract: two float8. */
+#if GATHER_WIDTH != 16
+#error "a gather work-item takes its inputs as two float8"
+#endif
 #define GATHER_KERNEL(NAME, SAMPLE_TYPE, CONVERT8, CONVERT)                                       \
     __kernel void NAME(__global float *rows, __global const SAMPLE_TYPE *samples,                  \
                        __global float *columns, __global const float *targets,                     \
                        __global const uint *order, uint first, uint inputs, uint outputs,          \
                        uint batch)                                                                 \
     {                                                                                              \
-        uint group = get_global_id(0), u0 = group * 16;                                            \
+        uint group = get_global_id(0), u0 = group * GATHER_WIDTH;                                         \
         uint b = get_global_id(1);                                                                 \
-        uint input_groups = (inputs + 15) / 16;                                                    \
+        uint input_groups = (inputs + GATHER_WIDTH - 1) / GATHER_WIDTH;                                                 \
         if (b >= batch || group > input_groups || (group == input_groups && outputs == 0))         \
             return;                                                                                \
         size_t sample = order[first + b];                                                          \
@@ -51,7 +55,7 @@ __kernel void columns_to_samples(__global float *samples, __global const float *
         }                                                                                          \
         __global const SAMPLE_TYPE *from = samples + sample * inputs + u0;                         \
         __global float *to = rows + (size_t)b * inputs + u0;                                       \
-        if (u0 + 16 <= inputs) {                                                                   \
+        if (u0 + GATHER_WIDTH <= inputs) {                                                                \
             vstore8(CONVERT8(vload8(0, from)), 0, to); /* float8: see gemm_cpu.cl */               \
             vstore8(CONVERT8(vload8(1, from)), 1, to);                                             \
             return;                                                                                \
