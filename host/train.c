@@ -10,6 +10,7 @@
 #include "ops.h"
 #include "rng.h"
 #include "status.h"
+#include "team.h"
 
 /* How often a pass reports progress: about a hundred times, and never more often than every
  * batch. Each report waits for the device, so it must stay rare. */
@@ -109,18 +110,43 @@ static clprop_status read_figures(clprop_net *net, clprop_device_data *data, siz
     return CLPROP_SUCCESS;
 }
 
+/* The figures' totals over every device of the team (each wrote the positions it trained, the
+ * others' are zero) and, with a collective, over every process. */
+static clprop_status team_figures(clprop_team *team, size_t from, size_t to, int training,
+                                  double totals[3])
+{
+    clprop_net *net = team->nets[0];
+    size_t devices = training ? team->count : 1;
+    totals[0] = totals[1] = totals[2] = 0.0;
+    for (size_t d = 0; d < devices; d++) {
+        double part[3];
+        CLPROP_CHECK(read_figures(team->nets[d], team->data[d], from, to, part));
+        for (size_t row = 0; row < 3; row++)
+            totals[row] += part[row];
+    }
+    if (training && team->collective != NULL) {
+        clprop_status status = team->collective->sum_doubles(team->collective->user, totals, 3);
+        if (status != CLPROP_SUCCESS)
+            return clprop_fail(&net->message, status,
+                               "summing the epoch's figures across the "
+                               "processes failed");
+    }
+    return CLPROP_SUCCESS;
+}
+
 /* `training`: the pass changed the weights, so a loss that is not finite means the training
  * diverged; an evaluation only found that the network's outputs overflow on these data. */
-static clprop_status read_result(clprop_net *net, clprop_device_data *data, size_t from, size_t to,
-                                 int training, clprop_pass_result *result)
+static clprop_status read_result(clprop_team *team, size_t from, size_t to, int training,
+                                 clprop_pass_result *result)
 {
+    clprop_net *net = team->nets[0];
     double totals[3];
-    CLPROP_CHECK(read_figures(net, data, from, to, totals));
+    CLPROP_CHECK(team_figures(team, from, to, training, totals));
     double loss = totals[0], squared = totals[1], correct = totals[2];
     size_t n = to - from;
     result->samples = n;
     result->loss = loss / (double)n;
-    result->mse = squared / ((double)n * (double)data->outputs);
+    result->mse = squared / ((double)n * (double)team->data[0]->outputs);
     result->correct = (size_t)correct;
     const char *value = isnan(result->loss) ? "NaN" : "infinite";
     if (!isfinite(result->loss) && training)
@@ -144,36 +170,177 @@ static clprop_status report_progress(clprop_net *net, clprop_progress_fn progres
     return CLPROP_SUCCESS;
 }
 
+/* ---- A step over several devices and processes -------------------------------------------------
+ */
+
+/* The part [*offset, *offset + *count) of a step of `size` samples that device `device` of this
+ * process trains: the processes take equal parts in rank order, the devices of a process their
+ * shares of its part (rounded at the running total, so the parts always add up). */
+static void device_part(const clprop_team *team, size_t size, size_t device, size_t *offset,
+                        size_t *count)
+{
+    size_t ranks = team->collective != NULL ? team->collective->size : 1;
+    size_t rank = team->collective != NULL ? team->collective->rank : 0;
+    size_t base = size / ranks, extra = size % ranks;
+    size_t mine = base + (rank < extra), start = rank * base + (rank < extra ? rank : extra);
+    double total = 0.0, before = 0.0;
+    for (size_t d = 0; d < team->count; d++) {
+        double share = team->shares != NULL ? team->shares[d] : 1.0;
+        total += share;
+        if (d < device)
+            before += share;
+    }
+    double upto = before + (team->shares != NULL ? team->shares[device] : 1.0);
+    size_t begin = (size_t)((double)mine * before / total + 0.5);
+    size_t end = device + 1 == team->count ? mine : (size_t)((double)mine * upto / total + 0.5);
+    *offset = start + begin;
+    *count = end - begin;
+}
+
+/* The sum of the devices' gradients (device order; a device that trained nothing adds nothing)
+ * and, with a collective, of every process's, written back to every device; the last float
+ * carries the stop requests, so that all processes stop after the same step. *stop: whether any
+ * process asked. */
+static clprop_status exchange_gradients(clprop_team *team, const size_t *counts, int stop_here,
+                                        int *stop)
+{
+    clprop_net *net = team->nets[0];
+    size_t floats = net->store_floats;
+    int first = 1;
+    for (size_t d = 0; d < team->count; d++) {
+        if (counts[d] == 0)
+            continue;
+        float *into = first ? team->sum : team->part;
+        CLPROP_CHECK(clprop_net_read(team->nets[d], team->nets[d]->gradients, into, floats));
+        if (!first)
+            for (size_t i = 0; i < floats; i++)
+                team->sum[i] += team->part[i];
+        first = 0;
+    }
+    if (first) /* this process trained nothing this step */
+        for (size_t i = 0; i < floats; i++)
+            team->sum[i] = 0.0f;
+    team->sum[floats] = stop_here ? 1.0f : 0.0f;
+    if (team->collective != NULL) {
+        clprop_status status =
+            team->collective->sum_floats(team->collective->user, team->sum, floats + 1);
+        if (status != CLPROP_SUCCESS)
+            return clprop_fail(&net->message, status,
+                               "summing the gradients across the processes failed");
+    }
+    *stop = team->sum[floats] > 0.0f;
+    for (size_t d = 0; d < team->count; d++)
+        CLPROP_CHECK(clprop_net_write(team->nets[d], team->nets[d]->gradients, team->sum, floats));
+    return CLPROP_SUCCESS;
+}
+
+static int shared(const clprop_team *team)
+{
+    return team->count > 1 || team->collective != NULL;
+}
+
+/* Each device: its part of the batch through forward, figures and (training) backward. */
+static clprop_status forward_backward_parts(clprop_team *team, size_t first, size_t size,
+                                            int training, size_t *counts)
+{
+    for (size_t d = 0; d < team->count; d++) {
+        clprop_net *net = team->nets[d];
+        size_t offset = 0, count = size;
+        if (training && shared(team))
+            device_part(team, size, d, &offset, &count);
+        else if (d > 0)
+            count = 0; /* an evaluation runs on the first device alone */
+        counts[d] = count;
+        if (count == 0)
+            continue;
+        net->batch = count;
+        net->has_deltas = 0;
+        CLPROP_CHECK(load_batch(net, team->data[d], first + offset, count));
+        CLPROP_CHECK(clprop_net_run_forward(net, count, 1));
+        CLPROP_CHECK(clprop_net_run_figures(net, count, team->data[d]->loss, team->data[d]->squared,
+                                            team->data[d]->correct, first + offset, training));
+        if (training)
+            CLPROP_CHECK(clprop_net_run_backward(net, count));
+    }
+    return CLPROP_SUCCESS;
+}
+
+/* One step: forward and backward on each device's part, the gradients summed where the team
+ * shares them, then the same update everywhere (the rule's batch is the whole step's). */
+static clprop_status team_step(clprop_team *team, size_t first, size_t size, float learning_rate,
+                               int stop_here, int *stop)
+{
+    size_t counts[CLPROP_TEAM_MAX_DEVICES];
+    int training = learning_rate > 0.0f;
+    CLPROP_CHECK(forward_backward_parts(team, first, size, training, counts));
+    *stop = 0;
+    if (!training)
+        return CLPROP_SUCCESS;
+    if (shared(team))
+        CLPROP_CHECK(exchange_gradients(team, counts, stop_here, stop));
+    for (size_t d = 0; d < team->count; d++)
+        CLPROP_CHECK(clprop_net_run_update(team->nets[d], learning_rate, size));
+    return CLPROP_SUCCESS;
+}
+
+/* Every device's per-sample figures zeroed: each writes only the positions it trains. */
+static clprop_status clear_figures(clprop_team *team)
+{
+    for (size_t d = 0; d < team->count; d++) {
+        clprop_device_data *data = team->data[d];
+        const float zero = 0.0f;
+        cl_int error =
+            clEnqueueFillBuffer(team->nets[d]->context->queue, data->figures, &zero, sizeof zero, 0,
+                                3 * data->figure_stride * sizeof zero, 0, NULL, NULL);
+        if (error != CL_SUCCESS)
+            return clprop_fail(&team->nets[0]->message, error,
+                               "clearing the per-sample figures failed: %s",
+                               clprop_status_name(error));
+    }
+    return CLPROP_SUCCESS;
+}
+
+static clprop_status prepare_team(clprop_team *team, size_t step, int training)
+{
+    for (size_t d = 0; d < (training ? team->count : 1); d++) {
+        clprop_net *net = team->nets[d];
+        CLPROP_CHECK(clprop_net_reserve_batch(net, step));
+        CLPROP_CHECK(upload_order(net, team->data[d]));
+    }
+    if (training && shared(team))
+        CLPROP_CHECK(clear_figures(team));
+    return CLPROP_SUCCESS;
+}
+
 /* One pass from position `start` of the order: for each batch, load, forward, figures, and when
  * training, backward and update. *end receives where it stopped (n, or earlier on request). */
-static clprop_status run_pass(clprop_net *net, clprop_device_data *data, size_t batch,
-                              float learning_rate, const clprop_epoch_desc *options, size_t start,
-                              size_t *end)
+static clprop_status run_pass(clprop_team *team, size_t batch, float learning_rate,
+                              const clprop_epoch_desc *options, size_t start, size_t *end)
 {
+    clprop_net *net = team->nets[0];
+    clprop_device_data *data = team->data[0];
     size_t n = data->samples;
     size_t step = batch < n ? batch : n;
-    CLPROP_CHECK(clprop_net_reserve_batch(net, step));
-    CLPROP_CHECK(upload_order(net, data));
+    int training = learning_rate > 0.0f;
+    CLPROP_CHECK(prepare_team(team, step, training));
     if (!data->resident)
         CLPROP_CHECK(passed_on(net, data, clprop_device_data_stream_begin(data, start, step)));
     size_t report_every = n / PROGRESS_REPORTS > step ? n / PROGRESS_REPORTS : step;
     size_t next_report = start + report_every;
+    volatile const sig_atomic_t *stop = options != NULL ? options->stop : NULL;
+    /* with a collective, every process must stop after the same step: requests travel with
+     * the gradients */
+    int agreed = team->collective != NULL && training;
     *end = start;
     for (size_t first = start; first < n; first += step) {
-        if (options != NULL && options->stop != NULL && *options->stop)
+        if (!agreed && stop != NULL && *stop)
             return CLPROP_STOPPED;
         size_t size = n - first < step ? n - first : step;
-        net->batch = size;
-        net->has_deltas = 0;
-        CLPROP_CHECK(load_batch(net, data, first, size));
-        CLPROP_CHECK(clprop_net_run_forward(net, size, 1));
-        CLPROP_CHECK(clprop_net_run_figures(net, size, data->loss, data->squared, data->correct,
-                                            first, learning_rate > 0.0f));
-        if (learning_rate > 0.0f) {
-            CLPROP_CHECK(clprop_net_run_backward(net, size));
-            CLPROP_CHECK(clprop_net_run_update(net, learning_rate, size));
-        }
+        int stop_all = 0;
+        CLPROP_CHECK(team_step(team, first, size, learning_rate, stop != NULL && *stop, &stop_all));
         *end = first + size;
+        if (agreed && stop_all && *end < n)
+            return CLPROP_STOPPED;
         if (options != NULL && options->progress != NULL && first + size >= next_report) {
             CLPROP_CHECK(
                 report_progress(net, options->progress, options->progress_user, first + size, n));
@@ -183,13 +350,58 @@ static clprop_status run_pass(clprop_net *net, clprop_device_data *data, size_t 
     return CLPROP_SUCCESS;
 }
 
-clprop_status clprop_net_train_epoch(clprop_net *net, clprop_device_data *data,
-                                     const clprop_epoch_desc *options, clprop_pass_result *result)
+static clprop_status check_team(clprop_team *team, size_t batch)
 {
+    clprop_net *net = team->nets[0];
+    if (team->count == 0 || team->count > CLPROP_TEAM_MAX_DEVICES)
+        return clprop_fail(&net->message, CLPROP_ERROR_INVALID_ARGUMENT,
+                           "data parallelism takes 1 to %d devices, not %zu",
+                           CLPROP_TEAM_MAX_DEVICES, team->count);
+    for (size_t d = 0; d < team->count; d++) {
+        CLPROP_CHECK(check_pass(team->nets[d], team->data[d], batch));
+        if (team->nets[d]->store_floats != net->store_floats)
+            return clprop_fail(&net->message, CLPROP_ERROR_MISMATCH,
+                               "the replicas are not the same network");
+        if (team->count > 1 && !team->data[d]->resident)
+            return clprop_fail(&net->message, CLPROP_ERROR_DOES_NOT_FIT,
+                               "training on several devices needs the training set on each of "
+                               "them, and it does not fit device %zu",
+                               d);
+        if (team->shares != NULL && !(team->shares[d] > 0.0 && isfinite(team->shares[d])))
+            return clprop_fail(&net->message, CLPROP_ERROR_INVALID_ARGUMENT,
+                               "device %zu's share of a batch must be a positive number, not %g", d,
+                               team->shares[d]);
+    }
+    if (team->collective != NULL && !team->data[0]->resident)
+        return clprop_fail(&net->message, CLPROP_ERROR_DOES_NOT_FIT,
+                           "training across processes needs the training set on the device");
+    return CLPROP_SUCCESS;
+}
+
+/* The host buffers of the gradient exchange: the sum and one device's part, with a float more
+ * for the stop requests. */
+static clprop_status allocate_exchange(clprop_team *team)
+{
+    if (!shared(team))
+        return CLPROP_SUCCESS;
+    size_t floats = team->nets[0]->store_floats + 1;
+    team->sum = malloc(floats * sizeof *team->sum);
+    team->part = malloc(floats * sizeof *team->part);
+    if (team->sum == NULL || team->part == NULL)
+        return clprop_fail(&team->nets[0]->message, CLPROP_ERROR_OUT_OF_HOST_MEMORY,
+                           "out of host memory for the gradient exchange");
+    return CLPROP_SUCCESS;
+}
+
+clprop_status clprop_team_train_epoch(clprop_team *team, const clprop_epoch_desc *options,
+                                      clprop_pass_result *result)
+{
+    clprop_net *net = team->nets[0];
+    clprop_device_data *data = team->data[0];
     if (options == NULL || result == NULL)
         return clprop_fail(&net->message, CLPROP_ERROR_INVALID_ARGUMENT,
                            "training needs options and a result");
-    CLPROP_CHECK(check_pass(net, data, options->batch));
+    CLPROP_CHECK(check_team(team, options->batch));
     if (!(isfinite(options->learning_rate) && options->learning_rate > 0.0f))
         return clprop_fail(&net->message, CLPROP_ERROR_INVALID_ARGUMENT,
                            "the learning rate must be a positive number, not %g",
@@ -198,16 +410,28 @@ clprop_status clprop_net_train_epoch(clprop_net *net, clprop_device_data *data,
         return clprop_fail(&net->message, CLPROP_ERROR_INVALID_ARGUMENT,
                            "the epoch cannot start at sample %zu of %zu", options->first_sample,
                            data->samples);
-    shuffled_order(data->host_order, data->samples, options->shuffle_seed);
-    size_t end;
-    clprop_status ran = run_pass(net, data, options->batch, options->learning_rate, options,
-                                 options->first_sample, &end);
+    for (size_t d = 0; d < team->count; d++)
+        shuffled_order(team->data[d]->host_order, team->data[d]->samples, options->shuffle_seed);
+    size_t end = options->first_sample;
+    clprop_status ran = allocate_exchange(team);
+    if (ran == CLPROP_SUCCESS)
+        ran = run_pass(team, options->batch, options->learning_rate, options, options->first_sample,
+                       &end);
+    free(team->sum), free(team->part);
+    team->sum = team->part = NULL;
     if (ran != CLPROP_SUCCESS && ran != CLPROP_STOPPED)
         return ran;
     memset(result, 0, sizeof *result);
     if (end > options->first_sample)
-        CLPROP_CHECK(read_result(net, data, options->first_sample, end, 1, result));
+        CLPROP_CHECK(read_result(team, options->first_sample, end, 1, result));
     return ran;
+}
+
+clprop_status clprop_net_train_epoch(clprop_net *net, clprop_device_data *data,
+                                     const clprop_epoch_desc *options, clprop_pass_result *result)
+{
+    clprop_team alone = {.count = 1, .nets = &net, .data = &data};
+    return clprop_team_train_epoch(&alone, options, result);
 }
 
 clprop_status clprop_net_evaluate(clprop_net *net, clprop_device_data *data, size_t batch,
@@ -215,10 +439,11 @@ clprop_status clprop_net_evaluate(clprop_net *net, clprop_device_data *data, siz
 {
     if (result == NULL)
         return clprop_fail(&net->message, CLPROP_ERROR_INVALID_ARGUMENT, "no result given");
+    clprop_team alone = {.count = 1, .nets = &net, .data = &data};
     CLPROP_CHECK(check_pass(net, data, batch));
     for (size_t i = 0; i < data->samples; i++)
         data->host_order[i] = (uint32_t)i;
     size_t end;
-    CLPROP_CHECK(run_pass(net, data, batch, 0.0f, NULL, 0, &end));
-    return read_result(net, data, 0, end, 0, result);
+    CLPROP_CHECK(run_pass(&alone, batch, 0.0f, NULL, 0, &end));
+    return read_result(&alone, 0, end, 0, result);
 }

@@ -12,6 +12,7 @@
 #include "message.h"
 #include "net_internal.h"
 #include "rng.h"
+#include "team.h"
 #include "train_log.h"
 
 /* The streams drawn from the run's seed: the shuffles and the validation split. Stored in
@@ -23,20 +24,25 @@ struct clprop_trainer {
     clprop_message message;
     clprop_net *net; /* borrowed */
     clprop_trainer_desc params;
-    char *checkpoint, *log_path;              /* params.checkpoint and params.log, copied */
+    char *checkpoint, *log_path; /* params.checkpoint and params.log, copied */
     train_log log;
-    double started;                           /* when clprop_trainer_run began */
-    clprop_training_state progress;           /* where the run stands */
-    const clprop_data *train_set;             /* the caller's data, or the part not held out;
-                                                 NULL once uploaded */
-    size_t train_samples;                     /* its samples */
+    double started;                            /* when clprop_trainer_run began */
+    clprop_training_state progress;            /* where the run stands */
+    const clprop_data *train_set;              /* the caller's data, or the part not held out;
+                                                  NULL once uploaded */
+    size_t train_samples;                      /* its samples */
     clprop_data *split_train, *validation_set; /* owned, with a validation share */
     clprop_device_data *train, *validation, *test;
-    clprop_model *best;                       /* early stopping: the best network so far */
+    clprop_model *best; /* early stopping: the best network so far */
     clprop_run_end end;
+    /* data parallelism: the network and its replicas, the training set on each device */
+    clprop_net *team_nets[CLPROP_TEAM_MAX_DEVICES];
+    clprop_device_data *team_data[CLPROP_TEAM_MAX_DEVICES];
+    clprop_team team;
 };
 
-/* ---- Set-up ------------------------------------------------------------------------------------ */
+/* ---- Set-up ------------------------------------------------------------------------------------
+ */
 
 static void fill_defaults(clprop_trainer_desc *p)
 {
@@ -63,6 +69,56 @@ static clprop_status check_params(clprop_trainer *t)
     if (!(isfinite(p->learning_rate) && p->learning_rate > 0.0f) || !(p->target_loss >= 0.0))
         return clprop_fail(&t->message, CLPROP_ERROR_INVALID_ARGUMENT,
                            "the learning rate must be positive and the target loss at least 0");
+    if (p->replica_count + 1 > CLPROP_TEAM_MAX_DEVICES ||
+        (p->replica_count > 0 && p->replicas == NULL))
+        return clprop_fail(&t->message, CLPROP_ERROR_INVALID_ARGUMENT,
+                           "replicas: at most %d devices, each a context", CLPROP_TEAM_MAX_DEVICES);
+    for (size_t d = 0; p->shares != NULL && d <= p->replica_count; d++)
+        if (!(isfinite(p->shares[d]) && p->shares[d] > 0.0))
+            return clprop_fail(&t->message, CLPROP_ERROR_INVALID_ARGUMENT,
+                               "device %zu's share of a batch must be a positive number, not %g", d,
+                               p->shares[d]);
+    const clprop_collective *c = p->collective;
+    if (c != NULL &&
+        (c->size == 0 || c->rank >= c->size || c->sum_floats == NULL || c->sum_doubles == NULL))
+        return clprop_fail(&t->message, CLPROP_ERROR_INVALID_ARGUMENT,
+                           "the collective needs its rank below its size and both sums");
+    return CLPROP_SUCCESS;
+}
+
+/* With other processes, the first alone writes checkpoints and the log and measures the test
+ * set: each process is given the same settings. */
+static void leave_outputs_to_the_first(clprop_trainer_desc *p)
+{
+    if (p->collective == NULL || p->collective->rank == 0)
+        return;
+    p->checkpoint = NULL;
+    p->checkpoint_every = 0;
+    p->log = NULL;
+    p->test = NULL;
+}
+
+/* The replicas of the network on the other devices, each with the training set. */
+static clprop_status make_replicas(clprop_trainer *t)
+{
+    const clprop_trainer_desc *p = &t->params;
+    t->team_nets[0] = t->net;
+    t->team_data[0] = t->train;
+    for (size_t d = 1; d <= p->replica_count; d++) {
+        clprop_status status = clprop_net_replicate(t->net, p->replicas[d - 1], &t->team_nets[d]);
+        if (status != CLPROP_SUCCESS)
+            return clprop_fail(&t->message, status, "device %zu: %s", d,
+                               clprop_net_message(t->net));
+        status = clprop_device_data_create(p->replicas[d - 1], t->train_set, &t->team_data[d]);
+        if (status != CLPROP_SUCCESS)
+            return clprop_fail(&t->message, status, "the training set on device %zu: %s", d,
+                               clprop_device_data_message(t->team_data[d]));
+    }
+    t->team = (clprop_team){.count = p->replica_count + 1,
+                            .nets = t->team_nets,
+                            .data = t->team_data,
+                            .shares = p->shares,
+                            .collective = p->collective};
     return CLPROP_SUCCESS;
 }
 
@@ -100,9 +156,9 @@ static clprop_status split(clprop_trainer *t, const clprop_data *data)
     free(order);
     t->train_set = t->split_train;
     if (status != CLPROP_SUCCESS)
-        return clprop_fail(&t->message, status, "%s",
-                           clprop_data_message(t->validation_set != NULL ? t->validation_set
-                                                                         : t->split_train));
+        return clprop_fail(
+            &t->message, status, "%s",
+            clprop_data_message(t->validation_set != NULL ? t->validation_set : t->split_train));
     return CLPROP_SUCCESS;
 }
 
@@ -113,13 +169,11 @@ static clprop_status upload(clprop_trainer *t, const clprop_data *data, const ch
         return CLPROP_SUCCESS;
     clprop_status status = clprop_device_data_create(t->net->context, data, out);
     if (status != CLPROP_SUCCESS)
-        return clprop_fail(&t->message, status, "%s: %s", what,
-                           clprop_device_data_message(*out));
+        return clprop_fail(&t->message, status, "%s: %s", what, clprop_device_data_message(*out));
     return CLPROP_SUCCESS;
 }
 
-static clprop_status copy_model_into_net(clprop_trainer *t, clprop_model *model,
-                                         const char *path)
+static clprop_status copy_model_into_net(clprop_trainer *t, clprop_model *model, const char *path)
 {
     clprop_net *net = t->net;
     size_t layers = clprop_model_layer_count(model);
@@ -244,13 +298,13 @@ static clprop_status adopt_run_settings(clprop_trainer *t, const char *path)
         used += (size_t)snprintf(differs + used, sizeof differs - used, "; batch %zu, not %llu",
                                  p->batch, (unsigned long long)c->batch);
     if (p->learning_rate != 0.0f && p->learning_rate != c->learning_rate && used < sizeof differs)
-        used += (size_t)snprintf(differs + used, sizeof differs - used,
-                                 "; learning rate %g, not %g", (double)p->learning_rate,
-                                 (double)c->learning_rate);
+        used +=
+            (size_t)snprintf(differs + used, sizeof differs - used, "; learning rate %g, not %g",
+                             (double)p->learning_rate, (double)c->learning_rate);
     if (p->validation != 0.0f && p->validation != c->validation && used < sizeof differs)
-        used += (size_t)snprintf(differs + used, sizeof differs - used,
-                                 "; validation share %g, not %g", (double)p->validation,
-                                 (double)c->validation);
+        used +=
+            (size_t)snprintf(differs + used, sizeof differs - used, "; validation share %g, not %g",
+                             (double)p->validation, (double)c->validation);
     static const clprop_schedule unset = {0};
     if (!same_schedule(&p->schedule, &unset) && !same_schedule(&p->schedule, &c->schedule) &&
         used < sizeof differs)
@@ -287,6 +341,7 @@ static clprop_status set_up(clprop_trainer *t, const clprop_data *data)
     }
     fill_defaults(&t->params);
     CLPROP_CHECK(check_params(t));
+    leave_outputs_to_the_first(&t->params);
     record_run_settings(t);
     CLPROP_CHECK(prepare_outputs(t, data));
     CLPROP_CHECK(split(t, data));
@@ -294,6 +349,7 @@ static clprop_status set_up(clprop_trainer *t, const clprop_data *data)
         CLPROP_CHECK(check_progress_fits(t, p->resume));
     CLPROP_CHECK(upload(t, t->train_set, "the training set", &t->train));
     CLPROP_CHECK(upload(t, t->validation_set, "the validation set", &t->validation));
+    CLPROP_CHECK(make_replicas(t));
     /* the split's host copies are on the device now (or held by it while they stream): the
      * trainer lets go of them rather than keep the data set twice for the whole run */
     t->train_samples = clprop_data_samples(t->train_set);
@@ -332,6 +388,10 @@ void clprop_trainer_destroy(clprop_trainer *t)
     clprop_device_data_destroy(t->test);
     clprop_device_data_destroy(t->validation);
     clprop_device_data_destroy(t->train);
+    for (size_t d = 1; d < CLPROP_TEAM_MAX_DEVICES; d++) {
+        clprop_device_data_destroy(t->team_data[d]);
+        clprop_net_destroy(t->team_nets[d]);
+    }
     clprop_data_destroy(t->validation_set);
     clprop_data_destroy(t->split_train);
     clprop_model_destroy(t->best);
@@ -347,7 +407,8 @@ const char *clprop_trainer_message(const clprop_trainer *t)
     return t != NULL ? t->message.text : "out of host memory";
 }
 
-/* ---- Checkpoints ------------------------------------------------------------------------------- */
+/* ---- Checkpoints -------------------------------------------------------------------------------
+ */
 
 static clprop_status save_model(clprop_trainer *t, clprop_model *model, const char *path)
 {
@@ -379,7 +440,8 @@ clprop_status clprop_trainer_save_checkpoint(clprop_trainer *t, const char *path
     return save_model(t, t->best, best);
 }
 
-/* ---- The epochs -------------------------------------------------------------------------------- */
+/* ---- The epochs --------------------------------------------------------------------------------
+ */
 
 static double now_seconds(void)
 {
@@ -397,6 +459,25 @@ static clprop_status evaluate(clprop_trainer *t, clprop_device_data *data,
     return CLPROP_SUCCESS;
 }
 
+/* With other processes, every one measures the validation set (the same weights, the same
+ * samples) and they take the mean of their figures, so that early stopping and the target stop
+ * them all after the same epoch even where devices round differently. */
+static clprop_status agree_on_validation(clprop_trainer *t, clprop_pass_result *result)
+{
+    const clprop_collective *c = t->params.collective;
+    if (c == NULL)
+        return CLPROP_SUCCESS;
+    double figures[3] = {result->loss, result->mse, (double)result->correct};
+    clprop_status status = c->sum_doubles(c->user, figures, 3);
+    if (status != CLPROP_SUCCESS)
+        return clprop_fail(&t->message, status,
+                           "summing the validation figures across the processes failed");
+    result->loss = figures[0] / (double)c->size;
+    result->mse = figures[1] / (double)c->size;
+    result->correct = (size_t)(figures[2] / (double)c->size + 0.5);
+    return CLPROP_SUCCESS;
+}
+
 /* Early stopping's bookkeeping after an epoch; *stop becomes 1 when patience has run out. */
 static clprop_status watch_validation(clprop_trainer *t, size_t epoch, double loss, int *stop)
 {
@@ -408,8 +489,8 @@ static clprop_status watch_validation(clprop_trainer *t, size_t epoch, double lo
         clprop_model_destroy(t->best);
         t->best = NULL;
         clprop_status status = CLPROP_SUCCESS;
-        if (t->params.patience > 0 && (status = clprop_model_from_net(t->net, &t->best)) !=
-                                          CLPROP_SUCCESS)
+        if (t->params.patience > 0 &&
+            (status = clprop_model_from_net(t->net, &t->best)) != CLPROP_SUCCESS)
             return clprop_fail(&t->message, status, "%s", clprop_net_message(t->net));
         return CLPROP_SUCCESS;
     }
@@ -425,14 +506,14 @@ static clprop_status train_epoch(clprop_trainer *t, size_t epoch, clprop_epoch_r
     clprop_rng shuffles = {t->progress.shuffle_state};
     r->learning_rate = clprop_schedule_rate(&p->schedule, p->learning_rate, epoch, p->epochs);
     clprop_epoch_desc options = {.batch = p->batch,
-                                    .learning_rate = r->learning_rate,
-                                    .shuffle_seed = clprop_rng_next(&shuffles),
-                                    .progress = p->progress,
-                                    .progress_user = p->progress_user,
-                                    .first_sample = t->progress.samples_done,
-                                    .stop = p->stop};
+                                 .learning_rate = r->learning_rate,
+                                 .shuffle_seed = clprop_rng_next(&shuffles),
+                                 .progress = p->progress,
+                                 .progress_user = p->progress_user,
+                                 .first_sample = t->progress.samples_done,
+                                 .stop = p->stop};
     double start = now_seconds();
-    clprop_status status = clprop_net_train_epoch(t->net, t->train, &options, &r->train);
+    clprop_status status = clprop_team_train_epoch(&t->team, &options, &r->train);
     r->seconds = now_seconds() - start;
     if (status == CLPROP_STOPPED) {
         /* the checkpoint resumes inside this epoch: the same shuffle, the samples done skipped */
@@ -440,8 +521,7 @@ static clprop_status train_epoch(clprop_trainer *t, size_t epoch, clprop_epoch_r
         return status;
     }
     if (status != CLPROP_SUCCESS)
-        return clprop_fail(&t->message, status, "epoch %zu: %s", epoch,
-                           clprop_net_message(t->net));
+        return clprop_fail(&t->message, status, "epoch %zu: %s", epoch, clprop_net_message(t->net));
     t->progress.samples_done = 0;
     t->progress.shuffle_state = shuffles.state;
     t->progress.epochs_done = epoch;
@@ -454,8 +534,10 @@ static clprop_status finish_epoch(clprop_trainer *t, size_t epoch, clprop_epoch_
     const clprop_trainer_desc *p = &t->params;
     r->has_validation = t->validation != NULL;
     r->has_test = t->test != NULL;
-    if (r->has_validation)
+    if (r->has_validation) {
         CLPROP_CHECK(evaluate(t, t->validation, &r->validation));
+        CLPROP_CHECK(agree_on_validation(t, &r->validation));
+    }
     if (r->has_test)
         CLPROP_CHECK(evaluate(t, t->test, &r->test));
     int patience_out = 0;
@@ -533,14 +615,16 @@ int clprop_trainer_data_resident(const clprop_trainer *t)
     return t != NULL && t->train != NULL && clprop_device_data_resident(t->train);
 }
 
-/* ---- The short form ---------------------------------------------------------------------------- */
+/* ---- The short form ----------------------------------------------------------------------------
+ */
 
 clprop_status clprop_fit(clprop_net *net, const clprop_data *data,
                          const clprop_trainer_desc *params)
 {
     clprop_trainer_desc defaults = {0};
     clprop_trainer *t = NULL;
-    clprop_status status = clprop_trainer_create(net, data, params != NULL ? params : &defaults, &t);
+    clprop_status status =
+        clprop_trainer_create(net, data, params != NULL ? params : &defaults, &t);
     if (status == CLPROP_SUCCESS)
         status = clprop_trainer_run(t);
     if (status != CLPROP_SUCCESS && status != CLPROP_STOPPED && net != NULL)

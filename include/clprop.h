@@ -630,6 +630,16 @@ typedef struct clprop_epoch_report {
 /* Called after each epoch; a non-zero return ends the run there (CLPROP_STOPPED). */
 typedef int (*clprop_epoch_fn)(void *user, const clprop_epoch_report *report);
 
+/* Several processes training one network (data parallelism across hosts, docs/SCALING.md): each
+ * sums values with the others in place, every process getting the same sums (an all-reduce).
+ * clprop_mpi_collective (clprop_mpi.h, the MPI build) makes one over MPI_COMM_WORLD. */
+typedef struct clprop_collective {
+    size_t rank, size; /* this process's place among `size` */
+    void *user;
+    clprop_status (*sum_floats)(void *user, float *values, size_t count);
+    clprop_status (*sum_doubles)(void *user, double *values, size_t count);
+} clprop_collective;
+
 /* A training run. Zero fields mean the defaults given. The strings are read during
  * clprop_trainer_create, and the data sets are uploaded (or held, when they stream): the caller
  * may destroy them after it. */
@@ -661,6 +671,21 @@ typedef struct clprop_trainer_desc {
                                  the first epoch's row is written, and is flushed after each row,
                                  so it always holds whole rows. A resumed run keeps the earlier
                                  log's rows of the epochs its checkpoint holds. NULL: none */
+    /* Data parallelism (docs/SCALING.md). Each step's batch is split among the network's device
+     * and replica_count more (a replica of the network on each, which needs the training set
+     * resident on every device); their gradients are summed in device order and every device
+     * applies the same update, so the run trains as on one device with that batch (to float
+     * rounding: the sums are split differently). */
+    clprop_context *const *replicas;
+    size_t replica_count;
+    const double *shares; /* replica_count + 1 positive weights (the network's device first):
+                             each device's share of a batch; NULL: equal shares */
+    /* Several processes (MPI): `batch` is the global batch, split equally among them; the
+     * gradients and the epoch's figures are summed across them each step; a stop request in
+     * any of them stops all after the same step. Each process gives the same settings and data
+     * (the training set whole: each takes its part of every batch of the common order). NULL:
+     * this process alone */
+    const clprop_collective *collective;
 } clprop_trainer_desc;
 
 /* How a run ended. */
