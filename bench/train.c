@@ -70,6 +70,8 @@ typedef struct train_options {
     /* the children's own */
     size_t batch;      /* train-one */
     size_t samples;    /* train-one: the training set cut, or repeated, to this many; 0: as is */
+    int plain;         /* train-one: --data DIR holds uncompressed images-idx3-ubyte and
+                          labels-idx1-ubyte, loaded as they are (memory-mapped) */
     double spawned_at; /* CLOCK_MONOTONIC when the parent started this process */
 } train_options;
 
@@ -99,7 +101,9 @@ static void print_usage(FILE *out)
             "  --epochs N     timed epochs per batch size (default 1)\n"
             "  --memory       instead: each process's peak memory training one epoch at batch\n"
             "                 256 on 10,000, 60,000 and 600,000 samples (the training set\n"
-            "                 repeated), against the data's raw size\n"
+            "                 repeated), against the data's raw size: loaded from the gzip\n"
+            "                 files and repeated in memory, then from uncompressed IDX files of\n"
+            "                 that many samples written to a temporary folder (memory-mapped)\n"
             "  --data DIR     where %s and\n"
             "                 %s are (default %s)\n",
             QUICK_SAMPLES, IMAGES_FILE, LABELS_FILE, DEFAULT_DATA_DIR);
@@ -145,6 +149,10 @@ static int parse_options(int argc, char **argv, train_options *o)
         }
         if (strcmp(arg, "--memory") == 0) {
             o->memory = 1;
+            continue;
+        }
+        if (strcmp(arg, "--plain") == 0) {
+            o->plain = 1;
             continue;
         }
         size_t v = 0;
@@ -389,12 +397,17 @@ static size_t warmup_start(size_t samples, size_t batch)
 static int train_one_command(const train_options *o)
 {
     char images[4200], labels[4200];
-    images_and_labels(o->data_dir, IMAGES_FILE, LABELS_FILE, images, labels, sizeof images);
+    if (o->plain)
+        images_and_labels(o->data_dir, "images-idx3-ubyte", "labels-idx1-ubyte", images, labels,
+                          sizeof images);
+    else
+        images_and_labels(o->data_dir, IMAGES_FILE, LABELS_FILE, images, labels, sizeof images);
     double entered = now_seconds();
     trainer t = {0};
-    int ok = load_data(&t, images, labels, o->samples != 0 ? o->samples
-                                           : o->quick     ? QUICK_SAMPLES
-                                                          : 0);
+    int ok = load_data(&t, images, labels, o->plain          ? 0
+                                           : o->samples != 0 ? o->samples
+                                           : o->quick        ? QUICK_SAMPLES
+                                                             : 0);
     if (ok)
         put("load_s", now_seconds() - entered);
     ok = ok && open_device_and_network(&t, o);
@@ -461,6 +474,7 @@ typedef struct run {
     char dir[4096], cache[4200], log[4200];
     char cache_variable[4300];
     char **environment;
+    int plain; /* children load the uncompressed files in their --data folder (--plain) */
     int failures;
 } run;
 
@@ -590,6 +604,8 @@ static int run_self(run *r, const char *command, const char *data_dir, size_t ba
     }
     if (r->options->quick)
         argv[n++] = "--quick";
+    if (r->plain)
+        argv[n++] = "--plain";
     if (samples != 0) {
         snprintf(samples_text, sizeof samples_text, "%zu", samples);
         argv[n++] = "--samples";
@@ -913,43 +929,155 @@ static void measure_training(run *r)
     }
 }
 
+/* The whole gzip'd IDX file at path (header bytes, then `item` bytes per sample) in memory;
+ * *count is the header's sample count. NULL after saying why. */
+static unsigned char *read_whole_gzip(const char *path, size_t header, size_t item, size_t *count)
+{
+    gzFile in = gzopen(path, "rb");
+    unsigned char head[16];
+    if (in == NULL || gzread(in, head, (unsigned)header) != (int)header) {
+        fprintf(stderr, "clprop-bench: cannot read %s\n", path);
+        if (in != NULL)
+            gzclose(in);
+        return NULL;
+    }
+    *count = (size_t)head[4] << 24 | (size_t)head[5] << 16 | (size_t)head[6] << 8 | head[7];
+    size_t bytes = header + *count * item;
+    unsigned char *all = bench_alloc(bytes);
+    memcpy(all, head, header);
+    int got = gzread(in, all + header, (unsigned)(bytes - header));
+    gzclose(in);
+    if (got != (int)(bytes - header)) {
+        fprintf(stderr, "clprop-bench: %s ends early\n", path);
+        free(all);
+        return NULL;
+    }
+    return all;
+}
+
+/* Writes the IDX file `to`: source's header with the count set to `count`, then source's
+ * `available` samples repeated up to `count`. */
+static int write_repeated(const char *to, const unsigned char *source, size_t header, size_t item,
+                          size_t available, size_t count)
+{
+    FILE *out = fopen(to, "wb");
+    if (out == NULL)
+        return 0;
+    unsigned char head[16];
+    memcpy(head, source, header);
+    for (int b = 0; b < 4; b++)
+        head[4 + b] = (unsigned char)(count >> (24 - 8 * b));
+    int ok = fwrite(head, 1, header, out) == header;
+    for (size_t done = 0; ok && done < count;) {
+        size_t piece = count - done < available ? count - done : available;
+        ok = fwrite(source + header, item, piece, out) == piece;
+        done += piece;
+    }
+    return fclose(out) == 0 && ok;
+}
+
+/* The training set repeated to `count` samples as uncompressed IDX files images-idx3-ubyte and
+ * labels-idx1-ubyte in a new folder r->dir/plain-COUNT, written into `folder`. */
+static int write_plain_copy(const run *r, size_t count, char *folder, size_t size)
+{
+    snprintf(folder, size, "%s/plain-%zu", r->dir, count);
+    const char *names[2][2] = {{IMAGES_FILE, "images-idx3-ubyte"},
+                               {LABELS_FILE, "labels-idx1-ubyte"}};
+    int ok = mkdir(folder, 0700) == 0;
+    for (int f = 0; ok && f < 2; f++) {
+        char from[4200], to[4400];
+        snprintf(from, sizeof from, "%s/%s", r->options->data_dir, names[f][0]);
+        snprintf(to, sizeof to, "%s/%s", folder, names[f][1]);
+        size_t header = f == 0 ? 16 : 8, item = f == 0 ? 784 : 1, available = 0;
+        unsigned char *source = read_whole_gzip(from, header, item, &available);
+        ok = source != NULL && available > 0 &&
+             write_repeated(to, source, header, item, available, count);
+        free(source);
+    }
+    if (!ok)
+        fprintf(stderr, "clprop-bench: cannot write %zu samples as plain IDX files in %s\n",
+                count, folder);
+    return ok;
+}
+
+static void remove_plain_copy(const char *folder)
+{
+    char path[4400];
+    snprintf(path, sizeof path, "%s/images-idx3-ubyte", folder);
+    remove(path);
+    snprintf(path, sizeof path, "%s/labels-idx1-ubyte", folder);
+    remove(path);
+    rmdir(folder);
+}
+
+#define MEMORY_COUNTS 3
+
+/* One row of the memory report: a fresh process training one epoch on `count` samples. */
+static void measure_memory_row(run *r, size_t count, const char *source, double *raw,
+                               double *peak)
+{
+    child_report report;
+    char folder[4300];
+    int ok = 1;
+    if (r->plain)
+        ok = write_plain_copy(r, count, folder, sizeof folder);
+    ok = ok && run_self(r, "train-one", r->plain ? folder : r->options->data_dir, 256, count,
+                        &report);
+    if (r->plain)
+        remove_plain_copy(folder);
+    if (!ok)
+        return;
+    *raw = (double)count * (double)(network[0] + 1) / 1e6;
+    *peak = report.peak_rss_mb;
+    if (r->options->json)
+        printf("{\"memory_samples\":%zu,\"source\":\"%s\",\"raw_mb\":%.6g,\"peak_rss_mb\":%.6g,"
+               "\"resident\":%g}\n",
+               count, source, *raw, *peak, report_number(&report, "resident"));
+    else
+        printf("  %8zu %10.1f %14.1f %10.2f\n", count, *raw, *peak, *peak / *raw);
+}
+
 /* Peak memory against the data's size: one epoch at batch 256 on 10,000, 60,000 and 600,000
- * samples (the training set repeated), each in a fresh process. The raw size is what the files
- * hold: a byte a pixel and a byte a label. The slope between the smallest and the largest run is
- * what memory grows by per byte of data; the constant part (PoCL, LLVM, the kernels) does not
- * grow with it. The data stay as bytes on the host and go as bytes to the device, so on a CPU
- * device, whose memory is the host's, the least it can be is about 2 (on a GPU, about 1). */
+ * samples (the training set repeated), each in a fresh process, twice: loaded from the gzip files
+ * and repeated in memory (clprop_data_subset), then from uncompressed IDX files holding that many
+ * samples, which the loader maps. The raw size is what the files hold: a byte a pixel and a byte
+ * a label. The slope between the smallest and the largest run is what memory grows by per byte
+ * of data; the constant part (PoCL, LLVM, the kernels, the network) does not grow with it. On a
+ * device whose memory is the host's the samples' buffers are the host's own arrays, so the least
+ * it can be is about 1 — the pixels once — plus the one-hot targets (40 bytes a sample), the
+ * labels, the order and the per-sample figures. From the gzip files the 60,000 samples loaded
+ * are still held while the repeated copy is made, which adds 47 MB to the 600,000 row. */
 static void measure_memory(run *r)
 {
-    static const size_t counts[] = {10000, 60000, 600000};
-    double raw[3] = {0}, peak[3] = {0};
+    static const size_t counts[MEMORY_COUNTS] = {10000, 60000, 600000};
+    static const char *const sources[2] = {"gzip", "mapped"};
     /* a first process compiles the kernels into the run's fresh PoCL cache, which takes memory of
      * its own: it is not measured */
     child_report warm_up;
     run_self(r, "train-one", r->options->data_dir, 256, counts[0], &warm_up);
-    if (!r->options->json)
-        printf("peak memory, one epoch at batch 256 (the training set repeated for 600,000):\n"
-               "  %8s %10s %14s %10s\n", "samples", "raw MB", "peak RSS MB", "peak/raw");
-    for (size_t i = 0; i < 3; i++) {
-        child_report report;
-        if (!run_self(r, "train-one", r->options->data_dir, 256, counts[i], &report))
-            continue;
-        raw[i] = (double)counts[i] * (double)(network[0] + 1) / 1e6;
-        peak[i] = report.peak_rss_mb;
-        if (r->options->json)
-            printf("{\"memory_samples\":%zu,\"raw_mb\":%.6g,\"peak_rss_mb\":%.6g}\n", counts[i],
-                   raw[i], peak[i]);
-        else
-            printf("  %8zu %10.1f %14.1f %10.2f\n", counts[i], raw[i], peak[i], peak[i] / raw[i]);
+    for (int plain = 0; plain < 2; plain++) {
+        r->plain = plain;
+        double raw[MEMORY_COUNTS] = {0}, peak[MEMORY_COUNTS] = {0};
+        if (!r->options->json)
+            printf("%speak memory, one epoch at batch 256 (the training set repeated for "
+                   "600,000), %s:\n  %8s %10s %14s %10s\n",
+                   plain ? "\n" : "",
+                   plain ? "from uncompressed IDX files of that many samples, memory-mapped"
+                         : "from the gzip files, repeated in memory",
+                   "samples", "raw MB", "peak RSS MB", "peak/raw");
+        for (size_t i = 0; i < MEMORY_COUNTS; i++)
+            measure_memory_row(r, counts[i], sources[plain], &raw[i], &peak[i]);
+        if (raw[0] > 0 && raw[2] > 0) {
+            double slope = (peak[2] - peak[0]) / (raw[2] - raw[0]);
+            if (r->options->json)
+                printf("{\"source\":\"%s\",\"memory_bytes_per_raw_byte\":%.4g}\n",
+                       sources[plain], slope);
+            else
+                printf("  memory grows by %.2f bytes per byte of data (10,000 to 600,000 "
+                       "samples)\n", slope);
+        }
     }
-    if (raw[0] > 0 && raw[2] > 0) {
-        double slope = (peak[2] - peak[0]) / (raw[2] - raw[0]);
-        if (r->options->json)
-            printf("{\"memory_bytes_per_raw_byte\":%.4g}\n", slope);
-        else
-            printf("  memory grows by %.2f bytes per byte of data (10,000 to 600,000 samples)\n",
-                   slope);
-    }
+    r->plain = 0;
     fflush(stdout);
 }
 

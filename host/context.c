@@ -30,6 +30,9 @@ static clprop_status open_device(clprop_context *context, const clprop_device_en
     if (error != CL_SUCCESS)
         return clprop_fail(&context->message, error, "clCreateCommandQueue on %s failed: %s",
                            entry->info.name, clprop_status_name(error));
+    cl_bool unified = CL_FALSE;
+    clGetDeviceInfo(entry->device, CL_DEVICE_HOST_UNIFIED_MEMORY, sizeof unified, &unified, NULL);
+    context->shares_host_memory = unified == CL_TRUE || entry->info.kind == CLPROP_DEVICE_CPU;
     size_t max_group = 1;
     clGetDeviceInfo(entry->device, CL_DEVICE_MAX_WORK_GROUP_SIZE, sizeof max_group, &max_group,
                     NULL);
@@ -109,18 +112,36 @@ clprop_gemm_backend clprop_context_gemm_backend(const clprop_context *context)
     return context != NULL ? context->gemm : CLPROP_GEMM_NATIVE;
 }
 
-clprop_status clprop_context_buffer(clprop_context *context, clprop_message *message,
-                                    size_t bytes, const void *values, const char *what,
-                                    cl_mem *out)
+static clprop_status create_buffer(clprop_context *context, clprop_message *message,
+                                   cl_mem_flags flags, size_t bytes, const void *values,
+                                   const char *what, cl_mem *out)
 {
     cl_int error;
-    cl_mem_flags flags = CL_MEM_READ_WRITE | (values != NULL ? CL_MEM_COPY_HOST_PTR : 0);
     *out = clCreateBuffer(context->cl, flags, bytes, (void *)values, &error);
     if (error == CL_SUCCESS)
         return CLPROP_SUCCESS;
     *out = NULL;
     return clprop_fail(message, error, "allocating %s (%.1f MiB) on %s failed: %s", what,
                        (double)bytes / 1048576.0, context->device.name, clprop_status_name(error));
+}
+
+clprop_status clprop_context_buffer(clprop_context *context, clprop_message *message,
+                                    size_t bytes, const void *values, const char *what,
+                                    cl_mem *out)
+{
+    cl_mem_flags flags = CL_MEM_READ_WRITE | (values != NULL ? CL_MEM_COPY_HOST_PTR : 0);
+    return create_buffer(context, message, flags, bytes, values, what, out);
+}
+
+clprop_status clprop_context_host_buffer(clprop_context *context, clprop_message *message,
+                                         size_t bytes, const void *values, const char *what,
+                                         cl_mem *out, int *in_place)
+{
+    /* read-only on both sides: the bytes may be a file mapped read-only */
+    *in_place = context->shares_host_memory;
+    cl_mem_flags flags = CL_MEM_READ_ONLY |
+                         (*in_place ? CL_MEM_USE_HOST_PTR : CL_MEM_COPY_HOST_PTR);
+    return create_buffer(context, message, flags, bytes, values, what, out);
 }
 
 clprop_status clprop_context_sub_buffer(clprop_message *message, cl_mem parent, size_t origin,

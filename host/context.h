@@ -21,6 +21,8 @@ struct clprop_context {
     clprop_tuning tuning; /* which native GEMM kernels, with which tiles */
     cl_kernel kernels[CLPROP_KERNEL_COUNT]; /* made on first use; NULL before */
     int keep_data_on_host;       /* from the description: data sets stream even when they fit */
+    int shares_host_memory;      /* the device's memory is the host's (a CPU device, or
+                                    CL_DEVICE_HOST_UNIFIED_MEMORY): see clprop_context_host_buffer */
     size_t stream_chunk;         /* samples per streamed chunk; 0: about 64 MiB */
     unsigned long long launches; /* kernels enqueued so far (CLBlast's own not counted): the
                                     bench reports launches per training step from it */
@@ -36,6 +38,17 @@ clprop_status clprop_gemm_choose_backend(clprop_context *context, const char *ca
 clprop_status clprop_context_buffer(clprop_context *context, clprop_message *message,
                                     size_t bytes, const void *values, const char *what,
                                     cl_mem *out);
+
+/* A read-only device buffer holding `bytes` of host memory at `values`. Where the device's memory
+ * is the host's, the buffer is those bytes themselves (CL_MEM_USE_HOST_PTR): no second copy
+ * exists, *in_place is 1, and `values` must stay valid and unchanged for as long as the buffer
+ * lives — the caller keeps them alive. Elsewhere the bytes are copied to the device (*in_place 0)
+ * and may go as soon as the call returns. OpenCL asks no alignment of `values` for this (a driver
+ * that wants one may copy instead, which costs memory, not correctness); PoCL uses any pointer in
+ * place, a memory-mapped file's included. A failure is reported as for clprop_context_buffer. */
+clprop_status clprop_context_host_buffer(clprop_context *context, clprop_message *message,
+                                         size_t bytes, const void *values, const char *what,
+                                         cl_mem *out, int *in_place);
 
 /* A sub-buffer of `bytes` of parent from byte `origin` (a multiple of the alignment below); a
  * failure is reported on `message` naming `what`. */

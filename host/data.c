@@ -9,6 +9,7 @@
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 
 /* ---- The object -------------------------------------------------------------------------------- */
 
@@ -17,8 +18,12 @@ static void release_arrays(clprop_data *data)
     free(atomic_load(&data->input_values));
     free(data->target_values);
     free(data->labels);
-    free(data->input_bytes);
+    if (data->mapping != NULL)
+        munmap(data->mapping, data->mapping_bytes);
+    else
+        free(data->input_bytes);
     data->input_bytes = NULL;
+    data->mapping = NULL;
     atomic_store(&data->input_values, NULL);
     data->target_values = NULL;
     data->labels = NULL;

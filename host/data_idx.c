@@ -4,13 +4,24 @@
  * decompressing only as far as the headers' counts reach and refusing anything after the gzip
  * stream).
  *
- * Pixels become value/255 in [0, 1]; labels become one-hot targets and are kept as labels. The
- * pixels are read in chunks and stored as they arrive, so a header that claims more than the file
- * holds costs only what the file holds, and a short file fails at the byte where it ends. */
+ * Pixels become value/255 in [0, 1] where they are used (the device's gather, or
+ * clprop_data_input_values); the data set keeps them as the file's bytes. Labels become one-hot
+ * targets and are kept as labels.
+ *
+ * An uncompressed images file is mapped, not read (map_images): the pixels stay in the file's
+ * pages, which the kernel reads in as they are touched and may drop again when memory is short, so
+ * a data set larger than the host's memory loads and trains, and a device whose memory is the
+ * host's reads those same pages (context.h, clprop_context_host_buffer). The file's size is checked
+ * against the header before a pixel is touched. A gzip-compressed file is decompressed into memory
+ * once, read in chunks and stored as they arrive, so a header that claims more than the file holds
+ * costs only what the file holds, and a short file fails at the byte where it ends; the same
+ * messages come from either way. */
 #include "data_internal.h"
 
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
+#include <sys/stat.h>
 
 #define IDX_IMAGES_MAGIC 0x00000803u
 #define IDX_LABELS_MAGIC 0x00000801u
@@ -31,6 +42,8 @@ typedef struct idx_loader {
     clprop_floats input_array;
     uint8_t *bytes; /* the pixels as read: the data set keeps them as they are (a quarter of
                        floats; clprop_data_input_values makes floats only when asked) */
+    void *mapping;  /* or the whole images file, mapped read-only: the pixels from byte 16 */
+    size_t mapping_bytes;
     size_t byte_count;
     size_t byte_capacity;
     clprop_labels label_array;
@@ -119,16 +132,25 @@ static clprop_status read_headers(idx_loader *loader)
 
 /* ---- Bodies ------------------------------------------------------------------------------------ */
 
-static clprop_status images_end_early(idx_loader *loader, size_t pixels_read)
+/* The images file ends at byte `end`, after `pixels_read` of the pixels. */
+static clprop_status images_end_early(idx_loader *loader, size_t pixels_read, uint64_t end)
 {
     size_t complete = pixels_read / loader->pixels;
     if (pixels_read % loader->pixels == 0)
         return clprop_fail(&loader->data->message, CLPROP_ERROR_FORMAT,
                            "%s: byte %zu: file ends after %zu of %u images", loader->images.path,
-                           (size_t)loader->images.stream.offset, complete, (unsigned)loader->count);
+                           (size_t)end, complete, (unsigned)loader->count);
     return clprop_fail(&loader->data->message, CLPROP_ERROR_FORMAT,
                        "%s: byte %zu: file ends in image %zu of %u", loader->images.path,
-                       (size_t)loader->images.stream.offset, complete + 1, (unsigned)loader->count);
+                       (size_t)end, complete + 1, (unsigned)loader->count);
+}
+
+static clprop_status more_than_counted(idx_loader *loader, idx_file *file, uint64_t offset,
+                                       const char *what)
+{
+    return clprop_fail(&loader->data->message, CLPROP_ERROR_FORMAT,
+                       "%s: byte %zu: more data after the last of the %u %s the header counts",
+                       file->path, (size_t)offset, (unsigned)loader->count, what);
 }
 
 /* Appends the chunk's `got` bytes (the last `got` pixels read) to loader->bytes. */
@@ -163,7 +185,7 @@ static clprop_status read_images(idx_loader *loader)
                                              done / loader->pixels);
         done += got;
         if (got < want)
-            return images_end_early(loader, done);
+            return images_end_early(loader, done, loader->images.stream.offset);
     }
     return CLPROP_SUCCESS;
 }
@@ -216,9 +238,41 @@ static clprop_status check_no_more(idx_loader *loader, idx_file *file, const cha
         return status;
     if (got == 0)
         return CLPROP_SUCCESS;
-    return clprop_fail(&loader->data->message, CLPROP_ERROR_FORMAT,
-                       "%s: byte %zu: more data after the last of the %u %s the header counts",
-                       file->path, (size_t)file->stream.offset - 1, (unsigned)loader->count, what);
+    return more_than_counted(loader, file, file->stream.offset - 1, what);
+}
+
+/* ---- Mapping an uncompressed images file ------------------------------------------------------- */
+
+/* Maps a plain (not gzip) images file read-only, after checking that its size is exactly the
+ * header's 16 bytes and its pixels: a short file or one with more fails here with the messages
+ * reading it would give, before any pixel is touched. *mapped is 0 when the file is gzip or cannot
+ * be mapped (then it is read instead).
+ *
+ * What a mapping cannot guard against: the file truncated in place while the data set lives.
+ * Touching a page past its new end then raises SIGBUS, as in any program that maps its input;
+ * clprop installs no signal handler (it keeps no global state). Replacing the file — a rename, a
+ * new copy, `cp` onto a new name — is safe: the mapping keeps the old file's pages. Writing into
+ * the file in place changes the pixels the next epoch reads. docs/RELIABILITY.md says so. */
+static clprop_status map_images(idx_loader *loader, int *mapped)
+{
+    *mapped = 0;
+    struct stat info;
+    if (loader->images.stream.gzip || fstat(loader->images.stream.descriptor, &info) != 0 ||
+        !S_ISREG(info.st_mode))
+        return CLPROP_SUCCESS;
+    uint64_t size = (uint64_t)info.st_size, header = 16, pixels = loader->pixels * loader->count;
+    if (size < header + pixels)
+        return images_end_early(loader, (size_t)(size - header), size);
+    if (size > header + pixels)
+        return more_than_counted(loader, &loader->images, header + pixels, "images");
+    void *mapping = mmap(NULL, (size_t)size, PROT_READ, MAP_PRIVATE,
+                         loader->images.stream.descriptor, 0);
+    if (mapping == MAP_FAILED) /* a file system that cannot map: read it */
+        return CLPROP_SUCCESS;
+    loader->mapping = mapping;
+    loader->mapping_bytes = (size_t)size;
+    *mapped = 1;
+    return CLPROP_SUCCESS;
 }
 
 static clprop_status read_all(idx_loader *loader)
@@ -228,9 +282,12 @@ static clprop_status read_all(idx_loader *loader)
         status = read_headers(loader);
     if (status == CLPROP_SUCCESS && (loader->chunk = malloc(CHUNK_BYTES)) == NULL)
         status = clprop_data_out_of_memory(loader->data, loader->images.path, 0);
+    int mapped = 0;
     if (status == CLPROP_SUCCESS)
+        status = map_images(loader, &mapped);
+    if (status == CLPROP_SUCCESS && !mapped)
         status = read_images(loader);
-    if (status == CLPROP_SUCCESS)
+    if (status == CLPROP_SUCCESS && !mapped)
         status = check_no_more(loader, &loader->images, "images");
     if (status == CLPROP_SUCCESS)
         status = read_labels(loader);
@@ -249,12 +306,19 @@ clprop_status clprop_load_idx(clprop_data *data, const clprop_data_source *sourc
         status = clprop_data_adopt_labels(data, loader.images.path, loader.count, loader.pixels,
                                           &loader.input_array, &loader.label_array, classes);
     }
-    if (status == CLPROP_SUCCESS) {
+    if (status == CLPROP_SUCCESS && loader.mapping != NULL) {
+        data->mapping = loader.mapping;
+        data->mapping_bytes = loader.mapping_bytes;
+        data->input_bytes = (uint8_t *)loader.mapping + 16;
+        loader.mapping = NULL;
+    } else if (status == CLPROP_SUCCESS) {
         /* exactly their size: a data set's memory is its pixels, not the loader's last doubling */
         uint8_t *exact = loader.byte_count > 0 ? realloc(loader.bytes, loader.byte_count) : NULL;
         data->input_bytes = exact != NULL ? exact : loader.bytes;
         loader.bytes = NULL;
     }
+    if (loader.mapping != NULL)
+        munmap(loader.mapping, loader.mapping_bytes);
     free(loader.bytes);
     clprop_stream_close(&loader.images.stream);
     clprop_stream_close(&loader.labels.stream);

@@ -23,7 +23,10 @@ struct clprop_data {
     float *target_values; /* samples × outputs */
     uint32_t *labels;     /* samples entries when the targets are one-hot class labels, else NULL */
     uint8_t *input_bytes; /* samples × inputs raw bytes when each input is byte/255 (IDX), else
-                             NULL: lets a device hold the data set at a quarter of the size */
+                             NULL: lets a device hold the data set at a quarter of the size.
+                             Inside `mapping` when that is not NULL, else allocated */
+    void *mapping;        /* an uncompressed IDX images file mapped read-only (data_idx.c), or NULL */
+    size_t mapping_bytes;
     atomic_uint holders;  /* holders besides the owner (device data streaming from it): the
                              owner's destroy frees the arrays only when none is left */
 };

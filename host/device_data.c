@@ -48,27 +48,48 @@ static clprop_status create_figures(clprop_device_data *data)
     return figure_row(data, 2, &data->correct);
 }
 
-static clprop_status upload(clprop_device_data *data)
+/* The samples: where the device's memory is the host's, buffers over the data set's own arrays
+ * (no second copy; the data set is then held); elsewhere copies on the device. */
+static clprop_status upload_samples(clprop_device_data *data)
 {
     size_t n = data->samples;
-    clprop_status status = create_buffer(data, &data->order, n * sizeof(cl_uint), NULL,
+    int in_place = 0;
+    clprop_status status;
+    if (data->input_bytes)
+        status = clprop_context_host_buffer(data->context, &data->message, n * data->inputs,
+                                            clprop_data_input_bytes(data->host),
+                                            "the data set's inputs", &data->input_values,
+                                            &in_place);
+    else
+        status = clprop_context_host_buffer(data->context, &data->message,
+                                            n * data->inputs * sizeof(float),
+                                            clprop_data_input_values(data->host),
+                                            "the data set's inputs", &data->input_values,
+                                            &in_place);
+    if (status == CLPROP_SUCCESS)
+        status = clprop_context_host_buffer(data->context, &data->message,
+                                            n * data->outputs * sizeof(float),
+                                            clprop_data_target_values(data->host),
+                                            "the data set's targets", &data->target_values,
+                                            &in_place);
+    data->in_place = in_place;
+    return status;
+}
+
+static clprop_status upload(clprop_device_data *data)
+{
+    clprop_status status = create_buffer(data, &data->order, data->samples * sizeof(cl_uint), NULL,
                                          "the sample order");
     if (status == CLPROP_SUCCESS)
         status = create_figures(data);
     if (status != CLPROP_SUCCESS || !data->resident)
         return status;
-    if (data->input_bytes)
-        status = create_buffer(data, &data->input_values, n * data->inputs,
-                               clprop_data_input_bytes(data->host), "the data set's inputs");
-    else
-        status = create_buffer(data, &data->input_values, n * data->inputs * sizeof(float),
-                               clprop_data_input_values(data->host), "the data set's inputs");
-    if (status == CLPROP_SUCCESS)
-        status = create_buffer(data, &data->target_values, n * data->outputs * sizeof(float),
-                               clprop_data_target_values(data->host), "the data set's targets");
-    return status;
+    return upload_samples(data);
 }
 
+/* Who keeps the host's arrays: a device data set that reads them (streamed, or resident in place
+ * on a device whose memory is the host's) holds the data set, so the caller may destroy it at
+ * once; one whose samples were copied to the device lets go of it. */
 clprop_status clprop_device_data_create(clprop_context *context, const clprop_data *host,
                                         clprop_device_data **out)
 {
@@ -90,20 +111,21 @@ clprop_status clprop_device_data_create(clprop_context *context, const clprop_da
                            data->samples);
     data->input_bytes = clprop_data_input_bytes(host) != NULL;
     data->resident = fits_on_device(data);
-    if (!data->resident) {
-        /* streamed batch by batch from the host's arrays: they must outlive the caller's
-         * clprop_data_destroy, which then only lets go of its hold */
-        clprop_data_hold(host);
-        data->holds_host = 1;
-    }
+    /* held from the start: a failure below leaves the destroy to let go of it */
+    clprop_data_hold(host);
+    data->holds_host = 1;
     data->host_order = malloc(data->samples * sizeof *data->host_order);
     data->host_figures = malloc(3 * data->samples * sizeof *data->host_figures);
     if (data->host_order == NULL || data->host_figures == NULL)
         return clprop_fail(&data->message, CLPROP_ERROR_OUT_OF_HOST_MEMORY,
                            "out of host memory");
     clprop_status status = upload(data);
-    if (data->resident)
-        data->host = NULL; /* all on the device: the caller may destroy its data set now */
+    if (status == CLPROP_SUCCESS && data->resident && !data->in_place) {
+        /* copied to the device: the host's arrays are not needed any more */
+        clprop_data_destroy((clprop_data *)data->host);
+        data->host = NULL;
+        data->holds_host = 0;
+    }
     return status;
 }
 
@@ -111,6 +133,8 @@ void clprop_device_data_destroy(clprop_device_data *data)
 {
     if (data == NULL)
         return;
+    if (data->in_place) /* nothing queued may still read the host's arrays once they go */
+        clFinish(data->context->queue);
     cl_mem *buffers[] = {&data->input_values, &data->target_values, &data->order,
                          &data->loss,         &data->squared,       &data->correct,
                          &data->figures};

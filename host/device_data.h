@@ -11,9 +11,12 @@
 struct clprop_device_data {
     clprop_message message;
     clprop_context *context;
-    const clprop_data *host; /* streamed: held (holds_host) and read per chunk; resident: NULL
-                                after creation, the caller's to destroy */
+    /* The host's data set. Held (holds_host) while anything reads its arrays: streamed (read per
+     * chunk), or resident in place (in_place: the device's memory is the host's, and the sample
+     * buffers are the data set's own arrays). NULL once the samples were copied to the device. */
+    const clprop_data *host;
     int holds_host;
+    int in_place;
     size_t samples, inputs, outputs;
     int resident;
     int input_bytes; /* input_values holds bytes (IDX pixels), converted to floats by the gather */

@@ -79,6 +79,23 @@ clprop_status clprop_device_data_stream_begin(clprop_device_data *data, size_t s
     return CLPROP_SUCCESS;
 }
 
+/* One sample's inputs as floats. Byte data (IDX pixels) are converted here, byte / 255 as the
+ * device's gather and clprop_data_input_values do, rather than through the data set's float
+ * copy: that would be four times the data's size in host memory, for a data set that streams
+ * because it is large (and may be a file mapped from disk, larger than the host's memory). */
+static void sample_inputs(const clprop_device_data *data, size_t sample, float *out)
+{
+    const uint8_t *bytes = clprop_data_input_bytes(data->host);
+    if (bytes == NULL) {
+        memcpy(out, clprop_data_input_values(data->host) + sample * data->inputs,
+               data->inputs * sizeof(float));
+        return;
+    }
+    const uint8_t *row = bytes + sample * data->inputs;
+    for (size_t i = 0; i < data->inputs; i++)
+        out[i] = (float)row[i] / 255.0f;
+}
+
 /* Gathers chunk `chunk` of this pass into its slot's host buffer and enqueues its upload without
  * waiting: the device keeps computing while the host gathers, and the in-order queue puts the
  * upload before the kernels that read it. */
@@ -97,12 +114,10 @@ static clprop_status prepare(clprop_device_data *data, size_t chunk)
         stream->written[slot] = NULL;
     }
     float *inputs = stream->host[slot], *targets = inputs + count * data->inputs;
-    const float *all_inputs = clprop_data_input_values(data->host);
     const float *all_targets = clprop_data_target_values(data->host);
     for (size_t i = 0; i < count; i++) {
         size_t sample = data->host_order[first + i];
-        memcpy(inputs + i * data->inputs, all_inputs + sample * data->inputs,
-               data->inputs * sizeof(float));
+        sample_inputs(data, sample, inputs + i * data->inputs);
         memcpy(targets + i * data->outputs, all_targets + sample * data->outputs,
                data->outputs * sizeof(float));
     }

@@ -12,8 +12,10 @@
  *    (read it right after the call that failed). Accessors given NULL return NULL or 0.
  *  - Lifetimes: a context outlives the networks and device data made on it; a network outlives
  *    its trainer. Data sets may be destroyed as soon as a device data set or a trainer is made
- *    from them: what is uploaded no longer needs them, and what streams from the host holds
- *    them until it is destroyed itself. Everything else is copied by the call that takes it
+ *    from them: what was copied to a device no longer needs them, and what reads them — data
+ *    streamed from the host, or resident on a device whose memory is the host's (a CPU device),
+ *    whose buffers are the data set's own arrays — holds them until it is destroyed itself.
+ *    Everything else is copied by the call that takes it
  *    (clprop_data_create copies the caller's arrays).
  *  - Names: clprop_<object>_<verb> (clprop_net_create, clprop_trainer_run). A plain noun returns
  *    a value (clprop_net_units); _get_ copies into memory the caller provides
@@ -381,7 +383,11 @@ typedef struct clprop_data_source {
                                 before the body is read: CLPROP_ERROR_MISMATCH */
 } clprop_data_source;
 
-/* Loads a data set. Errors name the file and the line (text) or byte offset (binary). */
+/* Loads a data set. Errors name the file and the line (text) or byte offset (binary). An
+ * uncompressed IDX images file is memory-mapped read-only once its size is checked against its
+ * header: the data set reads the file's pages, so it may be larger than memory; truncating that
+ * file in place while the data set lives makes the next read of a lost page raise SIGBUS
+ * (replacing the file is safe). A gzip-compressed one is decompressed into memory. */
 CLPROP_API
 clprop_status clprop_data_load(const clprop_data_source *source, clprop_data **out);
 /* The format clprop_data_load would read the file as (CLPROP_DATA_AUTO's rule), without loading
@@ -550,9 +556,11 @@ clprop_status clprop_net_load(clprop_context *context, const char *path, clprop_
 
 /* ---- Training on whole data sets ---------------------------------------------------------------- */
 
-/* A data set copied to a context's device once, so epochs run without host round trips (a data
- * set too large for the device is kept on the host and sent batch by batch instead, held by the
- * device data: either way the caller may destroy its data set after the create). */
+/* A data set on a context's device once, so epochs run without host round trips: copied to a
+ * device with memory of its own; on one whose memory is the host's (a CPU device), the device's
+ * buffers are the data set's own arrays, held by the device data, so the data are in memory once.
+ * A data set too large for the device is kept on the host and sent chunk by chunk instead, held
+ * the same way. Either way the caller may destroy its data set after the create. */
 typedef struct clprop_device_data clprop_device_data;
 
 CLPROP_API
@@ -641,7 +649,7 @@ typedef struct clprop_collective {
 } clprop_collective;
 
 /* A training run. Zero fields mean the defaults given. The strings are read during
- * clprop_trainer_create, and the data sets are uploaded (or held, when they stream): the caller
+ * clprop_trainer_create, and the data sets are uploaded (or held, when read in place): the caller
  * may destroy them after it. */
 typedef struct clprop_trainer_desc {
     size_t epochs;        /* the run's total, counted from its start when resuming: 0 → 10 */

@@ -9,7 +9,10 @@
 #include <sys/resource.h>
 #include <zlib.h>
 
+#include <unistd.h>
+
 #include "clprop.h"
+#include "data_internal.h"
 #include "support.h"
 
 #define FASHION_DIR "/usr/share/datasets/fashion-mnist"
@@ -160,6 +163,72 @@ Test(idx, takes_the_number_of_classes_from_the_option)
     cr_expect_eq(clprop_data_outputs(c.data), 10);
     cr_expect_eq(clprop_data_target_values(c.data)[0 * 10 + 2], 1.0f);
     cr_expect_eq(clprop_data_target_values(c.data)[2 * 10 + 1], 1.0f);
+    finish(&c);
+}
+
+/* ---- Mapped files ------------------------------------------------------------------------------ */
+
+/* An uncompressed images file is mapped, not read; a gzip one is decompressed into memory. */
+static int is_mapped(const clprop_data *data)
+{
+    return data->mapping != NULL &&
+           clprop_data_input_bytes(data) == (const uint8_t *)data->mapping + 16;
+}
+
+Test(idx, a_plain_images_file_is_mapped_and_a_gzip_one_read_to_the_same_values)
+{
+    bytes images = images_file(3, 2, 2), labels = labels_file(3, THREE_LABELS);
+    idx_case plain = write_pair(&images, &labels, 0), gzip = write_pair(&images, &labels, 1);
+    load_pair(&plain, CLPROP_DATA_AUTO, 0);
+    load_pair(&gzip, CLPROP_DATA_AUTO, 0);
+    cr_assert_eq(plain.status, CLPROP_SUCCESS, "%s", clprop_data_message(plain.data));
+    cr_assert_eq(gzip.status, CLPROP_SUCCESS, "%s", clprop_data_message(gzip.data));
+    cr_expect(is_mapped(plain.data), "the plain file should be mapped");
+    cr_expect(!is_mapped(gzip.data), "the gzip file cannot be mapped");
+    cr_expect_arr_eq(clprop_data_input_bytes(plain.data), clprop_data_input_bytes(gzip.data), 12);
+    cr_expect_arr_eq(clprop_data_input_values(plain.data), clprop_data_input_values(gzip.data),
+                     12 * sizeof(float));
+    cr_expect_arr_eq(clprop_data_target_values(plain.data), clprop_data_target_values(gzip.data),
+                     9 * sizeof(float));
+    finish(&plain);
+    finish(&gzip);
+}
+
+/* A copy, a rename or a new file onto the name leaves the mapped file's pages as they were: the
+ * loaded data set keeps its pixels. (Truncating the mapped file in place is what a mapping cannot
+ * survive — SIGBUS on the next touch — as docs/RELIABILITY.md says.) */
+Test(idx, a_file_replaced_after_loading_leaves_the_loaded_pixels_as_they_were)
+{
+    bytes images = images_file(3, 2, 2), labels = labels_file(3, THREE_LABELS);
+    idx_case c = write_pair(&images, &labels, 0);
+    load_pair(&c, CLPROP_DATA_IDX, 0);
+    cr_assert_eq(c.status, CLPROP_SUCCESS, "%s", clprop_data_message(c.data));
+    cr_assert(is_mapped(c.data));
+    bytes other = images;
+    for (size_t i = 16; i < other.size; i++)
+        other.data[i] = (unsigned char)~other.data[i];
+    char *fresh = test_write_bytes(c.dir, "fresh.idx", other.data, other.size);
+    cr_assert_eq(rename(fresh, c.images), 0);
+    free(fresh);
+    cr_expect_arr_eq(clprop_data_input_bytes(c.data), images.data + 16, 12,
+                     "the pixels changed with the file's name");
+    finish(&c);
+}
+
+/* A file that shrank since the last load is refused by the next one, with the line a short file
+ * gets, before a page of it is touched. */
+Test(idx, a_file_shortened_since_the_last_load_is_refused_with_one_line)
+{
+    bytes images = images_file(3, 2, 2), labels = labels_file(3, THREE_LABELS);
+    idx_case c = write_pair(&images, &labels, 0);
+    load_pair(&c, CLPROP_DATA_IDX, 0);
+    cr_assert_eq(c.status, CLPROP_SUCCESS, "%s", clprop_data_message(c.data));
+    clprop_data *first = c.data;
+    cr_assert_eq(truncate(c.images, 16 + 4), 0);
+    load_pair(&c, CLPROP_DATA_IDX, 0);
+    expect_failure(&c, CLPROP_ERROR_FORMAT,
+                   (const char *[]){c.images, ": byte 20: file ends after 1 of 3 images", NULL});
+    clprop_data_destroy(first); /* its mapping's pages past the new end were never touched */
     finish(&c);
 }
 
