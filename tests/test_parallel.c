@@ -1,0 +1,267 @@
+/* Data parallelism: a run whose batches are split among two devices of this process (PoCL's
+ * POCL_DEVICES="pthread pthread", set for this test by tests/CMakeLists.txt), or among two
+ * "processes" joined by a collective (two threads here; the MPI build's collective is tested
+ * under mpirun), trains the same network as one device with the same global batch: weights
+ * within 1e-5 relative after several epochs, for SGD and Adam, with equal and unequal shares. */
+#include <criterion/criterion.h>
+#include <math.h>
+#include <pthread.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "support.h"
+
+#define DIABETES CLPROP_FANN_DIR "/diabetes.train"
+#define EPOCHS 4
+#define BOUND 1e-5
+
+static const size_t sizes[] = {8, 12, 2};
+static const clprop_activation activations[] = {CLPROP_ACTIVATION_SIGMOID,
+                                                CLPROP_ACTIVATION_LINEAR};
+
+static clprop_net *make_net(clprop_context *context, clprop_optimizer_kind optimizer)
+{
+    clprop_net_desc desc = {.layer_count = 2,
+                            .sizes = sizes,
+                            .activations = activations,
+                            .loss = CLPROP_LOSS_MSE,
+                            .seed = 5};
+    clprop_net *net = NULL;
+    cr_assert_eq(clprop_net_create(context, &desc, &net), CLPROP_SUCCESS, "%s",
+                 clprop_net_message(net));
+    clprop_optimizer chosen = {.kind = optimizer};
+    cr_assert_eq(clprop_net_set_optimizer(net, &chosen), CLPROP_SUCCESS);
+    return net;
+}
+
+static clprop_data *load_diabetes(void)
+{
+    clprop_data_source source = {.path = DIABETES};
+    clprop_data *data = NULL;
+    cr_assert_eq(clprop_data_load(&source, &data), CLPROP_SUCCESS, "%s", clprop_data_message(data));
+    return data;
+}
+
+static clprop_trainer_desc params(clprop_optimizer_kind optimizer)
+{
+    /* 384 samples: six steps of 60 and a last one of 24, which the split leaves odd */
+    return (clprop_trainer_desc){.epochs = EPOCHS,
+                                 .batch = 60,
+                                 .learning_rate = optimizer == CLPROP_OPTIMIZER_ADAM ? 0.01f : 0.5f,
+                                 .seed = 7,
+                                 .validation = 0.1f};
+}
+
+typedef struct weights {
+    float w1[8 * 12], b1[12], w2[12 * 2], b2[2];
+    double loss;
+} weights;
+
+static void read_weights(clprop_net *net, weights *out)
+{
+    cr_assert_eq(clprop_net_get_weights(net, 1, out->w1, out->b1), CLPROP_SUCCESS);
+    cr_assert_eq(clprop_net_get_weights(net, 2, out->w2, out->b2), CLPROP_SUCCESS);
+}
+
+/* The report of the last epoch: its training loss. */
+static int keep_loss(void *user, const clprop_epoch_report *report)
+{
+    ((weights *)user)->loss = report->train.loss;
+    return 0;
+}
+
+/* Trains on the first device, with the given replica contexts. */
+static void train(clprop_optimizer_kind optimizer, clprop_context *const *replicas, size_t count,
+                  const double *shares, const clprop_collective *collective, weights *out)
+{
+    clprop_context *context = test_context_with((clprop_context_desc){.device = "0"});
+    clprop_data *data = load_diabetes();
+    clprop_net *net = make_net(context, optimizer);
+    clprop_trainer_desc p = params(optimizer);
+    p.replicas = replicas;
+    p.replica_count = count;
+    p.shares = shares;
+    p.collective = collective;
+    p.on_epoch = keep_loss;
+    p.user = out;
+    clprop_trainer *trainer = NULL;
+    cr_assert_eq(clprop_trainer_create(net, data, &p, &trainer), CLPROP_SUCCESS, "%s",
+                 clprop_trainer_message(trainer));
+    clprop_data_destroy(data);
+    cr_assert_eq(clprop_trainer_run(trainer), CLPROP_SUCCESS, "%s",
+                 clprop_trainer_message(trainer));
+    read_weights(net, out);
+    clprop_trainer_destroy(trainer);
+    clprop_net_destroy(net);
+    clprop_context_destroy(context);
+}
+
+static void expect_close(const float *got, const float *want, size_t count, const char *what)
+{
+    double *wide = malloc(count * sizeof *wide);
+    for (size_t i = 0; i < count; i++)
+        wide[i] = want[i];
+    test_assert_close(what, got, wide, count, BOUND);
+    free(wide);
+}
+
+static void expect_same_network(const weights *got, const weights *want)
+{
+    expect_close(got->w1, want->w1, 8 * 12, "layer 1 weights");
+    expect_close(got->b1, want->b1, 12, "layer 1 biases");
+    expect_close(got->w2, want->w2, 12 * 2, "layer 2 weights");
+    expect_close(got->b2, want->b2, 2, "layer 2 biases");
+    cr_expect(fabs(got->loss - want->loss) <= 1e-6 * fabs(want->loss), "loss %.9g, want %.9g",
+              got->loss, want->loss);
+}
+
+/* Two devices of this process against one, for an optimizer and the shares given. */
+static void check_two_devices(clprop_optimizer_kind optimizer, const double *shares)
+{
+    weights alone, split;
+    train(optimizer, NULL, 0, NULL, NULL, &alone);
+    clprop_context *second = test_context_with((clprop_context_desc){.device = "1"});
+    cr_assert_str_eq(clprop_context_device(second)->name,
+                     clprop_context_device(second)->name); /* it exists */
+    train(optimizer, &second, 1, shares, NULL, &split);
+    clprop_context_destroy(second);
+    expect_same_network(&split, &alone);
+    /* not trivially equal: the run changed the weights */
+    weights initial;
+    clprop_context *context = test_context();
+    clprop_net *net = make_net(context, optimizer);
+    read_weights(net, &initial);
+    cr_expect(memcmp(initial.w1, alone.w1, sizeof initial.w1) != 0, "training changed nothing");
+    clprop_net_destroy(net);
+    clprop_context_destroy(context);
+}
+
+Test(parallel, two_devices_train_as_one_with_sgd, .timeout = 120)
+{
+    check_two_devices(CLPROP_OPTIMIZER_SGD, NULL);
+}
+
+Test(parallel, two_devices_train_as_one_with_adam, .timeout = 120)
+{
+    check_two_devices(CLPROP_OPTIMIZER_ADAM, NULL);
+}
+
+Test(parallel, unequal_shares_train_as_one, .timeout = 120)
+{
+    const double shares[] = {1.0, 3.0};
+    check_two_devices(CLPROP_OPTIMIZER_ADAM, shares);
+}
+
+Test(parallel, a_share_that_is_not_positive_is_refused)
+{
+    clprop_context *context = test_context_with((clprop_context_desc){.device = "0"});
+    clprop_context *second = test_context_with((clprop_context_desc){.device = "1"});
+    clprop_data *data = load_diabetes();
+    clprop_net *net = make_net(context, CLPROP_OPTIMIZER_SGD);
+    const double shares[] = {1.0, 0.0};
+    clprop_trainer_desc p = params(CLPROP_OPTIMIZER_SGD);
+    p.replicas = &second;
+    p.replica_count = 1;
+    p.shares = shares;
+    clprop_trainer *trainer = NULL;
+    cr_expect_eq(clprop_trainer_create(net, data, &p, &trainer), CLPROP_ERROR_INVALID_ARGUMENT);
+    cr_expect(strstr(clprop_trainer_message(trainer), "device 1's share") != NULL, "%s",
+              clprop_trainer_message(trainer));
+    clprop_trainer_destroy(trainer);
+    clprop_net_destroy(net);
+    clprop_data_destroy(data);
+    clprop_context_destroy(second);
+    clprop_context_destroy(context);
+}
+
+/* ---- Two "processes" as two threads, joined by a collective ------------------------------------
+ */
+
+typedef struct meeting {
+    pthread_barrier_t barrier;
+    const void *values[2]; /* each side's array, while both sum */
+    double doubles[64];
+} meeting;
+
+typedef struct side {
+    meeting *meeting;
+    size_t rank;
+    clprop_collective collective;
+    clprop_optimizer_kind optimizer;
+    weights result;
+} side;
+
+/* Both sides publish their arrays, each sums rank 0's then rank 1's (the same order on both),
+ * then both wait until neither reads the other's array any more. */
+static clprop_status sum_floats(void *user, float *values, size_t count)
+{
+    side *me = user;
+    meeting *m = me->meeting;
+    m->values[me->rank] = values;
+    pthread_barrier_wait(&m->barrier);
+    const float *first = m->values[0], *second = m->values[1];
+    float *sum = malloc(count * sizeof *sum);
+    for (size_t i = 0; i < count; i++)
+        sum[i] = first[i] + second[i];
+    pthread_barrier_wait(&m->barrier);
+    memcpy(values, sum, count * sizeof *sum);
+    free(sum);
+    return CLPROP_SUCCESS;
+}
+
+static clprop_status sum_doubles(void *user, double *values, size_t count)
+{
+    side *me = user;
+    meeting *m = me->meeting;
+    m->values[me->rank] = values;
+    pthread_barrier_wait(&m->barrier);
+    const double *first = m->values[0], *second = m->values[1];
+    double sum[8];
+    for (size_t i = 0; i < count && i < 8; i++)
+        sum[i] = first[i] + second[i];
+    pthread_barrier_wait(&m->barrier);
+    memcpy(values, sum, count * sizeof *sum);
+    return CLPROP_SUCCESS;
+}
+
+static void *run_side(void *user)
+{
+    side *me = user;
+    me->collective = (clprop_collective){.rank = me->rank,
+                                         .size = 2,
+                                         .user = me,
+                                         .sum_floats = sum_floats,
+                                         .sum_doubles = sum_doubles};
+    train(me->optimizer, NULL, 0, NULL, &me->collective, &me->result);
+    return NULL;
+}
+
+static void check_two_processes(clprop_optimizer_kind optimizer)
+{
+    weights alone;
+    train(optimizer, NULL, 0, NULL, NULL, &alone);
+    meeting m;
+    pthread_barrier_init(&m.barrier, NULL, 2);
+    side sides[2] = {{.meeting = &m, .rank = 0, .optimizer = optimizer},
+                     {.meeting = &m, .rank = 1, .optimizer = optimizer}};
+    pthread_t threads[2];
+    for (int i = 0; i < 2; i++)
+        cr_assert_eq(pthread_create(&threads[i], NULL, run_side, &sides[i]), 0);
+    for (int i = 0; i < 2; i++)
+        pthread_join(threads[i], NULL);
+    pthread_barrier_destroy(&m.barrier);
+    expect_same_network(&sides[0].result, &alone);
+    /* the two processes hold the same network, bit for bit */
+    cr_expect_arr_eq(&sides[0].result, &sides[1].result, sizeof sides[0].result,
+                     "the processes' networks differ");
+}
+
+Test(parallel, two_processes_train_as_one_with_sgd, .timeout = 120)
+{
+    check_two_processes(CLPROP_OPTIMIZER_SGD);
+}
+
+Test(parallel, two_processes_train_as_one_with_adam, .timeout = 120)
+{
+    check_two_processes(CLPROP_OPTIMIZER_ADAM);
+}
