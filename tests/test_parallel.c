@@ -265,3 +265,71 @@ Test(parallel, two_processes_train_as_one_with_adam, .timeout = 120)
 {
     check_two_processes(CLPROP_OPTIMIZER_ADAM);
 }
+
+/* ---- The command: clprop train --devices ----------------------------------------------------- */
+
+static void expect_models_close(const char *got_path, const char *want_path)
+{
+    clprop_model *got = NULL, *want = NULL;
+    cr_assert_eq(clprop_model_load(got_path, &got), CLPROP_SUCCESS, "%s",
+                 clprop_model_message(got));
+    cr_assert_eq(clprop_model_load(want_path, &want), CLPROP_SUCCESS, "%s",
+                 clprop_model_message(want));
+    for (size_t l = 1; l <= 2; l++) {
+        size_t count = sizes[l] * sizes[l - 1];
+        const float *w = clprop_model_weights(want, l);
+        double *wide = malloc(count * sizeof *wide);
+        for (size_t i = 0; i < count; i++)
+            wide[i] = w[i];
+        test_assert_close("the command's weights", clprop_model_weights(got, l), wide, count,
+                          BOUND);
+        free(wide);
+    }
+    clprop_model_destroy(got);
+    clprop_model_destroy(want);
+}
+
+Test(parallel, the_command_trains_on_two_devices_as_on_one, .timeout = 120)
+{
+    char *dir = test_make_temp_dir(), args[8192];
+    const char *common = "train --data " DIABETES " --layers 8,12,2 --batch 60 --epochs 3 "
+                         "--seed 4 --optimizer adam --lr 0.01";
+    const char *runs[] = {"--device 0", "--devices 0,1", "--devices 0,1 --shares 2,1"};
+    for (size_t r = 0; r < 3; r++) {
+        snprintf(args, sizeof args, "%s %s --save %s/run%zu.clprop", common, runs[r], dir, r);
+        char *out = NULL, *err = NULL;
+        cr_assert_eq(test_run_command(args, &out, &err), 0, "%s: %s", args, err);
+        if (r > 0)
+            cr_expect(strstr(out, "(a replica on each)") != NULL, "%s", out);
+        free(out), free(err);
+    }
+    for (size_t r = 1; r < 3; r++) {
+        char got[4200], want[4200];
+        snprintf(got, sizeof got, "%s/run%zu.clprop", dir, r);
+        snprintf(want, sizeof want, "%s/run0.clprop", dir);
+        expect_models_close(got, want);
+    }
+    test_remove_tree(dir);
+    free(dir);
+}
+
+Test(parallel, bad_device_lists_are_usage_errors)
+{
+    const struct {
+        const char *args, *message;
+    } cases[] = {
+        {"--devices 0,,1", "--devices: expected a comma-separated list"},
+        {"--devices 0,1 --shares 1", "--shares: 1 shares for 2 devices"},
+        {"--devices 0,1 --shares 1,-2", "--shares"},
+        {"--devices 0,1 --device 0", "--device and --devices both choose devices"},
+        {"--shares 1,1", "--shares needs --devices"},
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof *cases; i++) {
+        char args[512];
+        snprintf(args, sizeof args, "train --data %s %s", DIABETES, cases[i].args);
+        char *out = NULL, *err = NULL;
+        cr_expect_eq(test_run_command(args, &out, &err), 2, "%s", args);
+        cr_expect(strstr(err, cases[i].message) != NULL, "%s: %s", args, err);
+        free(out), free(err);
+    }
+}

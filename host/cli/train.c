@@ -9,6 +9,7 @@
 #include "agreement.h"
 #include "checkpoint.h"
 #include "cli.h"
+#include "devices_option.h"
 #include "paths.h"
 #include "report.h"
 #include "signals.h"
@@ -26,13 +27,14 @@ typedef struct session {
     clprop_model *start;            /* --init or --resume: the network to start from */
     clprop_training_state progress; /* --resume: where the checkpoint stands */
     clprop_data *data, *test;
-    clprop_context *context;
+    clprop_context *context; /* the network's device: team.contexts[0] with --devices */
+    cli_device_team team;    /* --devices */
     clprop_net *net;
     clprop_trainer *trainer;
     report report;
-    double started;       /* when the epochs began */
+    double started; /* when the epochs began */
     int classifier;
-    int labels;           /* the training set's targets are class labels */
+    int labels;                       /* the training set's targets are class labels */
     char network_name[PATH_MAX + 64]; /* for messages: "the network" or "--resume FILE's network" */
     char layers_text[64];             /* for messages: "--layers 784,..." */
     int usage_error;
@@ -42,7 +44,10 @@ static void session_end(session *s)
 {
     clprop_trainer_destroy(s->trainer);
     clprop_net_destroy(s->net);
-    clprop_context_destroy(s->context);
+    if (s->team.count > 0)
+        cli_close_device_team(&s->team);
+    else
+        clprop_context_destroy(s->context);
     clprop_data_destroy(s->test);
     clprop_data_destroy(s->data);
     clprop_model_destroy(s->start);
@@ -171,8 +176,7 @@ static int load_everything(session *s)
         agreement_adopt(s->options, &s->progress);
     size_t classes = known_classes(s);
     cli_expected expected = expected_of_the_network(s);
-    if ((s->data = cli_load_data(&s->options->data, classes, &expected, &s->usage_error)) ==
-        NULL)
+    if ((s->data = cli_load_data(&s->options->data, classes, &expected, &s->usage_error)) == NULL)
         return 0;
     if (classes == 0 && clprop_data_has_labels(s->data))
         classes = clprop_data_outputs(s->data);
@@ -238,22 +242,25 @@ static int create_trainer(session *s)
 {
     const train_options *o = s->options;
     clprop_trainer_desc params = {.epochs = o->epochs,
-                                    .batch = o->batch,
-                                    .learning_rate = o->learning_rate,
-                                    .schedule = o->schedule,
-                                    .seed = o->seed,
-                                    .validation = o->validation,
-                                    .patience = o->patience,
-                                    .test = s->test,
-                                    .checkpoint = o->checkpoint,
-                                    .checkpoint_every = o->checkpoint_every,
-                                    .resume = o->resume,
-                                    .on_epoch = on_epoch,
-                                    .user = s,
-                                    .progress = report_progress,
-                                    .progress_user = &s->report,
-                                    .stop = signals_stop_flag(),
-                                    .log = o->log};
+                                  .batch = o->batch,
+                                  .learning_rate = o->learning_rate,
+                                  .schedule = o->schedule,
+                                  .seed = o->seed,
+                                  .validation = o->validation,
+                                  .patience = o->patience,
+                                  .test = s->test,
+                                  .checkpoint = o->checkpoint,
+                                  .checkpoint_every = o->checkpoint_every,
+                                  .resume = o->resume,
+                                  .on_epoch = on_epoch,
+                                  .user = s,
+                                  .progress = report_progress,
+                                  .progress_user = &s->report,
+                                  .stop = signals_stop_flag(),
+                                  .log = o->log,
+                                  .replicas = s->team.count > 1 ? s->team.contexts + 1 : NULL,
+                                  .replica_count = s->team.count > 1 ? s->team.count - 1 : 0,
+                                  .shares = s->team.has_shares ? s->team.shares : NULL};
     if (clprop_trainer_create(s->net, s->data, &params, &s->trainer) == CLPROP_SUCCESS) {
         /* the trainer has what it needs of the training set: not kept twice for the run */
         s->labels = clprop_data_has_labels(s->data);
@@ -281,9 +288,9 @@ static void print_summary(session *s)
     if (clprop_device_data_create(s->context, s->test, &test) != CLPROP_SUCCESS ||
         clprop_net_evaluate(s->net, test, s->options->batch, &result) != CLPROP_SUCCESS) {
         cli_error("%s", test == NULL ? "out of memory"
-                                     : clprop_device_data_message(test)[0] != '\0'
-                                           ? clprop_device_data_message(test)
-                                           : clprop_net_message(s->net));
+                        : clprop_device_data_message(test)[0] != '\0'
+                            ? clprop_device_data_message(test)
+                            : clprop_net_message(s->net));
         clprop_device_data_destroy(test);
         return;
     }
@@ -301,7 +308,14 @@ static void describe_run(const session *s)
 {
     clprop_optimizer optimizer;
     clprop_net_get_optimizer(s->net, &optimizer);
-    printf("device %s, GEMM %s, data %s, optimizer %s", clprop_context_device(s->context)->name,
+    if (s->team.count > 1) {
+        printf("devices");
+        for (size_t d = 0; d < s->team.count; d++)
+            printf("%s %s", d == 0 ? "" : ",", clprop_context_device(s->team.contexts[d])->name);
+        printf(" (a replica on each)");
+    } else
+        printf("device %s", clprop_context_device(s->context)->name);
+    printf(", GEMM %s, data %s, optimizer %s",
            clprop_gemm_backend_name(clprop_context_gemm_backend(s->context)),
            clprop_trainer_data_resident(s->trainer) ? "on the device" : "sent per batch",
            clprop_optimizer_name(optimizer.kind));
@@ -348,8 +362,8 @@ static int fail_run(session *s, clprop_status status)
         progress.epochs_done == s->progress.epochs_done)
         return EXIT_FAILED;
     char written[PATH_MAX + 64];
-    const char *where = checkpoint_write(s->trainer, s->options->checkpoint, written,
-                                         sizeof written);
+    const char *where =
+        checkpoint_write(s->trainer, s->options->checkpoint, written, sizeof written);
     if (where != NULL)
         say_how_to_resume(where);
     return EXIT_FAILED;
@@ -375,8 +389,7 @@ static int train_and_save(session *s)
 {
     size_t last = clprop_net_layer_count(s->net);
     s->classifier = clprop_net_units(s->net, last) > 1 &&
-                    (s->labels ||
-                     clprop_net_activation(s->net, last) == CLPROP_ACTIVATION_SOFTMAX);
+                    (s->labels || clprop_net_activation(s->net, last) == CLPROP_ACTIVATION_SOFTMAX);
     /* Ctrl-C, SIGTERM and SIGHUP are caught from here on, which the "device" line tells anyone
      * reading the output (it is flushed even into a file or a pipe); before, they end the
      * process as usual, when nothing has been written yet. */
@@ -389,9 +402,7 @@ static int train_and_save(session *s)
     clprop_status status = clprop_trainer_run(s->trainer);
     int interrupted = status == CLPROP_STOPPED && signals_received() != 0;
     int ok = status == CLPROP_SUCCESS || interrupted;
-    int code = !ok ? fail_run(s, status)
-               : interrupted  ? stop_with_checkpoint(s)
-                              : save_result(s);
+    int code = !ok ? fail_run(s, status) : interrupted ? stop_with_checkpoint(s) : save_result(s);
     signals_release();
     return code;
 }
@@ -405,9 +416,9 @@ static int check_files(const train_options *o, int *usage_error)
     if (o->checkpoint != NULL && o->patience > 0 &&
         snprintf(best, sizeof best, "%s.best", o->checkpoint) < (int)sizeof best)
         best_path = best;
-    const cli_path inputs[] = {{"--data", o->data.path},      {"--labels", o->data.labels},
-                               {"--test", o->test.path},      {"--test-labels", o->test.labels},
-                               {"--init", o->init},           {"--resume", o->resume}};
+    const cli_path inputs[] = {{"--data", o->data.path}, {"--labels", o->data.labels},
+                               {"--test", o->test.path}, {"--test-labels", o->test.labels},
+                               {"--init", o->init},      {"--resume", o->resume}};
     const cli_path outputs[] = {{"--save", o->save},
                                 {"--log", o->log},
                                 {"--checkpoint", o->checkpoint},
@@ -434,8 +445,12 @@ int cli_train(int argc, char **argv)
         return usage_error ? EXIT_USAGE : EXIT_FAILED;
     session s = {.options = &options};
     int ok = load_everything(&s);
-    if (ok &&
-        (s.context = cli_open_context(options.network.device, options.network.gemm)) == NULL)
+    if (ok && options.devices != NULL) {
+        ok = cli_open_device_team(options.devices, options.shares, options.network.gemm, &s.team,
+                                  &s.usage_error);
+        s.context = s.team.contexts[0];
+    } else if (ok &&
+               (s.context = cli_open_context(options.network.device, options.network.gemm)) == NULL)
         ok = 0;
     ok = ok && build_network(&s) && create_trainer(&s);
     code = ok ? train_and_save(&s) : s.usage_error ? EXIT_USAGE : EXIT_FAILED;

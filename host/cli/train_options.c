@@ -10,69 +10,72 @@
 
 static void print_usage(FILE *out)
 {
-    fputs(
-        "usage: clprop train --data FILE [options]\n"
-        "\n"
-        "Trains a network by backpropagation and reports every epoch.\n"
-        "\n"
-        "data (FANN .data/.train/.test, CSV, or IDX images with labels, gzip or not):\n"
-        "  --data FILE            training data\n"
-        "  --labels FILE          IDX labels for IDX images in --data\n"
-        "  --targets K            CSV: the last K columns are the targets\n"
-        "  --label-column N|last  CSV: column N (from 1) holds class labels 0..C-1 (one-hot)\n"
-        "  --test FILE            test data, evaluated after every epoch (same format options)\n"
-        "  --test-labels FILE     IDX labels for IDX images in --test\n"
-        "  --validation FRACTION  hold out this share of the training data (drawn from --seed)\n"
-        "                         and report its loss every epoch\n"
-        "network:\n"
-        "  --layers N0,N1,...,NL  units per layer, input first; the first and last must match\n"
-        "                         the data (default: inputs,32,outputs of the data)\n"
-        "  --activation NAME      hidden layers: sigmoid (default), tanh, relu, leaky-relu or\n"
-        "                         linear\n"
-        "  --output NAME          output layer: any of those, or softmax (default: softmax for\n"
-        "                         class labels, else linear)\n"
-        "  --weight-init NAME     auto (default: glorot for sigmoid, tanh and linear layers, he\n"
-        "                         for relu and leaky-relu), glorot or he\n"
-        "  --loss mse|ce          squared error, or cross-entropy with softmax (default: ce\n"
-        "                         with softmax, else mse)\n"
-        "  --no-bias              no biases\n"
-        "  --init MODEL           start from a model file or JSON export (defines the layers,\n"
-        "                         and the optimizer with its state when the model has one)\n"
-        "training:\n"
-        "  --epochs N             passes over the data (default 10); with --resume, the total\n"
-        "                         counted from the start of the original run\n"
-        "  --batch B              samples per step; the last one may be smaller (default 32)\n"
-        "  --lr A                 learning rate (default 0.1); plain SGD steps\n"
-        "                         W <- W - (A/B)*sum(delta*x^T)\n"
-        "  --optimizer NAME       sgd (default), momentum, adam (AdamW) or rprop (iRPROP-, for\n"
-        "                         full batches; it ignores --lr)\n"
-        "  --momentum M           momentum's mu (default 0.9)\n"
-        "  --nesterov             momentum: Nesterov's form\n"
-        "  --beta1 B1, --beta2 B2 Adam's moment decays (default 0.9, 0.999)\n"
-        "  --weight-decay W       L2 decay (decoupled for Adam) (default 0)\n"
-        "  --schedule NAME        constant (default), step or cosine learning rate\n"
-        "  --warmup EPOCHS        linear warm-up first (default 0)\n"
-        "  --step-every N         step: epochs between decays (default 10)\n"
-        "  --step-factor F        step: the factor (default 0.1)\n"
-        "  --early-stop PATIENCE  stop when the validation loss has not improved for PATIENCE\n"
-        "                         epochs, and keep the best model (needs --validation)\n"
-        "  --seed S               weights, shuffling and the validation split (default 1)\n"
-        "  --device SPEC          index, P:D, gpu, cpu or part of a name ($CLPROP_DEVICE)\n"
-        "  --gemm BACKEND         native (default), clblast, or auto: the faster one on this\n"
-        "                         device, measured once and remembered\n"
-        "output:\n"
-        "  --save MODEL           write the trained model (atomically) when training ends\n"
-        "  --log FILE.csv         per-epoch figures as CSV\n"
-        "  --checkpoint FILE      where checkpoints go (weights, optimizer state, epoch and\n"
-        "                         random state, written atomically); Ctrl-C writes one too\n"
-        "  --checkpoint-every N   write it every N epochs (default: only on Ctrl-C)\n"
-        "  --resume FILE          continue a checkpointed run exactly where it stopped\n"
-        "\n"
-        "Each epoch prints the training loss (and accuracy, for classifiers, measured on each\n"
-        "batch before its step), the validation and test loss and accuracy, samples per second\n"
-        "and the time. Ctrl-C finishes the batch in progress, writes the checkpoint (to\n"
-        "--checkpoint, else clprop-interrupted.clprop) and exits with status 130.\n",
-        out);
+    fputs("usage: clprop train --data FILE [options]\n"
+          "\n"
+          "Trains a network by backpropagation and reports every epoch.\n"
+          "\n"
+          "data (FANN .data/.train/.test, CSV, or IDX images with labels, gzip or not):\n"
+          "  --data FILE            training data\n"
+          "  --labels FILE          IDX labels for IDX images in --data\n"
+          "  --targets K            CSV: the last K columns are the targets\n"
+          "  --label-column N|last  CSV: column N (from 1) holds class labels 0..C-1 (one-hot)\n"
+          "  --test FILE            test data, evaluated after every epoch (same format options)\n"
+          "  --test-labels FILE     IDX labels for IDX images in --test\n"
+          "  --validation FRACTION  hold out this share of the training data (drawn from --seed)\n"
+          "                         and report its loss every epoch\n"
+          "network:\n"
+          "  --layers N0,N1,...,NL  units per layer, input first; the first and last must match\n"
+          "                         the data (default: inputs,32,outputs of the data)\n"
+          "  --activation NAME      hidden layers: sigmoid (default), tanh, relu, leaky-relu or\n"
+          "                         linear\n"
+          "  --output NAME          output layer: any of those, or softmax (default: softmax for\n"
+          "                         class labels, else linear)\n"
+          "  --weight-init NAME     auto (default: glorot for sigmoid, tanh and linear layers, he\n"
+          "                         for relu and leaky-relu), glorot or he\n"
+          "  --loss mse|ce          squared error, or cross-entropy with softmax (default: ce\n"
+          "                         with softmax, else mse)\n"
+          "  --no-bias              no biases\n"
+          "  --init MODEL           start from a model file or JSON export (defines the layers,\n"
+          "                         and the optimizer with its state when the model has one)\n"
+          "training:\n"
+          "  --epochs N             passes over the data (default 10); with --resume, the total\n"
+          "                         counted from the start of the original run\n"
+          "  --batch B              samples per step; the last one may be smaller (default 32)\n"
+          "  --lr A                 learning rate (default 0.1); plain SGD steps\n"
+          "                         W <- W - (A/B)*sum(delta*x^T)\n"
+          "  --optimizer NAME       sgd (default), momentum, adam (AdamW) or rprop (iRPROP-, for\n"
+          "                         full batches; it ignores --lr)\n"
+          "  --momentum M           momentum's mu (default 0.9)\n"
+          "  --nesterov             momentum: Nesterov's form\n"
+          "  --beta1 B1, --beta2 B2 Adam's moment decays (default 0.9, 0.999)\n"
+          "  --weight-decay W       L2 decay (decoupled for Adam) (default 0)\n"
+          "  --schedule NAME        constant (default), step or cosine learning rate\n"
+          "  --warmup EPOCHS        linear warm-up first (default 0)\n"
+          "  --step-every N         step: epochs between decays (default 10)\n"
+          "  --step-factor F        step: the factor (default 0.1)\n"
+          "  --early-stop PATIENCE  stop when the validation loss has not improved for PATIENCE\n"
+          "                         epochs, and keep the best model (needs --validation)\n"
+          "  --seed S               weights, shuffling and the validation split (default 1)\n"
+          "  --device SPEC          index, P:D, gpu, cpu or part of a name ($CLPROP_DEVICE)\n"
+          "  --gemm BACKEND         native (default), clblast, or auto: the faster one on this\n"
+          "                         device, measured once and remembered\n"
+          "  --devices LIST         several devices (selectors as --device, comma-separated; all:\n"
+          "                         every GPU, else every CPU): a replica of the network on each,\n"
+          "                         every batch split among them, the gradients summed\n"
+          "  --shares W,...         each device's share of a batch (default: equal)\n"
+          "output:\n"
+          "  --save MODEL           write the trained model (atomically) when training ends\n"
+          "  --log FILE.csv         per-epoch figures as CSV\n"
+          "  --checkpoint FILE      where checkpoints go (weights, optimizer state, epoch and\n"
+          "                         random state, written atomically); Ctrl-C writes one too\n"
+          "  --checkpoint-every N   write it every N epochs (default: only on Ctrl-C)\n"
+          "  --resume FILE          continue a checkpointed run exactly where it stopped\n"
+          "\n"
+          "Each epoch prints the training loss (and accuracy, for classifiers, measured on each\n"
+          "batch before its step), the validation and test loss and accuracy, samples per second\n"
+          "and the time. Ctrl-C finishes the batch in progress, writes the checkpoint (to\n"
+          "--checkpoint, else clprop-interrupted.clprop) and exits with status 130.\n",
+          out);
 }
 
 static int parse_optimizer_name(const char *text, clprop_optimizer_kind *out)
@@ -107,7 +110,9 @@ static int take_shape_option(int argc, char **argv, int *i, train_options *o, in
         cli_option_value(argc, argv, i, "--save", &o->save, bad) ||
         cli_option_value(argc, argv, i, "--log", &o->log, bad) ||
         cli_option_value(argc, argv, i, "--checkpoint", &o->checkpoint, bad) ||
-        cli_option_value(argc, argv, i, "--resume", &o->resume, bad))
+        cli_option_value(argc, argv, i, "--resume", &o->resume, bad) ||
+        cli_option_value(argc, argv, i, "--devices", &o->devices, bad) ||
+        cli_option_value(argc, argv, i, "--shares", &o->shares, bad))
         return 1;
     if (cli_option_value(argc, argv, i, "--weight-init", &value, bad)) {
         *bad = *bad || !cli_parse_weight_init("--weight-init", value, &o->weight_init);
@@ -125,8 +130,14 @@ typedef struct numeric_option {
     int given_bit;   /* recorded in train_options.given, for --resume's comparison; 0 for none */
 } numeric_option;
 
-#define COUNT(flag, field, bit) {flag, offsetof(train_options, field), 1, {0, 0, 0, 0}, bit}
-#define REAL(flag, field, range, bit) {flag, offsetof(train_options, field), 0, range, bit}
+#define COUNT(flag, field, bit)                                                                    \
+    {                                                                                              \
+        flag, offsetof(train_options, field), 1, {0, 0, 0, 0}, bit                                 \
+    }
+#define REAL(flag, field, range, bit)                                                              \
+    {                                                                                              \
+        flag, offsetof(train_options, field), 0, range, bit                                        \
+    }
 static const cli_range above_zero = {0, FLT_MAX, 1, 0}, open_unit = {0, 1, 1, 1},
                        half_open_unit = {0, 1, 1, 0}, closed_unit = {0, 1, 0, 0};
 
@@ -205,6 +216,10 @@ static int check_combinations(const train_options *o)
         problem = "--checkpoint-every needs --checkpoint FILE";
     else if (o->resume != NULL && o->init != NULL)
         problem = "train: --resume and --init both name the starting network; give one";
+    else if (o->devices != NULL && o->network.device != NULL)
+        problem = "train: --device and --devices both choose devices; give one";
+    else if (o->shares != NULL && o->devices == NULL)
+        problem = "--shares needs --devices LIST: a share for each of them";
     if (problem != NULL)
         cli_error("%s", problem);
     return problem == NULL;

@@ -20,6 +20,7 @@ typedef struct train_options {
     size_t patience;       /* early stopping; 0 for none */
     size_t checkpoint_every;
     const char *init, *save, *log, *checkpoint, *resume;
+    const char *devices, *shares; /* --devices LIST, --shares W,...: data parallelism */
     unsigned given; /* GIVEN_* bits: options that --resume compares with the checkpoint */
 } train_options;
 
