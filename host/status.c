@@ -90,6 +90,7 @@ const char *clprop_status_name(clprop_status status)
     NAME(CLPROP_ERROR_NOT_FINITE);
     NAME(CLPROP_ERROR_MISMATCH);
     NAME(CLPROP_ERROR_CLBLAST);
+    NAME(CLPROP_ERROR_COLLECTIVE);
     NAME(CLPROP_STOPPED);
     default: {
         const char *name = clprop_cl_error_name((cl_int)status);

@@ -110,12 +110,19 @@ static clprop_status read_figures(clprop_net *net, clprop_device_data *data, siz
     return CLPROP_SUCCESS;
 }
 
+static clprop_status collective_failed(clprop_team *team, clprop_status status, const char *what)
+{
+    const clprop_collective *c = team->collective;
+    const char *why = c->message != NULL ? c->message(c->user) : NULL;
+    return clprop_fail(&team->nets[0]->message, status, "%s across the processes failed%s%s", what,
+                       why != NULL ? ": " : "", why != NULL ? why : "");
+}
+
 /* The figures' totals over every device of the team (each wrote the positions it trained, the
  * others' are zero) and, with a collective, over every process. */
 static clprop_status team_figures(clprop_team *team, size_t from, size_t to, int training,
                                   double totals[3])
 {
-    clprop_net *net = team->nets[0];
     size_t devices = training ? team->count : 1;
     totals[0] = totals[1] = totals[2] = 0.0;
     for (size_t d = 0; d < devices; d++) {
@@ -127,9 +134,7 @@ static clprop_status team_figures(clprop_team *team, size_t from, size_t to, int
     if (training && team->collective != NULL) {
         clprop_status status = team->collective->sum_doubles(team->collective->user, totals, 3);
         if (status != CLPROP_SUCCESS)
-            return clprop_fail(&net->message, status,
-                               "summing the epoch's figures across the "
-                               "processes failed");
+            return collective_failed(team, status, "summing the epoch's figures");
     }
     return CLPROP_SUCCESS;
 }
@@ -225,8 +230,7 @@ static clprop_status exchange_gradients(clprop_team *team, const size_t *counts,
         clprop_status status =
             team->collective->sum_floats(team->collective->user, team->sum, floats + 1);
         if (status != CLPROP_SUCCESS)
-            return clprop_fail(&net->message, status,
-                               "summing the gradients across the processes failed");
+            return collective_failed(team, status, "summing the gradients");
     }
     *stop = team->sum[floats] > 0.0f;
     for (size_t d = 0; d < team->count; d++)

@@ -70,7 +70,8 @@ typedef enum clprop_status {
     CLPROP_ERROR_NOT_FINITE = -2009,        /* NaN or infinity in data or in the loss */
     CLPROP_ERROR_MISMATCH = -2010,          /* shapes or sizes that must agree do not */
     CLPROP_ERROR_CLBLAST = -2011,           /* CLBlast reported an error of its own */
-    CLPROP_STOPPED = -2012                  /* stopped early on request (not an error) */
+    CLPROP_STOPPED = -2012,                 /* stopped early on request (not an error) */
+    CLPROP_ERROR_COLLECTIVE = -2013         /* summing across processes (MPI) failed */
 } clprop_status;
 
 /* The library's version, "MAJOR.MINOR.PATCH": that of the library the program runs with, which
@@ -646,6 +647,7 @@ typedef struct clprop_collective {
     void *user;
     clprop_status (*sum_floats)(void *user, float *values, size_t count);
     clprop_status (*sum_doubles)(void *user, double *values, size_t count);
+    const char *(*message)(void *user); /* why the last sum failed; may be NULL */
 } clprop_collective;
 
 /* A training run. Zero fields mean the defaults given. The strings are read during

@@ -38,8 +38,7 @@ static void layers_text(char *text, size_t size, const size_t *sizes, size_t cou
         used += (size_t)snprintf(text + used, size - used, l == 0 ? "%zu" : ",%zu", sizes[l]);
 }
 
-static void compare_network(differences *d, const cli_network_options *n,
-                            const clprop_model *model)
+static void compare_network(differences *d, const cli_network_options *n, const clprop_model *model)
 {
     size_t layers = clprop_model_layer_count(model);
     size_t model_sizes[CLI_MAX_LAYERS + 1];

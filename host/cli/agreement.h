@@ -6,8 +6,8 @@
 #include "train_options.h"
 
 /* 1 when every network option given (and, with --resume, every optimizer option, --seed,
- * --batch, --lr, --validation and the schedule) matches the model and its progress; else reports all the differences in one line and
- * returns 0 (a usage error). */
+ * --batch, --lr, --validation and the schedule) matches the model and its progress; else reports
+ * all the differences in one line and returns 0 (a usage error). */
 int agreement_check(const train_options *o, const clprop_model *model,
                     const clprop_training_state *progress);
 

@@ -68,8 +68,7 @@ static const char *write_somewhere(write_fn write, void *object, const char *pat
     return fall_back(write, object, path, written, size);
 }
 
-const char *checkpoint_write(clprop_trainer *trainer, const char *path, char *written,
-                             size_t size)
+const char *checkpoint_write(clprop_trainer *trainer, const char *path, char *written, size_t size)
 {
     return write_somewhere(write_checkpoint, trainer, path, written, size);
 }
@@ -98,7 +97,8 @@ clprop_model *checkpoint_load(const char *path, clprop_training_state *state)
     }
     if (!clprop_model_training_state(model, state)) {
         cli_error("%s: not a checkpoint (it holds no training progress); --init starts from its "
-                  "weights instead", path);
+                  "weights instead",
+                  path);
         clprop_model_destroy(model);
         return NULL;
     }

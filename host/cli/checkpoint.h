@@ -10,8 +10,7 @@
 /* Each writes to path; when that fails (reported), to $TMPDIR (else /tmp) instead, saying so.
  * Returns the path written — path itself, or `written` — or NULL when neither could be. A signal
  * that arrives while a file is written waits until it is whole. */
-const char *checkpoint_write(clprop_trainer *trainer, const char *path, char *written,
-                             size_t size);
+const char *checkpoint_write(clprop_trainer *trainer, const char *path, char *written, size_t size);
 const char *model_write(clprop_net *net, const char *path, char *written, size_t size);
 
 /* "clprop-interrupted.clprop" in the current folder, or the first of "clprop-interrupted-N.clprop"

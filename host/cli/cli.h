@@ -20,8 +20,7 @@ void cli_error(const char *format, ...) __attribute__((format(printf, 1, 2)));
 
 /* True when argv[*i] is `--name VALUE` or `--name=VALUE`; stores VALUE and advances *i. A missing
  * value is reported and sets *bad. */
-int cli_option_value(int argc, char **argv, int *i, const char *name, const char **value,
-                     int *bad);
+int cli_option_value(int argc, char **argv, int *i, const char *name, const char **value, int *bad);
 
 /* `text` (from the command line) fit to show in a message: control bytes as \xNN, so that nothing
  * pasted into an argument can move the cursor or recolour the terminal; cut to `size`. */

@@ -36,8 +36,7 @@ void cli_error(const char *format, ...)
     fprintf(stderr, "clprop: %s\n", escaped(text, 1, shown, sizeof shown));
 }
 
-int cli_option_value(int argc, char **argv, int *i, const char *name, const char **value,
-                     int *bad)
+int cli_option_value(int argc, char **argv, int *i, const char *name, const char **value, int *bad)
 {
     size_t length = strlen(name);
     const char *arg = argv[*i];

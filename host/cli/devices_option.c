@@ -108,3 +108,13 @@ void cli_close_device_team(cli_device_team *team)
         clprop_context_destroy(team->contexts[i]);
     team->count = 0;
 }
+
+int cli_device_of_local_rank(size_t local_rank, char *selector, size_t size)
+{
+    static char every[CLI_MAX_DEVICES][16];
+    size_t count = 0;
+    if (!all_devices(every, &count))
+        return 0;
+    snprintf(selector, size, "%s", every[local_rank % count]);
+    return 1;
+}

@@ -23,4 +23,8 @@ int cli_open_device_team(const char *list, const char *shares, clprop_gemm_backe
                          cli_device_team *team, int *usage_error);
 void cli_close_device_team(cli_device_team *team);
 
+/* The selector of the device for the process of rank `local_rank` on its host: the GPUs in turn,
+ * else the CPU devices. 0 when there is no device (the default choice then reports it). */
+int cli_device_of_local_rank(size_t local_rank, char *selector, size_t size);
+
 #endif

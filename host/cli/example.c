@@ -52,7 +52,8 @@ static void print_figure(walkthrough *w, const char *name, const char *formula, 
     double scale = pow(10.0, slide.decimals);
     int agrees_when_rounded = fabs(round(exact * scale) / scale - slide.value) < 0.5 / scale;
     w->slide_differences++;
-    printf("                slides: %s differs from the exact value by %+.8f; %s\n", slide.text, slide.value - exact,
+    printf("                slides: %s differs from the exact value by %+.8f; %s\n", slide.text,
+           slide.value - exact,
            agrees_when_rounded ? "it is the exact value rounded by hand"
                                : "rounding does not explain it: the slides carried hand-rounded "
                                  "numbers forward");
@@ -86,7 +87,7 @@ static int run_seed1(clprop_context *context)
                                   .loss = CLPROP_LOSS_MSE,
                                   .seed = 0};
     const float hidden_w[] = {0.11f, 0.21f, 0.12f, 0.08f}; /* w1 w2 into h1, w3 w4 into h2 */
-    const float output_w[] = {0.14f, 0.15f};                /* w5 w6 */
+    const float output_w[] = {0.14f, 0.15f};               /* w5 w6 */
     const float input[] = {2.0f, 3.0f}, target[] = {1.0f};
     const float rate = 0.05f;
 

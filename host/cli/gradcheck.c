@@ -49,37 +49,38 @@ typedef struct gradcheck_options {
 
 static void print_usage(FILE *out)
 {
-    fprintf(out,
-            "usage: clprop gradcheck [options]\n"
-            "\n"
-            "Checks the device's backward pass against finite differences. A random network\n"
-            "(weights from --seed as training would draw them, random biases, random inputs and\n"
-            "targets, one-hot targets with softmax) is run forward and backward on the device in\n"
-            "float32; the double-precision reference differentiates the same loss, with the\n"
-            "device's own weights, by central differences (step %g). Per weight and bias tensor:\n"
-            "\n"
-            "  relative error = max|device - fd| / max(max|fd|, %g)\n"
-            "\n"
-            "The check passes (exit 0) when the largest relative error is at most %g, the\n"
-            "float32 rounding of the device's sums with a wide margin; otherwise exit 1.\n"
-            "\n"
-            "  --layers N0,N1,...,NL  units per layer, input first (default 4,5,3); at most %d\n"
-            "                         parameters, as each costs two forward passes\n"
-            "  --activation NAME      hidden layers: sigmoid (default), tanh, relu, leaky-relu or\n"
-            "                         linear\n"
-            "  --output NAME          output layer: any of those, or softmax (default: softmax\n"
-            "                         with --loss ce, else linear)\n"
-            "  --loss mse|ce          squared error, or cross-entropy with softmax (default: ce\n"
-            "                         with softmax, else mse)\n"
-            "  --no-bias              no biases\n"
-            "  --batch B              samples (default 3); parameters² × batch may be at most\n"
-            "                         %.0e (20000 parameters at batch 10)\n"
-            "  --seed S               weights, biases, inputs and targets (default 1)\n"
-            "  --device SPEC          index, P:D, gpu, cpu or part of a name ($CLPROP_DEVICE)\n"
-            "  --gemm BACKEND         native (default), clblast or auto\n"
-            "  --json                 one line: {\"max_rel_error\":E,\"tolerance\":T,\"passed\":B,\n"
-            "                         \"layers\":[{\"weights\":E,\"biases\":E},...]}\n",
-            STEP, TINY, TOLERANCE, MAX_PARAMETERS, MAX_WORK);
+    fprintf(
+        out,
+        "usage: clprop gradcheck [options]\n"
+        "\n"
+        "Checks the device's backward pass against finite differences. A random network\n"
+        "(weights from --seed as training would draw them, random biases, random inputs and\n"
+        "targets, one-hot targets with softmax) is run forward and backward on the device in\n"
+        "float32; the double-precision reference differentiates the same loss, with the\n"
+        "device's own weights, by central differences (step %g). Per weight and bias tensor:\n"
+        "\n"
+        "  relative error = max|device - fd| / max(max|fd|, %g)\n"
+        "\n"
+        "The check passes (exit 0) when the largest relative error is at most %g, the\n"
+        "float32 rounding of the device's sums with a wide margin; otherwise exit 1.\n"
+        "\n"
+        "  --layers N0,N1,...,NL  units per layer, input first (default 4,5,3); at most %d\n"
+        "                         parameters, as each costs two forward passes\n"
+        "  --activation NAME      hidden layers: sigmoid (default), tanh, relu, leaky-relu or\n"
+        "                         linear\n"
+        "  --output NAME          output layer: any of those, or softmax (default: softmax\n"
+        "                         with --loss ce, else linear)\n"
+        "  --loss mse|ce          squared error, or cross-entropy with softmax (default: ce\n"
+        "                         with softmax, else mse)\n"
+        "  --no-bias              no biases\n"
+        "  --batch B              samples (default 3); parameters² × batch may be at most\n"
+        "                         %.0e (20000 parameters at batch 10)\n"
+        "  --seed S               weights, biases, inputs and targets (default 1)\n"
+        "  --device SPEC          index, P:D, gpu, cpu or part of a name ($CLPROP_DEVICE)\n"
+        "  --gemm BACKEND         native (default), clblast or auto\n"
+        "  --json                 one line: {\"max_rel_error\":E,\"tolerance\":T,\"passed\":B,\n"
+        "                         \"layers\":[{\"weights\":E,\"biases\":E},...]}\n",
+        STEP, TINY, TOLERANCE, MAX_PARAMETERS, MAX_WORK);
 }
 
 /* One option at argv[*i]; 0 when it is not a gradcheck option. */
@@ -187,8 +188,8 @@ static clprop_status make_problem(problem *p, clprop_net *net, clprop_ref_random
     for (size_t l = 1; l <= p->desc.layer_count; l++) {
         size_t count = sizes[l - 1] * sizes[l];
         float *w = malloc(count * sizeof *w), *b = malloc(sizes[l] * sizeof *b);
-        clprop_status status = w != NULL && b != NULL ? CLPROP_SUCCESS
-                                                      : CLPROP_ERROR_OUT_OF_HOST_MEMORY;
+        clprop_status status =
+            w != NULL && b != NULL ? CLPROP_SUCCESS : CLPROP_ERROR_OUT_OF_HOST_MEMORY;
         if (status == CLPROP_SUCCESS)
             status = clprop_net_get_weights(net, l, w, NULL);
         for (size_t o = 0; status == CLPROP_SUCCESS && o < sizes[l]; o++)
@@ -265,8 +266,8 @@ static clprop_status check_layer(layer_result *result, clprop_net *net, clprop_r
     size_t count = layer->inputs * layer->outputs, n = count + layer->outputs;
     float *device = malloc(n * sizeof *device);
     double *fd = malloc(n * sizeof *fd);
-    clprop_status status = device != NULL && fd != NULL ? CLPROP_SUCCESS
-                                                        : CLPROP_ERROR_OUT_OF_HOST_MEMORY;
+    clprop_status status =
+        device != NULL && fd != NULL ? CLPROP_SUCCESS : CLPROP_ERROR_OUT_OF_HOST_MEMORY;
     if (status == CLPROP_SUCCESS)
         status = clprop_net_get_gradients(net, l, device, device + count);
     if (status == CLPROP_SUCCESS) {
@@ -276,8 +277,7 @@ static clprop_status check_layer(layer_result *result, clprop_net *net, clprop_r
         result->biases = 0.0;
         if (layer->biases != NULL) {
             for (size_t o = 0; o < layer->outputs; o++)
-                fd[count + o] =
-                    numerical_gradient(ref, &layer->biases[o], inputs, targets, batch);
+                fd[count + o] = numerical_gradient(ref, &layer->biases[o], inputs, targets, batch);
             result->biases = relative_error(device + count, fd + count, layer->outputs);
         }
     }
@@ -307,8 +307,7 @@ static void print_json_number(double value)
         fputs("null", stdout);
 }
 
-static void print_json(const problem *p, const layer_result *results, double largest,
-                       int passed)
+static void print_json(const problem *p, const layer_result *results, double largest, int passed)
 {
     fputs("{\"max_rel_error\":", stdout);
     print_json_number(largest);
@@ -336,8 +335,8 @@ static void print_human(const problem *p, const clprop_context *context,
     printf(", %s hidden, %s output, %s loss, %s, batch %zu, seed %llu (%zu parameters)\n",
            L > 1 ? clprop_activation_name(p->activations[0]) : "no",
            clprop_activation_name(p->activations[L - 1]), clprop_loss_name(p->desc.loss),
-           p->desc.no_bias ? "no biases" : "biases", p->batch,
-           (unsigned long long)p->desc.seed, parameters);
+           p->desc.no_bias ? "no biases" : "biases", p->batch, (unsigned long long)p->desc.seed,
+           parameters);
     printf("loss: device %.9g, double reference %.9g\n", device_loss, reference_loss);
     printf("relative error of the gradients, device (float32) against finite differences "
            "(double):\n");
@@ -352,8 +351,8 @@ static void print_human(const problem *p, const clprop_context *context,
                     (!p->desc.no_bias && !(results[l - 1].biases <= TOLERANCE));
         puts(above ? "  above tolerance" : "");
     }
-    printf("largest relative error %.2e: %s (tolerance %.0e)\n", largest,
-           passed ? "PASS" : "FAIL", TOLERANCE);
+    printf("largest relative error %.2e: %s (tolerance %.0e)\n", largest, passed ? "PASS" : "FAIL",
+           TOLERANCE);
 }
 
 /* ---- The command ----------------------------------------------------------------------------- */
@@ -370,8 +369,8 @@ int cli_gradcheck(int argc, char **argv)
     size_t L = n->size_count - 1;
     for (size_t l = 0; l < L; l++)
         p.activations[l] = l + 1 == L ? n->output : n->hidden;
-    p.desc = (clprop_net_desc){L, n->sizes, p.activations, n->no_bias, n->loss, o.seed,
-                               CLPROP_INIT_AUTO};
+    p.desc = (clprop_net_desc){L,       n->sizes, p.activations,   n->no_bias,
+                               n->loss, o.seed,   CLPROP_INIT_AUTO};
     p.batch = o.batch;
 
     clprop_context *context = cli_open_context(n->device, n->gemm);
@@ -420,8 +419,7 @@ int cli_gradcheck(int argc, char **argv)
             print_json(&p, results, largest, passed);
         else
             print_human(&p, context, results, parameter_count(&o), device_loss,
-                        clprop_ref_loss(ref, wide_inputs, wide_targets, p.batch), largest,
-                        passed);
+                        clprop_ref_loss(ref, wide_inputs, wide_targets, p.batch), largest, passed);
         code = passed ? 0 : EXIT_FAILED;
     }
     free(wide_inputs), free(wide_targets);

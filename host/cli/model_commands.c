@@ -126,13 +126,13 @@ static int load(const model_options *o, loaded *l)
     if (clprop_data_inputs(l->data) != inputs || clprop_data_outputs(l->data) != outputs) {
         cli_error("%s: the data have %zu inputs and %zu outputs but the model %s takes %zu and "
                   "gives %zu",
-                  o->data.path, clprop_data_inputs(l->data), clprop_data_outputs(l->data),
-                  o->model, inputs, outputs);
+                  o->data.path, clprop_data_inputs(l->data), clprop_data_outputs(l->data), o->model,
+                  inputs, outputs);
         return EXIT_FAILED;
     }
-    l->classifier = outputs > 1 && (clprop_data_has_labels(l->data) ||
-                                    clprop_model_activation(l->model, last) ==
-                                        CLPROP_ACTIVATION_SOFTMAX);
+    l->classifier =
+        outputs > 1 && (clprop_data_has_labels(l->data) ||
+                        clprop_model_activation(l->model, last) == CLPROP_ACTIVATION_SOFTMAX);
     if ((l->context = cli_open_context(o->device, o->gemm)) == NULL)
         return EXIT_FAILED;
     if (clprop_net_create_from_model(l->context, l->model, &l->net) != CLPROP_SUCCESS) {
@@ -152,8 +152,7 @@ int cli_eval(int argc, char **argv)
     code = load(&o, &l);
     clprop_device_data *device_data = NULL;
     clprop_pass_result r;
-    if (code == 0 &&
-        clprop_device_data_create(l.context, l.data, &device_data) != CLPROP_SUCCESS) {
+    if (code == 0 && clprop_device_data_create(l.context, l.data, &device_data) != CLPROP_SUCCESS) {
         cli_error("%s: %s", o.data.path, clprop_device_data_message(device_data));
         code = EXIT_FAILED;
     }

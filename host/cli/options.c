@@ -131,8 +131,8 @@ int cli_parse_layers(const char *flag, const char *text, size_t *sizes, size_t *
         size[length] = '\0';
         unsigned long long value;
         if (!all_digits(size) || (value = strtoull(size, NULL, 10)) > CLI_MAX_UNITS) {
-            cli_error("%s: layer %zu: expected a number of units from 1 to %d, not \"%s\"", flag,
-                      n, CLI_MAX_UNITS, cli_quote(size, shown, sizeof shown));
+            cli_error("%s: layer %zu: expected a number of units from 1 to %d, not \"%s\"", flag, n,
+                      CLI_MAX_UNITS, cli_quote(size, shown, sizeof shown));
             return 0;
         }
         if (value < 1) {
@@ -161,7 +161,8 @@ int cli_parse_activation_name(const char *flag, const char *text, clprop_activat
     if (!clprop_activation_from_name(text, out)) {
         char shown[128];
         cli_error("%s: unknown activation \"%s\" (sigmoid, tanh, relu, leaky-relu, linear, "
-                  "softmax)", flag, cli_quote(text, shown, sizeof shown));
+                  "softmax)",
+                  flag, cli_quote(text, shown, sizeof shown));
         return 0;
     }
     return 1;
@@ -182,7 +183,8 @@ int cli_parse_weight_init(const char *flag, const char *text, clprop_weight_init
     if (clprop_weight_init_from_name(text, out))
         return 1;
     char shown[128];
-    cli_error("%s: expected auto, glorot or he, not \"%s\"", flag, cli_quote(text, shown, sizeof shown));
+    cli_error("%s: expected auto, glorot or he, not \"%s\"", flag,
+              cli_quote(text, shown, sizeof shown));
     return 0;
 }
 
@@ -204,8 +206,7 @@ int cli_take_data_option(int argc, char **argv, int *i, cli_data_options *data, 
            cli_option_value(argc, argv, i, "--targets", &data->targets, bad);
 }
 
-int cli_take_network_option(int argc, char **argv, int *i, cli_network_options *network,
-                            int *bad)
+int cli_take_network_option(int argc, char **argv, int *i, cli_network_options *network, int *bad)
 {
     const char *value = NULL;
     if (strcmp(argv[*i], "--no-bias") == 0)
@@ -213,8 +214,7 @@ int cli_take_network_option(int argc, char **argv, int *i, cli_network_options *
     if (cli_option_value(argc, argv, i, "--device", &network->device, bad))
         return 1;
     if (cli_option_value(argc, argv, i, "--layers", &value, bad)) {
-        *bad = *bad ||
-               !cli_parse_layers("--layers", value, network->sizes, &network->size_count);
+        *bad = *bad || !cli_parse_layers("--layers", value, network->sizes, &network->size_count);
     } else if (cli_option_value(argc, argv, i, "--activation", &value, bad)) {
         *bad = *bad || !cli_parse_activation_name("--activation", value, &network->hidden);
         network->hidden_given = 1;
@@ -271,7 +271,8 @@ static int check_options_fit_the_file(const cli_data_options *options, int *usag
         options->label_column == NULL) { /* (--labels on a CSV file is refused below) */
         cli_error("%s: read as CSV (it is neither IDX nor FANN), which needs --targets K (its last "
                   "K columns are the targets) or --label-column N (column N, from 1, or last, "
-                  "holds class labels 0..C-1)", path);
+                  "holds class labels 0..C-1)",
+                  path);
         *usage_error = 1;
         return 0;
     }
@@ -284,7 +285,8 @@ static int check_options_fit_the_file(const cli_data_options *options, int *usag
     }
     if (format != CLPROP_DATA_IDX && options->labels != NULL) {
         cli_error("%s: --labels goes with IDX images, and this is a %s file (its targets are in "
-                  "it)", path, format == CLPROP_DATA_FANN ? "FANN" : "CSV");
+                  "it)",
+                  path, format == CLPROP_DATA_FANN ? "FANN" : "CSV");
         *usage_error = 1;
         return 0;
     }

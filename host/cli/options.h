@@ -22,9 +22,9 @@ int cli_parse_whole(const char *flag, const char *text, unsigned long long min,
                     unsigned long long max, unsigned long long *out);
 int cli_parse_real(const char *flag, const char *text, cli_range range, float *out);
 
-int cli_parse_count(const char *flag, const char *text, size_t *out);     /* 1..CLI_MAX_COUNT */
-int cli_parse_seed(const char *flag, const char *text, uint64_t *out);    /* whole number ≥ 0 */
-int cli_parse_positive(const char *flag, const char *text, float *out);   /* finite, > 0 */
+int cli_parse_count(const char *flag, const char *text, size_t *out);   /* 1..CLI_MAX_COUNT */
+int cli_parse_seed(const char *flag, const char *text, uint64_t *out);  /* whole number ≥ 0 */
+int cli_parse_positive(const char *flag, const char *text, float *out); /* finite, > 0 */
 /* "784,256,10": at least two sizes, each 1..CLI_MAX_UNITS. */
 int cli_parse_layers(const char *flag, const char *text, size_t *sizes, size_t *count);
 int cli_parse_activation_name(const char *flag, const char *text, clprop_activation *out);
@@ -60,8 +60,7 @@ typedef struct cli_network_options {
 /* Takes argv[*i] if it is one of the network options (--layers, --activation, --output, --loss,
  * --no-bias, --gemm, --device), advancing *i past its value. Returns 1 when taken; sets *bad on
  * a missing or wrong value (reported). */
-int cli_take_network_option(int argc, char **argv, int *i, cli_network_options *network,
-                            int *bad);
+int cli_take_network_option(int argc, char **argv, int *i, cli_network_options *network, int *bad);
 
 /* The output activation and the loss where the command line gave neither or one: cross-entropy
  * goes with softmax; without either, softmax and cross-entropy for class labels (`labels`),

@@ -3,7 +3,6 @@
 #include <string.h>
 #include <unistd.h>
 
-
 void report_open(report *r, size_t epochs)
 {
     memset(r, 0, sizeof *r);
@@ -31,8 +30,11 @@ static double accuracy(const clprop_pass_result *result)
 
 static void print_line(const epoch_figures *f)
 {
-    printf("epoch %*zu/%zu  loss %.5f", f->epochs >= 100 ? 3 : f->epochs >= 10 ? 2 : 1, f->epoch,
-           f->epochs, f->train.loss);
+    printf("epoch %*zu/%zu  loss %.5f",
+           f->epochs >= 100  ? 3
+           : f->epochs >= 10 ? 2
+                             : 1,
+           f->epoch, f->epochs, f->train.loss);
     if (f->classifier)
         printf("  train acc %.4f", accuracy(&f->train));
     if (f->has_validation) {
@@ -45,8 +47,7 @@ static void print_line(const epoch_figures *f)
         if (f->classifier)
             printf("  test acc %.4f", accuracy(&f->test));
     }
-    printf("  %.0f samples/s  %.1f s\n", (double)f->train.samples / f->seconds,
-           f->elapsed_seconds);
+    printf("  %.0f samples/s  %.1f s\n", (double)f->train.samples / f->seconds, f->elapsed_seconds);
     fflush(stdout);
 }
 

@@ -40,17 +40,27 @@ void signals_release(void)
         sigaction(caught[i], &previous[i], NULL);
 }
 
-volatile sig_atomic_t *signals_stop_flag(void) { return &stop_requested; }
+volatile sig_atomic_t *signals_stop_flag(void)
+{
+    return &stop_requested;
+}
 
-int signals_received(void) { return first_signal; }
+int signals_received(void)
+{
+    return first_signal;
+}
 
 const char *signals_name(int signal_number)
 {
     switch (signal_number) {
-    case SIGINT: return "Ctrl-C";
-    case SIGTERM: return "SIGTERM";
-    case SIGHUP: return "SIGHUP";
-    default: return "a signal";
+    case SIGINT:
+        return "Ctrl-C";
+    case SIGTERM:
+        return "SIGTERM";
+    case SIGHUP:
+        return "SIGHUP";
+    default:
+        return "a signal";
     }
 }
 
@@ -64,7 +74,12 @@ static void set_blocked(int how)
     pthread_sigmask(how, &set, NULL);
 }
 
-void signals_block(void) { set_blocked(SIG_BLOCK); }
+void signals_block(void)
+{
+    set_blocked(SIG_BLOCK);
+}
 
-void signals_unblock(void) { set_blocked(SIG_UNBLOCK); }
-
+void signals_unblock(void)
+{
+    set_blocked(SIG_UNBLOCK);
+}

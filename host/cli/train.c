@@ -10,6 +10,7 @@
 #include "checkpoint.h"
 #include "cli.h"
 #include "devices_option.h"
+#include "mpi_run.h"
 #include "paths.h"
 #include "report.h"
 #include "signals.h"
@@ -29,6 +30,7 @@ typedef struct session {
     clprop_data *data, *test;
     clprop_context *context; /* the network's device: team.contexts[0] with --devices */
     cli_device_team team;    /* --devices */
+    cli_mpi mpi;             /* under mpirun: the other processes */
     clprop_net *net;
     clprop_trainer *trainer;
     report report;
@@ -260,7 +262,8 @@ static int create_trainer(session *s)
                                   .log = o->log,
                                   .replicas = s->team.count > 1 ? s->team.contexts + 1 : NULL,
                                   .replica_count = s->team.count > 1 ? s->team.count - 1 : 0,
-                                  .shares = s->team.has_shares ? s->team.shares : NULL};
+                                  .shares = s->team.has_shares ? s->team.shares : NULL,
+                                  .collective = cli_mpi_collective(&s->mpi)};
     if (clprop_trainer_create(s->net, s->data, &params, &s->trainer) == CLPROP_SUCCESS) {
         /* the trainer has what it needs of the training set: not kept twice for the run */
         s->labels = clprop_data_has_labels(s->data);
@@ -307,7 +310,8 @@ static void print_summary(session *s)
 static void describe_run(const session *s)
 {
     clprop_optimizer optimizer;
-    clprop_net_get_optimizer(s->net, &optimizer);
+    clprop_net_get_optimizer(s->net, &optimizer);    if (s->mpi.active)
+        printf("process 1 of %zu (each its part of every batch), ", s->mpi.size);
     if (s->team.count > 1) {
         printf("devices");
         for (size_t d = 0; d < s->team.count; d++)
@@ -332,6 +336,8 @@ static void say_how_to_resume(const char *path)
 /* A signal asked the run to stop and the batch is done: the checkpoint, and how to go on. */
 static int stop_with_checkpoint(session *s)
 {
+    if (s->mpi.active && s->mpi.rank != 0) /* the first process writes the checkpoint */
+        return 128 + (signals_received() != 0 ? signals_received() : 2);
     char name[64], written[PATH_MAX + 64];
     const char *path = s->options->checkpoint != NULL
                            ? s->options->checkpoint
@@ -344,10 +350,12 @@ static int stop_with_checkpoint(session *s)
     clprop_training_state progress;
     clprop_trainer_progress(s->trainer, &progress);
     cli_error("%s: interrupted in epoch %zu after %zu of %zu samples; checkpoint written to %s",
-              signals_name(signals_received()), (size_t)progress.epochs_done + 1,
-              (size_t)progress.samples_done, clprop_trainer_samples(s->trainer), where);
+              signals_received() != 0 ? signals_name(signals_received())
+                                      : "another process was interrupted",
+              (size_t)progress.epochs_done + 1, (size_t)progress.samples_done,
+              clprop_trainer_samples(s->trainer), where);
     say_how_to_resume(where);
-    return 128 + signals_received();
+    return 128 + (signals_received() != 0 ? signals_received() : 2);
 }
 
 /* The run failed. When a file could not be written (a full disk, say) and the run keeps
@@ -399,8 +407,9 @@ static int train_and_save(session *s)
     describe_run(s);
     fflush(stdout);
     s->started = now_seconds();
-    clprop_status status = clprop_trainer_run(s->trainer);
-    int interrupted = status == CLPROP_STOPPED && signals_received() != 0;
+    clprop_status status = clprop_trainer_run(
+        s->trainer); /* under mpirun, a signal to any process stops them all after the same step */
+    int interrupted = status == CLPROP_STOPPED && (signals_received() != 0 || s->mpi.active);
     int ok = status == CLPROP_SUCCESS || interrupted;
     int code = !ok ? fail_run(s, status) : interrupted ? stop_with_checkpoint(s) : save_result(s);
     signals_release();
@@ -434,16 +443,43 @@ static int check_files(const train_options *o, int *usage_error)
     return cli_check_outputs_writable(outputs, 4);
 }
 
+/* Under mpirun: the first process alone prints, writes and measures the test set; each picks the
+ * device of its rank on its host unless told. */
+static int join_processes(int *argc, char ***argv, train_options *o, session *s, char *selector,
+                          size_t size)
+{
+    if (!cli_mpi_start(argc, argv, &s->mpi))
+        return 0;
+    if (!s->mpi.active)
+        return 1;
+    if (s->mpi.rank != 0) {
+        o->save = o->log = o->checkpoint = NULL;
+        o->checkpoint_every = 0;
+        o->test.path = o->test.labels = NULL;
+        if (freopen("/dev/null", "w", stdout) == NULL)
+            return 0;
+    }
+    if (o->network.device == NULL && o->devices == NULL && getenv("CLPROP_DEVICE") == NULL &&
+        cli_device_of_local_rank(s->mpi.local_rank, selector, size))
+        o->network.device = selector;
+    return 1;
+}
+
 int cli_train(int argc, char **argv)
 {
     train_options options;
     int code = train_parse_arguments(argc, argv, &options);
     if (code >= 0)
         return code;
-    int usage_error = 0;
-    if (!check_files(&options, &usage_error))
-        return usage_error ? EXIT_USAGE : EXIT_FAILED;
     session s = {.options = &options};
+    char selector[32];
+    if (!join_processes(&argc, &argv, &options, &s, selector, sizeof selector))
+        return EXIT_FAILED;
+    int usage_error = 0;
+    if (!check_files(&options, &usage_error)) {
+        cli_mpi_end(&s.mpi, 1);
+        return usage_error ? EXIT_USAGE : EXIT_FAILED;
+    }
     int ok = load_everything(&s);
     if (ok && options.devices != NULL) {
         ok = cli_open_device_team(options.devices, options.shares, options.network.gemm, &s.team,
@@ -455,5 +491,7 @@ int cli_train(int argc, char **argv)
     ok = ok && build_network(&s) && create_trainer(&s);
     code = ok ? train_and_save(&s) : s.usage_error ? EXIT_USAGE : EXIT_FAILED;
     session_end(&s);
+    /* a process that failed while the others go on would leave them waiting in a sum */
+    cli_mpi_end(&s.mpi, code != 0 && code < 128);
     return code;
 }

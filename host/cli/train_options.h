@@ -6,7 +6,7 @@
 
 typedef struct train_options {
     cli_data_options data;
-    cli_data_options test; /* path from --test, labels from --test-labels */
+    cli_data_options test;       /* path from --test, labels from --test-labels */
     cli_network_options network; /* size_count 0: from the data, around one hidden layer of
                                     TRAIN_DEFAULT_HIDDEN */
     clprop_weight_init weight_init;
@@ -16,8 +16,8 @@ typedef struct train_options {
     uint64_t seed;
     clprop_optimizer optimizer;
     clprop_schedule schedule;
-    float validation;      /* fraction held out; 0 for none */
-    size_t patience;       /* early stopping; 0 for none */
+    float validation; /* fraction held out; 0 for none */
+    size_t patience;  /* early stopping; 0 for none */
     size_t checkpoint_every;
     const char *init, *save, *log, *checkpoint, *resume;
     const char *devices, *shares; /* --devices LIST, --shares W,...: data parallelism */

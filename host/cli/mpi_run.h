@@ -1,0 +1,26 @@
+/* `mpirun -np N clprop train ...`: the same command line in every process; clprop sees MPI's
+ * environment, joins the others (the MPI build) and trains its part of every batch. Without the
+ * MPI build, a run under mpirun says how to get it. */
+#ifndef CLPROP_CLI_MPI_RUN_H
+#define CLPROP_CLI_MPI_RUN_H
+
+#include <stddef.h>
+
+#include "clprop.h"
+
+typedef struct cli_mpi {
+    int active; /* under mpirun with more than one process */
+    size_t rank, size, local_rank;
+    void *handle; /* the clprop_mpi, in the MPI build */
+} cli_mpi;
+
+/* Joins the other processes when MPI's environment says there are any (MPI_Init). Reports and
+ * returns 0 when it cannot (or when clprop was built without MPI). */
+int cli_mpi_start(int *argc, char ***argv, cli_mpi *mpi);
+/* The collective for the trainer; NULL when not active. */
+const clprop_collective *cli_mpi_collective(const cli_mpi *mpi);
+/* Leaves the others (MPI_Finalize); `failed`: a process ended the run with an error, and the
+ * others may wait for it: abort them all rather than hang. */
+void cli_mpi_end(cli_mpi *mpi, int failed);
+
+#endif
