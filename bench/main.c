@@ -26,6 +26,7 @@ static void print_usage(FILE *out)
             "usage: clprop-bench kernels [--device SPEC] [--json] [--repeat N] [--quick]\n"
             "                            [--only TEXT]\n"
             "       clprop-bench train [--device SPEC] [--json] [--quick] [--epochs N]\n"
+            "                          [--batches B,B,...] [--data DIR] [--memory]\n"
             "       clprop-bench peak [--opencl [--device SPEC]] [--json]\n"
             "       clprop-bench --help\n"
             "       clprop-bench --version\n"
