@@ -6,7 +6,7 @@
  * computed. Without AVX2 and FMA (or off x86) it says so and measures plain scalar FMAs.
  *
  * `clprop-bench peak --opencl [--device SPEC]`: the same figure for an OpenCL device (a GPU's
- * is what the GPU GEMMs are a share of): a kernel of independent float4 mad chains, enough
+ * is what the GPU GEMMs are a share of): a kernel of independent float4 fma chains, enough
  * work-items to fill every compute unit several times over, timed with profiling events.
  *
  * Build: cmake --build build-bench -j2 --target clprop-bench
@@ -154,8 +154,10 @@ int bench_peak(int json)
 /* ==== an OpenCL device's FP32 peak ==== */
 
 /* DEVICE_CHAINS float4 accumulators per work-item: 32 independent FMAs a round, enough to hide
- * the FMA latency of a GPU lane (4 cycles on NVIDIA's recent chips) without spilling. Each
- * round is 2 × 4 × DEVICE_CHAINS flops; the sum at the end keeps every chain alive. */
+ * the FMA latency of a GPU lane (4 cycles on NVIDIA's recent chips) without spilling. fma(), not
+ * mad(): one instruction on every GPU and on PoCL's x86 devices with FMA, where mad() may be a
+ * multiply and an add. Each round is 2 × 4 × DEVICE_CHAINS flops; the sum at the end keeps
+ * every chain alive. */
 enum { DEVICE_CHAINS = 8 };
 static const char device_peak_source[] =
     "#ifndef CHAINS\n"
@@ -172,7 +174,7 @@ static const char device_peak_source[] =
     "    for (int r = 0; r < rounds; r++) {\n"
     "#pragma unroll\n"
     "        for (int c = 0; c < CHAINS; c++)\n"
-    "            acc[c] = mad(acc[c], a, b);\n"
+    "            acc[c] = fma(acc[c], a, b);\n"
     "    }\n"
     "    float4 total = acc[0];\n"
     "#pragma unroll\n"
@@ -325,7 +327,7 @@ static void device_peak_print(const device_peak *p, int json)
     else
         printf("FP32 FMA peak of %s (%s; %u compute units, at most %u MHz): %.1f GFLOP/s "
                "(best of %d launches, median %.1f), %zu work-items in groups of %zu, %d "
-               "independent float4 mad chains of %d rounds each, %.3f ms a launch\n",
+               "independent float4 fma chains of %d rounds each, %.3f ms a launch\n",
                device->name, device->platform_name, device->compute_units, (unsigned)clock_mhz,
                best, DEVICE_LAUNCHES, median, p->items, p->local, DEVICE_CHAINS, p->rounds,
                sorted[0] * 1e3);
