@@ -99,10 +99,19 @@ done < <(find "$unpacked/usr/lib/x86_64-linux-gnu" "$unpacked/lib/x86_64-linux-g
 install -m 755 "$unpacked/usr/bin/clinfo" "$payload/bin/"
 cp "$data/train-images-idx3-ubyte.gz" "$data/train-labels-idx1-ubyte.gz" "$payload/data/"
 
-say "every library resolves from payload/lib or the base system"
-missing=$(LD_LIBRARY_PATH=$payload/lib ldd "$payload"/bin/clprop* "$payload"/bin/clinfo \
-    "$payload"/bin/tests/* | grep 'not found' || true)
+say "every library resolves from payload/lib or the base packages"
+resolved=$(LD_LIBRARY_PATH=$payload/lib ldd "$payload"/bin/clprop* "$payload"/bin/clinfo \
+    "$payload"/bin/tests/*)
+missing=$(grep 'not found' <<<"$resolved" || true)
 [ -z "$missing" ] || die "unresolved: $missing"
+while read -r library; do
+    case $library in "$payload"/lib/*) continue ;; esac
+    owner=
+    for path in "$library" "${library#/usr}" "$(readlink -f "$library")"; do
+        owner=$(dpkg -S "$path" 2>/dev/null | head -1) && [ -n "$owner" ] && break
+    done
+    grep -qE "$base" <<<"${owner%%:*}" || die "$library ($owner) is neither carried nor base"
+done < <(awk '$2 == "=>" && $3 ~ /^\// {print $3}' <<<"$resolved" | sort -u)
 opencl=$(LD_LIBRARY_PATH=$payload/lib ldd "$payload/bin/clprop" | awk '/libOpenCL/ {print $3}')
 [ "$(readlink -f "$opencl")" = "$(readlink -f "$payload/lib/libOpenCL.so.1")" ] ||
     die "libOpenCL.so.1 resolves to $opencl, not the payload's"
@@ -115,7 +124,8 @@ untracked=$(git ls-files -z --others --exclude-standard |
 carried=$(du -sb "$payload" | cut -f1)
 total=$((tracked + untracked + carried))
 {
-    echo "commit: $(git rev-parse HEAD)$(git diff --quiet HEAD -- . ':!bench/gpu' || echo ' (with uncommitted changes)')"
+    changes=$(git status --porcelain)
+    echo "commit: $(git rev-parse HEAD)${changes:+ (with uncommitted changes: the build has them)}"
     echo "prepared: $(date -u +%FT%TZ) on $(. /etc/os-release && echo "$PRETTY_NAME")"
     echo "source root: $root"
     echo "packages:"
