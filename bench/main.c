@@ -44,7 +44,7 @@ static void print_usage(FILE *out)
             "  peak           this CPU's FP32 FMA peak, measured with independent FMA chains\n"
             "                 on one core and on every core: what a GFLOP/s figure is a share of;\n"
             "                 with --opencl, the OpenCL device's (--device, as for kernels) with\n"
-            "                 independent float4 fma chains in enough work-items to fill it\n"
+            "                 independent float8 fma chains in enough work-items to fill it\n"
             "\n"
             "options of kernels:\n"
             "  --device SPEC  an index, \"P:D\", \"gpu\", \"cpu\" or part of the device name\n"
