@@ -128,6 +128,9 @@ total=$((tracked + untracked + carried))
     echo "commit: $(git rev-parse HEAD)${changes:+ (with uncommitted changes: the build has them)}"
     echo "prepared: $(date -u +%FT%TZ) on $(. /etc/os-release && echo "$PRETTY_NAME")"
     echo "source root: $root"
+    # the newest glibc symbol version any carried file asks for: the GPU machine needs that glibc
+    echo "needs: $(find "$payload/bin" "$payload/lib" -type f -exec objdump -T {} + 2>/dev/null |
+        grep -oE 'GLIBC_[0-9.]+' | sort -uV | tail -1)"
     echo "packages:"
     for deb in "$work"/debs/*.deb; do
         echo "  $(dpkg-deb -f "$deb" Package) $(dpkg-deb -f "$deb" Version)"

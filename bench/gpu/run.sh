@@ -107,6 +107,8 @@ step() {
         return
     fi
     local limit=$((max < left ? max : left)) began=$SECONDS rc=0 errors=$out/steps.log
+    [ "$limit" -ge 1 ] || limit=1 # `timeout 0` would mean no timeout at all
+    [ "$limit" -ge 1 ] || limit=1 # timeout 0 would mean no timeout
     [ "$file" = "$out/tests.log" ] && errors=$file
     echo "== $name (timeout ${limit}s): $*" >>"$out/steps.log"
     [ "$file" = "$out/tests.log" ] && echo "== $name: $*" >>"$file"
@@ -202,7 +204,7 @@ done
 {
     echo "clprop on the GPU machine: $([ "$stand_in" = 1 ] && echo "stand-in (PoCL's CPU device)" || echo "NVIDIA OpenCL"), $(date -u +%FT%TZ), ${SECONDS}s of ${budget}s, $failures step(s) not passed"
     grep -m1 '^commit:' "$payload/MANIFEST"
-    sed -n '/^== clprop devices/,$p' "$out/environment.txt" | tail -n +2
+    [ -f "$out/environment.txt" ] && sed -n '/^== clprop devices/,$p' "$out/environment.txt" | tail -n +2
 } >"$tmp/head"
 cat "$tmp/head" "$summary" >"$tmp/summary" && cp "$tmp/summary" "$summary"
 cat "$summary"
