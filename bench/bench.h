@@ -27,10 +27,13 @@ typedef struct bench_options {
     const char *only;   /* measure only operations whose "label kernel" contains this; NULL: all */
 } bench_options;
 
-/* ---- the CPU's FP32 FMA peak (peak.c) ---- */
+/* ---- the FP32 FMA peak of the CPU or of an OpenCL device (peak.c) ---- */
 
 /* Measures and prints it (one JSON object with json); returns the exit status. */
 int bench_peak(int json);
+/* The same for the OpenCL device `device` selects (as clprop_context_desc.device; NULL: the
+ * default device). */
+int bench_peak_device(const char *device, int json);
 
 /* ---- failures the bench cannot go on from (arrays.c) ---- */
 

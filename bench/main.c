@@ -6,6 +6,7 @@
  * Run:   ./build-bench/clprop-bench kernels [--device SPEC] [--json] [--repeat N] [--quick]
  *                                         [--only TEXT]
  *        ./build-bench/clprop-bench train [--device SPEC] [--json] [--quick]   (train.c)
+ *        ./build-bench/clprop-bench peak [--opencl [--device SPEC]] [--json]   (peak.c)
  *        ./build-bench/clprop-bench --help */
 #include <errno.h>
 #include <stdarg.h>
@@ -25,7 +26,8 @@ static void print_usage(FILE *out)
             "usage: clprop-bench kernels [--device SPEC] [--json] [--repeat N] [--quick]\n"
             "                            [--only TEXT]\n"
             "       clprop-bench train [--device SPEC] [--json] [--quick] [--epochs N]\n"
-            "       clprop-bench peak [--json]\n"
+            "                          [--batches B,B,...] [--data DIR] [--memory]\n"
+            "       clprop-bench peak [--opencl [--device SPEC]] [--json]\n"
             "       clprop-bench --help\n"
             "       clprop-bench --version\n"
             "\n"
@@ -40,7 +42,9 @@ static void print_usage(FILE *out)
             "                 at batches 32, 256 and 1024, start-up cold and warm, peak host\n"
             "                 memory (clprop-bench train --help)\n"
             "  peak           this CPU's FP32 FMA peak, measured with independent FMA chains\n"
-            "                 on one core and on every core: what a GFLOP/s figure is a share of\n"
+            "                 on one core and on every core: what a GFLOP/s figure is a share of;\n"
+            "                 with --opencl, the OpenCL device's (--device, as for kernels) with\n"
+            "                 independent float8 fma chains in enough work-items to fill it\n"
             "\n"
             "options of kernels:\n"
             "  --device SPEC  an index, \"P:D\", \"gpu\", \"cpu\" or part of the device name\n"
@@ -120,6 +124,32 @@ static int parse_kernels_options(int argc, char **argv, bench_options *options)
     return -1;
 }
 
+/* The options after "peak": --json, --opencl and (with it) --device. Returns -1 to go on, else
+ * an exit status. */
+static int parse_peak_options(int argc, char **argv, bench_options *options, int *opencl)
+{
+    for (int i = 0; i < argc; i++) {
+        const char *arg = argv[i];
+        if (strcmp(arg, "-h") == 0 || strcmp(arg, "--help") == 0) {
+            print_usage(stdout);
+            return 0;
+        } else if (strcmp(arg, "--json") == 0) {
+            options->json = 1;
+        } else if (strcmp(arg, "--opencl") == 0) {
+            *opencl = 1;
+        } else if (strcmp(arg, "--device") == 0) {
+            if (i + 1 == argc)
+                return usage_error("%s needs a device selector", arg);
+            options->device = argv[++i];
+        } else {
+            return usage_error("peak: unknown option \"%s\"", arg);
+        }
+    }
+    if (options->device != NULL && !*opencl)
+        return usage_error("peak: --device needs --opencl (the CPU peak is this machine's)");
+    return -1;
+}
+
 int main(int argc, char **argv)
 {
     if (argc < 2)
@@ -136,14 +166,11 @@ int main(int argc, char **argv)
     if (bench_train_handles(command))
         return bench_train_main(argc - 1, argv + 1);
     if (strcmp(command, "peak") == 0) {
-        if (argc == 3 && (strcmp(argv[2], "--help") == 0 || strcmp(argv[2], "-h") == 0)) {
-            print_usage(stdout);
-            return 0;
-        }
-        int json = argc == 3 && strcmp(argv[2], "--json") == 0;
-        if (argc > 3 || (argc == 3 && !json))
-            return usage_error("peak takes only --json");
-        return bench_peak(json);
+        bench_options options = {NULL, 0, 0, 0, NULL};
+        int opencl = 0, status = parse_peak_options(argc - 2, argv + 2, &options, &opencl);
+        if (status >= 0)
+            return status;
+        return opencl ? bench_peak_device(options.device, options.json) : bench_peak(options.json);
     }
     if (strcmp(command, "kernels") != 0)
         return usage_error("unknown command \"%s\" (available: kernels, train, peak)", command);

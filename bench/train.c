@@ -4,6 +4,7 @@
  *
  * Build: cmake --build build-bench -j2 --target clprop-bench
  * Run:   ./build-bench/clprop-bench train [--device SPEC] [--json] [--quick] [--epochs N]
+ *                                        [--batches B,B,...]
  *
  * Every measurement runs in a process of its own: this same binary, started by posix_spawn with
  * a hidden command. The parent never touches OpenCL (PoCL hangs in a child forked from a process
@@ -58,8 +59,9 @@ static const size_t network[] = {784, 256, 128, 10};
 static const clprop_activation activations[] = {
     CLPROP_ACTIVATION_SIGMOID, CLPROP_ACTIVATION_SIGMOID, CLPROP_ACTIVATION_SOFTMAX};
 #define NETWORK_LAYERS 3
-static const size_t batches[] = {32, 256, 1024};
-#define BATCH_COUNT (sizeof batches / sizeof *batches)
+static const size_t default_batches[] = {32, 256, 1024};
+#define MAX_BATCHES 16
+#define MAX_BATCH 65536
 
 typedef struct train_options {
     const char *device;   /* NULL: the default device */
@@ -67,6 +69,7 @@ typedef struct train_options {
     int json, quick;
     int memory;    /* the peak-memory report against the data's size, instead of the timings */
     size_t epochs; /* timed epochs per batch size */
+    size_t batches[MAX_BATCHES], batch_count; /* the batch sizes timed, in order */
     /* the children's own */
     size_t batch;      /* train-one */
     size_t samples;    /* train-one: the training set cut, or repeated, to this many; 0: as is */
@@ -86,19 +89,21 @@ static void print_usage(FILE *out)
 {
     fprintf(out,
             "usage: clprop-bench train [--device SPEC] [--json] [--quick] [--epochs N]\n"
-            "                          [--data DIR] [--memory]\n"
+            "                          [--batches B,B,...] [--data DIR] [--memory]\n"
             "\n"
             "Trains the Fashion-MNIST network 784-256-128-10 (sigmoid, softmax + cross-entropy,\n"
-            "plain SGD) on the real data at batches 32, 256 and 1024 and reports samples/s over\n"
-            "whole epochs after a warm-up; the start-up to the first batch, cold (an empty PoCL\n"
-            "kernel cache) and warm, and that of `clprop train`; and each process's peak host\n"
-            "memory. Every measurement runs in a fresh process.\n"
+            "plain SGD) on the real data at batches 32, 256 and 1024 (--batches) and reports\n"
+            "samples/s over whole epochs after a warm-up; the start-up to the first batch, cold\n"
+            "(an empty PoCL kernel cache) and warm, and that of `clprop train`; and each\n"
+            "process's peak host memory. Every measurement runs in a fresh process.\n"
             "\n"
             "  --device SPEC  an index, \"P:D\", \"gpu\", \"cpu\" or part of the device name\n"
             "  --json         one JSON object per line\n"
             "  --quick        the first %d images, no cold start-up, the PoCL cache as found:\n"
             "                 the smoke test\n"
             "  --epochs N     timed epochs per batch size (default 1)\n"
+            "  --batches LIST the batch sizes timed, comma-separated, each 1 to %d, at most\n"
+            "                 %d (default 32,256,1024; a GPU wants larger ones too)\n"
             "  --memory       instead: each process's peak memory training one epoch at batch\n"
             "                 256 on 10,000, 60,000 and 600,000 samples (the training set\n"
             "                 repeated), against the data's raw size: loaded from the gzip\n"
@@ -106,7 +111,7 @@ static void print_usage(FILE *out)
             "                 that many samples written to a temporary folder (memory-mapped)\n"
             "  --data DIR     where %s and\n"
             "                 %s are (default %s)\n",
-            QUICK_SAMPLES, IMAGES_FILE, LABELS_FILE, DEFAULT_DATA_DIR);
+            QUICK_SAMPLES, MAX_BATCH, MAX_BATCHES, IMAGES_FILE, LABELS_FILE, DEFAULT_DATA_DIR);
 }
 
 static int usage_error(const char *what, const char *arg)
@@ -127,12 +132,32 @@ static size_t parse_count(const char *text, size_t max)
     return value;
 }
 
+/* "256,1024,4096" into o->batches; 0 when it is not a list of 1 to MAX_BATCHES counts. */
+static int parse_batches(const char *text, train_options *o)
+{
+    char copy[256];
+    if (strlen(text) >= sizeof copy)
+        return 0;
+    strcpy(copy, text);
+    o->batch_count = 0;
+    for (char *item = copy, *comma; item != NULL; item = comma != NULL ? comma + 1 : NULL) {
+        comma = strchr(item, ',');
+        if (comma != NULL)
+            *comma = '\0';
+        size_t batch = parse_count(item, MAX_BATCH);
+        if (batch == 0 || o->batch_count == MAX_BATCHES)
+            return 0;
+        o->batches[o->batch_count++] = batch;
+    }
+    return 1;
+}
+
 /* Fills options from the arguments after the command; returns -1 to go on, else an exit
  * status. --batch and --spawned-at are the child processes' own. */
 static int parse_options(int argc, char **argv, train_options *o)
 {
-    static const char *const valued[] = {"--device", "--data",    "--epochs",
-                                         "--batch",  "--samples", "--spawned-at"};
+    static const char *const valued[] = {"--device",  "--data",    "--epochs",    "--batch",
+                                         "--batches", "--samples", "--spawned-at"};
     for (int i = 0; i < argc; i++) {
         const char *arg = argv[i];
         if (strcmp(arg, "-h") == 0 || strcmp(arg, "--help") == 0) {
@@ -172,8 +197,12 @@ static int parse_options(int argc, char **argv, train_options *o)
             if ((o->epochs = parse_count(value, MAX_EPOCHS)) == 0)
                 return usage_error("--epochs: not a count from 1 to 100:", value);
         } else if (strcmp(arg, "--batch") == 0) {
-            if ((o->batch = parse_count(value, 65536)) == 0)
+            if ((o->batch = parse_count(value, MAX_BATCH)) == 0)
                 return usage_error("--batch: not a count from 1 to 65536:", value);
+        } else if (strcmp(arg, "--batches") == 0) {
+            if (!parse_batches(value, o))
+                return usage_error("--batches: not a list of 1 to 16 counts from 1 to 65536:",
+                                   value);
         } else if (strcmp(arg, "--samples") == 0) {
             if ((o->samples = parse_count(value, 100000000)) == 0)
                 return usage_error("--samples: not a count from 1 to 10^8:", value);
@@ -918,14 +947,17 @@ static void check_learning(run *r, size_t batch, const child_report *c)
 
 static void measure_training(run *r)
 {
-    for (size_t b = 0; b < BATCH_COUNT; b++) {
+    int header = 0;
+    for (size_t b = 0; b < r->options->batch_count; b++) {
+        size_t batch = r->options->batches[b];
         child_report report;
-        if (!run_self(r, "train-one", r->options->data_dir, batches[b], 0, &report))
+        if (!run_self(r, "train-one", r->options->data_dir, batch, 0, &report))
             continue;
-        if (b == 0)
+        if (!header)
             print_training_header(r, &report);
-        print_training(r, batches[b], &report);
-        check_learning(r, batches[b], &report);
+        header = 1;
+        print_training(r, batch, &report);
+        check_learning(r, batch, &report);
     }
 }
 
@@ -1116,6 +1148,8 @@ int bench_train_handles(const char *command)
 int bench_train_main(int argc, char **argv)
 {
     train_options options = {.data_dir = DEFAULT_DATA_DIR, .epochs = 1, .batch = STARTUP_SAMPLES};
+    options.batch_count = sizeof default_batches / sizeof *default_batches;
+    memcpy(options.batches, default_batches, sizeof default_batches);
     int status = parse_options(argc - 1, argv + 1, &options);
     if (status >= 0)
         return status;
