@@ -351,7 +351,7 @@ static int stop_with_checkpoint(session *s)
     clprop_trainer_progress(s->trainer, &progress);
     cli_error("%s: interrupted in epoch %zu after %zu of %zu samples; checkpoint written to %s",
               signals_received() != 0 ? signals_name(signals_received())
-                                      : "another process was interrupted",
+                                      : "a signal to another process",
               (size_t)progress.epochs_done + 1, (size_t)progress.samples_done,
               clprop_trainer_samples(s->trainer), where);
     say_how_to_resume(where);

@@ -1,0 +1,179 @@
+/* `mpirun -np 2 clprop train` on this machine's loopback (built when CMake finds MPI): it trains
+ * what one process trains with the same global batch (SGD and Adam), a checkpoint resumes with
+ * another number of processes, SIGTERM to one process stops them all with a checkpoint, and a
+ * process that dies ends the run with a message within a time limit. CI runs as root: Open MPI
+ * wants --allow-run-as-root then, and --oversubscribe lets two processes share fewer cores. */
+#include <criterion/criterion.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/wait.h>
+
+#include "support.h"
+
+#define MPIRUN MPIEXEC " --allow-run-as-root --oversubscribe -np "
+#define DIABETES CLPROP_FANN_DIR "/diabetes.train"
+#define NETWORK "train --data " DIABETES " --layers 8,12,2 --batch 60 --seed 4 --validation 0.1"
+#define BOUND 1e-5
+
+static char *dir;
+
+static void make_dir(void)
+{
+    dir = test_make_temp_dir();
+}
+
+static void remove_dir(void)
+{
+    test_remove_tree(dir);
+    free(dir);
+}
+
+TestSuite(mpi, .init = make_dir, .fini = remove_dir);
+
+/* Runs a shell command line in `dir`; its exit status (-1 when it did not exit). */
+static int shell(const char *format, ...) __attribute__((format(printf, 1, 2)));
+static int shell(const char *format, ...)
+{
+    char line[8192], command[8400];
+    va_list args;
+    va_start(args, format);
+    vsnprintf(line, sizeof line, format, args);
+    va_end(args);
+    snprintf(command, sizeof command, "cd '%s' && { %s ; }", dir, line);
+    int raw = system(command);
+    return raw != -1 && WIFEXITED(raw) ? WEXITSTATUS(raw) : -1;
+}
+
+static char *read_in_dir(const char *name)
+{
+    char path[4200];
+    snprintf(path, sizeof path, "%s/%s", dir, name);
+    char *text = test_read_file(path, NULL);
+    return text != NULL ? text : calloc(1, 1);
+}
+
+static void expect_models_close(const char *got_name, const char *want_name)
+{
+    char got_path[4200], want_path[4200];
+    snprintf(got_path, sizeof got_path, "%s/%s", dir, got_name);
+    snprintf(want_path, sizeof want_path, "%s/%s", dir, want_name);
+    clprop_model *got = NULL, *want = NULL;
+    cr_assert_eq(clprop_model_load(got_path, &got), CLPROP_SUCCESS, "%s",
+                 clprop_model_message(got));
+    cr_assert_eq(clprop_model_load(want_path, &want), CLPROP_SUCCESS, "%s",
+                 clprop_model_message(want));
+    for (size_t l = 1; l <= clprop_model_layer_count(want); l++) {
+        size_t count = clprop_model_units(want, l) * clprop_model_units(want, l - 1);
+        const float *w = clprop_model_weights(want, l);
+        double *wide = malloc(count * sizeof *wide);
+        for (size_t i = 0; i < count; i++)
+            wide[i] = w[i];
+        char what[128];
+        snprintf(what, sizeof what, "%s against %s, layer %zu", got_name, want_name, l);
+        test_assert_close(what, clprop_model_weights(got, l), wide, count, BOUND);
+        free(wide);
+    }
+    clprop_model_destroy(got);
+    clprop_model_destroy(want);
+}
+
+static void check_two_processes(const char *optimizer)
+{
+    cr_assert_eq(shell("%s " NETWORK " --epochs 4 %s --save one.clprop >one.out 2>&1",
+                       CLPROP_COMMAND, optimizer),
+                 0);
+    cr_assert_eq(shell(MPIRUN "2 %s " NETWORK " --epochs 4 %s --save two.clprop >two.out 2>&1",
+                       CLPROP_COMMAND, optimizer),
+                 0, "%s", read_in_dir("two.out"));
+    expect_models_close("two.clprop", "one.clprop");
+    char *out = read_in_dir("two.out");
+    cr_expect(strstr(out, "process 1 of 2") != NULL, "%s", out);
+    /* the first process alone prints: one line per epoch */
+    size_t lines = 0;
+    for (const char *at = strstr(out, "epoch 4/4"); at != NULL; at = strstr(at + 1, "epoch 4/4"))
+        lines++;
+    cr_expect_eq(lines, 1, "%s", out);
+    free(out);
+}
+
+Test(mpi, two_processes_train_as_one_with_sgd, .timeout = 120)
+{
+    check_two_processes("--lr 0.5");
+}
+
+Test(mpi, two_processes_train_as_one_with_adam, .timeout = 120)
+{
+    check_two_processes("--optimizer adam --lr 0.01");
+}
+
+/* Two processes for two epochs, then one for two more, and the other way round: as four epochs
+ * in one process. */
+Test(mpi, a_checkpoint_resumes_with_another_number_of_processes, .timeout = 180)
+{
+    const char *adam = "--optimizer adam --lr 0.01";
+    cr_assert_eq(
+        shell("%s " NETWORK " --epochs 4 %s --save one.clprop >one.out 2>&1", CLPROP_COMMAND, adam),
+        0);
+    cr_assert_eq(shell(MPIRUN "2 %s " NETWORK " --epochs 2 %s --checkpoint two.ck "
+                              "--checkpoint-every 1 >a.out 2>&1 && "
+                              "%s " NETWORK " --epochs 4 %s --resume two.ck --save a.clprop "
+                              ">>a.out 2>&1",
+                       CLPROP_COMMAND, adam, CLPROP_COMMAND, adam),
+                 0, "%s", read_in_dir("a.out"));
+    expect_models_close("a.clprop", "one.clprop");
+    cr_assert_eq(shell("%s " NETWORK " --epochs 2 %s --checkpoint one.ck --checkpoint-every 1 "
+                       ">b.out 2>&1 && " MPIRUN "2 %s " NETWORK " --epochs 4 %s --resume one.ck "
+                       "--save b.clprop >>b.out 2>&1",
+                       CLPROP_COMMAND, adam, CLPROP_COMMAND, adam),
+                 0, "%s", read_in_dir("b.out"));
+    expect_models_close("b.clprop", "one.clprop");
+}
+
+/* Starts a long two-process run in the background (its mpirun's pid in run.pid), waits until
+ * the first process has said which device it trains on, then sends `signal` to the process of
+ * rank 1 and waits at most `limit` seconds for mpirun to end; run.status holds its status, or
+ * "hung". */
+static int signal_rank_1(const char *signal, int limit)
+{
+    return shell(MPIRUN "2 %s " NETWORK " --batch 8 --epochs 1000000 --checkpoint run.ck "
+                        ">run.out 2>run.err & echo $! >run.pid; "
+                        "for i in $(seq 300); do grep -q 'process 1 of 2' run.out && break; "
+                        "sleep 0.1; done; sleep 0.5; "
+                        "for p in $(pgrep -P $(cat run.pid)); do "
+                        "  tr '\\0' '\\n' </proc/$p/environ | grep -qx OMPI_COMM_WORLD_RANK=1 && "
+                        "  kill -%s $p; done; "
+                        "for i in $(seq %d); do kill -0 $(cat run.pid) 2>/dev/null || break; "
+                        "sleep 0.1; done; "
+                        "if kill -0 $(cat run.pid) 2>/dev/null; then echo hung >run.status; "
+                        "  kill -KILL $(cat run.pid); else wait $(cat run.pid); "
+                        "  echo $? >run.status; fi",
+                 CLPROP_COMMAND, signal, limit * 10);
+}
+
+Test(mpi, sigterm_to_one_process_stops_all_with_a_checkpoint, .timeout = 120)
+{
+    signal_rank_1("TERM", 60);
+    char *status = read_in_dir("run.status"), *err = read_in_dir("run.err");
+    cr_expect(strcmp(status, "hung\n") != 0, "the run did not end within a minute");
+    cr_expect(strstr(err, "a signal to another process") != NULL, "%s", err);
+    cr_expect(strstr(err, "checkpoint written to") != NULL, "%s", err);
+    free(status), free(err);
+    /* and the checkpoint resumes, in one process */
+    cr_expect_eq(shell("%s " NETWORK
+                       " --batch 8 --resume run.ck --epochs 1000000 --checkpoint run.ck "
+                       "--checkpoint-every 1000000 </dev/null >resume.out 2>&1 & sleep 2; "
+                       "kill -INT $!; wait $!; grep -q 'resuming after epoch' resume.out",
+                       CLPROP_COMMAND),
+                 0, "%s", read_in_dir("resume.out"));
+}
+
+Test(mpi, a_process_that_dies_ends_the_run_with_a_message, .timeout = 120)
+{
+    signal_rank_1("KILL", 60);
+    char *status = read_in_dir("run.status"), *err = read_in_dir("run.err");
+    cr_expect(strcmp(status, "hung\n") != 0, "the run did not end within a minute");
+    cr_expect(strcmp(status, "0\n") != 0, "the run ended well after a process died: %s", err);
+    cr_expect(strstr(err, "signal 9") != NULL || strstr(err, "Killed") != NULL, "%s", err);
+    free(status), free(err);
+}
