@@ -13,6 +13,13 @@ install(TARGETS clprop_shared clprop EXPORT clprop-targets
 install(TARGETS clprop_cli clprop-bench RUNTIME DESTINATION ${CMAKE_INSTALL_BINDIR})
 install(FILES ${PROJECT_SOURCE_DIR}/include/clprop.h ${CLPROP_GENERATED_INCLUDE}/clprop_version.h
         DESTINATION ${CMAKE_INSTALL_INCLUDEDIR})
+# The MPI build's library (include/clprop_mpi.h), when MPI was found.
+if(MPI_C_FOUND)
+  install(TARGETS clprop_mpi EXPORT clprop-targets
+          LIBRARY DESTINATION ${CMAKE_INSTALL_LIBDIR}
+          INCLUDES DESTINATION ${CMAKE_INSTALL_INCLUDEDIR})
+  install(FILES ${PROJECT_SOURCE_DIR}/include/clprop_mpi.h DESTINATION ${CMAKE_INSTALL_INCLUDEDIR})
+endif()
 install(FILES ${CLPROP_MAN_PAGES} DESTINATION ${CMAKE_INSTALL_MANDIR}/man1)
 install(FILES ${PROJECT_SOURCE_DIR}/LICENSE ${PROJECT_SOURCE_DIR}/README.md
         DESTINATION ${CMAKE_INSTALL_DOCDIR})

@@ -19,4 +19,8 @@ set(CPACK_DEBIAN_PACKAGE_SECTION science)
 # installable client driver.
 set(CPACK_DEBIAN_PACKAGE_DEPENDS
     "libc6, ocl-icd-libopencl1 | libopencl1, libclblast1, zlib1g, pocl-opencl-icd | opencl-icd")
+# The MPI build's command and libclprop_mpi load Open MPI's library.
+if(MPI_C_FOUND)
+  string(APPEND CPACK_DEBIAN_PACKAGE_DEPENDS ", libopenmpi3")
+endif()
 include(CPack)

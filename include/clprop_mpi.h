@@ -13,9 +13,8 @@
  *     ...
  *     clprop_mpi_destroy(mpi);
  *     MPI_Finalize();
- *
- * Built when CMake finds MPI (Debian: libopenmpi-dev); link with clprop::clprop_mpi, or
- * `pkg-config --libs clprop_mpi`. */
+ * * Built when CMake finds MPI (Debian: libopenmpi-dev); link with clprop::clprop_mpi
+ * (find_package(clprop)), or with -lclprop_mpi -lclprop and MPI's flags (mpicc). */
 #ifndef CLPROP_MPI_H
 #define CLPROP_MPI_H
 
