@@ -250,7 +250,7 @@ EVERY_SHAPE(gemm_epilogues_match_the_reference)
 /* Every family's epilogue: generic, GPU, the CPU family's panel kernel (K in blocks of 16, so the
  * epilogue must wait for the last block and the row sums add up over blocks) and its in-place
  * one. */
-ParameterizedTest(shape *s, kernels, gemm_epilogues_match_the_reference, .timeout = 120)
+ParameterizedTest(shape *s, kernels, gemm_epilogues_match_the_reference)
 {
     const clprop_gemm_tuning tunings[] = {
         {.family = CLPROP_GEMM_FAMILY_GENERIC},
