@@ -5,6 +5,8 @@
  * Build: cmake --build build-bench -j2 --target clprop-bench
  * Run:   ./build-bench/clprop-bench train [--device SPEC] [--json] [--quick] [--epochs N]
  *                                        [--batches B,B,...]
+ *        POCL_DEVICES="pthread pthread" ./build-bench/clprop-bench train --devices 0,1
+ *                                        [--batches 1024,4096]   (data parallelism)
  *
  * Every measurement runs in a process of its own: this same binary, started by posix_spawn with
  * a hidden command. The parent never touches OpenCL (PoCL hangs in a child forked from a process
@@ -17,7 +19,12 @@
  *              compiles each kernel for each launch shape the first time it runs); then whole
  *              epochs, timed — training samples/s
  * Peak host memory is each process's ru_maxrss, from wait4. The training itself is checked:
- * after the timed epoch the loss must be below ln 10, a uniform guess's (not with --quick). */
+ * after the timed epoch the loss must be below ln 10, a uniform guess's (not with --quick).
+ *
+ * --devices LIST trains through the library's run (clprop_trainer) with a replica of the network
+ * on every device of the list, each step's batch split equally and the gradients summed on the
+ * host (host/train.c's team): the rows are then whole epochs after one whole warm-up epoch, and
+ * start-up is not measured. `--devices 0` is the same path on one device, the fair baseline. */
 #define _DEFAULT_SOURCE   /* wait4, beside the POSIX the build asks for */
 #define _XOPEN_SOURCE 700 /* nftw */
 #include <dirent.h>
@@ -62,9 +69,11 @@ static const clprop_activation activations[] = {
 static const size_t default_batches[] = {32, 256, 1024};
 #define MAX_BATCHES 16
 #define MAX_BATCH 65536
+#define MAX_DEVICES 8 /* --devices: at most this many (the library's team takes 8) */
 
 typedef struct train_options {
     const char *device;   /* NULL: the default device */
+    const char *devices;  /* --devices LIST: a replica on each (comma-separated selectors) */
     const char *data_dir; /* holds the IDX images and labels */
     int json, quick;
     int memory;    /* the peak-memory report against the data's size, instead of the timings */
@@ -90,6 +99,7 @@ static void print_usage(FILE *out)
     fprintf(out,
             "usage: clprop-bench train [--device SPEC] [--json] [--quick] [--epochs N]\n"
             "                          [--batches B,B,...] [--data DIR] [--memory]\n"
+            "                          [--devices LIST]\n"
             "\n"
             "Trains the Fashion-MNIST network 784-256-128-10 (sigmoid, softmax + cross-entropy,\n"
             "plain SGD) on the real data at batches 32, 256 and 1024 (--batches) and reports\n"
@@ -98,6 +108,10 @@ static void print_usage(FILE *out)
             "process's peak host memory. Every measurement runs in a fresh process.\n"
             "\n"
             "  --device SPEC  an index, \"P:D\", \"gpu\", \"cpu\" or part of the device name\n"
+            "  --devices LIST data parallelism: selectors as --device, comma-separated, at most\n"
+            "                 %d; a replica on each, every batch split equally, the gradients\n"
+            "                 summed (the library's run; only the training rows, after a whole\n"
+            "                 warm-up epoch; --devices 0 is the one-device baseline)\n"
             "  --json         one JSON object per line\n"
             "  --quick        the first %d images, no cold start-up, the PoCL cache as found:\n"
             "                 the smoke test\n"
@@ -111,7 +125,8 @@ static void print_usage(FILE *out)
             "                 that many samples written to a temporary folder (memory-mapped)\n"
             "  --data DIR     where %s and\n"
             "                 %s are (default %s)\n",
-            QUICK_SAMPLES, MAX_BATCH, MAX_BATCHES, IMAGES_FILE, LABELS_FILE, DEFAULT_DATA_DIR);
+            MAX_DEVICES, QUICK_SAMPLES, MAX_BATCH, MAX_BATCHES, IMAGES_FILE, LABELS_FILE,
+            DEFAULT_DATA_DIR);
 }
 
 static int usage_error(const char *what, const char *arg)
@@ -152,12 +167,22 @@ static int parse_batches(const char *text, train_options *o)
     return 1;
 }
 
+/* Whether a --devices list has 1 to MAX_DEVICES selectors, none empty. */
+static int devices_list_ok(const char *text)
+{
+    size_t count = 1;
+    for (const char *p = text; *p != '\0'; p++)
+        count += *p == ',';
+    return text[0] != '\0' && text[strlen(text) - 1] != ',' && strstr(text, ",,") == NULL &&
+           count <= MAX_DEVICES;
+}
+
 /* Fills options from the arguments after the command; returns -1 to go on, else an exit
  * status. --batch and --spawned-at are the child processes' own. */
 static int parse_options(int argc, char **argv, train_options *o)
 {
-    static const char *const valued[] = {"--device",  "--data",    "--epochs",    "--batch",
-                                         "--batches", "--samples", "--spawned-at"};
+    static const char *const valued[] = {"--device",  "--data",    "--epochs",     "--batch",
+                                         "--batches", "--samples", "--spawned-at", "--devices"};
     for (int i = 0; i < argc; i++) {
         const char *arg = argv[i];
         if (strcmp(arg, "-h") == 0 || strcmp(arg, "--help") == 0) {
@@ -191,6 +216,10 @@ static int parse_options(int argc, char **argv, train_options *o)
         char *end;
         if (strcmp(arg, "--device") == 0) {
             o->device = value;
+        } else if (strcmp(arg, "--devices") == 0) {
+            if (!devices_list_ok(value))
+                return usage_error("--devices: not a list of 1 to 8 device selectors:", value);
+            o->devices = value;
         } else if (strcmp(arg, "--data") == 0) {
             o->data_dir = value;
         } else if (strcmp(arg, "--epochs") == 0) {
@@ -212,6 +241,8 @@ static int parse_options(int argc, char **argv, train_options *o)
                 return usage_error("--spawned-at: not a time:", value);
         }
     }
+    if (o->device != NULL && o->devices != NULL)
+        return usage_error("--device and --devices both choose devices; give one:", o->device);
     return -1;
 }
 
@@ -236,12 +267,16 @@ typedef struct trainer {
     clprop_net *net;
     clprop_device_data *device_data;
     size_t samples;
+    clprop_context *replicas[MAX_DEVICES]; /* --devices: the contexts after the first */
+    size_t replica_count;
 } trainer;
 
 static void trainer_close(trainer *t)
 {
     clprop_device_data_destroy(t->device_data);
     clprop_net_destroy(t->net);
+    for (size_t d = 0; d < t->replica_count; d++)
+        clprop_context_destroy(t->replicas[d]);
     clprop_context_destroy(t->context);
     clprop_data_destroy(t->data);
 }
@@ -274,6 +309,32 @@ static int load_data(trainer *t, const char *images, const char *labels, size_t 
     return 1;
 }
 
+/* "0,1,gpu" into its selectors (devices_list_ok checked it); returns their count. */
+static size_t split_devices(const char *list, char selectors[][64])
+{
+    size_t count = 0;
+    for (const char *p = list; count < MAX_DEVICES; count++) {
+        size_t length = strcspn(p, ",");
+        snprintf(selectors[count], 64, "%.*s", (int)length, p);
+        if (p[length] == '\0')
+            return count + 1;
+        p += length + 1;
+    }
+    return count;
+}
+
+static int open_context(const char *selector, clprop_context **out)
+{
+    clprop_context_desc desc = {.device = selector, .gemm = CLPROP_GEMM_NATIVE};
+    char problem[256];
+    if (!environment_context_desc(&desc, problem, sizeof problem))
+        return child_failed("reading the environment", CLPROP_ERROR_INVALID_ARGUMENT, problem);
+    clprop_status status = clprop_context_create(&desc, out);
+    if (status != CLPROP_SUCCESS)
+        return child_failed("opening the device", status, clprop_context_message(*out));
+    return 1;
+}
+
 /* The stages of start-up after the data are in host memory, each timed. */
 static int open_device_and_network(trainer *t, const train_options *o)
 {
@@ -287,16 +348,19 @@ static int open_device_and_network(trainer *t, const train_options *o)
     double listed = now_seconds();
     put("devices_s", listed - start);
 
-    clprop_context_desc desc = {.device = o->device, .gemm = CLPROP_GEMM_NATIVE};
-    char problem[256];
-    if (!environment_context_desc(&desc, problem, sizeof problem))
-        return child_failed("reading the environment", CLPROP_ERROR_INVALID_ARGUMENT, problem);
-    status = clprop_context_create(&desc, &t->context);
-    if (status != CLPROP_SUCCESS)
-        return child_failed("opening the device", status, clprop_context_message(t->context));
+    char selectors[MAX_DEVICES][64];
+    size_t device_count = o->devices != NULL ? split_devices(o->devices, selectors) : 1;
+    if (!open_context(o->devices != NULL ? selectors[0] : o->device, &t->context))
+        return 0;
+    for (; t->replica_count + 1 < device_count; t->replica_count++)
+        if (!open_context(selectors[t->replica_count + 1], &t->replicas[t->replica_count]))
+            return 0;
     double built = now_seconds();
     put("build_s", built - listed);
-    printf("device %s\n", clprop_context_device(t->context)->name);
+    printf("device %s", clprop_context_device(t->context)->name);
+    for (size_t d = 0; d < t->replica_count; d++)
+        printf(", %s", clprop_context_device(t->replicas[d])->name);
+    printf("\n");
 
     clprop_net_desc net = {.layer_count = NETWORK_LAYERS,
                            .sizes = network,
@@ -308,6 +372,8 @@ static int open_device_and_network(trainer *t, const train_options *o)
     status = clprop_net_create(t->context, &net, &t->net);
     if (status != CLPROP_SUCCESS)
         return child_failed("creating the network", status, clprop_net_message(t->net));
+    if (o->devices != NULL) /* the run (clprop_trainer) puts the data on every device */
+        return put("net_s", now_seconds() - built), 1;
     status = clprop_device_data_create(t->context, t->data, &t->device_data);
     if (status != CLPROP_SUCCESS)
         return child_failed("uploading the data", status,
@@ -422,6 +488,69 @@ static size_t warmup_start(size_t samples, size_t batch)
     return warmup < samples ? samples - warmup : 0;
 }
 
+/* --devices: what the run's epochs measured; the first epoch is the warm-up. */
+typedef struct team_timing {
+    double cpu_after_warmup, ran_after_warmup, waited_after_warmup, seconds;
+    clprop_pass_result last;
+} team_timing;
+
+static int on_team_epoch(void *user, const clprop_epoch_report *report)
+{
+    team_timing *timing = user;
+    if (report->epoch == 1) {
+        timing->cpu_after_warmup = cpu_seconds();
+        scheduler_seconds(&timing->ran_after_warmup, &timing->waited_after_warmup);
+    } else {
+        timing->seconds += report->seconds;
+    }
+    timing->last = report->train;
+    return 0;
+}
+
+/* --devices: one warm-up epoch and o->epochs timed ones through the library's run, a replica of
+ * the network on each device, each batch split equally, the gradients summed on the host. */
+static int train_team(trainer *t, const train_options *o, double ready)
+{
+    team_timing timing = {0};
+    clprop_trainer_desc params = {.epochs = 1 + o->epochs,
+                                  .batch = o->batch,
+                                  .learning_rate = LEARNING_RATE,
+                                  .seed = SEED,
+                                  .on_epoch = on_team_epoch,
+                                  .user = &timing,
+                                  .replicas = t->replicas,
+                                  .replica_count = t->replica_count};
+    clprop_trainer *run = NULL;
+    clprop_status status = clprop_trainer_create(t->net, t->data, &params, &run);
+    if (status == CLPROP_SUCCESS) {
+        put("resident", clprop_trainer_data_resident(run));
+        put("upload_s", now_seconds() - ready);
+        status = clprop_trainer_run(run);
+    }
+    if (status != CLPROP_SUCCESS) {
+        child_failed("training on the devices", status, clprop_trainer_message(run));
+        clprop_trainer_destroy(run);
+        return 0;
+    }
+    clprop_trainer_destroy(run);
+    double ran, waited;
+    scheduler_seconds(&ran, &waited);
+    ran -= timing.ran_after_warmup;
+    waited -= timing.waited_after_warmup;
+    size_t steps = (t->samples + o->batch - 1) / o->batch * o->epochs;
+    put("devices", (double)(t->replica_count + 1));
+    put("cores_busy", (cpu_seconds() - timing.cpu_after_warmup) / timing.seconds);
+    put("cpu_wait_share", ran + waited > 0.0 ? waited / (ran + waited) : NAN);
+    put("samples", (double)(t->samples * o->epochs));
+    put("steps", (double)steps);
+    put("epoch_s", timing.seconds / (double)o->epochs);
+    put("samples_per_s", (double)(t->samples * o->epochs) / timing.seconds);
+    put("loss", timing.last.loss);
+    put("accuracy", (double)timing.last.correct / (double)timing.last.samples);
+    put("load_average", load_average());
+    return 1;
+}
+
 /* `clprop-bench train-one --batch B`: start-up, warm-up, then o->epochs timed epochs. */
 static int train_one_command(const train_options *o)
 {
@@ -443,6 +572,11 @@ static int train_one_command(const train_options *o)
     double ready = now_seconds();
     if (ok)
         put("startup_s", ready - o->spawned_at);
+    if (o->devices != NULL) {
+        ok = ok && train_team(&t, o, ready);
+        trainer_close(&t);
+        return ok ? 0 : 1;
+    }
 
     clprop_pass_result result = {0};
     ok = ok && train_from(&t, o->batch, warmup_start(t.samples, o->batch), SEED, &result);
@@ -617,7 +751,7 @@ static int run_self(run *r, const char *command, const char *data_dir, size_t ba
     char spawned[32], batch_text[24], epochs_text[24], samples_text[24];
     snprintf(batch_text, sizeof batch_text, "%zu", batch);
     snprintf(epochs_text, sizeof epochs_text, "%zu", r->options->epochs);
-    char *argv[16];
+    char *argv[24];
     size_t n = 0;
     argv[n++] = r->self;
     argv[n++] = (char *)command;
@@ -630,6 +764,10 @@ static int run_self(run *r, const char *command, const char *data_dir, size_t ba
     if (r->options->device != NULL) {
         argv[n++] = "--device";
         argv[n++] = (char *)r->options->device;
+    }
+    if (r->options->devices != NULL) {
+        argv[n++] = "--devices";
+        argv[n++] = (char *)r->options->devices;
     }
     if (r->options->quick)
         argv[n++] = "--quick";
@@ -883,13 +1021,16 @@ static void print_training_header(const run *r, const child_report *first)
 {
     if (r->options->json)
         return;
-    printf("\ntraining on %s: %s images, %zu timed epoch(s) after a warm-up of the epoch's last "
-           "batches\n",
+    printf("\ntraining on %s: %s images, %zu timed epoch(s) after a warm-up of %s\n",
            report_text(first, "device"), r->options->quick ? "the first 2048" : "all",
-           r->options->epochs);
-    printf("  start-up = process start to ready to train: load %s, open the device (warm "
-           "cache), network, upload\n",
-           IMAGES_FILE);
+           r->options->epochs,
+           r->options->devices != NULL ? "one whole epoch; a replica on each device, every batch "
+                                         "split equally, the gradients summed on the host"
+                                       : "the epoch's last batches");
+    printf("  start-up = process start to ready to train: load %s, open the device%s (warm "
+           "cache), network%s\n",
+           IMAGES_FILE, r->options->devices != NULL ? "s" : "",
+           r->options->devices != NULL ? " (the upload is in the run)" : ", upload");
     printf("  cores = CPU time / wall time over the timed epochs; waited = the share of its "
            "threads'\n  runnable time spent waiting for a CPU (other work on the machine); load "
            "= the load average after\n");
@@ -1125,8 +1266,10 @@ static int train_command(const train_options *o)
                    "cross-entropy, plain SGD at %.2g, from %s\nPoCL kernel cache: %s\n\n",
                    network[0], network[1], network[2], network[3], (double)LEARNING_RATE,
                    o->data_dir, o->quick ? "as found (--quick)" : "a fresh folder, cold then warm");
-        measure_startup(&r);
-        measure_clprop_train(&r);
+        if (o->devices == NULL) { /* start-up is a one-device figure */
+            measure_startup(&r);
+            measure_clprop_train(&r);
+        }
         measure_training(&r);
     }
     close_run(&r);

@@ -268,7 +268,7 @@ int clprop_model_check_training_state(const clprop_training_state *state, char *
     if (state->batch == 0) { /* made before the run's settings were kept: all of them 0 */
         if (state->learning_rate != 0.0f || state->validation != 0.0f || schedule->kind != 0 ||
             schedule->step_factor != 0.0f || schedule->warmup_epochs != 0 ||
-            schedule->step_every != 0) {
+            schedule->step_every != 0 || schedule->reference_batch != 0) {
             snprintf(problem, problem_size, "the run's settings have no batch size");
             return 0;
         }

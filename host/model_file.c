@@ -38,8 +38,9 @@
  *              rprop) × P, in clprop_net_get_optimizer_state's order
  *     44   4·F the state, float32, all finite
  *
- *   "TRST", a checkpoint's training progress (clprop_training_state). N = 96 (56 in files made
- *   before the run's settings were kept: the fields from 56 on then read as 0).
+ *   "TRST", a checkpoint's training progress (clprop_training_state). N = 96, or 104 when the
+ *   schedule scales the rate with the batch (56 in files made before the run's settings were
+ *   kept: the fields from 56 on then read as 0; 96: no scaling).
  *     0    8   epochs done
  *     8    8   samples of the next epoch already trained (an interrupted epoch)
  *     16   8   the run's seed
@@ -54,6 +55,7 @@
  *     76   4   its step factor, float32
  *     80   8   its warm-up epochs
  *     88   8   its epochs between steps
+ *     96   8   its reference batch (linear scaling; the section is 96 bytes when this is 0)
  */
 #include "model_internal.h"
 #include "output_file.h"
@@ -85,7 +87,8 @@ _Static_assert(sizeof(double) == 8, "the best loss is stored as a float64");
 #define OPTIMIZER_FIXED_SIZE 44
 #define OPTIMIZER_NESTEROV 1u
 #define TRAINING_TAG "TRST"
-#define TRAINING_SIZE 96
+#define TRAINING_SIZE 104
+#define TRAINING_SIZE_UNSCALED 96
 #define TRAINING_SIZE_BEFORE_SETTINGS 56
 
 /* ---- Bytes ----------------------------------------------------------------------------------- */
@@ -469,9 +472,10 @@ static clprop_status read_training_state(file_reader *reader, clprop_model *mode
 {
     uint64_t start = reader->offset;
     char problem[256];
-    if (size != TRAINING_SIZE && size != TRAINING_SIZE_BEFORE_SETTINGS) {
-        snprintf(problem, sizeof problem, "%" PRIu64 " bytes, expected %d (or %d)", size,
-                 TRAINING_SIZE, TRAINING_SIZE_BEFORE_SETTINGS);
+    if (size != TRAINING_SIZE && size != TRAINING_SIZE_UNSCALED &&
+        size != TRAINING_SIZE_BEFORE_SETTINGS) {
+        snprintf(problem, sizeof problem, "%" PRIu64 " bytes, expected %d (or %d, or %d)", size,
+                 TRAINING_SIZE_UNSCALED, TRAINING_SIZE, TRAINING_SIZE_BEFORE_SETTINGS);
         return bad_section(reader, start - 8, TRAINING_TAG, problem);
     }
     unsigned char bytes[TRAINING_SIZE] = {0};
@@ -493,7 +497,8 @@ static clprop_status read_training_state(file_reader *reader, clprop_model *mode
         .schedule = {.kind = (clprop_schedule_kind)load_u32(bytes + 72),
                      .step_factor = load_f32(bytes + 76),
                      .warmup_epochs = (size_t)load_u64(bytes + 80),
-                     .step_every = (size_t)load_u64(bytes + 88)},
+                     .step_every = (size_t)load_u64(bytes + 88),
+                     .reference_batch = (size_t)load_u64(bytes + 96)},
     };
     if (!clprop_model_check_training_state(&state, problem, sizeof problem))
         return bad_section(reader, start + (state.best_loss == state.best_loss &&
@@ -723,9 +728,12 @@ static int write_training_state(file_writer *writer, const clprop_model *model)
     store_f32(bytes + 76, state->schedule.step_factor);
     store_u64(bytes + 80, state->schedule.warmup_epochs);
     store_u64(bytes + 88, state->schedule.step_every);
-    int error = write_section_header(writer, TRAINING_TAG, TRAINING_SIZE);
+    store_u64(bytes + 96, state->schedule.reference_batch);
+    /* without scaling, the section older readers know, byte for byte */
+    size_t size = state->schedule.reference_batch != 0 ? TRAINING_SIZE : TRAINING_SIZE_UNSCALED;
+    int error = write_section_header(writer, TRAINING_TAG, size);
     if (error == 0)
-        error = write_bytes(writer, bytes, sizeof bytes);
+        error = write_bytes(writer, bytes, size);
     return error;
 }
 

@@ -1,7 +1,17 @@
-/* Learning-rate schedules: a linear warm-up, then constant, step decay or cosine decay. */
+/* Learning-rate schedules: linear scaling with the batch, a linear warm-up, then constant, step
+ * decay or cosine decay. */
 #include <math.h>
 
 #include "clprop.h"
+
+/* Goyal et al. 2017, "Accurate, Large Minibatch SGD": multiply the rate by k when the batch
+ * grows k-fold. Computed in double so that a rate and batch give the same float everywhere. */
+float clprop_schedule_scaled_rate(const clprop_schedule *schedule, float base_rate, size_t batch)
+{
+    if (schedule == NULL || schedule->reference_batch == 0)
+        return base_rate;
+    return (float)((double)base_rate * (double)batch / (double)schedule->reference_batch);
+}
 
 float clprop_schedule_rate(const clprop_schedule *schedule, float base_rate, size_t epoch,
                            size_t epochs)

@@ -279,7 +279,8 @@ static clprop_status prepare_outputs(clprop_trainer *t, const clprop_data *data)
 static int same_schedule(const clprop_schedule *a, const clprop_schedule *b)
 {
     return a->kind == b->kind && a->warmup_epochs == b->warmup_epochs &&
-           a->step_every == b->step_every && a->step_factor == b->step_factor;
+           a->step_every == b->step_every && a->step_factor == b->step_factor &&
+           a->reference_batch == b->reference_batch;
 }
 
 /* A resumed run goes on with its checkpoint's settings: a field the caller left 0 takes the
@@ -504,7 +505,8 @@ static clprop_status train_epoch(clprop_trainer *t, size_t epoch, clprop_epoch_r
 {
     const clprop_trainer_desc *p = &t->params;
     clprop_rng shuffles = {t->progress.shuffle_state};
-    r->learning_rate = clprop_schedule_rate(&p->schedule, p->learning_rate, epoch, p->epochs);
+    float scaled = clprop_schedule_scaled_rate(&p->schedule, p->learning_rate, p->batch);
+    r->learning_rate = clprop_schedule_rate(&p->schedule, scaled, epoch, p->epochs);
     clprop_epoch_desc options = {.batch = p->batch,
                                  .learning_rate = r->learning_rate,
                                  .shuffle_seed = clprop_rng_next(&shuffles),

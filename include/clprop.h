@@ -488,6 +488,9 @@ typedef struct clprop_schedule {
     size_t warmup_epochs; /* first, a linear ramp: epoch e ≤ W gets rate·e/W */
     size_t step_every;    /* step: 0 means 10 */
     float step_factor;    /* step: 0 means 0.1 */
+    size_t reference_batch; /* linear scaling (Goyal et al. 2017): the rate given is the one for
+                               a batch of this size, and a run with batch B trains at
+                               rate·B/reference_batch, the warm-up ramping to that; 0: off */
 } clprop_schedule;
 
 /* Optimizer state and training progress a model may carry (a checkpoint carries both; a model
@@ -617,6 +620,10 @@ int clprop_schedule_from_name(const char *name, clprop_schedule_kind *kind);
 CLPROP_API
 float clprop_schedule_rate(const clprop_schedule *schedule, float base_rate, size_t epoch,
                            size_t epochs);
+/* The base rate a run with this batch trains at: base_rate·batch/reference_batch with linear
+ * scaling, else base_rate (what clprop_schedule_rate then warms up to and decays from). */
+CLPROP_API
+float clprop_schedule_scaled_rate(const clprop_schedule *schedule, float base_rate, size_t batch);
 
 /* Loss, MSE and correct count of the network over the data, in order, without training. */
 CLPROP_API

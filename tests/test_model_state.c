@@ -653,7 +653,7 @@ Test(model_state, inconsistent_sections_are_refused_naming_the_byte)
         {OPTM_AT + 8, U64, 40, "byte 164: section \"OPTM\": 40 bytes, expected at least 44"},
         {OPTM_STATE + 4 * 6, F32, NAN, "byte 240: section \"OPTM\": state float 6 is nan"},
         {OPTM_STATE + 4 * 51, F32, INFINITY, "byte 420: section \"OPTM\": state float 51 is inf"},
-        {TRST_AT + 8, U64, 48, "byte 432: section \"TRST\": 48 bytes, expected 96 (or 56)"},
+        {TRST_AT + 8, U64, 48, "byte 432: section \"TRST\": 48 bytes, expected 96 (or 104, or 56)"},
         {TRST_PAYLOAD + 64, F32, 0.1, "byte 496: section \"TRST\": the run's settings have no "
                                       "batch size"},
         {TRST_PAYLOAD + 32, F64, NAN, "byte 472: section \"TRST\": the best loss is nan"},

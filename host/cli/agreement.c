@@ -79,9 +79,16 @@ static void compare_real(differences *d, const train_options *o, unsigned bit, c
 
 static void schedule_text(char *text, size_t size, const clprop_schedule *schedule)
 {
-    snprintf(text, size, "%s (warm-up %zu, step every %zu by %g)",
-             clprop_schedule_name(schedule->kind), schedule->warmup_epochs, schedule->step_every,
-             (double)schedule->step_factor);
+    int used = snprintf(text, size, "%s (warm-up %zu, step every %zu by %g",
+                        clprop_schedule_name(schedule->kind), schedule->warmup_epochs,
+                        schedule->step_every, (double)schedule->step_factor);
+    if (used < 0 || (size_t)used >= size)
+        return;
+    if (schedule->reference_batch != 0)
+        snprintf(text + used, size - (size_t)used, ", --lr for batch %zu)",
+                 schedule->reference_batch);
+    else
+        snprintf(text + used, size - (size_t)used, ")");
 }
 
 /* The batch, rate, validation share and schedule the checkpoint's run used (checkpoints made
@@ -98,7 +105,8 @@ static void compare_settings(differences *d, const train_options *o,
     const clprop_schedule *given = &o->schedule, *held = &progress->schedule;
     if ((o->given & GIVEN_SCHEDULE) &&
         (given->kind != held->kind || given->warmup_epochs != held->warmup_epochs ||
-         given->step_every != held->step_every || given->step_factor != held->step_factor)) {
+         given->step_every != held->step_every || given->step_factor != held->step_factor ||
+         given->reference_batch != held->reference_batch)) {
         char given_text[128], held_text[128];
         schedule_text(given_text, sizeof given_text, given);
         schedule_text(held_text, sizeof held_text, held);

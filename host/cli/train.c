@@ -323,6 +323,11 @@ static void describe_run(const session *s)
            clprop_gemm_backend_name(clprop_context_gemm_backend(s->context)),
            clprop_trainer_data_resident(s->trainer) ? "on the device" : "sent per batch",
            clprop_optimizer_name(optimizer.kind));
+    const train_options *o = s->options;
+    if (o->schedule.reference_batch != 0) /* linear scaling: the rate the epochs warm up to */
+        printf(", learning rate %g (--lr %g for batch %zu, scaled linearly to batch %zu)",
+               (double)clprop_schedule_scaled_rate(&o->schedule, o->learning_rate, o->batch),
+               (double)o->learning_rate, o->schedule.reference_batch, o->batch);
     if (s->options->resume != NULL)
         printf(", resuming after epoch %zu", (size_t)s->progress.epochs_done);
     putchar('\n');

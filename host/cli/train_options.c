@@ -50,7 +50,10 @@ static void print_usage(FILE *out)
           "  --beta1 B1, --beta2 B2 Adam's moment decays (default 0.9, 0.999)\n"
           "  --weight-decay W       L2 decay (decoupled for Adam) (default 0)\n"
           "  --schedule NAME        constant (default), step or cosine learning rate\n"
-          "  --warmup EPOCHS        linear warm-up first (default 0)\n"
+          "  --warmup EPOCHS        linear warm-up first: epoch e <= EPOCHS trains at\n"
+          "                         rate*e/EPOCHS (default 0)\n"
+          "  --lr-for-batch B0      linear scaling (Goyal et al. 2017): --lr is the rate for\n"
+          "                         batch B0, and the run trains at A*B/B0 (with --batch B)\n"
           "  --step-every N         step: epochs between decays (default 10)\n"
           "  --step-factor F        step: the factor (default 0.1)\n"
           "  --early-stop PATIENCE  stop when the validation loss has not improved for PATIENCE\n"
@@ -150,6 +153,7 @@ static const numeric_option numeric_options[] = {
     REAL("--beta2", optimizer.beta2, open_unit, GIVEN_BETA2),
     REAL("--weight-decay", optimizer.weight_decay, closed_unit, GIVEN_WEIGHT_DECAY),
     COUNT("--warmup", schedule.warmup_epochs, GIVEN_SCHEDULE),
+    COUNT("--lr-for-batch", schedule.reference_batch, GIVEN_SCHEDULE),
     COUNT("--step-every", schedule.step_every, GIVEN_SCHEDULE),
     REAL("--step-factor", schedule.step_factor, half_open_unit, GIVEN_SCHEDULE),
     REAL("--validation", validation, open_unit, GIVEN_VALIDATION),

@@ -34,7 +34,8 @@ enum {
     GIVEN_LR = 1u << 6,
     GIVEN_BATCH = 1u << 7,
     GIVEN_VALIDATION = 1u << 8,
-    GIVEN_SCHEDULE = 1u << 9, /* --schedule, --warmup, --step-every or --step-factor */
+    GIVEN_SCHEDULE = 1u << 9, /* --schedule, --warmup, --step-every, --step-factor or
+                                 --lr-for-batch */
 };
 
 enum { TRAIN_DEFAULT_HIDDEN = 32 };
