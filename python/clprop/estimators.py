@@ -290,7 +290,10 @@ class _BaseMLP(BaseEstimator):
             self._net = _core.Net.from_bytes(_core.context(self.device), model)
 
     def _more_tags(self):  # scikit-learn < 1.6
-        return {"_xfail_checks": expected_failed_checks(self), "preserves_dtype": []}
+        return {"_xfail_checks": expected_failed_checks(self)}
+
+    def __sklearn_tags__(self):  # scikit-learn >= 1.6 (expected failures go to the checks)
+        return super().__sklearn_tags__()
 
 
 class MLPClassifier(ClassifierMixin, _BaseMLP):
