@@ -247,16 +247,27 @@ class _BaseMLP(BaseEstimator):
     def _load_net(cls, path, device):
         net = _core.Net.load(_core.context(device), path)
         sizes = net.sizes
-        activation = _core.ACTIVATION_NAMES.get(net.activation(1)) if len(sizes) > 2 else "relu"
-        if activation not in (None, "softmax") and (
-                net.activation(len(sizes) - 1) != cls._output_activation or
-                net.loss != cls._loss):
+        layers = len(sizes) - 1
+        def name(layer):
+            value = net.activation(layer)
+            return _core.ACTIVATION_NAMES.get(value, f"activation {value}")
+
+        hidden = {name(layer) for layer in range(1, layers)}
+        output = name(layers)
+        problem = None
+        if output != _core.ACTIVATION_NAMES[cls._output_activation] or net.loss != cls._loss:
+            problem = (f"the model's output layer is {output} with "
+                       f"{'cross-entropy' if net.loss == _lib.LOSS_CROSS_ENTROPY else 'MSE'} "
+                       f"loss; {cls.__name__} needs " +
+                       ("softmax with cross-entropy" if cls._loss == _lib.LOSS_CROSS_ENTROPY
+                        else "identity (linear) with MSE"))
+        elif len(hidden) > 1 or "softmax" in hidden:
+            problem = (f"the model's hidden layers are {', '.join(sorted(hidden))}; "
+                       f"{cls.__name__} has one activation for all of them, not softmax")
+        if problem is not None:
             net.close()
-            raise ValueError(f"{path}: the model's output layer is "
-                             f"{_core.ACTIVATION_NAMES.get(net.activation(len(sizes) - 1))} with "
-                             f"{'cross-entropy' if net.loss else 'MSE'} loss; {cls.__name__} "
-                             "needs " + ("softmax with cross-entropy" if cls._loss else
-                                         "identity (linear) with MSE"))
+            raise ValueError(f"{path}: {problem}")
+        activation = hidden.pop() if hidden else "relu"
         estimator = cls(hidden_layer_sizes=tuple(sizes[1:-1]), activation=activation,
                         device=device)
         estimator._net = net

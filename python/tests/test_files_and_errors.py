@@ -136,3 +136,19 @@ def test_the_library_is_looked_for_installed_first_then_in_build_trees(monkeypat
     assert hows == sorted(hows, key=["installed", "build tree"].index)
     monkeypatch.setenv("CLPROP_LIBRARY", "/some/libclprop.so.0")
     assert _lib.candidates() == [("CLPROP_LIBRARY", "/some/libclprop.so.0")]
+
+
+def test_the_clprop_command_reads_a_saved_model(fitted, tmp_path):
+    import json
+    command = os.path.join(os.path.dirname(clprop.library_path), "clprop")
+    if not os.access(command, os.X_OK):
+        pytest.skip("no clprop command beside the library (a build tree has one)")
+    model, _ = fitted
+    model.save(tmp_path / "m.clprop")
+    done = subprocess.run([command, "export", "--model", str(tmp_path / "m.clprop")],
+                          capture_output=True, text=True, timeout=60, check=True)
+    layers = json.loads(done.stdout)["layers"]
+    assert [layer["activation"] for layer in layers] == ["relu", "relu", "softmax"]
+    for layer, coefs, intercepts in zip(layers, model.coefs_, model.intercepts_):
+        np.testing.assert_allclose(np.array(layer["weights"]).T, coefs, rtol=1e-6)
+        np.testing.assert_allclose(layer["biases"], intercepts, rtol=1e-6)

@@ -44,13 +44,22 @@ def test_memory_mapped_arrays_train_like_arrays_in_memory(digits, tmp_path):
                                   model.predict_proba(X_train))
 
 
-def test_a_float32_array_is_used_without_a_copy(digits, tmp_path):
-    X_train = digits[0]
+def test_a_float32_array_reaches_the_library_without_a_copy(digits, tmp_path, monkeypatch):
+    X_train, _, y_train, _ = digits
     np.save(tmp_path / "x.npy", X_train)
     mapped = np.load(tmp_path / "x.npy", mmap_mode="r")
-    from clprop._core import as_float32
-    assert np.shares_memory(as_float32(X_train), X_train)
-    assert np.shares_memory(as_float32(mapped), mapped)
+    from clprop import _core
+    handed = []
+    create = _core.Data.__init__
+
+    def spy(self, inputs, targets):
+        handed.append(inputs)
+        create(self, inputs, targets)
+
+    monkeypatch.setattr(_core.Data, "__init__", spy)
+    for X in (X_train, mapped):
+        digits_classifier(max_iter=1).fit(X, y_train)
+        assert np.shares_memory(_core.as_float32(handed[-1]), X)
 
 
 def test_grid_search_over_two_learning_rates_in_a_pipeline(digits):
