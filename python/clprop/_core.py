@@ -57,11 +57,6 @@ def error(status, message):
     return ClpropError(status, message)
 
 
-def _check(status, message_fn, handle):
-    if status != _lib.SUCCESS:
-        raise error(status, message_fn(handle) if handle else None)
-
-
 # ---- Devices -----------------------------------------------------------------------------------
 
 
