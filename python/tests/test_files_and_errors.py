@@ -1,0 +1,154 @@
+import os
+import pickle
+import subprocess
+import sys
+
+import numpy as np
+import pytest
+
+import clprop
+
+
+@pytest.fixture(scope="module")
+def fitted(digits):
+    X_train, X_test, y_train, _ = digits
+    labels = np.array(list("abcdefghij"))[y_train]
+    return clprop.MLPClassifier(hidden_layer_sizes=(32, 16), max_iter=5, random_state=0,
+                                learning_rate_init=0.01).fit(X_train, labels), X_test
+
+
+def test_save_and_load_give_the_same_predictions(fitted, tmp_path):
+    model, X_test = fitted
+    model.save(tmp_path / "digits.clprop")
+    loaded = clprop.MLPClassifier.load(tmp_path / "digits.clprop", classes=model.classes_)
+    np.testing.assert_array_equal(loaded.predict_proba(X_test), model.predict_proba(X_test))
+    np.testing.assert_array_equal(loaded.predict(X_test), model.predict(X_test))
+    assert loaded.hidden_layer_sizes == (32, 16) and loaded.activation == "relu"
+    for a, b in zip(loaded.coefs_ + loaded.intercepts_, model.coefs_ + model.intercepts_):
+        np.testing.assert_array_equal(a, b)
+    assert list(clprop.MLPClassifier.load(tmp_path / "digits.clprop").classes_) == list(range(10))
+
+
+def test_a_loaded_model_goes_on_training(fitted, digits, tmp_path):
+    model, _ = fitted
+    model.save(tmp_path / "m.clprop")
+    loaded = clprop.MLPClassifier.load(tmp_path / "m.clprop", classes=model.classes_)
+    X_train, _, y_train, _ = digits
+    loaded.partial_fit(X_train, model.classes_[y_train])
+    assert loaded.n_iter_ == 1
+
+
+def test_regressor_round_trip(tmp_path):
+    X = np.random.RandomState(0).normal(size=(50, 3))
+    model = clprop.MLPRegressor(hidden_layer_sizes=(5,), max_iter=5).fit(X, X[:, :2])
+    model.save(str(tmp_path / "r.clprop"))
+    loaded = clprop.MLPRegressor.load(str(tmp_path / "r.clprop"))
+    np.testing.assert_array_equal(loaded.predict(X), model.predict(X))
+    with pytest.raises(ValueError, match="MLPClassifier needs softmax"):
+        clprop.MLPClassifier.load(tmp_path / "r.clprop")
+
+
+def test_pickle_carries_the_network(fitted):
+    model, X_test = fitted
+    copy = pickle.loads(pickle.dumps(model))
+    np.testing.assert_array_equal(copy.predict_proba(X_test), model.predict_proba(X_test))
+
+
+def test_a_damaged_model_file_raises_the_library_message(tmp_path):
+    path = tmp_path / "bad.clprop"
+    path.write_bytes(b"not a model at all")
+    with pytest.raises(clprop.ClpropValueError) as caught:
+        clprop.MLPRegressor.load(path)
+    assert str(caught.value).startswith(str(path) + ": ")
+    assert caught.value.status_name == "CLPROP_ERROR_FORMAT"
+    assert isinstance(caught.value, ValueError) and isinstance(caught.value, RuntimeError)
+    with pytest.raises(clprop.ClpropError, match="cannot open") as caught:
+        clprop.MLPRegressor.load(tmp_path / "missing.clprop")
+    assert caught.value.status_name == "CLPROP_ERROR_IO"
+
+
+def test_saving_into_a_missing_folder_raises_the_library_message(fitted, tmp_path):
+    model, _ = fitted
+    with pytest.raises(clprop.ClpropError, match="does not exist"):
+        model.save(tmp_path / "no" / "such" / "m.clprop")
+
+
+def test_an_unknown_device_raises_with_the_device_list():
+    with pytest.raises(clprop.DeviceNotFoundError,
+                       match='no OpenCL device matches "no-such-device"') as caught:
+        clprop.MLPClassifier(device="no-such-device").fit(np.eye(2), [0, 1])
+    assert caught.value.status_name == "CLPROP_ERROR_DEVICE_NOT_FOUND"
+    assert clprop.devices()[0]["description"] in str(caught.value)
+
+
+def test_unsupported_settings_are_refused_clearly():
+    X, y = np.eye(3), [0, 1, 1]
+    with pytest.raises(ValueError, match="lbfgs.*not supported.*'adam' or 'sgd'"):
+        clprop.MLPClassifier(solver="lbfgs").fit(X, y)
+    with pytest.raises(ValueError, match="activation"):
+        clprop.MLPClassifier(activation="softplus").fit(X, y)
+    with pytest.raises(ValueError, match="hidden_layer_sizes"):
+        clprop.MLPClassifier(hidden_layer_sizes=(4, 0)).fit(X, y)
+    with pytest.raises(ValueError, match="learning_rate_init"):
+        clprop.MLPRegressor(learning_rate_init=0).fit(X, y)
+
+
+def test_early_stopping_on_too_few_samples_raises_the_trainer_message():
+    with pytest.raises(clprop.ClpropValueError, match="validation share"):
+        clprop.MLPRegressor(early_stopping=True, validation_fraction=0.1).fit(np.eye(2), [0, 1])
+
+
+def test_devices_lists_every_device():
+    found = clprop.devices()
+    assert found, "the tests need an OpenCL device (PoCL runs on the CPU)"
+    for device in found:
+        assert device["kind"] in ("gpu", "cpu", "other") and device["name"]
+        assert device["selector"].count(":") == 1 and device["global_memory_bytes"] > 0
+    assert clprop.version().count(".") == 2
+
+
+def run_python(code, **env):
+    environment = {k: v for k, v in os.environ.items() if k != "CLPROP_LIBRARY"}
+    environment.update(env)
+    return subprocess.run([sys.executable, "-c", code], env=environment, capture_output=True,
+                          text=True, timeout=120)
+
+
+def test_clprop_library_names_the_library_to_load():
+    done = run_python("import clprop; print(clprop.library_path)",
+                      CLPROP_LIBRARY=clprop.library_path)
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.strip() == clprop.library_path
+
+
+def test_a_missing_library_says_where_it_looked():
+    done = run_python("import clprop", CLPROP_LIBRARY="/nowhere/libclprop.so.0")
+    assert done.returncode != 0
+    assert "ImportError" in done.stderr and "CLPROP_LIBRARY" in done.stderr
+    assert "/nowhere/libclprop.so.0 (CLPROP_LIBRARY): no such file" in done.stderr
+
+
+def test_the_library_is_looked_for_installed_first_then_in_build_trees(monkeypatch):
+    from clprop import _lib
+    monkeypatch.delenv("CLPROP_LIBRARY", raising=False)
+    hows = [how for how, _ in _lib.candidates()]
+    assert hows[0] == "installed" and hows[-1] == "build tree"
+    assert hows == sorted(hows, key=["installed", "build tree"].index)
+    monkeypatch.setenv("CLPROP_LIBRARY", "/some/libclprop.so.0")
+    assert _lib.candidates() == [("CLPROP_LIBRARY", "/some/libclprop.so.0")]
+
+
+def test_the_clprop_command_reads_a_saved_model(fitted, tmp_path):
+    import json
+    command = os.path.join(os.path.dirname(clprop.library_path), "clprop")
+    if not os.access(command, os.X_OK):
+        pytest.skip("no clprop command beside the library (a build tree has one)")
+    model, _ = fitted
+    model.save(tmp_path / "m.clprop")
+    done = subprocess.run([command, "export", "--model", str(tmp_path / "m.clprop")],
+                          capture_output=True, text=True, timeout=60, check=True)
+    layers = json.loads(done.stdout)["layers"]
+    assert [layer["activation"] for layer in layers] == ["relu", "relu", "softmax"]
+    for layer, coefs, intercepts in zip(layers, model.coefs_, model.intercepts_):
+        np.testing.assert_allclose(np.array(layer["weights"]).T, coefs, rtol=1e-6)
+        np.testing.assert_allclose(layer["biases"], intercepts, rtol=1e-6)
