@@ -26,6 +26,8 @@ if(NOT CLPROP_WITH_ONNX)
   if(CLPROP_ONNX)
     message(STATUS "protoc-c, libprotobuf-c or onnx/onnx.proto not found: no ONNX export "
                    "(install protobuf-c-compiler libprotobuf-c-dev libonnx-dev)")
+  else()
+    message(STATUS "CLPROP_ONNX is OFF: no ONNX export")
   endif()
   return()
 endif()
