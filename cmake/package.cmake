@@ -23,4 +23,8 @@ set(CPACK_DEBIAN_PACKAGE_DEPENDS
 if(MPI_C_FOUND)
   string(APPEND CPACK_DEBIAN_PACKAGE_DEPENDS ", libopenmpi3")
 endif()
+# The ONNX export (cmake/onnx.cmake) links the command against protobuf-c's runtime.
+if(CLPROP_WITH_ONNX)
+  string(APPEND CPACK_DEBIAN_PACKAGE_DEPENDS ", libprotobuf-c1")
+endif()
 include(CPack)

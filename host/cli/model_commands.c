@@ -3,26 +3,34 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "cli.h"
 #include "options.h"
+#ifdef CLPROP_WITH_ONNX
+#include "model_onnx.h"
+#endif
 
 typedef struct model_options {
     const char *model, *device;
     clprop_gemm_backend gemm;
     cli_data_options data;
     int json;
+    const char *format; /* export: "json" (NULL) or "onnx" */
 } model_options;
 
 static void print_usage(FILE *out, const char *command)
 {
     if (strcmp(command, "export") == 0) {
-        fputs("usage: clprop export --model MODEL\n"
+        fputs("usage: clprop export --model MODEL [--format json|onnx]\n"
               "\n"
               "Prints the model (a model file or a JSON export) as one line of JSON:\n"
               "{\"format\":\"clprop-model\",\"version\":1,\"loss\":...,\"layers\":[{\"inputs\":...,"
               "\"outputs\":...,\n\"activation\":...,\"bias\":...,\"weights\":[[...]],\"biases\":"
-              "[...]}]}; weights[o][i] is the\nweight from input i to unit o.\n",
+              "[...]}]}; weights[o][i] is the\nweight from input i to unit o.\n"
+              "\n"
+              "  --format onnx          an ONNX model instead (opset 13, \"input\" and \"output\"\n"
+              "                         of N x units); binary: redirect it to a file\n",
               out);
         return;
     }
@@ -61,6 +69,15 @@ static int parse_arguments(int argc, char **argv, const char *command, model_opt
         const char *gemm = NULL;
         if (takes_data && cli_option_value(argc, argv, &i, "--gemm", &gemm, &bad)) {
             bad = bad || !cli_parse_gemm("--gemm", gemm, &o->gemm);
+            continue;
+        }
+        if (!takes_data && cli_option_value(argc, argv, &i, "--format", &o->format, &bad)) {
+            if (!bad && strcmp(o->format, "json") != 0 && strcmp(o->format, "onnx") != 0) {
+                char shown[64];
+                cli_error("export: --format must be json or onnx, not \"%s\"",
+                          cli_quote(o->format, shown, sizeof shown));
+                bad = 1;
+            }
             continue;
         }
         if (strcmp(command, "eval") == 0 && strcmp(argv[i], "--json") == 0) {
@@ -229,12 +246,41 @@ int cli_predict(int argc, char **argv)
     return code;
 }
 
+/* `export --format onnx`: binary, so never onto a terminal; every write checked. */
+static int export_onnx(const model_options *o)
+{
+#ifdef CLPROP_WITH_ONNX
+    if (isatty(fileno(stdout))) {
+        cli_error("export: an ONNX model is binary and is not written to a terminal: redirect "
+                  "standard output to a file (clprop export --model MODEL --format onnx > "
+                  "model.onnx)");
+        return EXIT_USAGE;
+    }
+    clprop_model *model = load_model(o->model);
+    if (model == NULL)
+        return EXIT_FAILED;
+    char message[512];
+    clprop_status status = clprop_onnx_write(model, stdout, message, sizeof message);
+    if (status != CLPROP_SUCCESS)
+        cli_error("%s%s", status == CLPROP_ERROR_IO ? "standard output: " : "", message);
+    clprop_model_destroy(model);
+    return status == CLPROP_SUCCESS ? 0 : EXIT_FAILED;
+#else
+    (void)o;
+    cli_error("export: this clprop was built without ONNX export: install protobuf-c-compiler, "
+              "libprotobuf-c-dev and libonnx-dev (bash .ci/setup does) and build again");
+    return EXIT_FAILED;
+#endif
+}
+
 int cli_export(int argc, char **argv)
 {
     model_options o;
     int code = parse_arguments(argc, argv, "export", &o);
     if (code >= 0)
         return code;
+    if (o.format != NULL && strcmp(o.format, "onnx") == 0)
+        return export_onnx(&o);
     clprop_model *model = load_model(o.model);
     if (model == NULL)
         return EXIT_FAILED;

@@ -93,6 +93,10 @@ for package in 'ocl-icd-libopencl1 | libopencl1' libclblast1 zlib1g libc6 \
     'pocl-opencl-icd | opencl-icd'; do
     [[ ", $depends," == *", $package"[\ ,]* ]] || fail "Depends ($depends) lacks $package"
 done
+# A command built with ONNX export loads protobuf-c's runtime: the package must pull it in.
+if grep -q '^CLPROP_WITH_ONNX:INTERNAL=ON$' "$build/CMakeCache.txt"; then
+    [[ ", $depends," == *", libprotobuf-c1"[\ ,]* ]] || fail "Depends ($depends) lacks libprotobuf-c1"
+fi
 echo "check-install: $(basename "$deb"): $(wc -l <"$work/deb-files") paths; Depends: $depends"
 
 # As root on a machine without clprop installed (CI's fresh one), the package itself: installed

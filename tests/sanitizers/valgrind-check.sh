@@ -48,11 +48,15 @@ lane1() {
         --save "$work/resumed"
     memcheck 0 predict --model "$work/resumed" --data "$fann/diabetes.test"
 }
-# Lane 2: XOR, then eval and export of its model, then a run that fails on a missing file.
+# Lane 2: XOR, then eval and export (JSON, and ONNX) of its model, then a run that fails on a missing file.
 lane2() {
     memcheck 0 train --data "$fann/xor.data" --epochs 3 --save "$work/xor"
     memcheck 0 eval --model "$work/xor" --data "$fann/xor.data" --json
     memcheck 0 export --model "$work/xor"
+    # the ONNX export (protobuf-c), in a build that has it
+    if grep -q '^CLPROP_WITH_ONNX:INTERNAL=ON$' "$build/CMakeCache.txt"; then
+        memcheck 0 export --model "$work/xor" --format onnx
+    fi
     memcheck 1 train --data "$work/no-such-file.data" --epochs 1
 }
 lane1 >"$work/lane1.log" 2>&1 &
