@@ -305,10 +305,12 @@ static int take_neuron(const char **p, size_t *inputs, size_t *code, float *stee
            take_char(p, ')');
 }
 
-static int take_connection(const char **p, size_t *source, float *weight)
+static int take_connection(const char **p, size_t *source, float *weight, const char **digits)
 {
-    return take_char(p, '(') || take_count(p, source) || take_char(p, ',') ||
-           take_number(p, weight) || take_char(p, ')');
+    if (take_char(p, '(') || take_count(p, source) || take_char(p, ','))
+        return -1;
+    *digits = skip_blanks(*p);
+    return take_number(p, weight) || take_char(p, ')');
 }
 
 static clprop_status check_version(fann_reader *r)
@@ -560,8 +562,8 @@ static clprop_status read_unit_connections(fann_reader *r, const char **p, size_
     for (size_t c = 0; c <= inputs; c++) {
         size_t source;
         float weight;
-        const char *at = skip_blanks(*p);
-        if (take_connection(p, &source, &weight) != 0)
+        const char *at = skip_blanks(*p), *digits = at;
+        if (take_connection(p, &source, &weight, &digits) != 0)
             return fail_at(r, CLPROP_ERROR_FORMAT,
                            "neuron %zu's connection %zu: expected \"(connected_to_neuron, "
                            "weight)\", found \"%s\"%s", number, c, shown(text, at),
@@ -579,7 +581,8 @@ static clprop_status read_unit_connections(fann_reader *r, const char **p, size_
         if (!isfinite(weight) || !isfinite(scaled))
             return fail_at(r, CLPROP_ERROR_NOT_FINITE,
                            "neuron %zu's connection %zu from neuron %zu: weight %s is not a "
-                           "finite float%s", number, c, source, shown(text, at),
+                           "finite float%s", number, c, source,
+                           clprop_quote(text, digits, strcspn(digits, ") \t")),
                            isfinite(weight) ? " once scaled by the steepness" : "");
         if (source - first == inputs)
             *bias = scaled;
