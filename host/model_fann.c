@@ -507,7 +507,8 @@ static clprop_status read_neurons(fann_reader *r, const char *value)
                 return fail_at(r, CLPROP_ERROR_FORMAT,
                                "neuron %zu of %zu: expected \"(num_inputs, activation_function, "
                                "activation_steepness)\", found \"%s\"%s", number, r->neurons,
-                               shown(text, at), *at == '\0' ? " (the file is cut short?)" : "");
+                               shown(text, at),
+                               strchr(at, ')') == NULL ? " (the file is cut short?)" : "");
             CLPROP_CHECK(check_neuron(r, layer, unit, number, inputs, code, steepness));
         }
     }
@@ -567,7 +568,7 @@ static clprop_status read_unit_connections(fann_reader *r, const char **p, size_
             return fail_at(r, CLPROP_ERROR_FORMAT,
                            "neuron %zu's connection %zu: expected \"(connected_to_neuron, "
                            "weight)\", found \"%s\"%s", number, c, shown(text, at),
-                           *at == '\0' ? " (the file is cut short?)" : "");
+                           strchr(at, ')') == NULL ? " (the file is cut short?)" : "");
         if (source < first || source - first > inputs)
             return fail_at(r, CLPROP_ERROR_FORMAT,
                            "neuron %zu's connection %zu comes from neuron %zu, outside layer %zu "

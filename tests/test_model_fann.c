@@ -126,7 +126,7 @@ static char *line_of(const char *text, const char *key)
     "network_type=0\n"                                                                             \
     "layer_sizes=3 3 2 \n"                                                                         \
     "scale_included=0\n"                                                                           \
-    NEURONS_KEY "(0, 0, 0.0) (0, 0, 0.0) (0, 0, 0.0) (3, 5, 0.5) (3, 5, 0.5) (0, 0, 0.0) "          \
+    NEURONS_KEY "(0, 0, 0.0) (0, 0, 0.0) (0, 0, 0.0) (3, 5, 0.5) (3, 5, 0.5) (0, 0, 0.0) "         \
     "(3, 0, 0.5) (0, 0, 0.0) \n"                                                                   \
     CONNECTIONS_KEY "(0, 0.5) (1, -1.5) (2, 0.25) (0, 2) (1, 4) (2, -8) (3, 1) (4, -1) (5, 3) \n"
 
@@ -420,7 +420,8 @@ Test(model_fann, malformed_lines_are_refused_naming_the_file_and_the_line)
                            "a second \"layer_sizes\" line");
     expect_changed_refused("learning_rate=0.700000", "learning rate 0.7", 3,
                            "expected \"key=value\"");
-    expect_changed_refused("(1, -1.5)", "(1, -1,5)", 9, "expected \"(connected_to_neuron, weight)\"");
+    expect_changed_refused("(1, -1.5)", "(1, -1,5)", 9,
+                           "expected \"(connected_to_neuron, weight)\"");
     expect_changed_refused("(1, -1.5)", "(1 -1.5)", 9, "neuron 3's connection 1");
     expect_changed_refused("(3, 5, 0.5) (0, 0, 0.0)", "(3, 5, 0.5)", 8,
                            "neuron 5 (the bias neuron of layer 1) has 3 connections");
@@ -429,7 +430,8 @@ Test(model_fann, malformed_lines_are_refused_naming_the_file_and_the_line)
     expect_changed_refused("(5, 3) ", "(5, 3) (5, 3) ", 9, "more connections than the 9");
     expect_changed_refused("network_type=0\n", "", 5, "layer_sizes comes before the network_type");
     char *text = small_net_with("(4, -1)", "(4, 1e999)");
-    expect_refused_at(text, CLPROP_ERROR_NOT_FINITE, 9, "connection 1 from neuron 4: weight 1e999 is not a finite float");
+    expect_refused_at(text, CLPROP_ERROR_NOT_FINITE, 9,
+                      "connection 1 from neuron 4: weight 1e999 is not a finite float");
     free(text);
 }
 

@@ -20,10 +20,10 @@ static void print_usage(FILE *out, const char *command)
     if (strcmp(command, "export") == 0) {
         fputs("usage: clprop export --model MODEL [--format json|fann]\n"
               "\n"
-              "Prints the model (a model file, a JSON export or a FANN network) as one line of JSON:\n"
-              "{\"format\":\"clprop-model\",\"version\":1,\"loss\":...,\"layers\":[{\"inputs\":...,"
-              "\"outputs\":...,\n\"activation\":...,\"bias\":...,\"weights\":[[...]],\"biases\":"
-              "[...]}]}; weights[o][i] is the\nweight from input i to unit o.\n"
+              "Prints the model (a model file, a JSON export or a FANN network) as one line of\n"
+              "JSON: {\"format\":\"clprop-model\",\"version\":1,\"loss\":...,\"layers\":[{"
+              "\"inputs\":...,\n\"outputs\":...,\"activation\":...,\"bias\":...,\"weights\":"
+              "[[...]],\"biases\":[...]}]};\nweights[o][i] is the weight from input i to unit o.\n"
               "With --format fann, as a FANN network (FANN_FLO_2.1, what fann_save writes), for\n"
               "fann_create_from_file: linear, sigmoid and tanh layers only.\n",
               out);
