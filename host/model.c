@@ -345,7 +345,8 @@ static int first_significant_byte(FILE *file)
     return byte;
 }
 
-/* Binary files start with the magic, JSON exports with '{'; file names are no guide. */
+/* Binary files start with the magic, JSON exports with '{', FANN networks with "FANN_"; file names
+ * are no guide. */
 static clprop_status read_by_content(clprop_model *model, FILE *file, const char *path)
 {
     unsigned char head[CLPROP_MODEL_MAGIC_SIZE];
@@ -363,6 +364,9 @@ static clprop_status read_by_content(clprop_model *model, FILE *file, const char
         return clprop_fail(&model->message, CLPROP_ERROR_FORMAT,
                            "%s: byte 0: file ends early (expected the %d-byte magic \"%s\")", path,
                            CLPROP_MODEL_MAGIC_SIZE, CLPROP_MODEL_MAGIC);
+    size_t fann = strlen(CLPROP_MODEL_FANN_PREFIX);
+    if (got >= fann && memcmp(head, CLPROP_MODEL_FANN_PREFIX, fann) == 0)
+        return clprop_model_read_fann(model, path);
     int first = first_significant_byte(file);
     rewind(file);
     if (first == '{')

@@ -1,5 +1,5 @@
 /* The model object shared by its files: model.c (the object and its shape), model_file.c (the
- * binary format), model_json.c (the JSON export) and model_net.c (copies to and from a network). */
+ * binary format), model_json.c (the JSON export), model_fann.c (FANN's .net files) and model_net.c (copies to and from a network). */
 #ifndef CLPROP_MODEL_INTERNAL_H
 #define CLPROP_MODEL_INTERNAL_H
 
@@ -19,7 +19,9 @@
  * far above any network worth exporting as text (the binary file has no such limit). */
 #define CLPROP_MODEL_MAX_JSON_BYTES (64u << 20)
 
-/* A binary model file starts with these 8 bytes; a JSON export starts with '{'. */
+/* A binary model file starts with these 8 bytes; a JSON export starts with '{'; a FANN network
+ * with "FANN_" (FANN_FLO_2.1, or a version or fixed-point form that is refused by name). */
+#define CLPROP_MODEL_FANN_PREFIX "FANN_"
 #define CLPROP_MODEL_MAGIC "CLPROPMD"
 #define CLPROP_MODEL_MAGIC_SIZE 8
 
@@ -105,6 +107,8 @@ int clprop_parse_loss(const char *name, clprop_loss *loss);
  * `path`. */
 clprop_status clprop_model_read_binary(clprop_model *model, FILE *file, const char *path);
 clprop_status clprop_model_read_json(clprop_model *model, FILE *file, const char *path);
+/* A FANN network (FANN_FLO_2.1, model_fann.c), read from path as text; errors name the line. */
+clprop_status clprop_model_read_fann(clprop_model *model, const char *path);
 
 /* clprop_model_save, except that the temporary file acts as a full disk once `capacity` bytes
  * have been written to it — how the tests make a save fail midway. clprop_model_save passes

@@ -443,7 +443,11 @@ typedef struct clprop_model clprop_model;
 /* A model of the given shape with all weights and biases zero. */
 CLPROP_API
 clprop_status clprop_model_create(const clprop_net_desc *desc, clprop_model **out);
-/* Reads a clprop model file or a JSON export (told apart by content). */
+/* Reads a clprop model file, a JSON export or a FANN network (FANN_FLO_2.1, the .net files of
+ * fann_save), told apart by content. A FANN network must be layered and fully connected, with
+ * FANN_LINEAR, FANN_SIGMOID or FANN_SIGMOID_SYMMETRIC neurons (read as linear, sigmoid and tanh
+ * layers, biases from the bias neurons, each neuron's steepness folded into its weights); others
+ * are refused, naming what clprop cannot hold. */
 CLPROP_API
 clprop_status clprop_model_load(const char *path, clprop_model **out);
 /* Writes the binary model file atomically: a temporary file beside it, flushed, then renamed over
@@ -454,6 +458,13 @@ clprop_status clprop_model_save(clprop_model *model, const char *path);
 /* The model as one line of JSON (the export schema) on `out`. */
 CLPROP_API
 clprop_status clprop_model_write_json(clprop_model *model, FILE *out);
+/* The model as a FANN network (FANN_FLO_2.1, as fann_save writes it) on `out`, for
+ * fann_create_from_file: linear, sigmoid and tanh layers as FANN_LINEAR, FANN_SIGMOID and
+ * FANN_SIGMOID_SYMMETRIC with FANN's default steepness 0.5 (weights scaled by 1 or 2, exactly),
+ * biases on FANN's bias neurons (zero without biases). Softmax, ReLU and leaky ReLU layers, which
+ * FANN 2.2 lacks, are refused naming the layer. Numbers are written in the C locale. */
+CLPROP_API
+clprop_status clprop_model_write_fann(clprop_model *model, FILE *out);
 CLPROP_API
 void clprop_model_destroy(clprop_model *model);
 CLPROP_API

@@ -527,6 +527,12 @@ static const hostile_case cases[] = {
                                                        {FIX, "lab.idx", "lab"}},
      .argv = {"train", "--data", "img.gz", "--labels", "lab.idx", "--epochs", "1"},
      .status = NONZERO, .needle = "img.gz", .needle2 = "trailing|after the end|garbage"},
+    {"memory", "a_fann_network_declaring_layers_of_16_million_neurons",
+     .setup = {{REG, "huge.net", "FANN_FLO_2.1\nnum_layers=3\nnetwork_type=0\n"
+                                 "layer_sizes=16777217 16777217 2\nneurons (num_inputs, "
+                                 "activation_function, activation_steepness)=(0, 0, 0)\n"}},
+     .argv = {"export", "--model", "huge.net", "--format", "fann"}, .status = NONZERO,
+     .needle = "huge.net:5", .needle2 = "too short"},
     {"memory", "a_fann_header_declaring_billions",
      .setup = {{REG, "h.data", "2000000000 100000 100000\n0 0\n"}},
      .argv = {"train", "--data", "h.data"}, .status = NONZERO, .needle = "h.data"},
@@ -643,6 +649,21 @@ static const hostile_case cases[] = {
      .setup = {{FIX, "inf.json", "infloss"}},
      .argv = {"eval", "--model", "inf.json", "--data", XOR, "--json"}, .status = ANY,
      .absent = "diverged"},
+    {"diagnose", "a_cut_short_fann_network",
+     .setup = {{REG, "cut.net", "FANN_FLO_2.1\nnum_layers=2\nnetwork_type=0\nlayer_sizes=3 2\n"
+                                "neurons (num_inputs, activation_function, activation_steepness)="
+                                "(0, 0, 0) (0, 0, 0) (0, 0, 0) (3, 3, 0.5) (0, 0, 0)\n"
+                                "connections (connected_to_neuron, weight)=(0, 0.5) (1, 0."}},
+     .argv = {"eval", "--model", "cut.net", "--data", XOR}, .status = NONZERO,
+     .needle = "cut.net:6", .needle2 = "cut short"},
+    {"diagnose", "a_shortcut_fann_network",
+     .setup = {{REG, "short.net", "FANN_FLO_2.1\nnum_layers=2\nnetwork_type=1\n"}},
+     .argv = {"predict", "--model", "short.net", "--data", XOR}, .status = NONZERO,
+     .needle = "short.net:3", .needle2 = "FANN_NETTYPE_SHORTCUT"},
+    {"diagnose", "escape_sequence_in_a_fann_network",
+     .setup = {{REG, "e.net", "FANN_FLO_2.1\nnum_layers=" ESC "\n"}},
+     .argv = {"export", "--model", "e.net", "--format", "fann"}, .status = NONZERO,
+     .needle = "e.net:2", .needle2 = "byte|not text"},
     {"diagnose", "checkpoint_progress_beyond_the_data", .setup = {{FIX, "far.ck", "farck"}},
      .argv = {TRAIN, "--resume", "far.ck", "--epochs", "3"}, .status = NONZERO,
      .needle = "far.ck"},

@@ -16,28 +16,31 @@ typedef struct model_options {
     clprop_gemm_backend gemm;
     cli_data_options data;
     int json;
-    const char *format; /* export: "json" (NULL) or "onnx" */
+    const char *format; /* export: "json" (NULL), "onnx" or "fann" */
 } model_options;
 
 static void print_usage(FILE *out, const char *command)
 {
     if (strcmp(command, "export") == 0) {
-        fputs("usage: clprop export --model MODEL [--format json|onnx]\n"
+        fputs("usage: clprop export --model MODEL [--format json|onnx|fann]\n"
               "\n"
-              "Prints the model (a model file or a JSON export) as one line of JSON:\n"
-              "{\"format\":\"clprop-model\",\"version\":1,\"loss\":...,\"layers\":[{\"inputs\":...,"
-              "\"outputs\":...,\n\"activation\":...,\"bias\":...,\"weights\":[[...]],\"biases\":"
-              "[...]}]}; weights[o][i] is the\nweight from input i to unit o.\n"
+              "Prints the model (a model file, a JSON export or a FANN network) as one line of\n"
+              "JSON: {\"format\":\"clprop-model\",\"version\":1,\"loss\":...,\"layers\":[{"
+              "\"inputs\":...,\n\"outputs\":...,\"activation\":...,\"bias\":...,\"weights\":"
+              "[[...]],\"biases\":[...]}]};\nweights[o][i] is the weight from input i to unit o.\n"
               "\n"
               "  --format onnx          an ONNX model instead (opset 13, \"input\" and \"output\"\n"
-              "                         of N x units); binary: redirect it to a file\n",
+              "                         of N x units); binary: redirect it to a file\n"
+              "  --format fann          a FANN network (FANN_FLO_2.1, what fann_save writes), for\n"
+              "                         fann_create_from_file: linear, sigmoid and tanh layers "
+              "only\n",
               out);
         return;
     }
     fprintf(out,
             "usage: clprop %s --model MODEL --data FILE [options]\n"
             "\n%s"
-            "  --model MODEL          a model file or JSON export\n"
+            "  --model MODEL          a model file, JSON export or FANN network\n"
             "  --data FILE            FANN, CSV or IDX images\n"
             "  --labels FILE          IDX labels for IDX images\n"
             "  --targets K            CSV: the last K columns are the targets\n"
@@ -72,9 +75,10 @@ static int parse_arguments(int argc, char **argv, const char *command, model_opt
             continue;
         }
         if (!takes_data && cli_option_value(argc, argv, &i, "--format", &o->format, &bad)) {
-            if (!bad && strcmp(o->format, "json") != 0 && strcmp(o->format, "onnx") != 0) {
+            if (!bad && strcmp(o->format, "json") != 0 && strcmp(o->format, "onnx") != 0 &&
+                strcmp(o->format, "fann") != 0) {
                 char shown[64];
-                cli_error("export: --format must be json or onnx, not \"%s\"",
+                cli_error("export: --format must be json, onnx or fann, not \"%s\"",
                           cli_quote(o->format, shown, sizeof shown));
                 bad = 1;
             }
@@ -284,7 +288,9 @@ int cli_export(int argc, char **argv)
     clprop_model *model = load_model(o.model);
     if (model == NULL)
         return EXIT_FAILED;
-    clprop_status status = clprop_model_write_json(model, stdout);
+    int fann = o.format != NULL && strcmp(o.format, "fann") == 0;
+    clprop_status status =
+        fann ? clprop_model_write_fann(model, stdout) : clprop_model_write_json(model, stdout);
     if (status != CLPROP_SUCCESS) /* the library does not know where `stdout` goes */
         cli_error("%s%s", status == CLPROP_ERROR_IO ? "standard output: " : "",
                   clprop_model_message(model));
