@@ -439,6 +439,6 @@ Test(onnx_command, an_unknown_export_format_is_a_usage_error)
     char path[4200];
     snprintf(path, sizeof path, "%s/err", work);
     char *err = test_read_file(path, NULL);
-    cr_expect(strstr(err, "json or onnx") != NULL, "%s", err);
+    cr_expect(strstr(err, "json, onnx or fann") != NULL, "%s", err);
     free(err);
 }
