@@ -79,8 +79,7 @@ clprop_context *test_context_with(clprop_context_desc desc)
     cr_assert(environment_context_desc(&desc, problem, sizeof problem), "%s", problem);
     clprop_context *context = NULL;
     clprop_status status = clprop_context_create(&desc, &context);
-    cr_assert_eq(status, CLPROP_SUCCESS, "no OpenCL context: %s",
-                 clprop_context_message(context));
+    cr_assert_eq(status, CLPROP_SUCCESS, "no OpenCL context: %s", clprop_context_message(context));
     return context;
 }
 
@@ -162,8 +161,8 @@ int test_run_command(const char *args, char **out, char **err)
 {
     char *dir = test_make_temp_dir();
     char command[8192];
-    snprintf(command, sizeof command, "%s %s >'%s/out' 2>'%s/err' </dev/null", CLPROP_COMMAND,
-             args, dir, dir);
+    snprintf(command, sizeof command, "%s %s >'%s/out' 2>'%s/err' </dev/null", CLPROP_COMMAND, args,
+             dir, dir);
     int raw = system(command);
     char path[4200];
     if (out != NULL) {
@@ -177,4 +176,28 @@ int test_run_command(const char *args, char **out, char **err)
     test_remove_tree(dir);
     free(dir);
     return (raw != -1 && WIFEXITED(raw)) ? WEXITSTATUS(raw) : -1;
+}
+
+void test_assert_models_close(const char *got_path, const char *want_path, double bound)
+{
+    clprop_model *got = NULL, *want = NULL;
+    cr_assert_eq(clprop_model_load(got_path, &got), CLPROP_SUCCESS, "%s",
+                 clprop_model_message(got));
+    cr_assert_eq(clprop_model_load(want_path, &want), CLPROP_SUCCESS, "%s",
+                 clprop_model_message(want));
+    cr_assert_eq(clprop_model_layer_count(got), clprop_model_layer_count(want));
+    for (size_t l = 1; l <= clprop_model_layer_count(want); l++) {
+        size_t count = clprop_model_units(want, l) * clprop_model_units(want, l - 1);
+        const float *w = clprop_model_weights(want, l);
+        double *wide = malloc(count * sizeof *wide);
+        cr_assert_not_null(wide);
+        for (size_t i = 0; i < count; i++)
+            wide[i] = w[i];
+        char what[200];
+        snprintf(what, sizeof what, "layer %zu of %s against %s", l, got_path, want_path);
+        test_assert_close(what, clprop_model_weights(got, l), wide, count, bound);
+        free(wide);
+    }
+    clprop_model_destroy(got);
+    clprop_model_destroy(want);
 }

@@ -31,6 +31,10 @@ clprop_context *test_context(void);
 /* The same with the description's own choices (a GEMM family, data kept on the host, ...). */
 clprop_context *test_context_with(clprop_context_desc desc);
 
+/* Asserts that every layer's weights of the model file at got_path are within `bound` (relative)
+ * of those of want_path (data-parallel runs against one device, say). */
+void test_assert_models_close(const char *got_path, const char *want_path, double bound);
+
 /* A fresh empty directory under /tmp; the caller removes it with test_remove_tree(). */
 char *test_make_temp_dir(void);
 void test_remove_tree(const char *path);

@@ -268,27 +268,6 @@ Test(parallel, two_processes_train_as_one_with_adam, .timeout = 120)
 
 /* ---- The command: clprop train --devices ----------------------------------------------------- */
 
-static void expect_models_close(const char *got_path, const char *want_path)
-{
-    clprop_model *got = NULL, *want = NULL;
-    cr_assert_eq(clprop_model_load(got_path, &got), CLPROP_SUCCESS, "%s",
-                 clprop_model_message(got));
-    cr_assert_eq(clprop_model_load(want_path, &want), CLPROP_SUCCESS, "%s",
-                 clprop_model_message(want));
-    for (size_t l = 1; l <= 2; l++) {
-        size_t count = sizes[l] * sizes[l - 1];
-        const float *w = clprop_model_weights(want, l);
-        double *wide = malloc(count * sizeof *wide);
-        for (size_t i = 0; i < count; i++)
-            wide[i] = w[i];
-        test_assert_close("the command's weights", clprop_model_weights(got, l), wide, count,
-                          BOUND);
-        free(wide);
-    }
-    clprop_model_destroy(got);
-    clprop_model_destroy(want);
-}
-
 Test(parallel, the_command_trains_on_two_devices_as_on_one, .timeout = 120)
 {
     char *dir = test_make_temp_dir(), args[8192];
@@ -307,7 +286,7 @@ Test(parallel, the_command_trains_on_two_devices_as_on_one, .timeout = 120)
         char got[4200], want[4200];
         snprintf(got, sizeof got, "%s/run%zu.clprop", dir, r);
         snprintf(want, sizeof want, "%s/run0.clprop", dir);
-        expect_models_close(got, want);
+        test_assert_models_close(got, want, BOUND);
     }
     test_remove_tree(dir);
     free(dir);

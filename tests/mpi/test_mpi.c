@@ -53,29 +53,13 @@ static char *read_in_dir(const char *name)
     return text != NULL ? text : calloc(1, 1);
 }
 
+/* The model files got_name and want_name of the test's folder agree within BOUND. */
 static void expect_models_close(const char *got_name, const char *want_name)
 {
     char got_path[4200], want_path[4200];
     snprintf(got_path, sizeof got_path, "%s/%s", dir, got_name);
     snprintf(want_path, sizeof want_path, "%s/%s", dir, want_name);
-    clprop_model *got = NULL, *want = NULL;
-    cr_assert_eq(clprop_model_load(got_path, &got), CLPROP_SUCCESS, "%s",
-                 clprop_model_message(got));
-    cr_assert_eq(clprop_model_load(want_path, &want), CLPROP_SUCCESS, "%s",
-                 clprop_model_message(want));
-    for (size_t l = 1; l <= clprop_model_layer_count(want); l++) {
-        size_t count = clprop_model_units(want, l) * clprop_model_units(want, l - 1);
-        const float *w = clprop_model_weights(want, l);
-        double *wide = malloc(count * sizeof *wide);
-        for (size_t i = 0; i < count; i++)
-            wide[i] = w[i];
-        char what[128];
-        snprintf(what, sizeof what, "%s against %s, layer %zu", got_name, want_name, l);
-        test_assert_close(what, clprop_model_weights(got, l), wide, count, BOUND);
-        free(wide);
-    }
-    clprop_model_destroy(got);
-    clprop_model_destroy(want);
+    test_assert_models_close(got_path, want_path, BOUND);
 }
 
 static void check_two_processes(const char *optimizer)
