@@ -201,3 +201,12 @@ void test_assert_models_close(const char *got_path, const char *want_path, doubl
     clprop_model_destroy(got);
     clprop_model_destroy(want);
 }
+
+void test_assert_same_bits(const float *got, const float *want, size_t count, const char *what,
+                           size_t layer)
+{
+    for (size_t i = 0; i < count; i++)
+        cr_assert(memcmp(&got[i], &want[i], sizeof(float)) == 0,
+                  "layer %zu %s [%zu]: got %.9g, want %.9g", layer, what, i, (double)got[i],
+                  (double)want[i]);
+}

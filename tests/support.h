@@ -31,6 +31,11 @@ clprop_context *test_context(void);
 /* The same with the description's own choices (a GEMM family, data kept on the host, ...). */
 clprop_context *test_context_with(clprop_context_desc desc);
 
+/* Asserts got and want hold the same floats bit for bit (layer `layer`'s `what`, for the
+ * message). */
+void test_assert_same_bits(const float *got, const float *want, size_t count, const char *what,
+                           size_t layer);
+
 /* Asserts that every layer's weights of the model file at got_path are within `bound` (relative)
  * of those of want_path (data-parallel runs against one device, say). */
 void test_assert_models_close(const char *got_path, const char *want_path, double bound);

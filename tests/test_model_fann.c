@@ -67,15 +67,6 @@ static clprop_model *load_text_or_fail(const char *text)
     return model;
 }
 
-static void assert_same_bits(const float *got, const float *want, size_t count, const char *what,
-                             size_t layer)
-{
-    for (size_t i = 0; i < count; i++)
-        cr_assert(memcmp(&got[i], &want[i], sizeof(float)) == 0,
-                  "layer %zu %s [%zu]: got %.9g, want %.9g", layer, what, i, (double)got[i],
-                  (double)want[i]);
-}
-
 /* Same shape, activations and every bit; `want` without biases must come back with zero ones
  * (FANN always has bias neurons). */
 static void assert_models_identical(clprop_model *got, clprop_model *want)
@@ -90,11 +81,11 @@ static void assert_models_identical(clprop_model *got, clprop_model *want)
         cr_assert_eq(clprop_model_units(got, layer), outputs);
         cr_assert_eq(clprop_model_activation(got, layer), clprop_model_activation(want, layer),
                      "layer %zu's activation", layer);
-        assert_same_bits(clprop_model_weights(got, layer), clprop_model_weights(want, layer),
+        test_assert_same_bits(clprop_model_weights(got, layer), clprop_model_weights(want, layer),
                          outputs * clprop_model_units(want, layer - 1), "weight", layer);
         float zeros[64] = {0};
         cr_assert(outputs <= 64);
-        assert_same_bits(clprop_model_biases(got, layer),
+        test_assert_same_bits(clprop_model_biases(got, layer),
                          clprop_model_has_bias(want) ? clprop_model_biases(want, layer) : zeros,
                          outputs, "bias", layer);
     }
@@ -138,11 +129,11 @@ static void assert_small_net(clprop_model *model)
     cr_assert_eq(clprop_model_units(model, 2), 1);
     cr_assert_eq(clprop_model_activation(model, 1), CLPROP_ACTIVATION_TANH);
     cr_assert_eq(clprop_model_activation(model, 2), CLPROP_ACTIVATION_LINEAR);
-    assert_same_bits(clprop_model_weights(model, 1), (float[]){0.25f, -0.75f, 1.0f, 2.0f}, 4,
+    test_assert_same_bits(clprop_model_weights(model, 1), (float[]){0.25f, -0.75f, 1.0f, 2.0f}, 4,
                      "weight", 1);
-    assert_same_bits(clprop_model_biases(model, 1), (float[]){0.125f, -4.0f}, 2, "bias", 1);
-    assert_same_bits(clprop_model_weights(model, 2), (float[]){0.5f, -0.5f}, 2, "weight", 2);
-    assert_same_bits(clprop_model_biases(model, 2), (float[]){1.5f}, 1, "bias", 2);
+    test_assert_same_bits(clprop_model_biases(model, 1), (float[]){0.125f, -4.0f}, 2, "bias", 1);
+    test_assert_same_bits(clprop_model_weights(model, 2), (float[]){0.5f, -0.5f}, 2, "weight", 2);
+    test_assert_same_bits(clprop_model_biases(model, 2), (float[]){1.5f}, 1, "bias", 2);
 }
 
 /* SMALL_NET with the first `old` replaced by `new` (malloc'd). */
@@ -359,10 +350,10 @@ Test(model_fann, each_neurons_steepness_is_folded_into_its_weights)
     clprop_model *model = load_text_or_fail(text);
     cr_assert_eq(clprop_model_activation(model, 1), CLPROP_ACTIVATION_SIGMOID);
     cr_assert_eq(clprop_model_activation(model, 2), CLPROP_ACTIVATION_LINEAR);
-    assert_same_bits(clprop_model_weights(model, 1), (float[]){1.0f, 1.5f}, 2, "weight", 1);
-    assert_same_bits(clprop_model_biases(model, 1), (float[]){0.5f, -3.0f}, 2, "bias", 1);
-    assert_same_bits(clprop_model_weights(model, 2), (float[]){6.0f, -1.0f}, 2, "weight", 2);
-    assert_same_bits(clprop_model_biases(model, 2), (float[]){0.25f}, 1, "bias", 2);
+    test_assert_same_bits(clprop_model_weights(model, 1), (float[]){1.0f, 1.5f}, 2, "weight", 1);
+    test_assert_same_bits(clprop_model_biases(model, 1), (float[]){0.5f, -3.0f}, 2, "bias", 1);
+    test_assert_same_bits(clprop_model_weights(model, 2), (float[]){6.0f, -1.0f}, 2, "weight", 2);
+    test_assert_same_bits(clprop_model_biases(model, 2), (float[]){0.25f}, 1, "bias", 2);
     clprop_model_destroy(model);
 }
 
@@ -513,8 +504,8 @@ Test(model_fann, numbers_are_written_and_read_with_a_point_under_a_comma_locale)
     loaded = load_text_or_fail(
         "FANN_FLO_2.1\nnum_layers=2\nnetwork_type=0\nlayer_sizes=2 2\n" NEURONS_KEY
         "(0, 0, 0) (0, 0, 0) (2, 0, 0.75) (0, 0, 0)\n" CONNECTIONS_KEY "(0, 2.0) (1, -4.5)\n");
-    assert_same_bits(clprop_model_weights(loaded, 1), (float[]){1.5f}, 1, "weight", 1);
-    assert_same_bits(clprop_model_biases(loaded, 1), (float[]){-3.375f}, 1, "bias", 1);
+    test_assert_same_bits(clprop_model_weights(loaded, 1), (float[]){1.5f}, 1, "weight", 1);
+    test_assert_same_bits(clprop_model_biases(loaded, 1), (float[]){-3.375f}, 1, "bias", 1);
     clprop_model_destroy(loaded);
     clprop_model_destroy(model);
     test_remove_tree(dir);

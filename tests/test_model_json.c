@@ -59,15 +59,6 @@ static char *export_text(clprop_model *model)
     return text;
 }
 
-static void assert_same_bits(const float *got, const float *want, size_t count, const char *what,
-                             size_t layer)
-{
-    for (size_t i = 0; i < count; i++)
-        cr_assert(memcmp(&got[i], &want[i], sizeof(float)) == 0,
-                  "layer %zu %s [%zu]: got %.9g, want %.9g", layer, what, i, (double)got[i],
-                  (double)want[i]);
-}
-
 static void assert_models_identical(clprop_model *got, clprop_model *want)
 {
     size_t layers = clprop_model_layer_count(want);
@@ -79,10 +70,10 @@ static void assert_models_identical(clprop_model *got, clprop_model *want)
         size_t outputs = clprop_model_units(want, layer);
         cr_assert_eq(clprop_model_units(got, layer), outputs);
         cr_assert_eq(clprop_model_activation(got, layer), clprop_model_activation(want, layer));
-        assert_same_bits(clprop_model_weights(got, layer), clprop_model_weights(want, layer),
+        test_assert_same_bits(clprop_model_weights(got, layer), clprop_model_weights(want, layer),
                          outputs * clprop_model_units(want, layer - 1), "weight", layer);
         if (clprop_model_has_bias(want))
-            assert_same_bits(clprop_model_biases(got, layer), clprop_model_biases(want, layer),
+            test_assert_same_bits(clprop_model_biases(got, layer), clprop_model_biases(want, layer),
                              outputs, "bias", layer);
     }
 }
