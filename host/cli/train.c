@@ -196,8 +196,7 @@ static int build_network(session *s)
     } else {
         clprop_activation activations[CLI_MAX_LAYERS];
         const cli_network_options *n = &o->network;
-        for (size_t l = 0; l + 1 < n->size_count; l++)
-            activations[l] = l + 2 == n->size_count ? n->output : n->hidden;
+        cli_network_activations(n, activations);
         clprop_net_desc desc = {.layer_count = n->size_count - 1,
                                 .sizes = n->sizes,
                                 .activations = activations,
