@@ -98,6 +98,34 @@ int clprop_data_has_labels(const clprop_data *data) { return data && data->label
 
 const uint32_t *clprop_data_labels(const clprop_data *data) { return data ? data->labels : NULL; }
 
+/* Every row exactly one 1 and the rest `rest` (0 or -1), compared exactly: the files write 1, 0
+ * and -1, which every reader takes exactly. */
+static int rows_are_one_hot(const clprop_data *data, float rest)
+{
+    const float *row = data->target_values;
+    for (size_t s = 0; s < data->samples; s++, row += data->outputs) {
+        size_t ones = 0;
+        for (size_t o = 0; o < data->outputs; o++) {
+            if (row[o] == 1.0f)
+                ones++;
+            else if (row[o] != rest)
+                return 0;
+        }
+        if (ones != 1)
+            return 0;
+    }
+    return 1;
+}
+
+clprop_target_kind clprop_data_target_kind(const clprop_data *data)
+{
+    if (data == NULL || data->outputs < 2 || data->samples == 0 || data->target_values == NULL)
+        return CLPROP_TARGETS_VALUES;
+    if (data->labels != NULL || rows_are_one_hot(data, 0.0f))
+        return CLPROP_TARGETS_ONE_HOT;
+    return rows_are_one_hot(data, -1.0f) ? CLPROP_TARGETS_ONE_HOT_SYMMETRIC : CLPROP_TARGETS_VALUES;
+}
+
 /* ---- Creating from arrays ---------------------------------------------------------------------- */
 
 /* The index of the first NaN or infinity, or `count` when all are finite. */

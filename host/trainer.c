@@ -1,7 +1,7 @@
 /* A training run: the epochs with their learning-rate schedule, the validation split, early
- * stopping that keeps the best epoch, a target loss, periodic checkpoints and exact resumption.
- * What a run means lives here, so a checkpoint made by a program resumes in the command and the
- * other way round. */
+ * stopping that keeps the best epoch, a target loss or accuracy, periodic checkpoints and exact
+ * resumption. What a run means lives here, so a checkpoint made by a program resumes in the
+ * command and the other way round. */
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -69,6 +69,14 @@ static clprop_status check_params(clprop_trainer *t)
     if (!(isfinite(p->learning_rate) && p->learning_rate > 0.0f) || !(p->target_loss >= 0.0))
         return clprop_fail(&t->message, CLPROP_ERROR_INVALID_ARGUMENT,
                            "the learning rate must be positive and the target loss at least 0");
+    if (!(p->target_accuracy >= 0.0 && p->target_accuracy <= 1.0))
+        return clprop_fail(&t->message, CLPROP_ERROR_INVALID_ARGUMENT,
+                           "the target accuracy must be from 0 up to 1, not %g",
+                           p->target_accuracy);
+    if (p->target_accuracy > 0.0 && clprop_net_units(t->net, clprop_net_layer_count(t->net)) < 2)
+        return clprop_fail(&t->message, CLPROP_ERROR_INVALID_ARGUMENT,
+                           "a target accuracy needs a network that picks one of 2 or more "
+                           "classes; this one has a single output");
     if (p->replica_count + 1 > CLPROP_TEAM_MAX_DEVICES ||
         (p->replica_count > 0 && p->replicas == NULL))
         return clprop_fail(&t->message, CLPROP_ERROR_INVALID_ARGUMENT,
@@ -248,12 +256,13 @@ static clprop_status check_output(clprop_trainer *t, const char *what, const cha
     return CLPROP_SUCCESS;
 }
 
-/* Accuracy means something when the network picks one class of several. */
+/* Accuracy means something when the network picks one class of several: the targets are classes
+ * (labels, or one-hot rows) or the output is a softmax. */
 static int is_classifier(const clprop_net *net, const clprop_data *data)
 {
     size_t last = clprop_net_layer_count(net);
     return clprop_net_units(net, last) > 1 &&
-           (clprop_data_has_labels(data) ||
+           (clprop_data_target_kind(data) != CLPROP_TARGETS_VALUES ||
             clprop_net_activation(net, last) == CLPROP_ACTIVATION_SOFTMAX);
 }
 
@@ -545,10 +554,13 @@ static clprop_status finish_epoch(clprop_trainer *t, size_t epoch, clprop_epoch_
     int patience_out = 0;
     if (r->has_validation)
         CLPROP_CHECK(watch_validation(t, epoch, r->validation.loss, &patience_out));
-    double loss = r->has_validation ? r->validation.loss : r->train.loss;
+    const clprop_pass_result *watched = r->has_validation ? &r->validation : &r->train;
+    double accuracy =
+        watched->samples > 0 ? (double)watched->correct / (double)watched->samples : 0.0;
     if (patience_out)
         t->end = CLPROP_RUN_EARLY_STOP;
-    else if (p->target_loss > 0.0 && loss <= p->target_loss)
+    else if ((p->target_loss > 0.0 && watched->loss <= p->target_loss) ||
+             (p->target_accuracy > 0.0 && accuracy >= p->target_accuracy))
         t->end = CLPROP_RUN_TARGET_REACHED;
     if (p->checkpoint_every > 0 && epoch % p->checkpoint_every == 0)
         CLPROP_CHECK(clprop_trainer_save_checkpoint(t, p->checkpoint));

@@ -436,6 +436,19 @@ int clprop_data_has_labels(const clprop_data *data);
 CLPROP_API
 const uint32_t *clprop_data_labels(const clprop_data *data);
 
+/* What the targets hold, to tell classes from values to fit. */
+typedef enum clprop_target_kind {
+    CLPROP_TARGETS_VALUES = 0,       /* anything else: values to fit (regression) */
+    CLPROP_TARGETS_ONE_HOT,          /* 2 or more outputs, every row exactly one 1 and the rest 0
+                                        (class labels, and FANN or CSV files written that way) */
+    CLPROP_TARGETS_ONE_HOT_SYMMETRIC /* 2 or more outputs, every row exactly one 1 and the rest -1
+                                        (FANN's symmetric classification files) */
+} clprop_target_kind;
+
+/* Whether the targets are classes, one-hot encoded: read from every row (labels are one-hot). */
+CLPROP_API
+clprop_target_kind clprop_data_target_kind(const clprop_data *data);
+
 /* ---- Models: a network's shape and weights in host memory, and their files ------------------- */
 
 typedef struct clprop_model clprop_model;
@@ -683,6 +696,9 @@ typedef struct clprop_trainer_desc {
                              validation loss, keeping the best epoch's weights; 0: never */
     double target_loss;   /* end after the first epoch whose loss (the validation loss when
                              there is a validation share) is at most this; 0: never */
+    double target_accuracy; /* end after the first epoch whose accuracy (correct / samples,
+                               of the validation share when there is one) is at least this,
+                               from 0 up to 1; needs 2 or more outputs; 0: never */
     const clprop_data *test;  /* measured after every epoch; NULL: none */
     const char *checkpoint;   /* written every checkpoint_every epochs (with early stopping, its
                                  best network goes beside it, to PATH.best) */
@@ -720,7 +736,7 @@ typedef struct clprop_trainer_desc {
 typedef enum clprop_run_end {
     CLPROP_RUN_COMPLETE = 0,    /* all its epochs */
     CLPROP_RUN_EARLY_STOP,      /* patience ran out; the best epoch's weights are in the network */
-    CLPROP_RUN_TARGET_REACHED,  /* the target loss was reached */
+    CLPROP_RUN_TARGET_REACHED,  /* the target loss or accuracy was reached */
     CLPROP_RUN_STOPPED          /* a stop request or the callback; resumable from a checkpoint */
 } clprop_run_end;
 

@@ -53,8 +53,15 @@ static void compare_network(differences *d, const cli_network_options *n, const 
         layers_text(held, sizeof held, model_sizes, layers + 1 <= CLI_MAX_LAYERS ? layers + 1 : 0);
         add(d, "--layers %s, but it has %s", given, held);
     }
+    for (size_t l = 1; same && l < layers; l++) /* per layer from --layers 8,12:relu,2 */
+        if (n->layer_activation_given[l] &&
+            clprop_model_activation(model, l) != n->layer_activation[l])
+            add(d, "--layers gives hidden layer %zu %s, but it is %s", l,
+                clprop_activation_name(n->layer_activation[l]),
+                clprop_activation_name(clprop_model_activation(model, l)));
     for (size_t l = 1; n->hidden_given && l < layers; l++)
-        if (clprop_model_activation(model, l) != n->hidden) {
+        if (!(same && n->layer_activation_given[l]) &&
+            clprop_model_activation(model, l) != n->hidden) {
             add(d, "--activation %s, but its hidden layer %zu is %s",
                 clprop_activation_name(n->hidden), l,
                 clprop_activation_name(clprop_model_activation(model, l)));

@@ -367,8 +367,7 @@ int cli_gradcheck(int argc, char **argv)
     memset(&p, 0, sizeof p);
     const cli_network_options *n = &o.network;
     size_t L = n->size_count - 1;
-    for (size_t l = 0; l < L; l++)
-        p.activations[l] = l + 1 == L ? n->output : n->hidden;
+    cli_network_activations(n, p.activations);
     p.desc = (clprop_net_desc){L,       n->sizes, p.activations,   n->no_bias,
                                n->loss, o.seed,   CLPROP_INIT_AUTO};
     p.batch = o.batch;

@@ -114,36 +114,107 @@ int cli_parse_positive(const char *flag, const char *text, float *out)
     return cli_parse_real(flag, text, (cli_range){0.0, FLT_MAX, 1, 0}, out);
 }
 
-int cli_parse_layers(const char *flag, const char *text, size_t *sizes, size_t *count)
+/* The size part of one --layers item: digits, 1..CLI_MAX_UNITS. */
+static int parse_layer_size(const char *flag, size_t layer, const char *size, size_t *out)
+{
+    char shown[128];
+    unsigned long long value;
+    if (!all_digits(size) || (value = strtoull(size, NULL, 10)) > CLI_MAX_UNITS) {
+        cli_error("%s: layer %zu: expected a number of units from 1 to %d, not \"%s\"", flag, layer,
+                  CLI_MAX_UNITS, cli_quote(size, shown, sizeof shown));
+        return 0;
+    }
+    if (value < 1) {
+        cli_error("%s: layer %zu has 0 units; every layer needs at least 1", flag, layer);
+        return 0;
+    }
+    *out = (size_t)value;
+    return 1;
+}
+
+/* The activation part of one --layers item ("relu" of "512:relu"), for hidden layers only. */
+static int parse_layer_activation(const char *flag, size_t layer, const char *item,
+                                  const char *name, clprop_activation *out)
+{
+    char shown[128];
+    if (*name == '\0') {
+        cli_error("%s: layer %zu \"%s\" has nothing after its colon; name an activation, like "
+                  "512:relu, or leave the colon out",
+                  flag, layer, cli_quote(item, shown, sizeof shown));
+        return 0;
+    }
+    if (strchr(name, ':') != NULL) {
+        cli_error("%s: layer %zu \"%s\" has more than one colon; a layer takes one activation",
+                  flag, layer, cli_quote(item, shown, sizeof shown));
+        return 0;
+    }
+    if (!clprop_activation_from_name(name, out)) {
+        cli_error("%s: layer %zu: unknown activation \"%s\" (sigmoid, tanh, relu, leaky-relu, "
+                  "linear)",
+                  flag, layer, cli_quote(name, shown, sizeof shown));
+        return 0;
+    }
+    if (*out == CLPROP_ACTIVATION_SOFTMAX) {
+        cli_error("%s: layer %zu: softmax is for the output layer only (--output softmax)", flag,
+                  layer);
+        return 0;
+    }
+    return 1;
+}
+
+/* One item of --layers, "SIZE" or "SIZE:ACTIVATION", `length` bytes at `at`. */
+static int parse_layer_item(const char *flag, const char *text, size_t layer, const char *at,
+                            size_t length, cli_network_options *network)
+{
+    char item[64], shown[128];
+    if (length == 0) {
+        cli_error("%s: layer %zu is empty in \"%s\"; expected sizes like 784,256,10", flag, layer,
+                  cli_quote(text, shown, sizeof shown));
+        return 0;
+    }
+    if (length >= sizeof item) {
+        cli_error("%s: layer %zu is too long in \"%s\"; expected sizes like 784,256,10", flag,
+                  layer, cli_quote(text, shown, sizeof shown));
+        return 0;
+    }
+    memcpy(item, at, length);
+    item[length] = '\0';
+    char *colon = strchr(item, ':');
+    if (colon == item) {
+        cli_error("%s: layer %zu \"%s\" has no size before its colon; expected one like 512:relu",
+                  flag, layer, cli_quote(item, shown, sizeof shown));
+        return 0;
+    }
+    if (colon != NULL && layer == 0) {
+        cli_error("%s: the input size takes no activation; name one after a hidden size, like "
+                  "784,128:relu,10",
+                  flag);
+        return 0;
+    }
+    if (colon != NULL) {
+        if (!parse_layer_activation(flag, layer, item, colon + 1,
+                                    &network->layer_activation[layer]))
+            return 0;
+        network->layer_activation_given[layer] = 1;
+        *colon = '\0';
+    }
+    return parse_layer_size(flag, layer, item, &network->sizes[layer]);
+}
+
+int cli_parse_layers(const char *flag, const char *text, cli_network_options *network)
 {
     size_t n = 0;
     const char *at = text;
-    char shown[128];
+    memset(network->layer_activation_given, 0, sizeof network->layer_activation_given);
     while (1) {
-        size_t length = strcspn(at, ",");
-        char size[32];
-        if (length == 0 || length >= sizeof size) {
-            cli_error("%s: expected sizes like 784,256,10, not \"%s\"", flag,
-                      cli_quote(text, shown, sizeof shown));
-            return 0;
-        }
-        memcpy(size, at, length);
-        size[length] = '\0';
-        unsigned long long value;
-        if (!all_digits(size) || (value = strtoull(size, NULL, 10)) > CLI_MAX_UNITS) {
-            cli_error("%s: layer %zu: expected a number of units from 1 to %d, not \"%s\"", flag, n,
-                      CLI_MAX_UNITS, cli_quote(size, shown, sizeof shown));
-            return 0;
-        }
-        if (value < 1) {
-            cli_error("%s: layer %zu has 0 units; every layer needs at least 1", flag, n);
-            return 0;
-        }
         if (n == CLI_MAX_LAYERS) {
             cli_error("%s: at most %d layers", flag, CLI_MAX_LAYERS);
             return 0;
         }
-        sizes[n++] = (size_t)value;
+        size_t length = strcspn(at, ",");
+        if (!parse_layer_item(flag, text, n, at, length, network))
+            return 0;
+        n++;
         if (at[length] == '\0')
             break;
         at += length + 1;
@@ -152,8 +223,23 @@ int cli_parse_layers(const char *flag, const char *text, size_t *sizes, size_t *
         cli_error("%s: needs at least an input and an output size, like 2,1", flag);
         return 0;
     }
-    *count = n;
+    if (network->layer_activation_given[n - 1]) {
+        cli_error("%s: the output layer's activation comes from --output (--output %s), not from "
+                  "--layers",
+                  flag, clprop_activation_name(network->layer_activation[n - 1]));
+        return 0;
+    }
+    network->size_count = n;
     return 1;
+}
+
+void cli_network_activations(const cli_network_options *network, clprop_activation *activations)
+{
+    size_t layers = network->size_count - 1;
+    for (size_t l = 1; l <= layers; l++)
+        activations[l - 1] = l == layers                          ? network->output
+                             : network->layer_activation_given[l] ? network->layer_activation[l]
+                                                                  : network->hidden;
 }
 
 int cli_parse_activation_name(const char *flag, const char *text, clprop_activation *out)
@@ -214,7 +300,7 @@ int cli_take_network_option(int argc, char **argv, int *i, cli_network_options *
     if (cli_option_value(argc, argv, i, "--device", &network->device, bad))
         return 1;
     if (cli_option_value(argc, argv, i, "--layers", &value, bad)) {
-        *bad = *bad || !cli_parse_layers("--layers", value, network->sizes, &network->size_count);
+        *bad = *bad || !cli_parse_layers("--layers", value, network);
     } else if (cli_option_value(argc, argv, i, "--activation", &value, bad)) {
         *bad = *bad || !cli_parse_activation_name("--activation", value, &network->hidden);
         network->hidden_given = 1;

@@ -25,8 +25,6 @@ int cli_parse_real(const char *flag, const char *text, cli_range range, float *o
 int cli_parse_count(const char *flag, const char *text, size_t *out);   /* 1..CLI_MAX_COUNT */
 int cli_parse_seed(const char *flag, const char *text, uint64_t *out);  /* whole number ≥ 0 */
 int cli_parse_positive(const char *flag, const char *text, float *out); /* finite, > 0 */
-/* "784,256,10": at least two sizes, each 1..CLI_MAX_UNITS. */
-int cli_parse_layers(const char *flag, const char *text, size_t *sizes, size_t *count);
 int cli_parse_activation_name(const char *flag, const char *text, clprop_activation *out);
 int cli_parse_loss_name(const char *flag, const char *text, clprop_loss *out);
 int cli_parse_weight_init(const char *flag, const char *text, clprop_weight_init *out);
@@ -55,7 +53,20 @@ typedef struct cli_network_options {
     int hidden_given, output_given, loss_given, no_bias;
     clprop_gemm_backend gemm;
     const char *device;
+    /* --layers 784,512:relu,256:tanh,10: hidden layer l's own activation, where
+     * layer_activation_given[l] (1..size_count-2); the others take `hidden` */
+    clprop_activation layer_activation[CLI_MAX_LAYERS];
+    unsigned char layer_activation_given[CLI_MAX_LAYERS];
 } cli_network_options;
+
+/* "784,256,10" or "784,512:relu,10" into network's sizes and per-layer activations: at least
+ * two sizes, each 1..CLI_MAX_UNITS, an activation only after a hidden size (the output's comes
+ * from --output), never softmax. */
+int cli_parse_layers(const char *flag, const char *text, cli_network_options *network);
+
+/* The activation of each layer 1..L (activations[l - 1]): the output's, a hidden layer's own
+ * from --layers, else --activation's. */
+void cli_network_activations(const cli_network_options *network, clprop_activation *activations);
 
 /* Takes argv[*i] if it is one of the network options (--layers, --activation, --output, --loss,
  * --no-bias, --gemm, --device), advancing *i past its value. Returns 1 when taken; sets *bad on

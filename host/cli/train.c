@@ -10,6 +10,7 @@
 #include "checkpoint.h"
 #include "cli.h"
 #include "devices_option.h"
+#include "explain.h"
 #include "mpi_run.h"
 #include "paths.h"
 #include "report.h"
@@ -36,7 +37,10 @@ typedef struct session {
     report report;
     double started; /* when the epochs began */
     int classifier;
-    int labels;                       /* the training set's targets are class labels */
+    targets_summary targets;          /* what the training targets hold */
+    run_settings settings;            /* for the network line and the advice after the run */
+    learning_record learning;         /* the training loss of this command's epochs */
+    clprop_epoch_report last_epoch;   /* the figures of the last epoch run */
     char network_name[PATH_MAX + 64]; /* for messages: "the network" or "--resume FILE's network" */
     char layers_text[64];             /* for messages: "--layers 784,..." */
     int usage_error;
@@ -139,17 +143,60 @@ static int load_test(session *s, size_t classes)
                         clprop_data_outputs(s->data), s->network_name);
 }
 
-/* The loss and output activation, from what was given and what the data hold. */
+/* Class labels and one-hot rows are classes, unless --regression says they are values. */
+static target_treatment treatment_of(const session *s)
+{
+    clprop_target_kind kind = s->targets.kind;
+    if (kind == CLPROP_TARGETS_VALUES)
+        return TREAT_VALUES;
+    if (s->options->regression)
+        return TREAT_VALUES_BY_REQUEST;
+    if (clprop_data_has_labels(s->data))
+        return TREAT_LABELS;
+    if (kind == CLPROP_TARGETS_ONE_HOT)
+        return TREAT_ONE_HOT;
+    const cli_network_options *n = &s->options->network;
+    return n->output_given || n->loss_given || s->start != NULL ? TREAT_ONE_HOT_SYMMETRIC
+                                                                : TREAT_ONE_HOT_SYMMETRIC_TANH;
+}
+
+/* The loss and output activation, from what was given and what the data hold: classes get a
+ * softmax with cross-entropy, -1/1 one-hot classes a tanh output with squared error (a softmax's
+ * outputs and cross-entropy's targets lie in 0..1), values a linear output with squared error. */
 static int choose_output(session *s)
 {
+    const train_options *o = s->options;
     cli_network_options *n = &s->options->network;
-    cli_settle_output(n, clprop_data_has_labels(s->data));
+    explain_read_targets(s->data, &s->targets);
+    target_treatment treatment = s->settings.treatment = treatment_of(s);
+    if (treatment == TREAT_ONE_HOT_SYMMETRIC_TANH) {
+        n->output = CLPROP_ACTIVATION_TANH;
+        n->loss = CLPROP_LOSS_MSE;
+    } else {
+        cli_settle_output(n, treatment == TREAT_LABELS || treatment == TREAT_ONE_HOT ||
+                                 treatment == TREAT_ONE_HOT_SYMMETRIC);
+    }
     if (s->start == NULL && n->loss == CLPROP_LOSS_CROSS_ENTROPY &&
         n->output != CLPROP_ACTIVATION_SOFTMAX) {
         cli_error("train: --loss ce needs --output softmax");
         s->usage_error = 1;
         return 0;
     }
+    size_t last = s->start != NULL ? clprop_model_layer_count(s->start) : n->size_count - 1;
+    clprop_activation output =
+        s->start != NULL ? clprop_model_activation(s->start, last) : n->output;
+    /* as the library's trainer counts accuracy (its log has the same columns) */
+    s->classifier = clprop_data_outputs(s->data) > 1 &&
+                    (s->targets.kind != CLPROP_TARGETS_VALUES ||
+                     output == CLPROP_ACTIVATION_SOFTMAX);
+    if (o->target_accuracy > 0.0f && !s->classifier) {
+        cli_error("--target-accuracy: this network picks no class (its targets are values, not "
+                  "class labels or one-hot rows); use --target-loss");
+        s->usage_error = 1;
+        return 0;
+    }
+    if (!s->mpi.active || s->mpi.rank == 0)
+        explain_check_target_range(o->data.path, &s->targets, output);
     return 1;
 }
 
@@ -196,8 +243,7 @@ static int build_network(session *s)
     } else {
         clprop_activation activations[CLI_MAX_LAYERS];
         const cli_network_options *n = &o->network;
-        for (size_t l = 0; l + 1 < n->size_count; l++)
-            activations[l] = l + 2 == n->size_count ? n->output : n->hidden;
+        cli_network_activations(n, activations);
         clprop_net_desc desc = {.layer_count = n->size_count - 1,
                                 .sizes = n->sizes,
                                 .activations = activations,
@@ -224,6 +270,8 @@ static int build_network(session *s)
 static int on_epoch(void *user, const clprop_epoch_report *e)
 {
     session *s = user;
+    explain_record_epoch(&s->learning, e->train.loss);
+    s->last_epoch = *e;
     epoch_figures f = {.epoch = e->epoch,
                        .epochs = e->epochs,
                        .train = e->train,
@@ -250,6 +298,8 @@ static int create_trainer(session *s)
                                   .seed = o->seed,
                                   .validation = o->validation,
                                   .patience = o->patience,
+                                  .target_loss = o->target_loss,
+                                  .target_accuracy = o->target_accuracy,
                                   .test = s->test,
                                   .checkpoint = o->checkpoint,
                                   .checkpoint_every = o->checkpoint_every,
@@ -264,9 +314,15 @@ static int create_trainer(session *s)
                                   .replica_count = s->team.count > 1 ? s->team.count - 1 : 0,
                                   .shares = s->team.has_shares ? s->team.shares : NULL,
                                   .collective = cli_mpi_collective(&s->mpi)};
+    clprop_optimizer optimizer;
+    clprop_net_get_optimizer(s->net, &optimizer);
+    s->settings.batch = o->batch;
+    s->settings.learning_rate =
+        clprop_schedule_scaled_rate(&o->schedule, o->learning_rate, o->batch);
+    s->settings.optimizer = optimizer.kind;
     if (clprop_trainer_create(s->net, s->data, &params, &s->trainer) == CLPROP_SUCCESS) {
+        s->settings.samples = clprop_trainer_samples(s->trainer);
         /* the trainer has what it needs of the training set: not kept twice for the run */
-        s->labels = clprop_data_has_labels(s->data);
         clprop_data_destroy(s->data);
         s->data = NULL;
         return 1;
@@ -275,14 +331,35 @@ static int create_trainer(session *s)
     return 0;
 }
 
+/* Which target ended the run, with the figure that reached it. */
+static void print_target_reached(const session *s)
+{
+    const clprop_epoch_report *e = &s->last_epoch;
+    const clprop_pass_result *r = e->has_validation ? &e->validation : &e->train;
+    const char *which = e->has_validation ? "validation" : "training";
+    double target_loss = s->options->target_loss, target_accuracy = s->options->target_accuracy;
+    if (target_loss > 0.0 && r->loss <= target_loss)
+        printf("target reached after epoch %zu: %s loss %.5f <= %g\n", e->epoch, which, r->loss,
+               target_loss);
+    else
+        printf("target reached after epoch %zu: %s accuracy %.4f >= %g\n", e->epoch, which,
+               (double)r->correct / (double)r->samples, target_accuracy);
+}
+
 static void print_summary(session *s)
 {
     clprop_training_state progress;
     clprop_trainer_progress(s->trainer, &progress);
-    if (clprop_trainer_end(s->trainer) == CLPROP_RUN_EARLY_STOP)
+    clprop_run_end end = clprop_trainer_end(s->trainer);
+    if (end == CLPROP_RUN_EARLY_STOP)
         printf("early stop: no better validation loss for %zu epochs; keeping epoch %zu's "
                "network (validation loss %.5f)\n",
                s->options->patience, (size_t)progress.best_epoch, progress.best_loss);
+    if (end == CLPROP_RUN_TARGET_REACHED)
+        print_target_reached(s);
+    else if (!s->mpi.active || s->mpi.rank == 0)
+        explain_learning(&s->learning, &s->targets, clprop_net_loss(s->net), s->start == NULL,
+                         &s->settings);
     if (s->test == NULL)
         return;
     double seconds = now_seconds() - s->started;
@@ -386,8 +463,10 @@ static int fail_run(session *s, clprop_status status)
 static int save_result(session *s)
 {
     print_summary(s);
-    if (s->options->save == NULL)
+    if (s->options->save == NULL) {
+        puts("model not saved (--save MODEL keeps it)");
         return 0;
+    }
     char written[PATH_MAX + 64];
     const char *where = model_write(s->net, s->options->save, written, sizeof written);
     if (where == NULL || where != s->options->save)
@@ -400,15 +479,13 @@ static int save_result(session *s)
 /* The epochs, the summary and the saved model; returns the exit status. */
 static int train_and_save(session *s)
 {
-    size_t last = clprop_net_layer_count(s->net);
-    s->classifier = clprop_net_units(s->net, last) > 1 &&
-                    (s->labels || clprop_net_activation(s->net, last) == CLPROP_ACTIVATION_SOFTMAX);
     /* Ctrl-C, SIGTERM and SIGHUP are caught from here on, which the "device" line tells anyone
      * reading the output (it is flushed even into a file or a pipe); before, they end the
      * process as usual, when nothing has been written yet. */
     signals_catch();
     report_open(&s->report, s->options->epochs);
     s->report.epoch = (size_t)s->progress.epochs_done + 1;
+    explain_network(s->net, &s->settings);
     describe_run(s);
     fflush(stdout);
     s->started = now_seconds();

@@ -25,15 +25,19 @@ static void print_usage(FILE *out)
           "                         and report its loss every epoch\n"
           "network:\n"
           "  --layers N0,N1,...,NL  units per layer, input first; the first and last must match\n"
-          "                         the data (default: inputs,32,outputs of the data)\n"
-          "  --activation NAME      hidden layers: sigmoid (default), tanh, relu, leaky-relu or\n"
-          "                         linear\n"
+          "                         the data (default: inputs,32,outputs of the data); a hidden\n"
+          "                         size may name its activation: 784,512:relu,256:tanh,10\n"
+          "  --activation NAME      hidden layers without their own: sigmoid (default), tanh,\n"
+          "                         relu, leaky-relu or linear\n"
           "  --output NAME          output layer: any of those, or softmax (default: softmax for\n"
-          "                         class labels, else linear)\n"
+          "                         classes, tanh for -1/1 one-hot rows, else linear)\n"
           "  --weight-init NAME     auto (default: glorot for sigmoid, tanh and linear layers, he\n"
           "                         for relu and leaky-relu), glorot or he\n"
           "  --loss mse|ce          squared error, or cross-entropy with softmax (default: ce\n"
           "                         with softmax, else mse)\n"
+          "  --regression           class labels and one-hot targets (every row one 1, the rest\n"
+          "                         0 or -1) are values to fit, not classes: a linear output\n"
+          "                         with mse\n"
           "  --no-bias              no biases\n"
           "  --init MODEL           start from a model file or JSON export (defines the layers,\n"
           "                         and the optimizer with its state when the model has one)\n"
@@ -58,6 +62,10 @@ static void print_usage(FILE *out)
           "  --step-factor F        step: the factor (default 0.1)\n"
           "  --early-stop PATIENCE  stop when the validation loss has not improved for PATIENCE\n"
           "                         epochs, and keep the best model (needs --validation)\n"
+          "  --target-loss X        stop after the first epoch whose loss is at most X\n"
+          "  --target-accuracy A    stop after the first epoch whose accuracy is at least A (0 to\n"
+          "                         1; classifiers); both watch the validation share when there\n"
+          "                         is one, else the training figures\n"
           "  --seed S               weights, shuffling and the validation split (default 1)\n"
           "  --device SPEC          index, P:D, gpu, cpu or part of a name ($CLPROP_DEVICE)\n"
           "  --gemm BACKEND         native (default), clblast, or auto: the faster one on this\n"
@@ -74,9 +82,12 @@ static void print_usage(FILE *out)
           "  --checkpoint-every N   write it every N epochs (default: only on Ctrl-C)\n"
           "  --resume FILE          continue a checkpointed run exactly where it stopped\n"
           "\n"
-          "Each epoch prints the training loss (and accuracy, for classifiers, measured on each\n"
-          "batch before its step), the validation and test loss and accuracy, samples per second\n"
-          "and the time. Ctrl-C finishes the batch in progress, writes the checkpoint (to\n"
+          "A line first shows the network (each layer's units and activation), its loss and\n"
+          "whether the targets are classes. Each epoch prints the training loss (and accuracy, for\n"
+          "classifiers, measured on each batch before its step), the validation and test loss and\n"
+          "accuracy, samples per second and the time. Targets the output layer cannot reach, and a\n"
+          "run whose loss ends no better than always answering the targets' mean, are warned of on\n"
+          "stderr with what to change. Ctrl-C finishes the batch in progress, writes the checkpoint (to\n"
           "--checkpoint, else clprop-interrupted.clprop) and exits with status 130.\n",
           out);
 }
@@ -105,6 +116,8 @@ static int parse_schedule_name(const char *text, clprop_schedule_kind *out)
 static int take_shape_option(int argc, char **argv, int *i, train_options *o, int *bad)
 {
     const char *value = NULL;
+    if (strcmp(argv[*i], "--regression") == 0)
+        return o->regression = 1;
     if (cli_take_data_option(argc, argv, i, &o->data, bad) ||
         cli_take_network_option(argc, argv, i, &o->network, bad) ||
         cli_option_value(argc, argv, i, "--test", &o->test.path, bad) ||
@@ -158,6 +171,8 @@ static const numeric_option numeric_options[] = {
     REAL("--step-factor", schedule.step_factor, half_open_unit, GIVEN_SCHEDULE),
     REAL("--validation", validation, open_unit, GIVEN_VALIDATION),
     COUNT("--early-stop", patience, 0),
+    REAL("--target-loss", target_loss, above_zero, 0),
+    REAL("--target-accuracy", target_accuracy, half_open_unit, 0),
     COUNT("--checkpoint-every", checkpoint_every, 0),
 };
 

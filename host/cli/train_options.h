@@ -18,6 +18,8 @@ typedef struct train_options {
     clprop_schedule schedule;
     float validation; /* fraction held out; 0 for none */
     size_t patience;  /* early stopping; 0 for none */
+    float target_loss, target_accuracy; /* stop once reached; 0 for none */
+    int regression;   /* --regression: one-hot targets are values, not classes */
     size_t checkpoint_every;
     const char *init, *save, *log, *checkpoint, *resume;
     const char *devices, *shares; /* --devices LIST, --shares W,...: data parallelism */
