@@ -83,7 +83,7 @@ def export_and_compare(work, model, data, data_args, inputs, activations, bias):
     onnx_path = work / (model.stem + ".onnx")
     with open(onnx_path, "wb") as out:
         clprop("export", "--model", model, "--format", "onnx", cwd=work, stdout=out)
-    want, classes = predictions(clprop("predict", "--model", model, "--data", data, *data_args,
+    want, classes = predictions(clprop("predict", "--format", "text", "--model", model, "--data", data, *data_args,
                                        cwd=work))
     got = run_onnx(onnx_path, inputs)
     assert got.dtype == np.float32 and got.shape == want.shape, (got.shape, want.shape)
