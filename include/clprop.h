@@ -290,7 +290,8 @@ CLPROP_API
 clprop_status clprop_net_get_weights(clprop_net *net, size_t layer, float *weights,
                                      float *biases);
 
-/* outputs (batch × units(L)) = the network applied to inputs (batch × units(0)). */
+/* outputs (batch × units(L)) = the network applied to inputs (batch × units(0)), in the network's
+ * own units: a network with a scaling takes scaled inputs here (clprop_net_predict scales). */
 CLPROP_API
 clprop_status clprop_net_forward(clprop_net *net, const float *inputs, size_t batch,
                                  float *outputs);
