@@ -162,6 +162,7 @@ class clprop_schedule(ctypes.Structure):
         ("warmup_epochs", c_size_t),
         ("step_every", c_size_t),
         ("step_factor", c_float),
+        ("reference_batch", c_size_t),
     ]
 
 
