@@ -255,13 +255,13 @@ static clprop_status check_source_for(clprop_data *data, const clprop_data_sourc
         return clprop_fail(&data->message, CLPROP_ERROR_INVALID_ARGUMENT,
                            "%s: csv_targets and csv_label_column apply to CSV files, but this is "
                            "%s%s", source->path, format_name(format), how);
-    if (format == CLPROP_DATA_CSV && !has_csv_options(source))
+    if (format == CLPROP_DATA_CSV && !has_csv_options(source) && !source->inputs_only)
         return clprop_fail(&data->message, CLPROP_ERROR_INVALID_ARGUMENT,
                            "%s: %s needs csv_targets = K (the last K columns are the targets) or "
                            "csv_label_column = N (column N, from 1, or -1 for the last, holds class "
                            "labels 0..C-1)", source->path,
                            detected ? "read as CSV (it is neither IDX nor FANN), which" : "CSV");
-    if (format == CLPROP_DATA_IDX && source->labels_path == NULL)
+    if (format == CLPROP_DATA_IDX && source->labels_path == NULL && !source->inputs_only)
         return clprop_fail(&data->message, CLPROP_ERROR_INVALID_ARGUMENT,
                            "%s: IDX images%s need labels_path (the IDX labels file)", source->path,
                            how);

@@ -87,6 +87,11 @@ static clprop_status assign_columns(csv_loader *loader)
     const char *path = loader->reader.path;
     size_t line = loader->reader.line_number, columns = count_fields(&loader->reader);
     loader->columns = columns;
+    if (source->csv_targets == 0 && source->csv_label_column == 0) { /* inputs only */
+        loader->label_index = NO_COLUMN;
+        loader->first_target = columns;
+        return CLPROP_SUCCESS;
+    }
     if (source->csv_targets != 0) {
         if (source->csv_targets >= columns)
             return clprop_fail(&loader->data->message, CLPROP_ERROR_MISMATCH,

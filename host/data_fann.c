@@ -12,6 +12,7 @@ typedef struct fann_loader {
     clprop_text_reader reader;
     size_t samples, inputs, outputs; /* as the header says */
     size_t expected_inputs;          /* what the caller expects; 0: any */
+    int inputs_only;                 /* a header may say 0 outputs */
     size_t width;                    /* numbers per sample: inputs + outputs */
     size_t expected;                 /* numbers in the whole body */
     size_t seen;                     /* numbers read so far */
@@ -76,11 +77,14 @@ int clprop_fann_header_extra(const char *line, size_t length, const char **extra
 static clprop_status check_header_sizes(fann_loader *loader)
 {
     clprop_text_reader *reader = &loader->reader;
-    if (loader->samples == 0 || loader->inputs == 0 || loader->outputs == 0)
+    if (loader->samples == 0 || loader->inputs == 0 ||
+        (loader->outputs == 0 && !loader->inputs_only))
         return clprop_fail(&loader->data->message, CLPROP_ERROR_FORMAT,
                            "%s:%zu: the header says %zu samples, %zu inputs, %zu outputs; none may "
-                           "be zero", reader->path, reader->line_number, loader->samples,
-                           loader->inputs, loader->outputs);
+                           "be zero%s", reader->path, reader->line_number, loader->samples,
+                           loader->inputs, loader->outputs,
+                           loader->outputs == 0 ? " (0 outputs, inputs alone, are for predicting)"
+                                                : "");
     size_t unused;
     /* Only overflow is checked here: memory is taken as numbers arrive, never from the header. */
     if (loader->inputs > SIZE_MAX - loader->outputs ||
@@ -215,7 +219,8 @@ static clprop_status read_body(fann_loader *loader)
 
 clprop_status clprop_load_fann(clprop_data *data, const clprop_data_source *source)
 {
-    fann_loader loader = {.data = data, .expected_inputs = source->inputs};
+    fann_loader loader = {.data = data, .expected_inputs = source->inputs,
+                          .inputs_only = source->inputs_only};
     clprop_status status = clprop_text_open(&loader.reader, source->path, &data->message);
     if (status == CLPROP_SUCCESS)
         status = read_header(&loader);

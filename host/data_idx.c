@@ -95,16 +95,19 @@ static clprop_status open_file(idx_loader *loader, idx_file *file, const char *p
 
 static clprop_status read_headers(idx_loader *loader)
 {
-    uint32_t image_sizes[3], label_count;
+    uint32_t image_sizes[3], label_count = 0;
     clprop_status status = read_header(loader, &loader->images, IDX_IMAGES_MAGIC, "images",
                                        image_sizes, 3);
-    if (status == CLPROP_SUCCESS)
+    int labelled = loader->source->labels_path != NULL;
+    if (status == CLPROP_SUCCESS && labelled)
         status = open_file(loader, &loader->labels, loader->source->labels_path);
-    if (status == CLPROP_SUCCESS)
+    if (status == CLPROP_SUCCESS && labelled)
         status = read_header(loader, &loader->labels, IDX_LABELS_MAGIC, "labels", &label_count,
                              1);
     if (status != CLPROP_SUCCESS)
         return status;
+    if (!labelled) /* images alone (inputs_only) */
+        label_count = image_sizes[0];
     loader->count = image_sizes[0];
     loader->rows = image_sizes[1];
     loader->columns = image_sizes[2];
@@ -289,9 +292,9 @@ static clprop_status read_all(idx_loader *loader)
         status = read_images(loader);
     if (status == CLPROP_SUCCESS && !mapped)
         status = check_no_more(loader, &loader->images, "images");
-    if (status == CLPROP_SUCCESS)
+    if (status == CLPROP_SUCCESS && loader->source->labels_path != NULL)
         status = read_labels(loader);
-    if (status == CLPROP_SUCCESS)
+    if (status == CLPROP_SUCCESS && loader->source->labels_path != NULL)
         status = check_no_more(loader, &loader->labels, "labels");
     return status;
 }
@@ -301,7 +304,11 @@ clprop_status clprop_load_idx(clprop_data *data, const clprop_data_source *sourc
     idx_loader loader = {.data = data, .source = source, .images.stream.descriptor = -1,
                          .labels.stream.descriptor = -1};
     clprop_status status = read_all(&loader);
-    if (status == CLPROP_SUCCESS) {
+    if (status == CLPROP_SUCCESS && source->labels_path == NULL) {
+        clprop_floats no_targets = {0};
+        clprop_data_adopt(data, loader.count, loader.pixels, 0, &loader.input_array,
+                          &no_targets);
+    } else if (status == CLPROP_SUCCESS) {
         size_t classes = source->classes != 0 ? source->classes : loader.largest_label + 1;
         status = clprop_data_adopt_labels(data, loader.images.path, loader.count, loader.pixels,
                                           &loader.input_array, &loader.label_array, classes);

@@ -109,6 +109,10 @@ clprop_status clprop_device_data_create(clprop_context *context, const clprop_da
         return clprop_fail(&data->message, CLPROP_ERROR_INVALID_ARGUMENT,
                            "a data set needs 1 to %u samples, not %zu", UINT32_MAX,
                            data->samples);
+    if (data->outputs == 0)
+        return clprop_fail(&data->message, CLPROP_ERROR_INVALID_ARGUMENT,
+                           "the data set has no targets (inputs only): it can be predicted on "
+                           "(clprop_net_predict), not trained on or measured");
     data->input_bytes = clprop_data_input_bytes(host) != NULL;
     data->resident = fits_on_device(data);
     /* held from the start: a failure below leaves the destroy to let go of it */

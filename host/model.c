@@ -126,6 +126,7 @@ static void release_progress(clprop_model *model)
     model->optimizer_steps = 0;
     model->has_optimizer = 0;
     model->has_training_state = 0;
+    clprop_scaling_copy_free(&model->scaling);
 }
 
 static void release_shape(clprop_model *model)
@@ -554,5 +555,34 @@ int clprop_model_training_state(const clprop_model *model, clprop_training_state
         return 0;
     if (state != NULL)
         *state = model->training_state;
+    return 1;
+}
+
+clprop_status clprop_model_set_scaling(clprop_model *model, const clprop_scaling *scaling)
+{
+    if (model == NULL)
+        return CLPROP_ERROR_INVALID_ARGUMENT;
+    if (model->layer_count == 0)
+        return clprop_fail(&model->message, CLPROP_ERROR_INVALID_ARGUMENT,
+                           "clprop_model_set_scaling: the model has no layers (its creation "
+                           "failed)");
+    char problem[256];
+    if (!clprop_scaling_check(scaling, model->units[0], model->units[model->layer_count],
+                              model->activations[model->layer_count - 1], problem,
+                              sizeof problem))
+        return clprop_fail(&model->message, CLPROP_ERROR_MISMATCH,
+                           "clprop_model_set_scaling: %s", problem);
+    if (clprop_scaling_copy_from(&model->scaling, scaling) != 0)
+        return clprop_fail(&model->message, CLPROP_ERROR_OUT_OF_HOST_MEMORY,
+                           "clprop_model_set_scaling: out of host memory");
+    return CLPROP_SUCCESS;
+}
+
+int clprop_model_scaling(const clprop_model *model, clprop_scaling *scaling)
+{
+    if (model == NULL || !clprop_scaling_present(&model->scaling))
+        return 0;
+    if (scaling != NULL)
+        *scaling = model->scaling.view;
     return 1;
 }

@@ -119,6 +119,16 @@ static const char fann_parameters[] =
 /* Every layer maps to a FANN activation, and every weight stays finite once scaled. */
 static clprop_status check_exportable(clprop_model *model)
 {
+    /* FANN's scale_mean_in etc. could hold the offsets and scales, but fann_run never applies
+     * them (only fann_scale_input and fann_descale_output do, called by hand): the .net would run
+     * unscaled in fann_run, giving other outputs than clprop's, without a word. */
+    if (clprop_scaling_present(&model->scaling))
+        return clprop_fail(&model->message, CLPROP_ERROR_INVALID_ARGUMENT,
+                           "FANN export: the model scales its inputs or targets (train "
+                           "--scale-inputs/--scale-targets), which fann_run does not do: FANN "
+                           "applies its own scaling only when the program calls "
+                           "fann_scale_input and fann_descale_output. Export it as JSON or ONNX, "
+                           "or train without scaling");
     for (size_t layer = 1; layer <= model->layer_count; layer++) {
         clprop_activation activation = model->activations[layer - 1];
         int code = fann_code_of(activation);

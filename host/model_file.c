@@ -56,6 +56,19 @@
  *     80   8   its warm-up epochs
  *     88   8   its epochs between steps
  *     96   8   its reference batch (linear scaling; the section is 96 bytes when this is 0)
+ *
+ *   "SCAL", the input and target scaling (clprop_scaling), written as required: an older reader
+ *   that ignored it would feed the network unscaled data and print outputs in the wrong units, so
+ *   it refuses the file instead. Files without scaling have no such section and load everywhere.
+ *   N = 24 + 8·(I + O).
+ *     0    4   input scaling: 0 none, 1 standard, 2 minmax
+ *     4    4   target scaling, the same
+ *     8    8   I, inputs scaled: 0 with no input scaling, else the network's inputs
+ *     16   8   O, targets scaled: 0 with no target scaling, else the network's outputs
+ *     24   4·I input offsets, then 4·I input scales (x' = (x − offset)·scale), float32
+ *     ...  4·O target offsets, then 4·O target scales (outputs go back as y'/scale + offset)
+ *   Every offset and scale is finite and every scale non-zero; a softmax output has no target
+ *   scaling.
  */
 #include "model_internal.h"
 #include "output_file.h"
@@ -90,6 +103,8 @@ _Static_assert(sizeof(double) == 8, "the best loss is stored as a float64");
 #define TRAINING_SIZE 104
 #define TRAINING_SIZE_UNSCALED 96
 #define TRAINING_SIZE_BEFORE_SETTINGS 56
+#define SCALING_TAG "SCAL"
+#define SCALING_FIXED_SIZE 24
 
 /* ---- Bytes ----------------------------------------------------------------------------------- */
 
@@ -509,6 +524,54 @@ static clprop_status read_training_state(file_reader *reader, clprop_model *mode
     return CLPROP_SUCCESS;
 }
 
+/* The "SCAL" payload of `size` bytes (its header already read): kinds and counts, checked against
+ * the model and the size before the values are read. */
+static clprop_status read_scaling(file_reader *reader, clprop_model *model, uint64_t size)
+{
+    uint64_t start = reader->offset;
+    char problem[256];
+    if (size < SCALING_FIXED_SIZE || size > reader->size - reader->offset) {
+        snprintf(problem, sizeof problem, "%" PRIu64 " bytes, expected at least %d and at most "
+                 "what is left of the file", size, SCALING_FIXED_SIZE);
+        return bad_section(reader, start - 8, SCALING_TAG, problem);
+    }
+    unsigned char bytes[SCALING_FIXED_SIZE];
+    CLPROP_CHECK(read_exactly(reader, bytes, sizeof bytes, "section \"" SCALING_TAG "\""));
+    uint64_t inputs = load_u64(bytes + 8), outputs = load_u64(bytes + 16);
+    size_t in_units = model->units[0], out_units = model->units[model->layer_count];
+    if ((inputs != 0 && inputs != in_units) || (outputs != 0 && outputs != out_units) ||
+        size != SCALING_FIXED_SIZE + 8 * (inputs + outputs)) {
+        snprintf(problem, sizeof problem, "%" PRIu64 " inputs and %" PRIu64 " targets in %" PRIu64
+                 " bytes, for a network of %zu inputs and %zu outputs", inputs, outputs, size,
+                 in_units, out_units);
+        return bad_section(reader, start + 8, SCALING_TAG, problem);
+    }
+    size_t count = 2 * (size_t)(inputs + outputs);
+    float *values = malloc((count + 1) * sizeof *values);
+    if (values == NULL)
+        return clprop_fail(reader->message, CLPROP_ERROR_OUT_OF_HOST_MEMORY,
+                           "%s: out of host memory for the scaling", reader->path);
+    clprop_status status = read_floats(reader, values, count, "scaling offsets and scales");
+    size_t in = (size_t)inputs, out = (size_t)outputs;
+    clprop_scaling scaling = {(clprop_scaling_kind)load_u32(bytes),
+                              (clprop_scaling_kind)load_u32(bytes + 4), in, out,
+                              in ? values : NULL, in ? values + in : NULL,
+                              out ? values + 2 * in : NULL, out ? values + 2 * in + out : NULL};
+    if (status == CLPROP_SUCCESS &&
+        (load_u32(bytes) > 2 || load_u32(bytes + 4) > 2 ||
+         !clprop_scaling_check(&scaling, in_units, out_units,
+                               model->activations[model->layer_count - 1], problem,
+                               sizeof problem)))
+        status = bad_section(reader, start, SCALING_TAG,
+                             load_u32(bytes) > 2 || load_u32(bytes + 4) > 2 ? "unknown scaling"
+                                                                             : problem);
+    if (status == CLPROP_SUCCESS && clprop_scaling_copy_from(&model->scaling, &scaling) != 0)
+        status = clprop_fail(reader->message, CLPROP_ERROR_OUT_OF_HOST_MEMORY,
+                             "%s: out of host memory for the scaling", reader->path);
+    free(values);
+    return status;
+}
+
 /* Sections carry what was added after the weights: the ones this version knows are read (each
  * once), other optional ones skipped, other required ones refused, since ignoring them would
  * misread the model. */
@@ -526,10 +589,14 @@ static clprop_status read_sections(file_reader *reader, clprop_model *model,
         uint64_t size = load_u64(bytes + 8);
         int optimizer = memcmp(bytes, OPTIMIZER_TAG, 4) == 0;
         int training = memcmp(bytes, TRAINING_TAG, 4) == 0;
-        if ((optimizer && model->has_optimizer) || (training && model->has_training_state))
+        int scaling = memcmp(bytes, SCALING_TAG, 4) == 0;
+        if ((optimizer && model->has_optimizer) || (training && model->has_training_state) ||
+            (scaling && clprop_scaling_present(&model->scaling)))
             return bad_section(reader, start, tag, "appears a second time");
         if (optimizer)
             status = read_optimizer(reader, model, size);
+        else if (scaling)
+            status = read_scaling(reader, model, size);
         else if (training)
             status = read_training_state(reader, model, size);
         else if (load_u32(bytes + 4) & SECTION_REQUIRED)
@@ -649,7 +716,8 @@ static int write_header(file_writer *writer, const clprop_model *model)
     store_u32(bytes + 12, (uint32_t)model->layer_count);
     store_u32(bytes + 16, (uint32_t)model->loss);
     store_u32(bytes + 20, model->has_bias ? FLAG_BIASES : 0);
-    store_u32(bytes + 24, (uint32_t)(model->has_optimizer + model->has_training_state));
+    store_u32(bytes + 24, (uint32_t)(model->has_optimizer + model->has_training_state +
+                                     clprop_scaling_present(&model->scaling)));
     int error = write_bytes(writer, bytes, sizeof bytes);
     for (size_t layer = 1; layer <= model->layer_count && error == 0; layer++) {
         unsigned char entry[LAYER_ENTRY_SIZE];
@@ -678,14 +746,39 @@ static int write_floats(file_writer *writer, const float *values, size_t count)
     return 0;
 }
 
-/* A section's header: its tag, flags 0 (optional) and payload size. */
-static int write_section_header(file_writer *writer, const char *tag, uint64_t size)
+/* A section's header: its tag, flags (SECTION_REQUIRED or 0, optional) and payload size. */
+static int write_flagged_section_header(file_writer *writer, const char *tag, uint32_t flags,
+                                        uint64_t size)
 {
     unsigned char bytes[SECTION_HEADER_SIZE];
     memcpy(bytes, tag, 4);
-    store_u32(bytes + 4, 0);
+    store_u32(bytes + 4, flags);
     store_u64(bytes + 8, size);
     return write_bytes(writer, bytes, sizeof bytes);
+}
+
+static int write_section_header(file_writer *writer, const char *tag, uint64_t size)
+{
+    return write_flagged_section_header(writer, tag, 0, size);
+}
+
+static int write_scaling(file_writer *writer, const clprop_model *model)
+{
+    const clprop_scaling *s = &model->scaling.view;
+    unsigned char bytes[SCALING_FIXED_SIZE];
+    store_u32(bytes, (uint32_t)s->input_kind);
+    store_u32(bytes + 4, (uint32_t)s->target_kind);
+    store_u64(bytes + 8, s->inputs);
+    store_u64(bytes + 16, s->outputs);
+    int error = write_flagged_section_header(writer, SCALING_TAG, SECTION_REQUIRED,
+                                             SCALING_FIXED_SIZE + 8 * (uint64_t)(s->inputs +
+                                                                                 s->outputs));
+    if (error == 0)
+        error = write_bytes(writer, bytes, sizeof bytes);
+    /* the copy keeps its four arrays in one allocation, in the file's order */
+    if (error == 0)
+        error = write_floats(writer, model->scaling.values, 2 * (s->inputs + s->outputs));
+    return error;
 }
 
 static int write_optimizer(file_writer *writer, const clprop_model *model)
@@ -746,6 +839,8 @@ static int write_model(file_writer *writer, const clprop_model *model)
         error = write_optimizer(writer, model);
     if (error == 0 && model->has_training_state)
         error = write_training_state(writer, model);
+    if (error == 0 && clprop_scaling_present(&model->scaling))
+        error = write_scaling(writer, model);
     if (error == 0) {
         unsigned char checksum[CHECKSUM_SIZE];
         store_u32(checksum, (uint32_t)writer->crc);

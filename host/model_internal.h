@@ -8,6 +8,7 @@
 
 #include "clprop.h"
 #include "message.h"
+#include "scaling.h"
 
 /* Bounds on a model's shape. They are far beyond any network clprop can train, and they let a
  * loader refuse a damaged or hostile header before it allocates anything: with them the parameter
@@ -49,6 +50,8 @@ struct clprop_model {
     /* A checkpoint's progress: epoch, random state, early stopping. */
     int has_training_state;
     clprop_training_state training_state;
+    /* Input and target scaling (none: zero), the section "SCAL" of the binary file. */
+    clprop_scaling_copy scaling;
 };
 
 /* An empty handle (layer_count 0, no message), or NULL when host memory ran out. */

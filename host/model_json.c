@@ -72,6 +72,36 @@ static void write_layer(FILE *out, const clprop_model *model, size_t layer)
     putc('}', out);
 }
 
+/* "inputs" or "targets": {"kind":...,"offset":[...],"scale":[...]} */
+static void write_scaling_side(FILE *out, const char *name, clprop_scaling_kind kind,
+                               const float *offset, const float *scale, size_t count)
+{
+    fprintf(out, "\"%s\":{\"kind\":\"%s\",\"offset\":", name, clprop_scaling_name(kind));
+    write_numbers(out, offset, count);
+    fputs(",\"scale\":", out);
+    write_numbers(out, scale, count);
+    putc('}', out);
+}
+
+/* ,"scaling":{"inputs":{...},"targets":{...}}, each side only when it is scaled */
+static void write_scaling(FILE *out, const clprop_model *model)
+{
+    const clprop_scaling *s = &model->scaling.view;
+    if (!clprop_scaling_present(&model->scaling))
+        return;
+    fputs(",\"scaling\":{", out);
+    if (s->input_kind != CLPROP_SCALING_NONE)
+        write_scaling_side(out, "inputs", s->input_kind, s->input_offset, s->input_scale,
+                           s->inputs);
+    if (s->target_kind != CLPROP_SCALING_NONE) {
+        if (s->input_kind != CLPROP_SCALING_NONE)
+            putc(',', out);
+        write_scaling_side(out, "targets", s->target_kind, s->target_offset, s->target_scale,
+                           s->outputs);
+    }
+    putc('}', out);
+}
+
 static void write_document(FILE *out, const clprop_model *model)
 {
     fprintf(out, "{\"format\":\"" JSON_FORMAT_NAME "\",\"version\":%d,\"loss\":\"%s\",\"layers\":[",
@@ -81,7 +111,9 @@ static void write_document(FILE *out, const clprop_model *model)
             putc(',', out);
         write_layer(out, model, layer);
     }
-    fputs("]}\n", out);
+    putc(']', out);
+    write_scaling(out, model);
+    fputs("}\n", out);
 }
 
 static clprop_status check_finite_values(clprop_model *model, size_t layer, const char *what,
@@ -433,6 +465,82 @@ static clprop_status read_weights(const json_reader *reader, clprop_model *model
                         model->biases[layer], outputs);
 }
 
+/* One side of "scaling": its kind and `count` finite offsets and scales into values. */
+static clprop_status read_scaling_side(const json_reader *reader, size_t side, const char *name,
+                                       size_t count, clprop_scaling_kind *kind, float *values)
+{
+    char text[16] = "";
+    size_t kind_value = member(reader, side, "kind");
+    if (type_of(reader, side) != CLPROP_JSON_OBJECT ||
+        type_of(reader, kind_value) != CLPROP_JSON_STRING ||
+        clprop_json_string(reader->text, kind_value, text, sizeof text) >= sizeof text ||
+        !clprop_scaling_from_name(text, kind) || *kind == CLPROP_SCALING_NONE)
+        return clprop_fail(reader->message, CLPROP_ERROR_FORMAT,
+                           "%s: \"scaling\": \"%s\" needs \"kind\" (\"standard\" or \"minmax\"), "
+                           "\"offset\" and \"scale\"", reader->path, name);
+    static const char *const arrays[] = {"offset", "scale"};
+    for (size_t a = 0; a < 2; a++) {
+        size_t array = member(reader, side, arrays[a]), i = 0;
+        if (type_of(reader, array) != CLPROP_JSON_ARRAY ||
+            clprop_json_count(reader->text, array) != count)
+            return clprop_fail(reader->message, CLPROP_ERROR_FORMAT,
+                               "%s: \"scaling\": \"%s\": \"%s\" must be an array of %zu numbers",
+                               reader->path, name, arrays[a], count);
+        CLPROP_JSON_FOR_EACH(item, reader->text, array) {
+            float value = is_number(reader, item) ? (float)number(reader, item) : NAN;
+            if (!isfinite(value) || (a == 1 && value == 0.0f))
+                return clprop_fail(reader->message, CLPROP_ERROR_FORMAT,
+                                   "%s: \"scaling\": \"%s\": \"%s\" entry %zu is not a finite "
+                                   "float%s", reader->path, name, arrays[a], i,
+                                   a == 1 ? " other than 0" : "");
+            values[a * count + i++] = value;
+        }
+    }
+    return CLPROP_SUCCESS;
+}
+
+static clprop_status read_scaling(const json_reader *reader, clprop_model *model, size_t root)
+{
+    size_t scaling = member(reader, root, "scaling");
+    if (scaling == CLPROP_JSON_NONE)
+        return CLPROP_SUCCESS;
+    if (type_of(reader, scaling) != CLPROP_JSON_OBJECT)
+        return clprop_fail(reader->message, CLPROP_ERROR_FORMAT, "%s: \"scaling\" is not an "
+                           "object", reader->path);
+    size_t inputs = model->units[0], outputs = model->units[model->layer_count];
+    float *values = malloc(2 * (inputs + outputs) * sizeof *values);
+    if (values == NULL)
+        return clprop_fail(reader->message, CLPROP_ERROR_OUT_OF_HOST_MEMORY,
+                           "%s: out of host memory for the scaling", reader->path);
+    clprop_scaling s = {0};
+    size_t in_side = member(reader, scaling, "inputs"), out_side = member(reader, scaling,
+                                                                          "targets");
+    clprop_status status = CLPROP_SUCCESS;
+    if (in_side != CLPROP_JSON_NONE) {
+        status = read_scaling_side(reader, in_side, "inputs", inputs, &s.input_kind, values);
+        s = (clprop_scaling){s.input_kind, 0, inputs, 0, values, values + inputs, NULL, NULL};
+    }
+    float *target_values = values + 2 * inputs;
+    if (status == CLPROP_SUCCESS && out_side != CLPROP_JSON_NONE) {
+        status = read_scaling_side(reader, out_side, "targets", outputs, &s.target_kind,
+                                   target_values);
+        s.outputs = outputs;
+        s.target_offset = target_values;
+        s.target_scale = target_values + outputs;
+    }
+    char problem[256];
+    if (status == CLPROP_SUCCESS &&
+        !clprop_scaling_check(&s, inputs, outputs, model->activations[model->layer_count - 1],
+                              problem, sizeof problem))
+        status = clprop_fail(reader->message, CLPROP_ERROR_FORMAT, "%s: \"scaling\": %s",
+                             reader->path, problem);
+    if (status == CLPROP_SUCCESS && clprop_scaling_copy_from(&model->scaling, &s) != 0)
+        status = clprop_fail(reader->message, CLPROP_ERROR_OUT_OF_HOST_MEMORY,
+                             "%s: out of host memory for the scaling", reader->path);
+    free(values);
+    return status;
+}
+
 static clprop_status read_document(const json_reader *reader, clprop_model *model)
 {
     size_t root = clprop_json_root(reader->text);
@@ -452,6 +560,8 @@ static clprop_status read_document(const json_reader *reader, clprop_model *mode
             break;
         status = read_weights(reader, model, layer++, item);
     }
+    if (status == CLPROP_SUCCESS)
+        status = read_scaling(reader, model, root);
     return status;
 }
 

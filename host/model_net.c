@@ -93,6 +93,9 @@ clprop_status clprop_model_from_net(clprop_net *net, clprop_model **out)
     }
     if (status == CLPROP_SUCCESS)
         status = copy_optimizer_from(model, net);
+    clprop_scaling scaling;
+    if (status == CLPROP_SUCCESS && clprop_net_scaling(net, &scaling))
+        status = clprop_model_set_scaling(model, &scaling);
     return status;
 }
 
@@ -117,5 +120,7 @@ clprop_status clprop_net_create_from_model(clprop_context *context, const clprop
             status = clprop_net_set_optimizer_state(*out, model->optimizer_steps,
                                                     model->optimizer_state);
     }
+    if (status == CLPROP_SUCCESS && clprop_scaling_present(&model->scaling))
+        status = clprop_net_set_scaling(*out, &model->scaling.view);
     return status; /* on failure, clprop_net_message(*out) says why */
 }

@@ -14,6 +14,7 @@ static const char *const schedule_names[] = {"constant", "step", "cosine"};
 static const char *const gemm_backend_names[] = {"native", "clblast", "auto"};
 static const char *const gemm_family_names[] = {"default", "generic", "cpu", "gpu"};
 static const char *const cpu_panels_names[] = {"default", "auto", "always", "never"};
+static const char *const scaling_names[] = {"none", "standard", "minmax"};
 
 #define COUNT(table) (sizeof table / sizeof *table)
 
@@ -52,3 +53,4 @@ NAMES(clprop_schedule, clprop_schedule_kind, schedule_names)
 NAMES(clprop_gemm_backend, clprop_gemm_backend, gemm_backend_names)
 NAMES(clprop_gemm_family, clprop_gemm_family, gemm_family_names)
 NAMES(clprop_cpu_panels, clprop_cpu_panels, cpu_panels_names)
+NAMES(clprop_scaling, clprop_scaling_kind, scaling_names)

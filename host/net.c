@@ -309,6 +309,7 @@ void clprop_net_destroy(clprop_net *net)
         clprop_net_release_optimizer_state(net);
         clprop_net_release_store(net);
     }
+    clprop_scaling_copy_free(&net->scaling);
     free(net->layers);
     free(net->sizes);
     free(net);

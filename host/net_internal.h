@@ -6,6 +6,7 @@
 
 #include "context.h"
 #include "optimizer.h"
+#include "scaling.h"
 
 typedef struct clprop_device_layer {
     size_t inputs, outputs;
@@ -45,6 +46,8 @@ struct clprop_net {
 
     clprop_optimizer optimizer;           /* defaults filled in */
     unsigned long long optimizer_steps;   /* updates so far (Adam's t) */
+
+    clprop_scaling_copy scaling;          /* inputs and targets (net_scaling.c); none: zero */
 
     size_t batch;      /* batch of the last pass; 0 before any */
     int has_deltas;    /* the last pass went backward too */

@@ -32,6 +32,7 @@ struct clprop_trainer {
                                                   NULL once uploaded */
     size_t train_samples;                      /* its samples */
     clprop_data *split_train, *validation_set; /* owned, with a validation share */
+    clprop_data *scaled_train, *scaled_test;   /* owned, with a scaling */
     clprop_device_data *train, *validation, *test;
     clprop_model *best; /* early stopping: the best network so far */
     clprop_run_end end;
@@ -196,6 +197,11 @@ static clprop_status copy_model_into_net(clprop_trainer *t, clprop_model *model,
                                    clprop_model_biases(model, l)) != CLPROP_SUCCESS)
             return clprop_fail(&t->message, CLPROP_ERROR_MISMATCH, "%s: %s", path,
                                clprop_net_message(net));
+    clprop_scaling scaling;
+    int scaled = clprop_model_scaling(model, &scaling);
+    if (clprop_net_set_scaling(net, scaled ? &scaling : NULL) != CLPROP_SUCCESS)
+        return clprop_fail(&t->message, CLPROP_ERROR_MISMATCH, "%s: %s", path,
+                           clprop_net_message(net));
     clprop_optimizer optimizer;
     uint64_t steps = 0;
     const float *state = NULL;
@@ -340,6 +346,77 @@ static void record_run_settings(clprop_trainer *t)
     t->progress.schedule = t->params.schedule;
 }
 
+/* ---- Scaling: measured on the training part, applied to every set before it is uploaded ---- */
+
+/* The network keeps a scaling it has (from its model or the checkpoint): its weights were trained
+ * on data scaled that way. Otherwise the one asked for is measured on the training part. */
+static clprop_status settle_scaling(clprop_trainer *t)
+{
+    const clprop_trainer_desc *p = &t->params;
+    if (p->scale_inputs == CLPROP_SCALING_NONE && p->scale_targets == CLPROP_SCALING_NONE)
+        return CLPROP_SUCCESS;
+    if (clprop_scaling_name(p->scale_inputs) == NULL ||
+        clprop_scaling_name(p->scale_targets) == NULL)
+        return clprop_fail(&t->message, CLPROP_ERROR_INVALID_ARGUMENT, "unknown scaling kind");
+    clprop_scaling have;
+    if (clprop_net_scaling(t->net, &have)) {
+        if ((p->scale_inputs == CLPROP_SCALING_NONE || p->scale_inputs == have.input_kind) &&
+            (p->scale_targets == CLPROP_SCALING_NONE || p->scale_targets == have.target_kind))
+            return CLPROP_SUCCESS;
+        return clprop_fail(&t->message, CLPROP_ERROR_MISMATCH,
+                           "the network already scales inputs %s and targets %s (its weights "
+                           "were trained so); this run asks for inputs %s and targets %s",
+                           clprop_scaling_name(have.input_kind),
+                           clprop_scaling_name(have.target_kind),
+                           clprop_scaling_name(p->scale_inputs),
+                           clprop_scaling_name(p->scale_targets));
+    }
+    if (p->resume != NULL)
+        return clprop_fail(&t->message, CLPROP_ERROR_MISMATCH,
+                           "%s: the checkpoint's run had no scaling, and this run asks for one",
+                           p->resume);
+    if (clprop_net_fit_scaling(t->net, t->train_set, p->scale_inputs, p->scale_targets) !=
+        CLPROP_SUCCESS)
+        return clprop_fail(&t->message, CLPROP_ERROR_INVALID_ARGUMENT, "scaling: %s",
+                           clprop_net_message(t->net));
+    return CLPROP_SUCCESS;
+}
+
+static clprop_status scaled_copy(clprop_trainer *t, const clprop_scaling *scaling,
+                                 const clprop_data *data, const char *what, clprop_data **out)
+{
+    clprop_status status = clprop_data_scale(data, scaling, out);
+    if (status != CLPROP_SUCCESS)
+        return clprop_fail(&t->message, status, "%s: %s", what, clprop_data_message(*out));
+    return CLPROP_SUCCESS;
+}
+
+/* With a scaling, the training, validation and test sets are replaced by scaled copies (the
+ * unscaled split is let go of at once). */
+static clprop_status scale_sets(clprop_trainer *t)
+{
+    clprop_scaling scaling;
+    if (!clprop_net_scaling(t->net, &scaling))
+        return CLPROP_SUCCESS;
+    CLPROP_CHECK(scaled_copy(t, &scaling, t->train_set, "the training set", &t->scaled_train));
+    t->train_set = t->scaled_train;
+    clprop_data_destroy(t->split_train);
+    t->split_train = NULL;
+    if (t->validation_set != NULL) {
+        clprop_data *scaled = NULL;
+        clprop_status status = scaled_copy(t, &scaling, t->validation_set, "the validation set",
+                                           &scaled);
+        clprop_data_destroy(t->validation_set);
+        t->validation_set = scaled;
+        CLPROP_CHECK(status);
+    }
+    if (t->params.test != NULL) {
+        CLPROP_CHECK(scaled_copy(t, &scaling, t->params.test, "the test set", &t->scaled_test));
+        t->params.test = t->scaled_test;
+    }
+    return CLPROP_SUCCESS;
+}
+
 static clprop_status set_up(clprop_trainer *t, const clprop_data *data)
 {
     const clprop_trainer_desc *p = &t->params;
@@ -354,7 +431,13 @@ static clprop_status set_up(clprop_trainer *t, const clprop_data *data)
     leave_outputs_to_the_first(&t->params);
     record_run_settings(t);
     CLPROP_CHECK(prepare_outputs(t, data));
+    if (clprop_data_outputs(data) == 0 || (p->test != NULL && clprop_data_outputs(p->test) == 0))
+        return clprop_fail(&t->message, CLPROP_ERROR_INVALID_ARGUMENT,
+                           "the %s set has no targets (inputs only): it cannot be trained on or "
+                           "measured", clprop_data_outputs(data) == 0 ? "training" : "test");
     CLPROP_CHECK(split(t, data));
+    CLPROP_CHECK(settle_scaling(t));
+    CLPROP_CHECK(scale_sets(t));
     if (p->resume != NULL)
         CLPROP_CHECK(check_progress_fits(t, p->resume));
     CLPROP_CHECK(upload(t, t->train_set, "the training set", &t->train));
@@ -367,7 +450,12 @@ static clprop_status set_up(clprop_trainer *t, const clprop_data *data)
     clprop_data_destroy(t->split_train);
     clprop_data_destroy(t->validation_set);
     t->split_train = t->validation_set = NULL;
-    return upload(t, p->test, "the test set", &t->test);
+    clprop_status status = upload(t, p->test, "the test set", &t->test);
+    clprop_data_destroy(t->scaled_train); /* held by the device data when they read it */
+    clprop_data_destroy(t->scaled_test);
+    t->scaled_train = t->scaled_test = NULL;
+    t->params.test = NULL;
+    return status;
 }
 
 clprop_status clprop_trainer_create(clprop_net *net, const clprop_data *data,
@@ -404,6 +492,8 @@ void clprop_trainer_destroy(clprop_trainer *t)
     }
     clprop_data_destroy(t->validation_set);
     clprop_data_destroy(t->split_train);
+    clprop_data_destroy(t->scaled_train);
+    clprop_data_destroy(t->scaled_test);
     clprop_model_destroy(t->best);
     clprop_message ignored;
     train_log_close(&t->log, &ignored);

@@ -290,7 +290,8 @@ CLPROP_API
 clprop_status clprop_net_get_weights(clprop_net *net, size_t layer, float *weights,
                                      float *biases);
 
-/* outputs (batch × units(L)) = the network applied to inputs (batch × units(0)). */
+/* outputs (batch × units(L)) = the network applied to inputs (batch × units(0)), in the network's
+ * own units: a network with a scaling takes scaled inputs here (clprop_net_predict scales). */
 CLPROP_API
 clprop_status clprop_net_forward(clprop_net *net, const float *inputs, size_t batch,
                                  float *outputs);
@@ -382,6 +383,12 @@ typedef struct clprop_data_source {
     size_t inputs;           /* inputs per sample the caller expects (its network's); 0: any.
                                 Checked against the header (FANN, IDX) or the first row (CSV)
                                 before the body is read: CLPROP_ERROR_MISMATCH */
+    int inputs_only;         /* non-zero: the file may hold inputs alone, which gives a data set
+                                of 0 outputs (for clprop_net_predict): a FANN header with 0
+                                outputs, a CSV file without csv_targets and csv_label_column
+                                (every column an input), IDX images without labels_path. Files
+                                with targets load as usual. Training and evaluating refuse a set
+                                without targets */
 } clprop_data_source;
 
 /* Loads a data set. Errors name the file and the line (text) or byte offset (binary). An
@@ -582,6 +589,70 @@ clprop_status clprop_net_save(clprop_net *net, const char *path);
 CLPROP_API
 clprop_status clprop_net_load(clprop_context *context, const char *path, clprop_net **out);
 
+/* ---- Scaling: inputs and targets in the network's units ---------------------------------------- */
+
+/* How each input (and, for regression, each target) is mapped before it enters the network:
+ * x' = (x − offset)·scale, per feature, with offset and scale measured on a training set. A feature
+ * that is constant there (zero variance, max = min) gets scale 1, so it becomes 0, never NaN. */
+typedef enum clprop_scaling_kind {
+    CLPROP_SCALING_NONE = 0,
+    CLPROP_SCALING_STANDARD, /* offset the mean, scale 1/standard deviation (the population's) */
+    CLPROP_SCALING_MINMAX    /* offset the minimum, scale 1/(max − min): [0, 1] on the set */
+} clprop_scaling_kind;
+
+/* "none", "standard", "minmax". */
+CLPROP_API
+const char *clprop_scaling_name(clprop_scaling_kind kind);
+CLPROP_API
+int clprop_scaling_from_name(const char *name, clprop_scaling_kind *kind);
+
+/* A network's scaling: per input, per target. A side whose kind is NONE has count 0 and NULL
+ * arrays. Targets are scaled like inputs, and the network's outputs are mapped back to the data's
+ * units as y = y'/scale + offset. Every offset and scale is finite, every scale non-zero. */
+typedef struct clprop_scaling {
+    clprop_scaling_kind input_kind, target_kind;
+    size_t inputs, outputs;                    /* units(0) and units(L), or 0 for an unscaled side */
+    const float *input_offset, *input_scale;   /* `inputs` entries each */
+    const float *target_offset, *target_scale; /* `outputs` entries each */
+} clprop_scaling;
+
+/* Measures the scaling of the given kinds on `data` (inputs; targets with target_kind, which a
+ * softmax output refuses: its outputs are probabilities) and gives it to the network. Both NONE:
+ * the network has no scaling. */
+CLPROP_API
+clprop_status clprop_net_fit_scaling(clprop_net *net, const clprop_data *data,
+                                     clprop_scaling_kind input_kind,
+                                     clprop_scaling_kind target_kind);
+/* Copies `scaling` (checked against the network's shape) into the network; NULL removes it. */
+CLPROP_API
+clprop_status clprop_net_set_scaling(clprop_net *net, const clprop_scaling *scaling);
+/* Non-zero when the network has a scaling; then fills *scaling (its arrays point into the
+ * network, valid until its scaling changes). */
+CLPROP_API
+int clprop_net_scaling(const clprop_net *net, clprop_scaling *scaling);
+/* The same for a model: saved in its file (section "SCAL"), in its JSON export, and carried
+ * between models and networks by clprop_model_from_net and clprop_net_create_from_model. */
+CLPROP_API
+clprop_status clprop_model_set_scaling(clprop_model *model, const clprop_scaling *scaling);
+CLPROP_API
+int clprop_model_scaling(const clprop_model *model, clprop_scaling *scaling);
+
+/* A copy of `data` in the network's units: inputs (and targets, when the scaling has them) mapped
+ * by `scaling` (NULL or none: a plain copy); labels kept, byte inputs (IDX) made floats. Fails with
+ * CLPROP_ERROR_NOT_FINITE, naming the sample, if a mapped value overflows, and with
+ * CLPROP_ERROR_MISMATCH when the widths differ. */
+CLPROP_API
+clprop_status clprop_data_scale(const clprop_data *data, const clprop_scaling *scaling,
+                                clprop_data **out);
+
+/* outputs (batch × units(L)) = the network applied to inputs (batch × units(0)) in the data's
+ * units: the network's scaling applied to the inputs and undone on the outputs (without a
+ * scaling, clprop_net_forward). Fails with CLPROP_ERROR_NOT_FINITE, naming the sample, rather
+ * than give NaN or infinity. */
+CLPROP_API
+clprop_status clprop_net_predict(clprop_net *net, const float *inputs, size_t batch,
+                                 float *outputs);
+
 /* ---- Training on whole data sets ---------------------------------------------------------------- */
 
 /* A data set on a context's device once, so epochs run without host round trips: copied to a
@@ -730,6 +801,11 @@ typedef struct clprop_trainer_desc {
      * (the training set whole: each takes its part of every batch of the common order). NULL:
      * this process alone */
     const clprop_collective *collective;
+    /* Scaling (clprop_scaling_kind) measured on the training part, after the validation share is
+     * held out, given to the network (so saves and checkpoints carry it) and applied to the
+     * training, validation and test sets. A network that already has a scaling (from its model or
+     * the resumed checkpoint) keeps it, and these must then be NONE or its kinds. */
+    clprop_scaling_kind scale_inputs, scale_targets;
 } clprop_trainer_desc;
 
 /* How a run ended. */

@@ -439,7 +439,7 @@ Test(cli, eval_and_predict_of_the_seed1_export_give_the_lectures_forward_pass)
     double loss = json_number(eval.out, "loss");
     cr_expect(fabs(loss - 0.5 * 0.809 * 0.809) <= 1e-6, "E = ½(0.191 − 1)² = 0.3272405, got %.9g "
               "in %s", loss, eval.out);
-    outcome predict = run_ok("predict --model %s --data %s", json, data);
+    outcome predict = run_ok("predict --format text --model %s --data %s", json, data);
     cr_expect_eq(count_char(predict.out, '\n'), 1, "%s", predict.out);
     double output = strtod(predict.out, NULL);
     cr_expect(fabs(output - 0.191) <= 1e-6, "y = 0.14·0.85 + 0.15·0.48 = 0.191, got %s",
@@ -481,7 +481,7 @@ Test(cli, predict_prints_one_line_per_sample)
     const char *model = in_work("xor.clprop");
     outcome train = run_ok("train --data %s --layers 2,3,1 --epochs 2 --batch 4 --lr 0.1 --save %s",
                            XOR_DATA, model);
-    outcome predict = run_ok("predict --model %s --data %s", model, XOR_DATA);
+    outcome predict = run_ok("predict --format text --model %s --data %s", model, XOR_DATA);
     cr_expect_eq(count_char(predict.out, '\n'), 4, "xor has 4 samples:\n%s", predict.out);
     for (const char *line = predict.out; *line != '\0'; line = strchr(line, '\n') + 1) {
         const char *digit = strpbrk(line, "0123456789");
@@ -614,7 +614,7 @@ Test(cli, trains_softmax_on_gzip_idx_and_eval_shows_accuracy)
     double accuracy = json_number(json.out, "accuracy");
     cr_expect(accuracy >= 0.0 && accuracy <= 100.0, "accuracy %g in %s", accuracy, json.out);
     cr_expect(isfinite(json_number(json.out, "loss")), "%s", json.out);
-    outcome predict = run_ok("predict --model %s --data %s --labels %s", model, image_path,
+    outcome predict = run_ok("predict --format text --model %s --data %s --labels %s", model, image_path,
                              label_path);
     cr_expect_eq(count_char(predict.out, '\n'), 6, "6 images:\n%s", predict.out);
     outcome_free(&train);
@@ -640,7 +640,7 @@ Test(cli, trains_on_csv_with_the_label_in_the_last_column)
     outcome eval = run_ok("eval --model %s --data %s --label-column last --json", model, data);
     double accuracy = json_number(eval.out, "accuracy");
     cr_expect(accuracy >= 0.0 && accuracy <= 100.0, "accuracy %g in %s", accuracy, eval.out);
-    outcome predict = run_ok("predict --model %s --data %s --label-column last", model, data);
+    outcome predict = run_ok("predict --format text --model %s --data %s --label-column last", model, data);
     cr_expect_eq(count_char(predict.out, '\n'), 6, "6 rows:\n%s", predict.out);
     /* Each line: the 3 outputs, then the class. */
     for (const char *line = predict.out; *line != '\0'; line = strchr(line, '\n') + 1) {

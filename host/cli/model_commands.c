@@ -16,7 +16,8 @@ typedef struct model_options {
     clprop_gemm_backend gemm;
     cli_data_options data;
     int json;
-    const char *format; /* export: "json" (NULL), "onnx" or "fann" */
+    const char *format; /* export: "json" (NULL), "onnx" or "fann"; predict: "text", "csv",
+                           "json" (NULL: text on a terminal, else csv) */
 } model_options;
 
 static void print_usage(FILE *out, const char *command)
@@ -37,28 +38,43 @@ static void print_usage(FILE *out, const char *command)
               out);
         return;
     }
+    int eval = strcmp(command, "eval") == 0;
     fprintf(out,
             "usage: clprop %s --model MODEL --data FILE [options]\n"
             "\n%s"
             "  --model MODEL          a model file, JSON export or FANN network\n"
-            "  --data FILE            FANN, CSV or IDX images\n"
-            "  --labels FILE          IDX labels for IDX images\n"
-            "  --targets K            CSV: the last K columns are the targets\n"
+            "  --data FILE            FANN, CSV or IDX images%s\n"
+            "  --labels FILE          IDX labels for IDX images%s\n"
+            "  --targets K            CSV: the last K columns are the targets%s\n"
             "  --label-column N|last  CSV: column N (from 1) holds class labels\n"
             "  --device SPEC          index, P:D, gpu, cpu or part of a name\n"
             "  --gemm BACKEND         native (default), clblast or auto\n%s",
             command,
-            strcmp(command, "eval") == 0
-                ? "Prints the model's loss and MSE on the data, and its accuracy for classifiers.\n"
-                : "Prints one line per sample: the outputs, then (for classifiers) a tab and the\n"
-                  "class, the index of the largest output.\n",
-            strcmp(command, "eval") == 0 ? "  --json                 one line of JSON\n" : "");
+            eval ? "Prints the model's loss and MSE on the data, and its accuracy for classifiers.\n"
+                   "A model with scaling (train --scale-inputs/--scale-targets) scales the data\n"
+                   "itself; the loss and MSE are in the units it trained in (as train's log).\n"
+                 : "Prints the model's outputs for each sample, in the data's units (a model's\n"
+                   "scaling is applied to the inputs and undone on the outputs). The data may\n"
+                   "hold inputs alone: a FANN file with 0 outputs in its header, a CSV file of\n"
+                   "the model's input width (or --targets 0), IDX images without --labels.\n",
+            eval ? "" : " (targets not needed)",
+            eval ? "" : " (optional)",
+            eval ? "" : " (0: inputs only)",
+            eval ? "  --json                 one line of JSON\n"
+                 : "  --format FORMAT        text (the default on a terminal): per sample the\n"
+                   "                         outputs, then for classifiers a tab and the class;\n"
+                   "                         csv (the default otherwise): a header line, then\n"
+                   "                         output_1..output_K, and for classifiers class (the\n"
+                   "                         largest output, from 0) and, for a softmax output,\n"
+                   "                         probability (its value); json: one object a line,\n"
+                   "                         {\"outputs\":[...],\"class\":C,\"probability\":P}\n");
 }
 
 /* Returns -1 to go on, else the exit status. */
 static int parse_arguments(int argc, char **argv, const char *command, model_options *o)
 {
     memset(o, 0, sizeof *o);
+    o->data.inputs_only = strcmp(command, "predict") == 0;
     int bad = 0, takes_data = strcmp(command, "export") != 0;
     for (int i = 1; i < argc && !bad; i++) {
         if (strcmp(argv[i], "--help") == 0 || strcmp(argv[i], "-h") == 0) {
@@ -79,6 +95,17 @@ static int parse_arguments(int argc, char **argv, const char *command, model_opt
                 strcmp(o->format, "fann") != 0) {
                 char shown[64];
                 cli_error("export: --format must be json, onnx or fann, not \"%s\"",
+                          cli_quote(o->format, shown, sizeof shown));
+                bad = 1;
+            }
+            continue;
+        }
+        if (strcmp(command, "predict") == 0 &&
+            cli_option_value(argc, argv, &i, "--format", &o->format, &bad)) {
+            if (!bad && strcmp(o->format, "text") != 0 && strcmp(o->format, "csv") != 0 &&
+                strcmp(o->format, "json") != 0) {
+                char shown[64];
+                cli_error("predict: --format must be text, csv or json, not \"%s\"",
                           cli_quote(o->format, shown, sizeof shown));
                 bad = 1;
             }
@@ -144,7 +171,9 @@ static int load(const model_options *o, loaded *l)
     cli_expected expected = {.inputs = inputs, .by = by};
     if ((l->data = cli_load_data(&o->data, outputs, &expected, &usage_error)) == NULL)
         return usage_error ? EXIT_USAGE : EXIT_FAILED;
-    if (clprop_data_inputs(l->data) != inputs || clprop_data_outputs(l->data) != outputs) {
+    size_t data_outputs = clprop_data_outputs(l->data);
+    if (clprop_data_inputs(l->data) != inputs ||
+        (data_outputs != outputs && !(o->data.inputs_only && data_outputs == 0))) {
         cli_error("%s: the data have %zu inputs and %zu outputs but the model %s takes %zu and "
                   "gives %zu",
                   o->data.path, clprop_data_inputs(l->data), clprop_data_outputs(l->data), o->model,
@@ -173,6 +202,16 @@ int cli_eval(int argc, char **argv)
     code = load(&o, &l);
     clprop_device_data *device_data = NULL;
     clprop_pass_result r;
+    clprop_scaling scaling;
+    if (code == 0 && clprop_model_scaling(l.model, &scaling)) { /* in the units it trained in */
+        clprop_data *scaled = NULL;
+        if (clprop_data_scale(l.data, &scaling, &scaled) != CLPROP_SUCCESS) {
+            cli_error("%s: %s", o.data.path, clprop_data_message(scaled));
+            code = EXIT_FAILED;
+        }
+        clprop_data_destroy(l.data);
+        l.data = scaled;
+    }
     if (code == 0 && clprop_device_data_create(l.context, l.data, &device_data) != CLPROP_SUCCESS) {
         cli_error("%s: %s", o.data.path, clprop_device_data_message(device_data));
         code = EXIT_FAILED;
@@ -200,17 +239,60 @@ int cli_eval(int argc, char **argv)
     return code;
 }
 
-static void print_predictions(const float *outputs, size_t count, size_t width, int classifier)
+typedef enum prediction_format { AS_TEXT, AS_CSV, AS_JSON } prediction_format;
+
+/* What a line of predictions holds besides the outputs. */
+typedef struct prediction_columns {
+    prediction_format format;
+    int classifier;  /* the class, the index of the largest output */
+    int probability; /* its value, for a softmax output */
+} prediction_columns;
+
+static prediction_format format_of(const char *name)
 {
+    if (name == NULL)
+        return isatty(fileno(stdout)) ? AS_TEXT : AS_CSV;
+    return strcmp(name, "json") == 0 ? AS_JSON : strcmp(name, "csv") == 0 ? AS_CSV : AS_TEXT;
+}
+
+static void print_csv_header(size_t width, const prediction_columns *c)
+{
+    for (size_t u = 0; u < width; u++)
+        printf(u == 0 ? "output_%zu" : ",output_%zu", u + 1);
+    printf("%s%s\n", c->classifier ? ",class" : "", c->probability ? ",probability" : "");
+}
+
+/* Text: %.6g, readable; CSV and JSON: %.9g, every float exactly. */
+static void print_predictions(const float *outputs, size_t count, size_t width,
+                              const prediction_columns *c)
+{
+    static const char *const separator[] = {" ", ",", ","};
     for (size_t s = 0; s < count; s++) {
         const float *row = outputs + s * width;
         size_t largest = 0;
+        if (c->format == AS_JSON)
+            fputs("{\"outputs\":[", stdout);
         for (size_t u = 0; u < width; u++) {
-            printf(u == 0 ? "%.6g" : " %.6g", (double)row[u]);
+            printf(c->format == AS_TEXT ? "%s%.6g" : "%s%.9g", u == 0 ? "" : separator[c->format],
+                   (double)row[u]);
             largest = row[u] > row[largest] ? u : largest;
         }
-        if (classifier)
-            printf("\t%zu", largest);
+        if (c->format == AS_TEXT) {
+            if (c->classifier)
+                printf("\t%zu", largest);
+        } else if (c->format == AS_CSV) {
+            if (c->classifier)
+                printf(",%zu", largest);
+            if (c->probability)
+                printf(",%.9g", (double)row[largest]);
+        } else {
+            putchar(']');
+            if (c->classifier)
+                printf(",\"class\":%zu", largest);
+            if (c->probability)
+                printf(",\"probability\":%.9g", (double)row[largest]);
+            putchar('}');
+        }
         putchar('\n');
     }
 }
@@ -227,20 +309,26 @@ int cli_predict(int argc, char **argv)
     size_t samples = code == 0 ? clprop_data_samples(l.data) : 0;
     size_t inputs = code == 0 ? clprop_data_inputs(l.data) : 0;
     size_t outputs = code == 0 ? clprop_data_outputs(l.data) : 0;
+    outputs = code == 0 ? clprop_model_units(l.model, clprop_model_layer_count(l.model)) : 0;
     float *values = code == 0 ? malloc(chunk * outputs * sizeof(float)) : NULL;
     if (code == 0 && values == NULL) {
         cli_error("out of memory");
         code = EXIT_FAILED;
     }
+    int softmax = code == 0 && clprop_model_activation(l.model, clprop_model_layer_count(
+                                                           l.model)) == CLPROP_ACTIVATION_SOFTMAX;
+    prediction_columns columns = {format_of(o.format), l.classifier, softmax && l.classifier};
+    if (code == 0 && columns.format == AS_CSV)
+        print_csv_header(outputs, &columns);
     for (size_t first = 0; code == 0 && first < samples; first += chunk) {
         size_t count = samples - first < chunk ? samples - first : chunk;
         const float *in = clprop_data_input_values(l.data) + first * inputs;
-        if (clprop_net_forward(l.net, in, count, values) != CLPROP_SUCCESS) {
-            cli_error("%s", clprop_net_message(l.net));
+        if (clprop_net_predict(l.net, in, count, values) != CLPROP_SUCCESS) {
+            cli_error("%s: %s", o.data.path, clprop_net_message(l.net));
             code = EXIT_FAILED;
             break;
         }
-        print_predictions(values, count, outputs, l.classifier);
+        print_predictions(values, count, outputs, &columns);
         /* a full disk or a closed pipe stops the work at once, not after every sample */
         if (!cli_stdout_written())
             code = EXIT_FAILED;

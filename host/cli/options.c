@@ -354,7 +354,7 @@ static int check_options_fit_the_file(const cli_data_options *options, int *usag
     char shown[512];
     const char *path = cli_quote(options->path, shown, sizeof shown);
     if (format == CLPROP_DATA_CSV && options->labels == NULL && options->targets == NULL &&
-        options->label_column == NULL) { /* (--labels on a CSV file is refused below) */
+        options->label_column == NULL && !options->inputs_only) { /* (--labels on a CSV file is refused below) */
         cli_error("%s: read as CSV (it is neither IDX nor FANN), which needs --targets K (its last "
                   "K columns are the targets) or --label-column N (column N, from 1, or last, "
                   "holds class labels 0..C-1)",
@@ -379,6 +379,15 @@ static int check_options_fit_the_file(const cli_data_options *options, int *usag
     return 1;
 }
 
+/* Read as inputs alone because the command line said nothing about a CSV file's columns. */
+static int csv_without_columns_said(const cli_data_options *options)
+{
+    clprop_data_format format;
+    return options->inputs_only && options->targets == NULL && options->label_column == NULL &&
+           clprop_data_detect_format(options->path, &format, NULL, 0) == CLPROP_SUCCESS &&
+           format == CLPROP_DATA_CSV;
+}
+
 clprop_data *cli_load_data(const cli_data_options *options, size_t classes,
                            const cli_expected *expected, int *usage_error)
 {
@@ -393,8 +402,11 @@ clprop_data *cli_load_data(const cli_data_options *options, size_t classes,
                                  .csv_targets = 0,
                                  .csv_label_column = 0,
                                  .classes = classes,
-                                 .inputs = expected != NULL ? expected->inputs : 0};
-    if ((options->targets != NULL &&
+                                 .inputs = expected != NULL ? expected->inputs : 0,
+                                 .inputs_only = options->inputs_only};
+    int no_targets = options->inputs_only && options->targets != NULL &&
+                     strcmp(options->targets, "0") == 0; /* --targets 0: inputs alone */
+    if ((options->targets != NULL && !no_targets &&
          !cli_parse_count("--targets", options->targets, &source.csv_targets)) ||
         (options->label_column != NULL &&
          !parse_label_column(options->label_column, &source.csv_label_column))) {
@@ -405,7 +417,10 @@ clprop_data *cli_load_data(const cli_data_options *options, size_t classes,
     clprop_status status = clprop_data_load(&source, &data);
     if (status != CLPROP_SUCCESS) {
         if (status == CLPROP_ERROR_MISMATCH && source.inputs != 0 && expected->by != NULL)
-            cli_error("%s (by %s)", clprop_data_message(data), expected->by);
+            cli_error("%s (by %s)%s", clprop_data_message(data), expected->by,
+                      csv_without_columns_said(options)
+                          ? "; a CSV file with targets needs --targets K or --label-column N"
+                          : "");
         else
             cli_error("%s", clprop_data_message(data));
         clprop_data_destroy(data);

@@ -36,6 +36,10 @@ typedef struct cli_data_options {
     const char *labels;
     const char *label_column; /* "N" or "last" */
     const char *targets;      /* "K" */
+    int inputs_only;          /* set by the command, not an option: the file may hold inputs
+                                 alone (predict): a FANN header with 0 outputs, a CSV file
+                                 without --targets/--label-column or with --targets 0, IDX
+                                 images without --labels */
 } cli_data_options;
 
 /* Takes argv[*i] if it is one of the data options (--data, --labels, --label-column, --targets),

@@ -313,7 +313,9 @@ static int create_trainer(session *s)
                                   .replicas = s->team.count > 1 ? s->team.contexts + 1 : NULL,
                                   .replica_count = s->team.count > 1 ? s->team.count - 1 : 0,
                                   .shares = s->team.has_shares ? s->team.shares : NULL,
-                                  .collective = cli_mpi_collective(&s->mpi)};
+                                  .collective = cli_mpi_collective(&s->mpi),
+                                  .scale_inputs = o->scale_inputs,
+                                  .scale_targets = o->scale_targets};
     clprop_optimizer optimizer;
     clprop_net_get_optimizer(s->net, &optimizer);
     s->settings.batch = o->batch;
@@ -365,16 +367,27 @@ static void print_summary(session *s)
     double seconds = now_seconds() - s->started;
     clprop_device_data *test = NULL;
     clprop_pass_result result;
-    if (clprop_device_data_create(s->context, s->test, &test) != CLPROP_SUCCESS ||
+    clprop_data *scaled = NULL; /* in the network's units, as the trainer measured it */
+    clprop_scaling scaling;
+    if (clprop_net_scaling(s->net, &scaling) &&
+        clprop_data_scale(s->test, &scaling, &scaled) != CLPROP_SUCCESS) {
+        cli_error("%s", clprop_data_message(scaled));
+        clprop_data_destroy(scaled);
+        return;
+    }
+    if (clprop_device_data_create(s->context, scaled != NULL ? scaled : s->test, &test) !=
+            CLPROP_SUCCESS ||
         clprop_net_evaluate(s->net, test, s->options->batch, &result) != CLPROP_SUCCESS) {
         cli_error("%s", test == NULL ? "out of memory"
                         : clprop_device_data_message(test)[0] != '\0'
                             ? clprop_device_data_message(test)
                             : clprop_net_message(s->net));
         clprop_device_data_destroy(test);
+        clprop_data_destroy(scaled);
         return;
     }
     clprop_device_data_destroy(test);
+    clprop_data_destroy(scaled);
     if (s->classifier)
         printf("test accuracy %.4f (%zu/%zu), test loss %.5f, trained in %.1f s\n",
                (double)result.correct / (double)result.samples, result.correct, result.samples,

@@ -23,6 +23,12 @@ static void print_usage(FILE *out)
           "  --test-labels FILE     IDX labels for IDX images in --test\n"
           "  --validation FRACTION  hold out this share of the training data (drawn from --seed)\n"
           "                         and report its loss every epoch\n"
+          "  --scale-inputs KIND    standard ((x - mean)/deviation), minmax ((x - min)/(max - min))\n"
+          "                         or none (default): measured on the training part (after\n"
+          "                         --validation holds its share out), saved in the model and\n"
+          "                         applied by eval and predict, so data are never scaled by hand\n"
+          "  --scale-targets KIND   the same for regression targets; predict gives outputs back\n"
+          "                         in the data's units\n"
           "network:\n"
           "  --layers N0,N1,...,NL  units per layer, input first; the first and last must match\n"
           "                         the data (default: inputs,32,outputs of the data); a hidden\n"
@@ -108,6 +114,16 @@ static int parse_schedule_name(const char *text, clprop_schedule_kind *out)
         return 1;
     char shown[128];
     cli_error("--schedule: expected constant, step or cosine, not \"%s\"",
+              cli_quote(text, shown, sizeof shown));
+    return 0;
+}
+
+static int parse_scaling_name(const char *flag, const char *text, clprop_scaling_kind *out)
+{
+    if (clprop_scaling_from_name(text, out))
+        return 1;
+    char shown[128];
+    cli_error("%s: expected standard, minmax or none, not \"%s\"", flag,
               cli_quote(text, shown, sizeof shown));
     return 0;
 }
@@ -208,6 +224,10 @@ static int take_training_option(int argc, char **argv, int *i, train_options *o,
     } else if (cli_option_value(argc, argv, i, "--optimizer", &v, bad)) {
         *bad = *bad || !parse_optimizer_name(v, &o->optimizer.kind);
         o->optimizer_given = 1;
+    } else if (cli_option_value(argc, argv, i, "--scale-inputs", &v, bad)) {
+        *bad = *bad || !parse_scaling_name("--scale-inputs", v, &o->scale_inputs);
+    } else if (cli_option_value(argc, argv, i, "--scale-targets", &v, bad)) {
+        *bad = *bad || !parse_scaling_name("--scale-targets", v, &o->scale_targets);
     } else if (cli_option_value(argc, argv, i, "--schedule", &v, bad)) {
         *bad = *bad || !parse_schedule_name(v, &o->schedule.kind);
         o->given |= GIVEN_SCHEDULE;

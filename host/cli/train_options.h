@@ -23,6 +23,7 @@ typedef struct train_options {
     size_t checkpoint_every;
     const char *init, *save, *log, *checkpoint, *resume;
     const char *devices, *shares; /* --devices LIST, --shares W,...: data parallelism */
+    clprop_scaling_kind scale_inputs, scale_targets; /* --scale-inputs, --scale-targets */
     unsigned given; /* GIVEN_* bits: options that --resume compares with the checkpoint */
 } train_options;
 

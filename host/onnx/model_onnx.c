@@ -37,6 +37,18 @@ typedef struct onnx_layer {
     Onnx__NodeProto gemm, activation;
 } onnx_layer;
 
+/* A side of the scaling: two initializers of (width) that broadcast over N × width, and two
+ * elementwise nodes: Sub then Mul on the inputs, x' = (x − offset)·scale, and Div then Add on the
+ * outputs, y = y'/scale + offset, the same float operations clprop_net_predict makes. */
+typedef struct onnx_affine {
+    char offset_name[NAME_SIZE], scale_name[NAME_SIZE], middle_name[NAME_SIZE],
+        first_name[NAME_SIZE], second_name[NAME_SIZE];
+    int64_t dims[1];
+    Onnx__TensorProto offset, scale;
+    char *first_inputs[2], *first_outputs[1], *second_inputs[2], *second_outputs[1];
+    Onnx__NodeProto first, second;
+} onnx_affine;
+
 /* A float32 matrix value of the graph, (N × width): its name, type and shape. */
 typedef struct onnx_matrix_value {
     Onnx__ValueInfoProto info;
@@ -61,8 +73,9 @@ typedef struct onnx_document {
     char metadata_values[MAX_METADATA][48];
     char producer_version[32];
     onnx_layer *layers;               /* L entries, layer k at [k - 1] */
-    Onnx__NodeProto **nodes;          /* up to 2L */
-    Onnx__TensorProto **initializers; /* up to 2L */
+    onnx_affine scale_in, scale_out;  /* the model's scaling, when it has one */
+    Onnx__NodeProto **nodes;          /* up to 2L + 4 */
+    Onnx__TensorProto **initializers; /* up to 2L + 4 */
 } onnx_document;
 
 /* The ONNX operator for an activation, or NULL for linear (the Gemm's result is the output). */
@@ -223,6 +236,50 @@ static char *describe_layer(onnx_document *d, clprop_model *model, size_t k, cha
     return out;
 }
 
+/* ---- Scaling around the layers ----------------------------------------------------------------
+ */
+
+static void describe_node(Onnx__NodeProto *node, char *name, char *op, char **inputs, char *a,
+                          char *b, char **outputs, char *out)
+{
+    onnx__node_proto__init(node);
+    inputs[0] = a;
+    inputs[1] = b;
+    outputs[0] = out;
+    node->name = name;
+    node->op_type = op;
+    node->n_input = 2;
+    node->input = inputs;
+    node->n_output = 1;
+    node->output = outputs;
+}
+
+/* `side` ("input" or "output") of `width` values from `in` to `out`: with `undo`, Div and Add
+ * (the outputs back to the data's units), else Sub and Mul. */
+static void describe_affine(onnx_document *d, onnx_affine *a, const char *side, size_t width,
+                            const float *offset, const float *scale, char *in, char *out,
+                            int undo)
+{
+    Onnx__GraphProto *g = &d->graph;
+    snprintf(a->offset_name, NAME_SIZE, "%s.offset", side);
+    snprintf(a->scale_name, NAME_SIZE, "%s.scale", side);
+    snprintf(a->middle_name, NAME_SIZE, "%s.%s", side, undo ? "divided" : "centred");
+    snprintf(a->first_name, NAME_SIZE, "%s.%s", side, undo ? "div" : "sub");
+    snprintf(a->second_name, NAME_SIZE, "%s.%s", side, undo ? "add" : "mul");
+    a->dims[0] = (int64_t)width;
+    /* protobuf-c only reads float_data: the model's own arrays, not copied */
+    describe_tensor(&a->offset, a->offset_name, a->dims, 1, (float *)offset, width);
+    describe_tensor(&a->scale, a->scale_name, a->dims, 1, (float *)scale, width);
+    g->initializer[g->n_initializer++] = &a->offset;
+    g->initializer[g->n_initializer++] = &a->scale;
+    describe_node(&a->first, a->first_name, undo ? "Div" : "Sub", a->first_inputs, in,
+                  undo ? a->scale_name : a->offset_name, a->first_outputs, a->middle_name);
+    describe_node(&a->second, a->second_name, undo ? "Add" : "Mul", a->second_inputs,
+                  a->middle_name, undo ? a->offset_name : a->scale_name, a->second_outputs, out);
+    g->node[g->n_node++] = &a->first;
+    g->node[g->n_node++] = &a->second;
+}
+
 /* ---- The model around the graph ---------------------------------------------------------------
  */
 
@@ -269,8 +326,8 @@ static int describe_model(onnx_document *d, clprop_model *model)
 {
     size_t layer_count = clprop_model_layer_count(model);
     d->layers = calloc(layer_count, sizeof *d->layers);
-    d->nodes = calloc(2 * layer_count, sizeof *d->nodes);
-    d->initializers = calloc(2 * layer_count, sizeof *d->initializers);
+    d->nodes = calloc(2 * layer_count + 4, sizeof *d->nodes);
+    d->initializers = calloc(2 * layer_count + 4, sizeof *d->initializers);
     if (d->layers == NULL || d->nodes == NULL || d->initializers == NULL)
         return 0;
 
@@ -302,10 +359,21 @@ static int describe_model(onnx_document *d, clprop_model *model)
     d->graph.input = d->inputs;
     d->graph.n_output = 1;
     d->graph.output = d->outputs;
-    char *previous = CLPROP_ONNX_INPUT;
+    clprop_scaling s = {0};
+    clprop_model_scaling(model, &s);
+    char *previous = CLPROP_ONNX_INPUT, *last = CLPROP_ONNX_OUTPUT;
+    if (s.input_kind != CLPROP_SCALING_NONE) {
+        describe_affine(d, &d->scale_in, "input", s.inputs, s.input_offset, s.input_scale,
+                        CLPROP_ONNX_INPUT, "input.scaled", 0);
+        previous = "input.scaled";
+    }
+    if (s.target_kind != CLPROP_SCALING_NONE)
+        last = "output.scaled";
     for (size_t k = 1; k <= layer_count; k++)
-        previous =
-            describe_layer(d, model, k, previous, k == layer_count ? CLPROP_ONNX_OUTPUT : NULL);
+        previous = describe_layer(d, model, k, previous, k == layer_count ? last : NULL);
+    if (s.target_kind != CLPROP_SCALING_NONE)
+        describe_affine(d, &d->scale_out, "output", s.outputs, s.target_offset, s.target_scale,
+                        last, CLPROP_ONNX_OUTPUT, 1);
     d->model.graph = &d->graph;
     return 1;
 }

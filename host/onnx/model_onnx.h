@@ -8,6 +8,10 @@
  * CLPROP_LEAKY_RELU_SLOPE) or Softmax (axis 1); a linear layer is the Gemm alone. The model's
  * metadata_props say which clprop wrote it and what the model file carried beyond its weights
  * (the loss, the optimizer and its steps, a checkpoint's epochs and best validation loss).
+ * A model with scaling (clprop_scaling) gets it as nodes: Sub "input.offset" and Mul
+ * "input.scale" before the first Gemm, and Div "output.scale" and Add "output.offset" after the
+ * last layer (each a vector of the width, broadcast over the batch), so the graph takes and gives
+ * values in the data's units, as clprop predict does.
  *
  * Built only with protobuf-c; a client of the public header, as the command is. */
 #ifndef CLPROP_MODEL_ONNX_H

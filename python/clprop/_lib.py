@@ -213,6 +213,8 @@ class clprop_trainer_desc(ctypes.Structure):
         ("replica_count", c_size_t),
         ("shares", P(c_double)),
         ("collective", c_void_p),
+        ("scale_inputs", c_int),
+        ("scale_targets", c_int),
     ]
 
 

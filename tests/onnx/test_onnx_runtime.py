@@ -83,7 +83,7 @@ def export_and_compare(work, model, data, data_args, inputs, activations, bias):
     onnx_path = work / (model.stem + ".onnx")
     with open(onnx_path, "wb") as out:
         clprop("export", "--model", model, "--format", "onnx", cwd=work, stdout=out)
-    want, classes = predictions(clprop("predict", "--model", model, "--data", data, *data_args,
+    want, classes = predictions(clprop("predict", "--format", "text", "--model", model, "--data", data, *data_args,
                                        cwd=work))
     got = run_onnx(onnx_path, inputs)
     assert got.dtype == np.float32 and got.shape == want.shape, (got.shape, want.shape)
@@ -141,6 +141,29 @@ def test_onnxruntime_gives_clprops_softmax_outputs_and_classes(csv, bias):
            *([] if bias else ["--no-bias"]), cwd=work)
     export_and_compare(work, work / name, "classes.csv", ["--label-column", "last"], x,
                        ["tanh", "softmax"], bias)
+
+
+@pytest.mark.parametrize("kind", ["standard", "minmax"])
+def test_a_scaled_model_runs_in_onnxruntime_on_the_datas_own_units(csv, kind):
+    """--scale-inputs/--scale-targets become Sub/Mul before the first Gemm and Div/Add after the
+    last layer: onnxruntime takes and gives the data's units, as `clprop predict` does."""
+    work, x = csv
+    name = f"scaled-{kind}.clprop"
+    clprop("train", "--data", "regression.csv", "--targets", 2, "--layers", "6,8,2",
+           "--activation", "tanh", "--epochs", 4, "--batch", 16, "--lr", 0.05, "--seed", 3,
+           "--scale-inputs", kind, "--scale-targets", kind, "--save", name, cwd=work)
+    onnx_path = work / f"scaled-{kind}.onnx"
+    with open(onnx_path, "wb") as out:
+        clprop("export", "--model", name, "--format", "onnx", cwd=work, stdout=out)
+    model = onnx.load(str(onnx_path))
+    onnx.checker.check_model(model, full_check=True)
+    ops = [node.op_type for node in model.graph.node]
+    assert ops[:2] == ["Sub", "Mul"] and ops[-2:] == ["Div", "Add"], ops
+    want, _ = predictions(clprop("predict", "--format", "text", "--model", name, "--data",
+                                 "regression.csv", "--targets", 2, cwd=work))
+    got = run_onnx(onnx_path, x)
+    assert got.shape == want.shape and np.all(np.isfinite(got))
+    assert np.all(np.abs(got - want) <= TOLERANCE * np.maximum(1.0, np.abs(want)))
 
 
 # ---- A FANN benchmark file ---------------------------------------------------------------------
