@@ -3,6 +3,7 @@
 
 #include <criterion/criterion.h>
 #include <math.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -209,4 +210,16 @@ void test_assert_same_bits(const float *got, const float *want, size_t count, co
         cr_assert(memcmp(&got[i], &want[i], sizeof(float)) == 0,
                   "layer %zu %s [%zu]: got %.9g, want %.9g", layer, what, i, (double)got[i],
                   (double)want[i]);
+}
+
+int test_run_formatted(char **out, char **err, const char *format, ...)
+{
+    char args[8192];
+    va_list list;
+    va_start(list, format);
+    vsnprintf(args, sizeof args, format, list);
+    va_end(list);
+    free(*out), free(*err);
+    *out = *err = NULL;
+    return test_run_command(args, out, err);
 }

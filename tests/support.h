@@ -54,5 +54,9 @@ char *test_read_file(const char *path, size_t *size);
 /* Runs `clprop ARGS...` (the built command) with stdout and stderr captured. Returns the exit
  * status (or -1); *out and *err get malloc'd NUL-terminated text (either may be NULL). */
 int test_run_command(const char *args, char **out, char **err);
+/* The same with the arguments formatted as printf does; frees what *out and *err held first, so
+ * a test can keep one pair for all its runs. */
+int test_run_formatted(char **out, char **err, const char *format, ...)
+    __attribute__((format(printf, 3, 4)));
 
 #endif

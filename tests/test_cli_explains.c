@@ -29,18 +29,8 @@ TestSuite(cli_explains, .init = make_dir, .fini = remove_dir);
 
 static char *last_out, *last_err;
 
-static int run(const char *format, ...) __attribute__((format(printf, 1, 2)));
-
-static int run(const char *format, ...)
-{
-    char args[4096];
-    va_list list;
-    va_start(list, format);
-    vsnprintf(args, sizeof args, format, list);
-    va_end(list);
-    free(last_out), free(last_err);
-    return test_run_command(args, &last_out, &last_err);
-}
+/* Runs the command with printf-formatted arguments into last_out and last_err. */
+#define run(...) test_run_formatted(&last_out, &last_err, __VA_ARGS__)
 
 static size_t count_lines(const char *text)
 {

@@ -130,18 +130,8 @@ Test(lr_scaling, a_checkpoint_carries_the_reference_batch_and_one_without_stays_
 
 static char *out, *err;
 
-static int run(const char *format, ...) __attribute__((format(printf, 1, 2)));
-
-static int run(const char *format, ...)
-{
-    char args[4096];
-    va_list list;
-    va_start(list, format);
-    vsnprintf(args, sizeof args, format, list);
-    va_end(list);
-    free(out), free(err);
-    return test_run_command(args, &out, &err);
-}
+/* Runs the command with printf-formatted arguments into out and err. */
+#define run(...) test_run_formatted(&out, &err, __VA_ARGS__)
 
 #define COMMON "train --data " DIABETES " --layers 8,12,2 --batch 64 --lr 0.01 --seed 3"
 

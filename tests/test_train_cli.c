@@ -36,19 +36,9 @@ static void expect_same_file(const char *a, const char *b)
     free(bytes_a), free(bytes_b);
 }
 
-static int run(const char *format, ...) __attribute__((format(printf, 1, 2)));
 static char *last_out, *last_err;
-
-static int run(const char *format, ...)
-{
-    char args[4096];
-    va_list list;
-    va_start(list, format);
-    vsnprintf(args, sizeof args, format, list);
-    va_end(list);
-    free(last_out), free(last_err);
-    return test_run_command(args, &last_out, &last_err);
-}
+/* Runs the command with printf-formatted arguments into last_out and last_err. */
+#define run(...) test_run_formatted(&last_out, &last_err, __VA_ARGS__)
 
 #define COMMON "train --data " DIABETES " --layers 8,12,2 --batch 16 --lr 0.01 --seed 3"
 
