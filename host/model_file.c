@@ -27,7 +27,7 @@
  *
  * The file ends right after the CRC; anything after it is refused as damage.
  *
- * Known sections, both written as optional: a reader that predates them still loads the weights.
+ * Known sections, all written as optional: a reader that predates them still loads the weights.
  *
  *   "OPTM", the optimizer, so training continues where it stopped. N = 44 + 4·F.
  *     0    4   kind: 0 sgd, 1 momentum, 2 adam, 3 rprop
@@ -56,6 +56,11 @@
  *     80   8   its warm-up epochs
  *     88   8   its epochs between steps
  *     96   8   its reference batch (linear scaling; the section is 96 bytes when this is 0)
+ *
+ *   "DROP", dropout while training (clprop_net_set_dropout), written when a hidden layer has a
+ *   rate: N = 8 + 4·(L − 1).
+ *     0    8   the masks' seed
+ *     8    4·(L − 1)  the rate of each hidden layer 1..L−1, float32, from 0 up to below 1
  */
 #include "model_internal.h"
 #include "output_file.h"
@@ -90,6 +95,7 @@ _Static_assert(sizeof(double) == 8, "the best loss is stored as a float64");
 #define TRAINING_SIZE 104
 #define TRAINING_SIZE_UNSCALED 96
 #define TRAINING_SIZE_BEFORE_SETTINGS 56
+#define DROPOUT_TAG "DROP"
 
 /* ---- Bytes ----------------------------------------------------------------------------------- */
 
@@ -509,12 +515,44 @@ static clprop_status read_training_state(file_reader *reader, clprop_model *mode
     return CLPROP_SUCCESS;
 }
 
+/* The "DROP" payload of `size` bytes (its header already read). */
+static clprop_status read_dropout(file_reader *reader, clprop_model *model, uint64_t size)
+{
+    uint64_t start = reader->offset;
+    size_t hidden = model->layer_count - 1;
+    char problem[256];
+    if (size != 8 + 4 * (uint64_t)hidden) {
+        snprintf(problem, sizeof problem, "%" PRIu64 " bytes, expected %" PRIu64 " for %zu hidden "
+                 "layers", size, 8 + 4 * (uint64_t)hidden, hidden);
+        return bad_section(reader, start - 8, DROPOUT_TAG, problem);
+    }
+    unsigned char bytes[8];
+    float rates[CLPROP_MODEL_MAX_LAYERS];
+    clprop_status status = read_exactly(reader, bytes, sizeof bytes, "section \"" DROPOUT_TAG "\"");
+    if (status == CLPROP_SUCCESS)
+        status = read_floats(reader, rates, hidden, "section \"" DROPOUT_TAG "\"");
+    if (status != CLPROP_SUCCESS)
+        return status;
+    size_t bad = 0;
+    int attached = clprop_model_attach_dropout(model, rates, load_u64(bytes), &bad);
+    if (attached == 0)
+        return clprop_fail(reader->message, CLPROP_ERROR_OUT_OF_HOST_MEMORY,
+                           "%s: out of host memory", reader->path);
+    if (attached < 0) {
+        snprintf(problem, sizeof problem, "layer %zu's dropout rate is %g, not from 0 up to "
+                 "below 1", bad + 1, (double)rates[bad]);
+        return bad_section(reader, start + 8 + 4 * (uint64_t)bad, DROPOUT_TAG, problem);
+    }
+    return CLPROP_SUCCESS;
+}
+
 /* Sections carry what was added after the weights: the ones this version knows are read (each
  * once), other optional ones skipped, other required ones refused, since ignoring them would
  * misread the model. */
 static clprop_status read_sections(file_reader *reader, clprop_model *model,
                                    uint32_t section_count)
 {
+    int seen_dropout = 0;
     for (uint32_t section = 0; section < section_count; section++) {
         unsigned char bytes[SECTION_HEADER_SIZE];
         uint64_t start = reader->offset;
@@ -526,12 +564,17 @@ static clprop_status read_sections(file_reader *reader, clprop_model *model,
         uint64_t size = load_u64(bytes + 8);
         int optimizer = memcmp(bytes, OPTIMIZER_TAG, 4) == 0;
         int training = memcmp(bytes, TRAINING_TAG, 4) == 0;
-        if ((optimizer && model->has_optimizer) || (training && model->has_training_state))
+        int dropout = memcmp(bytes, DROPOUT_TAG, 4) == 0;
+        if ((optimizer && model->has_optimizer) || (training && model->has_training_state) ||
+            (dropout && seen_dropout))
             return bad_section(reader, start, tag, "appears a second time");
+        seen_dropout |= dropout;
         if (optimizer)
             status = read_optimizer(reader, model, size);
         else if (training)
             status = read_training_state(reader, model, size);
+        else if (dropout)
+            status = read_dropout(reader, model, size);
         else if (load_u32(bytes + 4) & SECTION_REQUIRED)
             return clprop_fail(reader->message, CLPROP_ERROR_FORMAT,
                                "%s: byte %" PRIu64 ": section \"%s\" is required but unknown to "
@@ -649,7 +692,8 @@ static int write_header(file_writer *writer, const clprop_model *model)
     store_u32(bytes + 12, (uint32_t)model->layer_count);
     store_u32(bytes + 16, (uint32_t)model->loss);
     store_u32(bytes + 20, model->has_bias ? FLAG_BIASES : 0);
-    store_u32(bytes + 24, (uint32_t)(model->has_optimizer + model->has_training_state));
+    store_u32(bytes + 24, (uint32_t)(model->has_optimizer + model->has_training_state +
+                                     (model->dropout != NULL)));
     int error = write_bytes(writer, bytes, sizeof bytes);
     for (size_t layer = 1; layer <= model->layer_count && error == 0; layer++) {
         unsigned char entry[LAYER_ENTRY_SIZE];
@@ -737,6 +781,19 @@ static int write_training_state(file_writer *writer, const clprop_model *model)
     return error;
 }
 
+static int write_dropout(file_writer *writer, const clprop_model *model)
+{
+    size_t hidden = model->layer_count - 1;
+    unsigned char bytes[8];
+    store_u64(bytes, model->dropout_seed);
+    int error = write_section_header(writer, DROPOUT_TAG, 8 + 4 * (uint64_t)hidden);
+    if (error == 0)
+        error = write_bytes(writer, bytes, sizeof bytes);
+    if (error == 0)
+        error = write_floats(writer, model->dropout, hidden);
+    return error;
+}
+
 static int write_model(file_writer *writer, const clprop_model *model)
 {
     int error = write_header(writer, model);
@@ -746,6 +803,8 @@ static int write_model(file_writer *writer, const clprop_model *model)
         error = write_optimizer(writer, model);
     if (error == 0 && model->has_training_state)
         error = write_training_state(writer, model);
+    if (error == 0 && model->dropout != NULL)
+        error = write_dropout(writer, model);
     if (error == 0) {
         unsigned char checksum[CHECKSUM_SIZE];
         store_u32(checksum, (uint32_t)writer->crc);

@@ -173,6 +173,27 @@ static clprop_status upload(clprop_trainer *t, const clprop_data *data, const ch
     return CLPROP_SUCCESS;
 }
 
+/* The checkpoint's dropout (rates and masks' seed), so the resumed run draws the masks the
+ * uninterrupted one would. A network given other rates than the checkpoint's is refused, as
+ * other run settings are; one without dropout takes the checkpoint's. */
+static clprop_status copy_dropout_into_net(clprop_trainer *t, clprop_model *model, const char *path)
+{
+    clprop_net *net = t->net;
+    int asked = 0, differs = 0;
+    for (size_t l = 1; l < net->layer_count; l++) {
+        asked |= net->layers[l - 1].dropout > 0.0f;
+        differs |= net->layers[l - 1].dropout != clprop_model_dropout(model, l);
+    }
+    if (asked && differs)
+        return clprop_fail(&t->message, CLPROP_ERROR_MISMATCH,
+                           "%s: this run asks for other dropout rates than the checkpoint's run",
+                           path);
+    for (size_t l = 1; l < net->layer_count; l++)
+        net->layers[l - 1].dropout = clprop_model_dropout(model, l);
+    net->dropout_seed = clprop_model_dropout_seed(model);
+    return CLPROP_SUCCESS;
+}
+
 static clprop_status copy_model_into_net(clprop_trainer *t, clprop_model *model, const char *path)
 {
     clprop_net *net = t->net;
@@ -188,6 +209,7 @@ static clprop_status copy_model_into_net(clprop_trainer *t, clprop_model *model,
                                    clprop_model_biases(model, l)) != CLPROP_SUCCESS)
             return clprop_fail(&t->message, CLPROP_ERROR_MISMATCH, "%s: %s", path,
                                clprop_net_message(net));
+    CLPROP_CHECK(copy_dropout_into_net(t, model, path));
     clprop_optimizer optimizer;
     uint64_t steps = 0;
     const float *state = NULL;
