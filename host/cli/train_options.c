@@ -37,6 +37,9 @@ static void print_usage(FILE *out)
           "  --no-bias              no biases\n"
           "  --init MODEL           start from a model file or JSON export (defines the layers,\n"
           "                         and the optimizer with its state when the model has one)\n"
+          "  --dropout P[,P...]     inverted dropout while training: each hidden layer drops a\n"
+          "                         unit with probability P (one P for all, or one per hidden\n"
+          "                         layer; 0 <= P < 1); never in eval and predict (default none)\n"
           "training:\n"
           "  --epochs N             passes over the data (default 10); with --resume, the total\n"
           "                         counted from the start of the original run\n"
@@ -177,6 +180,31 @@ static int take_numeric_option(int argc, char **argv, int *i, train_options *o, 
     return 0;
 }
 
+/* --dropout P or P1,P2,...: each rate from 0 up to below 1. */
+static int parse_dropout(const char *text, train_options *o)
+{
+    static const cli_range rate = {0, 1, 0, 1};
+    const char *at = text;
+    o->dropout_count = 0;
+    while (1) {
+        size_t length = strcspn(at, ",");
+        char piece[64];
+        if (length >= sizeof piece || o->dropout_count == CLI_MAX_LAYERS) {
+            char shown[128];
+            cli_error("--dropout: expected rates like 0.5 or 0.2,0.4, not \"%s\"",
+                      cli_quote(text, shown, sizeof shown));
+            return 0;
+        }
+        memcpy(piece, at, length);
+        piece[length] = '\0';
+        if (!cli_parse_real("--dropout", piece, rate, &o->dropout[o->dropout_count++]))
+            return 0;
+        if (at[length] == '\0')
+            return 1;
+        at += length + 1;
+    }
+}
+
 /* Options that say how to train. */
 static int take_training_option(int argc, char **argv, int *i, train_options *o, int *bad)
 {
@@ -193,6 +221,8 @@ static int take_training_option(int argc, char **argv, int *i, train_options *o,
     } else if (cli_option_value(argc, argv, i, "--optimizer", &v, bad)) {
         *bad = *bad || !parse_optimizer_name(v, &o->optimizer.kind);
         o->optimizer_given = 1;
+    } else if (cli_option_value(argc, argv, i, "--dropout", &v, bad)) {
+        *bad = *bad || !parse_dropout(v, o);
     } else if (cli_option_value(argc, argv, i, "--schedule", &v, bad)) {
         *bad = *bad || !parse_schedule_name(v, &o->schedule.kind);
         o->given |= GIVEN_SCHEDULE;

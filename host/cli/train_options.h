@@ -19,6 +19,8 @@ typedef struct train_options {
     float validation; /* fraction held out; 0 for none */
     size_t patience;  /* early stopping; 0 for none */
     size_t checkpoint_every;
+    float dropout[CLI_MAX_LAYERS]; /* --dropout: one rate for every hidden layer, or one each */
+    size_t dropout_count;          /* 0: not given */
     const char *init, *save, *log, *checkpoint, *resume;
     const char *devices, *shares; /* --devices LIST, --shares W,...: data parallelism */
     unsigned given; /* GIVEN_* bits: options that --resume compares with the checkpoint */
