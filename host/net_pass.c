@@ -64,11 +64,12 @@ static int dropout_of(const clprop_net *net, size_t l, size_t dropout_first,
 }
 
 /* Z = W·A_prev + b, A = f(Z), layer by layer, each in the product's own launch (its epilogue adds
- * the bias and writes A beside Z, and in a training pass applies the layer's dropout to A). The inputs are rows (samples), X the columns of A_0 = Xᵀ: the
- * first product is W·Xᵀ, which the GEMM transposes on the way, rather than a separate pass
- * laying the batch out as columns. A softmax output needs whole columns: the product leaves its
- * biased Z, and the softmax comes after it — in the per-sample figures' launch when
- * `softmax_in_figures` (a pass that computes them next), else in a launch of its own. */
+ * the bias and writes A beside Z, and in a training pass applies the layer's dropout to A). The
+ * inputs are rows (samples), X the columns of A_0 = Xᵀ: the first product is W·Xᵀ, which the GEMM
+ * transposes on the way, rather than a separate pass laying the batch out as columns. A softmax
+ * output needs whole columns: the product leaves its biased Z, and the softmax comes after it — in
+ * the per-sample figures' launch when `softmax_in_figures` (a pass that computes them next), else
+ * in a launch of its own. */
 clprop_status clprop_net_run_forward(clprop_net *net, size_t batch, int softmax_in_figures,
                                      size_t dropout_first)
 {

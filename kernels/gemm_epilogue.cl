@@ -12,10 +12,11 @@
  *
  * `other` is laid out as C (row stride ldc). The dropout mask m of unit i (a row of C) and
  * sample j (a column) is 0 or 1, drawn from `dropout` (common.cl, dropout_kept): the forward
- * product and the delta's recompute the same m, so nothing is stored between them. The flags are the same for a whole launch, so the
- * tests cost a branch per stored value, not per multiply-add. The families apply the first three
- * once C is final (after the last block of K), and the row sums in the work-items that own
- * column 0 of C, which read every value of their rows of op(A). */
+ * product and the delta's recompute the same m, so nothing is stored between them. The flags are
+ * the same for a whole launch, so the tests cost a branch per stored value, not per multiply-add.
+ * The families apply all but the row sums once C is final (after the last block of K), and the
+ * row sums in the work-items that own column 0 of C, which read every value of their rows of
+ * op(A). */
 
 #if !defined(EPILOGUE_BIAS) || !defined(EPILOGUE_ROW_SUMS)
 #error "kernels are built with the host's definitions (host/kernel_contract.c)"
@@ -62,11 +63,11 @@ inline float8 gemm_finish8(float8 value, int epilogue, __global const float *bia
     if (epilogue & EPILOGUE_DROPOUT) {
         int8 kept = dropout_kept8(dropout, row, col);
         float keep = as_float(dropout.s6), scale = as_float(dropout.s7);
-        if (epilogue & EPILOGUE_DERIVATIVE)
+        if (epilogue & EPILOGUE_DERIVATIVE) {
+            float8 a = vload8(0, other + at) * keep; /* f(z), unscaled */
             value = select((float8)(0.0f),
-                           value * derivative8_from_output(activation, vload8(0, other + at) * keep) *
-                               scale,
-                           kept);
+                           value * derivative8_from_output(activation, a) * scale, kept);
+        }
         if (epilogue & EPILOGUE_ACTIVATE)
             vstore8(select((float8)(0.0f), activate8(activation, value) * scale, kept), 0,
                     other + at);

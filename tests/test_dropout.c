@@ -406,8 +406,9 @@ Test(dropout, bad_values_on_the_command_line_are_usage_errors)
                                  "--dropout %s",
                            cases[i].value);
         cr_expect_eq(code, 2, "--dropout %s: exit %d", cases[i].value, code);
-        cr_expect(err != NULL && strncmp(err, "clprop: --dropout: ", 19) == 0 &&
-                      strstr(err, cases[i].says) != NULL && strchr(err, '\n') == err + strlen(err) - 1,
+        int one_line = err != NULL && strchr(err, '\n') == err + strlen(err) - 1;
+        cr_expect(one_line && strncmp(err, "clprop: --dropout: ", 19) == 0 &&
+                      strstr(err, cases[i].says) != NULL,
                   "--dropout %s: %s", cases[i].value, err);
         free(err);
     }
