@@ -8,10 +8,13 @@
 
 static clprop_epilogue_args epilogue_args(const clprop_gemm_epilogue *epilogue)
 {
-    clprop_epilogue_args args = {0, NULL, NULL, 0, NULL};
+    clprop_epilogue_args args = {0, NULL, NULL, 0, NULL, {{0}}};
     if (epilogue != NULL)
-        args = (clprop_epilogue_args){epilogue->flags, epilogue->bias, epilogue->other,
-                                      (cl_int)epilogue->activation, epilogue->row_sums};
+        args = (clprop_epilogue_args){
+            epilogue->flags,    epilogue->bias, epilogue->other, (cl_int)epilogue->activation,
+            epilogue->row_sums, clprop_op_dropout_words((epilogue->flags & CLPROP_EPILOGUE_DROPOUT)
+                                                            ? &epilogue->dropout
+                                                            : NULL)};
     return args;
 }
 
@@ -30,6 +33,11 @@ static clprop_status check_epilogue(clprop_message *message, const clprop_gemm_e
     if ((e->flags & CLPROP_EPILOGUE_ACTIVATE) && (e->flags & CLPROP_EPILOGUE_DERIVATIVE))
         return clprop_fail(message, CLPROP_ERROR_INVALID_ARGUMENT,
                            "a GEMM epilogue either activates or takes a derivative, not both");
+    if ((e->flags & CLPROP_EPILOGUE_DROPOUT) &&
+        (!needs_other || !(e->dropout.rate > 0.0f && e->dropout.rate < 1.0f)))
+        return clprop_fail(message, CLPROP_ERROR_INVALID_ARGUMENT,
+                           "dropout in a GEMM epilogue needs an activation or a derivative and a "
+                           "rate from 0 up to below 1");
     return CLPROP_SUCCESS;
 }
 
@@ -47,17 +55,19 @@ static clprop_status epilogue_apart(clprop_context *context, clprop_message *mes
         return clprop_fail(message, CLPROP_ERROR_INVALID_ARGUMENT,
                            "this GEMM epilogue needs dense matrices with the CLBlast backend");
     clprop_status status = CLPROP_SUCCESS;
+    const clprop_dropout_mask *dropout = (e->flags & CLPROP_EPILOGUE_DROPOUT) ? &e->dropout : NULL;
     if (e->flags & (CLPROP_EPILOGUE_BIAS | CLPROP_EPILOGUE_ACTIVATE)) {
         int activates = (e->flags & CLPROP_EPILOGUE_ACTIVATE) != 0;
         /* bias only: C ← C + bias, the identity written back over C */
-        status = clprop_op_bias_activate(context, message, c, activates ? e->other : c,
-                                         (e->flags & CLPROP_EPILOGUE_BIAS) ? e->bias : NULL,
-                                         activates ? e->activation : CLPROP_ACTIVATION_LINEAR,
-                                         shape->m, shape->n);
+        status = clprop_op_bias_activate_masked(
+            context, message, c, activates ? e->other : c,
+            (e->flags & CLPROP_EPILOGUE_BIAS) ? e->bias : NULL,
+            activates ? e->activation : CLPROP_ACTIVATION_LINEAR, activates ? dropout : NULL,
+            shape->m, shape->n);
     }
     if (status == CLPROP_SUCCESS && (e->flags & CLPROP_EPILOGUE_DERIVATIVE))
-        status = clprop_op_scale_by_derivative(context, message, c, e->other, e->activation,
-                                               shape->m, shape->n);
+        status = clprop_op_scale_by_derivative_masked(context, message, c, e->other, e->activation,
+                                                      dropout, shape->m, shape->n);
     if (status == CLPROP_SUCCESS && (e->flags & CLPROP_EPILOGUE_ROW_SUMS))
         status = clprop_op_bias_gradient(context, message, e->row_sums, a, shape->m, shape->k);
     return status;

@@ -18,16 +18,17 @@ typedef struct clprop_gemm_shape {
 } clprop_gemm_shape;
 
 /* The epilogue (clprop_gemm_epilogue) as our kernels take it, after the product's own arguments:
- * flags, bias, other, activation, row sums. */
+ * flags, bias, other, activation, row sums, dropout's mask words. */
 typedef struct clprop_epilogue_args {
     cl_int flags;
     cl_mem bias, other;
     cl_int activation;
     cl_mem row_sums;
+    cl_uint8 dropout;
 } clprop_epilogue_args;
 #define CLPROP_EPILOGUE_ARGS(e)                                                                    \
     CLPROP_ARG((e)->flags), CLPROP_ARG((e)->bias), CLPROP_ARG((e)->other),                         \
-        CLPROP_ARG((e)->activation), CLPROP_ARG((e)->row_sums)
+        CLPROP_ARG((e)->activation), CLPROP_ARG((e)->row_sums), CLPROP_ARG((e)->dropout)
 
 /* Our portable kernels over the part of C from row row0 and column col0 to its end. */
 clprop_status clprop_gemm_generic(clprop_context *context, clprop_message *message,

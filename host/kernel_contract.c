@@ -26,6 +26,7 @@ static const struct {
     {"EPILOGUE_ACTIVATE", CLPROP_EPILOGUE_ACTIVATE},
     {"EPILOGUE_DERIVATIVE", CLPROP_EPILOGUE_DERIVATIVE},
     {"EPILOGUE_ROW_SUMS", CLPROP_EPILOGUE_ROW_SUMS},
+    {"EPILOGUE_DROPOUT", CLPROP_EPILOGUE_DROPOUT},
 };
 
 int clprop_kernel_contract_options(char *out, size_t size)

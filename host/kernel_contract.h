@@ -32,7 +32,8 @@ enum {
     CLPROP_EPILOGUE_BIAS = 1,       /* C += bias, a value per row */
     CLPROP_EPILOGUE_ACTIVATE = 2,   /* other = f(C) */
     CLPROP_EPILOGUE_DERIVATIVE = 4, /* C ⊙= f′, from a = f(z) in other */
-    CLPROP_EPILOGUE_ROW_SUMS = 8    /* row_sums = alpha · the row sums of op(A) */
+    CLPROP_EPILOGUE_ROW_SUMS = 8,   /* row_sums = alpha · the row sums of op(A) */
+    CLPROP_EPILOGUE_DROPOUT = 16    /* with ACTIVATE or DERIVATIVE: inverted dropout's mask */
 };
 
 /* Writes the -D definitions of the contract ("-DACT_SIGMOID=0 ... -DITEM_WIDTH=8") to out and

@@ -134,6 +134,9 @@ static void release_shape(clprop_model *model)
     release_progress(model);
     free(model->units);
     free(model->activations);
+    free(model->dropout);
+    model->dropout = NULL;
+    model->dropout_seed = 0;
     free(model->parameters);
     free(model->weights);
     free(model->biases);
@@ -455,6 +458,42 @@ int clprop_model_has_bias(const clprop_model *model)
 clprop_loss clprop_model_loss(const clprop_model *model)
 {
     return model != NULL ? model->loss : CLPROP_LOSS_MSE;
+}
+
+float clprop_model_dropout(const clprop_model *model, size_t layer)
+{
+    if (model == NULL || model->dropout == NULL || layer < 1 || layer > model->layer_count)
+        return 0.0f;
+    return model->dropout[layer - 1];
+}
+
+uint64_t clprop_model_dropout_seed(const clprop_model *model)
+{
+    return model != NULL && model->dropout != NULL ? model->dropout_seed : 0;
+}
+
+int clprop_model_attach_dropout(clprop_model *model, const float *rates, uint64_t seed,
+                                size_t *bad)
+{
+    size_t hidden = model->layer_count - 1, any = 0;
+    for (size_t l = 0; rates != NULL && l < hidden; l++) {
+        if (!(rates[l] >= 0.0f && rates[l] < 1.0f)) {
+            *bad = l;
+            return -1;
+        }
+        any += rates[l] > 0.0f;
+    }
+    free(model->dropout);
+    model->dropout = NULL;
+    model->dropout_seed = 0;
+    if (any == 0)
+        return 1;
+    if ((model->dropout = calloc(model->layer_count, sizeof *model->dropout)) == NULL)
+        return 0;
+    for (size_t l = 0; l < hidden; l++)
+        model->dropout[l] = rates[l];
+    model->dropout_seed = seed;
+    return 1;
 }
 
 float *clprop_model_weights(clprop_model *model, size_t layer)

@@ -27,7 +27,7 @@
  *
  * The file ends right after the CRC; anything after it is refused as damage.
  *
- * Known sections, both written as optional: a reader that predates them still loads the weights.
+ * Known sections, all written as optional: a reader that predates them still loads the weights.
  *
  *   "OPTM", the optimizer, so training continues where it stopped. N = 44 + 4·F.
  *     0    4   kind: 0 sgd, 1 momentum, 2 adam, 3 rprop
@@ -69,6 +69,10 @@
  *     ...  4·O target offsets, then 4·O target scales (outputs go back as y'/scale + offset)
  *   Every offset and scale is finite and every scale non-zero; a softmax output has no target
  *   scaling.
+ *   "DROP", dropout while training (clprop_net_set_dropout), written when a hidden layer has a
+ *   rate: N = 8 + 4·(L − 1).
+ *     0    8   the masks' seed
+ *     8    4·(L − 1)  the rate of each hidden layer 1..L−1, float32, from 0 up to below 1
  */
 #include "model_internal.h"
 #include "output_file.h"
@@ -105,6 +109,7 @@ _Static_assert(sizeof(double) == 8, "the best loss is stored as a float64");
 #define TRAINING_SIZE_BEFORE_SETTINGS 56
 #define SCALING_TAG "SCAL"
 #define SCALING_FIXED_SIZE 24
+#define DROPOUT_TAG "DROP"
 
 /* ---- Bytes ----------------------------------------------------------------------------------- */
 
@@ -201,8 +206,10 @@ static clprop_status read_exactly(file_reader *reader, void *bytes, size_t count
     size_t got = fread(bytes, 1, count, reader->file);
     if (got < count) {
         if (ferror(reader->file))
-            return clprop_fail(reader->message, CLPROP_ERROR_IO, "%s: byte %" PRIu64 ": cannot "
-                               "read: %s", reader->path, reader->offset + got, strerror(errno));
+            return clprop_fail(reader->message, CLPROP_ERROR_IO,
+                               "%s: byte %" PRIu64 ": cannot "
+                               "read: %s",
+                               reader->path, reader->offset + got, strerror(errno));
         return ends_early(reader, count, what); /* the file shrank while being read */
     }
     reader->crc = crc_update(reader->crc, bytes, count);
@@ -246,8 +253,8 @@ static clprop_status check_header(const file_reader *reader, const file_header *
                            "%s: byte 12: layer count %" PRIu32 ", expected 1 to %d", path,
                            header->layer_count, CLPROP_MODEL_MAX_LAYERS);
     if (header->loss > INT_MAX || clprop_loss_name((clprop_loss)header->loss) == NULL)
-        return clprop_fail(message, CLPROP_ERROR_FORMAT, "%s: byte 16: unknown loss %" PRIu32,
-                           path, header->loss);
+        return clprop_fail(message, CLPROP_ERROR_FORMAT, "%s: byte 16: unknown loss %" PRIu32, path,
+                           header->loss);
     if ((header->flags & ~FLAG_BIASES) != 0)
         return clprop_fail(message, CLPROP_ERROR_FORMAT,
                            "%s: byte 20: flags 0x%" PRIx32 " hold bits this clprop does not know",
@@ -303,8 +310,9 @@ static clprop_status read_layer_table(file_reader *reader, size_t layer_count, s
         if (layer > 1 && inputs != sizes[layer - 1])
             return clprop_fail(reader->message, CLPROP_ERROR_FORMAT,
                                "%s: byte %" PRIu64 ": layer %zu has %" PRIu32 " inputs, but layer "
-                               "%zu has %zu outputs", reader->path, entry_offset, layer, inputs,
-                               layer - 1, sizes[layer - 1]);
+                               "%zu has %zu outputs",
+                               reader->path, entry_offset, layer, inputs, layer - 1,
+                               sizes[layer - 1]);
         if (activation > INT_MAX || clprop_activation_name((clprop_activation)activation) == NULL)
             return clprop_fail(reader->message, CLPROP_ERROR_FORMAT,
                                "%s: byte %" PRIu64 ": layer %zu: unknown activation %" PRIu32,
@@ -330,8 +338,8 @@ static clprop_status check_parameters_fit(file_reader *reader, const clprop_net_
             if (pieces[piece] > reader->size - offset)
                 return clprop_fail(reader->message, CLPROP_ERROR_FORMAT,
                                    "%s: byte %" PRIu64 ": file ends early (expected %" PRIu64
-                                   " bytes of %s for layer %zu)", reader->path, offset,
-                                   pieces[piece], names[piece], layer);
+                                   " bytes of %s for layer %zu)",
+                                   reader->path, offset, pieces[piece], names[piece], layer);
             offset += pieces[piece];
         }
     }
@@ -352,7 +360,9 @@ static clprop_status read_shape(file_reader *reader, clprop_model *model, file_h
                              "%s: out of host memory for the layer table", reader->path);
     else
         status = read_layer_table(reader, layer_count, sizes, activations);
-    clprop_net_desc desc = {.layer_count = layer_count, .sizes = sizes, .activations = activations,
+    clprop_net_desc desc = {.layer_count = layer_count,
+                            .sizes = sizes,
+                            .activations = activations,
                             .no_bias = !(header->flags & FLAG_BIASES),
                             .loss = (clprop_loss)header->loss};
     if (status == CLPROP_SUCCESS)
@@ -399,12 +409,13 @@ static clprop_status skip_payload(file_reader *reader, uint64_t size, const char
     return CLPROP_SUCCESS;
 }
 
-
 static clprop_status bad_section(file_reader *reader, uint64_t offset, const char *tag,
                                  const char *problem)
 {
-    return clprop_fail(reader->message, CLPROP_ERROR_FORMAT, "%s: byte %" PRIu64 ": section "
-                       "\"%s\": %s", reader->path, offset, tag, problem);
+    return clprop_fail(reader->message, CLPROP_ERROR_FORMAT,
+                       "%s: byte %" PRIu64 ": section "
+                       "\"%s\": %s",
+                       reader->path, offset, tag, problem);
 }
 
 /* The "OPTM" payload of `size` bytes (its header already read): the settings and counts first,
@@ -432,14 +443,16 @@ static clprop_status read_optimizer(file_reader *reader, clprop_model *model, ui
         return bad_section(reader, start, OPTIMIZER_TAG, problem);
     }
     if ((flags & ~OPTIMIZER_NESTEROV) != 0) {
-        snprintf(problem, sizeof problem, "flags 0x%" PRIx32 " hold bits this clprop does not "
-                 "know", flags);
+        snprintf(problem, sizeof problem,
+                 "flags 0x%" PRIx32 " hold bits this clprop does not "
+                 "know",
+                 flags);
         return bad_section(reader, start + 4, OPTIMIZER_TAG, problem);
     }
     if (floats != (size - OPTIMIZER_FIXED_SIZE) / sizeof(float) ||
         (size - OPTIMIZER_FIXED_SIZE) % sizeof(float) != 0) {
-        snprintf(problem, sizeof problem, "%" PRIu64 " state floats do not fill its %" PRIu64
-                 " bytes", floats, size);
+        snprintf(problem, sizeof problem,
+                 "%" PRIu64 " state floats do not fill its %" PRIu64 " bytes", floats, size);
         return bad_section(reader, start + 36, OPTIMIZER_TAG, problem);
     }
     clprop_optimizer optimizer = {
@@ -453,8 +466,8 @@ static clprop_status read_optimizer(file_reader *reader, clprop_model *model, ui
     };
     clprop_optimizer resolved;
     static const uint64_t field_of_problem[] = {0, 0, 8, 36};
-    clprop_model_optimizer_problem found = clprop_model_check_optimizer(
-        model, &optimizer, floats, &resolved, problem, sizeof problem);
+    clprop_model_optimizer_problem found =
+        clprop_model_check_optimizer(model, &optimizer, floats, &resolved, problem, sizeof problem);
     if (found != CLPROP_MODEL_OPTIMIZER_FINE)
         return bad_section(reader, start + field_of_problem[found], OPTIMIZER_TAG, problem);
     /* floats matches the model's parameters, whose count fits size_t, and the file's size. */
@@ -466,8 +479,8 @@ static clprop_status read_optimizer(file_reader *reader, clprop_model *model, ui
                                "%s: out of host memory for %" PRIu64 " floats of optimizer state",
                                reader->path, floats);
         status = read_floats(reader, state, (size_t)floats, "optimizer state");
-        size_t bad = status == CLPROP_SUCCESS
-                         ? clprop_model_first_non_finite(state, (size_t)floats) : (size_t)floats;
+        size_t bad = status == CLPROP_SUCCESS ? clprop_model_first_non_finite(state, (size_t)floats)
+                                              : (size_t)floats;
         if (bad < floats) {
             snprintf(problem, sizeof problem, "state float %zu is %g", bad, (double)state[bad]);
             status = bad_section(reader, start + OPTIMIZER_FIXED_SIZE + 4 * (uint64_t)bad,
@@ -494,8 +507,8 @@ static clprop_status read_training_state(file_reader *reader, clprop_model *mode
         return bad_section(reader, start - 8, TRAINING_TAG, problem);
     }
     unsigned char bytes[TRAINING_SIZE] = {0};
-    clprop_status status = read_exactly(reader, bytes, (size_t)size,
-                                        "section \"" TRAINING_TAG "\"");
+    clprop_status status =
+        read_exactly(reader, bytes, (size_t)size, "section \"" TRAINING_TAG "\"");
     if (status != CLPROP_SUCCESS)
         return status;
     clprop_training_state state = {
@@ -516,9 +529,10 @@ static clprop_status read_training_state(file_reader *reader, clprop_model *mode
                      .reference_batch = (size_t)load_u64(bytes + 96)},
     };
     if (!clprop_model_check_training_state(&state, problem, sizeof problem))
-        return bad_section(reader, start + (state.best_loss == state.best_loss &&
-                                                    state.best_loss > -INFINITY ? 56 : 32),
-                           TRAINING_TAG, problem);
+        return bad_section(
+            reader,
+            start + (state.best_loss == state.best_loss && state.best_loss > -INFINITY ? 56 : 32),
+            TRAINING_TAG, problem);
     model->training_state = state;
     model->has_training_state = 1;
     return CLPROP_SUCCESS;
@@ -531,8 +545,10 @@ static clprop_status read_scaling(file_reader *reader, clprop_model *model, uint
     uint64_t start = reader->offset;
     char problem[256];
     if (size < SCALING_FIXED_SIZE || size > reader->size - reader->offset) {
-        snprintf(problem, sizeof problem, "%" PRIu64 " bytes, expected at least %d and at most "
-                 "what is left of the file", size, SCALING_FIXED_SIZE);
+        snprintf(problem, sizeof problem,
+                 "%" PRIu64 " bytes, expected at least %d and at most "
+                 "what is left of the file",
+                 size, SCALING_FIXED_SIZE);
         return bad_section(reader, start - 8, SCALING_TAG, problem);
     }
     unsigned char bytes[SCALING_FIXED_SIZE];
@@ -541,9 +557,10 @@ static clprop_status read_scaling(file_reader *reader, clprop_model *model, uint
     size_t in_units = model->units[0], out_units = model->units[model->layer_count];
     if ((inputs != 0 && inputs != in_units) || (outputs != 0 && outputs != out_units) ||
         size != SCALING_FIXED_SIZE + 8 * (inputs + outputs)) {
-        snprintf(problem, sizeof problem, "%" PRIu64 " inputs and %" PRIu64 " targets in %" PRIu64
-                 " bytes, for a network of %zu inputs and %zu outputs", inputs, outputs, size,
-                 in_units, out_units);
+        snprintf(problem, sizeof problem,
+                 "%" PRIu64 " inputs and %" PRIu64 " targets in %" PRIu64
+                 " bytes, for a network of %zu inputs and %zu outputs",
+                 inputs, outputs, size, in_units, out_units);
         return bad_section(reader, start + 8, SCALING_TAG, problem);
     }
     size_t count = 2 * (size_t)(inputs + outputs);
@@ -554,9 +571,13 @@ static clprop_status read_scaling(file_reader *reader, clprop_model *model, uint
     clprop_status status = read_floats(reader, values, count, "scaling offsets and scales");
     size_t in = (size_t)inputs, out = (size_t)outputs;
     clprop_scaling scaling = {(clprop_scaling_kind)load_u32(bytes),
-                              (clprop_scaling_kind)load_u32(bytes + 4), in, out,
-                              in ? values : NULL, in ? values + in : NULL,
-                              out ? values + 2 * in : NULL, out ? values + 2 * in + out : NULL};
+                              (clprop_scaling_kind)load_u32(bytes + 4),
+                              in,
+                              out,
+                              in ? values : NULL,
+                              in ? values + in : NULL,
+                              out ? values + 2 * in : NULL,
+                              out ? values + 2 * in + out : NULL};
     if (status == CLPROP_SUCCESS &&
         (load_u32(bytes) > 2 || load_u32(bytes + 4) > 2 ||
          !clprop_scaling_check(&scaling, in_units, out_units,
@@ -564,7 +585,7 @@ static clprop_status read_scaling(file_reader *reader, clprop_model *model, uint
                                sizeof problem)))
         status = bad_section(reader, start, SCALING_TAG,
                              load_u32(bytes) > 2 || load_u32(bytes + 4) > 2 ? "unknown scaling"
-                                                                             : problem);
+                                                                            : problem);
     if (status == CLPROP_SUCCESS && clprop_scaling_copy_from(&model->scaling, &scaling) != 0)
         status = clprop_fail(reader->message, CLPROP_ERROR_OUT_OF_HOST_MEMORY,
                              "%s: out of host memory for the scaling", reader->path);
@@ -572,12 +593,47 @@ static clprop_status read_scaling(file_reader *reader, clprop_model *model, uint
     return status;
 }
 
+/* The "DROP" payload of `size` bytes (its header already read). */
+static clprop_status read_dropout(file_reader *reader, clprop_model *model, uint64_t size)
+{
+    uint64_t start = reader->offset;
+    size_t hidden = model->layer_count - 1;
+    char problem[256];
+    if (size != 8 + 4 * (uint64_t)hidden) {
+        snprintf(problem, sizeof problem,
+                 "%" PRIu64 " bytes, expected %" PRIu64 " for %zu hidden "
+                 "layers",
+                 size, 8 + 4 * (uint64_t)hidden, hidden);
+        return bad_section(reader, start - 8, DROPOUT_TAG, problem);
+    }
+    unsigned char bytes[8];
+    float rates[CLPROP_MODEL_MAX_LAYERS];
+    clprop_status status = read_exactly(reader, bytes, sizeof bytes, "section \"" DROPOUT_TAG "\"");
+    if (status == CLPROP_SUCCESS)
+        status = read_floats(reader, rates, hidden, "section \"" DROPOUT_TAG "\"");
+    if (status != CLPROP_SUCCESS)
+        return status;
+    size_t bad = 0;
+    int attached = clprop_model_attach_dropout(model, rates, load_u64(bytes), &bad);
+    if (attached == 0)
+        return clprop_fail(reader->message, CLPROP_ERROR_OUT_OF_HOST_MEMORY,
+                           "%s: out of host memory", reader->path);
+    if (attached < 0) {
+        snprintf(problem, sizeof problem,
+                 "layer %zu's dropout rate is %g, not from 0 up to "
+                 "below 1",
+                 bad + 1, (double)rates[bad]);
+        return bad_section(reader, start + 8 + 4 * (uint64_t)bad, DROPOUT_TAG, problem);
+    }
+    return CLPROP_SUCCESS;
+}
+
 /* Sections carry what was added after the weights: the ones this version knows are read (each
  * once), other optional ones skipped, other required ones refused, since ignoring them would
  * misread the model. */
-static clprop_status read_sections(file_reader *reader, clprop_model *model,
-                                   uint32_t section_count)
+static clprop_status read_sections(file_reader *reader, clprop_model *model, uint32_t section_count)
 {
+    int seen_dropout = 0;
     for (uint32_t section = 0; section < section_count; section++) {
         unsigned char bytes[SECTION_HEADER_SIZE];
         uint64_t start = reader->offset;
@@ -590,20 +646,24 @@ static clprop_status read_sections(file_reader *reader, clprop_model *model,
         int optimizer = memcmp(bytes, OPTIMIZER_TAG, 4) == 0;
         int training = memcmp(bytes, TRAINING_TAG, 4) == 0;
         int scaling = memcmp(bytes, SCALING_TAG, 4) == 0;
+        int dropout = memcmp(bytes, DROPOUT_TAG, 4) == 0;
         if ((optimizer && model->has_optimizer) || (training && model->has_training_state) ||
-            (scaling && clprop_scaling_present(&model->scaling)))
+            (scaling && clprop_scaling_present(&model->scaling)) || (dropout && seen_dropout))
             return bad_section(reader, start, tag, "appears a second time");
+        seen_dropout |= dropout;
         if (optimizer)
             status = read_optimizer(reader, model, size);
         else if (scaling)
             status = read_scaling(reader, model, size);
         else if (training)
             status = read_training_state(reader, model, size);
+        else if (dropout)
+            status = read_dropout(reader, model, size);
         else if (load_u32(bytes + 4) & SECTION_REQUIRED)
             return clprop_fail(reader->message, CLPROP_ERROR_FORMAT,
                                "%s: byte %" PRIu64 ": section \"%s\" is required but unknown to "
-                               "this clprop (written by a newer version?)", reader->path, start,
-                               tag);
+                               "this clprop (written by a newer version?)",
+                               reader->path, start, tag);
         else {
             char what[CLPROP_QUOTE_SIZE + 16];
             snprintf(what, sizeof what, "section \"%s\"", tag);
@@ -620,7 +680,8 @@ static clprop_status check_checksum(file_reader *reader)
     if (reader->size - reader->offset > CHECKSUM_SIZE)
         return clprop_fail(reader->message, CLPROP_ERROR_FORMAT,
                            "%s: byte %" PRIu64 ": %" PRIu64 " bytes of trailing data after the "
-                           "model", reader->path, reader->offset + CHECKSUM_SIZE,
+                           "model",
+                           reader->path, reader->offset + CHECKSUM_SIZE,
                            reader->size - reader->offset - CHECKSUM_SIZE);
     uLong computed = reader->crc;
     uint64_t offset = reader->offset;
@@ -632,8 +693,7 @@ static clprop_status check_checksum(file_reader *reader)
         return clprop_fail(reader->message, CLPROP_ERROR_FORMAT,
                            "%s: byte %" PRIu64 ": checksum mismatch (file damaged): the file says "
                            "0x%08" PRIx32 ", its bytes 0 to %" PRIu64 " give 0x%08" PRIx32,
-                           reader->path, offset, load_u32(bytes), offset - 1,
-                           (uint32_t)computed);
+                           reader->path, offset, load_u32(bytes), offset - 1, (uint32_t)computed);
     return CLPROP_SUCCESS;
 }
 
@@ -657,8 +717,8 @@ static clprop_status check_finite_parameters(const file_reader *reader, const cl
                       sizeof(float) * (uint64_t)bad;
     return clprop_fail(reader->message, CLPROP_ERROR_NOT_FINITE,
                        "%s: byte %" PRIu64 ": layer %zu %s %zu is %s; a model's weights and "
-                       "biases must be finite", reader->path, offset, layer,
-                       index < weights ? "weight" : "bias",
+                       "biases must be finite",
+                       reader->path, offset, layer, index < weights ? "weight" : "bias",
                        index < weights ? index : index - weights,
                        isnan(model->parameters[bad])   ? "NaN"
                        : model->parameters[bad] > 0.0f ? "infinite (inf)"
@@ -687,7 +747,7 @@ clprop_status clprop_model_read_binary(clprop_model *model, FILE *file, const ch
 
 typedef struct file_writer {
     FILE *file;
-    uLong crc;         /* of the bytes written */
+    uLong crc; /* of the bytes written */
     uint64_t written;
     uint64_t capacity; /* bytes allowed before a simulated full disk; UINT64_MAX normally */
 } file_writer;
@@ -716,8 +776,9 @@ static int write_header(file_writer *writer, const clprop_model *model)
     store_u32(bytes + 12, (uint32_t)model->layer_count);
     store_u32(bytes + 16, (uint32_t)model->loss);
     store_u32(bytes + 20, model->has_bias ? FLAG_BIASES : 0);
-    store_u32(bytes + 24, (uint32_t)(model->has_optimizer + model->has_training_state +
-                                     clprop_scaling_present(&model->scaling)));
+    store_u32(bytes + 24,
+              (uint32_t)(model->has_optimizer + model->has_training_state +
+                         clprop_scaling_present(&model->scaling) + (model->dropout != NULL)));
     int error = write_bytes(writer, bytes, sizeof bytes);
     for (size_t layer = 1; layer <= model->layer_count && error == 0; layer++) {
         unsigned char entry[LAYER_ENTRY_SIZE];
@@ -770,9 +831,9 @@ static int write_scaling(file_writer *writer, const clprop_model *model)
     store_u32(bytes + 4, (uint32_t)s->target_kind);
     store_u64(bytes + 8, s->inputs);
     store_u64(bytes + 16, s->outputs);
-    int error = write_flagged_section_header(writer, SCALING_TAG, SECTION_REQUIRED,
-                                             SCALING_FIXED_SIZE + 8 * (uint64_t)(s->inputs +
-                                                                                 s->outputs));
+    int error =
+        write_flagged_section_header(writer, SCALING_TAG, SECTION_REQUIRED,
+                                     SCALING_FIXED_SIZE + 8 * (uint64_t)(s->inputs + s->outputs));
     if (error == 0)
         error = write_bytes(writer, bytes, sizeof bytes);
     /* the copy keeps its four arrays in one allocation, in the file's order */
@@ -830,6 +891,19 @@ static int write_training_state(file_writer *writer, const clprop_model *model)
     return error;
 }
 
+static int write_dropout(file_writer *writer, const clprop_model *model)
+{
+    size_t hidden = model->layer_count - 1;
+    unsigned char bytes[8];
+    store_u64(bytes, model->dropout_seed);
+    int error = write_section_header(writer, DROPOUT_TAG, 8 + 4 * (uint64_t)hidden);
+    if (error == 0)
+        error = write_bytes(writer, bytes, sizeof bytes);
+    if (error == 0)
+        error = write_floats(writer, model->dropout, hidden);
+    return error;
+}
+
 static int write_model(file_writer *writer, const clprop_model *model)
 {
     int error = write_header(writer, model);
@@ -841,6 +915,8 @@ static int write_model(file_writer *writer, const clprop_model *model)
         error = write_training_state(writer, model);
     if (error == 0 && clprop_scaling_present(&model->scaling))
         error = write_scaling(writer, model);
+    if (error == 0 && model->dropout != NULL)
+        error = write_dropout(writer, model);
     if (error == 0) {
         unsigned char checksum[CHECKSUM_SIZE];
         store_u32(checksum, (uint32_t)writer->crc);

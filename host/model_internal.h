@@ -47,6 +47,10 @@ struct clprop_model {
     uint64_t optimizer_steps;
     size_t optimizer_floats;
     float *optimizer_state;
+    /* Dropout while training (clprop_net_set_dropout): L rates, dropout[layer − 1] for layers
+     * 1..L (the output's 0), and the masks' seed; NULL for a model without dropout. */
+    float *dropout;
+    uint64_t dropout_seed;
     /* A checkpoint's progress: epoch, random state, early stopping. */
     int has_training_state;
     clprop_training_state training_state;
@@ -96,6 +100,11 @@ size_t clprop_model_first_non_finite(const float *values, size_t count);
  * floats, or NULL for 0) and frees it. */
 void clprop_model_attach_optimizer(clprop_model *model, const clprop_optimizer *resolved,
                                    uint64_t steps, float *state, size_t floats);
+/* Gives the model these hidden layers' rates (L − 1 of them, checked: from 0 up to below 1) and
+ * seed; all 0 or NULL: none. Returns 0 when host memory ran out, -1 for a bad rate (its index in
+ * *bad). */
+int clprop_model_attach_dropout(clprop_model *model, const float *rates, uint64_t seed,
+                                size_t *bad);
 /* Checks training progress: the best loss is a number or +∞ (none yet), never NaN. Writes one line
  * to `problem` and returns 0 on a problem. */
 int clprop_model_check_training_state(const clprop_training_state *state, char *problem,

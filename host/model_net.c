@@ -26,8 +26,10 @@ static clprop_status copy_shape(clprop_model *model, const clprop_net *net)
             sizes[layer] = clprop_net_units(net, layer);
         for (size_t layer = 1; layer <= layer_count; layer++)
             activations[layer - 1] = clprop_net_activation(net, layer);
-        clprop_net_desc desc = {.layer_count = layer_count, .sizes = sizes,
-                                .activations = activations, .no_bias = !clprop_net_has_bias(net),
+        clprop_net_desc desc = {.layer_count = layer_count,
+                                .sizes = sizes,
+                                .activations = activations,
+                                .no_bias = !clprop_net_has_bias(net),
                                 .loss = clprop_net_loss(net)};
         status = clprop_model_set_shape(model, &desc, FROM_NET);
     }
@@ -96,6 +98,15 @@ clprop_status clprop_model_from_net(clprop_net *net, clprop_model **out)
     clprop_scaling scaling;
     if (status == CLPROP_SUCCESS && clprop_net_scaling(net, &scaling))
         status = clprop_model_set_scaling(model, &scaling);
+    if (status == CLPROP_SUCCESS && model->layer_count > 1) {
+        float rates[CLPROP_MODEL_MAX_LAYERS];
+        size_t bad;
+        for (size_t layer = 1; layer < model->layer_count; layer++)
+            rates[layer - 1] = clprop_net_dropout(net, layer);
+        if (clprop_model_attach_dropout(model, rates, clprop_net_dropout_seed(net), &bad) != 1)
+            status = clprop_fail(&model->message, CLPROP_ERROR_OUT_OF_HOST_MEMORY,
+                                 FROM_NET ": out of host memory");
+    }
     return status;
 }
 
@@ -114,6 +125,8 @@ clprop_status clprop_net_create_from_model(clprop_context *context, const clprop
     clprop_status status = clprop_net_create(context, &desc, out);
     for (size_t layer = 1; layer <= model->layer_count && status == CLPROP_SUCCESS; layer++)
         status = clprop_net_set_weights(*out, layer, model->weights[layer], model->biases[layer]);
+    if (status == CLPROP_SUCCESS && model->dropout != NULL)
+        status = clprop_net_set_dropout(*out, model->dropout, model->dropout_seed);
     if (status == CLPROP_SUCCESS && model->has_optimizer) {
         status = clprop_net_set_optimizer(*out, &model->optimizer);
         if (status == CLPROP_SUCCESS)

@@ -57,6 +57,11 @@ static clprop_status check_desc(const clprop_net_desc *desc, clprop_message *mes
         return clprop_fail(message, CLPROP_ERROR_INVALID_ARGUMENT,
                            "the cross-entropy loss needs a softmax output layer, not %s",
                            clprop_activation_name(output));
+    for (size_t l = 0; desc->dropout != NULL && l + 1 < desc->layer_count; l++)
+        if (!(desc->dropout[l] >= 0.0f && desc->dropout[l] < 1.0f))
+            return clprop_fail(message, CLPROP_ERROR_INVALID_ARGUMENT,
+                               "layer %zu's dropout rate must be from 0 up to below 1, not %g",
+                               l + 1, (double)desc->dropout[l]);
     if (clprop_weight_init_name(desc->init) == NULL)
         return clprop_fail(message, CLPROP_ERROR_INVALID_ARGUMENT,
                            "unknown weight initialisation %d", (int)desc->init);
@@ -263,7 +268,10 @@ static void describe_layers(clprop_net *net, const clprop_net_desc *desc)
         layer->outputs = desc->sizes[l + 1];
         layer->activation =
             desc->activations != NULL ? desc->activations[l] : CLPROP_ACTIVATION_SIGMOID;
+        layer->dropout =
+            desc->dropout != NULL && l + 1 < net->layer_count ? desc->dropout[l] : 0.0f;
     }
+    net->dropout_seed = desc->seed;
     clprop_net_store_layout(net);
 }
 
@@ -345,6 +353,32 @@ int clprop_net_has_bias(const clprop_net *net)
 clprop_loss clprop_net_loss(const clprop_net *net)
 {
     return net != NULL ? net->loss : CLPROP_LOSS_MSE;
+}
+
+clprop_status clprop_net_set_dropout(clprop_net *net, const float *rates, uint64_t seed)
+{
+    if (net == NULL)
+        return CLPROP_ERROR_INVALID_ARGUMENT;
+    for (size_t l = 0; rates != NULL && l + 1 < net->layer_count; l++)
+        if (!(rates[l] >= 0.0f && rates[l] < 1.0f))
+            return clprop_fail(&net->message, CLPROP_ERROR_INVALID_ARGUMENT,
+                               "layer %zu's dropout rate must be from 0 up to below 1, not %g",
+                               l + 1, (double)rates[l]);
+    for (size_t l = 0; l < net->layer_count; l++)
+        net->layers[l].dropout = rates != NULL && l + 1 < net->layer_count ? rates[l] : 0.0f;
+    net->dropout_seed = seed;
+    return CLPROP_SUCCESS;
+}
+
+float clprop_net_dropout(const clprop_net *net, size_t layer)
+{
+    return net != NULL && layer >= 1 && layer <= net->layer_count ? net->layers[layer - 1].dropout
+                                                                  : 0.0f;
+}
+
+uint64_t clprop_net_dropout_seed(const clprop_net *net)
+{
+    return net != NULL ? net->dropout_seed : 0;
 }
 
 static clprop_status check_weight_layer(clprop_net *net, size_t layer, const void *weights)

@@ -3,6 +3,7 @@
 #define CLPROP_NET_INTERNAL_H
 
 #include <CL/cl.h>
+#include <stdint.h>
 
 #include "context.h"
 #include "optimizer.h"
@@ -11,6 +12,7 @@
 typedef struct clprop_device_layer {
     size_t inputs, outputs;
     clprop_activation activation;
+    float dropout;                             /* its dropout rate while training; 0: none */
     size_t weight_offset, bias_offset;         /* where its tensors start in the store, in floats */
     cl_mem weights, biases;                    /* outputs×inputs, outputs (no biases: NULL) */
     cl_mem weight_gradients, bias_gradients;   /* batch sums of the last backward pass */
@@ -46,6 +48,7 @@ struct clprop_net {
 
     clprop_optimizer optimizer;           /* defaults filled in */
     unsigned long long optimizer_steps;   /* updates so far (Adam's t) */
+    uint64_t dropout_seed;                /* keys the hidden layers' dropout masks */
 
     clprop_scaling_copy scaling;          /* inputs and targets (net_scaling.c); none: zero */
 
@@ -76,14 +79,18 @@ clprop_status clprop_net_reserve_batch(clprop_net *net, size_t batch);
 
 /* The steps of a pass, on a batch already in net->input_rows (and net->targets), each enqueued
  * only: nothing waits for the device. */
+/* A training pass draws dropout's masks (the layers that have a rate) for the samples at positions
+ * dropout_first.. of its step; an evaluation passes CLPROP_NO_DROPOUT. */
+#define CLPROP_NO_DROPOUT SIZE_MAX
 /* softmax_in_figures: the figures' launch comes next and applies a softmax output (see
  * net_pass.c); else the forward pass does. */
-clprop_status clprop_net_run_forward(clprop_net *net, size_t batch, int softmax_in_figures);
+clprop_status clprop_net_run_forward(clprop_net *net, size_t batch, int softmax_in_figures,
+                                     size_t dropout_first);
 /* Per-sample figures into loss/squared/correct at [first + b]; with with_output_delta, the output
  * layer's delta too (the same launch), which run_backward starts from. */
 clprop_status clprop_net_run_figures(clprop_net *net, size_t batch, cl_mem loss, cl_mem squared,
                                      cl_mem correct, size_t first, int with_output_delta);
-clprop_status clprop_net_run_backward(clprop_net *net, size_t batch);
+clprop_status clprop_net_run_backward(clprop_net *net, size_t batch, size_t dropout_first);
 clprop_status clprop_net_run_update(clprop_net *net, float learning_rate, size_t batch);
 /* Host inputs (batch × units(0)) → net->input_rows. */
 clprop_status clprop_net_upload_inputs(clprop_net *net, const float *inputs, size_t batch);

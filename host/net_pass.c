@@ -47,13 +47,31 @@ static clprop_status begin_batch(clprop_net *net, const float *inputs, const flo
     return CLPROP_SUCCESS;
 }
 
+/* Layer l's dropout in this pass: whether it has one, and its masks in *mask. The step is the
+ * updates made so far: the pass's own update comes after it. */
+static int dropout_of(const clprop_net *net, size_t l, size_t dropout_first,
+                      clprop_dropout_mask *mask)
+{
+    float rate = net->layers[l].dropout;
+    if (dropout_first == CLPROP_NO_DROPOUT || !(rate > 0.0f))
+        return 0;
+    *mask = (clprop_dropout_mask){.rate = rate,
+                                  .seed = net->dropout_seed,
+                                  .step = net->optimizer_steps,
+                                  .layer = (uint32_t)(l + 1),
+                                  .first = (uint32_t)dropout_first};
+    return 1;
+}
+
 /* Z = W·A_prev + b, A = f(Z), layer by layer, each in the product's own launch (its epilogue adds
- * the bias and writes A beside Z). The inputs are rows (samples), X the columns of A_0 = Xᵀ: the
- * first product is W·Xᵀ, which the GEMM transposes on the way, rather than a separate pass
- * laying the batch out as columns. A softmax output needs whole columns: the product leaves its
- * biased Z, and the softmax comes after it — in the per-sample figures' launch when
- * `softmax_in_figures` (a pass that computes them next), else in a launch of its own. */
-clprop_status clprop_net_run_forward(clprop_net *net, size_t batch, int softmax_in_figures)
+ * the bias and writes A beside Z, and in a training pass applies the layer's dropout to A). The
+ * inputs are rows (samples), X the columns of A_0 = Xᵀ: the first product is W·Xᵀ, which the GEMM
+ * transposes on the way, rather than a separate pass laying the batch out as columns. A softmax
+ * output needs whole columns: the product leaves its biased Z, and the softmax comes after it — in
+ * the per-sample figures' launch when `softmax_in_figures` (a pass that computes them next), else
+ * in a launch of its own. */
+clprop_status clprop_net_run_forward(clprop_net *net, size_t batch, int softmax_in_figures,
+                                     size_t dropout_first)
 {
     for (size_t l = 0; l < net->layer_count; l++) {
         clprop_device_layer *layer = &net->layers[l];
@@ -63,6 +81,8 @@ clprop_status clprop_net_run_forward(clprop_net *net, size_t batch, int softmax_
                                          .bias = layer->biases,
                                          .other = layer->a,
                                          .activation = layer->activation};
+        if (!softmax && dropout_of(net, l, dropout_first, &epilogue.dropout))
+            epilogue.flags |= CLPROP_EPILOGUE_DROPOUT;
         int first = l == 0; /* W·Xᵀ, X being the sample-major input rows as gathered */
         CLPROP_CHECK(clprop_op_gemm_fused(
             net->context, &net->message, 0, first, layer->outputs, batch, layer->inputs, 1.0f,
@@ -76,9 +96,10 @@ clprop_status clprop_net_run_forward(clprop_net *net, size_t batch, int softmax_
 }
 
 /* From the output delta that the figures' launch wrote: hidden deltas through Wᵀ, each product
- * multiplying by f′ as it stores (the input layer's delta is never needed), then the gradients
+ * multiplying by f′ as it stores (and by the layer's dropout mask and scale, the same masks as
+ * the forward pass drew) — the input layer's delta is never needed —, then the gradients
  * ∇W = δ·A_prevᵀ, each product summing ∇b = Σ δ beside it. */
-clprop_status clprop_net_run_backward(clprop_net *net, size_t batch)
+clprop_status clprop_net_run_backward(clprop_net *net, size_t batch, size_t dropout_first)
 {
     size_t L = net->layer_count;
     for (size_t l = L - 1; l > 0; l--) {
@@ -86,6 +107,8 @@ clprop_status clprop_net_run_backward(clprop_net *net, size_t batch)
         clprop_gemm_epilogue derivative = {.flags = CLPROP_EPILOGUE_DERIVATIVE,
                                            .other = below->a,
                                            .activation = below->activation};
+        if (dropout_of(net, l - 1, dropout_first, &derivative.dropout))
+            derivative.flags |= CLPROP_EPILOGUE_DROPOUT;
         CLPROP_CHECK(clprop_op_gemm_fused(net->context, &net->message, 1, 0, below->outputs, batch,
                                           above->outputs, 1.0f, above->weights, above->inputs,
                                           above->delta, batch, 0.0f, below->delta, batch,
@@ -145,7 +168,7 @@ static clprop_status read_mean_loss(clprop_net *net, size_t batch, double *loss)
 clprop_status clprop_net_forward(clprop_net *net, const float *inputs, size_t batch, float *outputs)
 {
     CLPROP_CHECK(begin_batch(net, inputs, NULL, batch));
-    CLPROP_CHECK(clprop_net_run_forward(net, batch, 0));
+    CLPROP_CHECK(clprop_net_run_forward(net, batch, 0, CLPROP_NO_DROPOUT));
     if (outputs == NULL)
         return CLPROP_SUCCESS;
     return download_columns(net, outputs, net->layers[net->layer_count - 1].a, output_units(net),
@@ -158,10 +181,10 @@ static clprop_status forward_backward(clprop_net *net, const float *inputs, cons
     if (targets == NULL)
         return clprop_fail(&net->message, CLPROP_ERROR_INVALID_ARGUMENT, "targets are NULL");
     CLPROP_CHECK(begin_batch(net, inputs, targets, batch));
-    CLPROP_CHECK(clprop_net_run_forward(net, batch, 1));
+    CLPROP_CHECK(clprop_net_run_forward(net, batch, 1, 0));
     CLPROP_CHECK(clprop_net_run_figures(net, batch, net->sample_loss, net->sample_squared,
                                         net->sample_correct, 0, 1));
-    return clprop_net_run_backward(net, batch);
+    return clprop_net_run_backward(net, batch, 0);
 }
 
 clprop_status clprop_net_compute_gradients(clprop_net *net, const float *inputs,

@@ -24,6 +24,9 @@ static clprop_status copy_state(clprop_net *source, clprop_net *replica)
         status = clprop_net_set_optimizer_state(replica, steps, values);
     if (status == CLPROP_SUCCESS)
         replica->optimizer_steps = source->optimizer_steps;
+    for (size_t l = 0; l < source->layer_count; l++) /* the same masks: same rates, same seed */
+        replica->layers[l].dropout = source->layers[l].dropout;
+    replica->dropout_seed = source->dropout_seed;
     free(values);
     if (status != CLPROP_SUCCESS && replica->message.text[0] != '\0')
         clprop_fail(&source->message, status, "%s", replica->message.text);

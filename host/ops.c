@@ -1,5 +1,6 @@
 #include "ops.h"
 
+#include "dropout.h"
 #include "kernel_contract.h"
 #include "launch.h"
 #include "status.h"
@@ -22,9 +23,31 @@ static clprop_status check_samples(clprop_message *message, size_t units, size_t
     return status;
 }
 
+cl_uint8 clprop_op_dropout_words(const clprop_dropout_mask *mask)
+{
+    cl_uint8 words = {{0}};
+    if (mask != NULL) {
+        uint32_t packed[8];
+        clprop_dropout_kernel_words(packed, mask);
+        for (int i = 0; i < 8; i++)
+            words.s[i] = packed[i];
+    }
+    return words;
+}
+
 clprop_status clprop_op_bias_activate(clprop_context *context, clprop_message *message, cl_mem z,
                                       cl_mem a, cl_mem bias, clprop_activation activation,
                                       size_t units, size_t batch)
+{
+    return clprop_op_bias_activate_masked(context, message, z, a, bias, activation, NULL, units,
+                                          batch);
+}
+
+clprop_status clprop_op_bias_activate_masked(clprop_context *context, clprop_message *message,
+                                             cl_mem z, cl_mem a, cl_mem bias,
+                                             clprop_activation activation,
+                                             const clprop_dropout_mask *dropout, size_t units,
+                                             size_t batch)
 {
     clprop_status status = check_matrix(message, units, batch);
     if (status != CLPROP_SUCCESS)
@@ -38,10 +61,11 @@ clprop_status clprop_op_bias_activate(clprop_context *context, clprop_message *m
         return clprop_launch(context, message, CLPROP_KERNEL_BIAS_SOFTMAX, 1, items, args,
                              CLPROP_ARG_COUNT(args));
     }
-    cl_int code = (cl_int)activation;
+    cl_int code = (cl_int)activation, masked = dropout != NULL;
+    cl_uint8 words = clprop_op_dropout_words(dropout);
     clprop_kernel_arg args[] = {CLPROP_ARG(z),        CLPROP_ARG(a),    CLPROP_ARG(bias),
                                 CLPROP_ARG(has_bias), CLPROP_ARG(code), CLPROP_ARG(u),
-                                CLPROP_ARG(b)};
+                                CLPROP_ARG(b),        CLPROP_ARG(masked), CLPROP_ARG(words)};
     size_t items[2] = {clprop_wide_items(batch), units};
     return clprop_launch(context, message, CLPROP_KERNEL_BIAS_ACTIVATE, 2, items, args,
                          CLPROP_ARG_COUNT(args));
@@ -68,13 +92,25 @@ clprop_status clprop_op_scale_by_derivative(clprop_context *context, clprop_mess
                                             cl_mem delta, cl_mem a, clprop_activation activation,
                                             size_t units, size_t batch)
 {
+    return clprop_op_scale_by_derivative_masked(context, message, delta, a, activation, NULL,
+                                                units, batch);
+}
+
+clprop_status clprop_op_scale_by_derivative_masked(clprop_context *context,
+                                                   clprop_message *message, cl_mem delta, cl_mem a,
+                                                   clprop_activation activation,
+                                                   const clprop_dropout_mask *dropout,
+                                                   size_t units, size_t batch)
+{
     clprop_status status = check_matrix(message, units, batch);
     if (status != CLPROP_SUCCESS)
         return status;
-    cl_int act = (cl_int)activation;
+    cl_int act = (cl_int)activation, masked = dropout != NULL;
     cl_uint u = (cl_uint)units, b = (cl_uint)batch;
-    clprop_kernel_arg args[] = {CLPROP_ARG(delta), CLPROP_ARG(a), CLPROP_ARG(act), CLPROP_ARG(u),
-                                CLPROP_ARG(b)};
+    cl_uint8 words = clprop_op_dropout_words(dropout);
+    clprop_kernel_arg args[] = {CLPROP_ARG(delta), CLPROP_ARG(a), CLPROP_ARG(act),
+                                CLPROP_ARG(u),     CLPROP_ARG(b), CLPROP_ARG(masked),
+                                CLPROP_ARG(words)};
     size_t items[2] = {clprop_wide_items(batch), units};
     return clprop_launch(context, message, CLPROP_KERNEL_SCALE_BY_DERIVATIVE, 2, items, args,
                          CLPROP_ARG_COUNT(args));

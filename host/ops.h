@@ -7,6 +7,7 @@
 #include <CL/cl.h>
 
 #include "context.h"
+#include "dropout.h"
 #include "kernel_contract.h"
 #include "optimizer.h"
 
@@ -24,6 +25,7 @@ typedef struct clprop_gemm_epilogue {
     cl_mem other;                 /* ACTIVATE: receives f(C); DERIVATIVE: holds a = f(z) */
     clprop_activation activation; /* ACTIVATE, DERIVATIVE; never softmax (a whole column) */
     cl_mem row_sums;              /* ROW_SUMS: a value per row of C */
+    clprop_dropout_mask dropout;  /* DROPOUT: the masks of C's rows (units) and columns (samples) */
 } clprop_gemm_epilogue;
 
 /* clprop_op_gemm and then the epilogue, in the product's own launch where the family allows (our
@@ -41,6 +43,13 @@ clprop_status clprop_op_bias_activate(clprop_context *context, clprop_message *m
                                       cl_mem a, cl_mem bias, clprop_activation activation,
                                       size_t units, size_t batch);
 
+/* The same with inverted dropout's masks applied to a (dropout NULL: none; never softmax). */
+clprop_status clprop_op_bias_activate_masked(clprop_context *context, clprop_message *message,
+                                             cl_mem z, cl_mem a, cl_mem bias,
+                                             clprop_activation activation,
+                                             const clprop_dropout_mask *dropout, size_t units,
+                                             size_t batch);
+
 /* delta = (y − t)·f′(z), or y − t for cross-entropy. */
 clprop_status clprop_op_output_delta(clprop_context *context, clprop_message *message, cl_mem delta,
                                      cl_mem y, cl_mem t, clprop_activation activation,
@@ -50,6 +59,17 @@ clprop_status clprop_op_output_delta(clprop_context *context, clprop_message *me
 clprop_status clprop_op_scale_by_derivative(clprop_context *context, clprop_message *message,
                                             cl_mem delta, cl_mem a, clprop_activation activation,
                                             size_t units, size_t batch);
+
+/* The same for a layer with dropout: a holds f(z)·m/(1 − p), and delta ⊙= m·f′(z)/(1 − p)
+ * (dropout NULL: none). */
+clprop_status clprop_op_scale_by_derivative_masked(clprop_context *context,
+                                                   clprop_message *message, cl_mem delta, cl_mem a,
+                                                   clprop_activation activation,
+                                                   const clprop_dropout_mask *dropout,
+                                                   size_t units, size_t batch);
+
+/* A mask as the kernels take it (zeros for NULL). */
+cl_uint8 clprop_op_dropout_words(const clprop_dropout_mask *mask);
 
 /* Per-sample figures of a batch, written at [first + b]: the loss E, Σ(y − t)², and 1 or 0 for
  * whether the largest output is the target's largest. With a delta buffer (else NULL), the

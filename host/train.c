@@ -260,11 +260,13 @@ static clprop_status forward_backward_parts(clprop_team *team, size_t first, siz
         net->batch = count;
         net->has_deltas = 0;
         CLPROP_CHECK(load_batch(net, team->data[d], first + offset, count));
-        CLPROP_CHECK(clprop_net_run_forward(net, count, 1));
+        /* dropout's masks by the samples' positions in the whole step, not in this part */
+        size_t dropout_first = training ? offset : CLPROP_NO_DROPOUT;
+        CLPROP_CHECK(clprop_net_run_forward(net, count, 1, dropout_first));
         CLPROP_CHECK(clprop_net_run_figures(net, count, team->data[d]->loss, team->data[d]->squared,
                                             team->data[d]->correct, first + offset, training));
         if (training)
-            CLPROP_CHECK(clprop_net_run_backward(net, count));
+            CLPROP_CHECK(clprop_net_run_backward(net, count, dropout_first));
     }
     return CLPROP_SUCCESS;
 }

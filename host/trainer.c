@@ -182,6 +182,27 @@ static clprop_status upload(clprop_trainer *t, const clprop_data *data, const ch
     return CLPROP_SUCCESS;
 }
 
+/* The checkpoint's dropout (rates and masks' seed), so the resumed run draws the masks the
+ * uninterrupted one would. A network given other rates than the checkpoint's is refused, as
+ * other run settings are; one without dropout takes the checkpoint's. */
+static clprop_status copy_dropout_into_net(clprop_trainer *t, clprop_model *model, const char *path)
+{
+    clprop_net *net = t->net;
+    int asked = 0, differs = 0;
+    for (size_t l = 1; l < net->layer_count; l++) {
+        asked |= net->layers[l - 1].dropout > 0.0f;
+        differs |= net->layers[l - 1].dropout != clprop_model_dropout(model, l);
+    }
+    if (asked && differs)
+        return clprop_fail(&t->message, CLPROP_ERROR_MISMATCH,
+                           "%s: this run asks for other dropout rates than the checkpoint's run",
+                           path);
+    for (size_t l = 1; l < net->layer_count; l++)
+        net->layers[l - 1].dropout = clprop_model_dropout(model, l);
+    net->dropout_seed = clprop_model_dropout_seed(model);
+    return CLPROP_SUCCESS;
+}
+
 static clprop_status copy_model_into_net(clprop_trainer *t, clprop_model *model, const char *path)
 {
     clprop_net *net = t->net;
@@ -202,6 +223,7 @@ static clprop_status copy_model_into_net(clprop_trainer *t, clprop_model *model,
     if (clprop_net_set_scaling(net, scaled ? &scaling : NULL) != CLPROP_SUCCESS)
         return clprop_fail(&t->message, CLPROP_ERROR_MISMATCH, "%s: %s", path,
                            clprop_net_message(net));
+    CLPROP_CHECK(copy_dropout_into_net(t, model, path));
     clprop_optimizer optimizer;
     uint64_t steps = 0;
     const float *state = NULL;
@@ -363,13 +385,12 @@ static clprop_status settle_scaling(clprop_trainer *t)
         if ((p->scale_inputs == CLPROP_SCALING_NONE || p->scale_inputs == have.input_kind) &&
             (p->scale_targets == CLPROP_SCALING_NONE || p->scale_targets == have.target_kind))
             return CLPROP_SUCCESS;
-        return clprop_fail(&t->message, CLPROP_ERROR_MISMATCH,
-                           "the network already scales inputs %s and targets %s (its weights "
-                           "were trained so); this run asks for inputs %s and targets %s",
-                           clprop_scaling_name(have.input_kind),
-                           clprop_scaling_name(have.target_kind),
-                           clprop_scaling_name(p->scale_inputs),
-                           clprop_scaling_name(p->scale_targets));
+        return clprop_fail(
+            &t->message, CLPROP_ERROR_MISMATCH,
+            "the network already scales inputs %s and targets %s (its weights "
+            "were trained so); this run asks for inputs %s and targets %s",
+            clprop_scaling_name(have.input_kind), clprop_scaling_name(have.target_kind),
+            clprop_scaling_name(p->scale_inputs), clprop_scaling_name(p->scale_targets));
     }
     if (p->resume != NULL)
         return clprop_fail(&t->message, CLPROP_ERROR_MISMATCH,
@@ -404,8 +425,8 @@ static clprop_status scale_sets(clprop_trainer *t)
     t->split_train = NULL;
     if (t->validation_set != NULL) {
         clprop_data *scaled = NULL;
-        clprop_status status = scaled_copy(t, &scaling, t->validation_set, "the validation set",
-                                           &scaled);
+        clprop_status status =
+            scaled_copy(t, &scaling, t->validation_set, "the validation set", &scaled);
         clprop_data_destroy(t->validation_set);
         t->validation_set = scaled;
         CLPROP_CHECK(status);
@@ -434,7 +455,8 @@ static clprop_status set_up(clprop_trainer *t, const clprop_data *data)
     if (clprop_data_outputs(data) == 0 || (p->test != NULL && clprop_data_outputs(p->test) == 0))
         return clprop_fail(&t->message, CLPROP_ERROR_INVALID_ARGUMENT,
                            "the %s set has no targets (inputs only): it cannot be trained on or "
-                           "measured", clprop_data_outputs(data) == 0 ? "training" : "test");
+                           "measured",
+                           clprop_data_outputs(data) == 0 ? "training" : "test");
     CLPROP_CHECK(split(t, data));
     CLPROP_CHECK(settle_scaling(t));
     CLPROP_CHECK(scale_sets(t));

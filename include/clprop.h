@@ -253,8 +253,12 @@ typedef struct clprop_net_desc {
     const clprop_activation *activations; /* L entries, for layers 1..L; NULL: all sigmoid */
     int no_bias;                          /* non-zero: no biases anywhere */
     clprop_loss loss;
-    uint64_t seed;                        /* weight initialisation; the same seed, the same weights */
+    uint64_t seed;                        /* weight initialisation; the same seed, the same weights
+                                             (and dropout's masks) */
     clprop_weight_init init;
+    const float *dropout;                 /* L − 1 entries, for the hidden layers 1..L−1: each
+                                             one's dropout rate, from 0 up to below 1 (see
+                                             clprop_net_set_dropout); NULL: none */
 } clprop_net_desc;
 
 typedef struct clprop_net clprop_net;
@@ -280,6 +284,22 @@ CLPROP_API
 int clprop_net_has_bias(const clprop_net *net);
 CLPROP_API
 clprop_loss clprop_net_loss(const clprop_net *net);
+
+/* Inverted dropout on the hidden layers while training: in every training pass
+ * (clprop_net_train_batch, clprop_net_compute_gradients, clprop_net_train_epoch, trainers) each
+ * unit of hidden layer l is dropped (its output 0) with probability rates[l−1] and the units kept
+ * are scaled by 1/(1 − rate), so clprop_net_forward and clprop_net_evaluate, which never drop,
+ * need no scaling. `rates` has L − 1 entries (NULL or all 0: off), each from 0 up to below 1. The
+ * masks are drawn on the device from `seed`, the optimizer's step count, the layer, the unit and
+ * the sample's position in the step's batch (host/dropout.h): repeatable, the same when a step is
+ * split among devices, and the same after a checkpoint, which keeps the rates and the seed. */
+CLPROP_API
+clprop_status clprop_net_set_dropout(clprop_net *net, const float *rates, uint64_t seed);
+/* Layer 1..L's dropout rate (0 for the output layer and without dropout), and the masks' seed. */
+CLPROP_API
+float clprop_net_dropout(const clprop_net *net, size_t layer);
+CLPROP_API
+uint64_t clprop_net_dropout_seed(const clprop_net *net);
 
 /* Weights of layer 1..L: (units(layer) × units(layer−1)); biases: units(layer) values, ignored
  * (may be NULL) in a network without biases. */
@@ -500,6 +520,12 @@ CLPROP_API
 int clprop_model_has_bias(const clprop_model *model);
 CLPROP_API
 clprop_loss clprop_model_loss(const clprop_model *model);
+/* Layer 1..L's dropout rate and the masks' seed, as the network it was saved from trained
+ * (clprop_net_set_dropout); 0 for a model without dropout. */
+CLPROP_API
+float clprop_model_dropout(const clprop_model *model, size_t layer);
+CLPROP_API
+uint64_t clprop_model_dropout_seed(const clprop_model *model);
 /* Layer 1..L: weights (units(layer) × units(layer−1)) and biases (NULL without biases). The
  * arrays belong to the model and may be written through. */
 CLPROP_API

@@ -20,23 +20,27 @@ __kernel void output_delta(__global float *delta, __global const float *y,
     delta[at] = output_delta_of(y[at], t[at], activation, loss);
 }
 
-/* Hidden delta, after the GEMM δ = W_nextᵀ·δ_next: multiply by f′(z) in place. Eight samples
- * of one unit a work-item, as in bias_activate. */
-__kernel void scale_by_derivative(__global float *delta, __global const float *a, int activation,
-                                  uint units, uint batch)
+/* Hidden delta, after the GEMM δ = W_nextᵀ·δ_next: multiply by f′(z) in place (and with `masked`
+ * by dropout's mask and scale, as the product's epilogue does). Eight samples of one unit a
+ * work-item, as in bias_activate. */
+__kernel void scale_by_derivative(__global float *delta, __global float *a, int activation,
+                                  uint units, uint batch, int masked, uint8 dropout)
 {
     uint b0 = get_global_id(0) * ITEM_WIDTH;
     uint u = get_global_id(1);
     if (b0 >= batch || u >= units)
         return;
     size_t at = (size_t)u * batch + b0;
+    int epilogue = EPILOGUE_DERIVATIVE | (masked ? EPILOGUE_DROPOUT : 0);
     if (b0 + ITEM_WIDTH <= batch) {
-        float8 derivative = derivative8_from_output(activation, vload8(0, a + at));
-        vstore8(vload8(0, delta + at) * derivative, 0, delta + at);
+        float8 value = vload8(0, delta + at);
+        vstore8(gemm_finish8(value, epilogue, NULL, a, activation, dropout, u, b0, at), 0,
+                delta + at);
         return;
     }
     for (uint b = 0; b < batch - b0; b++)
-        delta[at + b] *= derivative_from_output(activation, a[at + b]);
+        delta[at + b] = gemm_finish(delta[at + b], epilogue, NULL, a, activation, dropout, u,
+                                    b0 + b, at + b);
 }
 
 /* Per-sample figures of a batch, written at [first + b] so that a whole epoch accumulates on the

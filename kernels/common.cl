@@ -58,3 +58,46 @@ DEFINE_ACTIVATE(activate, float)
 DEFINE_ACTIVATE(activate8, float8)
 DEFINE_DERIVATIVE_FROM_OUTPUT(derivative_from_output, float)
 DEFINE_DERIVATIVE_FROM_OUTPUT(derivative8_from_output, float8)
+
+/* Dropout's masks (host/dropout.h has the rule and computes the same bits): Philox4x32-10's first
+ * word for the counter (c0, c1, c2, c3) and key (k0, k1), for one counter and for eight. */
+#define PHILOX_M0 0xD2511F53u
+#define PHILOX_M1 0xCD9E8D57u
+#define PHILOX_W0 0x9E3779B9u
+#define PHILOX_W1 0xBB67AE85u
+#define DEFINE_PHILOX_FIRST(NAME, T)                                                               \
+    inline T NAME(T c0, T c1, T c2, T c3, uint k0, uint k1)                                        \
+    {                                                                                              \
+        for (int round = 0; round < 10; round++) {                                                 \
+            T hi0 = mul_hi((T)(PHILOX_M0), c0), lo0 = (T)(PHILOX_M0) * c0;                         \
+            T hi1 = mul_hi((T)(PHILOX_M1), c2), lo1 = (T)(PHILOX_M1) * c2;                         \
+            c0 = hi1 ^ c1 ^ k0;                                                                    \
+            c1 = lo1;                                                                              \
+            c2 = hi0 ^ c3 ^ k1;                                                                    \
+            c3 = lo0;                                                                              \
+            k0 += PHILOX_W0;                                                                       \
+            k1 += PHILOX_W1;                                                                       \
+        }                                                                                          \
+        return c0;                                                                                 \
+    }
+DEFINE_PHILOX_FIRST(philox_first, uint)
+DEFINE_PHILOX_FIRST(philox_first8, uint8)
+
+/* A layer's masks in one pass, as the host packs them (clprop_dropout_kernel_words): s0, s1 the
+ * key, s2 the layer, s3 the step, s4 the pass's first sample in its step, s5 the threshold below
+ * which a unit is dropped, s6 and s7 the bits of 1 − rate and of the scale 1/(1 − rate). */
+inline int dropout_kept(uint8 dropout, uint unit, uint sample)
+{
+    uint bits = philox_first(dropout.s4 + sample, unit, dropout.s2, dropout.s3, dropout.s0,
+                             dropout.s1);
+    return bits >= dropout.s5;
+}
+
+/* Eight consecutive samples: −1 (kept) or 0 per lane, as select() takes it. */
+inline int8 dropout_kept8(uint8 dropout, uint unit, uint sample)
+{
+    uint8 samples = (uint8)(dropout.s4 + sample) + (uint8)(0, 1, 2, 3, 4, 5, 6, 7);
+    uint8 bits = philox_first8(samples, (uint8)(unit), (uint8)(dropout.s2), (uint8)(dropout.s3),
+                               dropout.s0, dropout.s1);
+    return bits >= (uint8)(dropout.s5);
+}

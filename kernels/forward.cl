@@ -1,9 +1,11 @@
 /* Forward pass after the GEMM Z = W·A_prev: add the bias and apply the activation in one pass. */
 
-/* z, a: (units × batch). bias: units values, ignored when has_bias is 0. Each work-item takes
- * eight samples of one unit (the last one of a unit what is left). */
+/* z, a: (units × batch). bias: units values, ignored when has_bias is 0. With `masked`, inverted
+ * dropout with `dropout`'s masks (gemm_epilogue.cl), as the forward product's epilogue applies it.
+ * Each work-item takes eight samples of one unit (the last one of a unit what is left). */
 __kernel void bias_activate(__global float *z, __global float *a, __global const float *bias,
-                            int has_bias, int activation, uint units, uint batch)
+                            int has_bias, int activation, uint units, uint batch, int masked,
+                            uint8 dropout)
 {
     uint b0 = get_global_id(0) * ITEM_WIDTH;
     uint u = get_global_id(1);
@@ -11,16 +13,17 @@ __kernel void bias_activate(__global float *z, __global float *a, __global const
         return;
     size_t at = (size_t)u * batch + b0;
     float add = has_bias ? bias[u] : 0.0f;
+    int epilogue = EPILOGUE_ACTIVATE | (masked ? EPILOGUE_DROPOUT : 0);
     if (b0 + ITEM_WIDTH <= batch) {
         float8 value = vload8(0, z + at) + add;
         vstore8(value, 0, z + at);
-        vstore8(activate8(activation, value), 0, a + at);
+        gemm_finish8(value, epilogue, bias, a, activation, dropout, u, b0, at);
         return;
     }
     for (uint b = 0; b < batch - b0; b++) {
         float value = z[at + b] + add;
         z[at + b] = value;
-        a[at + b] = activate(activation, value);
+        gemm_finish(value, epilogue, bias, a, activation, dropout, u, b0 + b, at + b);
     }
 }
 

@@ -19,7 +19,7 @@ inline void gemm_generic(const int transpose_a, const int transpose_b, uint m, u
                          __global const float *restrict b, uint ldb, float beta,
                          __global float *c, uint ldc, uint row0, uint col0, int epilogue,
                          __global const float *bias, __global float *other, int activation,
-                         __global float *row_sums)
+                         __global float *row_sums, uint8 dropout)
 {
     uint j0 = col0 + get_global_id(0) * GEMM_TILE_N;
     uint i0 = row0 + get_global_id(1) * GEMM_TILE_M;
@@ -44,7 +44,8 @@ inline void gemm_generic(const int transpose_a, const int transpose_b, uint m, u
             size_t at = (size_t)(i0 + r) * ldc + j0 + s;
             /* beta = 0 must not read C: it may hold NaN from an earlier use of the buffer */
             float value = beta == 0.0f ? alpha * sum[r][s] : alpha * sum[r][s] + beta * c[at];
-            c[at] = gemm_finish(value, epilogue, bias, other, activation, i0 + r, at);
+            c[at] = gemm_finish(value, epilogue, bias, other, activation, dropout, i0 + r, j0 + s,
+                                at);
         }
         if ((epilogue & EPILOGUE_ROW_SUMS) && j0 == 0)
             gemm_store_row_sum(row_sums, i0 + r, alpha,
@@ -56,10 +57,10 @@ inline void gemm_generic(const int transpose_a, const int transpose_b, uint m, u
     uint m, uint n, uint k, float alpha, __global const float *restrict a, uint lda,               \
         __global const float *restrict b, uint ldb, float beta, __global float *c, uint ldc,       \
         uint row0, uint col0, int epilogue, __global const float *bias, __global float *other,     \
-        int activation, __global float *row_sums
+        int activation, __global float *row_sums, uint8 dropout
 #define GEMM_ARGUMENTS                                                                             \
     m, n, k, alpha, a, lda, b, ldb, beta, c, ldc, row0, col0, epilogue, bias, other, activation,   \
-        row_sums
+        row_sums, dropout
 
 __kernel void gemm_nn(GEMM_PARAMETERS) { gemm_generic(0, 0, GEMM_ARGUMENTS); }
 __kernel void gemm_tn(GEMM_PARAMETERS) { gemm_generic(1, 0, GEMM_ARGUMENTS); }

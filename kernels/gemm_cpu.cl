@@ -94,8 +94,9 @@
             high += c_beta * vload8(1, c + at);                                                    \
         }                                                                                          \
         if (final && (epilogue & EPILOGUE_ON_VALUES)) {                                            \
-            low = gemm_finish8(low, epilogue, bias, other, activation, i0 + r, at);                \
-            high = gemm_finish8(high, epilogue, bias, other, activation, i0 + r, at + 8);          \
+            low = gemm_finish8(low, epilogue, bias, other, activation, dropout, i0 + r, j0, at);   \
+            high = gemm_finish8(high, epilogue, bias, other, activation, dropout, i0 + r, j0 + 8,  \
+                                at + 8);                                                           \
         }                                                                                          \
         vstore8(low, 0, c + at);                                                                   \
         vstore8(high, 1, c + at);                                                                  \
@@ -112,7 +113,7 @@
 /* The epilogue's arguments, after the launch's own (gemm_epilogue.cl). */
 #define CPU_EPILOGUE_PARAMETERS                                                                    \
     int epilogue, __global const float *bias, __global float *other, int activation,              \
-        __global float *row_sums
+        __global float *row_sums, uint8 dropout
 
 /* Each work-item computes tiles_per_item tiles side by side, one after the other: a work-group is
  * a task PoCL schedules on a core, and a single tile of a small product is too little work to

@@ -7,11 +7,16 @@
  *   EPILOGUE_DERIVATIVE  C[i, j] *= f′, from a = other[i, j]      a hidden delta, Wᵀ·δ ⊙ f′(z)
  *   EPILOGUE_ROW_SUMS    row_sums[i] = alpha·Σ_k op(A)[i, k]      a bias gradient Σ_b δ beside
  *                        (+ beta·row_sums[i] unless beta is 0)   the weight gradient δ·A_prevᵀ
+ *   EPILOGUE_DROPOUT     with ACTIVATE: other[i, j] = f(C)·m/(1−p) inverted dropout's output,
+ *                        with DERIVATIVE: C[i, j] *= m·f′/(1−p)  and its delta, f′ from a·(1−p)
  *
- * `other` is laid out as C (row stride ldc). The flags are the same for a whole launch, so the
- * tests cost a branch per stored value, not per multiply-add. The families apply the first three
- * once C is final (after the last block of K), and the row sums in the work-items that own
- * column 0 of C, which read every value of their rows of op(A). */
+ * `other` is laid out as C (row stride ldc). The dropout mask m of unit i (a row of C) and
+ * sample j (a column) is 0 or 1, drawn from `dropout` (common.cl, dropout_kept): the forward
+ * product and the delta's recompute the same m, so nothing is stored between them. The flags are
+ * the same for a whole launch, so the tests cost a branch per stored value, not per multiply-add.
+ * The families apply all but the row sums once C is final (after the last block of K), and the
+ * row sums in the work-items that own column 0 of C, which read every value of their rows of
+ * op(A). */
 
 #if !defined(EPILOGUE_BIAS) || !defined(EPILOGUE_ROW_SUMS)
 #error "kernels are built with the host's definitions (host/kernel_contract.c)"
@@ -20,11 +25,26 @@
 /* Whether anything happens to a value once C is final (the row sums are apart). */
 #define EPILOGUE_ON_VALUES (EPILOGUE_BIAS | EPILOGUE_ACTIVATE | EPILOGUE_DERIVATIVE)
 
+#ifndef EPILOGUE_DROPOUT
+#error "kernels are built with the host's definitions (host/kernel_contract.c)"
+#endif
+
 inline float gemm_finish(float value, int epilogue, __global const float *bias,
-                         __global float *other, int activation, uint row, size_t at)
+                         __global float *other, int activation, uint8 dropout, uint row, uint col,
+                         size_t at)
 {
     if (epilogue & EPILOGUE_BIAS)
         value += bias[row];
+    if (epilogue & EPILOGUE_DROPOUT) {
+        int kept = dropout_kept(dropout, row, col);
+        float keep = as_float(dropout.s6), scale = as_float(dropout.s7);
+        if (epilogue & EPILOGUE_DERIVATIVE)
+            value = kept ? value * derivative_from_output(activation, other[at] * keep) * scale
+                         : 0.0f;
+        if (epilogue & EPILOGUE_ACTIVATE)
+            other[at] = kept ? activate(activation, value) * scale : 0.0f;
+        return value;
+    }
     if (epilogue & EPILOGUE_DERIVATIVE)
         value *= derivative_from_output(activation, other[at]);
     if (epilogue & EPILOGUE_ACTIVATE)
@@ -35,10 +55,24 @@ inline float gemm_finish(float value, int epilogue, __global const float *bias,
 /* Eight values of a row at once: the CPU family stores sixteen as two halves (a float16 passed to
  * a function is an AVX-512 argument, which PoCL warns about on AVX2 machines). */
 inline float8 gemm_finish8(float8 value, int epilogue, __global const float *bias,
-                           __global float *other, int activation, uint row, size_t at)
+                           __global float *other, int activation, uint8 dropout, uint row,
+                           uint col, size_t at)
 {
     if (epilogue & EPILOGUE_BIAS)
         value += bias[row];
+    if (epilogue & EPILOGUE_DROPOUT) {
+        int8 kept = dropout_kept8(dropout, row, col);
+        float keep = as_float(dropout.s6), scale = as_float(dropout.s7);
+        if (epilogue & EPILOGUE_DERIVATIVE) {
+            float8 a = vload8(0, other + at) * keep; /* f(z), unscaled */
+            value = select((float8)(0.0f),
+                           value * derivative8_from_output(activation, a) * scale, kept);
+        }
+        if (epilogue & EPILOGUE_ACTIVATE)
+            vstore8(select((float8)(0.0f), activate8(activation, value) * scale, kept), 0,
+                    other + at);
+        return value;
+    }
     if (epilogue & EPILOGUE_DERIVATIVE)
         value *= derivative8_from_output(activation, vload8(0, other + at));
     if (epilogue & EPILOGUE_ACTIVATE)

@@ -26,7 +26,7 @@ inline void gemm_gpu(const int transpose_a, const int transpose_b, uint m, uint 
                      float alpha, __global const float *restrict a, uint lda,
                      __global const float *restrict b, uint ldb, float beta, __global float *c,
                      uint ldc, int epilogue, __global const float *bias, __global float *other,
-                     int activation, __global float *row_sums,
+                     int activation, __global float *row_sums, uint8 dropout,
                      __local float (*a_tile)[GPU_TILE], __local float (*b_tile)[GPU_TILE])
 {
     /* an operand is contiguous along K when it is A not transposed or B transposed */
@@ -76,7 +76,7 @@ inline void gemm_gpu(const int transpose_a, const int transpose_b, uint m, uint 
             if (i < m && j < n) {
                 size_t at = (size_t)i * ldc + j;
                 float v = beta == 0.0f ? alpha * sum[r][s] : alpha * sum[r][s] + beta * c[at];
-                c[at] = gemm_finish(v, epilogue, bias, other, activation, i, at);
+                c[at] = gemm_finish(v, epilogue, bias, other, activation, dropout, i, j, at);
             }
         }
         if (sums_rows && i < m)
@@ -88,12 +88,12 @@ inline void gemm_gpu(const int transpose_a, const int transpose_b, uint m, uint 
     uint m, uint n, uint k, float alpha, __global const float *restrict a, uint lda,               \
         __global const float *restrict b, uint ldb, float beta, __global float *c, uint ldc,       \
         int epilogue, __global const float *bias, __global float *other, int activation,           \
-        __global float *row_sums
+        __global float *row_sums, uint8 dropout
 #define GPU_GEMM_CALL(TRANSPOSE_A, TRANSPOSE_B)                                                    \
     __local float a_tile[GPU_DEPTH][GPU_TILE];                                                     \
     __local float b_tile[GPU_DEPTH][GPU_TILE];                                                     \
     gemm_gpu(TRANSPOSE_A, TRANSPOSE_B, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc, epilogue,     \
-             bias, other, activation, row_sums, a_tile, b_tile);
+             bias, other, activation, row_sums, dropout, a_tile, b_tile);
 #define GPU_KERNEL __kernel __attribute__((reqd_work_group_size(GPU_GROUP, GPU_GROUP, 1))) void
 
 GPU_KERNEL gemm_gpu_nn(GPU_GEMM_PARAMETERS) { GPU_GEMM_CALL(0, 0) }

@@ -1,4 +1,5 @@
 #include "support.h"
+#include "dropout.h"
 #include "environment.h"
 
 #include <criterion/criterion.h>
@@ -222,4 +223,17 @@ int test_run_formatted(char **out, char **err, const char *format, ...)
     free(*out), free(*err);
     *out = *err = NULL;
     return test_run_command(args, out, err);
+}
+
+double *test_dropout_factors(float rate, uint64_t seed, uint64_t step, uint32_t layer,
+                             uint32_t first, size_t units, size_t batch)
+{
+    clprop_dropout_mask mask = {
+        .rate = rate, .seed = seed, .step = step, .layer = layer, .first = first};
+    double *factors = malloc(units * batch * sizeof *factors);
+    cr_assert_not_null(factors);
+    for (size_t u = 0; u < units; u++)
+        for (size_t b = 0; b < batch; b++)
+            factors[u * batch + b] = clprop_dropout_factor(&mask, (uint32_t)u, (uint32_t)b);
+    return factors;
 }

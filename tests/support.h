@@ -25,6 +25,12 @@ double test_relative_error(const float *got, const double *want, size_t count);
 void test_assert_close(const char *what, const float *got, const double *want, size_t count,
                        double bound);
 
+/* Dropout's factors for one layer of one pass, as the device draws them (host/dropout.h): units ×
+ * batch values, unit u of sample b at [u*batch + b], each 0 or 1/(1 − rate), for the reference's
+ * `dropout` masks (malloc'd). `first` is the pass's first position in its step. */
+double *test_dropout_factors(float rate, uint64_t seed, uint64_t step, uint32_t layer,
+                             uint32_t first, size_t units, size_t batch);
+
 /* Creates a context on the default device (or $CLPROP_DEVICE: the suite runs on any device the
  * way the command does, through host/environment) and fails the test if it can't. */
 clprop_context *test_context(void);

@@ -14,10 +14,11 @@ typedef struct gradcheck_case {
     size_t weight_layers;
     int activation_mix; /* 0 sigmoid, 1 linear, 2 sigmoid/linear, 3 tanh, 4 relu/leaky-relu */
     int no_bias;
+    int dropout;        /* hidden layers drop units at rate 0.4 (the masks fixed for the check) */
 } gradcheck_case;
 
 #define MIXES 5
-static gradcheck_case cases[4 * MIXES * 2];
+static gradcheck_case cases[4 * MIXES * 2 + 3 * MIXES];
 
 ParameterizedTestParameters(gradcheck, device_gradients_match_finite_differences)
 {
@@ -25,9 +26,14 @@ ParameterizedTestParameters(gradcheck, device_gradients_match_finite_differences
     for (size_t layers = 1; layers <= 4; layers++)
         for (int mix = 0; mix < MIXES; mix++)
             for (int no_bias = 0; no_bias < 2; no_bias++)
-                cases[n++] = (gradcheck_case){layers, mix, no_bias};
+                cases[n++] = (gradcheck_case){layers, mix, no_bias, 0};
+    for (size_t layers = 2; layers <= 4; layers++)
+        for (int mix = 0; mix < MIXES; mix++)
+            cases[n++] = (gradcheck_case){layers, mix, 0, 1};
     return cr_make_param_array(gradcheck_case, cases, n);
 }
+
+#define DROPOUT_RATE 0.4f
 
 static clprop_activation activation_for(int mix, size_t layer)
 {
@@ -91,7 +97,7 @@ static void compare_layer(clprop_ref_net *ref, clprop_net *net, size_t l, const 
 ParameterizedTest(gradcheck_case *c, gradcheck, device_gradients_match_finite_differences)
 {
     test_rng rng = test_rng_seeded(100 + c->weight_layers * 10 + (size_t)c->activation_mix * 2 +
-                                   (size_t)c->no_bias);
+                                   (size_t)c->no_bias + 1000 * (size_t)c->dropout);
     size_t sizes[5];
     clprop_activation activations[4];
     for (size_t l = 0; l <= c->weight_layers; l++)
@@ -104,6 +110,8 @@ ParameterizedTest(gradcheck_case *c, gradcheck, device_gradients_match_finite_di
                             .no_bias = c->no_bias,
                             .loss = CLPROP_LOSS_MSE,
                             .seed = (uint64_t)c->weight_layers + 7};
+    float rates[3] = {DROPOUT_RATE, DROPOUT_RATE, DROPOUT_RATE};
+    desc.dropout = c->dropout ? rates : NULL;
     clprop_context *context = test_context();
     clprop_net *net = NULL;
     cr_assert_eq(clprop_net_create(context, &desc, &net), CLPROP_SUCCESS, "%s",
@@ -132,6 +140,12 @@ ParameterizedTest(gradcheck_case *c, gradcheck, device_gradients_match_finite_di
 
     clprop_ref_net *ref = clprop_ref_net_create(&desc, (const double *const *)weights,
                                                 (const double *const *)biases);
+    /* The device's masks of this pass (step 0, the network's seed), fixed for the differences. */
+    double *masks[4] = {NULL, NULL, NULL, NULL};
+    for (size_t l = 1; c->dropout && l < c->weight_layers; l++)
+        masks[l - 1] = test_dropout_factors(DROPOUT_RATE, desc.seed, 0, (uint32_t)l, 0, sizes[l],
+                                            batch);
+    ref->dropout = (const double *const *)masks;
     double *wide_inputs = clprop_ref_widen(inputs, batch * sizes[0]);
     double *wide_targets = clprop_ref_widen(targets, batch * sizes[c->weight_layers]);
     double want_loss = clprop_ref_loss(ref, wide_inputs, wide_targets, batch);
@@ -141,7 +155,7 @@ ParameterizedTest(gradcheck_case *c, gradcheck, device_gradients_match_finite_di
         compare_layer(ref, net, l, wide_inputs, wide_targets, batch);
 
     for (size_t l = 0; l < c->weight_layers; l++)
-        free(weights[l]), free(biases[l]);
+        free(weights[l]), free(biases[l]), free(masks[l]);
     free(wide_inputs), free(wide_targets);
     clprop_ref_net_destroy(ref);
     clprop_net_destroy(net);

@@ -2,7 +2,8 @@
  * POCL_DEVICES="pthread pthread", set for this test by tests/CMakeLists.txt), or among two
  * "processes" joined by a collective (two threads here; the MPI build's collective is tested
  * under mpirun), trains the same network as one device with the same global batch: weights
- * within 1e-5 relative after several epochs, for SGD and Adam, with equal and unequal shares. */
+ * within 1e-5 relative after several epochs, for SGD and Adam, with equal and unequal shares,
+ * and with dropout (its masks go by a sample's place in the whole batch, not in a device's part). */
 #include <criterion/criterion.h>
 #include <math.h>
 #include <pthread.h>
@@ -19,13 +20,18 @@ static const size_t sizes[] = {8, 12, 2};
 static const clprop_activation activations[] = {CLPROP_ACTIVATION_SIGMOID,
                                                 CLPROP_ACTIVATION_LINEAR};
 
+/* The hidden layer's dropout rate in the networks made: the dropout tests set it (each test runs in
+ * a process of its own). */
+static float hidden_dropout = 0.0f;
+
 static clprop_net *make_net(clprop_context *context, clprop_optimizer_kind optimizer)
 {
     clprop_net_desc desc = {.layer_count = 2,
                             .sizes = sizes,
                             .activations = activations,
                             .loss = CLPROP_LOSS_MSE,
-                            .seed = 5};
+                            .seed = 5,
+                            .dropout = &hidden_dropout};
     clprop_net *net = NULL;
     cr_assert_eq(clprop_net_create(context, &desc, &net), CLPROP_SUCCESS, "%s",
                  clprop_net_message(net));
@@ -152,6 +158,18 @@ Test(parallel, unequal_shares_train_as_one, .timeout = 120)
     check_two_devices(CLPROP_OPTIMIZER_ADAM, shares);
 }
 
+Test(parallel, two_devices_train_as_one_with_dropout, .timeout = 120)
+{
+    weights without;
+    train(CLPROP_OPTIMIZER_ADAM, NULL, 0, NULL, NULL, &without);
+    hidden_dropout = 0.3f;
+    const double shares[] = {1.0, 3.0};
+    check_two_devices(CLPROP_OPTIMIZER_ADAM, shares);
+    weights with;
+    train(CLPROP_OPTIMIZER_ADAM, NULL, 0, NULL, NULL, &with);
+    cr_expect(memcmp(with.w1, without.w1, sizeof with.w1) != 0, "dropout changed nothing");
+}
+
 Test(parallel, a_share_that_is_not_positive_is_refused)
 {
     clprop_context *context = test_context_with((clprop_context_desc){.device = "0"});
@@ -263,6 +281,12 @@ Test(parallel, two_processes_train_as_one_with_sgd, .timeout = 120)
 
 Test(parallel, two_processes_train_as_one_with_adam, .timeout = 120)
 {
+    check_two_processes(CLPROP_OPTIMIZER_ADAM);
+}
+
+Test(parallel, two_processes_train_as_one_with_dropout, .timeout = 120)
+{
+    hidden_dropout = 0.3f;
     check_two_processes(CLPROP_OPTIMIZER_ADAM);
 }
 

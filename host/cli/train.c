@@ -213,6 +213,34 @@ static cli_expected expected_of_the_network(session *s)
     return (cli_expected){.inputs = n->sizes[0], .by = s->layers_text};
 }
 
+/* --dropout's rates, one per hidden layer: one given for all, or one each. On resume they must
+ * be the checkpoint's, whose network keeps them. */
+static int settle_dropout(session *s)
+{
+    train_options *o = s->options;
+    size_t hidden = s->start != NULL ? clprop_model_layer_count(s->start) - 1
+                                     : o->network.size_count - 2;
+    if (o->dropout_count == 0)
+        return 1;
+    if (o->dropout_count != 1 && o->dropout_count != hidden) {
+        cli_error("--dropout: %zu rates for %zu hidden layers: give one for all or one each",
+                  o->dropout_count, hidden);
+        s->usage_error = 1;
+        return 0;
+    }
+    for (size_t l = o->dropout_count; l < hidden; l++)
+        o->dropout[l] = o->dropout[0];
+    o->dropout_count = hidden;
+    for (size_t l = 1; o->resume != NULL && l <= hidden; l++)
+        if (clprop_model_dropout(s->start, l) != o->dropout[l - 1]) {
+            cli_error("--dropout: layer %zu's rate %g differs from the checkpoint's run (%g)", l,
+                      (double)o->dropout[l - 1], (double)clprop_model_dropout(s->start, l));
+            s->usage_error = 1;
+            return 0;
+        }
+    return 1;
+}
+
 static int load_everything(session *s)
 {
     if (!load_start_model(s))
@@ -229,7 +257,7 @@ static int load_everything(session *s)
         return 0;
     if (classes == 0 && clprop_data_has_labels(s->data))
         classes = clprop_data_outputs(s->data);
-    return settle_shape(s) && load_test(s, classes) && choose_output(s);
+    return settle_shape(s) && settle_dropout(s) && load_test(s, classes) && choose_output(s);
 }
 
 /* ---- the network on the device ---- */
@@ -258,6 +286,9 @@ static int build_network(session *s)
                                clprop_model_optimizer(s->start, NULL, NULL, NULL, NULL);
     if (status == CLPROP_SUCCESS && !keep_model_optimizer)
         status = clprop_net_set_optimizer(s->net, &o->optimizer);
+    /* the masks from --seed; a resumed network keeps its checkpoint's (settle_dropout) */
+    if (status == CLPROP_SUCCESS && o->dropout_count > 0 && o->resume == NULL)
+        status = clprop_net_set_dropout(s->net, o->dropout, o->seed);
     if (status != CLPROP_SUCCESS) {
         cli_error("%s", s->net != NULL ? clprop_net_message(s->net) : "out of memory");
         return 0;

@@ -10,92 +10,97 @@
 
 static void print_usage(FILE *out)
 {
-    fputs("usage: clprop train --data FILE [options]\n"
-          "\n"
-          "Trains a network by backpropagation and reports every epoch.\n"
-          "\n"
-          "data (FANN .data/.train/.test, CSV, or IDX images with labels, gzip or not):\n"
-          "  --data FILE            training data\n"
-          "  --labels FILE          IDX labels for IDX images in --data\n"
-          "  --targets K            CSV: the last K columns are the targets\n"
-          "  --label-column N|last  CSV: column N (from 1) holds class labels 0..C-1 (one-hot)\n"
-          "  --test FILE            test data, evaluated after every epoch (same format options)\n"
-          "  --test-labels FILE     IDX labels for IDX images in --test\n"
-          "  --validation FRACTION  hold out this share of the training data (drawn from --seed)\n"
-          "                         and report its loss every epoch\n"
-          "  --scale-inputs KIND    standard ((x - mean)/deviation), minmax ((x - min)/(max - min))\n"
-          "                         or none (default): measured on the training part (after\n"
-          "                         --validation holds its share out), saved in the model and\n"
-          "                         applied by eval and predict, so data are never scaled by hand\n"
-          "  --scale-targets KIND   the same for regression targets; predict gives outputs back\n"
-          "                         in the data's units\n"
-          "network:\n"
-          "  --layers N0,N1,...,NL  units per layer, input first; the first and last must match\n"
-          "                         the data (default: inputs,32,outputs of the data); a hidden\n"
-          "                         size may name its activation: 784,512:relu,256:tanh,10\n"
-          "  --activation NAME      hidden layers without their own: sigmoid (default), tanh,\n"
-          "                         relu, leaky-relu or linear\n"
-          "  --output NAME          output layer: any of those, or softmax (default: softmax for\n"
-          "                         classes, tanh for -1/1 one-hot rows, else linear)\n"
-          "  --weight-init NAME     auto (default: glorot for sigmoid, tanh and linear layers, he\n"
-          "                         for relu and leaky-relu), glorot or he\n"
-          "  --loss mse|ce          squared error, or cross-entropy with softmax (default: ce\n"
-          "                         with softmax, else mse)\n"
-          "  --regression           class labels and one-hot targets (every row one 1, the rest\n"
-          "                         0 or -1) are values to fit, not classes: a linear output\n"
-          "                         with mse\n"
-          "  --no-bias              no biases\n"
-          "  --init MODEL           start from a model file or JSON export (defines the layers,\n"
-          "                         and the optimizer with its state when the model has one)\n"
-          "training:\n"
-          "  --epochs N             passes over the data (default 10); with --resume, the total\n"
-          "                         counted from the start of the original run\n"
-          "  --batch B              samples per step; the last one may be smaller (default 32)\n"
-          "  --lr A                 learning rate (default 0.1); plain SGD steps\n"
-          "                         W <- W - (A/B)*sum(delta*x^T)\n"
-          "  --optimizer NAME       sgd (default), momentum, adam (AdamW) or rprop (iRPROP-, for\n"
-          "                         full batches; it ignores --lr)\n"
-          "  --momentum M           momentum's mu (default 0.9)\n"
-          "  --nesterov             momentum: Nesterov's form\n"
-          "  --beta1 B1, --beta2 B2 Adam's moment decays (default 0.9, 0.999)\n"
-          "  --weight-decay W       L2 decay (decoupled for Adam) (default 0)\n"
-          "  --schedule NAME        constant (default), step or cosine learning rate\n"
-          "  --warmup EPOCHS        linear warm-up first: epoch e <= EPOCHS trains at\n"
-          "                         rate*e/EPOCHS (default 0)\n"
-          "  --lr-for-batch B0      linear scaling (Goyal et al. 2017): --lr is the rate for\n"
-          "                         batch B0, and the run trains at A*B/B0 (with --batch B)\n"
-          "  --step-every N         step: epochs between decays (default 10)\n"
-          "  --step-factor F        step: the factor (default 0.1)\n"
-          "  --early-stop PATIENCE  stop when the validation loss has not improved for PATIENCE\n"
-          "                         epochs, and keep the best model (needs --validation)\n"
-          "  --target-loss X        stop after the first epoch whose loss is at most X\n"
-          "  --target-accuracy A    stop after the first epoch whose accuracy is at least A (0 to\n"
-          "                         1; classifiers); both watch the validation share when there\n"
-          "                         is one, else the training figures\n"
-          "  --seed S               weights, shuffling and the validation split (default 1)\n"
-          "  --device SPEC          index, P:D, gpu, cpu or part of a name ($CLPROP_DEVICE)\n"
-          "  --gemm BACKEND         native (default), clblast, or auto: the faster one on this\n"
-          "                         device, measured once and remembered\n"
-          "  --devices LIST         several devices (selectors as --device, comma-separated; all:\n"
-          "                         every GPU, else every CPU): a replica of the network on each,\n"
-          "                         every batch split among them, the gradients summed\n"
-          "  --shares W,...         each device's share of a batch (default: equal)\n"
-          "output:\n"
-          "  --save MODEL           write the trained model (atomically) when training ends\n"
-          "  --log FILE.csv         per-epoch figures as CSV\n"
-          "  --checkpoint FILE      where checkpoints go (weights, optimizer state, epoch and\n"
-          "                         random state, written atomically); Ctrl-C writes one too\n"
-          "  --checkpoint-every N   write it every N epochs (default: only on Ctrl-C)\n"
-          "  --resume FILE          continue a checkpointed run exactly where it stopped\n"
-          "\n"
-          "A line first shows the network (each layer's units and activation), its loss and\n"
-          "whether the targets are classes. Each epoch prints the training loss (and accuracy, for\n"
-          "classifiers, measured on each batch before its step), the validation and test loss and\n"
-          "accuracy, samples per second and the time. Targets the output layer cannot reach, and a\n"
-          "run whose loss ends no better than always answering the targets' mean, are warned of on\n"
-          "stderr with what to change. Ctrl-C finishes the batch in progress, writes the checkpoint (to\n"
-          "--checkpoint, else clprop-interrupted.clprop) and exits with status 130.\n",
-          out);
+    fputs(
+        "usage: clprop train --data FILE [options]\n"
+        "\n"
+        "Trains a network by backpropagation and reports every epoch.\n"
+        "\n"
+        "data (FANN .data/.train/.test, CSV, or IDX images with labels, gzip or not):\n"
+        "  --data FILE            training data\n"
+        "  --labels FILE          IDX labels for IDX images in --data\n"
+        "  --targets K            CSV: the last K columns are the targets\n"
+        "  --label-column N|last  CSV: column N (from 1) holds class labels 0..C-1 (one-hot)\n"
+        "  --test FILE            test data, evaluated after every epoch (same format options)\n"
+        "  --test-labels FILE     IDX labels for IDX images in --test\n"
+        "  --validation FRACTION  hold out this share of the training data (drawn from --seed)\n"
+        "                         and report its loss every epoch\n"
+        "  --scale-inputs KIND    standard ((x - mean)/deviation), minmax ((x - min)/(max - min))\n"
+        "                         or none (default): measured on the training part (after\n"
+        "                         --validation holds its share out), saved in the model and\n"
+        "                         applied by eval and predict, so data are never scaled by hand\n"
+        "  --scale-targets KIND   the same for regression targets; predict gives outputs back\n"
+        "                         in the data's units\n"
+        "network:\n"
+        "  --layers N0,N1,...,NL  units per layer, input first; the first and last must match\n"
+        "                         the data (default: inputs,32,outputs of the data); a hidden\n"
+        "                         size may name its activation: 784,512:relu,256:tanh,10\n"
+        "  --activation NAME      hidden layers without their own: sigmoid (default), tanh,\n"
+        "                         relu, leaky-relu or linear\n"
+        "  --output NAME          output layer: any of those, or softmax (default: softmax for\n"
+        "                         classes, tanh for -1/1 one-hot rows, else linear)\n"
+        "  --weight-init NAME     auto (default: glorot for sigmoid, tanh and linear layers, he\n"
+        "                         for relu and leaky-relu), glorot or he\n"
+        "  --loss mse|ce          squared error, or cross-entropy with softmax (default: ce\n"
+        "                         with softmax, else mse)\n"
+        "  --regression           class labels and one-hot targets (every row one 1, the rest\n"
+        "                         0 or -1) are values to fit, not classes: a linear output\n"
+        "                         with mse\n"
+        "  --no-bias              no biases\n"
+        "  --init MODEL           start from a model file or JSON export (defines the layers,\n"
+        "                         and the optimizer with its state when the model has one)\n"
+        "  --dropout P[,P...]     inverted dropout while training: each hidden layer drops a\n"
+        "                         unit with probability P (one P for all, or one per hidden\n"
+        "                         layer; 0 <= P < 1); never in eval and predict (default none)\n"
+        "training:\n"
+        "  --epochs N             passes over the data (default 10); with --resume, the total\n"
+        "                         counted from the start of the original run\n"
+        "  --batch B              samples per step; the last one may be smaller (default 32)\n"
+        "  --lr A                 learning rate (default 0.1); plain SGD steps\n"
+        "                         W <- W - (A/B)*sum(delta*x^T)\n"
+        "  --optimizer NAME       sgd (default), momentum, adam (AdamW) or rprop (iRPROP-, for\n"
+        "                         full batches; it ignores --lr)\n"
+        "  --momentum M           momentum's mu (default 0.9)\n"
+        "  --nesterov             momentum: Nesterov's form\n"
+        "  --beta1 B1, --beta2 B2 Adam's moment decays (default 0.9, 0.999)\n"
+        "  --weight-decay W       L2 decay (decoupled for Adam) (default 0)\n"
+        "  --schedule NAME        constant (default), step or cosine learning rate\n"
+        "  --warmup EPOCHS        linear warm-up first: epoch e <= EPOCHS trains at\n"
+        "                         rate*e/EPOCHS (default 0)\n"
+        "  --lr-for-batch B0      linear scaling (Goyal et al. 2017): --lr is the rate for\n"
+        "                         batch B0, and the run trains at A*B/B0 (with --batch B)\n"
+        "  --step-every N         step: epochs between decays (default 10)\n"
+        "  --step-factor F        step: the factor (default 0.1)\n"
+        "  --early-stop PATIENCE  stop when the validation loss has not improved for PATIENCE\n"
+        "                         epochs, and keep the best model (needs --validation)\n"
+        "  --target-loss X        stop after the first epoch whose loss is at most X\n"
+        "  --target-accuracy A    stop after the first epoch whose accuracy is at least A (0 to\n"
+        "                         1; classifiers); both watch the validation share when there\n"
+        "                         is one, else the training figures\n"
+        "  --seed S               weights, shuffling and the validation split (default 1)\n"
+        "  --device SPEC          index, P:D, gpu, cpu or part of a name ($CLPROP_DEVICE)\n"
+        "  --gemm BACKEND         native (default), clblast, or auto: the faster one on this\n"
+        "                         device, measured once and remembered\n"
+        "  --devices LIST         several devices (selectors as --device, comma-separated; all:\n"
+        "                         every GPU, else every CPU): a replica of the network on each,\n"
+        "                         every batch split among them, the gradients summed\n"
+        "  --shares W,...         each device's share of a batch (default: equal)\n"
+        "output:\n"
+        "  --save MODEL           write the trained model (atomically) when training ends\n"
+        "  --log FILE.csv         per-epoch figures as CSV\n"
+        "  --checkpoint FILE      where checkpoints go (weights, optimizer state, epoch and\n"
+        "                         random state, written atomically); Ctrl-C writes one too\n"
+        "  --checkpoint-every N   write it every N epochs (default: only on Ctrl-C)\n"
+        "  --resume FILE          continue a checkpointed run exactly where it stopped\n"
+        "\n"
+        "A line first shows the network (each layer's units and activation), its loss and\n"
+        "whether the targets are classes. Each epoch prints the training loss (and accuracy, for\n"
+        "classifiers, measured on each batch before its step), the validation and test loss and\n"
+        "accuracy, samples per second and the time. Targets the output layer cannot reach, and a\n"
+        "run whose loss ends no better than always answering the targets' mean, are warned of on\n"
+        "stderr with what to change. Ctrl-C finishes the batch in progress, writes the checkpoint "
+        "(to\n"
+        "--checkpoint, else clprop-interrupted.clprop) and exits with status 130.\n",
+        out);
 }
 
 static int parse_optimizer_name(const char *text, clprop_optimizer_kind *out)
@@ -208,6 +213,31 @@ static int take_numeric_option(int argc, char **argv, int *i, train_options *o, 
     return 0;
 }
 
+/* --dropout P or P1,P2,...: each rate from 0 up to below 1. */
+static int parse_dropout(const char *text, train_options *o)
+{
+    static const cli_range rate = {0, 1, 0, 1};
+    const char *at = text;
+    o->dropout_count = 0;
+    while (1) {
+        size_t length = strcspn(at, ",");
+        char piece[64];
+        if (length >= sizeof piece || o->dropout_count == CLI_MAX_LAYERS) {
+            char shown[128];
+            cli_error("--dropout: expected rates like 0.5 or 0.2,0.4, not \"%s\"",
+                      cli_quote(text, shown, sizeof shown));
+            return 0;
+        }
+        memcpy(piece, at, length);
+        piece[length] = '\0';
+        if (!cli_parse_real("--dropout", piece, rate, &o->dropout[o->dropout_count++]))
+            return 0;
+        if (at[length] == '\0')
+            return 1;
+        at += length + 1;
+    }
+}
+
 /* Options that say how to train. */
 static int take_training_option(int argc, char **argv, int *i, train_options *o, int *bad)
 {
@@ -228,6 +258,8 @@ static int take_training_option(int argc, char **argv, int *i, train_options *o,
         *bad = *bad || !parse_scaling_name("--scale-inputs", v, &o->scale_inputs);
     } else if (cli_option_value(argc, argv, i, "--scale-targets", &v, bad)) {
         *bad = *bad || !parse_scaling_name("--scale-targets", v, &o->scale_targets);
+    } else if (cli_option_value(argc, argv, i, "--dropout", &v, bad)) {
+        *bad = *bad || !parse_dropout(v, o);
     } else if (cli_option_value(argc, argv, i, "--schedule", &v, bad)) {
         *bad = *bad || !parse_schedule_name(v, &o->schedule.kind);
         o->given |= GIVEN_SCHEDULE;

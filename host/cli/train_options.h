@@ -21,6 +21,8 @@ typedef struct train_options {
     float target_loss, target_accuracy; /* stop once reached; 0 for none */
     int regression;   /* --regression: one-hot targets are values, not classes */
     size_t checkpoint_every;
+    float dropout[CLI_MAX_LAYERS]; /* --dropout: one rate for every hidden layer, or one each */
+    size_t dropout_count;          /* 0: not given */
     const char *init, *save, *log, *checkpoint, *resume;
     const char *devices, *shares; /* --devices LIST, --shares W,...: data parallelism */
     clprop_scaling_kind scale_inputs, scale_targets; /* --scale-inputs, --scale-targets */

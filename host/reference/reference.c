@@ -333,6 +333,9 @@ void clprop_ref_forward(clprop_ref_net *net, const double *inputs, size_t batch)
                         layer->weights, layer->inputs, previous, batch, 0.0, batch);
         clprop_ref_bias_activate(layer->z, layer->a, layer->biases, layer->activation,
                                  layer->outputs, batch);
+        const double *mask = net->dropout != NULL ? net->dropout[l] : NULL;
+        for (size_t i = 0; mask != NULL && i < layer->outputs * batch; i++)
+            layer->a[i] *= mask[i];
         previous = layer->a;
     }
 }
@@ -378,8 +381,15 @@ double clprop_ref_compute_gradients(clprop_ref_net *net, const double *inputs,
         clprop_ref_layer *below = &net->layers[l - 1], *above = &net->layers[l];
         clprop_ref_gemm(below->delta, 1, 0, below->outputs, batch, above->outputs, 1.0,
                         above->weights, above->inputs, above->delta, batch, 0.0, batch);
-        clprop_ref_scale_by_derivative(below->delta, below->a, below->activation, below->outputs,
-                                       batch);
+        const double *mask = net->dropout != NULL ? net->dropout[l - 1] : NULL;
+        if (mask == NULL)
+            clprop_ref_scale_by_derivative(below->delta, below->a, below->activation,
+                                           below->outputs, batch);
+        for (size_t i = 0; mask != NULL && i < below->outputs * batch; i++) /* f′ from f(z) */
+            below->delta[i] *= clprop_ref_derivative_from_output(
+                                   below->activation,
+                                   clprop_ref_activate(below->activation, below->z[i])) *
+                               mask[i];
     }
     for (size_t l = 0; l < L; l++) {
         clprop_ref_layer *layer = &net->layers[l];

@@ -59,6 +59,10 @@ typedef struct clprop_ref_net {
     clprop_loss loss;
     clprop_optimizer optimizer; /* plain SGD unless set */
     unsigned long long steps;
+    /* Inverted dropout with fixed masks: NULL, or layer_count entries, [l−1] for layer l: NULL
+     * or its factors (outputs × batch, each 0 or 1/(1 − rate)), which multiply a = f(z) in the
+     * forward pass and f′(z) in the backward pass. The caller's arrays, for passes of that batch. */
+    const double *const *dropout;
 } clprop_ref_net;
 
 /* A reference network with the shape of desc; weights copied in (per layer 1..L: weights[l-1]

@@ -141,6 +141,7 @@ class clprop_net_desc(ctypes.Structure):
         ("loss", c_int),
         ("seed", c_uint64),
         ("init", c_int),
+        ("dropout", P(c_float)),
     ]
 
 
