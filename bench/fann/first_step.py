@@ -7,11 +7,13 @@ Used by bench/fann/compare.sh before it measures anything:
 
 Both libraries start every weight's step at 0.1. On the first epoch FANN grows it to 0.12 first
 (its iRPROP- counts "no previous gradient" as agreement); clprop keeps 0.1. So after one epoch
-every weight that moved must have moved by 0.12 in FANN and 0.1 in clprop, in the same
-direction: that checks the starting weights (clprop read FANN's .net), the gradient's sign for
-every weight, and that clprop trained with iRPROP- at all. Prints one line; exits 1 when fewer
-than 99% of the weights agree (float sums in a different order may flip the sign of a gradient
-that is almost zero, nothing else should).
+every weight must have moved by 0.12 in FANN and 0.1 in clprop, in the same direction — except
+where the gradient is exactly zero (an input that is 0 in every sample): clprop does not move
+such a weight, and FANN 2.2 moves it up by the step (its update is "slope < 0: down, else: up").
+That checks the starting weights (clprop read FANN's .net), the gradient's sign for every
+weight, and that clprop trained with iRPROP- at all. Prints one line; exits 1 when fewer than
+99% of the weights agree (float sums in a different order may flip the sign of a gradient that
+is almost zero, nothing else should).
 """
 import re
 import sys
@@ -29,15 +31,17 @@ def main():
     if not len(start) == len(fann) == len(clprop):
         print(f"first step: weight counts differ ({len(start)}, {len(fann)}, {len(clprop)})")
         return 1
-    agree = 0
+    agree = zero = 0
     for w0, wf, wc in zip(start, fann, clprop):
         df, dc = wf - w0, wc - w0
-        fann_ok = abs(abs(df) - 0.12) < 1e-4 or abs(df) < 1e-7
-        clprop_ok = abs(abs(dc) - 0.1) < 1e-4 or abs(dc) < 1e-7
-        same_way = (df > 1e-7) == (dc > 1e-7) and (df < -1e-7) == (dc < -1e-7)
-        agree += fann_ok and clprop_ok and same_way
-    share = agree / len(start)
-    print(f"first step: {agree}/{len(start)} weights moved alike (FANN 0.12, clprop 0.1, same way)")
+        if abs(dc) < 1e-7:  # a zero gradient: FANN 2.2 moves the weight up, clprop leaves it
+            zero += abs(df - 0.12) < 1e-4 or abs(df) < 1e-7
+            continue
+        same_way = (df > 0) == (dc > 0)
+        agree += abs(abs(df) - 0.12) < 1e-4 and abs(abs(dc) - 0.1) < 1e-4 and same_way
+    share = (agree + zero) / len(start)
+    print(f"first step: {agree}/{len(start)} weights moved alike (FANN 0.12, clprop 0.1, same way)"
+          + (f", {zero} with a zero gradient (FANN +0.12, clprop 0)" if zero else ""))
     return 0 if share >= 0.99 else 1
 
 
