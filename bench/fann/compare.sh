@@ -31,6 +31,7 @@ WORK=$(mktemp -d)
 trap 'rm -rf "$WORK"' EXIT
 
 # Hidden layers as FANN's benchmarks/benchmark.sh gives them (n1, n2).
+# shellcheck disable=SC2054  # the values are "n1,n2" strings, not list separators
 declare -A HIDDEN=([abelone]=16 [bank32fm]=16 [bank32nh]=16 [building]=16 [census-house]=16
                    [diabetes]=4 [gene]=4,2 [kin32fm]=16 [mushroom]=32 [parity8]=16 [parity13]=26
                    [pumadyn-32fm]=10 [robot]=96 [soybean]=16,8 [thyroid]=16,8 [two-spiral]=20,10)

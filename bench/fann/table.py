@@ -18,9 +18,11 @@ WHO = ("fann-tanh", "fann-linear", "clprop")
 
 
 def significant(x, digits):
-    """x with `digits` significant digits, in decimal notation, trailing zeros kept."""
+    """x with `digits` significant digits, trailing zeros kept; below 1e-4 as 1.2e-05."""
     if x == 0:
         return "0"
+    if abs(x) < 1e-4:
+        return f"{x:.{digits - 1}e}"
     decimals = max(digits - 1 - math.floor(math.log10(abs(x))), 0)
     return f"{x:.{decimals}f}"
 
