@@ -213,20 +213,21 @@ class Net:
         activations_c = (ctypes.c_int * len(activations))(*activations)
         desc = _lib.clprop_net_desc(layer_count=len(sizes) - 1, sizes=sizes_c,
                                     activations=activations_c, loss=loss, seed=seed)
-        handle = ctypes.c_void_p()
-        with ctx.lock:
-            status = _C.clprop_net_create(ctx.handle, ctypes.byref(desc), ctypes.byref(handle))
-            if status != _lib.SUCCESS:
-                exception = error(status, _C.clprop_net_message(handle))
-                _C.clprop_net_destroy(handle)
-                raise exception
-        return cls(ctx, handle)
+        return cls._open(ctx, lambda handle: _C.clprop_net_create(
+            ctx.handle, ctypes.byref(desc), ctypes.byref(handle)))
 
     @classmethod
     def load(cls, ctx, path):
+        return cls._open(ctx, lambda handle: _C.clprop_net_load(
+            ctx.handle, os.fsencode(path), ctypes.byref(handle)))
+
+    @classmethod
+    def _open(cls, ctx, make):
+        """A network from `make(handle)` (clprop_net_create or _load): on failure the library's
+        message as the exception, and the half-made handle destroyed."""
         handle = ctypes.c_void_p()
         with ctx.lock:
-            status = _C.clprop_net_load(ctx.handle, os.fsencode(path), ctypes.byref(handle))
+            status = make(handle)
             if status != _lib.SUCCESS:
                 exception = error(status, _C.clprop_net_message(handle))
                 _C.clprop_net_destroy(handle)
