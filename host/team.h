@@ -15,7 +15,8 @@ typedef struct clprop_team {
     size_t count;              /* devices in this process */
     clprop_net **nets;         /* nets[0] reports failures; the others are its replicas */
     clprop_device_data **data; /* the training set on each device */
-    const double *shares;      /* count weights of each device's part of a batch; NULL: equal */
+    const double *shares;      /* count positive weights (the trainer checks them): each device's
+                                  part of a batch; NULL: equal */
     const clprop_collective *collective; /* other processes; NULL: none */
     float *sum, *part;                   /* the exchange's host buffers, during an epoch */
 } clprop_team;

@@ -373,10 +373,6 @@ static clprop_status check_team(clprop_team *team, size_t batch)
                                "training on several devices needs the training set on each of "
                                "them, and it does not fit device %zu",
                                d);
-        if (team->shares != NULL && !(team->shares[d] > 0.0 && isfinite(team->shares[d])))
-            return clprop_fail(&net->message, CLPROP_ERROR_INVALID_ARGUMENT,
-                               "device %zu's share of a batch must be a positive number, not %g", d,
-                               team->shares[d]);
     }
     if (team->collective != NULL && !team->data[0]->resident)
         return clprop_fail(&net->message, CLPROP_ERROR_DOES_NOT_FIT,
