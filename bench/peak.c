@@ -1,7 +1,10 @@
 /* `clprop-bench peak`: this CPU's FP32 fused-multiply-add peak, measured, so that every GFLOP/s
  * figure of the bench can be read as a share of what the cores can do at all. One thread per
- * core runs a loop of independent FMA chains (12 chains of 8-wide AVX2 vectors hide the FMA's
- * latency on current x86 cores) for a fixed time; the figure is the sum over the threads.
+ * core runs a loop of independent FMA chains (12 chains of vectors hide the FMA's latency on
+ * current x86 cores) for a fixed time; the figure is the sum over the threads. The vectors are
+ * the widest the CPU has: 16 lanes where it has AVX-512 (Zen 4 and 5, Intel server cores; on
+ * cores that run a 512-bit FMA as two 256-bit halves that measures the same as AVX2, on those
+ * with full 512-bit units twice as much), else 8 lanes of AVX2.
  * Clock rates under load differ from the nominal ones, which is why it is measured, not
  * computed. Without AVX2 and FMA (or off x86) it says so and measures plain scalar FMAs.
  *
@@ -27,10 +30,13 @@
 enum { CHAINS = 12, ROUNDS = 1 << 16 };
 #define SECONDS_PER_THREAD 1.0
 
+/* How wide the FMAs are: the lanes of the vectors the loop uses. */
+typedef enum { SCALAR_LANES = 1, AVX2_LANES = 8, AVX512_LANES = 16 } fma_lanes;
+
 typedef struct peak_thread {
     double flops, seconds;
     float sink; /* keeps the loop's result alive */
-    int wide;
+    fma_lanes lanes;
 } peak_thread;
 
 static double now_seconds(void)
@@ -61,14 +67,40 @@ __attribute__((target("avx2,fma"))) static float wide_rounds(float seed)
     return total[0] + total[7];
 }
 
-static int has_wide_fma(void)
+typedef float v16 __attribute__((vector_size(64)));
+
+/* The same with 16 lanes: ROUNDS × CHAINS FMAs of 16 lanes. */
+__attribute__((target("avx512f"))) static float widest_rounds(float seed)
+{
+    v16 acc[CHAINS], x = {seed, seed, seed, seed, seed, seed, seed, seed,
+                          seed, seed, seed, seed, seed, seed, seed, seed};
+    const v16 a = x * 0.999999f, b = x * 1e-7f;
+    for (int c = 0; c < CHAINS; c++)
+        acc[c] = x + (float)c;
+    for (int r = 0; r < ROUNDS; r++) {
+#pragma GCC unroll 12
+        for (int c = 0; c < CHAINS; c++)
+            acc[c] = __builtin_ia32_vfmaddps512_mask(acc[c], a, b, (unsigned short)-1, 4);
+    }
+    v16 total = acc[0];
+    for (int c = 1; c < CHAINS; c++)
+        total += acc[c];
+    return total[0] + total[15];
+}
+
+static fma_lanes widest_fma(void)
 {
     __builtin_cpu_init();
-    return __builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma");
+    if (__builtin_cpu_supports("avx512f"))
+        return AVX512_LANES;
+    if (__builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma"))
+        return AVX2_LANES;
+    return SCALAR_LANES;
 }
 #else
 static float wide_rounds(float seed) { return seed; }
-static int has_wide_fma(void) { return 0; }
+static float widest_rounds(float seed) { return seed; }
+static fma_lanes widest_fma(void) { return SCALAR_LANES; }
 #endif
 
 /* The same count of chains one lane wide, with the C library's fmaf. */
@@ -91,11 +123,13 @@ static float scalar_rounds(float seed)
 static void *run_thread(void *argument)
 {
     peak_thread *t = argument;
-    double lanes = t->wide ? 8.0 : 1.0, start = now_seconds(), elapsed = 0.0;
+    double lanes = (double)t->lanes, start = now_seconds(), elapsed = 0.0;
+    float (*rounds)(float) = t->lanes == AVX512_LANES ? widest_rounds
+                             : t->lanes == AVX2_LANES ? wide_rounds
+                                                      : scalar_rounds;
     size_t calls = 0;
     while (elapsed < SECONDS_PER_THREAD) {
-        t->sink += t->wide ? wide_rounds(1.0f + t->sink * 1e-30f)
-                           : scalar_rounds(1.0f + t->sink * 1e-30f);
+        t->sink += rounds(1.0f + t->sink * 1e-30f);
         calls++;
         elapsed = now_seconds() - start;
     }
@@ -114,7 +148,7 @@ static int core_count(void)
 }
 
 /* Runs `threads` threads at once; returns the summed GFLOP/s. */
-static double measure(int threads, int wide)
+static double measure(int threads, fma_lanes lanes)
 {
     pthread_t ids[256];
     peak_thread work[256];
@@ -123,7 +157,7 @@ static double measure(int threads, int wide)
     memset(work, 0, sizeof work);
     int started = 0;
     for (; started < threads; started++) {
-        work[started].wide = wide;
+        work[started].lanes = lanes;
         if (pthread_create(&ids[started], NULL, run_thread, &work[started]) != 0)
             break;
     }
@@ -135,19 +169,31 @@ static double measure(int threads, int wide)
     return gflops;
 }
 
+static const char *lanes_name(fma_lanes lanes, int json)
+{
+    switch (lanes) {
+    case AVX512_LANES:
+        return json ? "avx512_fma" : "AVX-512 FMA, 16 lanes";
+    case AVX2_LANES:
+        return json ? "avx2_fma" : "AVX2 FMA, 8 lanes";
+    default:
+        return json ? "scalar" : "scalar fmaf (no AVX2 FMA here)";
+    }
+}
+
 int bench_peak(int json)
 {
-    int wide = has_wide_fma(), cores = core_count();
-    const char *kind = wide ? "AVX2 FMA, 8 lanes" : "scalar fmaf (no AVX2 FMA here)";
-    double one = measure(1, wide), all = measure(cores, wide);
+    fma_lanes lanes = widest_fma();
+    int cores = core_count();
+    double one = measure(1, lanes), all = measure(cores, lanes);
     if (json)
         printf("{\"peak\":\"fp32_fma\",\"kind\":\"%s\",\"threads\":%d,\"gflops\":%.1f,"
                "\"gflops_one_core\":%.1f}\n",
-               wide ? "avx2_fma" : "scalar", cores, all, one);
+               lanes_name(lanes, 1), cores, all, one);
     else
         printf("FP32 FMA peak (%s, %d independent chains): %.1f GFLOP/s on one core, "
                "%.1f GFLOP/s on %d threads\n",
-               kind, CHAINS, one, all, cores);
+               lanes_name(lanes, 0), CHAINS, one, all, cores);
     return 0;
 }
 

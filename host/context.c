@@ -33,10 +33,14 @@ static clprop_status open_device(clprop_context *context, const clprop_device_en
     cl_bool unified = CL_FALSE;
     clGetDeviceInfo(entry->device, CL_DEVICE_HOST_UNIFIED_MEMORY, sizeof unified, &unified, NULL);
     context->shares_host_memory = unified == CL_TRUE || entry->info.kind == CLPROP_DEVICE_CPU;
-    size_t max_group = 1;
-    clGetDeviceInfo(entry->device, CL_DEVICE_MAX_WORK_GROUP_SIZE, sizeof max_group, &max_group,
-                    NULL);
-    clprop_status status = clprop_tuning_for(&entry->info, max_group, &desc->tuning,
+    clprop_device_limits limits = {.max_group = 1, .float_lanes = 1};
+    clGetDeviceInfo(entry->device, CL_DEVICE_MAX_WORK_GROUP_SIZE, sizeof limits.max_group,
+                    &limits.max_group, NULL);
+    cl_uint lanes = 1;
+    if (clGetDeviceInfo(entry->device, CL_DEVICE_NATIVE_VECTOR_WIDTH_FLOAT, sizeof lanes, &lanes,
+                        NULL) == CL_SUCCESS)
+        limits.float_lanes = lanes;
+    clprop_status status = clprop_tuning_for(&entry->info, &limits, &desc->tuning,
                                              &context->tuning, &context->message);
     if (status != CLPROP_SUCCESS)
         return status;

@@ -1,5 +1,5 @@
-/* The CPU family (kernels/gemm_cpu.cl): every row and whole tiles of 16 columns in a
- * register-tiled kernel, a ragged right strip of fewer than 16 columns in the generic kernel.
+/* The CPU family (kernels/gemm_cpu.cl): every row and whole tiles of 2 × cpu_vector columns in a
+ * register-tiled kernel, a ragged right strip narrower than a tile in the generic kernel.
  * Which register-tiled kernel: the one that reads B in place while B fits in a core's cache, the
  * one that copies panels of B into private memory for a larger B and for A·Bᵀ (the copy makes
  * the transpose). */
@@ -64,7 +64,7 @@ int clprop_gemm_cpu_uses_panels(const clprop_context *context, const clprop_gemm
         return 1;
     if (tuning->cpu_panels == CLPROP_CPU_PANELS_NEVER)
         return 0;
-    size_t column_tiles = shape->n / CLPROP_CPU_TILE_N;
+    size_t column_tiles = shape->n / clprop_cpu_tile_n(tuning);
     return column_tiles > 0 && shape->k * shape->n * sizeof(float) > tuning->cpu_panel_bytes &&
            row_tiles_per_item(context, row_tiles_of(context, shape), column_tiles, 0) >=
                PANEL_MIN_REUSE;
@@ -142,8 +142,9 @@ clprop_status clprop_gemm_cpu(clprop_context *context, clprop_message *message,
                               const clprop_gemm_shape *shape, float alpha, cl_mem a, cl_mem b,
                               float beta, cl_mem c, const clprop_epilogue_args *epilogue)
 {
-    size_t row_tiles = row_tiles_of(context, shape), column_tiles = shape->n / CLPROP_CPU_TILE_N;
-    size_t full_columns = column_tiles * CLPROP_CPU_TILE_N;
+    size_t tile_n = clprop_cpu_tile_n(&context->tuning);
+    size_t row_tiles = row_tiles_of(context, shape), column_tiles = shape->n / tile_n;
+    size_t full_columns = column_tiles * tile_n;
     clprop_status status = CLPROP_SUCCESS;
     if (column_tiles > 0 && clprop_gemm_cpu_uses_panels(context, shape))
         status = tiles_through_panels(

@@ -15,8 +15,6 @@
 /* The portable GEMM's register block per work-item (kernels/gemm.cl). */
 #define CLPROP_GEMM_TILE_M 4
 #define CLPROP_GEMM_TILE_N 4
-/* The CPU family's tile width: a row of a tile is two float8 (kernels/gemm_cpu.cl). */
-#define CLPROP_CPU_TILE_N 16
 /* Inputs a work-item of the batch gather takes, as two float8 (kernels/layout.cl). */
 #define CLPROP_GATHER_WIDTH 16
 

@@ -41,11 +41,31 @@ static clprop_status override_count(const char *field, size_t given, size_t low,
     return CLPROP_SUCCESS;
 }
 
-clprop_status clprop_tuning_for(const clprop_device_info *device, size_t max_group,
+/* A CPU device with 16 native float lanes has AVX-512: 32 vector registers and twice the lanes,
+ * so the CPU family's tiles are float16 pairs and taller (AVX512_TILE_M rows, 2·AVX512_TILE_M
+ * accumulators of 32 registers), with AVX512_KBLOCK-row panels (32 KiB, two thirds of Zen 5's
+ * 48 KiB L1 data cache). Measured with clprop-bench kernels on a Zen 5 (bench/RESULTS.md). */
+#define AVX512_TILE_M 8
+#define AVX512_KBLOCK 256
+
+static void defaults_for(const clprop_device_info *device, const clprop_device_limits *limits,
+                         clprop_tuning *out)
+{
+    *out = defaults_by_kind[device->kind];
+    out->cpu_vector = 8;
+    if (device->kind == CLPROP_DEVICE_CPU && limits->float_lanes >= 16) {
+        out->cpu_vector = 16;
+        out->cpu_tile_m = AVX512_TILE_M;
+        out->cpu_kblock = AVX512_KBLOCK;
+    }
+}
+
+clprop_status clprop_tuning_for(const clprop_device_info *device,
+                                const clprop_device_limits *limits,
                                 const clprop_gemm_tuning *overrides, clprop_tuning *out,
                                 clprop_message *message)
 {
-    *out = defaults_by_kind[device->kind];
+    defaults_for(device, limits, out);
     static const clprop_gemm_tuning none = {0};
     const clprop_gemm_tuning *o = overrides != NULL ? overrides : &none;
     if (clprop_gemm_family_name(o->family) == NULL)
@@ -58,13 +78,19 @@ clprop_status clprop_tuning_for(const clprop_device_info *device, size_t max_gro
         out->family = o->family;
     if (o->cpu_panels != CLPROP_CPU_PANELS_DEFAULT)
         out->cpu_panels = o->cpu_panels;
-    CLPROP_CHECK(override_count("cpu_tile_m", o->cpu_tile_m, 1, 8, &out->cpu_tile_m, message));
+    CLPROP_CHECK(override_count("cpu_tile_m", o->cpu_tile_m, 1, 16, &out->cpu_tile_m, message));
+    if (o->cpu_vector != 0 && o->cpu_vector != 8 && o->cpu_vector != 16)
+        return clprop_fail(message, CLPROP_ERROR_INVALID_ARGUMENT,
+                           "GEMM tuning: cpu_vector must be 8 or 16, not %zu", o->cpu_vector);
+    if (o->cpu_vector != 0)
+        out->cpu_vector = o->cpu_vector;
     CLPROP_CHECK(override_count("cpu_tiles", o->cpu_tiles, 1, 64, &out->cpu_tiles, message));
     CLPROP_CHECK(override_count("cpu_kblock", o->cpu_kblock, 16, 1024, &out->cpu_kblock, message));
     CLPROP_CHECK(override_count("cpu_items_per_unit", o->cpu_items_per_unit, 1, 1024,
                                 &out->cpu_items_per_unit, message));
     /* a device whose work-groups are too small for the GPU tiles gets the portable kernels */
-    if (out->family == CLPROP_GEMM_FAMILY_GPU && max_group < out->gpu_group * out->gpu_group)
+    if (out->family == CLPROP_GEMM_FAMILY_GPU &&
+        limits->max_group < out->gpu_group * out->gpu_group)
         out->family = CLPROP_GEMM_FAMILY_GENERIC;
     return CLPROP_SUCCESS;
 }
@@ -72,8 +98,8 @@ clprop_status clprop_tuning_for(const clprop_device_info *device, size_t max_gro
 void clprop_tuning_build_options(const clprop_tuning *tuning, char *options, size_t size)
 {
     snprintf(options, size,
-             "-cl-std=CL1.2 -DCPU_TILE_M=%zu -DCPU_KBLOCK=%zu -DGPU_TILE=%zu -DGPU_DEPTH=%zu "
-             "-DGPU_GROUP=%zu",
-             tuning->cpu_tile_m, tuning->cpu_kblock, tuning->gpu_tile, tuning->gpu_depth,
-             tuning->gpu_group);
+             "-cl-std=CL1.2 -DCPU_TILE_M=%zu -DCPU_VECTOR=%zu -DCPU_TILE_N=%zu -DCPU_KBLOCK=%zu "
+             "-DGPU_TILE=%zu -DGPU_DEPTH=%zu -DGPU_GROUP=%zu",
+             tuning->cpu_tile_m, tuning->cpu_vector, clprop_cpu_tile_n(tuning), tuning->cpu_kblock,
+             tuning->gpu_tile, tuning->gpu_depth, tuning->gpu_group);
 }

@@ -10,7 +10,8 @@
 
 typedef struct clprop_tuning {
     clprop_gemm_family family;  /* never CLPROP_GEMM_FAMILY_DEFAULT once resolved */
-    size_t cpu_tile_m;          /* rows of the CPU register tile (columns: 16) */
+    size_t cpu_tile_m;          /* rows of the CPU register tile (columns: 2 × cpu_vector) */
+    size_t cpu_vector;          /* lanes of the CPU kernels' vectors: 8 or 16 */
     size_t cpu_tiles;           /* most tiles a work-item of the in-place kernel computes */
     clprop_cpu_panels cpu_panels; /* never CLPROP_CPU_PANELS_DEFAULT once resolved */
     size_t cpu_panel_bytes;     /* B larger than this goes through panels (auto) */
@@ -19,12 +20,24 @@ typedef struct clprop_tuning {
     size_t gpu_tile, gpu_depth, gpu_group; /* GPU block edge, K step, work-group edge */
 } clprop_tuning;
 
-/* The tuning for a device: its kind's defaults, then the overrides (may be NULL) where they are
- * not 0, each checked against its range. `max_group` is the device's largest work-group; the GPU
- * family needs gpu_group² of it. */
-clprop_status clprop_tuning_for(const clprop_device_info *device, size_t max_group,
+/* What the tuning needs to know of a device beyond its kind. */
+typedef struct clprop_device_limits {
+    size_t max_group;   /* its largest work-group: the GPU family needs gpu_group² of it */
+    size_t float_lanes; /* its native float vector width: 16 on AVX-512 CPUs, 8 on AVX2 */
+} clprop_device_limits;
+
+/* The tuning for a device: its kind's defaults (for CPU devices by their vector width), then the
+ * overrides (may be NULL) where they are not 0, each checked against its range. */
+clprop_status clprop_tuning_for(const clprop_device_info *device,
+                                const clprop_device_limits *limits,
                                 const clprop_gemm_tuning *overrides, clprop_tuning *out,
                                 clprop_message *message);
+
+/* Columns of the CPU family's register tile: a row of a tile is two vectors. */
+static inline size_t clprop_cpu_tile_n(const clprop_tuning *tuning)
+{
+    return 2 * tuning->cpu_vector;
+}
 
 /* "-cl-std=CL1.2 -DCPU_TILE_M=6 ...": the values reach the kernels as -D definitions. */
 void clprop_tuning_build_options(const clprop_tuning *tuning, char *options, size_t size);

@@ -164,11 +164,13 @@ int clprop_cpu_panels_from_name(const char *name, clprop_cpu_panels *panels);
  * clprop_context_create fail naming the field. */
 typedef struct clprop_gemm_tuning {
     clprop_gemm_family family;
-    size_t cpu_tile_m;           /* rows of the CPU family's register tile: 1..8 */
+    size_t cpu_tile_m;           /* rows of the CPU family's register tile: 1..16 */
     size_t cpu_tiles;            /* most tiles a work-item of its in-place kernel takes: 1..64 */
     clprop_cpu_panels cpu_panels;
     size_t cpu_kblock;           /* rows of B in one panel: 16..1024 */
     size_t cpu_items_per_unit;   /* work-items both CPU kernels aim for per compute unit: 1..1024 */
+    size_t cpu_vector;           /* lanes of the CPU family's vectors, 8 (AVX2) or 16 (AVX-512);
+                                    0: the device's native width */
 } clprop_gemm_tuning;
 
 typedef struct clprop_context_desc {

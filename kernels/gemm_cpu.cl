@@ -1,40 +1,68 @@
 /* Register-tiled GEMM for CPU devices (PoCL), C = alpha·op(A)·op(B) + beta·C, row-major.
  *
- * Each work-item keeps a CPU_TILE_M×16 block of C in pairs of float8 accumulators; per step of K it
- * loads 16 values of a row of B as two float8, broadcasts CPU_TILE_M values of A and issues twice
- * as many vector FMAs (float8, not float16: a float16 is an AVX-512 value, and passing one to a
- * built-in makes PoCL warn of an ABI change on AVX2 machines). With
- * AVX2's sixteen 256-bit registers, 6 rows (12 registers of accumulators) is the most that stays in
- * registers; the host passes the tile height with -DCPU_TILE_M. There is no local memory and the
+ * Each work-item keeps a CPU_TILE_M × CPU_TILE_N block of C in pairs of cpu_vec accumulators
+ * (CPU_VECTOR lanes each, CPU_TILE_N = 2·CPU_VECTOR); per step of K it loads a row of the tile's
+ * B as two vectors, broadcasts CPU_TILE_M values of A and issues twice as many vector FMAs. The
+ * host picks the width from the device's native vector width: 8 lanes (AVX2: sixteen 256-bit
+ * registers, 6 rows = 12 accumulators is the most that stays in registers) or 16 (AVX-512:
+ * thirty-two 512-bit registers, room for a taller tile and twice the work per instruction).
+ * A float16 is never passed to a function: on an AVX2 machine that is an AVX-512 argument and
+ * PoCL warns of an ABI change, so the epilogue takes eight lanes at a time. The host passes the
+ * tile height with -DCPU_TILE_M. There is no local memory and the
  * work-group is one work-item: on PoCL a work-item is a loop iteration on a CPU core, barriers are
  * expensive, and PoCL's own choice of work-group size costs speed.
  *
  * Two kernels share that inner loop:
  * - gemm_cpu_nn/tn read B where it lies. Right when all of B stays in the core's cache.
- * - gemm_cpu_panel_nn/tn/nt copy a CPU_KBLOCK×16 panel of op(B) into private memory (the stack of
- *   the core, in L1) and run several tiles of rows against it. Reading B in place, a 16-column
- *   panel is CPU_KBLOCK rows apart by the row stride; with strides of 1 or 4 KiB those lines all
+ * - gemm_cpu_panel_nn/tn/nt copy a CPU_KBLOCK × CPU_TILE_N panel of op(B) into private memory
+ *   (the stack of the core, in L1) and run several tiles of rows against it. Reading B in place,
+ *   a panel's rows are the row stride apart; with strides of 1 or 4 KiB those lines all
  *   fall into a few cache sets and are evicted before the next tile of rows reuses them, so
  *   large B ran at a third of the speed. The copy also transposes, which makes A·Bᵀ a kernel of
  *   its own. The panel kernels take the in-place kernel's arguments, column_tiles unused, so
  *   that one launcher serves both.
  *
- * Both apply the epilogue (gemm_epilogue.cl) as they store. Both cover every row (the last tile of rows reads row m − 1 again for the rows past the end and
- * does not store them) and whole tiles of 16 columns; the host sends a ragged right edge to the
- * generic kernel in gemm.cl. */
+ * Both apply the epilogue (gemm_epilogue.cl) as they store. Both cover every row (the last tile
+ * of rows reads row m − 1 again for the rows past the end and does not store them) and whole
+ * tiles of CPU_TILE_N columns; the host sends a ragged right edge to the generic kernel in
+ * gemm.cl. */
 
 #ifndef CPU_TILE_M
 #error "the host passes the tile height (-DCPU_TILE_M, from its tuning table)"
 #endif
-/* The tile's width, CPU_TILE_N from the host's contract: its rows are held as two float8. */
-#if CPU_TILE_N != 16
-#error "the CPU kernels hold a row of a tile as two float8"
+#if CPU_VECTOR == 16
+typedef float16 cpu_vec;
+#define CPU_LOAD vload16
+#define CPU_STORE_VECTOR vstore16
+/* the epilogue eight lanes at a time (no float16 argument, see above) */
+#define CPU_FINISH(v, row, col, at)                                                                \
+    (float16)(gemm_finish8((v).lo, epilogue, bias, other, activation, dropout, row, col, at),      \
+              gemm_finish8((v).hi, epilogue, bias, other, activation, dropout, row, (col) + 8,     \
+                           (at) + 8))
+#elif CPU_VECTOR == 8
+typedef float8 cpu_vec;
+#define CPU_LOAD vload8
+#define CPU_STORE_VECTOR vstore8
+#define CPU_FINISH(v, row, col, at)                                                                \
+    gemm_finish8(v, epilogue, bias, other, activation, dropout, row, col, at)
+#else
+#error "the host passes the vector width (-DCPU_VECTOR=8 or 16, from its tuning table)"
+#endif
+/* The tile's width, from the host's table beside CPU_VECTOR: a row of a tile is two vectors. */
+#if CPU_TILE_N != 2 * CPU_VECTOR
+#error "the CPU kernels hold a row of a tile as two vectors"
 #endif
 
-/* Rows 0 .. CPU_TILE_M−1 of the tile, unrolled so that each accumulator stays in registers. */
+/* Rows 0 .. CPU_TILE_M−1 of the tile (at most 16), unrolled so that each accumulator stays in
+ * registers. */
+#if CPU_TILE_M > 16
+#error "the CPU tile has at most 16 rows"
+#endif
 #define CPU_FOR_ROWS(DO)                                                                           \
     DO(0) CPU_IF_ROW_1(DO) CPU_IF_ROW_2(DO) CPU_IF_ROW_3(DO) CPU_IF_ROW_4(DO) CPU_IF_ROW_5(DO)    \
-        CPU_IF_ROW_6(DO) CPU_IF_ROW_7(DO)
+        CPU_IF_ROW_6(DO) CPU_IF_ROW_7(DO) CPU_IF_ROW_8(DO) CPU_IF_ROW_9(DO) CPU_IF_ROW_10(DO)     \
+            CPU_IF_ROW_11(DO) CPU_IF_ROW_12(DO) CPU_IF_ROW_13(DO) CPU_IF_ROW_14(DO)                \
+                CPU_IF_ROW_15(DO)
 #if CPU_TILE_M > 1
 #define CPU_IF_ROW_1(DO) DO(1)
 #else
@@ -70,14 +98,54 @@
 #else
 #define CPU_IF_ROW_7(DO)
 #endif
+#if CPU_TILE_M > 8
+#define CPU_IF_ROW_8(DO) DO(8)
+#else
+#define CPU_IF_ROW_8(DO)
+#endif
+#if CPU_TILE_M > 9
+#define CPU_IF_ROW_9(DO) DO(9)
+#else
+#define CPU_IF_ROW_9(DO)
+#endif
+#if CPU_TILE_M > 10
+#define CPU_IF_ROW_10(DO) DO(10)
+#else
+#define CPU_IF_ROW_10(DO)
+#endif
+#if CPU_TILE_M > 11
+#define CPU_IF_ROW_11(DO) DO(11)
+#else
+#define CPU_IF_ROW_11(DO)
+#endif
+#if CPU_TILE_M > 12
+#define CPU_IF_ROW_12(DO) DO(12)
+#else
+#define CPU_IF_ROW_12(DO)
+#endif
+#if CPU_TILE_M > 13
+#define CPU_IF_ROW_13(DO) DO(13)
+#else
+#define CPU_IF_ROW_13(DO)
+#endif
+#if CPU_TILE_M > 14
+#define CPU_IF_ROW_14(DO) DO(14)
+#else
+#define CPU_IF_ROW_14(DO)
+#endif
+#if CPU_TILE_M > 15
+#define CPU_IF_ROW_15(DO) DO(15)
+#else
+#define CPU_IF_ROW_15(DO)
+#endif
 
-#define CPU_DECLARE(r) float8 acc##r##_lo = (float8)(0.0f), acc##r##_hi = (float8)(0.0f);
+#define CPU_DECLARE(r) cpu_vec acc##r##_lo = (cpu_vec)(0.0f), acc##r##_hi = (cpu_vec)(0.0f);
 /* Rows past the end of A (in the last tile of rows) read the last row again and are not stored:
  * the bottom edge runs at the speed of the bulk. */
 #define CPU_ROW(r) const uint row##r = min(i0 + r, m - 1);
 #define CPU_FMA_AT(r, P)                                                                           \
     {                                                                                              \
-        float8 a_value = (float8)(A_AT(row##r, P));                                                \
+        cpu_vec a_value = (cpu_vec)(A_AT(row##r, P));                                                \
         acc##r##_lo = fma(a_value, b_lo, acc##r##_lo);                                             \
         acc##r##_hi = fma(a_value, b_hi, acc##r##_hi);                                             \
     }
@@ -88,18 +156,17 @@
 #define CPU_STORE(r)                                                                               \
     if (i0 + r < m) {                                                                              \
         size_t at = (size_t)(i0 + r) * ldc + j0;                                                   \
-        float8 low = alpha * acc##r##_lo, high = alpha * acc##r##_hi;                              \
+        cpu_vec low = alpha * acc##r##_lo, high = alpha * acc##r##_hi;                             \
         if (c_beta != 0.0f) {                                                                      \
-            low += c_beta * vload8(0, c + at);                                                     \
-            high += c_beta * vload8(1, c + at);                                                    \
+            low += c_beta * CPU_LOAD(0, c + at);                                                   \
+            high += c_beta * CPU_LOAD(1, c + at);                                                  \
         }                                                                                          \
         if (final && (epilogue & EPILOGUE_ON_VALUES)) {                                            \
-            low = gemm_finish8(low, epilogue, bias, other, activation, dropout, i0 + r, j0, at);   \
-            high = gemm_finish8(high, epilogue, bias, other, activation, dropout, i0 + r, j0 + 8,  \
-                                at + 8);                                                           \
+            low = CPU_FINISH(low, i0 + r, j0, at);                                                 \
+            high = CPU_FINISH(high, i0 + r, j0 + CPU_VECTOR, at + CPU_VECTOR);                     \
         }                                                                                          \
-        vstore8(low, 0, c + at);                                                                   \
-        vstore8(high, 1, c + at);                                                                  \
+        CPU_STORE_VECTOR(low, 0, c + at);                                                          \
+        CPU_STORE_VECTOR(high, 1, c + at);                                                         \
     }
 /* The row sums of op(A) over K's k_first .. k_first+depth−1, by the work-items that own column 0. */
 #define CPU_ROW_SUM(r)                                                                             \
@@ -136,8 +203,8 @@
             CPU_FOR_ROWS(CPU_DECLARE)                                                              \
             __global const float *b_column = b + j0;                                               \
             for (uint p = 0; p < k; p++) {                                                         \
-                float8 b_lo = vload8(0, b_column + (size_t)p * ldb);                               \
-                float8 b_hi = vload8(1, b_column + (size_t)p * ldb);                               \
+                cpu_vec b_lo = CPU_LOAD(0, b_column + (size_t)p * ldb);                            \
+                cpu_vec b_hi = CPU_LOAD(1, b_column + (size_t)p * ldb);                            \
                 CPU_FOR_ROWS(CPU_FMA)                                                              \
             }                                                                                      \
             CPU_FOR_ROWS(CPU_STORE)                                                                \
@@ -168,8 +235,8 @@ CPU_GEMM_KERNEL(gemm_cpu_tn)
     for (uint p = 0; p < depth; p++)                                                               \
         {                                                                                          \
             __global const float *b_row = b + (size_t)(kb + p) * ldb + j0;                         \
-            vstore8(vload8(0, b_row), 2 * p, panel);                                               \
-            vstore8(vload8(1, b_row), 2 * p + 1, panel);                                           \
+            CPU_STORE_VECTOR(CPU_LOAD(0, b_row), 2 * p, panel);                                    \
+            CPU_STORE_VECTOR(CPU_LOAD(1, b_row), 2 * p + 1, panel);                                \
         }
 /* op(B) = Bᵀ: row j of B is column j of the panel. Eight rows of B at a time, eight values of
  * each read as a vector and written back transposed (column s of the 8×8 block becomes row s):
@@ -192,7 +259,7 @@ CPU_GEMM_KERNEL(gemm_cpu_tn)
                 panel[p * CPU_TILE_N + eighth + r] = from[(size_t)r * ldb + p];                         \
     }
 
-/* Each work-item: one tile of 16 columns, row_tiles_per_item tiles of rows. */
+/* Each work-item: one tile of CPU_TILE_N columns, row_tiles_per_item tiles of rows. */
 #define CPU_PANEL_KERNEL(NAME, PANEL_COPY)                                                         \
     __kernel __attribute__((reqd_work_group_size(1, 1, 1))) void NAME(                             \
         uint m, uint k, float alpha, __global const float *a, uint lda, __global const float *b,   \
@@ -215,7 +282,7 @@ CPU_GEMM_KERNEL(gemm_cpu_tn)
                 CPU_FOR_ROWS(CPU_ROW)                                                              \
                 CPU_FOR_ROWS(CPU_DECLARE)                                                          \
                 for (uint p = 0; p < depth; p++) {                                                 \
-                    float8 b_lo = vload8(2 * p, panel), b_hi = vload8(2 * p + 1, panel);           \
+                    cpu_vec b_lo = CPU_LOAD(2 * p, panel), b_hi = CPU_LOAD(2 * p + 1, panel);      \
                     CPU_FOR_ROWS(PANEL_FMA)                                                        \
                 }                                                                                  \
                 CPU_FOR_ROWS(CPU_STORE)                                                            \

@@ -590,18 +590,23 @@ ParameterizedTest(shape *s, kernels, gathers_pick_the_ordered_samples)
 
 /* The CPU family's two kernels, each forced: the one that copies panels of B, with K cut into
  * blocks of 16 (the last one ragged at most sizes, so C is summed over blocks, beta on the first),
- * and the one that reads B in place (which leaves A·Bᵀ to the panel kernel). */
+ * and the one that reads B in place (which leaves A·Bᵀ to the panel kernel); each with vectors
+ * of 8 lanes (tiles 16 wide) and of 16 (32 wide; AVX-512's width, correct on any CPU). */
 static void check_cpu_layouts(const shape *s, clprop_cpu_panels policy, size_t kblock)
 {
-    clprop_context *context = test_context_with(
-        (clprop_context_desc){.tuning = {.cpu_panels = policy, .cpu_kblock = kblock}});
-    cr_assert_eq(context->tuning.family, CLPROP_GEMM_FAMILY_CPU, "PoCL is a CPU device");
-    cr_assert_eq(context->tuning.cpu_panels, policy);
-    check_gemm_layouts(context, s);
-    /* n a whole number of 16-column tiles: no right strip */
-    check_gemm(context, 0, 1, s->units, 64, s->other, 1.0f, 0.5f, 7);
-    check_gemm(context, 1, 0, s->other, 32, s->units, 1.0f, 0.0f, 8);
-    clprop_context_destroy(context);
+    const size_t vectors[] = {8, 16};
+    for (size_t v = 0; v < 2; v++) {
+        clprop_context *context = test_context_with((clprop_context_desc){
+            .tuning = {.cpu_panels = policy, .cpu_kblock = kblock, .cpu_vector = vectors[v]}});
+        cr_assert_eq(context->tuning.family, CLPROP_GEMM_FAMILY_CPU, "PoCL is a CPU device");
+        cr_assert_eq(context->tuning.cpu_panels, policy);
+        cr_assert_eq(context->tuning.cpu_vector, vectors[v]);
+        check_gemm_layouts(context, s);
+        /* n a whole number of tiles (16 and 32 columns): no right strip */
+        check_gemm(context, 0, 1, s->units, 64, s->other, 1.0f, 0.5f, 7);
+        check_gemm(context, 1, 0, s->other, 32, s->units, 1.0f, 0.0f, 8);
+        clprop_context_destroy(context);
+    }
 }
 
 EVERY_SHAPE(cpu_panel_gemm_matches_the_reference)
@@ -650,31 +655,47 @@ Test(kernels, an_unknown_panel_policy_is_refused)
 
 /* Every register-tile height the CPU family offers computes the same product (each one compiles
  * the program with another -DCPU_TILE_M), with both of its kernels (the panel one in K blocks of
- * 16). */
+ * 16), with vectors of 8 and of 16 lanes; the tallest tiles (AVX-512's 32 registers) with 16. */
 Test(kernels, cpu_gemm_is_right_for_other_tile_heights)
 {
-    const size_t heights[] = {1, 4, 8};
+    const struct {
+        size_t height, vector;
+    } tiles[] = {{1, 8}, {4, 8}, {8, 8}, {1, 16}, {5, 16}, {12, 16}, {16, 16}};
     const clprop_cpu_panels panels[] = {CLPROP_CPU_PANELS_NEVER, CLPROP_CPU_PANELS_ALWAYS};
-    for (size_t h = 0; h < 3; h++)
+    for (unsigned t = 0; t < sizeof tiles / sizeof *tiles; t++)
         for (size_t p = 0; p < 2; p++) {
-            clprop_gemm_tuning tuning = {
-                .cpu_tile_m = heights[h], .cpu_panels = panels[p], .cpu_kblock = 16};
+            clprop_gemm_tuning tuning = {.cpu_tile_m = tiles[t].height,
+                                         .cpu_vector = tiles[t].vector,
+                                         .cpu_panels = panels[p],
+                                         .cpu_kblock = 16};
             clprop_context *context = test_context_with((clprop_context_desc){.tuning = tuning});
             cr_assert_eq(context->tuning.family, CLPROP_GEMM_FAMILY_CPU, "PoCL is a CPU device");
-            cr_assert_eq(context->tuning.cpu_tile_m, heights[h]);
-            check_gemm(context, 0, 0, 33, 64, 17, 1.0f, 0.0f, 60 + h);
-            check_gemm(context, 1, 0, 257, 33, 5, 1.0f, 0.5f, 61 + h);
-            check_gemm(context, 0, 1, 17, 257, 64, 1.0f, 0.0f, 62 + h);
+            cr_assert_eq(context->tuning.cpu_tile_m, tiles[t].height);
+            cr_assert_eq(context->tuning.cpu_vector, tiles[t].vector);
+            check_gemm(context, 0, 0, 33, 64, 17, 1.0f, 0.0f, 60 + t);
+            check_gemm(context, 1, 0, 257, 33, 5, 1.0f, 0.5f, 61 + t);
+            check_gemm(context, 0, 1, 17, 257, 64, 1.0f, 0.0f, 62 + t);
             clprop_context_destroy(context);
         }
 }
 
 Test(kernels, an_impossible_tile_height_is_refused)
 {
-    clprop_context_desc desc = {.tuning = {.cpu_tile_m = 9}};
+    clprop_context_desc desc = {.tuning = {.cpu_tile_m = 17}};
     clprop_context *context = NULL;
     cr_expect_eq(clprop_context_create(&desc, &context), CLPROP_ERROR_INVALID_ARGUMENT);
-    cr_expect(strstr(clprop_context_message(context), "cpu_tile_m must be 1 to 8, not 9") != NULL,
+    cr_expect(strstr(clprop_context_message(context), "cpu_tile_m must be 1 to 16, not 17") !=
+                  NULL,
+              "%s", clprop_context_message(context));
+    clprop_context_destroy(context);
+}
+
+Test(kernels, an_impossible_vector_width_is_refused)
+{
+    clprop_context_desc desc = {.tuning = {.cpu_vector = 4}};
+    clprop_context *context = NULL;
+    cr_expect_eq(clprop_context_create(&desc, &context), CLPROP_ERROR_INVALID_ARGUMENT);
+    cr_expect(strstr(clprop_context_message(context), "cpu_vector must be 8 or 16, not 4") != NULL,
               "%s", clprop_context_message(context));
     clprop_context_destroy(context);
 }

@@ -82,6 +82,7 @@ int environment_context_desc(clprop_context_desc *desc, char *problem, size_t pr
              count_from("CLPROP_CPU_TILES", &t->cpu_tiles, problem, problem_size) &&
              count_from("CLPROP_CPU_KBLOCK", &t->cpu_kblock, problem, problem_size) &&
              count_from("CLPROP_CPU_ITEMS", &t->cpu_items_per_unit, problem, problem_size) &&
+             count_from("CLPROP_CPU_VECTOR", &t->cpu_vector, problem, problem_size) &&
              count_from("CLPROP_STREAM_CHUNK", &read.stream_chunk, problem, problem_size);
     if (into->family == CLPROP_GEMM_FAMILY_DEFAULT)
         into->family = t->family;
@@ -92,6 +93,7 @@ int environment_context_desc(clprop_context_desc *desc, char *problem, size_t pr
     into->cpu_kblock = into->cpu_kblock != 0 ? into->cpu_kblock : t->cpu_kblock;
     into->cpu_items_per_unit =
         into->cpu_items_per_unit != 0 ? into->cpu_items_per_unit : t->cpu_items_per_unit;
+    into->cpu_vector = into->cpu_vector != 0 ? into->cpu_vector : t->cpu_vector;
     desc->stream_chunk = desc->stream_chunk != 0 ? desc->stream_chunk : read.stream_chunk;
     return ok;
 }

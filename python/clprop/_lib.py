@@ -117,6 +117,7 @@ class clprop_gemm_tuning(ctypes.Structure):
         ("cpu_panels", c_int),
         ("cpu_kblock", c_size_t),
         ("cpu_items_per_unit", c_size_t),
+        ("cpu_vector", c_size_t),
     ]
 
 
