@@ -15,11 +15,16 @@
 #   3. clprop-bench train --json     end-to-end training samples/s, start-up, peak memory
 #   4. bench/reference/torch_mlp.py with Debian's python3-torch (/usr/bin/python3): the same
 #      network, data and SGD, 2 threads, OMP_WAIT_POLICY=PASSIVE, the OpenBLAS variables unset
+#   5. clprop-bench peak --json      the CPU's measured FP32 FMA peak (what GFLOP/s are a share of)
+# and once, after the rounds, clprop-bench train --memory --json (peak memory against 10k, 60k
+# and 600k samples; skipped with --quick).
 # The tables take each figure's best round (the highest rate, the shortest time): other work
 # on the machine only ever slows a run down, and every contender gets the same treatment. They
 # print, as Markdown, the machine and the tables bench/RESULTS.md keeps (by
-# bench/compare_tables.py): our GEMM / OpenBLAS and / CLBlast per shape, our training / PyTorch
-# per batch size, start-up, and where a step's time goes at batch 256 and 1024. The raw JSON
+# bench/compare_tables.py): our GEMM / OpenBLAS and / CLBlast per shape with the share of the
+# peak, our training / PyTorch per batch size with launches per step, each ratio's range over
+# the rounds (the spread), start-up, peak memory per sample, and where a step's time goes at
+# batch 256 and 1024. The raw JSON
 # (one file per program and round) stays in --out
 # (default: a new temporary folder, named at the end). Nothing in clprop's build depends on
 # OpenBLAS or torch: this script builds its own reference program.
@@ -101,7 +106,14 @@ for ((round = 1; round <= rounds; round++)); do
     env -u OPENBLAS_CORETYPE -u OPENBLAS_L2_SIZE OMP_WAIT_POLICY=PASSIVE OPENBLAS_NUM_THREADS=2 \
         /usr/bin/python3 "$root/bench/reference/torch_mlp.py" --threads 2 "${quick[@]}" \
         >"$out/torch.$round.json"
+
+    step "round $round of $rounds: clprop-bench peak"
+    "$build/clprop-bench" peak --json >"$out/peak.$round.json"
 done
+if ((${#quick[@]} == 0)); then
+    step "clprop-bench train --memory"
+    "$build/clprop-bench" train --memory --json >"$out/memory.json"
+fi
 
 {
     echo "load_after: $(cut -d' ' -f1-3 /proc/loadavg)"

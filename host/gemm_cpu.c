@@ -1,5 +1,6 @@
-/* The CPU family (kernels/gemm_cpu.cl): every row and whole tiles of 2 × cpu_vector columns in a
- * register-tiled kernel, a ragged right strip narrower than a tile in the generic kernel.
+/* The CPU family (kernels/gemm_cpu.cl): every row in a register-tiled kernel, in tiles of
+ * 2 × cpu_vector columns. The panel kernel takes a ragged right edge as a narrower last tile;
+ * after the in-place kernel, a strip narrower than a tile goes to the generic kernel.
  * Which register-tiled kernel: the one that reads B in place while B fits in a core's cache, the
  * one that copies panels of B into private memory for a larger B and for A·Bᵀ (the copy makes
  * the transpose). */
@@ -65,7 +66,14 @@ int clprop_gemm_cpu_uses_panels(const clprop_context *context, const clprop_gemm
     if (tuning->cpu_panels == CLPROP_CPU_PANELS_NEVER)
         return 0;
     size_t column_tiles = shape->n / clprop_cpu_tile_n(tuning);
-    return column_tiles > 0 && shape->k * shape->n * sizeof(float) > tuning->cpu_panel_bytes &&
+    if (column_tiles == 0)
+        return 0;
+    /* A ragged right edge: the panel kernel's narrower last tile beats the in-place kernel and a
+     * second launch of the generic kernel for the strip (784 columns in 32-column tiles: 1.5x
+     * on the batch-32 weight gradient, 256 x 784 x 32). */
+    if (shape->n % clprop_cpu_tile_n(tuning) != 0)
+        return 1;
+    return shape->k * shape->n * sizeof(float) > tuning->cpu_panel_bytes &&
            row_tiles_per_item(context, row_tiles_of(context, shape), column_tiles, 0) >=
                PANEL_MIN_REUSE;
 }
@@ -73,18 +81,19 @@ int clprop_gemm_cpu_uses_panels(const clprop_context *context, const clprop_gemm
 /* ---- The launches ------------------------------------------------------------------------------
  */
 
-/* Both CPU kernels take (m, k, alpha, a, lda, b, ldb, beta, c, ldc, column tiles, tiles per
- * work-item) and one-item work-groups over `items`. */
+/* Both CPU kernels take (m, n, k, alpha, a, lda, b, ldb, beta, c, ldc, tiles per work-item) and
+ * one-item work-groups over `items`. */
 static clprop_status launch_cpu_gemm(clprop_context *context, clprop_message *message,
                                      clprop_kernel_id kernel, const clprop_gemm_shape *shape,
                                      float alpha, cl_mem a, cl_mem b, float beta, cl_mem c,
-                                     size_t column_tiles, size_t per_item, size_t items[2],
+                                     size_t per_item, size_t items[2],
                                      const clprop_epilogue_args *epilogue)
 {
-    cl_uint um = (cl_uint)shape->m, uk = (cl_uint)shape->k, ulda = (cl_uint)shape->lda,
-            uldb = (cl_uint)shape->ldb, uldc = (cl_uint)shape->ldc;
-    cl_uint ucolumns = (cl_uint)column_tiles, uper_item = (cl_uint)per_item;
+    cl_uint um = (cl_uint)shape->m, un = (cl_uint)shape->n, uk = (cl_uint)shape->k,
+            ulda = (cl_uint)shape->lda, uldb = (cl_uint)shape->ldb, uldc = (cl_uint)shape->ldc;
+    cl_uint uper_item = (cl_uint)per_item;
     clprop_kernel_arg args[] = {CLPROP_ARG(um),
+                                CLPROP_ARG(un),
                                 CLPROP_ARG(uk),
                                 CLPROP_ARG(alpha),
                                 CLPROP_ARG(a),
@@ -94,7 +103,6 @@ static clprop_status launch_cpu_gemm(clprop_context *context, clprop_message *me
                                 CLPROP_ARG(beta),
                                 CLPROP_ARG(c),
                                 CLPROP_ARG(uldc),
-                                CLPROP_ARG(ucolumns),
                                 CLPROP_ARG(uper_item),
                                 CLPROP_EPILOGUE_ARGS(epilogue)};
     return clprop_launch_exact(context, message, kernel, 2, items, args, CLPROP_ARG_COUNT(args));
@@ -114,12 +122,13 @@ static clprop_status tiles_in_place(clprop_context *context, clprop_message *mes
     size_t per_item = column_tiles_per_item;
     /* rows first: consecutive work-items share a panel of B */
     size_t items[2] = {row_tiles, (column_tiles + per_item - 1) / per_item};
-    return launch_cpu_gemm(context, message, kernel, shape, alpha, a, b, beta, c, column_tiles,
-                           per_item, items, epilogue);
+    return launch_cpu_gemm(context, message, kernel, shape, alpha, a, b, beta, c, per_item, items,
+                           epilogue);
 }
 
 /* The kernel that copies panels of op(B) (any layout but Aᵀ·Bᵀ): one work-item per tile of
- * columns and row_tiles_per_item tiles of rows. */
+ * columns, the last one narrower where n is not a whole number of tiles, and row_tiles_per_item
+ * tiles of rows. */
 static clprop_status tiles_through_panels(clprop_context *context, clprop_message *message,
                                           const clprop_gemm_shape *shape, size_t column_tiles,
                                           size_t row_tiles_per_item, float alpha, cl_mem a,
@@ -132,7 +141,7 @@ static clprop_status tiles_through_panels(clprop_context *context, clprop_messag
     clprop_kernel_id kernel = kernels[shape->transpose_a != 0][shape->transpose_b != 0];
     size_t row_tiles = (shape->m + context->tuning.cpu_tile_m - 1) / context->tuning.cpu_tile_m;
     size_t items[2] = {column_tiles, (row_tiles + row_tiles_per_item - 1) / row_tiles_per_item};
-    return launch_cpu_gemm(context, message, kernel, shape, alpha, a, b, beta, c, column_tiles,
+    return launch_cpu_gemm(context, message, kernel, shape, alpha, a, b, beta, c,
                            row_tiles_per_item, items, epilogue);
 }
 
@@ -144,20 +153,25 @@ clprop_status clprop_gemm_cpu(clprop_context *context, clprop_message *message,
 {
     size_t tile_n = clprop_cpu_tile_n(&context->tuning);
     size_t row_tiles = row_tiles_of(context, shape), column_tiles = shape->n / tile_n;
-    size_t full_columns = column_tiles * tile_n;
+    size_t covered = 0; /* columns the register-tiled kernel computes */
     clprop_status status = CLPROP_SUCCESS;
-    if (column_tiles > 0 && clprop_gemm_cpu_uses_panels(context, shape))
+    if (column_tiles > 0 && clprop_gemm_cpu_uses_panels(context, shape)) {
+        /* every column: a narrower last tile rather than a strip for the generic kernel */
+        size_t every_tile = (shape->n + tile_n - 1) / tile_n;
         status = tiles_through_panels(
-            context, message, shape, column_tiles,
-            row_tiles_per_item(context, row_tiles, column_tiles, shape->transpose_b), alpha, a, b,
+            context, message, shape, every_tile,
+            row_tiles_per_item(context, row_tiles, every_tile, shape->transpose_b), alpha, a, b,
             beta, c, epilogue);
-    else if (column_tiles > 0)
+        covered = shape->n;
+    } else if (column_tiles > 0) {
         status = tiles_in_place(context, message, shape, row_tiles, column_tiles,
                                 column_tiles_per_item(context, row_tiles, column_tiles), alpha, a,
                                 b, beta, c, epilogue);
+        covered = column_tiles * tile_n;
+    }
     /* the right strip, all rows */
-    if (status == CLPROP_SUCCESS && full_columns < shape->n)
-        status = clprop_gemm_generic(context, message, shape, alpha, a, b, beta, c, 0, full_columns,
+    if (status == CLPROP_SUCCESS && covered < shape->n)
+        status = clprop_gemm_generic(context, message, shape, alpha, a, b, beta, c, 0, covered,
                                      epilogue);
     return status;
 }

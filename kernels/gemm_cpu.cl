@@ -23,9 +23,12 @@
  *   that one launcher serves both.
  *
  * Both apply the epilogue (gemm_epilogue.cl) as they store. Both cover every row (the last tile
- * of rows reads row m − 1 again for the rows past the end and does not store them) and whole
- * tiles of CPU_TILE_N columns; the host sends a ragged right edge to the generic kernel in
- * gemm.cl. */
+ * of rows reads row m − 1 again for the rows past the end and does not store them). The in-place
+ * kernel covers whole tiles of CPU_TILE_N columns and the host sends a ragged right edge to the
+ * generic kernel in gemm.cl; the panel kernel covers every column, its last tile narrower where
+ * n is not a whole number of tiles (the copy fills the panel's missing columns with zeros and the
+ * store writes only the columns that exist). With 32-column tiles that keeps a 784-wide product's
+ * last 16 columns in the fast kernel, not in a second, slower launch after it. */
 
 #ifndef CPU_TILE_M
 #error "the host passes the tile height (-DCPU_TILE_M, from its tuning table)"
@@ -168,6 +171,24 @@ typedef float8 cpu_vec;
         CPU_STORE_VECTOR(low, 0, c + at);                                                          \
         CPU_STORE_VECTOR(high, 1, c + at);                                                         \
     }
+/* The same for the last tile of a panel kernel when it is `width` < CPU_TILE_N columns wide: the
+ * values go through private memory and are stored one at a time. */
+#define CPU_STORE_PART(r)                                                                          \
+    if (i0 + r < m) {                                                                              \
+        size_t at = (size_t)(i0 + r) * ldc + j0;                                                   \
+        float values[CPU_TILE_N];                                                                  \
+        CPU_STORE_VECTOR(alpha * acc##r##_lo, 0, values);                                          \
+        CPU_STORE_VECTOR(alpha * acc##r##_hi, 1, values);                                          \
+        for (uint q = 0; q < width; q++) {                                                         \
+            float value = values[q];                                                               \
+            if (c_beta != 0.0f)                                                                    \
+                value += c_beta * c[at + q];                                                       \
+            if (final && (epilogue & EPILOGUE_ON_VALUES))                                          \
+                value = gemm_finish(value, epilogue, bias, other, activation, dropout, i0 + r,     \
+                                    j0 + q, at + q);                                               \
+            c[at + q] = value;                                                                     \
+        }                                                                                          \
+    }
 /* The row sums of op(A) over K's k_first .. k_first+depth−1, by the work-items that own column 0. */
 #define CPU_ROW_SUM(r)                                                                             \
     if (i0 + r < m)                                                                                \
@@ -187,10 +208,11 @@ typedef float8 cpu_vec;
  * amortise that; the rows of A it reads stay in L1 from one tile to the next. */
 #define CPU_GEMM_KERNEL(NAME)                                                                      \
     __kernel __attribute__((reqd_work_group_size(1, 1, 1))) void NAME(                             \
-        uint m, uint k, float alpha, __global const float *a, uint lda, __global const float *b,   \
-        uint ldb, float beta, __global float *c, uint ldc, uint column_tiles,                      \
+        uint m, uint n, uint k, float alpha, __global const float *a, uint lda,                    \
+        __global const float *b, uint ldb, float beta, __global float *c, uint ldc,                \
         uint tiles_per_item, CPU_EPILOGUE_PARAMETERS)                                              \
     {                                                                                              \
+        const uint column_tiles = n / CPU_TILE_N; /* whole tiles: the host does the rest */        \
         const float c_beta = beta;                                                                 \
         const int final = 1;                                                                       \
         const uint k_first = 0, depth = k;                                                         \
@@ -232,11 +254,17 @@ CPU_GEMM_KERNEL(gemm_cpu_tn)
 #define PANEL_FMA(r) CPU_FMA_AT(r, kb + p)
 
 #define PANEL_COPY_N                                                                               \
-    for (uint p = 0; p < depth; p++)                                                               \
-        {                                                                                          \
+    if (width == CPU_TILE_N)                                                                       \
+        for (uint p = 0; p < depth; p++) {                                                         \
             __global const float *b_row = b + (size_t)(kb + p) * ldb + j0;                         \
             CPU_STORE_VECTOR(CPU_LOAD(0, b_row), 2 * p, panel);                                    \
             CPU_STORE_VECTOR(CPU_LOAD(1, b_row), 2 * p + 1, panel);                                \
+        }                                                                                          \
+    else                                                                                           \
+        for (uint p = 0; p < depth; p++) {                                                         \
+            __global const float *b_row = b + (size_t)(kb + p) * ldb + j0;                         \
+            for (uint q = 0; q < CPU_TILE_N; q++)                                                  \
+                panel[p * CPU_TILE_N + q] = q < width ? b_row[q] : 0.0f;                           \
         }
 /* op(B) = Bᵀ: row j of B is column j of the panel. Eight rows of B at a time, eight values of
  * each read as a vector and written back transposed (column s of the 8×8 block becomes row s):
@@ -246,9 +274,15 @@ CPU_GEMM_KERNEL(gemm_cpu_tn)
     vstore8((float8)(r0.s##j, r1.s##j, r2.s##j, r3.s##j, r4.s##j, r5.s##j, r6.s##j, r7.s##j), 0,   \
             panel + (p + j) * CPU_TILE_N + eighth);
 #define PANEL_COPY_T                                                                               \
-    for (uint eighth = 0; eighth < CPU_TILE_N; eighth += 8) {                                           \
+    for (uint eighth = 0; eighth < CPU_TILE_N; eighth += 8) {                                      \
         __global const float *from = b + (size_t)(j0 + eighth) * ldb + kb;                         \
         uint p = 0;                                                                                \
+        if (eighth + 8 > width) { /* rows of B past n: zeros */                                    \
+            for (; p < depth; p++)                                                                 \
+                for (uint r = 0; r < 8; r++)                                                       \
+                    panel[p * CPU_TILE_N + eighth + r] =                                           \
+                        eighth + r < width ? from[(size_t)r * ldb + p] : 0.0f;                     \
+        }                                                                                          \
         for (; p + 8 <= depth; p += 8) {                                                           \
             T_ROW(0) T_ROW(1) T_ROW(2) T_ROW(3) T_ROW(4) T_ROW(5) T_ROW(6) T_ROW(7)                \
             T_COLUMN(0) T_COLUMN(1) T_COLUMN(2) T_COLUMN(3)                                        \
@@ -256,18 +290,20 @@ CPU_GEMM_KERNEL(gemm_cpu_tn)
         }                                                                                          \
         for (; p < depth; p++)                                                                     \
             for (uint r = 0; r < 8; r++)                                                           \
-                panel[p * CPU_TILE_N + eighth + r] = from[(size_t)r * ldb + p];                         \
+                panel[p * CPU_TILE_N + eighth + r] = from[(size_t)r * ldb + p];                    \
     }
 
-/* Each work-item: one tile of CPU_TILE_N columns, row_tiles_per_item tiles of rows. */
+/* Each work-item: one tile of CPU_TILE_N columns (the last one `width` wide), row_tiles_per_item
+ * tiles of rows. */
 #define CPU_PANEL_KERNEL(NAME, PANEL_COPY)                                                         \
     __kernel __attribute__((reqd_work_group_size(1, 1, 1))) void NAME(                             \
-        uint m, uint k, float alpha, __global const float *a, uint lda, __global const float *b,   \
-        uint ldb, float beta, __global float *c, uint ldc, uint column_tiles,                      \
+        uint m, uint n, uint k, float alpha, __global const float *a, uint lda,                    \
+        __global const float *b, uint ldb, float beta, __global float *c, uint ldc,                \
         uint row_tiles_per_item, CPU_EPILOGUE_PARAMETERS)                                          \
     {                                                                                              \
-        float panel[CPU_KBLOCK * CPU_TILE_N];                                                           \
-        uint j0 = get_global_id(0) * CPU_TILE_N;                                                        \
+        float panel[CPU_KBLOCK * CPU_TILE_N];                                                      \
+        uint j0 = get_global_id(0) * CPU_TILE_N;                                                   \
+        const uint width = min((uint)CPU_TILE_N, n - j0);                                          \
         uint first_row_tile = get_global_id(1) * row_tiles_per_item;                               \
         uint row_tiles = (m + CPU_TILE_M - 1) / CPU_TILE_M;                                        \
         uint last_row_tile = min(first_row_tile + row_tiles_per_item, row_tiles);                  \
@@ -285,7 +321,11 @@ CPU_GEMM_KERNEL(gemm_cpu_tn)
                     cpu_vec b_lo = CPU_LOAD(2 * p, panel), b_hi = CPU_LOAD(2 * p + 1, panel);      \
                     CPU_FOR_ROWS(PANEL_FMA)                                                        \
                 }                                                                                  \
-                CPU_FOR_ROWS(CPU_STORE)                                                            \
+                if (width == CPU_TILE_N) {                                                         \
+                    CPU_FOR_ROWS(CPU_STORE)                                                        \
+                } else {                                                                           \
+                    CPU_FOR_ROWS(CPU_STORE_PART)                                                   \
+                }                                                                                  \
                 CPU_ROW_SUMS                                                                       \
             }                                                                                      \
         }                                                                                          \

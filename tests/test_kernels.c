@@ -625,8 +625,9 @@ ParameterizedTest(shape *s, kernels, cpu_in_place_gemm_matches_the_reference)
 
 /* A B of more than cpu_panel_bytes goes through panels on its own (auto): 300 × 257 floats is
  * 308 KB, K in two blocks of the default 256. One work-item per compute unit wanted, so that each
- * panel serves every tile of rows however many units the device has. A small B, and K = 0 (C
- * becomes beta·C, which only the in-place kernel does), stay in place. */
+ * panel serves every tile of rows however many units the device has. A small B of whole tiles,
+ * and K = 0 (C becomes beta·C, which only the in-place kernel does), stay in place; a small B
+ * with a ragged right edge goes through panels (a narrower last tile, no second launch). */
 Test(kernels, cpu_gemm_of_a_large_b_is_right)
 {
     clprop_context *context =
@@ -635,8 +636,11 @@ Test(kernels, cpu_gemm_of_a_large_b_is_right)
     clprop_gemm_shape large = {0, 0, 65, 257, 300, 300, 257, 257}, small = large, none = large;
     small.k = 17;
     none.k = 0;
+    clprop_gemm_shape whole = small;
+    whole.n = whole.ldb = whole.ldc = 64;
     cr_assert(clprop_gemm_cpu_uses_panels(context, &large));
-    cr_assert(!clprop_gemm_cpu_uses_panels(context, &small));
+    cr_assert(clprop_gemm_cpu_uses_panels(context, &small), "a ragged edge");
+    cr_assert(!clprop_gemm_cpu_uses_panels(context, &whole));
     cr_assert(!clprop_gemm_cpu_uses_panels(context, &none));
     check_gemm(context, 0, 0, 65, 257, 300, 1.0f, 0.25f, 80);
     check_gemm(context, 1, 0, 65, 257, 300, 1.0f, 0.0f, 81);
