@@ -41,11 +41,12 @@ static clprop_status override_count(const char *field, size_t given, size_t low,
     return CLPROP_SUCCESS;
 }
 
-/* A CPU device with 16 native float lanes has AVX-512: 32 vector registers and twice the lanes,
- * so the CPU family's tiles are float16 pairs and taller (AVX512_TILE_M rows, 2·AVX512_TILE_M
- * accumulators of 32 registers), with AVX512_KBLOCK-row panels (32 KiB, two thirds of Zen 5's
- * 48 KiB L1 data cache). Measured with clprop-bench kernels on a Zen 5 (bench/RESULTS.md). */
-#define AVX512_TILE_M 8
+/* A CPU device with 16 native float lanes has AVX-512: twice the lanes per FMA, so the CPU
+ * family's tiles are float16 pairs, 6 × 32. Measured on a Zen 5 (2 cores; clprop-bench kernels,
+ * the sum of a step's GEMMs, best of 2-3 rounds): 6 rows beat 8, 10 and 12 at batch 1024
+ * (3.05 ms against 3.44, 3.54, 3.77) and tie at batch 256 (0.88 ms against 0.85); panels of
+ * 256 rows (32 KiB of Zen 5's 48 KiB L1 data cache) beat 128 at batch 1024 and tie at 256. */
+#define AVX512_TILE_M 6
 #define AVX512_KBLOCK 256
 
 static void defaults_for(const clprop_device_info *device, const clprop_device_limits *limits,
