@@ -205,10 +205,10 @@ def train_table(train, torch_rows):
         launches = r.get("launches_per_step")
         launches_text = "?" if launches is None else (
             f"{launches:.0f}" + ("" if launches <= LAUNCHES_PER_STEP else " ✗"))
-        spread = lambda row: (" (" + ", ".join(f"{v:.0f}" for v in row["samples_per_s_all"]) + ")"
-                              if len(row.get("samples_per_s_all", [])) > 1 else "")
-        lines.append(f"| {r['batch']} | {r['samples_per_s']:.0f}{spread(r)} "
-                     f"| {t.get('samples_per_s', 0):.0f}{spread(t) if t else ''} "
+        every_round = lambda row: (" (" + ", ".join(f"{v:.0f}" for v in row["samples_per_s_all"])
+                                   + ")" if len(row.get("samples_per_s_all", [])) > 1 else "")
+        lines.append(f"| {r['batch']} | {r['samples_per_s']:.0f}{every_round(r)} "
+                     f"| {t.get('samples_per_s', 0):.0f}{every_round(t) if t else ''} "
                      f"| {value:.2f} | {rounds_range} "
                      f"| {r['ms_per_step']:.2f} | {t.get('ms_per_step', 0):.2f} | {launches_text} "
                      f"| {r.get('cores_busy', 0):.2f} / {t.get('cores_busy', 0):.2f} "

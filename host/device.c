@@ -1,6 +1,7 @@
 #include "device.h"
 
 #include <ctype.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -86,7 +87,7 @@ static clprop_status append_platform_devices(clprop_device_table *table, cl_plat
     return CLPROP_SUCCESS;
 }
 
-clprop_status clprop_device_table_load(clprop_device_table *table, clprop_message *message)
+static clprop_status load_table(clprop_device_table *table, clprop_message *message)
 {
     table->entries = NULL;
     table->count = 0;
@@ -113,6 +114,19 @@ clprop_status clprop_device_table_load(clprop_device_table *table, clprop_messag
         return clprop_fail(message, CLPROP_ERROR_NO_PLATFORM,
                            "the OpenCL platforms offer no device; %s", install_hint);
     return CLPROP_SUCCESS;
+}
+
+/* One listing at a time in this process: the first clGetPlatformIDs and clGetDeviceIDs start the
+ * ICD loader and the drivers, and two threads doing that at once (two "processes" of a test,
+ * each opening its first context) saw PoCL offer no device to one of them. */
+static pthread_mutex_t listing = PTHREAD_MUTEX_INITIALIZER;
+
+clprop_status clprop_device_table_load(clprop_device_table *table, clprop_message *message)
+{
+    pthread_mutex_lock(&listing);
+    clprop_status status = load_table(table, message);
+    pthread_mutex_unlock(&listing);
+    return status;
 }
 
 void clprop_device_table_free(clprop_device_table *table)

@@ -91,6 +91,13 @@ clprop_status clprop_net_run_forward(clprop_net *net, size_t batch, int softmax_
 clprop_status clprop_net_run_figures(clprop_net *net, size_t batch, cl_mem loss, cl_mem squared,
                                      cl_mem correct, size_t first, int with_output_delta);
 clprop_status clprop_net_run_backward(clprop_net *net, size_t batch, size_t dropout_first);
+/* The same products from the top layer down, each layer's gradients (weights then bias: one
+ * range of the store) enqueued before the delta of the layer below it, and done(user, l) called
+ * as soon as layer l's are: per-layer all-reduces begin while the device computes the rest. */
+typedef clprop_status (*clprop_layer_done_fn)(void *user, size_t layer);
+clprop_status clprop_net_run_backward_by_layer(clprop_net *net, size_t batch,
+                                               size_t dropout_first, clprop_layer_done_fn done,
+                                               void *user);
 clprop_status clprop_net_run_update(clprop_net *net, float learning_rate, size_t batch);
 /* Host inputs (batch × units(0)) → net->input_rows. */
 clprop_status clprop_net_upload_inputs(clprop_net *net, const float *inputs, size_t batch);

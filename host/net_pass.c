@@ -99,31 +99,54 @@ clprop_status clprop_net_run_forward(clprop_net *net, size_t batch, int softmax_
  * multiplying by f′ as it stores (and by the layer's dropout mask and scale, the same masks as
  * the forward pass drew) — the input layer's delta is never needed —, then the gradients
  * ∇W = δ·A_prevᵀ, each product summing ∇b = Σ δ beside it. */
+/* δ of layer l − 1 from layer l's: Wᵀ·δ, times f′ (and the dropout mask) in the product's store. */
+static clprop_status hidden_delta(clprop_net *net, size_t l, size_t batch, size_t dropout_first)
+{
+    clprop_device_layer *below = &net->layers[l - 1], *above = &net->layers[l];
+    clprop_gemm_epilogue derivative = {.flags = CLPROP_EPILOGUE_DERIVATIVE,
+                                       .other = below->a,
+                                       .activation = below->activation};
+    if (dropout_of(net, l - 1, dropout_first, &derivative.dropout))
+        derivative.flags |= CLPROP_EPILOGUE_DROPOUT;
+    return clprop_op_gemm_fused(net->context, &net->message, 1, 0, below->outputs, batch,
+                                above->outputs, 1.0f, above->weights, above->inputs, above->delta,
+                                batch, 0.0f, below->delta, batch, &derivative);
+}
+
+/* Layer l's weight gradient δ·A_prevᵀ and, beside it, its bias gradient Σ_b δ. */
+static clprop_status layer_gradients(clprop_net *net, size_t l, size_t batch)
+{
+    clprop_device_layer *layer = &net->layers[l];
+    clprop_gemm_epilogue bias_gradient = {.flags = net->has_bias ? CLPROP_EPILOGUE_ROW_SUMS : 0,
+                                          .row_sums = layer->bias_gradients};
+    int first = l == 0; /* δ·X, X being the sample-major input rows as gathered */
+    return clprop_op_gemm_fused(net->context, &net->message, 0, !first, layer->outputs,
+                                layer->inputs, batch, 1.0f, layer->delta, batch,
+                                first ? net->input_rows : net->layers[l - 1].a,
+                                first ? layer->inputs : batch, 0.0f, layer->weight_gradients,
+                                layer->inputs, &bias_gradient);
+}
+
 clprop_status clprop_net_run_backward(clprop_net *net, size_t batch, size_t dropout_first)
 {
     size_t L = net->layer_count;
-    for (size_t l = L - 1; l > 0; l--) {
-        clprop_device_layer *below = &net->layers[l - 1], *above = &net->layers[l];
-        clprop_gemm_epilogue derivative = {.flags = CLPROP_EPILOGUE_DERIVATIVE,
-                                           .other = below->a,
-                                           .activation = below->activation};
-        if (dropout_of(net, l - 1, dropout_first, &derivative.dropout))
-            derivative.flags |= CLPROP_EPILOGUE_DROPOUT;
-        CLPROP_CHECK(clprop_op_gemm_fused(net->context, &net->message, 1, 0, below->outputs, batch,
-                                          above->outputs, 1.0f, above->weights, above->inputs,
-                                          above->delta, batch, 0.0f, below->delta, batch,
-                                          &derivative));
-    }
-    for (size_t l = 0; l < L; l++) {
-        clprop_device_layer *layer = &net->layers[l];
-        clprop_gemm_epilogue bias_gradient = {.flags = net->has_bias ? CLPROP_EPILOGUE_ROW_SUMS : 0,
-                                              .row_sums = layer->bias_gradients};
-        int first = l == 0; /* δ·X, X being the sample-major input rows as gathered */
-        CLPROP_CHECK(clprop_op_gemm_fused(net->context, &net->message, 0, !first, layer->outputs,
-                                          layer->inputs, batch, 1.0f, layer->delta, batch,
-                                          first ? net->input_rows : net->layers[l - 1].a,
-                                          first ? layer->inputs : batch, 0.0f,
-                                          layer->weight_gradients, layer->inputs, &bias_gradient));
+    for (size_t l = L - 1; l > 0; l--)
+        CLPROP_CHECK(hidden_delta(net, l, batch, dropout_first));
+    for (size_t l = 0; l < L; l++)
+        CLPROP_CHECK(layer_gradients(net, l, batch));
+    net->has_deltas = 1;
+    return CLPROP_SUCCESS;
+}
+
+clprop_status clprop_net_run_backward_by_layer(clprop_net *net, size_t batch,
+                                               size_t dropout_first, clprop_layer_done_fn done,
+                                               void *user)
+{
+    for (size_t l = net->layer_count; l-- > 0;) {
+        CLPROP_CHECK(layer_gradients(net, l, batch));
+        CLPROP_CHECK(done(user, l));
+        if (l > 0)
+            CLPROP_CHECK(hidden_delta(net, l, batch, dropout_first));
     }
     net->has_deltas = 1;
     return CLPROP_SUCCESS;

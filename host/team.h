@@ -18,7 +18,10 @@ typedef struct clprop_team {
     const double *shares;      /* count positive weights (the trainer checks them): each device's
                                   part of a batch; NULL: equal */
     const clprop_collective *collective; /* other processes; NULL: none */
+    int per_layer; /* a sum per layer overlapped with the backward pass (one device, and a
+                      collective that begins sums without waiting: the trainer checks) */
     float *sum, *part;                   /* the exchange's host buffers, during an epoch */
+    cl_event *layer_reads;               /* per_layer: each layer's read into sum, in a step */
 } clprop_team;
 
 /* One epoch, as clprop_net_train_epoch, over the team. Failures are reported on nets[0]. */

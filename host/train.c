@@ -243,6 +243,94 @@ static int shared(const clprop_team *team)
     return team->count > 1 || team->collective != NULL;
 }
 
+/* ---- Per-layer sums, overlapped with the backward pass (team->per_layer) -----------------------
+ * One device in this process: as soon as the backward pass has a layer's gradients, they are
+ * read into the host's sum without waiting, and that layer's sum across the processes begins
+ * while the device computes the layers below. The sums are the same as one sum of the store. */
+
+/* Layer l's range of the store: its weights and bias, up to the next layer's (the padding
+ * between them is zeros, summed as the whole-store exchange sums it). */
+static void layer_range(const clprop_net *net, size_t l, size_t *first, size_t *count)
+{
+    size_t end = l + 1 < net->layer_count ? net->layers[l + 1].weight_offset : net->store_floats;
+    *first = net->layers[l].weight_offset;
+    *count = end - *first;
+}
+
+/* Called by the backward pass once layer l's gradients are enqueued: their read into the sum. */
+static clprop_status read_layer(void *user, size_t l)
+{
+    clprop_team *team = user;
+    clprop_net *net = team->nets[0];
+    size_t first, count;
+    layer_range(net, l, &first, &count);
+    cl_int error = clEnqueueReadBuffer(net->context->queue, net->gradients, CL_FALSE,
+                                       first * sizeof(float), count * sizeof(float),
+                                       team->sum + first, 0, NULL, &team->layer_reads[l]);
+    if (error == CL_SUCCESS)
+        error = clFlush(net->context->queue); /* the device starts on what is queued now */
+    if (error != CL_SUCCESS)
+        return clprop_fail(&net->message, error, "reading layer %zu's gradients failed: %s",
+                           l + 1, clprop_status_name(error));
+    return CLPROP_SUCCESS;
+}
+
+/* From the top layer down: wait for its read (none when this process trained nothing this step:
+ * zeros), begin its sum. The top layer's range takes the stop requests' float after the store. */
+static clprop_status begin_layer_sums(clprop_team *team, int trained)
+{
+    clprop_net *net = team->nets[0];
+    const clprop_collective *c = team->collective;
+    for (size_t l = net->layer_count; l-- > 0;) {
+        size_t first, count;
+        layer_range(net, l, &first, &count);
+        if (trained) {
+            cl_int error = clWaitForEvents(1, &team->layer_reads[l]);
+            if (error != CL_SUCCESS)
+                return clprop_fail(&net->message, error,
+                                   "reading layer %zu's gradients failed: %s", l + 1,
+                                   clprop_status_name(error));
+        } else {
+            memset(team->sum + first, 0, count * sizeof *team->sum);
+        }
+        if (l + 1 == net->layer_count)
+            count++;
+        clprop_status status = c->start_sum_floats(c->user, team->sum + first, count);
+        if (status != CLPROP_SUCCESS)
+            return collective_failed(team, status, "summing the gradients");
+    }
+    return CLPROP_SUCCESS;
+}
+
+static void release_layer_reads(clprop_team *team)
+{
+    for (size_t l = 0; l < team->nets[0]->layer_count; l++)
+        if (team->layer_reads[l] != NULL) {
+            clReleaseEvent(team->layer_reads[l]);
+            team->layer_reads[l] = NULL;
+        }
+}
+
+/* The per-layer counterpart of exchange_gradients. */
+static clprop_status sum_layers(clprop_team *team, int trained, int stop_here, int *stop)
+{
+    clprop_net *net = team->nets[0];
+    size_t floats = net->store_floats;
+    team->sum[floats] = stop_here ? 1.0f : 0.0f;
+    clprop_status status = begin_layer_sums(team, trained);
+    if (status != CLPROP_SUCCESS) {
+        clFinish(net->context->queue); /* no read may land in the sum once it is freed */
+        release_layer_reads(team);
+        return status;
+    }
+    release_layer_reads(team);
+    status = team->collective->finish_sums(team->collective->user);
+    if (status != CLPROP_SUCCESS)
+        return collective_failed(team, status, "summing the gradients");
+    *stop = team->sum[floats] > 0.0f;
+    return clprop_net_write(net, net->gradients, team->sum, floats);
+}
+
 /* Each device: its part of the batch through forward, figures and (training) backward. */
 static clprop_status forward_backward_parts(clprop_team *team, size_t first, size_t size,
                                             int training, size_t *counts)
@@ -265,7 +353,10 @@ static clprop_status forward_backward_parts(clprop_team *team, size_t first, siz
         CLPROP_CHECK(clprop_net_run_forward(net, count, 1, dropout_first));
         CLPROP_CHECK(clprop_net_run_figures(net, count, team->data[d]->loss, team->data[d]->squared,
                                             team->data[d]->correct, first + offset, training));
-        if (training)
+        if (training && team->per_layer)
+            CLPROP_CHECK(clprop_net_run_backward_by_layer(net, count, dropout_first, read_layer,
+                                                          team));
+        else if (training)
             CLPROP_CHECK(clprop_net_run_backward(net, count, dropout_first));
     }
     return CLPROP_SUCCESS;
@@ -282,7 +373,9 @@ static clprop_status team_step(clprop_team *team, size_t first, size_t size, flo
     *stop = 0;
     if (!training)
         return CLPROP_SUCCESS;
-    if (shared(team))
+    if (shared(team) && team->per_layer)
+        CLPROP_CHECK(sum_layers(team, counts[0] > 0, stop_here, stop));
+    else if (shared(team))
         CLPROP_CHECK(exchange_gradients(team, counts, stop_here, stop));
     for (size_t d = 0; d < team->count; d++)
         CLPROP_CHECK(clprop_net_run_update(team->nets[d], learning_rate, size));
@@ -374,6 +467,11 @@ static clprop_status check_team(clprop_team *team, size_t batch)
                                "them, and it does not fit device %zu",
                                d);
     }
+    const clprop_collective *c = team->collective;
+    if (team->per_layer &&
+        (team->count != 1 || c == NULL || c->start_sum_floats == NULL || c->finish_sums == NULL))
+        return clprop_fail(&net->message, CLPROP_ERROR_INVALID_ARGUMENT,
+                           "per-layer sums need one device and a collective that begins sums");
     if (team->collective != NULL && !team->data[0]->resident)
         return clprop_fail(&net->message, CLPROP_ERROR_DOES_NOT_FIT,
                            "training across processes needs the training set on the device");
@@ -389,7 +487,9 @@ static clprop_status allocate_exchange(clprop_team *team)
     size_t floats = team->nets[0]->store_floats + 1;
     team->sum = malloc(floats * sizeof *team->sum);
     team->part = malloc(floats * sizeof *team->part);
-    if (team->sum == NULL || team->part == NULL)
+    if (team->per_layer)
+        team->layer_reads = calloc(team->nets[0]->layer_count, sizeof *team->layer_reads);
+    if (team->sum == NULL || team->part == NULL || (team->per_layer && team->layer_reads == NULL))
         return clprop_fail(&team->nets[0]->message, CLPROP_ERROR_OUT_OF_HOST_MEMORY,
                            "out of host memory for the gradient exchange");
     return CLPROP_SUCCESS;
@@ -419,8 +519,9 @@ clprop_status clprop_team_train_epoch(clprop_team *team, const clprop_epoch_desc
     if (ran == CLPROP_SUCCESS)
         ran = run_pass(team, options->batch, options->learning_rate, options, options->first_sample,
                        &end);
-    free(team->sum), free(team->part);
+    free(team->sum), free(team->part), free(team->layer_reads);
     team->sum = team->part = NULL;
+    team->layer_reads = NULL;
     if (ran != CLPROP_SUCCESS && ran != CLPROP_STOPPED)
         return ran;
     memset(result, 0, sizeof *result);

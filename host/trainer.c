@@ -52,6 +52,28 @@ static void fill_defaults(clprop_trainer_desc *p)
     p->learning_rate = p->learning_rate != 0.0f ? p->learning_rate : 0.1f;
 }
 
+/* Per-layer sums need what they overlap with: one device in this process and a collective
+ * that can begin a sum without waiting for it. */
+static clprop_status check_allreduce(clprop_trainer *t)
+{
+    const clprop_trainer_desc *p = &t->params;
+    const clprop_collective *c = p->collective;
+    if (p->allreduce == CLPROP_ALLREDUCE_WHOLE)
+        return CLPROP_SUCCESS;
+    if (p->allreduce != CLPROP_ALLREDUCE_LAYERS)
+        return clprop_fail(&t->message, CLPROP_ERROR_INVALID_ARGUMENT,
+                           "unknown all-reduce kind %d", (int)p->allreduce);
+    if (c == NULL || c->start_sum_floats == NULL || c->finish_sums == NULL)
+        return clprop_fail(&t->message, CLPROP_ERROR_INVALID_ARGUMENT,
+                           "per-layer all-reduces need a collective that can begin a sum "
+                           "without waiting (start_sum_floats and finish_sums)");
+    if (p->replica_count > 0)
+        return clprop_fail(&t->message, CLPROP_ERROR_INVALID_ARGUMENT,
+                           "per-layer all-reduces take one device per process, not %zu",
+                           p->replica_count + 1);
+    return CLPROP_SUCCESS;
+}
+
 static clprop_status check_params(clprop_trainer *t)
 {
     const clprop_trainer_desc *p = &t->params;
@@ -92,7 +114,7 @@ static clprop_status check_params(clprop_trainer *t)
         (c->size == 0 || c->rank >= c->size || c->sum_floats == NULL || c->sum_doubles == NULL))
         return clprop_fail(&t->message, CLPROP_ERROR_INVALID_ARGUMENT,
                            "the collective needs its rank below its size and both sums");
-    return CLPROP_SUCCESS;
+    return check_allreduce(t);
 }
 
 /* With other processes, the first alone writes checkpoints and the log and measures the test
@@ -127,7 +149,8 @@ static clprop_status make_replicas(clprop_trainer *t)
                             .nets = t->team_nets,
                             .data = t->team_data,
                             .shares = p->shares,
-                            .collective = p->collective};
+                            .collective = p->collective,
+                            .per_layer = p->allreduce == CLPROP_ALLREDUCE_LAYERS};
     return CLPROP_SUCCESS;
 }
 

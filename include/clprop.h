@@ -778,7 +778,22 @@ typedef struct clprop_collective {
     clprop_status (*sum_floats)(void *user, float *values, size_t count);
     clprop_status (*sum_doubles)(void *user, double *values, size_t count);
     const char *(*message)(void *user); /* why the last sum failed; may be NULL */
+    /* Optional, for per-layer sums overlapped with the backward pass (CLPROP_ALLREDUCE_LAYERS):
+     * start_sum_floats begins an in-place sum and returns without waiting for it, letting the
+     * sums begun before it advance (MPI_Iallreduce, then MPI_Testall); finish_sums waits for
+     * every sum begun. The values must stay put until finish_sums. NULL: sums are whole. */
+    clprop_status (*start_sum_floats)(void *user, float *values, size_t count);
+    clprop_status (*finish_sums)(void *user);
 } clprop_collective;
+
+/* How a step's gradients are summed across processes (docs/SCALING.md measures both). */
+typedef enum clprop_allreduce {
+    CLPROP_ALLREDUCE_WHOLE = 0, /* one sum of the whole gradient store after the backward pass */
+    CLPROP_ALLREDUCE_LAYERS     /* a sum per layer, begun as soon as the backward pass has that
+                                   layer's gradients, while it computes the layers below (as
+                                   PyTorch DDP's buckets); needs one device per process and a
+                                   collective with start_sum_floats and finish_sums */
+} clprop_allreduce;
 
 /* A training run. Zero fields mean the defaults given. The strings are read during
  * clprop_trainer_create, and the data sets are uploaded (or held, when read in place): the caller
@@ -834,6 +849,9 @@ typedef struct clprop_trainer_desc {
      * training, validation and test sets. A network that already has a scaling (from its model or
      * the resumed checkpoint) keeps it, and these must then be NONE or its kinds. */
     clprop_scaling_kind scale_inputs, scale_targets;
+    /* With a collective: one sum of the whole gradient store a step, or a sum per layer
+     * overlapped with the backward pass. Either gives the same sums. */
+    clprop_allreduce allreduce;
 } clprop_trainer_desc;
 
 /* How a run ended. */

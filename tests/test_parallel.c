@@ -3,7 +3,8 @@
  * "processes" joined by a collective (two threads here; the MPI build's collective is tested
  * under mpirun), trains the same network as one device with the same global batch: weights
  * within 1e-5 relative after several epochs, for SGD and Adam, with equal and unequal shares,
- * and with dropout (its masks go by a sample's place in the whole batch, not in a device's part). */
+ * and with dropout (its masks go by a sample's place in the whole batch, not in a device's part).
+ * Per-layer sums (CLPROP_ALLREDUCE_LAYERS) give the whole-store sums' network bit for bit. */
 #include <criterion/criterion.h>
 #include <math.h>
 #include <pthread.h>
@@ -23,6 +24,8 @@ static const clprop_activation activations[] = {CLPROP_ACTIVATION_SIGMOID,
 /* The hidden layer's dropout rate in the networks made: the dropout tests set it (each test runs in
  * a process of its own). */
 static float hidden_dropout = 0.0f;
+/* How the "processes" sum their gradients (the per-layer tests set it). */
+static clprop_allreduce allreduce = CLPROP_ALLREDUCE_WHOLE;
 
 static clprop_net *make_net(clprop_context *context, clprop_optimizer_kind optimizer)
 {
@@ -88,6 +91,7 @@ static void train(clprop_optimizer_kind optimizer, clprop_context *const *replic
     p.replica_count = count;
     p.shares = shares;
     p.collective = collective;
+    p.allreduce = collective != NULL ? allreduce : CLPROP_ALLREDUCE_WHOLE;
     p.on_epoch = keep_loss;
     p.user = out;
     clprop_trainer *trainer = NULL;
@@ -207,6 +211,7 @@ typedef struct side {
     clprop_collective collective;
     clprop_optimizer_kind optimizer;
     weights result;
+    size_t started; /* sums begun without waiting (per layer) */
 } side;
 
 /* Both sides publish their arrays, each sums rank 0's then rank 1's (the same order on both),
@@ -242,6 +247,19 @@ static clprop_status sum_doubles(void *user, double *values, size_t count)
     return CLPROP_SUCCESS;
 }
 
+/* A sum "begun": done at once here (a valid way to begin one), and counted. */
+static clprop_status start_sum_floats(void *user, float *values, size_t count)
+{
+    ((side *)user)->started++;
+    return sum_floats(user, values, count);
+}
+
+static clprop_status finish_sums(void *user)
+{
+    (void)user;
+    return CLPROP_SUCCESS;
+}
+
 static void *run_side(void *user)
 {
     side *me = user;
@@ -249,15 +267,17 @@ static void *run_side(void *user)
                                          .size = 2,
                                          .user = me,
                                          .sum_floats = sum_floats,
-                                         .sum_doubles = sum_doubles};
+                                         .sum_doubles = sum_doubles,
+                                         .start_sum_floats = start_sum_floats,
+                                         .finish_sums = finish_sums};
     train(me->optimizer, NULL, 0, NULL, &me->collective, &me->result);
     return NULL;
 }
 
-static void check_two_processes(clprop_optimizer_kind optimizer)
+/* Two "processes" training: their networks (bit for bit the same, checked) in *out, and the
+ * sums begun per layer in *started. */
+static void train_two_processes(clprop_optimizer_kind optimizer, weights *out, size_t *started)
 {
-    weights alone;
-    train(optimizer, NULL, 0, NULL, NULL, &alone);
     meeting m;
     pthread_barrier_init(&m.barrier, NULL, 2);
     side sides[2] = {{.meeting = &m, .rank = 0, .optimizer = optimizer},
@@ -268,10 +288,86 @@ static void check_two_processes(clprop_optimizer_kind optimizer)
     for (int i = 0; i < 2; i++)
         pthread_join(threads[i], NULL);
     pthread_barrier_destroy(&m.barrier);
-    expect_same_network(&sides[0].result, &alone);
     /* the two processes hold the same network, bit for bit */
     cr_expect_arr_eq(&sides[0].result, &sides[1].result, sizeof sides[0].result,
                      "the processes' networks differ");
+    *out = sides[0].result;
+    *started = sides[0].started;
+}
+
+static void check_two_processes(clprop_optimizer_kind optimizer)
+{
+    weights alone, together;
+    size_t started = 0;
+    train(optimizer, NULL, 0, NULL, NULL, &alone);
+    train_two_processes(optimizer, &together, &started);
+    expect_same_network(&together, &alone);
+}
+
+/* A sum per layer, begun from the top layer down (two layers, 6 steps an epoch: 5 of 60 and
+ * one of 46 of the 346 training samples), gives the one sum's network bit for bit. */
+static void check_per_layer_sums(clprop_optimizer_kind optimizer)
+{
+    weights whole, layers;
+    size_t started = 0;
+    train_two_processes(optimizer, &whole, &started);
+    cr_expect_eq(started, 0, "sums begun without CLPROP_ALLREDUCE_LAYERS");
+    allreduce = CLPROP_ALLREDUCE_LAYERS;
+    train_two_processes(optimizer, &layers, &started);
+    cr_expect_eq(started, 2 * 6 * EPOCHS, "%zu sums begun", started);
+    cr_expect_arr_eq(&layers, &whole, sizeof whole, "per-layer sums changed the network");
+}
+
+Test(parallel, per_layer_sums_train_as_one_sum_with_sgd, .timeout = 120)
+{
+    check_per_layer_sums(CLPROP_OPTIMIZER_SGD);
+}
+
+Test(parallel, per_layer_sums_train_as_one_sum_with_adam_and_dropout, .timeout = 120)
+{
+    hidden_dropout = 0.3f;
+    check_per_layer_sums(CLPROP_OPTIMIZER_ADAM);
+}
+
+/* Per-layer sums need a collective that begins sums, and one device per process. */
+Test(parallel, per_layer_sums_without_what_they_need_are_refused)
+{
+    clprop_context *context = test_context_with((clprop_context_desc){.device = "0"});
+    clprop_context *second = test_context_with((clprop_context_desc){.device = "1"});
+    clprop_data *data = load_diabetes();
+    clprop_net *net = make_net(context, CLPROP_OPTIMIZER_SGD);
+    side me = {.rank = 0};
+    clprop_collective blocking_only = {
+        .rank = 0, .size = 1, .user = &me, .sum_floats = sum_floats, .sum_doubles = sum_doubles};
+    clprop_collective full = blocking_only;
+    full.start_sum_floats = start_sum_floats;
+    full.finish_sums = finish_sums;
+    struct {
+        const clprop_collective *collective;
+        size_t replicas;
+        clprop_allreduce kind;
+        const char *says;
+    } cases[] = {{NULL, 0, CLPROP_ALLREDUCE_LAYERS, "need a collective that can begin"},
+                 {&blocking_only, 0, CLPROP_ALLREDUCE_LAYERS, "need a collective that can begin"},
+                 {&full, 1, CLPROP_ALLREDUCE_LAYERS, "one device per process, not 2"},
+                 {&full, 0, (clprop_allreduce)7, "unknown all-reduce kind 7"}};
+    for (size_t i = 0; i < sizeof cases / sizeof *cases; i++) {
+        clprop_trainer_desc p = params(CLPROP_OPTIMIZER_SGD);
+        p.collective = cases[i].collective;
+        p.replicas = &second;
+        p.replica_count = cases[i].replicas;
+        p.allreduce = cases[i].kind;
+        clprop_trainer *trainer = NULL;
+        cr_expect_eq(clprop_trainer_create(net, data, &p, &trainer),
+                     CLPROP_ERROR_INVALID_ARGUMENT, "case %zu", i);
+        cr_expect(strstr(clprop_trainer_message(trainer), cases[i].says) != NULL, "case %zu: %s",
+                  i, clprop_trainer_message(trainer));
+        clprop_trainer_destroy(trainer);
+    }
+    clprop_net_destroy(net);
+    clprop_data_destroy(data);
+    clprop_context_destroy(second);
+    clprop_context_destroy(context);
 }
 
 Test(parallel, two_processes_train_as_one_with_sgd, .timeout = 120)

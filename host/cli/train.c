@@ -346,6 +346,7 @@ static int create_trainer(session *s)
                                   .shares = s->team.has_shares ? s->team.shares : NULL,
                                   .collective = cli_mpi_collective(&s->mpi),
                                   .scale_inputs = o->scale_inputs,
+                                  .allreduce = o->allreduce,
                                   .scale_targets = o->scale_targets};
     clprop_optimizer optimizer;
     clprop_net_get_optimizer(s->net, &optimizer);
@@ -431,8 +432,12 @@ static void print_summary(session *s)
 static void describe_run(const session *s)
 {
     clprop_optimizer optimizer;
-    clprop_net_get_optimizer(s->net, &optimizer);    if (s->mpi.active)
-        printf("process 1 of %zu (each its part of every batch), ", s->mpi.size);
+    clprop_net_get_optimizer(s->net, &optimizer);
+    if (s->mpi.active)
+        printf("process 1 of %zu (each its part of every batch, %s), ", s->mpi.size,
+               s->options->allreduce == CLPROP_ALLREDUCE_LAYERS
+                   ? "gradients summed a layer at a time during the backward pass"
+                   : "gradients summed once a step");
     if (s->team.count > 1) {
         printf("devices");
         for (size_t d = 0; d < s->team.count; d++)
@@ -601,6 +606,11 @@ int cli_train(int argc, char **argv)
     char selector[32];
     if (!join_processes(&argc, &argv, &options, &s, selector, sizeof selector))
         return EXIT_FAILED;
+    if (options.allreduce == CLPROP_ALLREDUCE_LAYERS && !s.mpi.active) {
+        cli_error("--allreduce layers: the sums are across processes; start the run with "
+                  "mpirun -np N");
+        return EXIT_USAGE;
+    }
     int usage_error = 0;
     if (!check_files(&options, &usage_error)) {
         cli_mpi_end(&s.mpi, 1);

@@ -84,6 +84,9 @@ static void print_usage(FILE *out)
         "                         every GPU, else every CPU): a replica of the network on each,\n"
         "                         every batch split among them, the gradients summed\n"
         "  --shares W,...         each device's share of a batch (default: equal)\n"
+        "  --allreduce KIND       under mpirun: whole (default; one sum of every gradient a\n"
+        "                         step) or layers (a sum per layer, begun while the backward\n"
+        "                         pass computes the layers below; the same sums)\n"
         "output:\n"
         "  --save MODEL           write the trained model (atomically) when training ends\n"
         "  --log FILE.csv         per-epoch figures as CSV\n"
@@ -129,6 +132,18 @@ static int parse_scaling_name(const char *flag, const char *text, clprop_scaling
         return 1;
     char shown[128];
     cli_error("%s: expected standard, minmax or none, not \"%s\"", flag,
+              cli_quote(text, shown, sizeof shown));
+    return 0;
+}
+
+static int parse_allreduce_name(const char *text, clprop_allreduce *out)
+{
+    if (strcmp(text, "whole") == 0 || strcmp(text, "layers") == 0) {
+        *out = text[0] == 'w' ? CLPROP_ALLREDUCE_WHOLE : CLPROP_ALLREDUCE_LAYERS;
+        return 1;
+    }
+    char shown[128];
+    cli_error("--allreduce: expected whole or layers, not \"%s\"",
               cli_quote(text, shown, sizeof shown));
     return 0;
 }
@@ -258,6 +273,8 @@ static int take_training_option(int argc, char **argv, int *i, train_options *o,
         *bad = *bad || !parse_scaling_name("--scale-inputs", v, &o->scale_inputs);
     } else if (cli_option_value(argc, argv, i, "--scale-targets", &v, bad)) {
         *bad = *bad || !parse_scaling_name("--scale-targets", v, &o->scale_targets);
+    } else if (cli_option_value(argc, argv, i, "--allreduce", &v, bad)) {
+        *bad = *bad || !parse_allreduce_name(v, &o->allreduce);
     } else if (cli_option_value(argc, argv, i, "--dropout", &v, bad)) {
         *bad = *bad || !parse_dropout(v, o);
     } else if (cli_option_value(argc, argv, i, "--schedule", &v, bad)) {
@@ -291,6 +308,8 @@ static int check_combinations(const train_options *o)
         problem = "train: --device and --devices both choose devices; give one";
     else if (o->shares != NULL && o->devices == NULL)
         problem = "--shares needs --devices LIST: a share for each of them";
+    else if (o->allreduce == CLPROP_ALLREDUCE_LAYERS && o->devices != NULL)
+        problem = "--allreduce layers takes one device per process, not --devices";
     if (problem != NULL)
         cli_error("%s", problem);
     return problem == NULL;

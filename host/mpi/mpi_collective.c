@@ -1,6 +1,8 @@
 /* The collective over MPI (include/clprop_mpi.h): sums by MPI_Allreduce on a duplicate of the
- * caller's communicator, whose errors return rather than abort. For a given communicator size
- * Open MPI reduces in an order that does not depend on timing, so runs repeat bit for bit. */
+ * caller's communicator, whose errors return rather than abort, and sums begun without waiting
+ * (MPI_Iallreduce) for the trainer's per-layer all-reduces. For a given communicator size and
+ * message length Open MPI reduces in an order that does not depend on timing, so runs repeat bit
+ * for bit. */
 #include "clprop_mpi.h"
 
 #include <limits.h>
@@ -8,10 +10,15 @@
 #include <stdio.h>
 #include <stdlib.h>
 
+/* Sums begun and not yet finished: a network's layers (each in pieces of at most INT_MAX). */
+#define MAX_PENDING 1024
+
 struct clprop_mpi {
     MPI_Comm world, host; /* duplicates: every process, and those sharing this host */
     int rank, size, local_rank, local_size;
     clprop_collective collective;
+    MPI_Request pending[MAX_PENDING];
+    int pending_count;
     char message[512];
 };
 
@@ -47,6 +54,39 @@ static clprop_status sum_floats(void *user, float *values, size_t count)
 static clprop_status sum_doubles(void *user, double *values, size_t count)
 {
     return all_reduce(user, values, count, MPI_DOUBLE, sizeof *values);
+}
+
+/* MPI_Iallreduce of the values in place; MPI_Testall then lets the sums begun before advance
+ * (Open MPI moves a non-blocking collective on only inside MPI calls, unless it has a progress
+ * thread). */
+static clprop_status start_sum_floats(void *user, float *values, size_t count)
+{
+    clprop_mpi *mpi = user;
+    for (size_t done = 0; done < count;) {
+        if (mpi->pending_count == MAX_PENDING) {
+            snprintf(mpi->message, sizeof mpi->message,
+                     "more than %d sums begun at once on rank %d", MAX_PENDING, mpi->rank);
+            return CLPROP_ERROR_COLLECTIVE;
+        }
+        size_t piece = count - done < (size_t)INT_MAX ? count - done : (size_t)INT_MAX;
+        int code = MPI_Iallreduce(MPI_IN_PLACE, values + done, (int)piece, MPI_FLOAT, MPI_SUM,
+                                  mpi->world, &mpi->pending[mpi->pending_count]);
+        if (code != MPI_SUCCESS)
+            return fail(mpi, code, "MPI_Iallreduce");
+        mpi->pending_count++;
+        done += piece;
+    }
+    int all_done = 0;
+    int code = MPI_Testall(mpi->pending_count, mpi->pending, &all_done, MPI_STATUSES_IGNORE);
+    return code == MPI_SUCCESS ? CLPROP_SUCCESS : fail(mpi, code, "MPI_Testall");
+}
+
+static clprop_status finish_sums(void *user)
+{
+    clprop_mpi *mpi = user;
+    int code = MPI_Waitall(mpi->pending_count, mpi->pending, MPI_STATUSES_IGNORE);
+    mpi->pending_count = 0;
+    return code == MPI_SUCCESS ? CLPROP_SUCCESS : fail(mpi, code, "MPI_Waitall");
 }
 
 static const char *last_message(void *user)
@@ -85,7 +125,9 @@ clprop_status clprop_mpi_create(MPI_Comm communicator, clprop_mpi **out)
                                           .user = mpi,
                                           .sum_floats = sum_floats,
                                           .sum_doubles = sum_doubles,
-                                          .message = last_message};
+                                          .message = last_message,
+                                          .start_sum_floats = start_sum_floats,
+                                          .finish_sums = finish_sums};
     return CLPROP_SUCCESS;
 }
 

@@ -217,6 +217,7 @@ class clprop_trainer_desc(ctypes.Structure):
         ("collective", c_void_p),
         ("scale_inputs", c_int),
         ("scale_targets", c_int),
+        ("allreduce", c_int),
     ]
 
 

@@ -1,5 +1,6 @@
 /* `mpirun -np 2 clprop train` on this machine's loopback (built when CMake finds MPI): it trains
- * what one process trains with the same global batch (SGD and Adam), a checkpoint resumes with
+ * what one process trains with the same global batch (SGD and Adam), per-layer sums train as one
+ * sum, a checkpoint resumes with
  * another number of processes, SIGTERM to one process stops them all with a checkpoint, and a
  * process that dies ends the run with a message within a time limit. CI runs as root: Open MPI
  * wants --allow-run-as-root then, and --oversubscribe lets two processes share fewer cores. */
@@ -89,6 +90,43 @@ Test(mpi, two_processes_train_as_one_with_sgd, .timeout = 120)
 Test(mpi, two_processes_train_as_one_with_adam, .timeout = 120)
 {
     check_two_processes("--optimizer adam --lr 0.01");
+}
+
+/* A sum per layer begun while the backward pass goes on (--allreduce layers, MPI_Iallreduce)
+ * sums the same floats as one MPI_Allreduce of the store: the same model, bit for bit. */
+static void check_per_layer_sums(const char *optimizer)
+{
+    cr_assert_eq(shell(MPIRUN "2 %s " NETWORK " --epochs 3 %s --save whole.clprop >whole.out 2>&1",
+                       CLPROP_COMMAND, optimizer),
+                 0, "%s", read_in_dir("whole.out"));
+    cr_assert_eq(shell(MPIRUN "2 %s " NETWORK " --epochs 3 %s --allreduce layers "
+                              "--save layers.clprop >layers.out 2>&1",
+                       CLPROP_COMMAND, optimizer),
+                 0, "%s", read_in_dir("layers.out"));
+    char *out = read_in_dir("layers.out");
+    cr_expect(strstr(out, "summed a layer at a time") != NULL, "%s", out);
+    free(out);
+    char whole_path[4200], layers_path[4200];
+    snprintf(whole_path, sizeof whole_path, "%s/whole.clprop", dir);
+    snprintf(layers_path, sizeof layers_path, "%s/layers.clprop", dir);
+    size_t whole_size = 0, layers_size = 0;
+    char *whole = test_read_file(whole_path, &whole_size);
+    char *layers = test_read_file(layers_path, &layers_size);
+    cr_assert(whole != NULL && layers != NULL);
+    cr_expect(whole_size == layers_size && memcmp(whole, layers, whole_size) == 0,
+              "the per-layer sums' model differs from the one sum's");
+    free(whole);
+    free(layers);
+}
+
+Test(mpi, per_layer_sums_train_as_one_sum_with_sgd, .timeout = 120)
+{
+    check_per_layer_sums("--lr 0.5");
+}
+
+Test(mpi, per_layer_sums_train_as_one_sum_with_adam, .timeout = 120)
+{
+    check_per_layer_sums("--optimizer adam --lr 0.01");
 }
 
 /* Two processes for two epochs, then one for two more, and the other way round: as four epochs
