@@ -20,6 +20,8 @@ typedef struct clprop_team {
     const clprop_collective *collective; /* other processes; NULL: none */
     int per_layer; /* a sum per layer overlapped with the backward pass (one device, and a
                       collective that begins sums without waiting: the trainer checks) */
+    int sharded;   /* with a collective: each process's data is its own part of the set, the
+                      same size in every process; positions and figures count the whole set */
     float *sum, *part;                   /* the exchange's host buffers, during an epoch */
     cl_event *layer_reads;               /* per_layer: each layer's read into sum, in a step */
 } clprop_team;

@@ -110,6 +110,13 @@ static clprop_status read_figures(clprop_net *net, clprop_device_data *data, siz
     return CLPROP_SUCCESS;
 }
 
+/* How many samples of the whole set each of this process's positions stands for: with sharded
+ * data, a step of `size` of this process's samples is `size` from every process. */
+static size_t shard_scale(const clprop_team *team)
+{
+    return team->sharded && team->collective != NULL ? team->collective->size : 1;
+}
+
 static clprop_status collective_failed(clprop_team *team, clprop_status status, const char *what)
 {
     const clprop_collective *c = team->collective;
@@ -148,7 +155,7 @@ static clprop_status read_result(clprop_team *team, size_t from, size_t to, int 
     double totals[3];
     CLPROP_CHECK(team_figures(team, from, to, training, totals));
     double loss = totals[0], squared = totals[1], correct = totals[2];
-    size_t n = to - from;
+    size_t n = (to - from) * (training ? shard_scale(team) : 1);
     result->samples = n;
     result->loss = loss / (double)n;
     result->mse = squared / ((double)n * (double)team->data[0]->outputs);
@@ -179,13 +186,15 @@ static clprop_status report_progress(clprop_net *net, clprop_progress_fn progres
  */
 
 /* The part [*offset, *offset + *count) of a step of `size` samples that device `device` of this
- * process trains: the processes take equal parts in rank order, the devices of a process their
- * shares of its part (rounded at the running total, so the parts always add up). */
+ * process trains: the processes take equal parts in rank order (with sharded data each step is
+ * this process's own), the devices of a process their shares of its part (rounded at the
+ * running total, so the parts always add up). */
 static void device_part(const clprop_team *team, size_t size, size_t device, size_t *offset,
                         size_t *count)
 {
-    size_t ranks = team->collective != NULL ? team->collective->size : 1;
-    size_t rank = team->collective != NULL ? team->collective->rank : 0;
+    int split = team->collective != NULL && !team->sharded;
+    size_t ranks = split ? team->collective->size : 1;
+    size_t rank = split ? team->collective->rank : 0;
     size_t base = size / ranks, extra = size % ranks;
     size_t mine = base + (rank < extra), start = rank * base + (rank < extra ? rank : extra);
     double total = 0.0, before = 0.0;
@@ -378,7 +387,7 @@ static clprop_status team_step(clprop_team *team, size_t first, size_t size, flo
     else if (shared(team))
         CLPROP_CHECK(exchange_gradients(team, counts, stop_here, stop));
     for (size_t d = 0; d < team->count; d++)
-        CLPROP_CHECK(clprop_net_run_update(team->nets[d], learning_rate, size));
+        CLPROP_CHECK(clprop_net_run_update(team->nets[d], learning_rate, size * shard_scale(team)));
     return CLPROP_SUCCESS;
 }
 
@@ -472,6 +481,10 @@ static clprop_status check_team(clprop_team *team, size_t batch)
         (team->count != 1 || c == NULL || c->start_sum_floats == NULL || c->finish_sums == NULL))
         return clprop_fail(&net->message, CLPROP_ERROR_INVALID_ARGUMENT,
                            "per-layer sums need one device and a collective that begins sums");
+    if (team->sharded && (c == NULL || batch % c->size != 0))
+        return clprop_fail(&net->message, CLPROP_ERROR_INVALID_ARGUMENT,
+                           "sharded data need a collective and a batch that is a multiple of "
+                           "the processes");
     if (team->collective != NULL && !team->data[0]->resident)
         return clprop_fail(&net->message, CLPROP_ERROR_DOES_NOT_FIT,
                            "training across processes needs the training set on the device");
@@ -508,16 +521,21 @@ clprop_status clprop_team_train_epoch(clprop_team *team, const clprop_epoch_desc
         return clprop_fail(&net->message, CLPROP_ERROR_INVALID_ARGUMENT,
                            "the learning rate must be a positive number, not %g",
                            (double)options->learning_rate);
-    if (options->first_sample >= data->samples)
+    /* with sharded data, this process's positions: its part of each step, its own shuffle */
+    size_t scale = shard_scale(team), first = options->first_sample / scale;
+    uint64_t seed = options->shuffle_seed;
+    if (scale > 1)
+        seed ^= 0x9E3779B97F4A7C15ull * (uint64_t)team->collective->rank;
+    if (first >= data->samples || options->first_sample % scale != 0)
         return clprop_fail(&net->message, CLPROP_ERROR_INVALID_ARGUMENT,
                            "the epoch cannot start at sample %zu of %zu", options->first_sample,
-                           data->samples);
+                           data->samples * scale);
     for (size_t d = 0; d < team->count; d++)
-        shuffled_order(team->data[d]->host_order, team->data[d]->samples, options->shuffle_seed);
-    size_t end = options->first_sample;
+        shuffled_order(team->data[d]->host_order, team->data[d]->samples, seed);
+    size_t end = first;
     clprop_status ran = allocate_exchange(team);
     if (ran == CLPROP_SUCCESS)
-        ran = run_pass(team, options->batch, options->learning_rate, options, options->first_sample,
+        ran = run_pass(team, options->batch / scale, options->learning_rate, options, first,
                        &end);
     free(team->sum), free(team->part), free(team->layer_reads);
     team->sum = team->part = NULL;
@@ -525,8 +543,8 @@ clprop_status clprop_team_train_epoch(clprop_team *team, const clprop_epoch_desc
     if (ran != CLPROP_SUCCESS && ran != CLPROP_STOPPED)
         return ran;
     memset(result, 0, sizeof *result);
-    if (end > options->first_sample)
-        CLPROP_CHECK(read_result(team, options->first_sample, end, 1, result));
+    if (end > first)
+        CLPROP_CHECK(read_result(team, first, end, 1, result));
     return ran;
 }
 

@@ -150,7 +150,8 @@ static clprop_status make_replicas(clprop_trainer *t)
                             .data = t->team_data,
                             .shares = p->shares,
                             .collective = p->collective,
-                            .per_layer = p->allreduce == CLPROP_ALLREDUCE_LAYERS};
+                            .per_layer = p->allreduce == CLPROP_ALLREDUCE_LAYERS,
+                            .sharded = p->sharded};
     return CLPROP_SUCCESS;
 }
 
@@ -287,9 +288,17 @@ static clprop_status resume(clprop_trainer *t, const char *path)
     return load_model(t, best, &t->best);
 }
 
+/* How many samples of the whole training set each of this process's stands for: the processes
+ * with sharded data, else 1. */
+static size_t shard_scale(const clprop_trainer *t)
+{
+    const clprop_collective *c = t->params.collective;
+    return t->params.sharded && c != NULL ? c->size : 1;
+}
+
 static clprop_status check_progress_fits(clprop_trainer *t, const char *path)
 {
-    size_t samples = clprop_data_samples(t->train_set);
+    size_t samples = clprop_data_samples(t->train_set) * shard_scale(t);
     if (t->progress.samples_done < samples)
         return CLPROP_SUCCESS;
     return clprop_fail(&t->message, CLPROP_ERROR_MISMATCH,
@@ -461,6 +470,43 @@ static clprop_status scale_sets(clprop_trainer *t)
     return CLPROP_SUCCESS;
 }
 
+/* Sharded data: a collective, a batch that divides among the processes, no scaling to fit (it
+ * would be measured on one part), and every process's part the same size — checked across them
+ * (the sizes are all equal exactly when N·Σn² = (Σn)²), so that all decide alike. */
+static clprop_status check_sharding(clprop_trainer *t, const clprop_data *data)
+{
+    const clprop_trainer_desc *p = &t->params;
+    const clprop_collective *c = p->collective;
+    if (!p->sharded)
+        return CLPROP_SUCCESS;
+    if (c == NULL)
+        return clprop_fail(&t->message, CLPROP_ERROR_INVALID_ARGUMENT,
+                           "sharded data need a collective: each process holds its own part");
+    if (p->batch % c->size != 0)
+        return clprop_fail(&t->message, CLPROP_ERROR_INVALID_ARGUMENT,
+                           "with sharded data the batch (%zu) must be a multiple of the %zu "
+                           "processes: each trains its share of every step from its own part",
+                           p->batch, c->size);
+    clprop_scaling have;
+    if ((p->scale_inputs != CLPROP_SCALING_NONE || p->scale_targets != CLPROP_SCALING_NONE) &&
+        !clprop_net_scaling(t->net, &have))
+        return clprop_fail(&t->message, CLPROP_ERROR_INVALID_ARGUMENT,
+                           "scaling is measured on the training set, and with sharded data each "
+                           "process holds only its part; scale the data beforehand, or start "
+                           "from a model that has its scaling");
+    double n = (double)clprop_data_samples(data), sizes[2] = {n, n * n};
+    clprop_status status = c->sum_doubles(c->user, sizes, 2);
+    if (status != CLPROP_SUCCESS)
+        return clprop_fail(&t->message, status, "comparing the parts' sizes across the processes "
+                                                 "failed");
+    if (fabs((double)c->size * sizes[1] - sizes[0] * sizes[0]) > 0.5)
+        return clprop_fail(&t->message, CLPROP_ERROR_MISMATCH,
+                           "the processes' parts differ in size (%.0f samples in all, this "
+                           "process %.0f): sharded data need parts of one size",
+                           sizes[0], n);
+    return CLPROP_SUCCESS;
+}
+
 static clprop_status set_up(clprop_trainer *t, const clprop_data *data)
 {
     const clprop_trainer_desc *p = &t->params;
@@ -472,6 +518,7 @@ static clprop_status set_up(clprop_trainer *t, const clprop_data *data)
     }
     fill_defaults(&t->params);
     CLPROP_CHECK(check_params(t));
+    CLPROP_CHECK(check_sharding(t, data));
     leave_outputs_to_the_first(&t->params);
     record_run_settings(t);
     CLPROP_CHECK(prepare_outputs(t, data));
@@ -490,7 +537,7 @@ static clprop_status set_up(clprop_trainer *t, const clprop_data *data)
     CLPROP_CHECK(make_replicas(t));
     /* the split's host copies are on the device now (or held by it while they stream): the
      * trainer lets go of them rather than keep the data set twice for the whole run */
-    t->train_samples = clprop_data_samples(t->train_set);
+    t->train_samples = clprop_data_samples(t->train_set) * shard_scale(t);
     t->train_set = NULL;
     clprop_data_destroy(t->split_train);
     clprop_data_destroy(t->validation_set);
@@ -606,7 +653,9 @@ static clprop_status evaluate(clprop_trainer *t, clprop_device_data *data,
 
 /* With other processes, every one measures the validation set (the same weights, the same
  * samples) and they take the mean of their figures, so that early stopping and the target stop
- * them all after the same epoch even where devices round differently. */
+ * them all after the same epoch even where devices round differently. With sharded data each
+ * measured its own part's share (all the same size): the mean is the whole's, and the correct
+ * answers add up. */
 static clprop_status agree_on_validation(clprop_trainer *t, clprop_pass_result *result)
 {
     const clprop_collective *c = t->params.collective;
@@ -619,7 +668,12 @@ static clprop_status agree_on_validation(clprop_trainer *t, clprop_pass_result *
                            "summing the validation figures across the processes failed");
     result->loss = figures[0] / (double)c->size;
     result->mse = figures[1] / (double)c->size;
-    result->correct = (size_t)(figures[2] / (double)c->size + 0.5);
+    if (t->params.sharded) {
+        result->correct = (size_t)(figures[2] + 0.5);
+        result->samples *= c->size;
+    } else {
+        result->correct = (size_t)(figures[2] / (double)c->size + 0.5);
+    }
     return CLPROP_SUCCESS;
 }
 

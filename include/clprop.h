@@ -852,6 +852,15 @@ typedef struct clprop_trainer_desc {
     /* With a collective: one sum of the whole gradient store a step, or a sum per layer
      * overlapped with the backward pass. Either gives the same sums. */
     clprop_allreduce allreduce;
+    /* With a collective, non-zero: `data` is this process's own part of the training set (each
+     * process a different part, every part the same number of samples), not the whole. Each
+     * process shuffles its part with a seed of its own and trains batch / size samples of it
+     * a step (batch must be a multiple of the processes), the gradients summed as usual: a
+     * step still trains `batch` samples, and an epoch is every process's part once. A
+     * validation share is held out of each part (the figures are those of every part's
+     * share); scaling is refused (it would be measured on one part). Progress, the epoch's
+     * figures and clprop_trainer_samples count the whole set. */
+    int sharded;
 } clprop_trainer_desc;
 
 /* How a run ended. */

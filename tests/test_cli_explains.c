@@ -250,18 +250,22 @@ Test(cli_explains, bad_targets_are_usage_errors)
     EXPECT_IN(last_err, "--target-accuracy");
 }
 
-/* --allreduce takes whole or layers, and layers only under mpirun (tests/mpi runs it there). */
-Test(cli_explains, bad_allreduce_choices_are_usage_errors)
+/* --allreduce takes whole or layers, and layers and --shard only under mpirun (tests/mpi runs
+ * them there); --shard refuses scaling measured on one part. */
+Test(cli_explains, bad_choices_across_processes_are_usage_errors)
 {
-    const char *bad[][2] = {{"--allreduce sideways", "expected whole or layers"},
-                            {"--allreduce layers", "start the run with mpirun"},
-                            {"--allreduce layers --devices 0,0", "one device per process"}};
+    const char *bad[][3] = {
+        {"--allreduce sideways", "--allreduce", "expected whole or layers"},
+        {"--allreduce layers", "--allreduce", "start the run with mpirun"},
+        {"--allreduce layers --devices 0,0", "--allreduce", "one device per process"},
+        {"--shard", "--shard", "start the run with mpirun"},
+        {"--shard --scale-inputs standard", "--shard", "scale the data beforehand"}};
     for (size_t i = 0; i < sizeof bad / sizeof *bad; i++) {
         cr_expect_eq(run("train --data %s %s", DIABETES, bad[i][0]), 2, "%s: %s", bad[i][0],
                      last_err);
         cr_expect_eq(count_lines(last_err), 1, "%s: one line:\n%s", bad[i][0], last_err);
-        EXPECT_IN(last_err, "--allreduce");
         EXPECT_IN(last_err, bad[i][1]);
+        EXPECT_IN(last_err, bad[i][2]);
     }
 }
 

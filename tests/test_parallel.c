@@ -4,7 +4,9 @@
  * under mpirun), trains the same network as one device with the same global batch: weights
  * within 1e-5 relative after several epochs, for SGD and Adam, with equal and unequal shares,
  * and with dropout (its masks go by a sample's place in the whole batch, not in a device's part).
- * Per-layer sums (CLPROP_ALLREDUCE_LAYERS) give the whole-store sums' network bit for bit. */
+ * Per-layer sums (CLPROP_ALLREDUCE_LAYERS) give the whole-store sums' network bit for bit.
+ * Sharded data (each process its own part): one process trains as without a collective, bit for
+ * bit; two hold the same network and learn; what sharding needs is checked. */
 #include <criterion/criterion.h>
 #include <math.h>
 #include <pthread.h>
@@ -26,6 +28,20 @@ static const clprop_activation activations[] = {CLPROP_ACTIVATION_SIGMOID,
 static float hidden_dropout = 0.0f;
 /* How the "processes" sum their gradients (the per-layer tests set it). */
 static clprop_allreduce allreduce = CLPROP_ALLREDUCE_WHOLE;
+/* With a collective: each "process" trains on its own part of the data (the sharding tests). */
+static int sharded = 0;
+
+/* Samples [rank·m, (rank+1)·m) of the data, m = samples / size (as clprop train --shard). */
+static clprop_data *part_of(const clprop_data *data, size_t rank, size_t size)
+{
+    size_t m = clprop_data_samples(data) / size, indices[1024];
+    cr_assert_leq(m, 1024);
+    for (size_t i = 0; i < m; i++)
+        indices[i] = rank * m + i;
+    clprop_data *part = NULL;
+    cr_assert_eq(clprop_data_subset(data, indices, m, &part), CLPROP_SUCCESS);
+    return part;
+}
 
 static clprop_net *make_net(clprop_context *context, clprop_optimizer_kind optimizer)
 {
@@ -85,6 +101,11 @@ static void train(clprop_optimizer_kind optimizer, clprop_context *const *replic
 {
     clprop_context *context = test_context_with((clprop_context_desc){.device = "0"});
     clprop_data *data = load_diabetes();
+    if (collective != NULL && sharded) {
+        clprop_data *part = part_of(data, collective->rank, collective->size);
+        clprop_data_destroy(data);
+        data = part;
+    }
     clprop_net *net = make_net(context, optimizer);
     clprop_trainer_desc p = params(optimizer);
     p.replicas = replicas;
@@ -92,6 +113,7 @@ static void train(clprop_optimizer_kind optimizer, clprop_context *const *replic
     p.shares = shares;
     p.collective = collective;
     p.allreduce = collective != NULL ? allreduce : CLPROP_ALLREDUCE_WHOLE;
+    p.sharded = collective != NULL && sharded;
     p.on_epoch = keep_loss;
     p.user = out;
     clprop_trainer *trainer = NULL;
@@ -327,6 +349,99 @@ Test(parallel, per_layer_sums_train_as_one_sum_with_adam_and_dropout, .timeout =
 {
     hidden_dropout = 0.3f;
     check_per_layer_sums(CLPROP_OPTIMIZER_ADAM);
+}
+
+/* ---- Sharded data ------------------------------------------------------------------------------ */
+
+/* A collective of one process: its sums are its own values. */
+static clprop_status sum_alone(void *user, float *values, size_t count)
+{
+    (void)user, (void)values, (void)count;
+    return CLPROP_SUCCESS;
+}
+
+static clprop_status sum_doubles_alone(void *user, double *values, size_t count)
+{
+    (void)user, (void)values, (void)count;
+    return CLPROP_SUCCESS;
+}
+
+/* One process with sharded data holds the whole set as its part: it trains as a run without a
+ * collective, bit for bit (its shuffle, steps, update and figures are the plain run's). */
+Test(parallel, one_sharded_process_trains_as_a_plain_run, .timeout = 120)
+{
+    weights plain, alone;
+    train(CLPROP_OPTIMIZER_ADAM, NULL, 0, NULL, NULL, &plain);
+    clprop_collective one = {
+        .rank = 0, .size = 1, .sum_floats = sum_alone, .sum_doubles = sum_doubles_alone};
+    sharded = 1;
+    train(CLPROP_OPTIMIZER_ADAM, NULL, 0, NULL, &one, &alone);
+    cr_expect_arr_eq(&alone, &plain, sizeof plain, "sharding changed a one-process run");
+}
+
+/* Two processes, each with its half: the same network in both (checked bit for bit), and it
+ * learns: its last epoch's loss is below the first epoch's of a plain run from the same start. */
+Test(parallel, two_sharded_processes_hold_one_network_that_learns, .timeout = 120)
+{
+    weights together, first_epoch;
+    size_t started = 0;
+    sharded = 1;
+    train_two_processes(CLPROP_OPTIMIZER_ADAM, &together, &started);
+    clprop_context *context = test_context_with((clprop_context_desc){.device = "0"});
+    clprop_data *data = load_diabetes();
+    clprop_net *net = make_net(context, CLPROP_OPTIMIZER_ADAM);
+    clprop_trainer_desc p = params(CLPROP_OPTIMIZER_ADAM);
+    p.epochs = 1;
+    p.on_epoch = keep_loss;
+    p.user = &first_epoch;
+    clprop_trainer *trainer = NULL;
+    cr_assert_eq(clprop_trainer_create(net, data, &p, &trainer), CLPROP_SUCCESS);
+    cr_assert_eq(clprop_trainer_run(trainer), CLPROP_SUCCESS);
+    cr_expect_lt(together.loss, first_epoch.loss, "sharded: %g after %d epochs, one epoch %g",
+                 together.loss, EPOCHS, first_epoch.loss);
+    clprop_trainer_destroy(trainer);
+    clprop_net_destroy(net);
+    clprop_data_destroy(data);
+    clprop_context_destroy(context);
+}
+
+/* No collective, a batch that does not divide among the processes, scaling to fit, and parts of
+ * different sizes are refused. (The last: a "partner" whose sums add nothing makes the sizes
+ * n and 0, which differ.) */
+Test(parallel, sharding_without_what_it_needs_is_refused)
+{
+    clprop_context *context = test_context_with((clprop_context_desc){.device = "0"});
+    clprop_data *data = load_diabetes();
+    clprop_net *net = make_net(context, CLPROP_OPTIMIZER_SGD);
+    clprop_collective two = {
+        .rank = 0, .size = 2, .sum_floats = sum_alone, .sum_doubles = sum_doubles_alone};
+    clprop_collective one = two;
+    one.size = 1;
+    struct {
+        const clprop_collective *collective;
+        size_t batch;
+        clprop_scaling_kind scale;
+        const char *says;
+    } cases[] = {{NULL, 60, CLPROP_SCALING_NONE, "need a collective"},
+                 {&two, 61, CLPROP_SCALING_NONE, "batch (61) must be a multiple of the 2"},
+                 {&one, 60, CLPROP_SCALING_STANDARD, "scale the data beforehand"},
+                 {&two, 60, CLPROP_SCALING_NONE, "parts differ in size"}};
+    for (size_t i = 0; i < sizeof cases / sizeof *cases; i++) {
+        clprop_trainer_desc p = params(CLPROP_OPTIMIZER_SGD);
+        p.collective = cases[i].collective;
+        p.batch = cases[i].batch;
+        p.scale_inputs = cases[i].scale;
+        p.sharded = 1;
+        clprop_trainer *trainer = NULL;
+        cr_expect_neq(clprop_trainer_create(net, data, &p, &trainer), CLPROP_SUCCESS, "case %zu",
+                      i);
+        cr_expect(strstr(clprop_trainer_message(trainer), cases[i].says) != NULL, "case %zu: %s",
+                  i, clprop_trainer_message(trainer));
+        clprop_trainer_destroy(trainer);
+    }
+    clprop_net_destroy(net);
+    clprop_data_destroy(data);
+    clprop_context_destroy(context);
 }
 
 /* Per-layer sums need a collective that begins sums, and one device per process. */

@@ -30,6 +30,7 @@ int cli_mpi_start(int *argc, char ***argv, cli_mpi *mpi)
     *mpi = (cli_mpi){.size = 1};
     const char *variable = NULL;
     size_t size = launched_size(&variable);
+    mpi->launched = variable != NULL;
     if (size <= 1)
         return 1;
 #ifdef CLPROP_WITH_MPI
@@ -53,6 +54,7 @@ int cli_mpi_start(int *argc, char ***argv, cli_mpi *mpi)
                      .rank = collective->rank,
                      .size = collective->size,
                      .local_rank = clprop_mpi_local_rank(handle),
+                     .launched = 1,
                      .handle = handle};
     return 1;
 #else

@@ -9,7 +9,8 @@
 #include "clprop.h"
 
 typedef struct cli_mpi {
-    int active; /* under mpirun with more than one process */
+    int active;   /* under mpirun with more than one process */
+    int launched; /* under mpirun (or another MPI launcher), with any number of processes */
     size_t rank, size, local_rank;
     void *handle; /* the clprop_mpi, in the MPI build */
 } cli_mpi;

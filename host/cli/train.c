@@ -241,6 +241,39 @@ static int settle_dropout(session *s)
     return 1;
 }
 
+/* --shard: this process keeps samples [rank·m, (rank+1)·m) of the training set, m = samples /
+ * processes (the last samples % processes of the file are left out: the parts must be of one
+ * size). Everything decided from the data (classes, the network's shape, the output) was
+ * decided on the whole set, alike in every process. A memory-mapped IDX file is read only
+ * where the part lies; other formats were read whole. */
+static int keep_my_part(session *s)
+{
+    size_t n = clprop_data_samples(s->data), processes = s->mpi.size, m = n / processes;
+    if (m == 0) {
+        cli_error("--shard: %s has %zu samples, fewer than the %zu processes", s->options->data.path,
+                  n, processes);
+        return 0;
+    }
+    size_t *indices = malloc(m * sizeof *indices);
+    if (indices == NULL) {
+        cli_error("--shard: out of host memory");
+        return 0;
+    }
+    for (size_t i = 0; i < m; i++)
+        indices[i] = s->mpi.rank * m + i;
+    clprop_data *part = NULL;
+    clprop_status status = clprop_data_subset(s->data, indices, m, &part);
+    free(indices);
+    if (status != CLPROP_SUCCESS) {
+        cli_error("--shard: %s", clprop_data_message(part));
+        clprop_data_destroy(part);
+        return 0;
+    }
+    clprop_data_destroy(s->data);
+    s->data = part;
+    return 1;
+}
+
 static int load_everything(session *s)
 {
     if (!load_start_model(s))
@@ -257,7 +290,8 @@ static int load_everything(session *s)
         return 0;
     if (classes == 0 && clprop_data_has_labels(s->data))
         classes = clprop_data_outputs(s->data);
-    return settle_shape(s) && settle_dropout(s) && load_test(s, classes) && choose_output(s);
+    return settle_shape(s) && settle_dropout(s) && load_test(s, classes) && choose_output(s) &&
+           (!s->options->shard || !s->mpi.active || keep_my_part(s));
 }
 
 /* ---- the network on the device ---- */
@@ -346,7 +380,9 @@ static int create_trainer(session *s)
                                   .shares = s->team.has_shares ? s->team.shares : NULL,
                                   .collective = cli_mpi_collective(&s->mpi),
                                   .scale_inputs = o->scale_inputs,
-                                  .allreduce = o->allreduce,
+                                  .allreduce = s->mpi.active ? o->allreduce
+                                                             : CLPROP_ALLREDUCE_WHOLE,
+                                  .sharded = o->shard && s->mpi.active,
                                   .scale_targets = o->scale_targets};
     clprop_optimizer optimizer;
     clprop_net_get_optimizer(s->net, &optimizer);
@@ -433,7 +469,14 @@ static void describe_run(const session *s)
 {
     clprop_optimizer optimizer;
     clprop_net_get_optimizer(s->net, &optimizer);
-    if (s->mpi.active)
+    if (s->mpi.active && s->options->shard)
+        printf("process 1 of %zu (each its own part of the training set, %zu samples, and "
+               "its share of every batch, %s), ",
+               s->mpi.size, s->settings.samples / s->mpi.size,
+               s->options->allreduce == CLPROP_ALLREDUCE_LAYERS
+                   ? "gradients summed a layer at a time during the backward pass"
+                   : "gradients summed once a step");
+    else if (s->mpi.active)
         printf("process 1 of %zu (each its part of every batch, %s), ", s->mpi.size,
                s->options->allreduce == CLPROP_ALLREDUCE_LAYERS
                    ? "gradients summed a layer at a time during the backward pass"
@@ -606,9 +649,11 @@ int cli_train(int argc, char **argv)
     char selector[32];
     if (!join_processes(&argc, &argv, &options, &s, selector, sizeof selector))
         return EXIT_FAILED;
-    if (options.allreduce == CLPROP_ALLREDUCE_LAYERS && !s.mpi.active) {
-        cli_error("--allreduce layers: the sums are across processes; start the run with "
-                  "mpirun -np N");
+    /* one process under mpirun: a part that is the whole set, and sums of one */
+    if ((options.allreduce == CLPROP_ALLREDUCE_LAYERS || options.shard) && !s.mpi.launched) {
+        cli_error("%s: %s across processes; start the run with mpirun -np N",
+                  options.shard ? "--shard" : "--allreduce layers",
+                  options.shard ? "the parts are split" : "the sums are");
         return EXIT_USAGE;
     }
     int usage_error = 0;

@@ -87,6 +87,10 @@ static void print_usage(FILE *out)
         "  --allreduce KIND       under mpirun: whole (default; one sum of every gradient a\n"
         "                         step) or layers (a sum per layer, begun while the backward\n"
         "                         pass computes the layers below; the same sums)\n"
+        "  --shard                under mpirun: each process keeps only its part of the\n"
+        "                         training set (samples / processes, in file order; an\n"
+        "                         uncompressed IDX file is read only there) and shuffles it\n"
+        "                         alone; --batch must be a multiple of the processes\n"
         "output:\n"
         "  --save MODEL           write the trained model (atomically) when training ends\n"
         "  --log FILE.csv         per-epoch figures as CSV\n"
@@ -257,6 +261,8 @@ static int parse_dropout(const char *text, train_options *o)
 static int take_training_option(int argc, char **argv, int *i, train_options *o, int *bad)
 {
     const char *v = NULL;
+    if (strcmp(argv[*i], "--shard") == 0)
+        return o->shard = 1;
     if (strcmp(argv[*i], "--nesterov") == 0) {
         o->given |= GIVEN_NESTEROV;
         return o->optimizer.nesterov = 1;
@@ -308,6 +314,10 @@ static int check_combinations(const train_options *o)
         problem = "train: --device and --devices both choose devices; give one";
     else if (o->shares != NULL && o->devices == NULL)
         problem = "--shares needs --devices LIST: a share for each of them";
+    else if (o->shard && o->resume == NULL &&
+             (o->scale_inputs != CLPROP_SCALING_NONE || o->scale_targets != CLPROP_SCALING_NONE))
+        problem = "--shard: scaling is measured on the training set, and each process holds "
+                  "only its part; scale the data beforehand (--scale-inputs, --scale-targets)";
     else if (o->allreduce == CLPROP_ALLREDUCE_LAYERS && o->devices != NULL)
         problem = "--allreduce layers takes one device per process, not --devices";
     if (problem != NULL)

@@ -27,6 +27,7 @@ typedef struct train_options {
     const char *devices, *shares; /* --devices LIST, --shares W,...: data parallelism */
     clprop_scaling_kind scale_inputs, scale_targets; /* --scale-inputs, --scale-targets */
     clprop_allreduce allreduce;                      /* --allreduce (under mpirun) */
+    int shard; /* --shard (under mpirun): each process trains on its own part of the data */
     unsigned given; /* GIVEN_* bits: options that --resume compares with the checkpoint */
 } train_options;
 

@@ -218,6 +218,7 @@ class clprop_trainer_desc(ctypes.Structure):
         ("scale_inputs", c_int),
         ("scale_targets", c_int),
         ("allreduce", c_int),
+        ("sharded", c_int),
     ]
 
 

@@ -1,6 +1,7 @@
 /* `mpirun -np 2 clprop train` on this machine's loopback (built when CMake finds MPI): it trains
  * what one process trains with the same global batch (SGD and Adam), per-layer sums train as one
- * sum, a checkpoint resumes with
+ * sum, sharded data (--shard) train alike on every run and as a plain run in one process, a
+ * checkpoint resumes with
  * another number of processes, SIGTERM to one process stops them all with a checkpoint, and a
  * process that dies ends the run with a message within a time limit. CI runs as root: Open MPI
  * wants --allow-run-as-root then, and --oversubscribe lets two processes share fewer cores. */
@@ -92,6 +93,22 @@ Test(mpi, two_processes_train_as_one_with_adam, .timeout = 120)
     check_two_processes("--optimizer adam --lr 0.01");
 }
 
+/* The files got_name and want_name of the test's folder hold the same bytes. */
+static void expect_same_files(const char *got_name, const char *want_name)
+{
+    char got_path[4200], want_path[4200];
+    snprintf(got_path, sizeof got_path, "%s/%s", dir, got_name);
+    snprintf(want_path, sizeof want_path, "%s/%s", dir, want_name);
+    size_t got_size = 0, want_size = 0;
+    char *got = test_read_file(got_path, &got_size);
+    char *want = test_read_file(want_path, &want_size);
+    cr_assert(got != NULL && want != NULL, "%s or %s missing", got_name, want_name);
+    cr_expect(got_size == want_size && memcmp(got, want, got_size) == 0, "%s differs from %s",
+              got_name, want_name);
+    free(got);
+    free(want);
+}
+
 /* A sum per layer begun while the backward pass goes on (--allreduce layers, MPI_Iallreduce)
  * sums the same floats as one MPI_Allreduce of the store: the same model, bit for bit. */
 static void check_per_layer_sums(const char *optimizer)
@@ -106,17 +123,7 @@ static void check_per_layer_sums(const char *optimizer)
     char *out = read_in_dir("layers.out");
     cr_expect(strstr(out, "summed a layer at a time") != NULL, "%s", out);
     free(out);
-    char whole_path[4200], layers_path[4200];
-    snprintf(whole_path, sizeof whole_path, "%s/whole.clprop", dir);
-    snprintf(layers_path, sizeof layers_path, "%s/layers.clprop", dir);
-    size_t whole_size = 0, layers_size = 0;
-    char *whole = test_read_file(whole_path, &whole_size);
-    char *layers = test_read_file(layers_path, &layers_size);
-    cr_assert(whole != NULL && layers != NULL);
-    cr_expect(whole_size == layers_size && memcmp(whole, layers, whole_size) == 0,
-              "the per-layer sums' model differs from the one sum's");
-    free(whole);
-    free(layers);
+    expect_same_files("layers.clprop", "whole.clprop");
 }
 
 Test(mpi, per_layer_sums_train_as_one_sum_with_sgd, .timeout = 120)
@@ -127,6 +134,46 @@ Test(mpi, per_layer_sums_train_as_one_sum_with_sgd, .timeout = 120)
 Test(mpi, per_layer_sums_train_as_one_sum_with_adam, .timeout = 120)
 {
     check_per_layer_sums("--optimizer adam --lr 0.01");
+}
+
+/* --shard in one process: its part is the whole file, and it trains as a plain run, bit for bit. */
+Test(mpi, one_sharded_process_trains_as_a_plain_run, .timeout = 120)
+{
+    const char *adam = "--optimizer adam --lr 0.01";
+    cr_assert_eq(shell("%s " NETWORK " --epochs 3 %s --save plain.clprop >plain.out 2>&1",
+                       CLPROP_COMMAND, adam),
+                 0, "%s", read_in_dir("plain.out"));
+    cr_assert_eq(shell(MPIRUN "1 %s " NETWORK " --epochs 3 %s --shard --save one.clprop "
+                              ">one.out 2>&1",
+                       CLPROP_COMMAND, adam),
+                 0, "%s", read_in_dir("one.out"));
+    expect_same_files("one.clprop", "plain.clprop");
+}
+
+/* --shard in two processes: each keeps its half of the file (said in the first line), they
+ * train the same model on every run, and a checkpoint of theirs resumes in one process. */
+Test(mpi, sharded_processes_train_alike_each_time_and_resume_in_one, .timeout = 180)
+{
+    const char *adam = "--optimizer adam --lr 0.01";
+    for (int run = 1; run <= 2; run++)
+        cr_assert_eq(shell(MPIRUN "2 %s " NETWORK " --epochs 3 %s --shard --save s%d.clprop "
+                                  ">s%d.out 2>&1",
+                           CLPROP_COMMAND, adam, run, run),
+                     0, "%s", read_in_dir("s1.out"));
+    expect_same_files("s2.clprop", "s1.clprop");
+    char *out = read_in_dir("s1.out");
+    cr_expect(strstr(out, "each its own part of the training set") != NULL, "%s", out);
+    cr_expect(strstr(out, "346 training samples") != NULL, "the whole set's count: %s", out);
+    free(out);
+    cr_assert_eq(shell(MPIRUN "2 %s " NETWORK " --epochs 2 %s --shard --checkpoint s.ck "
+                              "--checkpoint-every 1 >r.out 2>&1 && "
+                              "%s " NETWORK " --epochs 3 %s --resume s.ck --save r.clprop "
+                              ">>r.out 2>&1",
+                       CLPROP_COMMAND, adam, CLPROP_COMMAND, adam),
+                 0, "%s", read_in_dir("r.out"));
+    out = read_in_dir("r.out");
+    cr_expect(strstr(out, "epoch 3/3") != NULL, "%s", out);
+    free(out);
 }
 
 /* Two processes for two epochs, then one for two more, and the other way round: as four epochs
