@@ -300,6 +300,10 @@ static void *run_side(void *user)
  * sums begun per layer in *started. */
 static void train_two_processes(clprop_optimizer_kind optimizer, weights *out, size_t *started)
 {
+    /* The kernels compiled once on this thread first: LLVM, compiling for PoCL, gives the thread
+     * that compiles an alternate signal stack of its own, and AddressSanitizer then fails to
+     * free its own when that thread ends. The threads below find them in PoCL's cache. */
+    clprop_context_destroy(test_context_with((clprop_context_desc){.device = "0"}));
     meeting m;
     pthread_barrier_init(&m.barrier, NULL, 2);
     side sides[2] = {{.meeting = &m, .rank = 0, .optimizer = optimizer},
