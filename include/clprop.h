@@ -841,8 +841,8 @@ typedef struct clprop_trainer_desc {
     /* Several processes (MPI): `batch` is the global batch, split equally among them; the
      * gradients and the epoch's figures are summed across them each step; a stop request in
      * any of them stops all after the same step. Each process gives the same settings and data
-     * (the training set whole: each takes its part of every batch of the common order). NULL:
-     * this process alone */
+     * (the training set whole: each takes its part of every batch of the common order; or, with
+     * `sharded` below, each its own part of the set). NULL: this process alone */
     const clprop_collective *collective;
     /* Scaling (clprop_scaling_kind) measured on the training part, after the validation share is
      * held out, given to the network (so saves and checkpoints carry it) and applied to the
