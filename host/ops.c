@@ -140,6 +140,9 @@ clprop_status clprop_op_sample_loss(clprop_context *context, clprop_message *mes
                          CLPROP_ARG_COUNT(args));
 }
 
+/* Samples a work-group of the CPU devices' gather: 16 keeps both cores busy from batch 32 on. */
+#define GATHER_CPU_SAMPLES 16
+
 clprop_status clprop_op_gather_batch(clprop_context *context, clprop_message *message, cl_mem rows,
                                      cl_mem inputs, int bytes, cl_mem columns, cl_mem targets,
                                      cl_mem order, size_t first, size_t input_units,
@@ -150,17 +153,29 @@ clprop_status clprop_op_gather_batch(clprop_context *context, clprop_message *me
         status = check_samples(message, output_units, batch, first);
     if (status != CLPROP_SUCCESS)
         return status;
+    /* groups of CLPROP_GATHER_WIDTH inputs, and one more for the targets */
+    size_t groups =
+        (input_units + CLPROP_GATHER_WIDTH - 1) / CLPROP_GATHER_WIDTH + (output_units > 0);
+    /* A device that runs work-items as loop iterations on its cores (the CPU family's, PoCL)
+     * takes a sample's row a work-item, in groups of GATHER_CPU_SAMPLES samples; others a group
+     * of inputs a work-item (kernels/layout.cl). */
+    int whole_rows = context->tuning.family == CLPROP_GEMM_FAMILY_CPU;
     cl_uint f = (cl_uint)first, in = (cl_uint)input_units, out = (cl_uint)output_units,
-            b = (cl_uint)batch;
+            b = (cl_uint)batch, per_item = whole_rows ? (cl_uint)groups : 1;
     clprop_kernel_arg args[] = {CLPROP_ARG(rows),    CLPROP_ARG(inputs), CLPROP_ARG(columns),
                                 CLPROP_ARG(targets), CLPROP_ARG(order),  CLPROP_ARG(f),
-                                CLPROP_ARG(in),      CLPROP_ARG(out),    CLPROP_ARG(b)};
-    /* CLPROP_GATHER_WIDTH inputs a work-item, and one more for the targets */
-    size_t items[2] = {
-        (input_units + CLPROP_GATHER_WIDTH - 1) / CLPROP_GATHER_WIDTH + (output_units > 0), batch};
-    return clprop_launch(context, message,
-                         bytes ? CLPROP_KERNEL_GATHER_BYTE_BATCH : CLPROP_KERNEL_GATHER_BATCH, 2,
-                         items, args, CLPROP_ARG_COUNT(args));
+                                CLPROP_ARG(in),      CLPROP_ARG(out),    CLPROP_ARG(b),
+                                CLPROP_ARG(per_item)};
+    clprop_kernel_id kernel = bytes ? CLPROP_KERNEL_GATHER_BYTE_BATCH : CLPROP_KERNEL_GATHER_BATCH;
+    if (whole_rows) {
+        const size_t local[2] = {1, GATHER_CPU_SAMPLES};
+        const size_t global[2] = {1, (batch + GATHER_CPU_SAMPLES - 1) / GATHER_CPU_SAMPLES *
+                                         GATHER_CPU_SAMPLES};
+        return clprop_enqueue(context, message, kernel, 2, global, local, args,
+                              CLPROP_ARG_COUNT(args));
+    }
+    size_t items[2] = {groups, batch};
+    return clprop_launch(context, message, kernel, 2, items, args, CLPROP_ARG_COUNT(args));
 }
 
 clprop_status clprop_op_bias_gradient(clprop_context *context, clprop_message *message,

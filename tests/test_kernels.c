@@ -581,11 +581,17 @@ static void check_gathers(clprop_context *context, const shape *s)
 
 EVERY_SHAPE(gathers_pick_the_ordered_samples)
 
+/* Both ways of launching it: a row a work-item (the CPU family) and a group of 16 inputs a
+ * work-item (the others). */
 ParameterizedTest(shape *s, kernels, gathers_pick_the_ordered_samples)
 {
-    clprop_context *context = test_context();
-    check_gathers(context, s);
-    clprop_context_destroy(context);
+    const clprop_gemm_family families[] = {CLPROP_GEMM_FAMILY_CPU, CLPROP_GEMM_FAMILY_GENERIC};
+    for (size_t f = 0; f < 2; f++) {
+        clprop_context *context =
+            test_context_with((clprop_context_desc){.tuning = {.family = families[f]}});
+        check_gathers(context, s);
+        clprop_context_destroy(context);
+    }
 }
 
 /* The CPU family's two kernels, each forced: the one that copies panels of B, with K cut into
