@@ -34,7 +34,7 @@ __kernel void columns_to_samples(__global float *samples, __global const float *
  * past the inputs, when there are targets, the sample's targets (a few). A GPU takes one group a
  * work-item (neighbouring work-items read neighbouring bytes); a CPU device the whole row, since
  * PoCL spends a few ns on every work-item and a group is only 16 values (a group a work-item, the
- * gather of a batch of 1024 Fashion-MNIST images took 0.23-0.5 ms, a row a work-item 0.09-0.14). *
+ * gather of a batch of 1024 Fashion-MNIST images took 0.23-0.5 ms, a row a work-item 0.09-0.14). */
 /* GATHER_WIDTH, the inputs a group takes, from the host's contract: two float8. */
 #if GATHER_WIDTH != 16
 #error "a gather group takes its inputs as two float8"
