@@ -537,6 +537,11 @@ clprop_status clprop_team_train_epoch(clprop_team *team, const clprop_epoch_desc
     if (ran == CLPROP_SUCCESS)
         ran = run_pass(team, options->batch / scale, options->learning_rate, options, first,
                        &end);
+    if (team->layer_reads != NULL) {
+        /* a step that failed may have left reads into the sum in flight */
+        clFinish(net->context->queue);
+        release_layer_reads(team);
+    }
     free(team->sum), free(team->part), free(team->layer_reads);
     team->sum = team->part = NULL;
     team->layer_reads = NULL;
