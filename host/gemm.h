@@ -36,8 +36,9 @@ clprop_status clprop_gemm_generic(clprop_context *context, clprop_message *messa
                                   float beta, cl_mem c, size_t row0, size_t col0,
                                   const clprop_epilogue_args *epilogue);
 
-/* The CPU family: register tiles of tuning.cpu_tile_m × 2·cpu_vector over every row, a right
- * strip narrower than a tile sent to the generic kernel. */
+/* The CPU family: register tiles of tuning.cpu_tile_m × 2·cpu_vector over every row; a ragged
+ * right edge is the panel kernel's narrower last tile, or after the in-place kernel a strip for
+ * the generic kernel. */
 clprop_status clprop_gemm_cpu(clprop_context *context, clprop_message *message,
                               const clprop_gemm_shape *shape, float alpha, cl_mem a, cl_mem b,
                               float beta, cl_mem c, const clprop_epilogue_args *epilogue);

@@ -156,9 +156,10 @@ clprop_status clprop_op_gather_batch(clprop_context *context, clprop_message *me
     /* groups of CLPROP_GATHER_WIDTH inputs, and one more for the targets */
     size_t groups =
         (input_units + CLPROP_GATHER_WIDTH - 1) / CLPROP_GATHER_WIDTH + (output_units > 0);
-    /* A device that runs work-items as loop iterations on its cores (the CPU family's, PoCL)
-     * takes a sample's row a work-item, in groups of GATHER_CPU_SAMPLES samples; others a group
-     * of inputs a work-item (kernels/layout.cl). */
+    /* The CPU family's devices run work-items as loop iterations on their cores (PoCL): they
+     * take a sample's row a work-item, in groups of GATHER_CPU_SAMPLES samples; the others a
+     * group of inputs a work-item (kernels/layout.cl). The tuning's family decides, so that an
+     * override (and the tests) can choose either on any device. */
     int whole_rows = context->tuning.family == CLPROP_GEMM_FAMILY_CPU;
     cl_uint f = (cl_uint)first, in = (cl_uint)input_units, out = (cl_uint)output_units,
             b = (cl_uint)batch, per_item = whole_rows ? (cl_uint)groups : 1;

@@ -285,30 +285,30 @@ static clprop_status read_layer(void *user, size_t l)
 }
 
 /* From the top layer down: wait for its read (none when this process trained nothing this step:
- * zeros), begin its sum. The top layer's range takes the stop requests' float after the store. */
+ * zeros), begin its sum. The top layer's range takes the stop requests' float after the store.
+ * A read that failed still has its sum begun, with zeros, so that the other processes' sums of
+ * this step complete; the first failure is returned once all are begun. */
 static clprop_status begin_layer_sums(clprop_team *team, int trained)
 {
     clprop_net *net = team->nets[0];
     const clprop_collective *c = team->collective;
+    clprop_status failed = CLPROP_SUCCESS;
     for (size_t l = net->layer_count; l-- > 0;) {
         size_t first, count;
         layer_range(net, l, &first, &count);
-        if (trained) {
-            cl_int error = clWaitForEvents(1, &team->layer_reads[l]);
-            if (error != CL_SUCCESS)
-                return clprop_fail(&net->message, error,
-                                   "reading layer %zu's gradients failed: %s", l + 1,
-                                   clprop_status_name(error));
-        } else {
+        cl_int error = trained ? clWaitForEvents(1, &team->layer_reads[l]) : CL_SUCCESS;
+        if (error != CL_SUCCESS && failed == CLPROP_SUCCESS)
+            failed = clprop_fail(&net->message, error, "reading layer %zu's gradients failed: %s",
+                                 l + 1, clprop_status_name(error));
+        if (!trained || error != CL_SUCCESS)
             memset(team->sum + first, 0, count * sizeof *team->sum);
-        }
         if (l + 1 == net->layer_count)
             count++;
         clprop_status status = c->start_sum_floats(c->user, team->sum + first, count);
         if (status != CLPROP_SUCCESS)
             return collective_failed(team, status, "summing the gradients");
     }
-    return CLPROP_SUCCESS;
+    return failed;
 }
 
 static void release_layer_reads(clprop_team *team)
@@ -327,15 +327,15 @@ static clprop_status sum_layers(clprop_team *team, int trained, int stop_here, i
     size_t floats = net->store_floats;
     team->sum[floats] = stop_here ? 1.0f : 0.0f;
     clprop_status status = begin_layer_sums(team, trained);
-    if (status != CLPROP_SUCCESS) {
-        clFinish(net->context->queue); /* no read may land in the sum once it is freed */
-        release_layer_reads(team);
-        return status;
-    }
-    release_layer_reads(team);
-    status = team->collective->finish_sums(team->collective->user);
     if (status != CLPROP_SUCCESS)
-        return collective_failed(team, status, "summing the gradients");
+        clFinish(net->context->queue); /* no read may land in the sum once it is freed */
+    release_layer_reads(team);
+    /* every sum begun is finished before the sum's memory can go, failure or not */
+    clprop_status finished = team->collective->finish_sums(team->collective->user);
+    if (status != CLPROP_SUCCESS)
+        return status;
+    if (finished != CLPROP_SUCCESS)
+        return collective_failed(team, finished, "summing the gradients");
     *stop = team->sum[floats] > 0.0f;
     return clprop_net_write(net, net->gradients, team->sum, floats);
 }
@@ -359,6 +359,8 @@ static clprop_status forward_backward_parts(clprop_team *team, size_t first, siz
         CLPROP_CHECK(load_batch(net, team->data[d], first + offset, count));
         /* dropout's masks by the samples' positions in the whole step, not in this part */
         size_t dropout_first = training ? offset : CLPROP_NO_DROPOUT;
+        if (training && shard_scale(team) > 1) /* the part's place in the whole step */
+            dropout_first += team->collective->rank * size;
         CLPROP_CHECK(clprop_net_run_forward(net, count, 1, dropout_first));
         CLPROP_CHECK(clprop_net_run_figures(net, count, team->data[d]->loss, team->data[d]->squared,
                                             team->data[d]->correct, first + offset, training));
@@ -451,7 +453,8 @@ static clprop_status run_pass(clprop_team *team, size_t batch, float learning_ra
             return CLPROP_STOPPED;
         if (options != NULL && options->progress != NULL && first + size >= next_report) {
             CLPROP_CHECK(
-                report_progress(net, options->progress, options->progress_user, first + size, n));
+                report_progress(net, options->progress, options->progress_user,
+                                (first + size) * shard_scale(team), n * shard_scale(team)));
             next_report += report_every;
         }
     }

@@ -472,7 +472,8 @@ static clprop_status scale_sets(clprop_trainer *t)
 
 /* Sharded data: a collective, a batch that divides among the processes, no scaling to fit (it
  * would be measured on one part), and every process's part the same size — checked across them
- * (the sizes are all equal exactly when N·Σn² = (Σn)²), so that all decide alike. */
+ * in two sums (the total, then how many parts differ from total / N), exact in doubles up to
+ * 2^53 samples, so that all decide alike. */
 static clprop_status check_sharding(clprop_trainer *t, const clprop_data *data)
 {
     const clprop_trainer_desc *p = &t->params;
@@ -494,16 +495,20 @@ static clprop_status check_sharding(clprop_trainer *t, const clprop_data *data)
                            "scaling is measured on the training set, and with sharded data each "
                            "process holds only its part; scale the data beforehand, or start "
                            "from a model that has its scaling");
-    double n = (double)clprop_data_samples(data), sizes[2] = {n, n * n};
-    clprop_status status = c->sum_doubles(c->user, sizes, 2);
+    double n = (double)clprop_data_samples(data), total = n, differing = 0.0;
+    clprop_status status = c->sum_doubles(c->user, &total, 1);
+    if (status == CLPROP_SUCCESS) {
+        differing = n * (double)c->size != total ? 1.0 : 0.0;
+        status = c->sum_doubles(c->user, &differing, 1);
+    }
     if (status != CLPROP_SUCCESS)
         return clprop_fail(&t->message, status, "comparing the parts' sizes across the processes "
                                                  "failed");
-    if (fabs((double)c->size * sizes[1] - sizes[0] * sizes[0]) > 0.5)
+    if (differing > 0.0)
         return clprop_fail(&t->message, CLPROP_ERROR_MISMATCH,
                            "the processes' parts differ in size (%.0f samples in all, this "
                            "process %.0f): sharded data need parts of one size",
-                           sizes[0], n);
+                           total, n);
     return CLPROP_SUCCESS;
 }
 
@@ -716,7 +721,8 @@ static clprop_status train_epoch(clprop_trainer *t, size_t epoch, clprop_epoch_r
     clprop_status status = clprop_team_train_epoch(&t->team, &options, &r->train);
     r->seconds = now_seconds() - start;
     if (status == CLPROP_STOPPED) {
-        /* the checkpoint resumes inside this epoch: the same shuffle, the samples done skipped */
+        /* the checkpoint resumes inside this epoch: the same shuffle, the samples done skipped
+         * (with sharded data, exactly so under the same number of processes) */
         t->progress.samples_done += r->train.samples;
         return status;
     }

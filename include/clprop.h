@@ -859,7 +859,10 @@ typedef struct clprop_trainer_desc {
      * step still trains `batch` samples, and an epoch is every process's part once. A
      * validation share is held out of each part (the figures are those of every part's
      * share); scaling is refused (it would be measured on one part). Progress, the epoch's
-     * figures and clprop_trainer_samples count the whole set. */
+     * figures and clprop_trainer_samples count the whole set. A checkpoint from between epochs
+     * resumes under any number of processes; one from inside an epoch resumes that epoch
+     * exactly under the same number (under another, the parts and their shuffles differ, so the
+     * rest of that epoch is not the rest of the interrupted one). */
     int sharded;
 } clprop_trainer_desc;
 

@@ -19,8 +19,7 @@
  *   a panel's rows are the row stride apart; with strides of 1 or 4 KiB those lines all
  *   fall into a few cache sets and are evicted before the next tile of rows reuses them, so
  *   large B ran at a third of the speed. The copy also transposes, which makes A·Bᵀ a kernel of
- *   its own. The panel kernels take the in-place kernel's arguments, column_tiles unused, so
- *   that one launcher serves both.
+ *   its own. Both kernels take the same arguments, so that one launcher serves both.
  *
  * Both apply the epilogue (gemm_epilogue.cl) as they store. Both cover every row (the last tile
  * of rows reads row m − 1 again for the rows past the end and does not store them). The in-place

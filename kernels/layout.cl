@@ -32,7 +32,8 @@ __kernel void columns_to_samples(__global float *samples, __global const float *
  * Work-item (i, b) of sample b takes `groups_per_item` groups of a row from group i·groups_per_item
  * on: a group is sixteen inputs as vectors (the last group of a row one at a time), and the group
  * past the inputs, when there are targets, the sample's targets (a few). A GPU takes one group a
- * work-item (neighbouring work-items read neighbouring bytes); a CPU device the whole row, since
+ * work-item (neighbouring work-items read neighbouring bytes); the CPU family's devices (whose
+ * work-items are loop iterations on a core) the whole row, since
  * PoCL spends a few ns on every work-item and a group is only 16 values (a group a work-item, the
  * gather of a batch of 1024 Fashion-MNIST images took 0.23-0.5 ms, a row a work-item 0.09-0.14). */
 /* GATHER_WIDTH, the inputs a group takes, from the host's contract: two float8. */

@@ -49,11 +49,13 @@ static const float rates[] = {0.4f, 0.25f};
 typedef struct backend_case {
     clprop_gemm_backend gemm;
     clprop_gemm_family family;
+    size_t cpu_vector; /* the CPU family's: 8 or 16 lanes (a batch of 37 leaves a ragged tile) */
 } backend_case;
 
 ParameterizedTestParameters(dropout, the_device_draws_the_host_masks_and_trains_as_the_reference)
 {
-    static backend_case cases[] = {{CLPROP_GEMM_NATIVE, CLPROP_GEMM_FAMILY_CPU},
+    static backend_case cases[] = {{CLPROP_GEMM_NATIVE, CLPROP_GEMM_FAMILY_CPU, 8},
+                                   {CLPROP_GEMM_NATIVE, CLPROP_GEMM_FAMILY_CPU, 16},
                                    {CLPROP_GEMM_NATIVE, CLPROP_GEMM_FAMILY_GENERIC},
                                    {CLPROP_GEMM_NATIVE, CLPROP_GEMM_FAMILY_GPU},
                                    {CLPROP_GEMM_CLBLAST, CLPROP_GEMM_FAMILY_DEFAULT}};
@@ -134,7 +136,8 @@ ParameterizedTest(backend_case *c, dropout,
                   the_device_draws_the_host_masks_and_trains_as_the_reference, .timeout = 120)
 {
     clprop_context *context =
-        test_context_with((clprop_context_desc){.gemm = c->gemm, .tuning.family = c->family});
+        test_context_with((clprop_context_desc){
+            .gemm = c->gemm, .tuning = {.family = c->family, .cpu_vector = c->cpu_vector}});
     clprop_net *net = make_net(context, rates);
     double *weights[3], *masks[3] = {NULL, NULL, NULL}; /* the output layer never drops */
     clprop_ref_net *ref = reference_of(net, weights);

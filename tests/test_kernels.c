@@ -249,16 +249,18 @@ EVERY_SHAPE(gemm_epilogues_match_the_reference)
 
 /* Every family's epilogue: generic, GPU, the CPU family's panel kernel (K in blocks of 16, so the
  * epilogue must wait for the last block and the row sums add up over blocks) and its in-place
- * one. */
+ * one, each with vectors of 8 and of 16 lanes. */
 ParameterizedTest(shape *s, kernels, gemm_epilogues_match_the_reference)
 {
     const clprop_gemm_tuning tunings[] = {
         {.family = CLPROP_GEMM_FAMILY_GENERIC},
         {.family = CLPROP_GEMM_FAMILY_GPU},
-        {.cpu_panels = CLPROP_CPU_PANELS_ALWAYS, .cpu_kblock = 16},
-        {.cpu_panels = CLPROP_CPU_PANELS_NEVER},
+        {.cpu_panels = CLPROP_CPU_PANELS_ALWAYS, .cpu_kblock = 16, .cpu_vector = 8},
+        {.cpu_panels = CLPROP_CPU_PANELS_ALWAYS, .cpu_kblock = 16, .cpu_vector = 16},
+        {.cpu_panels = CLPROP_CPU_PANELS_NEVER, .cpu_vector = 8},
+        {.cpu_panels = CLPROP_CPU_PANELS_NEVER, .cpu_vector = 16},
     };
-    for (size_t t = 0; t < 4; t++) {
+    for (size_t t = 0; t < sizeof tunings / sizeof *tunings; t++) {
         clprop_context *context = test_context_with((clprop_context_desc){.tuning = tunings[t]});
         check_epilogues(context, s, 0);
         clprop_context_destroy(context);
@@ -687,6 +689,30 @@ Test(kernels, cpu_gemm_is_right_for_other_tile_heights)
             check_gemm(context, 0, 1, 17, 257, 64, 1.0f, 0.0f, 62 + t);
             clprop_context_destroy(context);
         }
+}
+
+/* Ragged right edges of every width a tile can leave, through the panel kernel's narrower last
+ * tile: 8 and 16 columns (whole eighths of the transposing copy inside a partial tile), and 784
+ * (Fashion-MNIST's inputs: 24 tiles of 32 and one of 16), with both vector widths, in all three
+ * layouts, with beta and with an epilogue. */
+Test(kernels, cpu_panels_take_ragged_edges_of_every_width)
+{
+    const size_t widths[] = {40, 48, 784, 23};
+    for (size_t v = 8; v <= 16; v += 8) {
+        clprop_context *context = test_context_with((clprop_context_desc){
+            .tuning = {.cpu_vector = v, .cpu_panels = CLPROP_CPU_PANELS_ALWAYS, .cpu_kblock = 16}});
+        for (size_t w = 0; w < sizeof widths / sizeof *widths; w++) {
+            size_t n = widths[w];
+            check_gemm(context, 0, 0, 13, n, 37, 1.0f, 0.5f, 90 + w);
+            check_gemm(context, 1, 0, 13, n, 37, 1.0f, 0.0f, 91 + w);
+            check_gemm(context, 0, 1, 13, n, 37, -0.5f, 0.25f, 92 + w);
+            const fused_case fused = {0, 1, 13, n, 37,
+                                      CLPROP_EPILOGUE_BIAS | CLPROP_EPILOGUE_ACTIVATE,
+                                      CLPROP_ACTIVATION_SIGMOID, 1.0f, 0.0f};
+            check_fused(context, &fused, 93 + w);
+        }
+        clprop_context_destroy(context);
+    }
 }
 
 Test(kernels, an_impossible_tile_height_is_refused)

@@ -30,6 +30,9 @@ static float hidden_dropout = 0.0f;
 static clprop_allreduce allreduce = CLPROP_ALLREDUCE_WHOLE;
 /* With a collective: each "process" trains on its own part of the data (the sharding tests). */
 static int sharded = 0;
+/* The whole set as one batch, no validation share (every step sees every sample); and the set
+ * made of 384 copies of its first sample (any shuffle then gives the same batch). */
+static int whole_batches = 0, identical_samples = 0;
 
 /* Samples [rank·m, (rank+1)·m) of the data, m = samples / size (as clprop train --shard). */
 static clprop_data *part_of(const clprop_data *data, size_t rank, size_t size)
@@ -101,6 +104,13 @@ static void train(clprop_optimizer_kind optimizer, clprop_context *const *replic
 {
     clprop_context *context = test_context_with((clprop_context_desc){.device = "0"});
     clprop_data *data = load_diabetes();
+    if (identical_samples) {
+        size_t firsts[384] = {0};
+        clprop_data *copies = NULL;
+        cr_assert_eq(clprop_data_subset(data, firsts, 384, &copies), CLPROP_SUCCESS);
+        clprop_data_destroy(data);
+        data = copies;
+    }
     if (collective != NULL && sharded) {
         clprop_data *part = part_of(data, collective->rank, collective->size);
         clprop_data_destroy(data);
@@ -114,6 +124,10 @@ static void train(clprop_optimizer_kind optimizer, clprop_context *const *replic
     p.collective = collective;
     p.allreduce = collective != NULL ? allreduce : CLPROP_ALLREDUCE_WHOLE;
     p.sharded = collective != NULL && sharded;
+    if (whole_batches) {
+        p.batch = clprop_data_samples(data) * (collective != NULL && sharded ? collective->size : 1);
+        p.validation = 0.0f;
+    }
     p.on_epoch = keep_loss;
     p.user = out;
     clprop_trainer *trainer = NULL;
@@ -407,6 +421,35 @@ Test(parallel, two_sharded_processes_hold_one_network_that_learns, .timeout = 12
     clprop_net_destroy(net);
     clprop_data_destroy(data);
     clprop_context_destroy(context);
+}
+
+/* With the whole set as one batch every step sees every sample however the parts split it, so
+ * two sharded processes train as one plain run (within 1e-5: the sums go in another order) and
+ * report its loss: the update's batch and the epoch's figures count both parts. */
+Test(parallel, sharded_processes_with_whole_batches_train_as_one, .timeout = 120)
+{
+    weights plain, parts;
+    size_t started = 0;
+    whole_batches = 1;
+    train(CLPROP_OPTIMIZER_ADAM, NULL, 0, NULL, NULL, &plain);
+    sharded = 1;
+    train_two_processes(CLPROP_OPTIMIZER_ADAM, &parts, &started);
+    expect_same_network(&parts, &plain);
+}
+
+/* Dropout's masks go by a sample's place in the whole step, not in a process's part: with
+ * identical samples (any shuffle gives the same batch) two sharded processes draw the plain run's
+ * masks and train its network. */
+Test(parallel, sharded_processes_draw_the_whole_steps_masks, .timeout = 120)
+{
+    weights plain, parts;
+    size_t started = 0;
+    whole_batches = identical_samples = 1;
+    hidden_dropout = 0.5f;
+    train(CLPROP_OPTIMIZER_SGD, NULL, 0, NULL, NULL, &plain);
+    sharded = 1;
+    train_two_processes(CLPROP_OPTIMIZER_SGD, &parts, &started);
+    expect_same_network(&parts, &plain);
 }
 
 /* No collective, a batch that does not divide among the processes, scaling to fit, and parts of
