@@ -208,9 +208,9 @@ Test(mpi, a_checkpoint_resumes_with_another_number_of_processes, .timeout = 180)
  * the first process has said which device it trains on, then sends `signal` to the process of
  * rank 1 and waits at most `limit` seconds for mpirun to end; run.status holds its status, or
  * "hung". */
-static int signal_rank_1(const char *signal, int limit)
+static int signal_rank_1(const char *signal, int limit, const char *options)
 {
-    return shell(MPIRUN "2 %s " NETWORK " --batch 8 --epochs 1000000 --checkpoint run.ck "
+    return shell(MPIRUN "2 %s " NETWORK " --batch 8 --epochs 1000000 --checkpoint run.ck %s "
                         ">run.out 2>run.err & echo $! >run.pid; "
                         "for i in $(seq 300); do grep -q 'process 1 of 2' run.out && break; "
                         "sleep 0.1; done; sleep 0.5; "
@@ -222,17 +222,29 @@ static int signal_rank_1(const char *signal, int limit)
                         "if kill -0 $(cat run.pid) 2>/dev/null; then echo hung >run.status; "
                         "  kill -KILL $(cat run.pid); else wait $(cat run.pid); "
                         "  echo $? >run.status; fi",
-                 CLPROP_COMMAND, signal, limit * 10);
+                 CLPROP_COMMAND, options, signal, limit * 10);
 }
 
-Test(mpi, sigterm_to_one_process_stops_all_with_a_checkpoint, .timeout = 120)
+/* SIGTERM to rank 1 of a run with `options`: all stop within a minute, with a checkpoint. */
+static void check_sigterm_stops_all(const char *options)
 {
-    signal_rank_1("TERM", 60);
+    signal_rank_1("TERM", 60, options);
     char *status = read_in_dir("run.status"), *err = read_in_dir("run.err");
     cr_expect(strcmp(status, "hung\n") != 0, "the run did not end within a minute");
     cr_expect(strstr(err, "a signal to another process") != NULL, "%s", err);
     cr_expect(strstr(err, "checkpoint written to") != NULL, "%s", err);
     free(status), free(err);
+}
+
+/* The stop request travels with the top layer's sum when the sums are per layer. */
+Test(mpi, sigterm_stops_sharded_runs_with_per_layer_sums_too, .timeout = 120)
+{
+    check_sigterm_stops_all("--allreduce layers --shard");
+}
+
+Test(mpi, sigterm_to_one_process_stops_all_with_a_checkpoint, .timeout = 120)
+{
+    check_sigterm_stops_all("");
     /* and the checkpoint resumes, in one process */
     cr_expect_eq(shell("%s " NETWORK
                        " --batch 8 --resume run.ck --epochs 1000000 --checkpoint run.ck "
@@ -244,7 +256,7 @@ Test(mpi, sigterm_to_one_process_stops_all_with_a_checkpoint, .timeout = 120)
 
 Test(mpi, a_process_that_dies_ends_the_run_with_a_message, .timeout = 120)
 {
-    signal_rank_1("KILL", 60);
+    signal_rank_1("KILL", 60, "");
     char *status = read_in_dir("run.status"), *err = read_in_dir("run.err");
     cr_expect(strcmp(status, "hung\n") != 0, "the run did not end within a minute");
     cr_expect(strcmp(status, "0\n") != 0, "the run ended well after a process died: %s", err);
