@@ -449,7 +449,9 @@ static clprop_status run_pass(clprop_team *team, size_t batch, float learning_ra
         int stop_all = 0;
         CLPROP_CHECK(team_step(team, first, size, learning_rate, stop != NULL && *stop, &stop_all));
         *end = first + size;
-        if (agreed && stop_all && *end < n)
+        /* also after the epoch's last step: an epoch of one step has no other (the trainer
+         * then counts the epoch whole) */
+        if (agreed && stop_all)
             return CLPROP_STOPPED;
         if (options != NULL && options->progress != NULL && first + size >= next_report) {
             CLPROP_CHECK(

@@ -703,8 +703,10 @@ static clprop_status watch_validation(clprop_trainer *t, size_t epoch, double lo
     return CLPROP_SUCCESS;
 }
 
-/* Trains one epoch (or what is left of an interrupted one) and fills the report. */
-static clprop_status train_epoch(clprop_trainer *t, size_t epoch, clprop_epoch_report *r)
+/* Trains one epoch (or what is left of an interrupted one) and fills the report; *stop_after
+ * becomes 1 when a stop request came with its last step. */
+static clprop_status train_epoch(clprop_trainer *t, size_t epoch, clprop_epoch_report *r,
+                                  int *stop_after)
 {
     const clprop_trainer_desc *p = &t->params;
     clprop_rng shuffles = {t->progress.shuffle_state};
@@ -720,6 +722,14 @@ static clprop_status train_epoch(clprop_trainer *t, size_t epoch, clprop_epoch_r
     double start = now_seconds();
     clprop_status status = clprop_team_train_epoch(&t->team, &options, &r->train);
     r->seconds = now_seconds() - start;
+    if (status == CLPROP_STOPPED &&
+        t->progress.samples_done + r->train.samples >= t->train_samples) {
+        /* stopped after the epoch's last step (processes agree on a stop with a step's sums,
+         * and an epoch of one step has only a last step): the epoch is whole, the run stops
+         * after it */
+        *stop_after = 1;
+        status = CLPROP_SUCCESS;
+    }
     if (status == CLPROP_STOPPED) {
         /* the checkpoint resumes inside this epoch: the same shuffle, the samples done skipped
          * (with sharded data, exactly so under the same number of processes) */
@@ -789,13 +799,16 @@ clprop_status clprop_trainer_run(clprop_trainer *t)
     for (size_t epoch = t->progress.epochs_done + 1;
          epoch <= t->params.epochs && t->end == CLPROP_RUN_COMPLETE; epoch++) {
         clprop_epoch_report report = {.epoch = epoch, .epochs = t->params.epochs};
-        clprop_status status = train_epoch(t, epoch, &report);
+        int stop_after = 0;
+        clprop_status status = train_epoch(t, epoch, &report, &stop_after);
         if (status == CLPROP_STOPPED) {
             t->end = CLPROP_RUN_STOPPED; /* the log stays open: the run may go on */
             return CLPROP_STOPPED;
         }
         CLPROP_CHECK(status);
         CLPROP_CHECK(finish_epoch(t, epoch, &report));
+        if (stop_after && t->end == CLPROP_RUN_COMPLETE)
+            t->end = CLPROP_RUN_STOPPED;
     }
     if (t->end == CLPROP_RUN_STOPPED)
         return CLPROP_STOPPED;

@@ -242,6 +242,13 @@ Test(mpi, sigterm_stops_sharded_runs_with_per_layer_sums_too, .timeout = 120)
     check_sigterm_stops_all("--allreduce layers --shard");
 }
 
+/* An epoch of one step (the whole set a batch) has only a last step to carry the request: the
+ * run stops after it, the epoch counted whole. */
+Test(mpi, sigterm_stops_a_run_whose_epochs_are_one_step, .timeout = 120)
+{
+    check_sigterm_stops_all("--batch 384");
+}
+
 Test(mpi, sigterm_to_one_process_stops_all_with_a_checkpoint, .timeout = 120)
 {
     check_sigterm_stops_all("");
