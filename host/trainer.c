@@ -301,6 +301,14 @@ static clprop_status check_progress_fits(clprop_trainer *t, const char *path)
     size_t samples = clprop_data_samples(t->train_set) * shard_scale(t);
     if (t->progress.samples_done < samples)
         return CLPROP_SUCCESS;
+    if (shard_scale(t) > 1)
+        return clprop_fail(&t->message, CLPROP_ERROR_MISMATCH,
+                           "%s: the checkpoint stopped after %llu samples of an epoch, but the "
+                           "%zu processes' parts hold %zu in all (sharded parts are of one size, "
+                           "so they may leave out the set's last samples); resume it under "
+                           "another number of processes or without sharding",
+                           path, (unsigned long long)t->progress.samples_done, shard_scale(t),
+                           samples);
     return clprop_fail(&t->message, CLPROP_ERROR_MISMATCH,
                        "%s: the checkpoint stopped after %llu samples of an epoch, but the "
                        "training set has only %zu; resume with the data it was trained on",

@@ -850,7 +850,8 @@ typedef struct clprop_trainer_desc {
      * the resumed checkpoint) keeps it, and these must then be NONE or its kinds. */
     clprop_scaling_kind scale_inputs, scale_targets;
     /* With a collective: one sum of the whole gradient store a step, or a sum per layer
-     * overlapped with the backward pass. Either gives the same sums. */
+     * overlapped with the backward pass. Either sums the same floats (the MPI collective: in the
+     * same order for 2 and 4 processes; other counts may round differently). */
     clprop_allreduce allreduce;
     /* With a collective, non-zero: `data` is this process's own part of the training set (each
      * process a different part, every part the same number of samples), not the whole. Each

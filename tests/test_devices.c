@@ -125,7 +125,7 @@ Test(devices, the_environment_is_read_strictly)
     cr_expect_eq(chosen.tuning.cpu_tile_m, 2, "a value the program chose beats the environment");
     const char *bad[][2] = {{"CLPROP_CPU_PANELS", "sometimes"}, {"CLPROP_CPU_TILE_M", "4x"},
                             {"CLPROP_CPU_TILES", "-3"}, {"CLPROP_STREAM_CHUNK", "0"},
-                            {"CLPROP_CPU_VECTOR", "wide"},
+                            {"CLPROP_CPU_VECTOR", "wide"}, {"CLPROP_CPU_VECTOR", "12"},
                             {"CLPROP_GEMM_FAMILY", "fast"}};
     for (size_t i = 0; i < sizeof bad / sizeof *bad; i++) {
         const char *previous = getenv(bad[i][0]);

@@ -77,7 +77,7 @@ const clprop_collective *cli_mpi_collective(const cli_mpi *mpi)
 #endif
 }
 
-void cli_mpi_end(cli_mpi *mpi, int failed)
+void cli_mpi_end(cli_mpi *mpi, int exit_code)
 {
 #ifdef CLPROP_WITH_MPI
     if (!mpi->active)
@@ -85,10 +85,11 @@ void cli_mpi_end(cli_mpi *mpi, int failed)
     clprop_mpi_destroy(mpi->handle);
     mpi->active = 0;
     fflush(NULL);
-    if (failed) /* the others may be waiting in a sum for this one: end them */
-        MPI_Abort(MPI_COMM_WORLD, 1);
+    /* the others may be waiting in a sum for this one: end them, mpirun exiting with this code */
+    if (exit_code != 0 && exit_code < 128)
+        MPI_Abort(MPI_COMM_WORLD, exit_code);
     MPI_Finalize();
 #else
-    (void)mpi, (void)failed;
+    (void)mpi, (void)exit_code;
 #endif
 }

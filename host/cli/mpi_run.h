@@ -20,8 +20,8 @@ typedef struct cli_mpi {
 int cli_mpi_start(int *argc, char ***argv, cli_mpi *mpi);
 /* The collective for the trainer; NULL when not active. */
 const clprop_collective *cli_mpi_collective(const cli_mpi *mpi);
-/* Leaves the others (MPI_Finalize); `failed`: a process ended the run with an error, and the
- * others may wait for it: abort them all rather than hang. */
-void cli_mpi_end(cli_mpi *mpi, int failed);
+/* Leaves the others (MPI_Finalize). An exit code from 1 to 127 (an error in this process, for
+ * which the others may wait) aborts them all with it rather than hang: mpirun exits with it. */
+void cli_mpi_end(cli_mpi *mpi, int exit_code);
 
 #endif

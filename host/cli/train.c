@@ -249,11 +249,22 @@ static int settle_dropout(session *s)
 static int keep_my_part(session *s)
 {
     size_t n = clprop_data_samples(s->data), processes = s->mpi.size, m = n / processes;
+    if (s->options->batch % processes != 0) {
+        cli_error("--shard: the batch (%zu) must be a multiple of the %zu processes: each trains "
+                  "its share of every step from its own part",
+                  s->options->batch, processes);
+        s->usage_error = 1;
+        return 0;
+    }
     if (m == 0) {
         cli_error("--shard: %s has %zu samples, fewer than the %zu processes", s->options->data.path,
                   n, processes);
         return 0;
     }
+    if (n % processes != 0 && s->mpi.rank == 0)
+        cli_error("warning: --shard: the last %zu of the %zu samples of %s are left out (the "
+                  "%zu processes' parts must be of one size)",
+                  n % processes, n, s->options->data.path, processes);
     size_t *indices = malloc(m * sizeof *indices);
     if (indices == NULL) {
         cli_error("--shard: out of host memory");
@@ -658,7 +669,7 @@ int cli_train(int argc, char **argv)
     }
     int usage_error = 0;
     if (!check_files(&options, &usage_error)) {
-        cli_mpi_end(&s.mpi, 1);
+        cli_mpi_end(&s.mpi, usage_error ? EXIT_USAGE : EXIT_FAILED);
         return usage_error ? EXIT_USAGE : EXIT_FAILED;
     }
     int ok = load_everything(&s);
@@ -673,6 +684,6 @@ int cli_train(int argc, char **argv)
     code = ok ? train_and_save(&s) : s.usage_error ? EXIT_USAGE : EXIT_FAILED;
     session_end(&s);
     /* a process that failed while the others go on would leave them waiting in a sum */
-    cli_mpi_end(&s.mpi, code != 0 && code < 128);
+    cli_mpi_end(&s.mpi, code);
     return code;
 }

@@ -29,6 +29,20 @@ static int count_from(const char *variable, size_t *out, char *problem, size_t s
     return 1;
 }
 
+/* The CPU kernels' vector width: 8 or 16 lanes, nothing else. */
+static int vector_from(const char *variable, size_t *out, char *problem, size_t size)
+{
+    const char *text = value_of(variable);
+    if (text == NULL)
+        return 1;
+    if (strcmp(text, "8") == 0 || strcmp(text, "16") == 0) {
+        *out = text[0] == '8' ? 8 : 16;
+        return 1;
+    }
+    snprintf(problem, size, "%s must be 8 or 16 (lanes), not \"%.64s\"", variable, text);
+    return 0;
+}
+
 static int family_from(const char *variable, clprop_gemm_family *out, char *problem, size_t size)
 {
     const char *text = value_of(variable);
@@ -82,7 +96,7 @@ int environment_context_desc(clprop_context_desc *desc, char *problem, size_t pr
              count_from("CLPROP_CPU_TILES", &t->cpu_tiles, problem, problem_size) &&
              count_from("CLPROP_CPU_KBLOCK", &t->cpu_kblock, problem, problem_size) &&
              count_from("CLPROP_CPU_ITEMS", &t->cpu_items_per_unit, problem, problem_size) &&
-             count_from("CLPROP_CPU_VECTOR", &t->cpu_vector, problem, problem_size) &&
+             vector_from("CLPROP_CPU_VECTOR", &t->cpu_vector, problem, problem_size) &&
              count_from("CLPROP_STREAM_CHUNK", &read.stream_chunk, problem, problem_size);
     if (into->family == CLPROP_GEMM_FAMILY_DEFAULT)
         into->family = t->family;

@@ -181,6 +181,24 @@ Test(mpi, sharded_processes_train_alike_each_time_and_resume_in_one, .timeout = 
     free(out);
 }
 
+/* A usage error under mpirun is still one: exit 2 (mpirun passes on the code of the process
+ * that aborted the others), one line naming the option; and --shard says what it leaves out. */
+Test(mpi, usage_errors_under_mpirun_exit_2, .timeout = 120)
+{
+    int code = shell(MPIRUN "2 %s " NETWORK " --shard --batch 61 >u.out 2>u.err", CLPROP_COMMAND);
+    cr_expect_eq(code, 2, "%s", read_in_dir("u.err"));
+    char *err = read_in_dir("u.err");
+    cr_expect(strstr(err, "clprop: --shard: the batch (61) must be a multiple of the 2") != NULL,
+              "%s", err);
+    free(err);
+    cr_assert_eq(shell(MPIRUN "5 %s " NETWORK " --shard --batch 10 --epochs 1 >w.out 2>w.err",
+                       CLPROP_COMMAND),
+                 0, "%s", read_in_dir("w.err"));
+    err = read_in_dir("w.err");
+    cr_expect(strstr(err, "the last 4 of the 384 samples") != NULL, "%s", err);
+    free(err);
+}
+
 /* Two processes for two epochs, then one for two more, and the other way round: as four epochs
  * in one process. */
 Test(mpi, a_checkpoint_resumes_with_another_number_of_processes, .timeout = 180)
