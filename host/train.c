@@ -481,15 +481,7 @@ static clprop_status check_team(clprop_team *team, size_t batch)
                                "them, and it does not fit device %zu",
                                d);
     }
-    const clprop_collective *c = team->collective;
-    if (team->per_layer &&
-        (team->count != 1 || c == NULL || c->start_sum_floats == NULL || c->finish_sums == NULL))
-        return clprop_fail(&net->message, CLPROP_ERROR_INVALID_ARGUMENT,
-                           "per-layer sums need one device and a collective that begins sums");
-    if (team->sharded && (c == NULL || batch % c->size != 0))
-        return clprop_fail(&net->message, CLPROP_ERROR_INVALID_ARGUMENT,
-                           "sharded data need a collective and a batch that is a multiple of "
-                           "the processes");
+    /* per_layer and sharded are checked once, where the trainer takes them (trainer.c) */
     if (team->collective != NULL && !team->data[0]->resident)
         return clprop_fail(&net->message, CLPROP_ERROR_DOES_NOT_FIT,
                            "training across processes needs the training set on the device");

@@ -480,18 +480,15 @@ static void describe_run(const session *s)
 {
     clprop_optimizer optimizer;
     clprop_net_get_optimizer(s->net, &optimizer);
+    const char *sums = s->options->allreduce == CLPROP_ALLREDUCE_LAYERS
+                           ? "gradients summed a layer at a time during the backward pass"
+                           : "gradients summed once a step";
     if (s->mpi.active && s->options->shard)
         printf("process 1 of %zu (each its own part of the training set, %zu samples, and "
                "its share of every batch, %s), ",
-               s->mpi.size, s->settings.samples / s->mpi.size,
-               s->options->allreduce == CLPROP_ALLREDUCE_LAYERS
-                   ? "gradients summed a layer at a time during the backward pass"
-                   : "gradients summed once a step");
+               s->mpi.size, s->settings.samples / s->mpi.size, sums);
     else if (s->mpi.active)
-        printf("process 1 of %zu (each its part of every batch, %s), ", s->mpi.size,
-               s->options->allreduce == CLPROP_ALLREDUCE_LAYERS
-                   ? "gradients summed a layer at a time during the backward pass"
-                   : "gradients summed once a step");
+        printf("process 1 of %zu (each its part of every batch, %s), ", s->mpi.size, sums);
     if (s->team.count > 1) {
         printf("devices");
         for (size_t d = 0; d < s->team.count; d++)
