@@ -20,26 +20,20 @@ off) and the seconds of training so far; then the total training time (the epoch
 passes, without the test evaluations) and the best and last test accuracy.
 """
 import argparse
-import gzip
 import math
 import sys
 import time
+from pathlib import Path
 
 import numpy as np
 import torch
 from torch import nn
 
+sys.path.insert(0, str(Path(__file__).resolve().parent / "reference"))
+from torch_mlp import read_idx  # noqa: E402  (the IDX reader of the training comparison)
+
 HIDDEN = 1024
 DROPOUT = 0.4
-
-
-def read_idx(path):
-    """An IDX file (gzip'd) as a numpy array of its shape."""
-    with gzip.open(path, "rb") as f:
-        data = f.read()
-    dims = data[3]
-    shape = tuple(int.from_bytes(data[4 + 4 * i:8 + 4 * i], "big") for i in range(dims))
-    return np.frombuffer(data, dtype=np.uint8, offset=4 + 4 * dims).reshape(shape)
 
 
 def load(folder, kind):

@@ -90,6 +90,15 @@ clprop_context *test_context(void)
     return test_context_with((clprop_context_desc){0});
 }
 
+const char *test_in_dir(const char *dir, const char *name)
+{
+    static char paths[4][4200];
+    static size_t next;
+    char *path = paths[next++ % 4];
+    snprintf(path, sizeof paths[0], "%s/%s", dir, name);
+    return path;
+}
+
 char *test_make_temp_dir(void)
 {
     char *path = strdup("/tmp/clprop-test-XXXXXX");

@@ -46,6 +46,8 @@ void test_assert_same_bits(const float *got, const float *want, size_t count, co
  * of those of want_path (data-parallel runs against one device, say). */
 void test_assert_models_close(const char *got_path, const char *want_path, double bound);
 
+/* "dir/name", in one of four static buffers used in turn: good until the fourth call after. */
+const char *test_in_dir(const char *dir, const char *name);
 /* A fresh empty directory under /tmp; the caller removes it with test_remove_tree(). */
 char *test_make_temp_dir(void);
 void test_remove_tree(const char *path);

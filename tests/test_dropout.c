@@ -292,11 +292,7 @@ static void remove_dir(void)
 
 static const char *in_dir(const char *name)
 {
-    static char paths[4][4200];
-    static size_t next;
-    char *path = paths[next++ % 4];
-    snprintf(path, sizeof paths[0], "%s/%s", dir, name);
-    return path;
+    return test_in_dir(dir, name);
 }
 
 Test(dropout, model_files_keep_the_rates_and_the_seed, .init = make_dir, .fini = remove_dir)

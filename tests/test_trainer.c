@@ -31,11 +31,7 @@ TestSuite(trainer, .init = make_dir, .fini = remove_dir);
 
 static const char *in_dir(const char *name)
 {
-    static char paths[4][4200];
-    static size_t next;
-    char *path = paths[next++ % 4];
-    snprintf(path, sizeof paths[0], "%s/%s", dir, name);
-    return path;
+    return test_in_dir(dir, name);
 }
 
 typedef struct run {
