@@ -95,10 +95,6 @@ clprop_status clprop_net_run_forward(clprop_net *net, size_t batch, int softmax_
     return CLPROP_SUCCESS;
 }
 
-/* From the output delta that the figures' launch wrote: hidden deltas through Wᵀ, each product
- * multiplying by f′ as it stores (and by the layer's dropout mask and scale, the same masks as
- * the forward pass drew) — the input layer's delta is never needed —, then the gradients
- * ∇W = δ·A_prevᵀ, each product summing ∇b = Σ δ beside it. */
 /* δ of layer l − 1 from layer l's: Wᵀ·δ, times f′ (and the dropout mask) in the product's store. */
 static clprop_status hidden_delta(clprop_net *net, size_t l, size_t batch, size_t dropout_first)
 {
@@ -127,6 +123,10 @@ static clprop_status layer_gradients(clprop_net *net, size_t l, size_t batch)
                                 layer->inputs, &bias_gradient);
 }
 
+/* From the output delta that the figures' launch wrote: hidden deltas through Wᵀ, each product
+ * multiplying by f′ as it stores (and by the layer's dropout mask and scale, the same masks as
+ * the forward pass drew) — the input layer's delta is never needed —, then the gradients
+ * ∇W = δ·A_prevᵀ, each product summing ∇b = Σ δ beside it. */
 clprop_status clprop_net_run_backward(clprop_net *net, size_t batch, size_t dropout_first)
 {
     size_t L = net->layer_count;
