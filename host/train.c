@@ -326,9 +326,8 @@ static clprop_status sum_layers(clprop_team *team, int trained, int stop_here, i
     clprop_net *net = team->nets[0];
     size_t floats = net->store_floats;
     team->sum[floats] = stop_here ? 1.0f : 0.0f;
+    /* every layer's read is waited for before its sum begins, failed or not */
     clprop_status status = begin_layer_sums(team, trained);
-    if (status != CLPROP_SUCCESS)
-        clFinish(net->context->queue); /* no read may land in the sum once it is freed */
     release_layer_reads(team);
     /* every sum begun is finished before the sum's memory can go, failure or not */
     clprop_status finished = team->collective->finish_sums(team->collective->user);
