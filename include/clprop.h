@@ -167,7 +167,7 @@ typedef struct clprop_gemm_tuning {
     size_t cpu_tile_m;           /* rows of the CPU family's register tile: 1..16 */
     size_t cpu_tiles;            /* most tiles a work-item of its in-place kernel takes: 1..64 */
     clprop_cpu_panels cpu_panels;
-    size_t cpu_kblock;           /* rows of B in one panel: 16..1024 */
+    size_t cpu_kblock;           /* most rows of B in one panel: 16..1024 */
     size_t cpu_items_per_unit;   /* work-items both CPU kernels aim for per compute unit: 1..1024 */
     size_t cpu_vector;           /* lanes of the CPU family's vectors, 8 (AVX2) or 16 (AVX-512);
                                     0: the device's native width */

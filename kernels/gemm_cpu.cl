@@ -250,6 +250,16 @@ CPU_GEMM_KERNEL(gemm_cpu_tn)
 #error "the host passes the panel depth (-DCPU_KBLOCK)"
 #endif
 
+/* K in blocks of equal depth (a multiple of 8, for the transposing copy's 8 × 8 blocks), at
+ * most CPU_KBLOCK: 784 goes as 200 + 200 + 200 + 184, not 256 + 256 + 256 + 16, whose last
+ * block would reload and store every tile of C for sixteen multiply-adds. */
+inline uint even_block_depth(uint k)
+{
+    uint blocks = (k + CPU_KBLOCK - 1) / CPU_KBLOCK;
+    uint depth = (k + blocks - 1) / blocks;
+    return min((uint)CPU_KBLOCK, (depth + 7) / 8 * 8);
+}
+
 #define PANEL_FMA(r) CPU_FMA_AT(r, kb + p)
 
 #define PANEL_COPY_N                                                                               \
@@ -306,8 +316,9 @@ CPU_GEMM_KERNEL(gemm_cpu_tn)
         uint first_row_tile = get_global_id(1) * row_tiles_per_item;                               \
         uint row_tiles = (m + CPU_TILE_M - 1) / CPU_TILE_M;                                        \
         uint last_row_tile = min(first_row_tile + row_tiles_per_item, row_tiles);                  \
-        for (uint kb = 0; kb < k; kb += CPU_KBLOCK) {                                              \
-            uint depth = min((uint)CPU_KBLOCK, k - kb);                                            \
+        const uint block_depth = even_block_depth(k);                                              \
+        for (uint kb = 0; kb < k; kb += block_depth) {                                             \
+            uint depth = min(block_depth, k - kb);                                                 \
             float c_beta = kb == 0 ? beta : 1.0f; /* C summed over blocks of K */                  \
             const int final = kb + depth >= k;                                                     \
             const uint k_first = kb;                                                               \
