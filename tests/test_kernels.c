@@ -657,19 +657,25 @@ Test(kernels, cpu_gemm_of_a_large_b_is_right)
 
 /* The panel kernel cuts K into blocks of equal depth (a multiple of 8, at most cpu_kblock): with
  * blocks of at most 64, K = 70 goes as 40 + 30 and K = 257 as 4 × 56 + 33, so C and the row sums
- * add up over blocks that are not the tuning's depth, in every layout and epilogue. */
+ * add up over blocks that are not the tuning's depth, in every layout and epilogue, with vectors of
+ * 8 and of 16 lanes. */
 Test(kernels, cpu_panels_cut_k_into_even_blocks)
 {
-    clprop_context *context = test_context_with((clprop_context_desc){
-        .tuning = {.cpu_panels = CLPROP_CPU_PANELS_ALWAYS, .cpu_kblock = 64, .cpu_vector = 8}});
-    for (int ta = 0; ta < 2; ta++)
-        for (int tb = 0; tb < 2 - ta; tb++) {
-            check_gemm(context, ta, tb, 17, 40, 70, 1.0f, 0.5f, 90 + 2 * ta + tb);
-            check_gemm(context, ta, tb, 33, 23, 257, 1.0f, 0.0f, 95 + 2 * ta + tb);
-        }
-    const shape deep = {17, 70, 257};
-    check_epilogues(context, &deep, 0);
-    clprop_context_destroy(context);
+    const size_t vectors[] = {8, 16};
+    for (size_t v = 0; v < 2; v++) {
+        clprop_context *context = test_context_with(
+            (clprop_context_desc){.tuning = {.cpu_panels = CLPROP_CPU_PANELS_ALWAYS,
+                                             .cpu_kblock = 64,
+                                             .cpu_vector = vectors[v]}});
+        for (int ta = 0; ta < 2; ta++)
+            for (int tb = 0; tb < 2 - ta; tb++) {
+                check_gemm(context, ta, tb, 17, 40, 70, 1.0f, 0.5f, 90 + 2 * ta + tb);
+                check_gemm(context, ta, tb, 33, 23, 257, 1.0f, 0.0f, 95 + 2 * ta + tb);
+            }
+        const shape deep = {17, 70, 257};
+        check_epilogues(context, &deep, 0);
+        clprop_context_destroy(context);
+    }
 }
 
 Test(kernels, an_unknown_panel_policy_is_refused)
