@@ -28,10 +28,10 @@ static void describe_native_gemm(const clprop_context *context, char *text, size
     case CLPROP_GEMM_FAMILY_CPU:
         snprintf(text, size,
                  "cpu family, %zu x %zu register tiles of float%zu pairs, up to %zu per "
-                 "work-item in place, panels of %zu rows of B (%s), a right edge under %zu "
-                 "columns by the generic kernel",
+                 "work-item in place, panels of %zu rows of B (%zu for A.B^T; %s), a right edge "
+                 "under %zu columns by the generic kernel",
                  tuning->cpu_tile_m, clprop_cpu_tile_n(tuning), tuning->cpu_vector,
-                 tuning->cpu_tiles, tuning->cpu_kblock,
+                 tuning->cpu_tiles, tuning->cpu_kblock, tuning->cpu_kblock_transposed,
                  tuning->cpu_panels == CLPROP_CPU_PANELS_ALWAYS  ? "always"
                  : tuning->cpu_panels == CLPROP_CPU_PANELS_NEVER ? "only for A.B^T"
                                                              : "for A.B^T and a large B",

@@ -171,6 +171,8 @@ typedef struct clprop_gemm_tuning {
     size_t cpu_items_per_unit;   /* work-items both CPU kernels aim for per compute unit: 1..1024 */
     size_t cpu_vector;           /* lanes of the CPU family's vectors, 8 (AVX2) or 16 (AVX-512);
                                     0: the device's native width */
+    size_t cpu_kblock_transposed; /* the same for the panels of A.B^T, whose copy transposes:
+                                     16..1024; 0 with cpu_kblock given: cpu_kblock */
 } clprop_gemm_tuning;
 
 typedef struct clprop_context_desc {

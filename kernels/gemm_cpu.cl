@@ -245,19 +245,20 @@ CPU_GEMM_KERNEL(gemm_cpu_tn)
 #undef A_TRANSPOSED
 
 /* CPU_KBLOCK, from the host's tuning table: by default 256 rows, 16 KiB of panel, half of an L1
- * data cache, the rest for A's rows. */
-#ifndef CPU_KBLOCK
-#error "the host passes the panel depth (-DCPU_KBLOCK)"
+ * data cache, the rest for A's rows; CPU_KBLOCK_T the same for the transposing copy of A·Bᵀ (by
+ * default deeper: host/tuning.c). */
+#if !defined(CPU_KBLOCK) || !defined(CPU_KBLOCK_T)
+#error "the host passes the panel depths (-DCPU_KBLOCK, -DCPU_KBLOCK_T)"
 #endif
 
 /* K in blocks of equal depth (a multiple of 8, for the transposing copy's 8 × 8 blocks), at
- * most CPU_KBLOCK: 784 goes as 200 + 200 + 200 + 184, not 256 + 256 + 256 + 16, whose last
+ * most `most`: with 256, 784 goes as 200 + 200 + 200 + 184, not 256 + 256 + 256 + 16, whose last
  * block would reload and store every tile of C for sixteen multiply-adds. */
-inline uint even_block_depth(uint k)
+inline uint even_block_depth(uint k, uint most)
 {
-    uint blocks = (k + CPU_KBLOCK - 1) / CPU_KBLOCK;
+    uint blocks = (k + most - 1) / most;
     uint depth = (k + blocks - 1) / blocks;
-    return min((uint)CPU_KBLOCK, (depth + 7) / 8 * 8);
+    return min(most, (depth + 7) / 8 * 8);
 }
 
 #define PANEL_FMA(r) CPU_FMA_AT(r, kb + p)
@@ -303,20 +304,20 @@ inline uint even_block_depth(uint k)
     }
 
 /* Each work-item: one tile of CPU_TILE_N columns (the last one `width` wide), row_tiles_per_item
- * tiles of rows. */
-#define CPU_PANEL_KERNEL(NAME, PANEL_COPY)                                                         \
+ * tiles of rows, K in blocks of at most KBLOCK. */
+#define CPU_PANEL_KERNEL(NAME, PANEL_COPY, KBLOCK)                                                         \
     __kernel __attribute__((reqd_work_group_size(1, 1, 1))) void NAME(                             \
         uint m, uint n, uint k, float alpha, __global const float *a, uint lda,                    \
         __global const float *b, uint ldb, float beta, __global float *c, uint ldc,                \
         uint row_tiles_per_item, CPU_EPILOGUE_PARAMETERS)                                          \
     {                                                                                              \
-        float panel[CPU_KBLOCK * CPU_TILE_N];                                                      \
+        float panel[KBLOCK * CPU_TILE_N];                                                          \
         uint j0 = get_global_id(0) * CPU_TILE_N;                                                   \
         const uint width = min((uint)CPU_TILE_N, n - j0);                                          \
         uint first_row_tile = get_global_id(1) * row_tiles_per_item;                               \
         uint row_tiles = (m + CPU_TILE_M - 1) / CPU_TILE_M;                                        \
         uint last_row_tile = min(first_row_tile + row_tiles_per_item, row_tiles);                  \
-        const uint block_depth = even_block_depth(k);                                              \
+        const uint block_depth = even_block_depth(k, KBLOCK);                                      \
         for (uint kb = 0; kb < k; kb += block_depth) {                                             \
             uint depth = min(block_depth, k - kb);                                                 \
             float c_beta = kb == 0 ? beta : 1.0f; /* C summed over blocks of K */                  \
@@ -343,12 +344,12 @@ inline uint even_block_depth(uint k)
 
 #define A_AT A_AT_N
 #define A_TRANSPOSED 0
-CPU_PANEL_KERNEL(gemm_cpu_panel_nn, PANEL_COPY_N)
-CPU_PANEL_KERNEL(gemm_cpu_panel_nt, PANEL_COPY_T)
+CPU_PANEL_KERNEL(gemm_cpu_panel_nn, PANEL_COPY_N, CPU_KBLOCK)
+CPU_PANEL_KERNEL(gemm_cpu_panel_nt, PANEL_COPY_T, CPU_KBLOCK_T)
 #undef A_AT
 #undef A_TRANSPOSED
 #define A_AT A_AT_T
 #define A_TRANSPOSED 1
-CPU_PANEL_KERNEL(gemm_cpu_panel_tn, PANEL_COPY_N)
+CPU_PANEL_KERNEL(gemm_cpu_panel_tn, PANEL_COPY_N, CPU_KBLOCK)
 #undef A_AT
 #undef A_TRANSPOSED

@@ -112,12 +112,14 @@ Test(devices, the_environment_is_read_strictly)
     setenv("CLPROP_GEMM_FAMILY", "gpu", 1);
     setenv("CLPROP_CPU_TILE_M", "4", 1);
     setenv("CLPROP_CPU_VECTOR", "16", 1);
+    setenv("CLPROP_CPU_KBLOCK_T", "96", 1);
     setenv("CLPROP_STREAM_CHUNK", "12", 1);
     setenv("CLPROP_DATA_ON_HOST", "1", 1);
     cr_assert(environment_context_desc(&desc, problem, sizeof problem), "%s", problem);
     cr_expect_eq(desc.tuning.family, CLPROP_GEMM_FAMILY_GPU);
     cr_expect_eq(desc.tuning.cpu_tile_m, 4);
     cr_expect_eq(desc.tuning.cpu_vector, 16);
+    cr_expect_eq(desc.tuning.cpu_kblock_transposed, 96);
     cr_expect_eq(desc.stream_chunk, 12);
     cr_expect_eq(desc.keep_data_on_host, 1);
     clprop_context_desc chosen = {.tuning = {.cpu_tile_m = 2}};
@@ -126,7 +128,7 @@ Test(devices, the_environment_is_read_strictly)
     const char *bad[][2] = {{"CLPROP_CPU_PANELS", "sometimes"}, {"CLPROP_CPU_TILE_M", "4x"},
                             {"CLPROP_CPU_TILES", "-3"}, {"CLPROP_STREAM_CHUNK", "0"},
                             {"CLPROP_CPU_VECTOR", "wide"}, {"CLPROP_CPU_VECTOR", "12"},
-                            {"CLPROP_GEMM_FAMILY", "fast"}};
+                            {"CLPROP_GEMM_FAMILY", "fast"}, {"CLPROP_CPU_KBLOCK_T", "deep"}};
     for (size_t i = 0; i < sizeof bad / sizeof *bad; i++) {
         const char *previous = getenv(bad[i][0]);
         char kept[64];

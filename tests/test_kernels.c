@@ -749,6 +749,48 @@ Test(kernels, an_impossible_tile_height_is_refused)
     clprop_context_destroy(context);
 }
 
+/* A·Bᵀ's panels have a depth of their own: given alone it applies to them only (here 40 rows
+ * for A·Bᵀ, 16 for the others: K = 257 as 6 × 40 + 17 against 17 blocks of 16, both vector
+ * widths, beta and an epilogue); a depth given for every panel holds for A·Bᵀ's too; by default
+ * they are at least as deep as the others. */
+Test(kernels, a_bt_panels_take_a_depth_of_their_own)
+{
+    const size_t vectors[] = {8, 16};
+    for (size_t v = 0; v < 2; v++) {
+        clprop_context *context = test_context_with(
+            (clprop_context_desc){.tuning = {.cpu_panels = CLPROP_CPU_PANELS_ALWAYS,
+                                             .cpu_kblock = 16,
+                                             .cpu_kblock_transposed = 40,
+                                             .cpu_vector = vectors[v]}});
+        cr_assert_eq(context->tuning.cpu_kblock, 16);
+        cr_assert_eq(context->tuning.cpu_kblock_transposed, 40);
+        for (int ta = 0; ta < 2; ta++)
+            for (int tb = 0; tb < 2 - ta; tb++)
+                check_gemm(context, ta, tb, 19, 37, 257, 1.0f, 0.5f, 110 + 2 * ta + tb);
+        const fused_case fused = {0,    1,   19, 37, 257, CLPROP_EPILOGUE_ROW_SUMS,
+                                  CLPROP_ACTIVATION_LINEAR, -0.5f, 0.5f};
+        check_fused(context, &fused, 115);
+        clprop_context_destroy(context);
+    }
+    clprop_context *every = test_context_with((clprop_context_desc){.tuning = {.cpu_kblock = 64}});
+    cr_expect_eq(every->tuning.cpu_kblock_transposed, 64, "cpu_kblock alone sets both depths");
+    clprop_context_destroy(every);
+    clprop_context *defaults = test_context();
+    cr_expect_geq(defaults->tuning.cpu_kblock_transposed, defaults->tuning.cpu_kblock);
+    clprop_context_destroy(defaults);
+}
+
+Test(kernels, an_impossible_transposed_panel_depth_is_refused)
+{
+    clprop_context_desc desc = {.tuning = {.cpu_kblock = 64, .cpu_kblock_transposed = 8}};
+    clprop_context *context = NULL;
+    cr_expect_eq(clprop_context_create(&desc, &context), CLPROP_ERROR_INVALID_ARGUMENT);
+    cr_expect(strstr(clprop_context_message(context),
+                     "cpu_kblock_transposed must be 16 to 1024, not 8") != NULL,
+              "%s", clprop_context_message(context));
+    clprop_context_destroy(context);
+}
+
 Test(kernels, an_impossible_vector_width_is_refused)
 {
     clprop_context_desc desc = {.tuning = {.cpu_vector = 4}};

@@ -95,6 +95,7 @@ int environment_context_desc(clprop_context_desc *desc, char *problem, size_t pr
              count_from("CLPROP_CPU_TILE_M", &t->cpu_tile_m, problem, problem_size) &&
              count_from("CLPROP_CPU_TILES", &t->cpu_tiles, problem, problem_size) &&
              count_from("CLPROP_CPU_KBLOCK", &t->cpu_kblock, problem, problem_size) &&
+             count_from("CLPROP_CPU_KBLOCK_T", &t->cpu_kblock_transposed, problem, problem_size) &&
              count_from("CLPROP_CPU_ITEMS", &t->cpu_items_per_unit, problem, problem_size) &&
              vector_from("CLPROP_CPU_VECTOR", &t->cpu_vector, problem, problem_size) &&
              count_from("CLPROP_STREAM_CHUNK", &read.stream_chunk, problem, problem_size);
@@ -105,6 +106,8 @@ int environment_context_desc(clprop_context_desc *desc, char *problem, size_t pr
     into->cpu_tile_m = into->cpu_tile_m != 0 ? into->cpu_tile_m : t->cpu_tile_m;
     into->cpu_tiles = into->cpu_tiles != 0 ? into->cpu_tiles : t->cpu_tiles;
     into->cpu_kblock = into->cpu_kblock != 0 ? into->cpu_kblock : t->cpu_kblock;
+    into->cpu_kblock_transposed =
+        into->cpu_kblock_transposed != 0 ? into->cpu_kblock_transposed : t->cpu_kblock_transposed;
     into->cpu_items_per_unit =
         into->cpu_items_per_unit != 0 ? into->cpu_items_per_unit : t->cpu_items_per_unit;
     into->cpu_vector = into->cpu_vector != 0 ? into->cpu_vector : t->cpu_vector;

@@ -118,6 +118,7 @@ class clprop_gemm_tuning(ctypes.Structure):
         ("cpu_kblock", c_size_t),
         ("cpu_items_per_unit", c_size_t),
         ("cpu_vector", c_size_t),
+        ("cpu_kblock_transposed", c_size_t),
     ]
 
 
