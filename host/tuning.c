@@ -62,6 +62,7 @@ static void defaults_for(const clprop_device_info *device, const clprop_device_l
                          clprop_tuning *out)
 {
     *out = defaults_by_kind[device->kind];
+    out->cpu_native_vector = limits->float_lanes;
     out->cpu_vector = 8;
     if (device->kind == CLPROP_DEVICE_CPU && limits->float_lanes >= 16) {
         out->cpu_vector = 16;
@@ -114,7 +115,9 @@ void clprop_tuning_build_options(const clprop_tuning *tuning, char *options, siz
 {
     snprintf(options, size,
              "-cl-std=CL1.2 -DCPU_TILE_M=%zu -DCPU_VECTOR=%zu -DCPU_TILE_N=%zu -DCPU_KBLOCK=%zu "
-             "-DCPU_KBLOCK_T=%zu -DGPU_TILE=%zu -DGPU_DEPTH=%zu -DGPU_GROUP=%zu",
+             "-DCPU_KBLOCK_T=%zu -DCPU_NATIVE_VECTOR=%zu -DGPU_TILE=%zu -DGPU_DEPTH=%zu "
+             "-DGPU_GROUP=%zu",
              tuning->cpu_tile_m, tuning->cpu_vector, clprop_cpu_tile_n(tuning), tuning->cpu_kblock,
-             tuning->cpu_kblock_transposed, tuning->gpu_tile, tuning->gpu_depth, tuning->gpu_group);
+             tuning->cpu_kblock_transposed, tuning->cpu_native_vector, tuning->gpu_tile,
+             tuning->gpu_depth, tuning->gpu_group);
 }

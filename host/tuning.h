@@ -12,6 +12,7 @@ typedef struct clprop_tuning {
     clprop_gemm_family family;  /* never CLPROP_GEMM_FAMILY_DEFAULT once resolved */
     size_t cpu_tile_m;          /* rows of the CPU register tile (columns: 2 × cpu_vector) */
     size_t cpu_vector;          /* lanes of the CPU kernels' vectors: 8 or 16 */
+    size_t cpu_native_vector;   /* the device's own float vector width (the table's, not chosen) */
     size_t cpu_tiles;           /* most tiles a work-item of the in-place kernel computes */
     clprop_cpu_panels cpu_panels; /* never CLPROP_CPU_PANELS_DEFAULT once resolved */
     size_t cpu_panel_bytes;     /* B larger than this goes through panels (auto) */

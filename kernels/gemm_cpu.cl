@@ -6,9 +6,11 @@
  * host picks the width from the device's native vector width: 8 lanes (AVX2: sixteen 256-bit
  * registers, 6 rows = 12 accumulators is the most that stays in registers) or 16 (AVX-512:
  * thirty-two 512-bit registers, room for a taller tile and twice the work per instruction).
- * A float16 is never passed to a function: on an AVX2 machine that is an AVX-512 argument and
- * PoCL warns of an ABI change, so the epilogue takes eight lanes at a time. The host passes the
- * tile height with -DCPU_TILE_M. There is no local memory and the
+ * A float16 is never passed to a function of ours: on an AVX2 machine that is an AVX-512 argument
+ * and PoCL warns of an ABI change, so the epilogue takes eight lanes at a time; where the float16
+ * tiles run on a device without 16-lane vectors (forced, as the tests do), the loads, stores and
+ * FMAs go in halves too (CPU_NATIVE_VECTOR, the device's width, from the host). The host passes
+ * the tile height with -DCPU_TILE_M. There is no local memory and the
  * work-group is one work-item: on PoCL a work-item is a loop iteration on a CPU core, barriers are
  * expensive, and PoCL's own choice of work-group size costs speed.
  *
@@ -29,13 +31,21 @@
  * store writes only the columns that exist). With 32-column tiles that keeps a 784-wide product's
  * last 16 columns in the fast kernel, not in a second, slower launch after it. */
 
-#ifndef CPU_TILE_M
-#error "the host passes the tile height (-DCPU_TILE_M, from its tuning table)"
+#if !defined(CPU_TILE_M) || !defined(CPU_NATIVE_VECTOR)
+#error "the host passes the tile height and the device's vector width (-DCPU_TILE_M, ...)"
 #endif
 #if CPU_VECTOR == 16
 typedef float16 cpu_vec;
+#if CPU_NATIVE_VECTOR >= 16
 #define CPU_LOAD vload16
 #define CPU_STORE_VECTOR vstore16
+#define CPU_VECTOR_FMA fma
+#else /* two float8 halves: no float16 crosses a call where it is not a native vector */
+#define CPU_LOAD(i, p) ((float16)(vload8(2 * (i), p), vload8(2 * (i) + 1, p)))
+#define CPU_STORE_VECTOR(v, i, p) (vstore8((v).lo, 2 * (i), p), vstore8((v).hi, 2 * (i) + 1, p))
+#define CPU_VECTOR_FMA(x, y, z)                                                                    \
+    ((float16)(fma((x).lo, (y).lo, (z).lo), fma((x).hi, (y).hi, (z).hi)))
+#endif
 /* the epilogue eight lanes at a time (no float16 argument, see above) */
 #define CPU_FINISH(v, row, col, at)                                                                \
     (float16)(gemm_finish8((v).lo, epilogue, bias, other, activation, dropout, row, col, at),      \
@@ -45,6 +55,7 @@ typedef float16 cpu_vec;
 typedef float8 cpu_vec;
 #define CPU_LOAD vload8
 #define CPU_STORE_VECTOR vstore8
+#define CPU_VECTOR_FMA fma
 #define CPU_FINISH(v, row, col, at)                                                                \
     gemm_finish8(v, epilogue, bias, other, activation, dropout, row, col, at)
 #else
@@ -148,8 +159,8 @@ typedef float8 cpu_vec;
 #define CPU_FMA_AT(r, P)                                                                           \
     {                                                                                              \
         cpu_vec a_value = (cpu_vec)(A_AT(row##r, P));                                                \
-        acc##r##_lo = fma(a_value, b_lo, acc##r##_lo);                                             \
-        acc##r##_hi = fma(a_value, b_hi, acc##r##_hi);                                             \
+        acc##r##_lo = CPU_VECTOR_FMA(a_value, b_lo, acc##r##_lo);                                  \
+        acc##r##_hi = CPU_VECTOR_FMA(a_value, b_hi, acc##r##_hi);                                  \
     }
 #define CPU_FMA(r) CPU_FMA_AT(r, p)
 /* C ← alpha·acc + c_beta·C, C not read when c_beta is 0 (it may hold NaN from an earlier use).
