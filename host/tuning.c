@@ -13,7 +13,7 @@
  * deeper block costs the copy nothing more, and a tile of C is reloaded and stored fewer times
  * (784 in two blocks, not four). Measured on a Zen 3, interleaved rounds of clprop-bench kernels:
  * the forward products 256 × B × 784 and the 128 × 256 × 1024 gradient 5-19 % faster in the best
- * and the median round; the straight copy of A·B went slower deeper (a row of B a line, each row
+ * round, the medians equal or better; the straight copy of A·B went slower deeper (a row of B a line, each row
  * a page apart; the batch-1024 weight gradient 45 against 72 GFLOP/s on one core with 448 rows),
  * so it keeps 256.
  * GPU: the common 64×64 block with a 16-deep K step and 16×16 work-items (4×4 outputs each); not

@@ -316,7 +316,7 @@ inline uint even_block_depth(uint k, uint most)
 
 /* Each work-item: one tile of CPU_TILE_N columns (the last one `width` wide), row_tiles_per_item
  * tiles of rows, K in blocks of at most KBLOCK. */
-#define CPU_PANEL_KERNEL(NAME, PANEL_COPY, KBLOCK)                                                         \
+#define CPU_PANEL_KERNEL(NAME, PANEL_COPY, KBLOCK)                                                 \
     __kernel __attribute__((reqd_work_group_size(1, 1, 1))) void NAME(                             \
         uint m, uint n, uint k, float alpha, __global const float *a, uint lda,                    \
         __global const float *b, uint ldb, float beta, __global float *c, uint ldc,                \
