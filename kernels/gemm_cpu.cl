@@ -91,13 +91,19 @@ typedef struct {
     uint rows[CPU_TILE_M];
 } cpu_tile;
 
-inline void cpu_tile_start(cpu_tile *tile, uint i0, uint m)
+inline void cpu_tile_rows(cpu_tile *tile, uint i0, uint m)
 {
 #pragma unroll
-    for (uint r = 0; r < CPU_TILE_M; r++) {
-        tile->low[r] = tile->high[r] = (cpu_vec)(0.0f);
+    for (uint r = 0; r < CPU_TILE_M; r++)
         tile->rows[r] = min(i0 + r, m - 1);
-    }
+}
+
+/* Zero accumulators, for a tile of C or a block of K of one. */
+inline void cpu_tile_clear(cpu_tile *tile)
+{
+#pragma unroll
+    for (uint r = 0; r < CPU_TILE_M; r++)
+        tile->low[r] = tile->high[r] = (cpu_vec)(0.0f);
 }
 
 /* One step of K: row p of op(B) over the tile's columns (b[0], b[1]) times column p of op(A). */
@@ -199,10 +205,11 @@ inline void gemm_cpu_in_place(const int transpose_a, CPU_GEMM_PARAMETERS)
     const uint i0 = get_global_id(0) * CPU_TILE_M;
     const uint first_tile = get_global_id(1) * tiles_per_item;
     const uint end_tile = min(first_tile + tiles_per_item, column_tiles);
+    cpu_tile tile;
+    cpu_tile_rows(&tile, i0, m);
     for (uint column_tile = first_tile; column_tile < end_tile; column_tile++) {
         const uint j0 = column_tile * CPU_TILE_N;
-        cpu_tile tile;
-        cpu_tile_start(&tile, i0, m);
+        cpu_tile_clear(&tile);
         for (uint p = 0; p < k; p++) {
             __global const float *b_row = b + (size_t)p * ldb + j0;
             cpu_vec b_pair[2] = {CPU_LOAD(0, b_row), CPU_LOAD(1, b_row)};
@@ -309,7 +316,8 @@ inline void gemm_cpu_panels(const int transpose_a, const int transpose_b, float 
         for (uint row_tile = first_row_tile; row_tile < end_row_tile; row_tile++) {
             const uint i0 = row_tile * CPU_TILE_M;
             cpu_tile tile;
-            cpu_tile_start(&tile, i0, m);
+            cpu_tile_rows(&tile, i0, m);
+            cpu_tile_clear(&tile);
             for (uint p = 0; p < depth; p++) {
                 cpu_vec b_pair[2] = {CPU_LOAD(2 * p, panel), CPU_LOAD(2 * p + 1, panel)};
                 cpu_tile_step(&tile, transpose_a, a, lda, kb + p, b_pair);
