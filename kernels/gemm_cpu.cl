@@ -75,6 +75,11 @@ typedef float8 cpu_vec;
 #error "the host passes the panel depths (-DCPU_KBLOCK, -DCPU_KBLOCK_T)"
 #endif
 
+/* `inline` alone is a hint, and PoCL's compiler declined it for the store and the transposing copy:
+ * a call takes the tile's accumulators through memory (the products with K = 32 ran 5-9 % slower
+ * than with the bodies written out as macros). */
+#define CPU_INLINE inline __attribute__((always_inline))
+
 /* The epilogue's arguments, after the launch's own (gemm_epilogue.cl). */
 #define CPU_EPILOGUE_PARAMETERS                                                                    \
     int epilogue, __global const float *bias, __global float *other, int activation,               \
@@ -91,7 +96,7 @@ typedef struct {
     uint rows[CPU_TILE_M];
 } cpu_tile;
 
-inline void cpu_tile_rows(cpu_tile *tile, uint i0, uint m)
+CPU_INLINE void cpu_tile_rows(cpu_tile *tile, uint i0, uint m)
 {
 #pragma unroll
     for (uint r = 0; r < CPU_TILE_M; r++)
@@ -99,7 +104,7 @@ inline void cpu_tile_rows(cpu_tile *tile, uint i0, uint m)
 }
 
 /* Zero accumulators, for a tile of C or a block of K of one. */
-inline void cpu_tile_clear(cpu_tile *tile)
+CPU_INLINE void cpu_tile_clear(cpu_tile *tile)
 {
 #pragma unroll
     for (uint r = 0; r < CPU_TILE_M; r++)
@@ -107,8 +112,8 @@ inline void cpu_tile_clear(cpu_tile *tile)
 }
 
 /* One step of K: row p of op(B) over the tile's columns (b[0], b[1]) times column p of op(A). */
-inline void cpu_tile_step(cpu_tile *tile, const int transpose_a, __global const float *restrict a,
-                          uint lda, uint p, const cpu_vec *b)
+CPU_INLINE void cpu_tile_step(cpu_tile *tile, const int transpose_a,
+                              __global const float *restrict a, uint lda, uint p, const cpu_vec *b)
 {
 #pragma unroll
     for (uint r = 0; r < CPU_TILE_M; r++) {
@@ -123,9 +128,9 @@ inline void cpu_tile_step(cpu_tile *tile, const int transpose_a, __global const 
  * may hold NaN from an earlier use). c_beta is beta, or 1 for the later blocks of K of the panel
  * body, which add to C; `final` says C is complete, and the epilogue's work on values
  * (gemm_epilogue.cl) is done then. */
-inline void cpu_tile_store(const cpu_tile *tile, uint i0, uint j0, uint m, float alpha,
-                           float c_beta, int final, __global float *c, uint ldc,
-                           CPU_EPILOGUE_PARAMETERS)
+CPU_INLINE void cpu_tile_store(const cpu_tile *tile, uint i0, uint j0, uint m, float alpha,
+                               float c_beta, int final, __global float *c, uint ldc,
+                               CPU_EPILOGUE_PARAMETERS)
 {
     const int finish = final && (epilogue & EPILOGUE_ON_VALUES);
 #pragma unroll
@@ -149,9 +154,9 @@ inline void cpu_tile_store(const cpu_tile *tile, uint i0, uint j0, uint m, float
 
 /* The same for the last tile of the panel body when it is `width` < CPU_TILE_N columns wide: the
  * values go through private memory and are stored one at a time. */
-inline void cpu_tile_store_part(const cpu_tile *tile, uint i0, uint j0, uint m, uint width,
-                                float alpha, float c_beta, int final, __global float *c, uint ldc,
-                                CPU_EPILOGUE_PARAMETERS)
+CPU_INLINE void cpu_tile_store_part(const cpu_tile *tile, uint i0, uint j0, uint m, uint width,
+                                    float alpha, float c_beta, int final, __global float *c,
+                                    uint ldc, CPU_EPILOGUE_PARAMETERS)
 {
     const int finish = final && (epilogue & EPILOGUE_ON_VALUES);
 #pragma unroll
@@ -176,9 +181,9 @@ inline void cpu_tile_store_part(const cpu_tile *tile, uint i0, uint j0, uint m, 
 
 /* The row sums of op(A) over K's k_first .. k_first+depth−1, by the work-items that own column
  * 0. */
-inline void cpu_tile_row_sums(const int transpose_a, __global const float *restrict a, uint lda,
-                              uint i0, uint j0, uint m, uint k_first, uint depth, float alpha,
-                              float c_beta, int epilogue, __global float *row_sums)
+CPU_INLINE void cpu_tile_row_sums(const int transpose_a, __global const float *restrict a, uint lda,
+                                  uint i0, uint j0, uint m, uint k_first, uint depth, float alpha,
+                                  float c_beta, int epilogue, __global float *row_sums)
 {
     if (!(epilogue & EPILOGUE_ROW_SUMS) || j0 != 0)
         return;
@@ -199,7 +204,7 @@ inline void cpu_tile_row_sums(const int transpose_a, __global const float *restr
 /* Each work-item computes tiles_per_item tiles side by side, one after the other: a work-group is
  * a task PoCL schedules on a core, and a single tile of a small product is too little work to
  * amortise that; the rows of A it reads stay in L1 from one tile to the next. */
-inline void gemm_cpu_in_place(const int transpose_a, CPU_GEMM_PARAMETERS)
+CPU_INLINE void gemm_cpu_in_place(const int transpose_a, CPU_GEMM_PARAMETERS)
 {
     const uint column_tiles = n / CPU_TILE_N; /* whole tiles: the host does the rest */
     const uint i0 = get_global_id(0) * CPU_TILE_M;
@@ -225,7 +230,7 @@ inline void gemm_cpu_in_place(const int transpose_a, CPU_GEMM_PARAMETERS)
 /* K in blocks of equal depth (a multiple of 8, for the transposing copy's 8 × 8 blocks), at
  * most `most`: with 256, 784 goes as 200 + 200 + 200 + 184, not 256 + 256 + 256 + 16, whose last
  * block would reload and store every tile of C for sixteen multiply-adds. */
-inline uint even_block_depth(uint k, uint most)
+CPU_INLINE uint even_block_depth(uint k, uint most)
 {
     uint blocks = (k + most - 1) / most;
     uint depth = (k + blocks - 1) / blocks;
@@ -233,8 +238,8 @@ inline uint even_block_depth(uint k, uint most)
 }
 
 /* Rows kb .. kb+depth−1 of B, columns j0 .. j0+width−1, into the panel (zeros past width). */
-inline void cpu_panel_copy(float *panel, __global const float *restrict b, uint ldb, uint kb,
-                           uint depth, uint j0, uint width)
+CPU_INLINE void cpu_panel_copy(float *panel, __global const float *restrict b, uint ldb, uint kb,
+                               uint depth, uint j0, uint width)
 {
     __global const float *b_rows = b + (size_t)kb * ldb + j0;
     if (width == CPU_TILE_N) {
@@ -251,7 +256,7 @@ inline void cpu_panel_copy(float *panel, __global const float *restrict b, uint 
 
 /* Eight values of eight rows of B, `from` the first, into eight rows of the panel transposed
  * (column j of the 8 × 8 block becomes row j). */
-inline void cpu_panel_transpose8(float *to, __global const float *restrict from, uint ldb)
+CPU_INLINE void cpu_panel_transpose8(float *to, __global const float *restrict from, uint ldb)
 {
     float8 r0 = vload8(0, from), r1 = vload8(0, from + ldb), r2 = vload8(0, from + 2 * ldb),
            r3 = vload8(0, from + 3 * ldb), r4 = vload8(0, from + 4 * ldb),
@@ -274,8 +279,8 @@ inline void cpu_panel_transpose8(float *to, __global const float *restrict from,
 /* op(B) = Bᵀ: row j of B is column j of the panel. Eight rows of B at a time, 8 × 8 blocks
  * through vectors: a value at a time, the copy took a third of the time of a panel serving 6
  * tiles of rows. Rows of B past n give zeros. */
-inline void cpu_panel_copy_transposed(float *panel, __global const float *restrict b, uint ldb,
-                                      uint kb, uint depth, uint j0, uint width)
+CPU_INLINE void cpu_panel_copy_transposed(float *panel, __global const float *restrict b, uint ldb,
+                                          uint kb, uint depth, uint j0, uint width)
 {
     for (uint eighth = 0; eighth < CPU_TILE_N; eighth += 8) {
         __global const float *from = b + (size_t)(j0 + eighth) * ldb + kb;
@@ -296,8 +301,8 @@ inline void cpu_panel_copy_transposed(float *panel, __global const float *restri
 
 /* Each work-item: one tile of CPU_TILE_N columns (the last one `width` wide), tiles_per_item
  * tiles of rows, K in blocks of at most `kblock` (the depth the wrapper's panel holds). */
-inline void gemm_cpu_panels(const int transpose_a, const int transpose_b, float *panel,
-                            const uint kblock, CPU_GEMM_PARAMETERS)
+CPU_INLINE void gemm_cpu_panels(const int transpose_a, const int transpose_b, float *panel,
+                                const uint kblock, CPU_GEMM_PARAMETERS)
 {
     const uint j0 = get_global_id(0) * CPU_TILE_N;
     const uint width = min((uint)CPU_TILE_N, n - j0);
