@@ -179,3 +179,49 @@ Test(train_cli, resuming_from_a_plain_model_is_refused)
     cr_expect_eq(run("train --data %s --epochs 2 --resume %s/model", DIABETES, dir), 1);
     cr_expect(strstr(last_err, "not a checkpoint") != NULL, "%s", last_err);
 }
+
+/* --scale-inputs and --scale-targets against the model a run continues: a checkpoint's run keeps
+ * its scaling, so a side named otherwise ("none" included) is refused, naming both; a model given
+ * to --init keeps a scaling it has, and one without takes the scaling asked for. */
+Test(train_cli, scaling_options_must_agree_with_the_model_they_continue)
+{
+    /* a regression: targets around 1000, so target scaling applies */
+    free(test_write_file(dir, "big.data", "4 3 2\n0 0 1\n1000 -50\n0 1 1\n1300 -60\n1 0 1\n"
+                                          "700 -40\n1 1 1\n1000 -55\n"));
+#define BIG "train --data %s/big.data --epochs 2"
+    cr_assert_eq(run(BIG " --scale-inputs standard --scale-targets standard --checkpoint %s/sc "
+                         "--checkpoint-every 1 --save %s/scaled", dir, dir, dir), 0, "%s",
+                 last_err);
+    cr_assert_eq(run(BIG " --checkpoint %s/plain --checkpoint-every 1", dir, dir), 0, "%s",
+                 last_err);
+    static const struct {
+        const char *flag, *file, *options, *said; /* said NULL: accepted */
+    } cases[] = {
+        {"--resume", "sc", "--scale-targets none",
+         "--scale-targets none, but it scales its targets standard"},
+        {"--resume", "sc", "--scale-inputs minmax --scale-targets standard",
+         "--scale-inputs minmax, but it scales its inputs standard"},
+        {"--resume", "plain", "--scale-inputs standard",
+         "--scale-inputs standard, but it scales its inputs none"},
+        {"--init", "scaled", "--scale-inputs none",
+         "--scale-inputs none, but it scales its inputs standard"},
+        {"--resume", "sc", "--scale-inputs standard --scale-targets standard", NULL},
+        {"--resume", "plain", "--scale-inputs none --scale-targets none", NULL},
+        {"--init", "scaled", "--scale-targets standard", NULL},
+    };
+    for (size_t c = 0; c < sizeof cases / sizeof *cases; c++) {
+        int status = run("train --data %s/big.data --epochs 3 %s %s/%s %s", dir, cases[c].flag,
+                         dir, cases[c].file, cases[c].options);
+        if (cases[c].said == NULL) {
+            cr_expect_eq(status, 0, "%s %s %s: %s", cases[c].flag, cases[c].file,
+                         cases[c].options, last_err);
+            continue;
+        }
+        cr_expect_eq(status, 2, "%s %s %s: exit %d", cases[c].flag, cases[c].file,
+                     cases[c].options, status);
+        cr_expect(strstr(last_err, cases[c].said) != NULL, "%s %s %s: %s", cases[c].flag,
+                  cases[c].file, cases[c].options, last_err);
+        cr_expect(strstr(last_err, "disagrees") != NULL, "%s", last_err);
+    }
+#undef BIG
+}

@@ -77,6 +77,24 @@ static void compare_network(differences *d, const cli_network_options *n, const 
         add(d, "--no-bias, but it has biases");
 }
 
+/* The scaling the model carries (its weights were trained on data scaled so), against
+ * --scale-inputs and --scale-targets: a checkpoint's run goes on with its own scaling, so every
+ * side given must name it ("none" included); a model given to --init without a scaling takes the
+ * one asked for, measured on this run's data, so only a model that has one is compared. */
+static void compare_scaling(differences *d, const train_options *o, const clprop_model *model)
+{
+    clprop_scaling held = {.input_kind = CLPROP_SCALING_NONE,
+                           .target_kind = CLPROP_SCALING_NONE};
+    if (!clprop_model_scaling(model, &held) && o->resume == NULL)
+        return;
+    if ((o->given & GIVEN_SCALE_INPUTS) && o->scale_inputs != held.input_kind)
+        add(d, "--scale-inputs %s, but it scales its inputs %s",
+            clprop_scaling_name(o->scale_inputs), clprop_scaling_name(held.input_kind));
+    if ((o->given & GIVEN_SCALE_TARGETS) && o->scale_targets != held.target_kind)
+        add(d, "--scale-targets %s, but it scales its targets %s",
+            clprop_scaling_name(o->scale_targets), clprop_scaling_name(held.target_kind));
+}
+
 static void compare_real(differences *d, const train_options *o, unsigned bit, const char *flag,
                          float given, float held)
 {
@@ -149,6 +167,7 @@ int agreement_check(const train_options *o, const clprop_model *model,
 {
     differences d = {.used = 0};
     compare_network(&d, &o->network, model);
+    compare_scaling(&d, o, model);
     if (o->resume != NULL)
         compare_run(&d, o, model, progress);
     if (d.used == 0)

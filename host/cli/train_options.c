@@ -278,8 +278,10 @@ static int take_training_option(int argc, char **argv, int *i, train_options *o,
         o->optimizer_given = 1;
     } else if (cli_option_value(argc, argv, i, "--scale-inputs", &v, bad)) {
         *bad = *bad || !parse_scaling_name("--scale-inputs", v, &o->scale_inputs);
+        o->given |= GIVEN_SCALE_INPUTS;
     } else if (cli_option_value(argc, argv, i, "--scale-targets", &v, bad)) {
         *bad = *bad || !parse_scaling_name("--scale-targets", v, &o->scale_targets);
+        o->given |= GIVEN_SCALE_TARGETS;
     } else if (cli_option_value(argc, argv, i, "--allreduce", &v, bad)) {
         *bad = *bad || !parse_allreduce_name(v, &o->allreduce);
     } else if (cli_option_value(argc, argv, i, "--dropout", &v, bad)) {

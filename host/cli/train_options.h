@@ -28,7 +28,7 @@ typedef struct train_options {
     clprop_scaling_kind scale_inputs, scale_targets; /* --scale-inputs, --scale-targets */
     clprop_allreduce allreduce;                      /* --allreduce (under mpirun) */
     int shard; /* --shard (under mpirun): each process trains on its own part of the data */
-    unsigned given; /* GIVEN_* bits: options that --resume compares with the checkpoint */
+    unsigned given; /* GIVEN_* bits: options --resume (and --init) compare with the model */
 } train_options;
 
 enum {
@@ -43,6 +43,8 @@ enum {
     GIVEN_VALIDATION = 1u << 8,
     GIVEN_SCHEDULE = 1u << 9, /* --schedule, --warmup, --step-every, --step-factor or
                                  --lr-for-batch */
+    GIVEN_SCALE_INPUTS = 1u << 10,
+    GIVEN_SCALE_TARGETS = 1u << 11,
 };
 
 enum { TRAIN_DEFAULT_HIDDEN = 32 };
