@@ -6,8 +6,8 @@
  * as many vector FMAs. The host picks the width from the device's native vector width: 8 lanes
  * (AVX2: sixteen 256-bit registers, 6 rows = 12 accumulators is the most that stays in registers)
  * or 16 (AVX-512: thirty-two 512-bit registers, room for a taller tile and twice the work per
- * instruction), and passes the tile height with -DCPU_TILE_M. Every loop over a tile's rows has
- * a constant trip count and is unrolled, so the tile's arrays are registers, never memory.
+ * instruction), and passes the tile height with -DCPU_TILE_M. Every loop over a tile's
+ * accumulators has a constant trip count and is unrolled, so they are registers, never memory.
  * A float16 is never passed to or returned from a function of ours: on an AVX2 machine that is
  * an AVX-512 argument and PoCL warns of an ABI change; vectors go between functions by pointer,
  * and the epilogue takes eight lanes at a time. Where the float16 tiles run on a device without
@@ -19,7 +19,7 @@
  * Two bodies share the tile; the kernels at the end are thin wrappers passing the layout:
  * - gemm_cpu_in_place (gemm_cpu_nn/tn) reads B where it lies. Right when all of B stays in the
  *   core's cache.
- * - gemm_cpu_panels (gemm_cpu_panel_nn/tn/nt) copies a KBLOCK × CPU_TILE_N panel of op(B) into
+ * - gemm_cpu_panels (gemm_cpu_panel_nn/tn/nt) copies a kblock × CPU_TILE_N panel of op(B) into
  *   private memory (the stack of the core, in L1) and runs several tiles of rows against it.
  *   Reading B in place, a panel's rows are the row stride apart; with strides of 1 or 4 KiB those
  *   lines all fall into a few cache sets and are evicted before the next tile of rows reuses
@@ -103,7 +103,7 @@ CPU_INLINE void cpu_tile_rows(cpu_tile *tile, uint i0, uint m)
         tile->rows[r] = min(i0 + r, m - 1);
 }
 
-/* Zero accumulators, for a tile of C or a block of K of one. */
+/* Zero accumulators: each tile, and each block of K of the panel body, starts from them. */
 CPU_INLINE void cpu_tile_clear(cpu_tile *tile)
 {
 #pragma unroll
@@ -180,7 +180,7 @@ CPU_INLINE void cpu_tile_store_part(const cpu_tile *tile, uint i0, uint j0, uint
 }
 
 /* The row sums of op(A) over K's k_first .. k_first+depth−1, by the work-items that own column
- * 0. */
+ * 0; summed over the blocks of K as C is, with c_beta (beta for the first block, then 1). */
 CPU_INLINE void cpu_tile_row_sums(const int transpose_a, __global const float *restrict a, uint lda,
                                   uint i0, uint j0, uint m, uint k_first, uint depth, float alpha,
                                   float c_beta, int epilogue, __global float *row_sums)
@@ -194,6 +194,8 @@ CPU_INLINE void cpu_tile_row_sums(const int transpose_a, __global const float *r
 
 /* ---- B in place ------------------------------------------------------------------------------ */
 
+/* tiles_per_item: tiles of columns side by side in the in-place body, tiles of rows in the panel
+ * body (host/gemm_cpu.c sets it for the kernel it launches). */
 #define CPU_GEMM_PARAMETERS                                                                        \
     uint m, uint n, uint k, float alpha, __global const float *restrict a, uint lda,               \
         __global const float *restrict b, uint ldb, float beta, __global float *c, uint ldc,       \
@@ -258,10 +260,11 @@ CPU_INLINE void cpu_panel_copy(float *panel, __global const float *restrict b, u
  * (column j of the 8 × 8 block becomes row j). */
 CPU_INLINE void cpu_panel_transpose8(float *to, __global const float *restrict from, uint ldb)
 {
-    float8 r0 = vload8(0, from), r1 = vload8(0, from + ldb), r2 = vload8(0, from + 2 * ldb),
-           r3 = vload8(0, from + 3 * ldb), r4 = vload8(0, from + 4 * ldb),
-           r5 = vload8(0, from + 5 * ldb), r6 = vload8(0, from + 6 * ldb),
-           r7 = vload8(0, from + 7 * ldb);
+    const size_t stride = ldb; /* in size_t: 7·ldb passes a uint from 613,566,757 */
+    float8 r0 = vload8(0, from), r1 = vload8(0, from + stride), r2 = vload8(0, from + 2 * stride),
+           r3 = vload8(0, from + 3 * stride), r4 = vload8(0, from + 4 * stride),
+           r5 = vload8(0, from + 5 * stride), r6 = vload8(0, from + 6 * stride),
+           r7 = vload8(0, from + 7 * stride);
 #define CPU_T_COLUMN(j)                                                                            \
     vstore8((float8)(r0.s##j, r1.s##j, r2.s##j, r3.s##j, r4.s##j, r5.s##j, r6.s##j, r7.s##j), 0,   \
             to + j * CPU_TILE_N)

@@ -94,10 +94,11 @@ inline float gemm_row_sum(__global const float *a, uint lda, int transposed, uin
             sums += vload8(0, values + p);
     } else {
         __global const float *column = a + (size_t)first * lda + row;
+        const size_t stride = lda; /* in size_t: 7·lda passes a uint from 613,566,757 */
         for (; p + 8 <= count; p += 8) {
-            __global const float *at = column + (size_t)p * lda;
-            sums += (float8)(at[0], at[lda], at[2 * lda], at[3 * lda], at[4 * lda], at[5 * lda],
-                             at[6 * lda], at[7 * lda]);
+            __global const float *at = column + (size_t)p * stride;
+            sums += (float8)(at[0], at[stride], at[2 * stride], at[3 * stride], at[4 * stride],
+                             at[5 * stride], at[6 * stride], at[7 * stride]);
         }
     }
     float total = 0.0f;

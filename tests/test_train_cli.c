@@ -182,7 +182,8 @@ Test(train_cli, resuming_from_a_plain_model_is_refused)
 
 /* --scale-inputs and --scale-targets against the model a run continues: a checkpoint's run keeps
  * its scaling, so a side named otherwise ("none" included) is refused, naming both; a model given
- * to --init keeps a scaling it has, and one without takes the scaling asked for. */
+ * to --init keeps a scaling it has whole (no side added), and one without takes the scaling asked
+ * for. */
 Test(train_cli, scaling_options_must_agree_with_the_model_they_continue)
 {
     /* a regression: targets around 1000, so target scaling applies */
@@ -192,7 +193,9 @@ Test(train_cli, scaling_options_must_agree_with_the_model_they_continue)
     cr_assert_eq(run(BIG " --scale-inputs standard --scale-targets standard --checkpoint %s/sc "
                          "--checkpoint-every 1 --save %s/scaled", dir, dir, dir), 0, "%s",
                  last_err);
-    cr_assert_eq(run(BIG " --checkpoint %s/plain --checkpoint-every 1", dir, dir), 0, "%s",
+    cr_assert_eq(run(BIG " --checkpoint %s/plain --checkpoint-every 1 --save %s/unscaled", dir,
+                     dir, dir), 0, "%s", last_err);
+    cr_assert_eq(run(BIG " --scale-inputs standard --save %s/inputs-only", dir, dir), 0, "%s",
                  last_err);
     static const struct {
         const char *flag, *file, *options, *said; /* said NULL: accepted */
@@ -202,12 +205,15 @@ Test(train_cli, scaling_options_must_agree_with_the_model_they_continue)
         {"--resume", "sc", "--scale-inputs minmax --scale-targets standard",
          "--scale-inputs minmax, but it scales its inputs standard"},
         {"--resume", "plain", "--scale-inputs standard",
-         "--scale-inputs standard, but it scales its inputs none"},
+         "--scale-inputs standard, but it does not scale its inputs"},
+        {"--init", "inputs-only", "--scale-targets standard",
+         "--scale-targets standard, but it does not scale its targets"},
         {"--init", "scaled", "--scale-inputs none",
          "--scale-inputs none, but it scales its inputs standard"},
         {"--resume", "sc", "--scale-inputs standard --scale-targets standard", NULL},
         {"--resume", "plain", "--scale-inputs none --scale-targets none", NULL},
         {"--init", "scaled", "--scale-targets standard", NULL},
+        {"--init", "unscaled", "--scale-inputs minmax --scale-targets standard", NULL},
     };
     for (size_t c = 0; c < sizeof cases / sizeof *cases; c++) {
         int status = run("train --data %s/big.data --epochs 3 %s %s/%s %s", dir, cases[c].flag,

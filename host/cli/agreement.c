@@ -77,22 +77,31 @@ static void compare_network(differences *d, const cli_network_options *n, const 
         add(d, "--no-bias, but it has biases");
 }
 
+static void compare_scaling_side(differences *d, const train_options *o, unsigned bit,
+                                 const char *side, clprop_scaling_kind given,
+                                 clprop_scaling_kind held)
+{
+    if (!(o->given & bit) || given == held)
+        return;
+    if (held == CLPROP_SCALING_NONE) /* a model's scaling is kept whole, a side is not added */
+        add(d, "--scale-%s %s, but it does not scale its %s", side, clprop_scaling_name(given),
+            side);
+    else
+        add(d, "--scale-%s %s, but it scales its %s %s", side, clprop_scaling_name(given), side,
+            clprop_scaling_name(held));
+}
+
 /* The scaling the model carries (its weights were trained on data scaled so), against
  * --scale-inputs and --scale-targets: a checkpoint's run goes on with its own scaling, so every
  * side given must name it ("none" included); a model given to --init without a scaling takes the
  * one asked for, measured on this run's data, so only a model that has one is compared. */
 static void compare_scaling(differences *d, const train_options *o, const clprop_model *model)
 {
-    clprop_scaling held = {.input_kind = CLPROP_SCALING_NONE,
-                           .target_kind = CLPROP_SCALING_NONE};
+    clprop_scaling held = {.input_kind = CLPROP_SCALING_NONE, .target_kind = CLPROP_SCALING_NONE};
     if (!clprop_model_scaling(model, &held) && o->resume == NULL)
         return;
-    if ((o->given & GIVEN_SCALE_INPUTS) && o->scale_inputs != held.input_kind)
-        add(d, "--scale-inputs %s, but it scales its inputs %s",
-            clprop_scaling_name(o->scale_inputs), clprop_scaling_name(held.input_kind));
-    if ((o->given & GIVEN_SCALE_TARGETS) && o->scale_targets != held.target_kind)
-        add(d, "--scale-targets %s, but it scales its targets %s",
-            clprop_scaling_name(o->scale_targets), clprop_scaling_name(held.target_kind));
+    compare_scaling_side(d, o, GIVEN_SCALE_INPUTS, "inputs", o->scale_inputs, held.input_kind);
+    compare_scaling_side(d, o, GIVEN_SCALE_TARGETS, "targets", o->scale_targets, held.target_kind);
 }
 
 static void compare_real(differences *d, const train_options *o, unsigned bit, const char *flag,
