@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # bench/compare.sh: clprop beside OpenBLAS, CLBlast and PyTorch on this machine, in one run.
 #
-# Build clprop first, then run from anywhere:
+# Build clprop first (needs taskset, from util-linux), then run from anywhere:
 #   cmake -S . -B build -DCMAKE_BUILD_TYPE=RelWithDebInfo && cmake --build build -j2
 #   bench/compare.sh [--build DIR] [--out DIR] [--rounds N] [--quick]
 #
@@ -16,13 +16,16 @@
 #   4. bench/reference/torch_mlp.py with Debian's python3-torch (/usr/bin/python3): the same
 #      network, data and SGD, 2 threads, OMP_WAIT_POLICY=PASSIVE, the OpenBLAS variables unset
 #   5. clprop-bench peak --json      the CPU's measured FP32 FMA peak (what GFLOP/s are a share of)
+#   6. the GEMMs of 1 and 2 again on one core: both pinned to the first CPU this script may use
+#      (taskset), PoCL with one worker thread (POCL_MAX_PTHREAD_COUNT=1), OpenBLAS with one;
+#      what the kernels do apart from how the threads share the cores
 # and once, after the rounds, clprop-bench train --memory --json (peak memory against 10k, 60k
 # and 600k samples; skipped with --quick).
 # The tables take each figure's best round (the highest rate, the shortest time): other work
 # on the machine only ever slows a run down, and every contender gets the same treatment. They
 # print, as Markdown, the machine and the tables bench/RESULTS.md keeps (by
 # bench/compare_tables.py): our GEMM / OpenBLAS and / CLBlast per shape with the share of the
-# peak, our training / PyTorch per batch size with launches per step, each ratio's range over
+# peak, the same on one core for the products the OpenBLAS target covers, our training / PyTorch per batch size with launches per step, each ratio's range over
 # the rounds (the spread), start-up, peak memory per sample, and where a step's time goes at
 # batch 256 and 1024. The raw JSON
 # (one file per program and round) stays in --out
@@ -46,7 +49,7 @@ while (($#)); do
     *) echo "compare.sh: unknown argument $1 (see --help)" >&2; exit 2 ;;
     esac
 done
-for tool in "$build/clprop-bench" /usr/bin/python3 cc; do
+for tool in "$build/clprop-bench" /usr/bin/python3 cc taskset; do
     command -v "$tool" >/dev/null || { echo "compare.sh: $tool not found (build clprop first?)" >&2; exit 1; }
 done
 if [[ -z $out ]]; then
@@ -88,6 +91,9 @@ if ((${#missing[@]})); then
     exit 1
 fi
 
+# The first CPU this process may run on (taskset -pc prints "pid N's current affinity list: 0-1").
+first_cpu=$(taskset -pc $$ | sed 's/.*: *//; s/[-,].*//')
+
 step "building the OpenBLAS reference"
 cc -O2 -std=c11 -o "$out/openblas_sgemm" "$root/bench/reference/openblas_sgemm.c" -lopenblas -lm
 
@@ -109,6 +115,13 @@ for ((round = 1; round <= rounds; round++)); do
 
     step "round $round of $rounds: clprop-bench peak"
     "$build/clprop-bench" peak --json >"$out/peak.$round.json"
+
+    step "round $round of $rounds: one core (CPU $first_cpu): our GEMMs and OpenBLAS's"
+    taskset -c "$first_cpu" env POCL_MAX_PTHREAD_COUNT=1 \
+        "$build/clprop-bench" kernels --json --only gemm_ "${quick[@]}" \
+        >"$out/kernels_one_core.$round.json"
+    taskset -c "$first_cpu" env -u OPENBLAS_CORETYPE -u OPENBLAS_L2_SIZE OPENBLAS_NUM_THREADS=1 \
+        "$out/openblas_sgemm" "${quick[@]}" >"$out/openblas_one_core.$round.json"
 done
 if ((${#quick[@]} == 0)); then
     step "clprop-bench train --memory"

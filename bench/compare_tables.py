@@ -4,8 +4,9 @@
 Run:  /usr/bin/python3 bench/compare_tables.py DIR
 DIR holds machine.txt and, per round N, kernels.N.json (clprop-bench kernels --json),
 openblas.N.json (reference/openblas_sgemm), train.N.json (clprop-bench train --json),
-torch.N.json (reference/torch_mlp.py) and peak.N.json (clprop-bench peak --json); memory.json
-(clprop-bench train --memory --json) once. Targets are issue 12's: every GEMM of a batch-256 and
+torch.N.json (reference/torch_mlp.py), peak.N.json (clprop-bench peak --json), and
+kernels_one_core.N.json and openblas_one_core.N.json (the GEMMs again, pinned to one CPU with one
+thread each); memory.json (clprop-bench train --memory --json) once. Targets are issue 12's: every GEMM of a batch-256 and
 batch-1024 step of at least 2^20 multiply-adds >= 1.0x OpenBLAS; training >= 1.5x PyTorch at
 batch 32 and 256, >= 1.3x at batch 1024; at most 12 launches per step.
 """
@@ -182,6 +183,33 @@ def gemm_table(kernels, openblas, peak):
     return lines, misses
 
 
+def one_core_table(kernels, openblas, peak_one_core):
+    """The products the OpenBLAS target covers, each side pinned to one CPU with one thread: the
+    kernels against each other, apart from how threads share the cores."""
+    theirs = {(r["kernel"], r["case"]): r for r in openblas}
+    targeted = {key for batch in (256, 1024) for key in step_gemms(batch)}
+    lines = ["| case | layout | m x n x k | clprop GFLOP/s | share of one core's peak "
+             "| OpenBLAS GFLOP/s | clprop / OpenBLAS | over the rounds |",
+             "|---|---|---|---:|---:|---:|---:|---:|"]
+    counts = {"targeted": 0, "below": 0}
+    for r in kernels:
+        key = (r["kernel"], r["case"])
+        if key not in targeted or key not in theirs or \
+                r["m"] * r["n"] * r["k"] < GEMM_TARGET_MIN_MACS:
+            continue
+        flops = 2e-9 * r["m"] * r["n"] * r["k"]
+        ours, blas = flops / r["min_s"], flops / theirs[key]["min_s"]
+        vs_blas = ratio(ours, blas)
+        counts["targeted"] += 1
+        counts["below"] += vs_blas < GEMM_VS_OPENBLAS
+        of_peak = f"{100 * ours / peak_one_core:.0f}%" if peak_one_core else "?"
+        flag = "" if vs_blas >= GEMM_VS_OPENBLAS else " (below)"
+        lines.append(f"| {r['case']} | {r['kernel']} | {r['m']}x{r['n']}x{r['k']} "
+                     f"| {ours:.1f} | {of_peak} | {blas:.1f} | {vs_blas:.2f}{flag} "
+                     f"| {spread(theirs[key].get('min_s_all', []), r.get('min_s_all', []))} |")
+    return lines, counts
+
+
 def share(row):
     value = row.get("cpu_wait_share")
     return "?" if value is None else f"{100 * value:.0f}%"
@@ -349,6 +377,23 @@ def main():
     print(f"\nOf the {misses['targeted']} products the OpenBLAS target covers: "
           f"{misses['openblas']} below {GEMM_VS_OPENBLAS}x OpenBLAS. Of the {misses['shapes']} "
           f"GEMMs training steps run: {misses['clblast']} below {GEMM_VS_CLBLAST:g}x CLBlast.")
+    one_core_rounds = rounds(folder, "kernels_one_core")
+    if one_core_rounds:
+        ours_one = best(one_core_rounds, kernel_key, ("gflops",), ("median_s", "min_s"))
+        blas_one = best(rounds(folder, "openblas_one_core"), lambda r: (r["kernel"], r["case"]),
+                        ("gflops",), ("median_s", "min_s"))
+        peak_one = max((r.get("gflops_one_core", 0) for r in peak_rows), default=0) or None
+        lines, counts = one_core_table(ours_one, blas_one, peak_one)
+        print("\n### GEMM on one core\n")
+        print("The same products, each side pinned to one CPU with one thread (PoCL: "
+              "POCL_MAX_PTHREAD_COUNT=1; OpenBLAS: OPENBLAS_NUM_THREADS=1), fastest run of all "
+              "rounds as above; only those the OpenBLAS target covers. This is the kernels "
+              "against each other; the table above adds how each side's threads share the "
+              "two cores. One core's measured peak (clprop-bench peak): "
+              + (f"{peak_one:.1f} GFLOP/s." if peak_one else "not measured.") + "\n")
+        print("\n".join(lines))
+        print(f"\nOn one core, of the {counts['targeted']} products: {counts['below']} below "
+              f"{GEMM_VS_OPENBLAS}x OpenBLAS.")
     print("\n### Training: clprop beside PyTorch\n")
     print("Fashion-MNIST 784-256-128-10, sigmoid, softmax + cross-entropy, SGD 0.1; samples/s over "
           "one whole epoch after a warm-up; each run in a fresh process; the best round, every "
