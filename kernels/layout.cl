@@ -40,40 +40,63 @@ __kernel void columns_to_samples(__global float *samples, __global const float *
 #if GATHER_WIDTH != 16
 #error "a gather group takes its inputs as two float8"
 #endif
-#define GATHER_KERNEL(NAME, SAMPLE_TYPE, CONVERT8, CONVERT)                                       \
-    __kernel void NAME(__global float *rows, __global const SAMPLE_TYPE *samples,                  \
-                       __global float *columns, __global const float *targets,                     \
-                       __global const uint *order, uint first, uint inputs, uint outputs,          \
-                       uint batch, uint groups_per_item)                                           \
-    {                                                                                              \
-        uint b = get_global_id(1);                                                                 \
-        uint input_groups = (inputs + GATHER_WIDTH - 1) / GATHER_WIDTH;                            \
-        uint groups = input_groups + (outputs > 0);                                                \
-        uint group = get_global_id(0) * groups_per_item;                                           \
-        uint end = min(group + groups_per_item, groups);                                           \
-        if (b >= batch)                                                                            \
-            return;                                                                                \
-        size_t sample = order[first + b];                                                          \
-        __global const SAMPLE_TYPE *row = samples + sample * inputs;                               \
-        __global float *to = rows + (size_t)b * inputs;                                            \
-        for (; group < end && (group + 1) * GATHER_WIDTH <= inputs; group++) {                     \
-            uint u0 = group * GATHER_WIDTH; /* float8: see gemm_cpu.cl */                          \
-            vstore8(CONVERT8(vload8(0, row + u0)), 0, to + u0);                                    \
-            vstore8(CONVERT8(vload8(1, row + u0)), 1, to + u0);                                    \
-        }                                                                                          \
-        if (group < end && group < input_groups) { /* the row's last, partial group */            \
-            for (uint u = group * GATHER_WIDTH; u < inputs; u++)                                   \
-                to[u] = CONVERT(row[u]);                                                           \
-            group++;                                                                               \
-        }                                                                                          \
-        if (group < end) /* the targets */                                                         \
-            for (uint u = 0; u < outputs; u++)                                                     \
-                columns[(size_t)u * batch + b] = targets[sample * outputs + u];                    \
+/* A data set is floats or bytes: the body takes both pointers, one of them NULL, and a constant
+ * flag that picks one, so that each wrapper compiles to its own kind alone. */
+inline float8 gather_load8(const int bytes, __global const float *restrict floats,
+                           __global const uchar *restrict byte_values, size_t at)
+{
+    return bytes ? convert_float8(vload8(0, byte_values + at)) / 255.0f : vload8(0, floats + at);
+}
+
+inline float gather_load(const int bytes, __global const float *restrict floats,
+                         __global const uchar *restrict byte_values, size_t at)
+{
+    return bytes ? (float)byte_values[at] / 255.0f : floats[at];
+}
+
+inline void gather(const int bytes, __global float *restrict rows,
+                   __global const float *restrict floats,
+                   __global const uchar *restrict byte_values, __global float *restrict columns, __global const float *restrict targets,
+                   __global const uint *restrict order, uint first, uint inputs, uint outputs,
+                   uint batch, uint groups_per_item)
+{
+    const uint b = get_global_id(1);
+    const uint input_groups = (inputs + GATHER_WIDTH - 1) / GATHER_WIDTH;
+    const uint groups = input_groups + (outputs > 0);
+    uint group = get_global_id(0) * groups_per_item;
+    const uint end = min(group + groups_per_item, groups);
+    if (b >= batch)
+        return;
+    const size_t sample = order[first + b];
+    const size_t row = sample * inputs; /* where the sample's inputs start */
+    __global float *to = rows + (size_t)b * inputs;
+    for (; group < end && (group + 1) * GATHER_WIDTH <= inputs; group++) {
+        uint u0 = group * GATHER_WIDTH; /* two float8: see gemm_cpu.cl */
+        vstore8(gather_load8(bytes, floats, byte_values, row + u0), 0, to + u0);
+        vstore8(gather_load8(bytes, floats, byte_values, row + u0 + 8), 1, to + u0);
     }
+    if (group < end && group < input_groups) { /* the row's last, partial group */
+        for (uint u = group * GATHER_WIDTH; u < inputs; u++)
+            to[u] = gather_load(bytes, floats, byte_values, row + u);
+        group++;
+    }
+    if (group < end) /* the targets */
+        for (uint u = 0; u < outputs; u++)
+            columns[(size_t)u * batch + b] = targets[sample * outputs + u];
+}
 
-#define AS_FLOAT(value) (value)
-#define FROM_BYTES(value) (convert_float8(value) / 255.0f)
-#define FROM_BYTE(value) ((float)(value) / 255.0f)
+#define GATHER_PARAMETERS(SAMPLE_TYPE)                                                             \
+    __global float *restrict rows, __global const SAMPLE_TYPE *restrict samples,                   \
+        __global float *restrict columns, __global const float *restrict targets,                  \
+        __global const uint *restrict order, uint first, uint inputs, uint outputs, uint batch,    \
+        uint groups_per_item
+#define GATHER_ARGUMENTS columns, targets, order, first, inputs, outputs, batch, groups_per_item
 
-GATHER_KERNEL(gather_batch, float, AS_FLOAT, AS_FLOAT)
-GATHER_KERNEL(gather_byte_batch, uchar, FROM_BYTES, FROM_BYTE)
+__kernel void gather_batch(GATHER_PARAMETERS(float))
+{
+    gather(0, rows, samples, NULL, GATHER_ARGUMENTS);
+}
+__kernel void gather_byte_batch(GATHER_PARAMETERS(uchar))
+{
+    gather(1, rows, NULL, samples, GATHER_ARGUMENTS);
+}
