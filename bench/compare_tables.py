@@ -92,20 +92,18 @@ def step_gemms(batch):
 
 
 def step_others(batch):
-    """The (kernel, case, variant) of a step's other kernels, as clprop-bench kernels names
-    them (host/train.c's load_batch, host/net_pass.c)."""
-    kernels = [("gather_rows", f"input B{batch}", "bytes"),
-               ("gather_columns", f"target B{batch}", "floats")]
-    for number, (n_in, n_out) in enumerate(LAYERS):
-        case = f"{n_in}-{n_out} B{batch}"
-        last = number == len(LAYERS) - 1
-        kernels.append(("bias_activate", case, "softmax" if last else "sigmoid"))
-        kernels.append(("bias_gradient", case, None))
-        if last:
-            kernels += [("output_delta", case, "softmax/ce"), ("sample_loss", case, "ce")]
-        else:
-            kernels.append(("scale_by_derivative", case, "sigmoid"))
-    return kernels
+    """The (kernel, case, variant) that stand, as clprop-bench kernels names them, for the two
+    launches of a step that are neither GEMMs nor the update (host/train.c's load_batch,
+    host/net_pass.c): the gather of a batch's inputs and targets (one launch in a step, two
+    here) and the per-sample figures, softmax, loss and output delta (one launch in a step,
+    three here). The bias and sigmoid, the derivative and the bias gradients are done by the
+    GEMMs as they store (epilogues) and have no launch of their own."""
+    n_in, n_out = LAYERS[-1]
+    case = f"{n_in}-{n_out} B{batch}"
+    return [("gather_rows", f"input B{batch}", "bytes"),
+            ("gather_columns", f"target B{batch}", "floats"),
+            ("bias_activate", case, "softmax"), ("output_delta", case, "softmax/ce"),
+            ("sample_loss", case, "ce")]
 
 
 def step_updates():
@@ -311,17 +309,19 @@ def step_split(kernels, openblas, train, torch_rows, batch):
     lines = ["| part of a batch-%d step | ms | share of the measured step |" % batch,
              "|---|---:|---:|",
              f"| {len(gemm_keys)} GEMMs, clprop ({flops / gemm * 1e-9:.1f} GFLOP/s over "
-             f"{flops / 1e6:.0f} MFLOP) | {ms(gemm)} | {pct(gemm)} |",
-             f"| gathers, layout, activations, deltas, loss, bias gradients | {ms(other)} "
-             f"| {pct(other)} |",
+             f"{flops / 1e6:.0f} MFLOP), timed without the epilogues a step gives them "
+             f"| {ms(gemm)} | {pct(gemm)} |",
+             f"| the gather and the per-sample figures (2 launches in a step, "
+             f"{len(other_rows)} here) | {ms(other)} | {pct(other)} |",
              *[f"| of which {r['kernel']} {r.get('variant') or ''} {r['case']} "
                f"({r['gbps']:.1f} GB/s) | {ms(r['median_s'])} | {pct(r['median_s'])} |"
                for r in largest],
-             f"| SGD updates (6) | {ms(update)} | {pct(update)} |",
+             f"| SGD update (1 launch over the parameter store in a step; here the 6 "
+             f"layer parts apart) | {ms(update)} | {pct(update)} |",
              f"| sum of the kernels, each timed alone | {ms(kernels_total)} "
              f"| {pct(kernels_total)} |",
              f"| the step as measured in training (epoch / steps) | {ms(measured)} | 100% |",
-             f"| left over: launches, waits, host work between kernels | "
+             f"| left over: the epilogues, launches, waits, host work between kernels | "
              f"{ms(measured - kernels_total)} | {pct(measured - kernels_total)} |",
              f"| for scale: the same GEMMs in OpenBLAS | {ms(gemm_blas)} | {pct(gemm_blas)} |",
              f"| for scale: the same GEMMs in CLBlast | {ms(gemm_clblast)} | "
