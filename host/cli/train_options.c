@@ -317,7 +317,9 @@ static int check_combinations(const train_options *o)
         problem = "train: --device and --devices both choose devices; give one";
     else if (o->shares != NULL && o->devices == NULL)
         problem = "--shares needs --devices LIST: a share for each of them";
-    else if (o->shard && o->resume == NULL &&
+    /* a model for --resume or --init may bring its scaling, which is then kept and not measured:
+     * the library tells (host/trainer.c) */
+    else if (o->shard && o->resume == NULL && o->init == NULL &&
              (o->scale_inputs != CLPROP_SCALING_NONE || o->scale_targets != CLPROP_SCALING_NONE))
         problem = "--shard: scaling is measured on the training set, and each process holds "
                   "only its part; scale the data beforehand (--scale-inputs, --scale-targets)";

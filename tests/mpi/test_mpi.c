@@ -181,6 +181,28 @@ Test(mpi, sharded_processes_train_alike_each_time_and_resume_in_one, .timeout = 
     free(out);
 }
 
+/* --shard with scaling: each process holds only its part, so a scaling cannot be measured, but a
+ * model given to --init may bring one, which is kept; without one the run is refused, saying
+ * what to do. */
+Test(mpi, sharded_processes_keep_the_scaling_of_an_init_model, .timeout = 120)
+{
+    cr_assert_eq(shell("%s " NETWORK " --epochs 1 --scale-inputs standard --save scaled.clprop "
+                       ">m.out 2>&1 && %s " NETWORK " --epochs 1 --save plain.clprop >>m.out 2>&1",
+                       CLPROP_COMMAND, CLPROP_COMMAND),
+                 0, "%s", read_in_dir("m.out"));
+    cr_assert_eq(shell(MPIRUN "2 %s " NETWORK " --epochs 1 --shard --init scaled.clprop "
+                              "--scale-inputs standard --save kept.clprop >k.out 2>&1",
+                       CLPROP_COMMAND),
+                 0, "%s", read_in_dir("k.out"));
+    int code = shell(MPIRUN "2 %s " NETWORK " --epochs 1 --shard --init plain.clprop "
+                            "--scale-inputs standard >n.out 2>n.err",
+                     CLPROP_COMMAND);
+    cr_expect_neq(code, 0, "an unscaled model cannot be scaled from parts");
+    char *err = read_in_dir("n.err");
+    cr_expect(strstr(err, "start from a model that has its scaling") != NULL, "%s", err);
+    free(err);
+}
+
 /* A usage error under mpirun is still one: exit 2 (mpirun passes on the code of the process
  * that aborted the others), one line naming the option; and --shard says what it leaves out. */
 Test(mpi, usage_errors_under_mpirun_exit_2, .timeout = 120)
