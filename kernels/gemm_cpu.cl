@@ -80,11 +80,15 @@ typedef float8 cpu_vec;
  * than with the bodies written out as macros). */
 #define CPU_INLINE inline __attribute__((always_inline))
 
-/* The epilogue's arguments, after the launch's own (gemm_epilogue.cl). */
+/* The epilogue's arguments, after the launch's own (gemm_epilogue.cl); the stores take those
+ * the finished values need, the row sums apart. */
 #define CPU_EPILOGUE_PARAMETERS                                                                    \
     int epilogue, __global const float *bias, __global float *other, int activation,               \
         __global float *row_sums, uint8 dropout
 #define CPU_EPILOGUE_ARGUMENTS epilogue, bias, other, activation, row_sums, dropout
+#define CPU_FINISH_PARAMETERS                                                                      \
+    int epilogue, __global const float *bias, __global float *other, int activation, uint8 dropout
+#define CPU_FINISH_ARGUMENTS epilogue, bias, other, activation, dropout
 
 /* ---- One tile of C --------------------------------------------------------------------------- */
 
@@ -130,7 +134,7 @@ CPU_INLINE void cpu_tile_step(cpu_tile *tile, const int transpose_a,
  * (gemm_epilogue.cl) is done then. */
 CPU_INLINE void cpu_tile_store(const cpu_tile *tile, uint i0, uint j0, uint m, float alpha,
                                float c_beta, int final, __global float *c, uint ldc,
-                               CPU_EPILOGUE_PARAMETERS)
+                               CPU_FINISH_PARAMETERS)
 {
     const int finish = final && (epilogue & EPILOGUE_ON_VALUES);
 #pragma unroll
@@ -156,7 +160,7 @@ CPU_INLINE void cpu_tile_store(const cpu_tile *tile, uint i0, uint j0, uint m, f
  * values go through private memory and are stored one at a time. */
 CPU_INLINE void cpu_tile_store_part(const cpu_tile *tile, uint i0, uint j0, uint m, uint width,
                                     float alpha, float c_beta, int final, __global float *c,
-                                    uint ldc, CPU_EPILOGUE_PARAMETERS)
+                                    uint ldc, CPU_FINISH_PARAMETERS)
 {
     const int finish = final && (epilogue & EPILOGUE_ON_VALUES);
 #pragma unroll
@@ -222,7 +226,7 @@ CPU_INLINE void gemm_cpu_in_place(const int transpose_a, CPU_GEMM_PARAMETERS)
             cpu_vec b_pair[2] = {CPU_LOAD(0, b_row), CPU_LOAD(1, b_row)};
             cpu_tile_step(&tile, transpose_a, a, lda, p, b_pair);
         }
-        cpu_tile_store(&tile, i0, j0, m, alpha, beta, 1, c, ldc, CPU_EPILOGUE_ARGUMENTS);
+        cpu_tile_store(&tile, i0, j0, m, alpha, beta, 1, c, ldc, CPU_FINISH_ARGUMENTS);
         cpu_tile_row_sums(transpose_a, a, lda, i0, j0, m, 0, k, alpha, beta, epilogue, row_sums);
     }
 }
@@ -332,10 +336,10 @@ CPU_INLINE void gemm_cpu_panels(const int transpose_a, const int transpose_b, fl
             }
             if (width == CPU_TILE_N)
                 cpu_tile_store(&tile, i0, j0, m, alpha, c_beta, final, c, ldc,
-                               CPU_EPILOGUE_ARGUMENTS);
+                               CPU_FINISH_ARGUMENTS);
             else
                 cpu_tile_store_part(&tile, i0, j0, m, width, alpha, c_beta, final, c, ldc,
-                                    CPU_EPILOGUE_ARGUMENTS);
+                                    CPU_FINISH_ARGUMENTS);
             cpu_tile_row_sums(transpose_a, a, lda, i0, j0, m, kb, depth, alpha, c_beta, epilogue,
                               row_sums);
         }

@@ -83,6 +83,63 @@ Test(program, a_kernel_warning_shows_in_the_build_log, .timeout = 60)
     free(dir);
 }
 
+/* A program's source (as the library gave it to OpenCL) and its build options. */
+static char *program_text(cl_program program, cl_uint what_source_or_options, cl_device_id device)
+{
+    size_t size = 0;
+    cl_int error = what_source_or_options == CL_PROGRAM_SOURCE
+                       ? clGetProgramInfo(program, CL_PROGRAM_SOURCE, 0, NULL, &size)
+                       : clGetProgramBuildInfo(program, device, CL_PROGRAM_BUILD_OPTIONS, 0,
+                                               NULL, &size);
+    cr_assert_eq(error, CL_SUCCESS);
+    char *text = calloc(size + 1, 1);
+    cr_assert_not_null(text);
+    error = what_source_or_options == CL_PROGRAM_SOURCE
+                ? clGetProgramInfo(program, CL_PROGRAM_SOURCE, size, text, NULL)
+                : clGetProgramBuildInfo(program, device, CL_PROGRAM_BUILD_OPTIONS, size, text,
+                                        NULL);
+    cr_assert_eq(error, CL_SUCCESS);
+    return text;
+}
+
+/* "Without warnings on PoCL and any compiler we can reach": the system's clang (installed for
+ * the fuzzers) checks every family's program, with the options the library built it with, at
+ * -Wall -Wextra, stricter than PoCL's defaults (it found two unused parameters PoCL let pass). */
+Test(program, clang_with_wall_wextra_finds_no_warning_either, .timeout = 120)
+{
+    if (system("command -v clang >/dev/null 2>&1") != 0)
+        cr_skip_test("no clang on PATH");
+    const clprop_gemm_tuning tunings[] = {{.family = CLPROP_GEMM_FAMILY_GPU},
+                                          {.family = CLPROP_GEMM_FAMILY_GENERIC},
+                                          {.family = CLPROP_GEMM_FAMILY_CPU, .cpu_vector = 8},
+                                          {.family = CLPROP_GEMM_FAMILY_CPU, .cpu_vector = 16}};
+    char *dir = test_make_temp_dir();
+    for (size_t t = 0; t < sizeof tunings / sizeof *tunings; t++) {
+        clprop_context *context = test_context_with((clprop_context_desc){.tuning = tunings[t]});
+        char *source = program_text(context->program, CL_PROGRAM_SOURCE, context->device_id);
+        char *options = program_text(context->program, CL_PROGRAM_BUILD_OPTIONS,
+                                     context->device_id);
+        cr_assert(strlen(source) > 1000, "the program's source is not available");
+        char *file = test_write_file(dir, "program.cl", source);
+        char command[8192];
+        snprintf(command, sizeof command,
+                 "clang -x cl %s -Xclang -finclude-default-header -fsyntax-only -Wall -Wextra "
+                 "-Werror '%s' > '%s/clang.log' 2>&1",
+                 options, file, dir);
+        int status = system(command);
+        char path[4200];
+        snprintf(path, sizeof path, "%s/clang.log", dir);
+        size_t size = 0;
+        char *log = test_read_file(path, &size);
+        cr_expect_eq(status, 0, "tuning %zu (family %d, vector %zu): clang says:\n%.4000s", t,
+                     (int)tunings[t].family, tunings[t].cpu_vector, log);
+        free(log), free(file), free(options), free(source);
+        clprop_context_destroy(context);
+    }
+    test_remove_tree(dir);
+    free(dir);
+}
+
 /* The family a kernel belongs to, by its name: a program holds only its own family's GEMMs. */
 static clprop_gemm_family family_of(const char *kernel)
 {
