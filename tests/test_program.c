@@ -83,22 +83,27 @@ Test(program, a_kernel_warning_shows_in_the_build_log, .timeout = 60)
     free(dir);
 }
 
-/* A program's source (as the library gave it to OpenCL) and its build options. */
-static char *program_text(cl_program program, cl_uint what_source_or_options, cl_device_id device)
+/* The source the library gave OpenCL for a program. */
+static char *program_source(cl_program program)
 {
     size_t size = 0;
-    cl_int error = what_source_or_options == CL_PROGRAM_SOURCE
-                       ? clGetProgramInfo(program, CL_PROGRAM_SOURCE, 0, NULL, &size)
-                       : clGetProgramBuildInfo(program, device, CL_PROGRAM_BUILD_OPTIONS, 0,
-                                               NULL, &size);
-    cr_assert_eq(error, CL_SUCCESS);
+    cr_assert_eq(clGetProgramInfo(program, CL_PROGRAM_SOURCE, 0, NULL, &size), CL_SUCCESS);
     char *text = calloc(size + 1, 1);
     cr_assert_not_null(text);
-    error = what_source_or_options == CL_PROGRAM_SOURCE
-                ? clGetProgramInfo(program, CL_PROGRAM_SOURCE, size, text, NULL)
-                : clGetProgramBuildInfo(program, device, CL_PROGRAM_BUILD_OPTIONS, size, text,
-                                        NULL);
-    cr_assert_eq(error, CL_SUCCESS);
+    cr_assert_eq(clGetProgramInfo(program, CL_PROGRAM_SOURCE, size, text, NULL), CL_SUCCESS);
+    return text;
+}
+
+/* The options it was built with. */
+static char *program_options(cl_program program, cl_device_id device)
+{
+    size_t size = 0;
+    cr_assert_eq(clGetProgramBuildInfo(program, device, CL_PROGRAM_BUILD_OPTIONS, 0, NULL, &size),
+                 CL_SUCCESS);
+    char *text = calloc(size + 1, 1);
+    cr_assert_not_null(text);
+    cr_assert_eq(clGetProgramBuildInfo(program, device, CL_PROGRAM_BUILD_OPTIONS, size, text, NULL),
+                 CL_SUCCESS);
     return text;
 }
 
@@ -116,9 +121,8 @@ Test(program, clang_with_wall_wextra_finds_no_warning_either, .timeout = 120)
     char *dir = test_make_temp_dir();
     for (size_t t = 0; t < sizeof tunings / sizeof *tunings; t++) {
         clprop_context *context = test_context_with((clprop_context_desc){.tuning = tunings[t]});
-        char *source = program_text(context->program, CL_PROGRAM_SOURCE, context->device_id);
-        char *options = program_text(context->program, CL_PROGRAM_BUILD_OPTIONS,
-                                     context->device_id);
+        char *source = program_source(context->program);
+        char *options = program_options(context->program, context->device_id);
         cr_assert(strlen(source) > 1000, "the program's source is not available");
         char *file = test_write_file(dir, "program.cl", source);
         char command[8192];
