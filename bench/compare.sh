@@ -25,10 +25,10 @@
 # on the machine only ever slows a run down, and every contender gets the same treatment. They
 # print, as Markdown, the machine and the tables bench/RESULTS.md keeps (by
 # bench/compare_tables.py): our GEMM / OpenBLAS and / CLBlast per shape with the share of the
-# peak, the same on one core for the products the OpenBLAS target covers, our training / PyTorch per batch size with launches per step, each ratio's range over
-# the rounds (the spread), start-up, peak memory per sample, and where a step's time goes at
-# batch 256 and 1024. The raw JSON
-# (one file per program and round) stays in --out
+# peak, the same on one core for the products the OpenBLAS target covers, our training /
+# PyTorch per batch size with launches per step, each ratio's range over the rounds (the
+# spread), start-up, peak memory per sample, and where a step's time goes at batch 256 and 1024.
+# The raw JSON (one file per program and round) stays in --out
 # (default: a new temporary folder, named at the end). Nothing in clprop's build depends on
 # OpenBLAS or torch: this script builds its own reference program.
 set -euo pipefail

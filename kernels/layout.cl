@@ -56,9 +56,9 @@ inline float gather_load(const int bytes, __global const float *restrict floats,
 
 inline void gather(const int bytes, __global float *restrict rows,
                    __global const float *restrict floats,
-                   __global const uchar *restrict byte_values, __global float *restrict columns, __global const float *restrict targets,
-                   __global const uint *restrict order, uint first, uint inputs, uint outputs,
-                   uint batch, uint groups_per_item)
+                   __global const uchar *restrict byte_values, __global float *restrict columns,
+                   __global const float *restrict targets, __global const uint *restrict order,
+                   uint first, uint inputs, uint outputs, uint batch, uint groups_per_item)
 {
     const uint b = get_global_id(1);
     const uint input_groups = (inputs + GATHER_WIDTH - 1) / GATHER_WIDTH;

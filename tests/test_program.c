@@ -29,21 +29,23 @@ static char *fresh_kernel_dir(const char *extra)
     return dir;
 }
 
+/* A text the program's build answers for (its log, its options), NUL-terminated. */
+static char *build_text(cl_program program, cl_device_id device, cl_program_build_info what)
+{
+    size_t size = 0;
+    cr_assert_eq(clGetProgramBuildInfo(program, device, what, 0, NULL, &size), CL_SUCCESS);
+    char *text = calloc(size + 1, 1);
+    cr_assert_not_null(text);
+    cr_assert_eq(clGetProgramBuildInfo(program, device, what, size, text, NULL), CL_SUCCESS);
+    return text;
+}
+
 /* The build log of the program for one tuning, compiled cold from kernel_dir. */
 static char *build_log(const char *kernel_dir, clprop_gemm_tuning tuning)
 {
     clprop_context *context =
         test_context_with((clprop_context_desc){.tuning = tuning, .kernel_dir = kernel_dir});
-    size_t size = 0;
-    cl_device_id device = context->device_id;
-    cr_assert_eq(
-        clGetProgramBuildInfo(context->program, device, CL_PROGRAM_BUILD_LOG, 0, NULL, &size),
-        CL_SUCCESS);
-    char *log = calloc(size + 1, 1);
-    cr_assert_not_null(log);
-    cr_assert_eq(
-        clGetProgramBuildInfo(context->program, device, CL_PROGRAM_BUILD_LOG, size, log, NULL),
-        CL_SUCCESS);
+    char *log = build_text(context->program, context->device_id, CL_PROGRAM_BUILD_LOG);
     clprop_context_destroy(context);
     return log;
 }
@@ -94,19 +96,6 @@ static char *program_source(cl_program program)
     return text;
 }
 
-/* The options it was built with. */
-static char *program_options(cl_program program, cl_device_id device)
-{
-    size_t size = 0;
-    cr_assert_eq(clGetProgramBuildInfo(program, device, CL_PROGRAM_BUILD_OPTIONS, 0, NULL, &size),
-                 CL_SUCCESS);
-    char *text = calloc(size + 1, 1);
-    cr_assert_not_null(text);
-    cr_assert_eq(clGetProgramBuildInfo(program, device, CL_PROGRAM_BUILD_OPTIONS, size, text, NULL),
-                 CL_SUCCESS);
-    return text;
-}
-
 /* "Without warnings on PoCL and any compiler we can reach": the system's clang (installed for
  * the fuzzers) checks every family's program, with the options the library built it with, at
  * -Wall -Wextra, stricter than PoCL's defaults (it found two unused parameters PoCL let pass). */
@@ -122,7 +111,8 @@ Test(program, clang_with_wall_wextra_finds_no_warning_either, .timeout = 120)
     for (size_t t = 0; t < sizeof tunings / sizeof *tunings; t++) {
         clprop_context *context = test_context_with((clprop_context_desc){.tuning = tunings[t]});
         char *source = program_source(context->program);
-        char *options = program_options(context->program, context->device_id);
+        char *options =
+            build_text(context->program, context->device_id, CL_PROGRAM_BUILD_OPTIONS);
         cr_assert(strlen(source) > 1000, "the program's source is not available");
         char *file = test_write_file(dir, "program.cl", source);
         char command[8192];
