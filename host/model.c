@@ -126,6 +126,8 @@ static void release_progress(clprop_model *model)
     model->optimizer_steps = 0;
     model->has_optimizer = 0;
     model->has_training_state = 0;
+    model->interrupted = (clprop_pass_result){0};
+    model->interrupted_seconds = 0.0;
     clprop_scaling_copy_free(&model->scaling);
 }
 
@@ -585,6 +587,8 @@ clprop_status clprop_model_set_training_state(clprop_model *model,
                            "clprop_model_set_training_state: %s", problem);
     model->training_state = *state;
     model->has_training_state = 1;
+    model->interrupted = (clprop_pass_result){0}; /* they went with the state it replaces */
+    model->interrupted_seconds = 0.0;
     return CLPROP_SUCCESS;
 }
 
@@ -594,6 +598,65 @@ int clprop_model_training_state(const clprop_model *model, clprop_training_state
         return 0;
     if (state != NULL)
         *state = model->training_state;
+    return 1;
+}
+
+int clprop_model_check_interrupted_epoch(const clprop_training_state *state,
+                                         const clprop_pass_result *figures, double seconds,
+                                         char *problem, size_t problem_size)
+{
+    if (state->samples_done == 0) {
+        snprintf(problem, problem_size, "no epoch was interrupted (no samples done)");
+        return 0;
+    }
+    if (figures->samples != state->samples_done) {
+        snprintf(problem, problem_size,
+                 "the interrupted epoch's figures are of %zu samples, but %llu were trained",
+                 figures->samples, (unsigned long long)state->samples_done);
+        return 0;
+    }
+    if (!(isfinite(figures->loss) && figures->loss >= 0.0 && isfinite(figures->mse) &&
+          figures->mse >= 0.0 && isfinite(seconds) && seconds >= 0.0) ||
+        figures->correct > figures->samples) {
+        snprintf(problem, problem_size,
+                 "the interrupted epoch's figures are out of range: loss %g, MSE %g, %zu correct "
+                 "of %zu, %g s",
+                 figures->loss, figures->mse, figures->correct, figures->samples, seconds);
+        return 0;
+    }
+    return 1;
+}
+
+clprop_status clprop_model_set_interrupted_epoch(clprop_model *model,
+                                                 const clprop_pass_result *figures,
+                                                 double seconds)
+{
+    if (model == NULL)
+        return CLPROP_ERROR_INVALID_ARGUMENT;
+    if (figures == NULL || !model->has_training_state)
+        return clprop_fail(&model->message, CLPROP_ERROR_INVALID_ARGUMENT,
+                           "clprop_model_set_interrupted_epoch: %s",
+                           figures == NULL ? "figures is NULL"
+                                           : "the model carries no training state to go with");
+    char problem[256];
+    if (!clprop_model_check_interrupted_epoch(&model->training_state, figures, seconds, problem,
+                                              sizeof problem))
+        return clprop_fail(&model->message, CLPROP_ERROR_INVALID_ARGUMENT,
+                           "clprop_model_set_interrupted_epoch: %s", problem);
+    model->interrupted = *figures;
+    model->interrupted_seconds = seconds;
+    return CLPROP_SUCCESS;
+}
+
+int clprop_model_interrupted_epoch(const clprop_model *model, clprop_pass_result *figures,
+                                   double *seconds)
+{
+    if (model == NULL || model->interrupted.samples == 0)
+        return 0;
+    if (figures != NULL)
+        *figures = model->interrupted;
+    if (seconds != NULL)
+        *seconds = model->interrupted_seconds;
     return 1;
 }
 

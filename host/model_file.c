@@ -57,6 +57,16 @@
  *     88   8   its epochs between steps
  *     96   8   its reference batch (linear scaling; the section is 96 bytes when this is 0)
  *
+ *   "EPRT", the figures of an interrupted epoch's first part (clprop_model_interrupted_epoch),
+ *   written when a checkpoint stops inside an epoch (an older reader skips it and
+ *   reports the resumed epoch's rest only). Only with "TRST", whose samples done it covers.
+ *   N = 32.
+ *     0    8   the mean loss, float64
+ *     8    8   the mean squared error, float64
+ *     16   8   the samples classified right
+ *     24   8   the seconds they took, float64
+ *   Each figure is a number from 0 (the count at most the samples done).
+ *
  *   "SCAL", the input and target scaling (clprop_scaling), written as required: an older reader
  *   that ignored it would feed the network unscaled data and print outputs in the wrong units, so
  *   it refuses the file instead. Files without scaling have no such section and load everywhere.
@@ -110,6 +120,8 @@ _Static_assert(sizeof(double) == 8, "the best loss is stored as a float64");
 #define SCALING_TAG "SCAL"
 #define SCALING_FIXED_SIZE 24
 #define DROPOUT_TAG "DROP"
+#define EPOCH_PART_TAG "EPRT"
+#define EPOCH_PART_SIZE 32
 
 /* ---- Bytes ----------------------------------------------------------------------------------- */
 
@@ -628,12 +640,57 @@ static clprop_status read_dropout(file_reader *reader, clprop_model *model, uint
     return CLPROP_SUCCESS;
 }
 
+/* The "EPRT" payload of `size` bytes (its header already read), kept in *figures and *seconds
+ * until the training state they belong to is read too. */
+static clprop_status read_epoch_part(file_reader *reader, uint64_t size,
+                                     clprop_pass_result *figures, double *seconds)
+{
+    if (size != EPOCH_PART_SIZE) {
+        char problem[64];
+        snprintf(problem, sizeof problem, "%" PRIu64 " bytes, expected %d", size,
+                 EPOCH_PART_SIZE);
+        return bad_section(reader, reader->offset - 8, EPOCH_PART_TAG, problem);
+    }
+    unsigned char bytes[EPOCH_PART_SIZE];
+    clprop_status status =
+        read_exactly(reader, bytes, sizeof bytes, "section \"" EPOCH_PART_TAG "\"");
+    if (status != CLPROP_SUCCESS)
+        return status;
+    figures->loss = load_f64(bytes);
+    figures->mse = load_f64(bytes + 8);
+    figures->correct = (size_t)load_u64(bytes + 16);
+    *seconds = load_f64(bytes + 24);
+    return CLPROP_SUCCESS;
+}
+
+/* Once every section is read: the epoch's figures join the training state, whose samples done
+ * they cover. */
+static clprop_status attach_epoch_part(file_reader *reader, clprop_model *model,
+                                       clprop_pass_result figures, double seconds, uint64_t at)
+{
+    char problem[256];
+    if (!model->has_training_state)
+        return bad_section(reader, at, EPOCH_PART_TAG,
+                           "figures of an interrupted epoch in a file without its training "
+                           "progress (\"" TRAINING_TAG "\")");
+    figures.samples = (size_t)model->training_state.samples_done;
+    if (!clprop_model_check_interrupted_epoch(&model->training_state, &figures, seconds, problem,
+                                              sizeof problem))
+        return bad_section(reader, at, EPOCH_PART_TAG, problem);
+    model->interrupted = figures;
+    model->interrupted_seconds = seconds;
+    return CLPROP_SUCCESS;
+}
+
 /* Sections carry what was added after the weights: the ones this version knows are read (each
  * once), other optional ones skipped, other required ones refused, since ignoring them would
  * misread the model. */
 static clprop_status read_sections(file_reader *reader, clprop_model *model, uint32_t section_count)
 {
     int seen_dropout = 0;
+    clprop_pass_result part = {0};
+    double part_seconds = 0.0;
+    uint64_t part_at = 0; /* where "EPRT" begins; 0: none */
     for (uint32_t section = 0; section < section_count; section++) {
         unsigned char bytes[SECTION_HEADER_SIZE];
         uint64_t start = reader->offset;
@@ -647,10 +704,14 @@ static clprop_status read_sections(file_reader *reader, clprop_model *model, uin
         int training = memcmp(bytes, TRAINING_TAG, 4) == 0;
         int scaling = memcmp(bytes, SCALING_TAG, 4) == 0;
         int dropout = memcmp(bytes, DROPOUT_TAG, 4) == 0;
+        int epoch_part = memcmp(bytes, EPOCH_PART_TAG, 4) == 0;
         if ((optimizer && model->has_optimizer) || (training && model->has_training_state) ||
-            (scaling && clprop_scaling_present(&model->scaling)) || (dropout && seen_dropout))
+            (scaling && clprop_scaling_present(&model->scaling)) || (dropout && seen_dropout) ||
+            (epoch_part && part_at != 0))
             return bad_section(reader, start, tag, "appears a second time");
         seen_dropout |= dropout;
+        if (epoch_part)
+            part_at = start;
         if (optimizer)
             status = read_optimizer(reader, model, size);
         else if (scaling)
@@ -659,6 +720,8 @@ static clprop_status read_sections(file_reader *reader, clprop_model *model, uin
             status = read_training_state(reader, model, size);
         else if (dropout)
             status = read_dropout(reader, model, size);
+        else if (epoch_part)
+            status = read_epoch_part(reader, size, &part, &part_seconds);
         else if (load_u32(bytes + 4) & SECTION_REQUIRED)
             return clprop_fail(reader->message, CLPROP_ERROR_FORMAT,
                                "%s: byte %" PRIu64 ": section \"%s\" is required but unknown to "
@@ -672,7 +735,8 @@ static clprop_status read_sections(file_reader *reader, clprop_model *model, uin
         if (status != CLPROP_SUCCESS)
             return status;
     }
-    return CLPROP_SUCCESS;
+    return part_at != 0 ? attach_epoch_part(reader, model, part, part_seconds, part_at)
+                        : CLPROP_SUCCESS;
 }
 
 static clprop_status check_checksum(file_reader *reader)
@@ -768,6 +832,12 @@ static int write_bytes(file_writer *writer, const unsigned char *bytes, size_t c
     return errno != 0 ? errno : EIO;
 }
 
+/* Checkpoints stopped inside an epoch carry its figures so far ("EPRT"). */
+static int has_epoch_part(const clprop_model *model)
+{
+    return model->has_training_state && model->interrupted.samples > 0;
+}
+
 static int write_header(file_writer *writer, const clprop_model *model)
 {
     unsigned char bytes[HEADER_SIZE];
@@ -778,7 +848,8 @@ static int write_header(file_writer *writer, const clprop_model *model)
     store_u32(bytes + 20, model->has_bias ? FLAG_BIASES : 0);
     store_u32(bytes + 24,
               (uint32_t)(model->has_optimizer + model->has_training_state +
-                         clprop_scaling_present(&model->scaling) + (model->dropout != NULL)));
+                         has_epoch_part(model) + clprop_scaling_present(&model->scaling) +
+                         (model->dropout != NULL)));
     int error = write_bytes(writer, bytes, sizeof bytes);
     for (size_t layer = 1; layer <= model->layer_count && error == 0; layer++) {
         unsigned char entry[LAYER_ENTRY_SIZE];
@@ -904,6 +975,19 @@ static int write_dropout(file_writer *writer, const clprop_model *model)
     return error;
 }
 
+static int write_epoch_part(file_writer *writer, const clprop_model *model)
+{
+    unsigned char bytes[EPOCH_PART_SIZE];
+    store_f64(bytes, model->interrupted.loss);
+    store_f64(bytes + 8, model->interrupted.mse);
+    store_u64(bytes + 16, model->interrupted.correct);
+    store_f64(bytes + 24, model->interrupted_seconds);
+    int error = write_section_header(writer, EPOCH_PART_TAG, sizeof bytes);
+    if (error == 0)
+        error = write_bytes(writer, bytes, sizeof bytes);
+    return error;
+}
+
 static int write_model(file_writer *writer, const clprop_model *model)
 {
     int error = write_header(writer, model);
@@ -913,6 +997,8 @@ static int write_model(file_writer *writer, const clprop_model *model)
         error = write_optimizer(writer, model);
     if (error == 0 && model->has_training_state)
         error = write_training_state(writer, model);
+    if (error == 0 && has_epoch_part(model))
+        error = write_epoch_part(writer, model);
     if (error == 0 && clprop_scaling_present(&model->scaling))
         error = write_scaling(writer, model);
     if (error == 0 && model->dropout != NULL)

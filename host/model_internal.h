@@ -54,6 +54,8 @@ struct clprop_model {
     /* A checkpoint's progress: epoch, random state, early stopping. */
     int has_training_state;
     clprop_training_state training_state;
+    clprop_pass_result interrupted; /* an interrupted epoch's figures so far; samples 0: none */
+    double interrupted_seconds;
     /* Input and target scaling (none: zero), the section "SCAL" of the binary file. */
     clprop_scaling_copy scaling;
 };
@@ -109,6 +111,11 @@ int clprop_model_attach_dropout(clprop_model *model, const float *rates, uint64_
  * to `problem` and returns 0 on a problem. */
 int clprop_model_check_training_state(const clprop_training_state *state, char *problem,
                                       size_t problem_size);
+/* Figures of an interrupted epoch that fit the training state: those of its samples done (not
+ * 0), each a number a pass could have measured. Returns 0 with the problem in words otherwise. */
+int clprop_model_check_interrupted_epoch(const clprop_training_state *state,
+                                         const clprop_pass_result *figures, double seconds,
+                                         char *problem, size_t problem_size);
 
 /* Name ↔ value for the text formats; the names come from clprop_activation_name() and
  * clprop_loss_name(). Return 0 for an unknown name. */

@@ -28,6 +28,8 @@ struct clprop_trainer {
     train_log log;
     double started;                            /* when clprop_trainer_run began */
     clprop_training_state progress;            /* where the run stands */
+    clprop_pass_result part;                   /* the figures of progress.samples_done, when */
+    double part_seconds;                       /* known (clprop_model_interrupted_epoch) */
     const clprop_data *train_set;              /* the caller's data, or the part not held out;
                                                   NULL once uploaded */
     size_t train_samples;                      /* its samples */
@@ -278,8 +280,10 @@ static clprop_status resume(clprop_trainer *t, const char *path)
     if (status == CLPROP_SUCCESS && !clprop_model_training_state(model, &t->progress))
         status = clprop_fail(&t->message, CLPROP_ERROR_FORMAT,
                              "%s: not a checkpoint (it holds no training progress)", path);
-    if (status == CLPROP_SUCCESS)
+    if (status == CLPROP_SUCCESS) {
+        clprop_model_interrupted_epoch(model, &t->part, &t->part_seconds);
         status = copy_model_into_net(t, model, path);
+    }
     clprop_model_destroy(model);
     if (status != CLPROP_SUCCESS || t->params.patience == 0 || t->progress.best_epoch == 0)
         return status;
@@ -633,7 +637,9 @@ clprop_status clprop_trainer_save_checkpoint(clprop_trainer *t, const char *path
     clprop_status status = clprop_model_from_net(t->net, &model);
     if (status != CLPROP_SUCCESS)
         status = clprop_fail(&t->message, status, "%s", clprop_net_message(t->net));
-    else if ((status = clprop_model_set_training_state(model, &t->progress)) != CLPROP_SUCCESS)
+    else if ((status = clprop_model_set_training_state(model, &t->progress)) != CLPROP_SUCCESS ||
+             (t->part.samples > 0 && (status = clprop_model_set_interrupted_epoch(
+                                          model, &t->part, t->part_seconds)) != CLPROP_SUCCESS))
         status = clprop_fail(&t->message, status, "%s", clprop_model_message(model));
     if (status == CLPROP_SUCCESS)
         status = save_model(t, model, path);
@@ -711,6 +717,37 @@ static clprop_status watch_validation(clprop_trainer *t, size_t epoch, double lo
     return CLPROP_SUCCESS;
 }
 
+/* A resumed epoch's figures and time take in those of its part before the stop, which the
+ * checkpoint kept (one made before they were kept has none: the rest's figures stay alone). */
+static int part_figures_known(const clprop_trainer *t)
+{
+    return t->part.samples == t->progress.samples_done;
+}
+
+static void join_part(const clprop_trainer *t, clprop_epoch_report *r)
+{
+    const clprop_pass_result *part = &t->part;
+    if (part->samples == 0 || !part_figures_known(t))
+        return;
+    clprop_pass_result *rest = &r->train;
+    double samples = (double)(part->samples + rest->samples);
+    rest->loss =
+        ((double)part->samples * part->loss + (double)rest->samples * rest->loss) / samples;
+    rest->mse = ((double)part->samples * part->mse + (double)rest->samples * rest->mse) / samples;
+    rest->correct += part->correct;
+    rest->samples += part->samples;
+    r->seconds += t->part_seconds;
+}
+
+/* Stopped inside the epoch: the position, and the figures so far when they are known. */
+static void keep_part(clprop_trainer *t, const clprop_epoch_report *r, size_t trained)
+{
+    int known = part_figures_known(t);
+    t->progress.samples_done += trained;
+    t->part = known ? r->train : (clprop_pass_result){0};
+    t->part_seconds = known ? r->seconds : 0.0;
+}
+
 /* Trains one epoch (or what is left of an interrupted one) and fills the report; *stop_after
  * becomes 1 when a stop request came with its last step. */
 static clprop_status train_epoch(clprop_trainer *t, size_t epoch, clprop_epoch_report *r,
@@ -730,8 +767,10 @@ static clprop_status train_epoch(clprop_trainer *t, size_t epoch, clprop_epoch_r
     double start = now_seconds();
     clprop_status status = clprop_team_train_epoch(&t->team, &options, &r->train);
     r->seconds = now_seconds() - start;
-    if (status == CLPROP_STOPPED &&
-        t->progress.samples_done + r->train.samples >= t->train_samples) {
+    size_t trained = r->train.samples;
+    if (status == CLPROP_SUCCESS || status == CLPROP_STOPPED)
+        join_part(t, r);
+    if (status == CLPROP_STOPPED && t->progress.samples_done + trained >= t->train_samples) {
         /* stopped after the epoch's last step (processes agree on a stop with a step's sums,
          * and an epoch of one step has only a last step): the epoch is whole, the run stops
          * after it */
@@ -741,12 +780,14 @@ static clprop_status train_epoch(clprop_trainer *t, size_t epoch, clprop_epoch_r
     if (status == CLPROP_STOPPED) {
         /* the checkpoint resumes inside this epoch: the same shuffle, the samples done skipped
          * (with sharded data, exactly so under the same number of processes) */
-        t->progress.samples_done += r->train.samples;
+        keep_part(t, r, trained);
         return status;
     }
     if (status != CLPROP_SUCCESS)
         return clprop_fail(&t->message, status, "epoch %zu: %s", epoch, clprop_net_message(t->net));
     t->progress.samples_done = 0;
+    t->part = (clprop_pass_result){0};
+    t->part_seconds = 0.0;
     t->progress.shuffle_state = shuffles.state;
     t->progress.epochs_done = epoch;
     return CLPROP_SUCCESS;

@@ -554,6 +554,14 @@ typedef struct clprop_schedule {
                                rate·B/reference_batch, the warm-up ramping to that; 0: off */
 } clprop_schedule;
 
+/* What a pass over a data set measured. */
+typedef struct clprop_pass_result {
+    size_t samples;
+    double loss;    /* mean per-sample loss E */
+    double mse;     /* mean over samples and outputs of (y − t)² (FANN's MSE) */
+    size_t correct; /* samples whose largest output is the target's largest (classification) */
+} clprop_pass_result;
+
 /* Optimizer state and training progress a model may carry (a checkpoint carries both; a model
  * saved from a network carries its optimizer). Absent parts read back as absent. */
 typedef struct clprop_training_state {
@@ -589,6 +597,18 @@ clprop_status clprop_model_set_training_state(clprop_model *model,
 /* Non-zero when the model carries training progress (a checkpoint); then fills *state. */
 CLPROP_API
 int clprop_model_training_state(const clprop_model *model, clprop_training_state *state);
+/* A checkpoint made inside an epoch also carries the epoch's figures so far, so that the resumed
+ * epoch reports the whole epoch: those of its samples_done samples (each batch's before its
+ * step; figures->samples must be samples_done) and the seconds they took. Set after the training
+ * state, which drops them when set again. */
+CLPROP_API
+clprop_status clprop_model_set_interrupted_epoch(clprop_model *model,
+                                                 const clprop_pass_result *figures,
+                                                 double seconds);
+/* Non-zero when the model carries them; then fills the pointers (either may be NULL). */
+CLPROP_API
+int clprop_model_interrupted_epoch(const clprop_model *model, clprop_pass_result *figures,
+                                   double *seconds);
 
 /* A copy of the network's current shape and weights, and its optimizer with its state. */
 CLPROP_API
@@ -702,14 +722,6 @@ const char *clprop_device_data_message(const clprop_device_data *data);
 /* Non-zero when the samples live on the device (0: sent per batch). */
 CLPROP_API
 int clprop_device_data_resident(const clprop_device_data *data);
-
-/* What a pass over a data set measured. */
-typedef struct clprop_pass_result {
-    size_t samples;
-    double loss;    /* mean per-sample loss E */
-    double mse;     /* mean over samples and outputs of (y − t)² (FANN's MSE) */
-    size_t correct; /* samples whose largest output is the target's largest (classification) */
-} clprop_pass_result;
 
 /* Called now and then during a pass with the samples done so far; may be NULL. */
 typedef void (*clprop_progress_fn)(void *user, size_t done, size_t total);

@@ -724,6 +724,168 @@ Test(model_state, a_known_section_marked_required_is_read)
     free(dir);
 }
 
+/* ---- An interrupted epoch's figures ("EPRT") ------------------------------------------------ */
+
+/* The figures of some_progress's 640 samples of its interrupted epoch. */
+static const clprop_pass_result some_figures = {.samples = 640, .loss = 0.5, .mse = 0.25,
+                                                .correct = 600};
+
+/* checkpoint_file's model with some_figures and 1.5 s: "EPRT" follows "TRST", then the CRC. */
+#define EPRT_AT (TRST_PAYLOAD + 96)
+#define EPRT_PAYLOAD (EPRT_AT + 16)
+#define INTERRUPTED_SIZE (EPRT_PAYLOAD + 32 + 4)
+
+static clprop_model *interrupted_model(void)
+{
+    clprop_model *model = small_model(0, 3);
+    clprop_optimizer adam = {.kind = ADAM};
+    float *state = random_state(52, 5);
+    set_optimizer_or_fail(model, &adam, 7, state, 52);
+    free(state);
+    cr_assert_eq(clprop_model_set_training_state(model, &some_progress), CLPROP_SUCCESS);
+    cr_assert_eq(clprop_model_set_interrupted_epoch(model, &some_figures, 1.5), CLPROP_SUCCESS,
+                 "%s", clprop_model_message(model));
+    return model;
+}
+
+static unsigned char *interrupted_file(const char *dir, size_t *size)
+{
+    clprop_model *model = interrupted_model();
+    unsigned char *bytes = saved_bytes(model, dir, size);
+    cr_assert_eq(*size, INTERRUPTED_SIZE, "size %zu", *size);
+    clprop_model_destroy(model);
+    return bytes;
+}
+
+Test(model_state, an_interrupted_epochs_figures_are_saved_as_documented_and_load_back)
+{
+    char *dir = test_make_temp_dir();
+    size_t size;
+    unsigned char *bytes = interrupted_file(dir, &size);
+    const unsigned char want[] = {
+        'E', 'P', 'R', 'T', 0, 0, 0, 0,             /* tag, flags: optional */
+        32, 0, 0, 0, 0, 0, 0, 0,                    /* payload size */
+        0, 0, 0, 0, 0, 0, 0xe0, 0x3f,               /* loss 0.5 as float64 */
+        0, 0, 0, 0, 0, 0, 0xd0, 0x3f,               /* MSE 0.25 */
+        0x58, 2, 0, 0, 0, 0, 0, 0,                  /* 600 correct */
+        0, 0, 0, 0, 0, 0, 0xf8, 0x3f,               /* 1.5 s */
+    };
+    cr_expect_eq(bytes[24], 3, "section count");
+    for (size_t i = 0; i < sizeof want; i++)
+        cr_expect_eq(bytes[EPRT_AT + i], want[i], "byte %zu: got 0x%02x, want 0x%02x",
+                     EPRT_AT + i, bytes[EPRT_AT + i], want[i]);
+    char *path = join(dir, "saved.clprop");
+    clprop_model *model = load_or_fail(path);
+    clprop_pass_result got;
+    double seconds = 0.0;
+    cr_assert(clprop_model_interrupted_epoch(model, &got, &seconds));
+    cr_expect(memcmp(&got, &some_figures, sizeof got) == 0 && seconds == 1.5,
+              "got %zu samples, loss %g, MSE %g, %zu correct, %g s", got.samples, got.loss,
+              got.mse, got.correct, seconds);
+    clprop_training_state again = some_progress;
+    cr_assert_eq(clprop_model_set_training_state(model, &again), CLPROP_SUCCESS);
+    cr_expect_not(clprop_model_interrupted_epoch(model, NULL, NULL),
+                  "a new training state drops the figures of the one it replaces");
+    clprop_model_destroy(model);
+    free(path);
+    free(bytes);
+    test_remove_tree(dir);
+    free(dir);
+}
+
+Test(model_state, a_checkpoint_without_an_interrupted_epochs_figures_saves_as_before)
+{
+    char *dir = test_make_temp_dir();
+    size_t size;
+    free(checkpoint_file(dir, &size)); /* asserts the size: no "EPRT" */
+    char *path = join(dir, "saved.clprop");
+    clprop_model *model = load_or_fail(path);
+    cr_expect_not(clprop_model_interrupted_epoch(model, NULL, NULL));
+    clprop_model_destroy(model);
+    free(path);
+    test_remove_tree(dir);
+    free(dir);
+}
+
+Test(model_state, set_interrupted_epoch_refuses_figures_that_do_not_fit_the_training_state)
+{
+    clprop_model *model = small_model(1, 1);
+    cr_expect_eq(clprop_model_set_interrupted_epoch(model, &some_figures, 1.0),
+                 CLPROP_ERROR_INVALID_ARGUMENT);
+    cr_expect_not_null(strstr(clprop_model_message(model), "no training state"), "%s",
+                       clprop_model_message(model));
+    cr_assert_eq(clprop_model_set_training_state(model, &some_progress), CLPROP_SUCCESS);
+    clprop_pass_result fewer = some_figures, more_right = some_figures, negative = some_figures;
+    fewer.samples = 320;
+    more_right.correct = 641;
+    negative.mse = -0.25;
+    const struct { const clprop_pass_result *figures; double seconds; const char *detail; }
+        refused[] = {
+            {&fewer, 1.0, "figures are of 320 samples, but 640 were trained"},
+            {&more_right, 1.0, "641 correct of 640"},
+            {&negative, 1.0, "MSE -0.25"},
+            {&some_figures, INFINITY, "inf s"},
+            {&some_figures, NAN, "nan s"},
+            {NULL, 1.0, "figures is NULL"},
+        };
+    for (size_t i = 0; i < sizeof refused / sizeof *refused; i++) {
+        cr_expect_eq(clprop_model_set_interrupted_epoch(model, refused[i].figures,
+                                                        refused[i].seconds),
+                     CLPROP_ERROR_INVALID_ARGUMENT, "case %zu", i);
+        cr_expect_not_null(strstr(clprop_model_message(model), refused[i].detail),
+                           "\"%s\" should say \"%s\"", clprop_model_message(model),
+                           refused[i].detail);
+    }
+    cr_expect_not(clprop_model_interrupted_epoch(model, NULL, NULL), "refused calls keep nothing");
+    clprop_training_state between_epochs = some_progress;
+    between_epochs.samples_done = 0;
+    cr_assert_eq(clprop_model_set_training_state(model, &between_epochs), CLPROP_SUCCESS);
+    clprop_pass_result none = {0};
+    cr_expect_eq(clprop_model_set_interrupted_epoch(model, &none, 0.0),
+                 CLPROP_ERROR_INVALID_ARGUMENT);
+    cr_expect_not_null(strstr(clprop_model_message(model), "no epoch was interrupted"), "%s",
+                       clprop_model_message(model));
+    clprop_model_destroy(model);
+}
+
+Test(model_state, inconsistent_figures_of_an_interrupted_epoch_are_refused_naming_the_byte)
+{
+    char *dir = test_make_temp_dir();
+    size_t size;
+    unsigned char *bytes = interrupted_file(dir, &size);
+    unsigned char *copy = malloc(size);
+    enum { U32, U64, F64 };
+    struct { size_t offset; int type; double value; const char *detail; } cases[] = {
+        {EPRT_AT + 8, U64, 24, "byte 544: section \"EPRT\": 24 bytes, expected 32"},
+        {EPRT_PAYLOAD, F64, -1, "byte 536: section \"EPRT\": the interrupted epoch's figures are "
+                                "out of range: loss -1"},
+        {EPRT_PAYLOAD + 8, F64, NAN, "MSE nan"},
+        {EPRT_PAYLOAD + 16, U64, 641, "641 correct of 640"},
+        {EPRT_PAYLOAD + 24, F64, -INFINITY, "-inf s"},
+        {TRST_PAYLOAD + 8, U64, 0, "byte 536: section \"EPRT\": no epoch was interrupted"},
+        {TRST_AT, U32, 0x58585858 /* "XXXX", an unknown optional section */,
+         "byte 536: section \"EPRT\": figures of an interrupted epoch in a file without its "
+         "training progress"},
+        {TRST_AT, U32, 0x54525045 /* "EPRT" */,
+         "byte 432: section \"EPRT\": 96 bytes, expected 32"},
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof *cases; i++) {
+        memcpy(copy, bytes, size);
+        unsigned char *at = copy + cases[i].offset;
+        switch (cases[i].type) {
+        case U32: put_u32(at, (uint32_t)cases[i].value); break;
+        case U64: put_u64(at, (uint64_t)cases[i].value); break;
+        default: put_f64(at, cases[i].value); break;
+        }
+        reseal(copy, size);
+        expect_bytes_refused(dir, copy, size, CLPROP_ERROR_FORMAT, cases[i].detail);
+    }
+    free(copy);
+    free(bytes);
+    test_remove_tree(dir);
+    free(dir);
+}
+
 /* ---- Networks (needs an OpenCL device) ------------------------------------------------------- */
 
 typedef struct run_case {

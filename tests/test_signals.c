@@ -8,6 +8,7 @@
 #include <criterion/criterion.h>
 #include <dirent.h>
 #include <fcntl.h>
+#include <math.h>
 #include <signal.h>
 #include <stdarg.h>
 #include <stdint.h>
@@ -204,13 +205,45 @@ static int temporary_left(char *found, size_t size)
     return any;
 }
 
+/* Field `field` (from 0) of a --log row as a number. */
+static double log_field(const char *row, int field)
+{
+    for (int f = 0; f < field && row != NULL; f++)
+        row = strchr(row, ',') != NULL ? strchr(row, ',') + 1 : NULL;
+    return row != NULL ? strtod(row, NULL) : NAN;
+}
+
+/* Two --log files hold the same epochs with the same training loss and accuracy: the epoch a
+ * checkpoint interrupted included, its figures those of the whole epoch (to the rounding of
+ * summing its two parts apart). */
+static void expect_same_epoch_figures(const char *a, const char *b, const char *what)
+{
+    char *text_a = read_text(a), *text_b = read_text(b);
+    const char *row_a = strchr(text_a, '\n'), *row_b = strchr(text_b, '\n');
+    size_t rows = 0;
+    while (row_a != NULL && row_b != NULL && row_a[1] != '\0' && row_b[1] != '\0') {
+        row_a++, row_b++, rows++;
+        double loss_a = log_field(row_a, 2), loss_b = log_field(row_b, 2);
+        cr_expect(log_field(row_a, 0) == (double)rows && log_field(row_b, 0) == (double)rows &&
+                      fabs(loss_a - loss_b) <= 1e-6 * fabs(loss_a) &&
+                      log_field(row_a, 4) == log_field(row_b, 4),
+                  "%s: epoch %zu: train loss %.9g and %.9g, accuracy %g and %g", what, rows,
+                  loss_a, loss_b, log_field(row_a, 4), log_field(row_b, 4));
+        row_a = strchr(row_a, '\n'), row_b = strchr(row_b, '\n');
+    }
+    cr_expect_eq(rows, TOTAL_EPOCHS, "%s: %zu rows in %s and %s", what, rows, a, b);
+    free(text_a), free(text_b);
+}
+
 static void interrupt_and_resume(int signal_number, const char *signal_name)
 {
     char args[2048];
-    snprintf(args, sizeof args, RUN " --epochs %d --save straight.clprop", TOTAL_EPOCHS);
+    snprintf(args, sizeof args, RUN " --epochs %d --save straight.clprop --log straight.csv",
+             TOTAL_EPOCHS);
     cr_assert_eq(run_to_end("straight", NULL, args), 0, "the uninterrupted run failed");
 
-    snprintf(args, sizeof args, RUN " --epochs %d --checkpoint ck.clprop --save out.clprop",
+    snprintf(args, sizeof args,
+             RUN " --epochs %d --checkpoint ck.clprop --save out.clprop --log run.csv",
              TOTAL_EPOCHS);
     pid_t pid = start("stopped", NULL, "%s", args);
     cr_assert(wait_for_epoch(pid, "stopped", 2, 60), "%s: training never reached epoch 2",
@@ -239,6 +272,7 @@ static void interrupt_and_resume(int signal_number, const char *signal_name)
     cr_assert_eq(run_to_end("resumed", NULL, args), 0, "%s: resuming failed: %s", signal_name,
                  read_text("resumed.err"));
     expect_same_file("straight.clprop", "out.clprop", signal_name);
+    expect_same_epoch_figures("straight.csv", "run.csv", signal_name);
 }
 
 Test(signals, sigint_checkpoints_and_resumes_bit_for_bit)

@@ -3,6 +3,8 @@
  * early stopping keeps the best epoch; a target loss ends the run; the epoch callback sees every
  * epoch and can stop the run; data the caller freed after creating the trainer is never read. */
 #include <criterion/criterion.h>
+#include <math.h>
+#include <signal.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -267,6 +269,101 @@ Test(trainer, the_callback_stops_the_run_and_a_checkpoint_then_resumes_it)
     cr_expect_eq(state.epochs_done, 3);
     clprop_model_destroy(checkpoint);
     close_run(&r);
+}
+
+/* Keeps the last epoch's report; during the epoch after `stop_in_epoch` − 1 whole ones, asks
+ * for a stop once 200 samples are done (0: never). */
+typedef struct recorder {
+    clprop_epoch_report last;
+    size_t epochs_seen, stop_in_epoch;
+    volatile sig_atomic_t stop;
+} recorder;
+
+static int record(void *user, const clprop_epoch_report *report)
+{
+    recorder *r = user;
+    r->last = *report;
+    r->epochs_seen++;
+    return 0;
+}
+
+static void stop_part_way(void *user, size_t done, size_t total)
+{
+    (void)total;
+    recorder *r = user;
+    if (r->stop_in_epoch > 0 && r->epochs_seen + 1 == r->stop_in_epoch && done >= 200)
+        r->stop = 1;
+}
+
+static void expect_near(double got, double want, const char *what)
+{
+    cr_expect(fabs(got - want) <= 1e-6 * fabs(want), "%s: %.9g, straight through %.9g", what, got,
+              want);
+}
+
+/* An epoch stopped part-way (Ctrl-C) and resumed from the checkpoint reports the figures of the
+ * whole epoch, as the run that never stopped does: the checkpoint keeps those of the part before
+ * the stop. */
+Test(trainer, a_resumed_epoch_reports_the_whole_epochs_figures)
+{
+    run straight, stopped, resumed;
+    recorder whole = {0}, first = {.stop_in_epoch = 2}, rest = {0};
+    open_run(&straight, DIABETES);
+    clprop_trainer_desc two = command_params(2);
+    two.on_epoch = record;
+    two.user = &whole;
+    train(&straight, &two);
+
+    open_run(&stopped, DIABETES);
+    clprop_trainer_desc interrupted = two;
+    interrupted.user = &first;
+    interrupted.progress = stop_part_way;
+    interrupted.progress_user = &first;
+    interrupted.stop = &first.stop;
+    cr_assert_eq(clprop_trainer_create(stopped.net, stopped.data, &interrupted, &stopped.trainer),
+                 CLPROP_SUCCESS);
+    cr_assert_eq(clprop_trainer_run(stopped.trainer), CLPROP_STOPPED);
+    cr_assert_eq(clprop_trainer_save_checkpoint(stopped.trainer, in_dir("part.ck")),
+                 CLPROP_SUCCESS, "%s", clprop_trainer_message(stopped.trainer));
+    clprop_model *checkpoint = load(in_dir("part.ck"));
+    clprop_training_state state;
+    cr_assert(clprop_model_training_state(checkpoint, &state));
+    cr_assert(state.epochs_done == 1 && state.samples_done >= 200 && state.samples_done < 384,
+              "stopped after epoch %llu and %llu samples", (unsigned long long)state.epochs_done,
+              (unsigned long long)state.samples_done);
+    clprop_pass_result so_far;
+    double seconds = 0.0;
+    cr_assert(clprop_model_interrupted_epoch(checkpoint, &so_far, &seconds));
+    cr_expect_eq(so_far.samples, state.samples_done);
+    cr_expect(seconds > 0.0);
+    clprop_model_destroy(checkpoint);
+
+    open_run(&resumed, DIABETES);
+    clprop_trainer_desc on = {.epochs = 2, .resume = in_dir("part.ck"), .on_epoch = record,
+                              .user = &rest};
+    train(&resumed, &on);
+    cr_assert_eq(rest.epochs_seen, 1);
+    const clprop_pass_result *got = &rest.last.train, *want = &whole.last.train;
+    cr_expect_eq(rest.last.epoch, 2);
+    cr_expect_eq(got->samples, want->samples);
+    cr_expect_eq(got->correct, want->correct);
+    expect_near(got->loss, want->loss, "loss");
+    expect_near(got->mse, want->mse, "MSE");
+    cr_expect(rest.last.seconds >= seconds);
+
+    /* a checkpoint made before the figures were kept: the epoch reports its rest alone */
+    checkpoint = load(in_dir("part.ck"));
+    cr_assert_eq(clprop_model_set_training_state(checkpoint, &state), CLPROP_SUCCESS);
+    cr_assert_eq(clprop_model_save(checkpoint, in_dir("older.ck")), CLPROP_SUCCESS);
+    clprop_model_destroy(checkpoint);
+    run older;
+    recorder older_rest = {0};
+    open_run(&older, DIABETES);
+    clprop_trainer_desc from_older = {.epochs = 2, .resume = in_dir("older.ck"),
+                                      .on_epoch = record, .user = &older_rest};
+    train(&older, &from_older);
+    cr_expect_eq(older_rest.last.train.samples, 384 - state.samples_done);
+    close_run(&straight), close_run(&stopped), close_run(&resumed), close_run(&older);
 }
 
 Test(trainer, early_stopping_ends_the_run_with_the_best_epochs_weights)

@@ -172,6 +172,9 @@ static void make_models(void)
                                       .best_epoch = 2, .stale_epochs = 1};
     if (clprop_model_set_training_state(model, &progress) != CLPROP_SUCCESS)
         die("clprop_model_set_training_state", clprop_model_message(model));
+    clprop_pass_result so_far = {.samples = 5, .loss = 0.75, .mse = 0.125, .correct = 3};
+    if (clprop_model_set_interrupted_epoch(model, &so_far, 0.5) != CLPROP_SUCCESS)
+        die("clprop_model_set_interrupted_epoch", clprop_model_message(model));
     save(model, "seed-softmax-adam-checkpoint.model");
     clprop_model_destroy(model);
 
