@@ -25,6 +25,7 @@ typedef struct bench_options {
     size_t repeats;     /* timed runs per operation */
     int quick;          /* batch-32 shapes only (the smoke test) */
     const char *only;   /* measure only operations whose "label kernel" contains this; NULL: all */
+    int each_alone;     /* time each run alone, the host waiting between runs, not all queued */
 } bench_options;
 
 /* ---- the FP32 FMA peak of the CPU or of an OpenCL device (peak.c) ---- */
@@ -88,7 +89,13 @@ typedef enum bench_clock {
      * three enqueued behind a user event so host-side enqueue time is not counted */
     BENCH_CLOCK_MARKERS,
     /* host monotonic clock around the operation and clFinish */
-    BENCH_CLOCK_WALL
+    BENCH_CLOCK_WALL,
+    /* markers as above around each run, every timed run queued back to back behind one user
+     * event: the device goes from one run to the next as from one launch of a training step to
+     * the next, with no host round trip between (on PoCL, each round trip puts its worker
+     * threads to sleep, and the host's wake-up can leave two of them sharing one core for the
+     * next run) */
+    BENCH_CLOCK_QUEUED
 } bench_clock;
 
 typedef struct bench_timing {
@@ -97,7 +104,8 @@ typedef struct bench_timing {
 } bench_timing;
 
 /* Markers when the device reports their timestamps, else the wall clock. *empty_s gets the
- * median of an interval with nothing in it: the floor under every figure. */
+ * median of an interval with nothing in it: the floor under every figure. (The markers' runs
+ * are then queued, BENCH_CLOCK_QUEUED, unless --each-alone.) */
 bench_clock bench_choose_clock(clprop_context *context, double *empty_s);
 const char *bench_clock_name(bench_clock clock);
 /* GEMMs on the device for `seconds` of wall time, before anything is timed; a failure is

@@ -369,8 +369,12 @@ def main():
               f"{peak_rows[0]['threads']} threads): {peak:.1f} GFLOP/s, the best of "
               f"{', '.join('%.0f' % r['gflops'] for r in peak_rows)}; share of peak is "
               "clprop's GFLOP/s over it.\n")
+    queued = any(r.get("timing") == "queued markers" for r in kernels)
+    how = ("each product's timed runs queued back to back, as a training step queues its "
+           "launches" if queued else "each timed run waited for alone")
     print("Row-major, C (m x n) = op(A) . op(B). clprop and CLBlast: device timestamps "
-          "(clprop-bench kernels); OpenBLAS: wall clock; each 10 timed runs after 2 warm-ups per "
+          f"(clprop-bench kernels; {how}); OpenBLAS: wall clock around each call of a loop; "
+          "each 10 timed runs after 2 warm-ups per "
           f"round, {machine.get('rounds', 1)} round(s), and the table gives the fastest run of "
           "all: on a shared machine other work only ever adds time, and the fastest run is the "
           "one it disturbed least (the step split below uses medians). "

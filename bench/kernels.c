@@ -153,6 +153,8 @@ int bench_kernels(const bench_options *options)
     session.clblast = open_context(options, CLPROP_GEMM_CLBLAST);
     session.rng = clprop_rng_seeded(1);
     session.clock = bench_choose_clock(session.native, &session.empty_s);
+    if (session.clock == BENCH_CLOCK_MARKERS && !options->each_alone)
+        session.clock = BENCH_CLOCK_QUEUED;
     clprop_message message = {{0}};
     bench_require(bench_warm_up(session.native, WARM_UP_SECONDS, &message), "warming up the device",
                   message.text);

@@ -4,7 +4,7 @@
  * Build: cmake -S . -B build-bench -DCMAKE_BUILD_TYPE=RelWithDebInfo
  *        cmake --build build-bench -j2 --target clprop-bench
  * Run:   ./build-bench/clprop-bench kernels [--device SPEC] [--json] [--repeat N] [--quick]
- *                                         [--only TEXT]
+ *                                         [--only TEXT] [--each-alone]
  *        ./build-bench/clprop-bench train [--device SPEC] [--json] [--quick]   (train.c)
  *        ./build-bench/clprop-bench peak [--opencl [--device SPEC]] [--json]   (peak.c)
  *        ./build-bench/clprop-bench --help */
@@ -24,7 +24,7 @@ static void print_usage(FILE *out)
 {
     fprintf(out,
             "usage: clprop-bench kernels [--device SPEC] [--json] [--repeat N] [--quick]\n"
-            "                            [--only TEXT]\n"
+            "                            [--only TEXT] [--each-alone]\n"
             "       clprop-bench train [--device SPEC] [--json] [--quick] [--epochs N]\n"
             "                          [--batches B,B,...] [--data DIR] [--memory]\n"
             "       clprop-bench peak [--opencl [--device SPEC]] [--json]\n"
@@ -54,6 +54,9 @@ static void print_usage(FILE *out)
             "  --quick        batch 32 only, %d timed runs: the smoke test\n"
             "  --only TEXT    only the operations whose case and kernel, as the tables print\n"
             "                 them (\"784-256 B256 gemm_nn\"), contain TEXT\n"
+            "  --each-alone   time each run alone, waiting for it before queuing the next\n"
+            "                 (default: an operation's timed runs queued back to back, as a\n"
+            "                 training step queues its launches)\n"
             "  -h, --help     this text\n"
             "\n"
             "exit status: 0 when every result was right, 1 when one was wrong or the device\n"
@@ -101,6 +104,8 @@ static int parse_kernels_options(int argc, char **argv, bench_options *options)
             options->json = 1;
         } else if (strcmp(arg, "--quick") == 0) {
             options->quick = 1;
+        } else if (strcmp(arg, "--each-alone") == 0) {
+            options->each_alone = 1;
         } else if (strcmp(arg, "--device") == 0) {
             if (!has_value)
                 return usage_error("%s needs a device selector", arg);

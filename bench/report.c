@@ -59,9 +59,14 @@ void bench_print_preamble(const bench_session *session)
     printf("clprop-bench kernels on %s (%s), %u compute units\n", device->name,
            device->platform_name, device->compute_units);
     printf("clprop GEMM: %s\n  (CLPROP_GEMM_FAMILY=generic|cpu|gpu picks another)\n", gemm);
-    if (session->clock == BENCH_CLOCK_MARKERS)
+    if (session->clock == BENCH_CLOCK_QUEUED)
         printf("timing: device timestamps (CL_PROFILING_COMMAND_END) of markers around each "
-               "operation; an empty interval measures %.1f us\n",
+               "operation, its timed runs queued\nback to back as a training step queues its "
+               "launches (--each-alone: one at a time); an empty interval measures %.1f us\n",
+               session->empty_s * 1e6);
+    else if (session->clock == BENCH_CLOCK_MARKERS)
+        printf("timing: device timestamps (CL_PROFILING_COMMAND_END) of markers around each "
+               "operation, each timed run\nwaited for alone; an empty interval measures %.1f us\n",
                session->empty_s * 1e6);
     else
         printf("timing: host wall clock around each operation and clFinish (the device gives "

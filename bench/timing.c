@@ -4,8 +4,11 @@
  * markers: [marker before] [the operation's kernels] [marker after], all three enqueued behind a
  * user event that is released only once they are queued. The time is then after.END − before.END
  * in device timestamps: the operation's execution and the device's own scheduling between
- * commands, without the host's argument setting and enqueueing. Where the device gives markers
- * no timestamps, the host's monotonic clock around the operation and clFinish is used instead.
+ * commands, without the host's argument setting and enqueueing. The timed runs of an operation
+ * are all queued behind one such gate (BENCH_CLOCK_QUEUED), as a training step queues its
+ * launches, or, with --each-alone, each is waited for before the next is queued. Where the
+ * device gives markers no timestamps, the host's monotonic clock around the operation and
+ * clFinish is used instead.
  *
  * Build: cmake --build build-bench -j2 --target clprop-bench
  * Run:   ./build-bench/clprop-bench kernels --quick */
@@ -86,6 +89,45 @@ static clprop_status time_with_markers(clprop_context *context, clprop_message *
     return CLPROP_SUCCESS;
 }
 
+/* Every timed run behind one gate, each between two markers: [before_i] [op] [after_i], an
+ * input to restore copied ahead of before_i. */
+static clprop_status time_queued(clprop_context *context, clprop_message *message,
+                                 const bench_op *op, size_t repeats, double *seconds)
+{
+    cl_int error;
+    cl_event gate = clCreateUserEvent(context->cl, &error);
+    CHECK_CL(error, "clCreateUserEvent");
+    cl_event *marks = calloc(2 * repeats, sizeof *marks); /* before_i at 2i, after_i at 2i + 1 */
+    clprop_status status = marks != NULL ? CLPROP_SUCCESS
+                                         : clprop_fail(message, CLPROP_ERROR_OUT_OF_HOST_MEMORY,
+                                                       "no host memory for %zu events", repeats);
+    if (status == CLPROP_SUCCESS)
+        error = clEnqueueMarkerWithWaitList(context->queue, 1, &gate, NULL);
+    for (size_t i = 0; i < repeats && error == CL_SUCCESS && status == CLPROP_SUCCESS; i++) {
+        status = restore_input(context, message, op);
+        if (status == CLPROP_SUCCESS)
+            error = clEnqueueMarkerWithWaitList(context->queue, 0, NULL, &marks[2 * i]);
+        if (error == CL_SUCCESS && status == CLPROP_SUCCESS)
+            status = op->run(context, message, op->args);
+        if (error == CL_SUCCESS && status == CLPROP_SUCCESS)
+            error = clEnqueueMarkerWithWaitList(context->queue, 0, NULL, &marks[2 * i + 1]);
+    }
+    /* released whatever happened, or the queue would wait on it for ever */
+    clSetUserEventStatus(gate, CL_COMPLETE);
+    clFinish(context->queue);
+    for (size_t i = 0; i < repeats && error == CL_SUCCESS && status == CLPROP_SUCCESS; i++)
+        seconds[i] = seconds_between(marks[2 * i], marks[2 * i + 1], &error);
+    for (size_t i = 0; marks != NULL && i < 2 * repeats; i++)
+        if (marks[i] != NULL)
+            clReleaseEvent(marks[i]);
+    free(marks);
+    clReleaseEvent(gate);
+    if (status != CLPROP_SUCCESS)
+        return status;
+    CHECK_CL(error, "timing with marker events");
+    return CLPROP_SUCCESS;
+}
+
 static double now_seconds(void)
 {
     struct timespec now;
@@ -143,7 +185,9 @@ clprop_status bench_time(clprop_context *context, clprop_message *message, bench
     }
     double *seconds = bench_alloc(repeats * sizeof *seconds);
     clprop_status status = CLPROP_SUCCESS;
-    for (size_t i = 0; i < repeats && status == CLPROP_SUCCESS; i++)
+    if (clock == BENCH_CLOCK_QUEUED)
+        status = time_queued(context, message, op, repeats, seconds);
+    for (size_t i = 0; clock != BENCH_CLOCK_QUEUED && i < repeats && status == CLPROP_SUCCESS; i++)
         status = time_one(context, message, clock, op, &seconds[i]);
     if (status == CLPROP_SUCCESS)
         *timing = summarize(seconds, repeats);
@@ -203,5 +247,7 @@ clprop_status bench_warm_up(clprop_context *context, double seconds, clprop_mess
 
 const char *bench_clock_name(bench_clock clock)
 {
-    return clock == BENCH_CLOCK_MARKERS ? "markers" : "wall";
+    return clock == BENCH_CLOCK_QUEUED ? "queued markers"
+           : clock == BENCH_CLOCK_MARKERS ? "markers"
+                                          : "wall";
 }
