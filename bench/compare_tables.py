@@ -324,7 +324,7 @@ def step_split(kernels, openblas, train, torch_rows, batch):
                for r in largest],
              f"| SGD update (1 launch over the parameter store in a step; here the 6 "
              f"layer parts apart) | {ms(update)} | {pct(update)} |",
-             f"| sum of the kernels, each timed alone | {ms(kernels_total)} "
+             f"| sum of the kernels, each timed on its own | {ms(kernels_total)} "
              f"| {pct(kernels_total)} |",
              f"| the step as measured in training (epoch / steps) | {ms(measured)} | 100% |",
              f"| left over: the epilogues, launches, waits, host work between kernels | "
