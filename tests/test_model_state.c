@@ -218,6 +218,36 @@ static void expect_bytes_refused(const char *dir, const unsigned char *bytes, si
     free(path);
 }
 
+/* A byte image's field overwritten with a value of a type, the CRC made right again: the reader's
+ * own checks must refuse it, saying `detail`. */
+typedef enum { U32, U64, F32, F64 } field_type;
+typedef struct damage {
+    size_t offset;
+    field_type type;
+    double value;
+    const char *detail;
+} damage;
+
+static void expect_damage_refused(const char *dir, const unsigned char *bytes, size_t size,
+                                  const damage *cases, size_t count)
+{
+    unsigned char *copy = malloc(size);
+    cr_assert_not_null(copy);
+    for (size_t i = 0; i < count; i++) {
+        memcpy(copy, bytes, size);
+        unsigned char *at = copy + cases[i].offset;
+        switch (cases[i].type) {
+        case U32: put_u32(at, (uint32_t)cases[i].value); break;
+        case U64: put_u64(at, (uint64_t)cases[i].value); break;
+        case F32: put_f32(at, (float)cases[i].value); break;
+        default: put_f64(at, cases[i].value); break;
+        }
+        reseal(copy, size);
+        expect_bytes_refused(dir, copy, size, CLPROP_ERROR_FORMAT, cases[i].detail);
+    }
+    free(copy);
+}
+
 static const clprop_training_state some_progress = {
     .epochs_done = 12, .samples_done = 640, .seed = 0x1122334455667788u,
     .shuffle_state = 0xdeadbeefcafef00du,
@@ -638,9 +668,7 @@ Test(model_state, inconsistent_sections_are_refused_naming_the_byte)
     char *dir = test_make_temp_dir();
     size_t size;
     unsigned char *bytes = checkpoint_file(dir, &size);
-    unsigned char *copy = malloc(size);
-    enum { U32, U64, F32, F64 };
-    struct { size_t offset; int type; double value; const char *detail; } cases[] = {
+    const damage cases[] = {
         {OPTM_PAYLOAD, U32, 1, "byte 208: section \"OPTM\": 52 floats of momentum state, "
                                "expected 26 (1 per parameter, 26 parameters)"},
         {OPTM_PAYLOAD, U32, 0, "byte 208: section \"OPTM\": 52 floats of sgd state, expected 0"},
@@ -660,19 +688,7 @@ Test(model_state, inconsistent_sections_are_refused_naming_the_byte)
         {TRST_AT, U32, 0x4d54504f /* "OPTM" */, "byte 424: section \"OPTM\": appears a second "
                                                 "time"},
     };
-    for (size_t i = 0; i < sizeof cases / sizeof *cases; i++) {
-        memcpy(copy, bytes, size);
-        unsigned char *at = copy + cases[i].offset;
-        switch (cases[i].type) {
-        case U32: put_u32(at, (uint32_t)cases[i].value); break;
-        case U64: put_u64(at, (uint64_t)cases[i].value); break;
-        case F32: put_f32(at, (float)cases[i].value); break;
-        default: put_f64(at, cases[i].value); break;
-        }
-        reseal(copy, size);
-        expect_bytes_refused(dir, copy, size, CLPROP_ERROR_FORMAT, cases[i].detail);
-    }
-    free(copy);
+    expect_damage_refused(dir, bytes, size, cases, sizeof cases / sizeof *cases);
     free(bytes);
     test_remove_tree(dir);
     free(dir);
@@ -853,9 +869,7 @@ Test(model_state, inconsistent_figures_of_an_interrupted_epoch_are_refused_namin
     char *dir = test_make_temp_dir();
     size_t size;
     unsigned char *bytes = interrupted_file(dir, &size);
-    unsigned char *copy = malloc(size);
-    enum { U32, U64, F64 };
-    struct { size_t offset; int type; double value; const char *detail; } cases[] = {
+    const damage cases[] = {
         {EPRT_AT + 8, U64, 24, "byte 544: section \"EPRT\": 24 bytes, expected 32"},
         {EPRT_PAYLOAD, F64, -1, "byte 536: section \"EPRT\": the interrupted epoch's figures are "
                                 "out of range: loss -1"},
@@ -869,18 +883,7 @@ Test(model_state, inconsistent_figures_of_an_interrupted_epoch_are_refused_namin
         {TRST_AT, U32, 0x54525045 /* "EPRT" */,
          "byte 432: section \"EPRT\": 96 bytes, expected 32"},
     };
-    for (size_t i = 0; i < sizeof cases / sizeof *cases; i++) {
-        memcpy(copy, bytes, size);
-        unsigned char *at = copy + cases[i].offset;
-        switch (cases[i].type) {
-        case U32: put_u32(at, (uint32_t)cases[i].value); break;
-        case U64: put_u64(at, (uint64_t)cases[i].value); break;
-        default: put_f64(at, cases[i].value); break;
-        }
-        reseal(copy, size);
-        expect_bytes_refused(dir, copy, size, CLPROP_ERROR_FORMAT, cases[i].detail);
-    }
-    free(copy);
+    expect_damage_refused(dir, bytes, size, cases, sizeof cases / sizeof *cases);
     free(bytes);
     test_remove_tree(dir);
     free(dir);
