@@ -103,9 +103,9 @@ typedef struct bench_timing {
     size_t repeats;
 } bench_timing;
 
-/* Markers when the device reports their timestamps, else the wall clock. *empty_s gets the
- * median of an interval with nothing in it: the floor under every figure. (The markers' runs
- * are then queued, BENCH_CLOCK_QUEUED, unless --each-alone.) */
+/* Markers when the device reports their timestamps, else the wall clock (kernels.c then makes
+ * markers BENCH_CLOCK_QUEUED unless --each-alone). *empty_s gets the median of an interval with
+ * nothing in it, timed one at a time: the floor under every figure. */
 bench_clock bench_choose_clock(clprop_context *context, double *empty_s);
 const char *bench_clock_name(bench_clock clock);
 /* GEMMs on the device for `seconds` of wall time, before anything is timed; a failure is

@@ -369,9 +369,11 @@ def main():
               f"{peak_rows[0]['threads']} threads): {peak:.1f} GFLOP/s, the best of "
               f"{', '.join('%.0f' % r['gflops'] for r in peak_rows)}; share of peak is "
               "clprop's GFLOP/s over it.\n")
-    queued = any(r.get("timing") == "queued markers" for r in kernels)
+    timings = {r.get("timing") for r in kernels if "gflops" in r}
     how = ("each product's timed runs queued back to back, as a training step queues its "
-           "launches" if queued else "each timed run waited for alone")
+           "launches" if timings == {"queued markers"} else
+           "each timed run waited for alone" if timings <= {"markers", "wall"} else
+           "rounds timed in different ways: " + ", ".join(sorted(str(t) for t in timings)))
     print("Row-major, C (m x n) = op(A) . op(B). clprop and CLBlast: device timestamps "
           f"(clprop-bench kernels; {how}); OpenBLAS: wall clock around each call of a loop; "
           "each 10 timed runs after 2 warm-ups per "

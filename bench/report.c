@@ -62,7 +62,8 @@ void bench_print_preamble(const bench_session *session)
     if (session->clock == BENCH_CLOCK_QUEUED)
         printf("timing: device timestamps (CL_PROFILING_COMMAND_END) of markers around each "
                "operation, its timed runs queued\nback to back as a training step queues its "
-               "launches (--each-alone: one at a time); an empty interval measures %.1f us\n",
+               "launches (--each-alone: one at a time); an empty interval, alone, measures "
+               "%.1f us\n",
                session->empty_s * 1e6);
     else if (session->clock == BENCH_CLOCK_MARKERS)
         printf("timing: device timestamps (CL_PROFILING_COMMAND_END) of markers around each "

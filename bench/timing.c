@@ -98,9 +98,10 @@ static clprop_status time_queued(clprop_context *context, clprop_message *messag
     cl_event gate = clCreateUserEvent(context->cl, &error);
     CHECK_CL(error, "clCreateUserEvent");
     cl_event *marks = calloc(2 * repeats, sizeof *marks); /* before_i at 2i, after_i at 2i + 1 */
-    clprop_status status = marks != NULL ? CLPROP_SUCCESS
-                                         : clprop_fail(message, CLPROP_ERROR_OUT_OF_HOST_MEMORY,
-                                                       "no host memory for %zu events", repeats);
+    clprop_status status =
+        marks != NULL ? CLPROP_SUCCESS
+                      : clprop_fail(message, CLPROP_ERROR_OUT_OF_HOST_MEMORY,
+                                    "no host memory for %zu events", 2 * repeats);
     if (status == CLPROP_SUCCESS)
         error = clEnqueueMarkerWithWaitList(context->queue, 1, &gate, NULL);
     for (size_t i = 0; i < repeats && error == CL_SUCCESS && status == CLPROP_SUCCESS; i++) {

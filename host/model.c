@@ -615,8 +615,9 @@ int clprop_model_check_interrupted_epoch(const clprop_training_state *state,
                  figures->samples, (unsigned long long)state->samples_done);
         return 0;
     }
-    if (!(isfinite(figures->loss) && figures->loss >= 0.0 && isfinite(figures->mse) &&
-          figures->mse >= 0.0 && isfinite(seconds) && seconds >= 0.0) ||
+    /* the loss may be below 0: cross-entropy on targets below 0 (the command warns, and trains) */
+    if (!(isfinite(figures->loss) && isfinite(figures->mse) && figures->mse >= 0.0 &&
+          isfinite(seconds) && seconds >= 0.0) ||
         figures->correct > figures->samples) {
         snprintf(problem, problem_size,
                  "the interrupted epoch's figures are out of range: loss %g, MSE %g, %zu correct "

@@ -65,7 +65,7 @@
  *     8    8   the mean squared error, float64
  *     16   8   the samples classified right
  *     24   8   the seconds they took, float64
- *   Each figure is a number from 0 (the count at most the samples done).
+ *   Each a finite number; the MSE and the seconds from 0, the count at most the samples done.
  *
  *   "SCAL", the input and target scaling (clprop_scaling), written as required: an older reader
  *   that ignored it would feed the network unscaled data and print outputs in the wrong units, so
@@ -663,6 +663,21 @@ static clprop_status read_epoch_part(file_reader *reader, uint64_t size,
     return CLPROP_SUCCESS;
 }
 
+/* Where in an "EPRT" section starting at `at` the first figure out of range lies. */
+static uint64_t first_bad_figure(const clprop_pass_result *figures, double seconds, uint64_t at)
+{
+    const uint64_t payload = at + SECTION_HEADER_SIZE;
+    if (!isfinite(figures->loss))
+        return payload;
+    if (!(isfinite(figures->mse) && figures->mse >= 0.0))
+        return payload + 8;
+    if (figures->correct > figures->samples)
+        return payload + 16;
+    if (!(isfinite(seconds) && seconds >= 0.0))
+        return payload + 24;
+    return at;
+}
+
 /* Once every section is read: the epoch's figures join the training state, whose samples done
  * they cover. */
 static clprop_status attach_epoch_part(file_reader *reader, clprop_model *model,
@@ -676,7 +691,9 @@ static clprop_status attach_epoch_part(file_reader *reader, clprop_model *model,
     figures.samples = (size_t)model->training_state.samples_done;
     if (!clprop_model_check_interrupted_epoch(&model->training_state, &figures, seconds, problem,
                                               sizeof problem))
-        return bad_section(reader, at, EPOCH_PART_TAG, problem);
+        return bad_section(reader,
+                           figures.samples == 0 ? at : first_bad_figure(&figures, seconds, at),
+                           EPOCH_PART_TAG, problem);
     model->interrupted = figures;
     model->interrupted_seconds = seconds;
     return CLPROP_SUCCESS;

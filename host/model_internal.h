@@ -112,7 +112,8 @@ int clprop_model_attach_dropout(clprop_model *model, const float *rates, uint64_
 int clprop_model_check_training_state(const clprop_training_state *state, char *problem,
                                       size_t problem_size);
 /* Figures of an interrupted epoch that fit the training state: those of its samples done (not
- * 0), each a number a pass could have measured. Returns 0 with the problem in words otherwise. */
+ * 0), each a number a pass could have measured (a finite loss, an MSE and seconds from 0, at most
+ * samples done correct). Returns 0 with the problem in words otherwise. */
 int clprop_model_check_interrupted_epoch(const clprop_training_state *state,
                                          const clprop_pass_result *figures, double seconds,
                                          char *problem, size_t problem_size);

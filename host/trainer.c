@@ -637,10 +637,12 @@ clprop_status clprop_trainer_save_checkpoint(clprop_trainer *t, const char *path
     clprop_status status = clprop_model_from_net(t->net, &model);
     if (status != CLPROP_SUCCESS)
         status = clprop_fail(&t->message, status, "%s", clprop_net_message(t->net));
-    else if ((status = clprop_model_set_training_state(model, &t->progress)) != CLPROP_SUCCESS ||
-             (t->part.samples > 0 && (status = clprop_model_set_interrupted_epoch(
-                                          model, &t->part, t->part_seconds)) != CLPROP_SUCCESS))
+    else if ((status = clprop_model_set_training_state(model, &t->progress)) != CLPROP_SUCCESS)
         status = clprop_fail(&t->message, status, "%s", clprop_model_message(model));
+    /* the part's figures only complete a report: figures it refuses (none a run measures should
+     * be) leave the checkpoint without them, resuming as one made before they were kept */
+    if (status == CLPROP_SUCCESS && t->part.samples > 0)
+        clprop_model_set_interrupted_epoch(model, &t->part, t->part_seconds);
     if (status == CLPROP_SUCCESS)
         status = save_model(t, model, path);
     clprop_model_destroy(model);

@@ -809,6 +809,40 @@ Test(model_state, an_interrupted_epochs_figures_are_saved_as_documented_and_load
     free(dir);
 }
 
+/* Cross-entropy on targets below 0 gives a loss below 0: such figures are kept. "EPRT" may come
+ * before the "TRST" it goes with. */
+Test(model_state, an_interrupted_epochs_negative_loss_is_kept_and_the_sections_may_swap)
+{
+    char *dir = test_make_temp_dir();
+    clprop_model *model = interrupted_model();
+    clprop_pass_result negative = some_figures;
+    negative.loss = -0.75;
+    cr_assert_eq(clprop_model_set_interrupted_epoch(model, &negative, 1.5), CLPROP_SUCCESS, "%s",
+                 clprop_model_message(model));
+    size_t size;
+    unsigned char *bytes = saved_bytes(model, dir, &size);
+    cr_assert_eq(size, INTERRUPTED_SIZE);
+    unsigned char *swapped = malloc(size);
+    const size_t trst = EPRT_AT - TRST_AT, eprt = INTERRUPTED_SIZE - 4 - EPRT_AT;
+    memcpy(swapped, bytes, TRST_AT);
+    memcpy(swapped + TRST_AT, bytes + EPRT_AT, eprt);
+    memcpy(swapped + TRST_AT + eprt, bytes + TRST_AT, trst);
+    reseal(swapped, size);
+    char *path = test_write_bytes(dir, "swapped.clprop", swapped, size);
+    clprop_model *loaded = load_or_fail(path);
+    clprop_pass_result got;
+    cr_assert(clprop_model_interrupted_epoch(loaded, &got, NULL));
+    cr_expect(got.loss == -0.75 && got.samples == 640, "loss %g of %zu samples", got.loss,
+              got.samples);
+    clprop_model_destroy(loaded);
+    clprop_model_destroy(model);
+    free(path);
+    free(swapped);
+    free(bytes);
+    test_remove_tree(dir);
+    free(dir);
+}
+
 Test(model_state, a_checkpoint_without_an_interrupted_epochs_figures_saves_as_before)
 {
     char *dir = test_make_temp_dir();
@@ -871,11 +905,15 @@ Test(model_state, inconsistent_figures_of_an_interrupted_epoch_are_refused_namin
     unsigned char *bytes = interrupted_file(dir, &size);
     const damage cases[] = {
         {EPRT_AT + 8, U64, 24, "byte 544: section \"EPRT\": 24 bytes, expected 32"},
-        {EPRT_PAYLOAD, F64, -1, "byte 536: section \"EPRT\": the interrupted epoch's figures are "
-                                "out of range: loss -1"},
-        {EPRT_PAYLOAD + 8, F64, NAN, "MSE nan"},
-        {EPRT_PAYLOAD + 16, U64, 641, "641 correct of 640"},
-        {EPRT_PAYLOAD + 24, F64, -INFINITY, "-inf s"},
+        {EPRT_PAYLOAD, F64, NAN, "byte 552: section \"EPRT\": the interrupted epoch's figures "
+                                 "are out of range: loss nan"},
+        {EPRT_PAYLOAD + 8, F64, -0.25, "byte 560: section \"EPRT\": the interrupted epoch's "
+                                       "figures are out of range: loss 0.5, MSE -0.25"},
+        {EPRT_PAYLOAD + 16, U64, 641, "byte 568: section \"EPRT\": the interrupted epoch's figures "
+                                      "are out of range: loss 0.5, MSE 0.25, 641 correct of 640"},
+        {EPRT_PAYLOAD + 24, F64, -INFINITY, "byte 576: section \"EPRT\": the interrupted epoch's "
+                                            "figures are out of range: loss 0.5, MSE 0.25, 600 "
+                                            "correct of 640, -inf s"},
         {TRST_PAYLOAD + 8, U64, 0, "byte 536: section \"EPRT\": no epoch was interrupted"},
         {TRST_AT, U32, 0x58585858 /* "XXXX", an unknown optional section */,
          "byte 536: section \"EPRT\": figures of an interrupted epoch in a file without its "

@@ -187,6 +187,15 @@ static void check_optimizer(const clprop_model *model)
     clprop_training_state progress;
     if (clprop_model_training_state(model, &progress) && isnan(progress.best_loss))
         fuzz_fail("loaded a best loss of NaN");
+    clprop_pass_result part;
+    double seconds = 0.0;
+    if (clprop_model_interrupted_epoch(model, &part, &seconds) &&
+        (!clprop_model_training_state(model, &progress) || part.samples != progress.samples_done ||
+         part.correct > part.samples || !isfinite(part.loss) || !(part.mse >= 0.0) ||
+         !isfinite(part.mse) || !(seconds >= 0.0) || !isfinite(seconds)))
+        fuzz_fail("loaded an interrupted epoch's figures that do not fit: %zu samples, loss %g, "
+                  "MSE %g, %zu correct, %g s",
+                  part.samples, part.loss, part.mse, part.correct, seconds);
 }
 
 static int same_parameters(clprop_model *a, clprop_model *b)
