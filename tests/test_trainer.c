@@ -301,6 +301,17 @@ static void expect_near(double got, double want, const char *what)
               want);
 }
 
+/* Runs r with `desc`, whose recorder asks for a stop part-way, and saves the checkpoint to `name`
+ * in the test's folder. */
+static void run_to_the_stop(run *r, const clprop_trainer_desc *desc, const char *name)
+{
+    cr_assert_eq(clprop_trainer_create(r->net, r->data, desc, &r->trainer), CLPROP_SUCCESS, "%s",
+                 clprop_trainer_message(r->trainer));
+    cr_assert_eq(clprop_trainer_run(r->trainer), CLPROP_STOPPED);
+    cr_assert_eq(clprop_trainer_save_checkpoint(r->trainer, in_dir(name)), CLPROP_SUCCESS, "%s",
+                 clprop_trainer_message(r->trainer));
+}
+
 /* An epoch stopped part-way (Ctrl-C), resumed, stopped again in the same epoch and resumed again
  * reports the figures of the whole epoch, as the run that never stopped does: each checkpoint
  * keeps those of the epoch's part before its stop. */
@@ -321,11 +332,7 @@ Test(trainer, a_resumed_epoch_reports_the_whole_epochs_figures)
     interrupted.progress = stop_part_way;
     interrupted.progress_user = &first;
     interrupted.stop = &first.stop;
-    cr_assert_eq(clprop_trainer_create(stopped.net, stopped.data, &interrupted, &stopped.trainer),
-                 CLPROP_SUCCESS);
-    cr_assert_eq(clprop_trainer_run(stopped.trainer), CLPROP_STOPPED);
-    cr_assert_eq(clprop_trainer_save_checkpoint(stopped.trainer, in_dir("part.ck")),
-                 CLPROP_SUCCESS, "%s", clprop_trainer_message(stopped.trainer));
+    run_to_the_stop(&stopped, &interrupted, "part.ck");
     clprop_model *checkpoint = load(in_dir("part.ck"));
     clprop_training_state state;
     cr_assert(clprop_model_training_state(checkpoint, &state));
@@ -345,11 +352,7 @@ Test(trainer, a_resumed_epoch_reports_the_whole_epochs_figures)
                                       .on_epoch = record, .user = &second,
                                       .progress = stop_part_way, .progress_user = &second,
                                       .stop = &second.stop};
-    cr_assert_eq(clprop_trainer_create(again.net, again.data, &stop_again, &again.trainer),
-                 CLPROP_SUCCESS, "%s", clprop_trainer_message(again.trainer));
-    cr_assert_eq(clprop_trainer_run(again.trainer), CLPROP_STOPPED);
-    cr_assert_eq(clprop_trainer_save_checkpoint(again.trainer, in_dir("part2.ck")),
-                 CLPROP_SUCCESS, "%s", clprop_trainer_message(again.trainer));
+    run_to_the_stop(&again, &stop_again, "part2.ck");
     clprop_model *twice = load(in_dir("part2.ck"));
     clprop_training_state state2;
     cr_assert(clprop_model_training_state(twice, &state2));
