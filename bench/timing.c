@@ -60,39 +60,14 @@ static double seconds_between(cl_event before, cl_event after, cl_int *error)
     return end >= start ? (double)(end - start) * 1e-9 : 0.0;
 }
 
-/* One run between gated markers. op may be NULL: an empty interval. */
-static clprop_status time_with_markers(clprop_context *context, clprop_message *message,
-                                       const bench_op *op, double *seconds)
-{
-    cl_int error;
-    cl_event gate = clCreateUserEvent(context->cl, &error), before = NULL, after = NULL;
-    CHECK_CL(error, "clCreateUserEvent");
-    clprop_status status = CLPROP_SUCCESS;
-    error = clEnqueueMarkerWithWaitList(context->queue, 1, &gate, &before);
-    if (error == CL_SUCCESS && op != NULL)
-        status = op->run(context, message, op->args);
-    if (error == CL_SUCCESS && status == CLPROP_SUCCESS)
-        error = clEnqueueMarkerWithWaitList(context->queue, 0, NULL, &after);
-    /* released whatever happened, or the queue would wait on it for ever */
-    clSetUserEventStatus(gate, CL_COMPLETE);
-    clFinish(context->queue);
-    if (error == CL_SUCCESS && status == CLPROP_SUCCESS)
-        *seconds = seconds_between(before, after, &error);
-    clReleaseEvent(gate);
-    if (before != NULL)
-        clReleaseEvent(before);
-    if (after != NULL)
-        clReleaseEvent(after);
-    if (status != CLPROP_SUCCESS)
-        return status;
-    CHECK_CL(error, "timing with marker events");
-    return CLPROP_SUCCESS;
-}
-
-/* Every timed run behind one gate, each between two markers: [before_i] [op] [after_i], an
- * input to restore copied ahead of before_i. */
-static clprop_status time_queued(clprop_context *context, clprop_message *message,
-                                 const bench_op *op, size_t repeats, double *seconds)
+/* `repeats` runs of op behind one gate, each between two markers: [before_i] [op] [after_i];
+ * with restore_each, op's input is restored ahead of before_i (else the caller did it). op may
+ * be NULL: empty intervals. The gate opens once all is queued, so the host's enqueueing is never
+ * timed; with several runs the device goes from one to the next as it goes from one launch of a
+ * training step to the next. */
+static clprop_status time_behind_gate(clprop_context *context, clprop_message *message,
+                                      const bench_op *op, size_t repeats, int restore_each,
+                                      double *seconds)
 {
     cl_int error;
     cl_event gate = clCreateUserEvent(context->cl, &error);
@@ -105,10 +80,11 @@ static clprop_status time_queued(clprop_context *context, clprop_message *messag
     if (status == CLPROP_SUCCESS)
         error = clEnqueueMarkerWithWaitList(context->queue, 1, &gate, NULL);
     for (size_t i = 0; i < repeats && error == CL_SUCCESS && status == CLPROP_SUCCESS; i++) {
-        status = restore_input(context, message, op);
+        if (op != NULL && restore_each)
+            status = restore_input(context, message, op);
         if (status == CLPROP_SUCCESS)
             error = clEnqueueMarkerWithWaitList(context->queue, 0, NULL, &marks[2 * i]);
-        if (error == CL_SUCCESS && status == CLPROP_SUCCESS)
+        if (error == CL_SUCCESS && status == CLPROP_SUCCESS && op != NULL)
             status = op->run(context, message, op->args);
         if (error == CL_SUCCESS && status == CLPROP_SUCCESS)
             error = clEnqueueMarkerWithWaitList(context->queue, 0, NULL, &marks[2 * i + 1]);
@@ -157,7 +133,7 @@ static clprop_status time_one(clprop_context *context, clprop_message *message,
             return status;
         CHECK_CL(clFinish(context->queue), "clFinish");
     }
-    return clock == BENCH_CLOCK_MARKERS ? time_with_markers(context, message, op, seconds)
+    return clock == BENCH_CLOCK_MARKERS ? time_behind_gate(context, message, op, 1, 0, seconds)
                                         : time_with_wall_clock(context, message, op, seconds);
 }
 
@@ -187,9 +163,10 @@ clprop_status bench_time(clprop_context *context, clprop_message *message, bench
     double *seconds = bench_alloc(repeats * sizeof *seconds);
     clprop_status status = CLPROP_SUCCESS;
     if (clock == BENCH_CLOCK_QUEUED)
-        status = time_queued(context, message, op, repeats, seconds);
-    for (size_t i = 0; clock != BENCH_CLOCK_QUEUED && i < repeats && status == CLPROP_SUCCESS; i++)
-        status = time_one(context, message, clock, op, &seconds[i]);
+        status = time_behind_gate(context, message, op, repeats, 1, seconds);
+    else
+        for (size_t i = 0; i < repeats && status == CLPROP_SUCCESS; i++)
+            status = time_one(context, message, clock, op, &seconds[i]);
     if (status == CLPROP_SUCCESS)
         *timing = summarize(seconds, repeats);
     free(seconds);
