@@ -601,10 +601,27 @@ int clprop_model_training_state(const clprop_model *model, clprop_training_state
     return 1;
 }
 
+/* The first of the figures (in the file's order: loss, MSE, correct, seconds) out of range, or
+ * -1 when none is. The loss may be below 0: cross-entropy on targets below 0 (the command warns,
+ * and trains). */
+static int first_bad_figure(const clprop_pass_result *figures, double seconds)
+{
+    if (!isfinite(figures->loss))
+        return 0;
+    if (!(isfinite(figures->mse) && figures->mse >= 0.0))
+        return 1;
+    if (figures->correct > figures->samples)
+        return 2;
+    if (!(isfinite(seconds) && seconds >= 0.0))
+        return 3;
+    return -1;
+}
+
 int clprop_model_check_interrupted_epoch(const clprop_training_state *state,
                                          const clprop_pass_result *figures, double seconds,
-                                         char *problem, size_t problem_size)
+                                         int *bad_figure, char *problem, size_t problem_size)
 {
+    *bad_figure = -1;
     if (state->samples_done == 0) {
         snprintf(problem, problem_size, "no epoch was interrupted (no samples done)");
         return 0;
@@ -615,10 +632,7 @@ int clprop_model_check_interrupted_epoch(const clprop_training_state *state,
                  figures->samples, (unsigned long long)state->samples_done);
         return 0;
     }
-    /* the loss may be below 0: cross-entropy on targets below 0 (the command warns, and trains) */
-    if (!(isfinite(figures->loss) && isfinite(figures->mse) && figures->mse >= 0.0 &&
-          isfinite(seconds) && seconds >= 0.0) ||
-        figures->correct > figures->samples) {
+    if ((*bad_figure = first_bad_figure(figures, seconds)) >= 0) {
         snprintf(problem, problem_size,
                  "the interrupted epoch's figures are out of range: loss %g, MSE %g, %zu correct "
                  "of %zu, %g s",
@@ -640,8 +654,9 @@ clprop_status clprop_model_set_interrupted_epoch(clprop_model *model,
                            figures == NULL ? "figures is NULL"
                                            : "the model carries no training state to go with");
     char problem[256];
-    if (!clprop_model_check_interrupted_epoch(&model->training_state, figures, seconds, problem,
-                                              sizeof problem))
+    int bad_figure;
+    if (!clprop_model_check_interrupted_epoch(&model->training_state, figures, seconds,
+                                              &bad_figure, problem, sizeof problem))
         return clprop_fail(&model->message, CLPROP_ERROR_INVALID_ARGUMENT,
                            "clprop_model_set_interrupted_epoch: %s", problem);
     model->interrupted = *figures;

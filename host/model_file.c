@@ -663,21 +663,6 @@ static clprop_status read_epoch_part(file_reader *reader, uint64_t size,
     return CLPROP_SUCCESS;
 }
 
-/* Where in an "EPRT" section starting at `at` the first figure out of range lies. */
-static uint64_t first_bad_figure(const clprop_pass_result *figures, double seconds, uint64_t at)
-{
-    const uint64_t payload = at + SECTION_HEADER_SIZE;
-    if (!isfinite(figures->loss))
-        return payload;
-    if (!(isfinite(figures->mse) && figures->mse >= 0.0))
-        return payload + 8;
-    if (figures->correct > figures->samples)
-        return payload + 16;
-    if (!(isfinite(seconds) && seconds >= 0.0))
-        return payload + 24;
-    return at;
-}
-
 /* Once every section is read: the epoch's figures join the training state, whose samples done
  * they cover. */
 static clprop_status attach_epoch_part(file_reader *reader, clprop_model *model,
@@ -689,11 +674,12 @@ static clprop_status attach_epoch_part(file_reader *reader, clprop_model *model,
                            "figures of an interrupted epoch in a file without its training "
                            "progress (\"" TRAINING_TAG "\")");
     figures.samples = (size_t)model->training_state.samples_done;
-    if (!clprop_model_check_interrupted_epoch(&model->training_state, &figures, seconds, problem,
-                                              sizeof problem))
-        return bad_section(reader,
-                           figures.samples == 0 ? at : first_bad_figure(&figures, seconds, at),
-                           EPOCH_PART_TAG, problem);
+    int bad_figure; /* each figure is 8 bytes, in the payload's order */
+    if (!clprop_model_check_interrupted_epoch(&model->training_state, &figures, seconds,
+                                              &bad_figure, problem, sizeof problem))
+        return bad_section(
+            reader, bad_figure < 0 ? at : at + SECTION_HEADER_SIZE + 8 * (uint64_t)bad_figure,
+            EPOCH_PART_TAG, problem);
     model->interrupted = figures;
     model->interrupted_seconds = seconds;
     return CLPROP_SUCCESS;

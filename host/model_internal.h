@@ -113,10 +113,11 @@ int clprop_model_check_training_state(const clprop_training_state *state, char *
                                       size_t problem_size);
 /* Figures of an interrupted epoch that fit the training state: those of its samples done (not
  * 0), each a number a pass could have measured (a finite loss, an MSE and seconds from 0, at most
- * samples done correct). Returns 0 with the problem in words otherwise. */
+ * samples done correct). Returns 0 with the problem in words otherwise, and *bad_figure the
+ * figure at fault in the file's order (0 loss, 1 MSE, 2 correct, 3 seconds; -1: none of them). */
 int clprop_model_check_interrupted_epoch(const clprop_training_state *state,
                                          const clprop_pass_result *figures, double seconds,
-                                         char *problem, size_t problem_size);
+                                         int *bad_figure, char *problem, size_t problem_size);
 
 /* Name ↔ value for the text formats; the names come from clprop_activation_name() and
  * clprop_loss_name(). Return 0 for an unknown name. */
