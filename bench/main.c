@@ -64,7 +64,8 @@ static void print_usage(FILE *out)
             DEFAULT_REPEATS, QUICK_REPEATS, QUICK_REPEATS);
 }
 
-/* Says what is wrong, then the usage; returns the exit status for a usage error. */
+/* Says what is wrong in one line and where the usage is (the whole usage would bury the line);
+ * returns the exit status for a usage error. */
 static int usage_error(const char *format, ...) __attribute__((format(printf, 1, 2)));
 static int usage_error(const char *format, ...)
 {
@@ -72,9 +73,8 @@ static int usage_error(const char *format, ...)
     va_start(args, format);
     fprintf(stderr, "clprop-bench: ");
     vfprintf(stderr, format, args);
-    fprintf(stderr, "\n\n");
+    fprintf(stderr, " (see clprop-bench --help)\n");
     va_end(args);
-    print_usage(stderr);
     return 2;
 }
 
@@ -151,14 +151,16 @@ static int parse_peak_options(int argc, char **argv, bench_options *options, int
         }
     }
     if (options->device != NULL && !*opencl)
-        return usage_error("peak: --device needs --opencl (the CPU peak is this machine's)");
+        return usage_error("peak: --device needs --opencl: the CPU peak is this machine's");
     return -1;
 }
 
 int main(int argc, char **argv)
 {
-    if (argc < 2)
-        return usage_error("which command? (available: kernels, train, peak)");
+    if (argc < 2) { /* as a bare clprop: the usage is the answer */
+        print_usage(stderr);
+        return 2;
+    }
     const char *command = argv[1];
     if (strcmp(command, "-h") == 0 || strcmp(command, "--help") == 0) {
         print_usage(stdout);
@@ -178,7 +180,7 @@ int main(int argc, char **argv)
         return opencl ? bench_peak_device(options.device, options.json) : bench_peak(options.json);
     }
     if (strcmp(command, "kernels") != 0)
-        return usage_error("unknown command \"%s\" (available: kernels, train, peak)", command);
+        return usage_error("unknown command \"%s\": kernels, train or peak", command);
     bench_options options = {NULL, 0, DEFAULT_REPEATS, 0, NULL};
     int status = parse_kernels_options(argc - 2, argv + 2, &options);
     return status >= 0 ? status : bench_kernels(&options);

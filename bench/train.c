@@ -129,10 +129,10 @@ static void print_usage(FILE *out)
             DEFAULT_DATA_DIR);
 }
 
+/* One line, as the other commands' usage errors (bench/main.c). */
 static int usage_error(const char *what, const char *arg)
 {
-    fprintf(stderr, "clprop-bench: train: %s \"%s\"\n\n", what, arg);
-    print_usage(stderr);
+    fprintf(stderr, "clprop-bench: train: %s \"%s\" (see clprop-bench train --help)\n", what, arg);
     return 2;
 }
 
