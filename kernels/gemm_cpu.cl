@@ -92,19 +92,31 @@ typedef float8 cpu_vec;
 
 /* ---- One tile of C --------------------------------------------------------------------------- */
 
-/* A tile's accumulators and the rows of op(A) it reads: row r of the tile reads row rows[r], which
- * past the end of A (in the last tile of rows) is row m − 1 again, not stored, so the bottom edge
- * runs at the speed of the bulk. */
+/* A tile's accumulators and where it reads op(A): row r of the tile reads row min(i0 + r, m − 1)
+ * (past the end of A, in the last tile of rows, row m − 1 again, not stored, so the bottom edge
+ * runs at the speed of the bulk). That row's value at step p of K is a_line(p)[a_offsets[r]]:
+ * a_line(p) is A's row p for Aᵀ, the address of column p for A (cpu_a_line), and the offsets are
+ * 64-bit, so each broadcast is one load from a base register plus a scaled offset register; with
+ * the 32-bit index of A_AT_N/A_AT_T the compiler added each row's index anew at every step. */
 typedef struct {
     cpu_vec low[CPU_TILE_M], high[CPU_TILE_M];
-    uint rows[CPU_TILE_M];
+    size_t a_offsets[CPU_TILE_M];
 } cpu_tile;
 
-CPU_INLINE void cpu_tile_rows(cpu_tile *tile, uint i0, uint m)
+CPU_INLINE void cpu_tile_rows(cpu_tile *tile, const int transpose_a, uint lda, uint i0, uint m)
 {
 #pragma unroll
-    for (uint r = 0; r < CPU_TILE_M; r++)
-        tile->rows[r] = min(i0 + r, m - 1);
+    for (uint r = 0; r < CPU_TILE_M; r++) {
+        size_t row = min(i0 + r, m - 1);
+        tile->a_offsets[r] = transpose_a ? row : row * lda;
+    }
+}
+
+/* Where step p of K reads op(A): row p of the stored Aᵀ, or column p of A (see cpu_tile). */
+CPU_INLINE __global const float *cpu_a_line(const int transpose_a, __global const float *a,
+                                            uint lda, uint p)
+{
+    return transpose_a ? a + (size_t)p * lda : a + p;
 }
 
 /* Zero accumulators: each tile, and each block of K of the panel body, starts from them. */
@@ -115,14 +127,14 @@ CPU_INLINE void cpu_tile_clear(cpu_tile *tile)
         tile->low[r] = tile->high[r] = (cpu_vec)(0.0f);
 }
 
-/* One step of K: row p of op(B) over the tile's columns (b[0], b[1]) times column p of op(A). */
-CPU_INLINE void cpu_tile_step(cpu_tile *tile, const int transpose_a,
-                              __global const float *restrict a, uint lda, uint p, const cpu_vec *b)
+/* One step of K: row p of op(B) over the tile's columns (b[0], b[1]) times column p of op(A),
+ * read through a_line = cpu_a_line(..., p). */
+CPU_INLINE void cpu_tile_step(cpu_tile *tile, __global const float *restrict a_line,
+                              const cpu_vec *b)
 {
 #pragma unroll
     for (uint r = 0; r < CPU_TILE_M; r++) {
-        cpu_vec a_value =
-            (cpu_vec)(transpose_a ? A_AT_T(tile->rows[r], p) : A_AT_N(tile->rows[r], p));
+        cpu_vec a_value = (cpu_vec)(a_line[tile->a_offsets[r]]);
         tile->low[r] = CPU_VECTOR_FMA(a_value, b[0], tile->low[r]);
         tile->high[r] = CPU_VECTOR_FMA(a_value, b[1], tile->high[r]);
     }
@@ -217,14 +229,14 @@ CPU_INLINE void gemm_cpu_in_place(const int transpose_a, CPU_GEMM_PARAMETERS)
     const uint first_tile = get_global_id(1) * tiles_per_item;
     const uint end_tile = min(first_tile + tiles_per_item, column_tiles);
     cpu_tile tile;
-    cpu_tile_rows(&tile, i0, m);
+    cpu_tile_rows(&tile, transpose_a, lda, i0, m);
     for (uint column_tile = first_tile; column_tile < end_tile; column_tile++) {
         const uint j0 = column_tile * CPU_TILE_N;
         cpu_tile_clear(&tile);
         for (uint p = 0; p < k; p++) {
             __global const float *b_row = b + (size_t)p * ldb + j0;
             cpu_vec b_pair[2] = {CPU_LOAD(0, b_row), CPU_LOAD(1, b_row)};
-            cpu_tile_step(&tile, transpose_a, a, lda, p, b_pair);
+            cpu_tile_step(&tile, cpu_a_line(transpose_a, a, lda, p), b_pair);
         }
         cpu_tile_store(&tile, i0, j0, m, alpha, beta, 1, c, ldc, CPU_FINISH_ARGUMENTS);
         cpu_tile_row_sums(transpose_a, a, lda, i0, j0, m, 0, k, alpha, beta, epilogue, row_sums);
@@ -321,6 +333,9 @@ CPU_INLINE void gemm_cpu_panels(const int transpose_a, const int transpose_b, fl
         const uint depth = min(block_depth, k - kb);
         const float c_beta = kb == 0 ? beta : 1.0f; /* C summed over blocks of K */
         const int final = kb + depth >= k;
+        /* op(A)'s columns from kb: a pointer, not kb + p at each step (a 32-bit sum, an extra
+         * instruction a step) */
+        __global const float *a_block = cpu_a_line(transpose_a, a, lda, kb);
         if (transpose_b)
             cpu_panel_copy_transposed(panel, b, ldb, kb, depth, j0, width);
         else
@@ -328,11 +343,11 @@ CPU_INLINE void gemm_cpu_panels(const int transpose_a, const int transpose_b, fl
         for (uint row_tile = first_row_tile; row_tile < end_row_tile; row_tile++) {
             const uint i0 = row_tile * CPU_TILE_M;
             cpu_tile tile;
-            cpu_tile_rows(&tile, i0, m);
+            cpu_tile_rows(&tile, transpose_a, lda, i0, m);
             cpu_tile_clear(&tile);
             for (uint p = 0; p < depth; p++) {
                 cpu_vec b_pair[2] = {CPU_LOAD(2 * p, panel), CPU_LOAD(2 * p + 1, panel)};
-                cpu_tile_step(&tile, transpose_a, a, lda, kb + p, b_pair);
+                cpu_tile_step(&tile, cpu_a_line(transpose_a, a_block, lda, p), b_pair);
             }
             if (width == CPU_TILE_N)
                 cpu_tile_store(&tile, i0, j0, m, alpha, c_beta, final, c, ldc,
