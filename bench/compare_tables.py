@@ -104,15 +104,14 @@ def step_others(batch):
     """The (kernel, case, variant) that stand, as clprop-bench kernels names them, for the two
     launches of a step that are neither GEMMs nor the update (host/train.c's load_batch,
     host/net_pass.c): the gather of a batch's inputs and targets (one launch in a step, two
-    here) and the per-sample figures, softmax, loss and output delta (one launch in a step,
-    three here). The bias and sigmoid, the derivative and the bias gradients are done by the
+    here) and the per-sample figures with the softmax and the output delta (one launch, as in
+    the step). The bias and sigmoid, the derivative and the bias gradients are done by the
     GEMMs as they store (epilogues) and have no launch of their own."""
     n_in, n_out = LAYERS[-1]
     case = f"{n_in}-{n_out} B{batch}"
     return [("gather_rows", f"input B{batch}", "bytes"),
             ("gather_columns", f"target B{batch}", "floats"),
-            ("bias_activate", case, "softmax"), ("output_delta", case, "softmax/ce"),
-            ("sample_loss", case, "ce")]
+            ("sample_loss", case, "softmax/ce, delta")]
 
 
 def step_updates():

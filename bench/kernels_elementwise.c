@@ -203,10 +203,12 @@ void bench_bias_gradient(bench_session *session, const char *label, size_t units
     measure_row(session, &scratch, &row, &op, &gradient, 1);
 }
 
-/* ---- sample_loss: per-sample cross-entropy, Σ(y − t)² and the correct flag ---- */
+/* ---- sample_loss: a training step's per-sample figures — softmax of the output layer's z,
+ * cross-entropy, Σ(y − t)², the correct flag and the output delta in one launch, as
+ * host/net_pass.c runs it ---- */
 
 typedef struct sample_loss_args {
-    cl_mem loss, squared, correct, y, t;
+    cl_mem loss, squared, correct, y, t, delta, z;
     size_t units, batch;
 } sample_loss_args;
 
@@ -215,8 +217,8 @@ static clprop_status run_sample_loss(clprop_context *context, clprop_message *me
 {
     const sample_loss_args *g = args;
     return clprop_op_sample_loss(context, message, g->loss, g->squared, g->correct, 0, g->y, g->t,
-                                 CLPROP_LOSS_CROSS_ENTROPY, g->units, g->batch, NULL,
-                                 CLPROP_ACTIVATION_SOFTMAX, NULL);
+                                 CLPROP_LOSS_CROSS_ENTROPY, g->units, g->batch, g->delta,
+                                 CLPROP_ACTIVATION_SOFTMAX, g->z);
 }
 
 /* One-hot targets, as class labels give: one 1 per column. */
@@ -234,26 +236,36 @@ void bench_sample_loss(bench_session *session, const char *label, size_t units, 
         return;
     bench_scratch scratch = {.context = session->native};
     size_t count = units * batch;
-    float *y = random_floats(&scratch, &session->rng, count, 0.01, 0.99);
+    float *z = random_floats(&scratch, &session->rng, count, -6.0, 6.0);
     float *t = one_hot_targets(&scratch, &session->rng, units, batch);
+    double *want_z = widen(&scratch, z, count), *want_t = widen(&scratch, t, count);
+    double *want_y = doubles(&scratch, count), *want_delta = doubles(&scratch, count);
     double *loss = doubles(&scratch, batch), *squared = doubles(&scratch, batch);
     double *correct = doubles(&scratch, batch);
-    clprop_ref_sample_loss(loss, squared, correct, widen(&scratch, y, count),
-                           widen(&scratch, t, count), CLPROP_LOSS_CROSS_ENTROPY, units, batch);
+    clprop_ref_bias_activate(want_z, want_y, NULL, CLPROP_ACTIVATION_SOFTMAX, units, batch);
+    clprop_ref_output_delta(want_delta, want_y, want_t, CLPROP_ACTIVATION_SOFTMAX,
+                            CLPROP_LOSS_CROSS_ENTROPY, units, batch);
+    clprop_ref_sample_loss(loss, squared, correct, want_y, want_t, CLPROP_LOSS_CROSS_ENTROPY,
+                           units, batch);
     sample_loss_args args = {floats_buffer(&scratch, NULL, batch),
                              floats_buffer(&scratch, NULL, batch),
                              floats_buffer(&scratch, NULL, batch),
-                             floats_buffer(&scratch, y, count),
+                             floats_buffer(&scratch, NULL, count),
                              floats_buffer(&scratch, t, count),
+                             floats_buffer(&scratch, NULL, count),
+                             floats_buffer(&scratch, z, count),
                              units,
                              batch};
     bench_op op = {run_sample_loss, &args, NULL, NULL, 0};
     bench_output outputs[] = {{"loss", args.loss, batch, loss, NULL, batch},
                               {"squared", args.squared, batch, squared, NULL, batch},
-                              {"correct", args.correct, batch, correct, NULL, batch}};
-    bench_elementwise_row row = {
-        label, "sample_loss", "ce", units, batch, FLOAT_BYTES * (2.0 * count + 3.0 * batch), {0}};
-    measure_row(session, &scratch, &row, &op, outputs, 3);
+                              {"correct", args.correct, batch, correct, NULL, batch},
+                              {"y", args.y, count, want_y, NULL, count},
+                              {"delta", args.delta, count, want_delta, NULL, count}};
+    /* z is read, y, delta and the three figures written */
+    bench_elementwise_row row = {label, "sample_loss", "softmax/ce, delta", units, batch,
+                                 FLOAT_BYTES * (4.0 * count + 3.0 * batch), {0}};
+    measure_row(session, &scratch, &row, &op, outputs, 5);
 }
 
 /* ---- gather_batch: the epoch's shuffled batch, picked from the device-resident data set, the

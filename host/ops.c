@@ -116,6 +116,10 @@ clprop_status clprop_op_scale_by_derivative_masked(clprop_context *context,
                          CLPROP_ARG_COUNT(args));
 }
 
+/* Work-items a work-group of the CPU devices' figures (eight samples each): a batch of 64 already
+ * goes to two cores. */
+#define SAMPLE_LOSS_CPU_ITEMS 4
+
 clprop_status clprop_op_sample_loss(clprop_context *context, clprop_message *message,
                                     cl_mem loss_out, cl_mem squared_out, cl_mem correct_out,
                                     size_t first, cl_mem y, cl_mem t, clprop_loss loss,
@@ -135,7 +139,16 @@ clprop_status clprop_op_sample_loss(clprop_context *context, clprop_message *mes
                                 CLPROP_ARG(b),           CLPROP_ARG(delta),
                                 CLPROP_ARG(act),         CLPROP_ARG(with_delta),
                                 CLPROP_ARG(z),           CLPROP_ARG(softmax_from_z)};
-    size_t items[1] = {batch};
+    size_t items[1] = {clprop_wide_items(batch)};
+    if (context->tuning.family == CLPROP_GEMM_FAMILY_CPU) {
+        /* PoCL runs a work-group on one core: in groups of 64 work-items (512 samples) a
+         * batch-256 step's figures ran on one of them */
+        const size_t local[1] = {SAMPLE_LOSS_CPU_ITEMS};
+        const size_t global[1] = {(items[0] + SAMPLE_LOSS_CPU_ITEMS - 1) / SAMPLE_LOSS_CPU_ITEMS *
+                                  SAMPLE_LOSS_CPU_ITEMS};
+        return clprop_enqueue(context, message, CLPROP_KERNEL_SAMPLE_LOSS, 1, global, local, args,
+                              CLPROP_ARG_COUNT(args));
+    }
     return clprop_launch(context, message, CLPROP_KERNEL_SAMPLE_LOSS, 1, items, args,
                          CLPROP_ARG_COUNT(args));
 }

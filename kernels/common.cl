@@ -101,3 +101,30 @@ inline int8 dropout_kept8(uint8 dropout, uint unit, uint sample)
                                dropout.s0, dropout.s1);
     return bits >= (uint8)(dropout.s5);
 }
+
+/* A unit's values of eight consecutive samples b0 .. b0+7 of a row, of which `valid` (1 to 8)
+ * exist: past the end of the batch the lanes repeat sample b0 + valid − 1 and are never stored.
+ * Kernels that work across a column (over the units of a sample) take every sample through these
+ * and float8 arithmetic, so that a sample's figures do not depend on where it lies in its batch
+ * (the last work-item's samples as much as the others'). */
+inline float8 load_samples8(__global const float *row, uint b0, uint valid)
+{
+    if (valid == ITEM_WIDTH)
+        return vload8(0, row + b0);
+    float lanes[ITEM_WIDTH];
+    for (uint i = 0; i < ITEM_WIDTH; i++)
+        lanes[i] = row[b0 + min(i, valid - 1)];
+    return vload8(0, lanes);
+}
+
+inline void store_samples8(float8 values, __global float *row, uint b0, uint valid)
+{
+    if (valid == ITEM_WIDTH) {
+        vstore8(values, 0, row + b0);
+        return;
+    }
+    float lanes[ITEM_WIDTH];
+    vstore8(values, 0, lanes);
+    for (uint i = 0; i < valid; i++)
+        row[b0 + i] = lanes[i];
+}

@@ -27,57 +27,37 @@ __kernel void bias_activate(__global float *z, __global float *a, __global const
     }
 }
 
-/* Softmax over the units of sample b (column b), stable: exp(z − max z). */
-inline void softmax_one(__global float *z, __global float *a, __global const float *bias,
-                        int has_bias, uint units, uint batch, uint b)
+/* The softmax of eight samples side by side (load_samples8: `valid` of them exist), stable:
+ * exp(z − max z) over each sample's units; z gets the bias added when has_bias. A unit's values of
+ * consecutive samples lie next to each other, so each step over the units is one vector. */
+inline void softmax8(__global float *z, __global float *a, __global const float *bias,
+                     int has_bias, uint units, uint batch, uint b0, uint valid)
 {
-    float largest = -INFINITY;
-    for (uint u = 0; u < units; u++) {
-        size_t at = (size_t)u * batch + b;
-        float value = z[at] + (has_bias ? bias[u] : 0.0f);
-        z[at] = value;
-        largest = fmax(largest, value);
-    }
-    float total = 0.0f;
-    for (uint u = 0; u < units; u++) {
-        size_t at = (size_t)u * batch + b;
-        float e = exp(z[at] - largest);
-        a[at] = e;
-        total += e;
-    }
-    for (uint u = 0; u < units; u++)
-        a[(size_t)u * batch + b] /= total;
-}
-
-/* The softmax of eight samples side by side: a unit's values of consecutive samples lie next to
- * each other, so each step over the units is one vector (the last work-item: one at a time). */
-__kernel void bias_softmax(__global float *z, __global float *a, __global const float *bias,
-                           int has_bias, uint units, uint batch)
-{
-    uint b0 = get_global_id(0) * ITEM_WIDTH;
-    if (b0 >= batch)
-        return;
-    if (b0 + ITEM_WIDTH > batch) {
-        for (uint b = b0; b < batch; b++)
-            softmax_one(z, a, bias, has_bias, units, batch, b);
-        return;
-    }
     float8 largest = (float8)(-INFINITY);
     for (uint u = 0; u < units; u++) {
-        __global float *at = z + (size_t)u * batch + b0;
-        float8 value = vload8(0, at) + (has_bias ? bias[u] : 0.0f);
-        vstore8(value, 0, at);
+        __global float *row = z + (size_t)u * batch;
+        float8 value = load_samples8(row, b0, valid) + (has_bias ? bias[u] : 0.0f);
+        if (has_bias)
+            store_samples8(value, row, b0, valid);
         largest = fmax(largest, value);
     }
     float8 total = (float8)(0.0f);
     for (uint u = 0; u < units; u++) {
-        size_t at = (size_t)u * batch + b0;
-        float8 e = exp(vload8(0, z + at) - largest);
-        vstore8(e, 0, a + at);
+        size_t row = (size_t)u * batch;
+        float8 e = exp(load_samples8(z + row, b0, valid) - largest);
+        store_samples8(e, a + row, b0, valid);
         total += e;
     }
     for (uint u = 0; u < units; u++) {
-        __global float *at = a + (size_t)u * batch + b0;
-        vstore8(vload8(0, at) / total, 0, at);
+        __global float *row = a + (size_t)u * batch;
+        store_samples8(load_samples8(row, b0, valid) / total, row, b0, valid);
     }
+}
+
+__kernel void bias_softmax(__global float *z, __global float *a, __global const float *bias,
+                           int has_bias, uint units, uint batch)
+{
+    uint b0 = get_global_id(0) * ITEM_WIDTH;
+    if (b0 < batch)
+        softmax8(z, a, bias, has_bias, units, batch, b0, min((uint)ITEM_WIDTH, batch - b0));
 }
