@@ -8,12 +8,13 @@
 #include "device_data.h"
 #include "net_internal.h"
 #include "ops.h"
+#include "pass_progress.h"
 #include "rng.h"
 #include "status.h"
 #include "team.h"
 
 /* How often a pass reports progress: about a hundred times, and never more often than every
- * batch. Each report waits for the device, so it must stay rare. */
+ * batch (a marker in the queue each time: pass_progress.h). */
 #define PROGRESS_REPORTS 100
 
 static clprop_status check_pass(clprop_net *net, const clprop_device_data *data, size_t batch)
@@ -168,17 +169,6 @@ static clprop_status read_result(clprop_team *team, size_t from, size_t to, int 
     if (!isfinite(result->loss))
         return clprop_fail(&net->message, CLPROP_ERROR_NOT_FINITE,
                            "the loss on these data is %s: the network's outputs overflow", value);
-    return CLPROP_SUCCESS;
-}
-
-static clprop_status report_progress(clprop_net *net, clprop_progress_fn progress, void *user,
-                                     size_t done, size_t total)
-{
-    cl_int error = clFinish(net->context->queue);
-    if (error != CL_SUCCESS)
-        return clprop_fail(&net->message, error, "the device failed: %s",
-                           clprop_status_name(error));
-    progress(user, done, total);
     return CLPROP_SUCCESS;
 }
 
@@ -421,22 +411,18 @@ static clprop_status prepare_team(clprop_team *team, size_t step, int training)
     return CLPROP_SUCCESS;
 }
 
-/* One pass from position `start` of the order: for each batch, load, forward, figures, and when
- * training, backward and update. *end receives where it stopped (n, or earlier on request). */
-static clprop_status run_pass(clprop_team *team, size_t batch, float learning_rate,
-                              const clprop_epoch_desc *options, size_t start, size_t *end)
+/* The steps of a pass from position `start` of the order: for each batch, load, forward,
+ * figures, and when training, backward and update. *end receives where it stopped (n, or earlier
+ * on request). */
+static clprop_status run_steps(clprop_team *team, size_t step, float learning_rate,
+                               volatile const sig_atomic_t *stop, pass_progress *progress,
+                               size_t start, size_t *end)
 {
     clprop_net *net = team->nets[0];
-    clprop_device_data *data = team->data[0];
-    size_t n = data->samples;
-    size_t step = batch < n ? batch : n;
+    size_t n = team->data[0]->samples;
     int training = learning_rate > 0.0f;
-    CLPROP_CHECK(prepare_team(team, step, training));
-    if (!data->resident)
-        CLPROP_CHECK(passed_on(net, data, clprop_device_data_stream_begin(data, start, step)));
     size_t report_every = n / PROGRESS_REPORTS > step ? n / PROGRESS_REPORTS : step;
     size_t next_report = start + report_every;
-    volatile const sig_atomic_t *stop = options != NULL ? options->stop : NULL;
     /* with a collective, every process must stop after the same step: requests travel with
      * the gradients */
     int agreed = team->collective != NULL && training;
@@ -452,14 +438,33 @@ static clprop_status run_pass(clprop_team *team, size_t batch, float learning_ra
          * then counts the epoch whole) */
         if (agreed && stop_all)
             return CLPROP_STOPPED;
-        if (options != NULL && options->progress != NULL && first + size >= next_report) {
-            CLPROP_CHECK(
-                report_progress(net, options->progress, options->progress_user,
-                                (first + size) * shard_scale(team), n * shard_scale(team)));
+        if (first + size >= next_report || first + size == n) { /* the last: the whole pass */
+            CLPROP_CHECK(pass_progress_mark(progress, net->context->queue,
+                                            (first + size) * shard_scale(team), &net->message));
             next_report += report_every;
         }
     }
     return CLPROP_SUCCESS;
+}
+
+/* One pass from position `start` of the order (run_steps), its progress reported on the way. */
+static clprop_status run_pass(clprop_team *team, size_t batch, float learning_rate,
+                              const clprop_epoch_desc *options, size_t start, size_t *end)
+{
+    clprop_net *net = team->nets[0];
+    clprop_device_data *data = team->data[0];
+    size_t n = data->samples;
+    size_t step = batch < n ? batch : n;
+    CLPROP_CHECK(prepare_team(team, step, learning_rate > 0.0f));
+    if (!data->resident)
+        CLPROP_CHECK(passed_on(net, data, clprop_device_data_stream_begin(data, start, step)));
+    pass_progress progress;
+    pass_progress_begin(&progress, options != NULL ? options->progress : NULL,
+                        options != NULL ? options->progress_user : NULL, n * shard_scale(team));
+    clprop_status status = run_steps(team, step, learning_rate,
+                                     options != NULL ? options->stop : NULL, &progress, start, end);
+    clprop_status ended = pass_progress_end(&progress, status == CLPROP_SUCCESS, &net->message);
+    return status != CLPROP_SUCCESS ? status : ended;
 }
 
 static clprop_status check_team(clprop_team *team, size_t batch)

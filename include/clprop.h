@@ -723,7 +723,9 @@ const char *clprop_device_data_message(const clprop_device_data *data);
 CLPROP_API
 int clprop_device_data_resident(const clprop_device_data *data);
 
-/* Called now and then during a pass with the samples done so far; may be NULL. */
+/* Called now and then during a pass (about a hundred times) with the samples the device has
+ * done so far, in order, the last call with the whole pass; may be NULL. It never makes the
+ * device wait: each report is a marker the device passes (the calls may come a few steps late). */
 typedef void (*clprop_progress_fn)(void *user, size_t done, size_t total);
 
 typedef struct clprop_epoch_desc {

@@ -450,3 +450,65 @@ Test(train, a_stopped_epoch_continued_from_where_it_stopped_matches_one_run_stra
     clprop_context_destroy(context);
     clprop_data_destroy(data);
 }
+
+/* What an epoch's progress callback saw (host/pass_progress.h). */
+typedef struct {
+    size_t calls, last_done, total;
+    int out_of_order;
+} progress_seen;
+
+static void record_progress(void *user, size_t done, size_t total)
+{
+    progress_seen *seen = user;
+    if (done <= seen->last_done || done > total || (seen->calls > 0 && total != seen->total))
+        seen->out_of_order = 1;
+    seen->calls++;
+    seen->last_done = done;
+    seen->total = total;
+}
+
+/* Trains two epochs of diabetes in batches of 7, with or without a progress callback. */
+static void train_watched(progress_seen *seen, float *weights)
+{
+    clprop_data *data = load(CLPROP_FANN_DIR "/diabetes.train");
+    clprop_context *context = test_context();
+    clprop_device_data *on_device = NULL;
+    cr_assert_eq(clprop_device_data_create(context, data, &on_device), CLPROP_SUCCESS);
+    clprop_net *net = net_for(context, data, 4, 5);
+    clprop_pass_result result;
+    for (uint64_t epoch = 0; epoch < 2; epoch++) {
+        if (seen != NULL)
+            seen[epoch] = (progress_seen){0};
+        clprop_epoch_desc options = {.batch = 7,
+                                     .learning_rate = 0.1f,
+                                     .shuffle_seed = 5 + epoch,
+                                     .progress = seen != NULL ? record_progress : NULL,
+                                     .progress_user = seen != NULL ? &seen[epoch] : NULL};
+        cr_assert_eq(clprop_net_train_epoch(net, on_device, &options, &result), CLPROP_SUCCESS,
+                     "%s", clprop_net_message(net));
+    }
+    cr_assert_eq(clprop_net_get_weights(net, 1, weights, NULL), CLPROP_SUCCESS);
+    clprop_net_destroy(net);
+    clprop_device_data_destroy(on_device);
+    clprop_context_destroy(context);
+    clprop_data_destroy(data);
+}
+
+/* Progress comes from markers the device passes, not from waits that empty the queue: every
+ * report point of the pass arrives, in order, the last at the whole epoch, and watching changes
+ * nothing in what is trained. 384 samples in batches of 7: a report after each of the 55 steps. */
+Test(train, progress_reports_every_point_in_order_and_leaves_training_unchanged)
+{
+    progress_seen seen[2];
+    float watched[32], unwatched[32];
+    train_watched(seen, watched);
+    train_watched(NULL, unwatched);
+    for (int epoch = 0; epoch < 2; epoch++) {
+        cr_expect_eq(seen[epoch].calls, 55, "epoch %d: %zu reports", epoch, seen[epoch].calls);
+        cr_expect(!seen[epoch].out_of_order, "epoch %d: a report out of order", epoch);
+        cr_expect_eq(seen[epoch].total, 384);
+        cr_expect_eq(seen[epoch].last_done, 384, "epoch %d ended at %zu", epoch,
+                     seen[epoch].last_done);
+    }
+    cr_expect_arr_eq(watched, unwatched, sizeof watched, "watching changed the weights");
+}
