@@ -382,6 +382,17 @@ Test(signals, a_checkpoint_whose_folder_vanished_goes_to_tmpdir)
     snprintf(args, sizeof args, RUN " --epochs %d --checkpoint sub/ck.clprop", LONG_EPOCHS);
     pid_t pid = start("stopped", env, "%s", args);
     cr_assert(wait_for_epoch(pid, "stopped", 2, 60), "training never reached epoch 2");
+    /* links planted at the names a fallback once took ($TMPDIR/clprop-PID-NAME) to a file of
+     * someone else's: the fallback must not write through them */
+    char *victim = in_dir("victim.txt"), planted[4200];
+    FILE *out = fopen(victim, "w");
+    cr_assert_not_null(out);
+    fputs("precious\n", out);
+    fclose(out);
+    for (long p = pid; p < pid + 4; p++) {
+        snprintf(planted, sizeof planted, "%s/clprop-%ld-ck.clprop", tmp, p);
+        cr_assert_eq(symlink(victim, planted), 0);
+    }
     char command[4300];
     snprintf(command, sizeof command, "rm -rf '%s'", sub);
     cr_assert_eq(system(command), 0);
@@ -399,7 +410,16 @@ Test(signals, a_checkpoint_whose_folder_vanished_goes_to_tmpdir)
               path, tmp, err);
     struct stat info;
     cr_expect(stat(path, &info) == 0 && S_ISREG(info.st_mode), "%s was not written", path);
-    free(err), free(sub), free(tmp);
+    /* in a folder of its own, made for it and closed to others */
+    char *slash = strrchr(path, '/');
+    cr_assert_not_null(slash);
+    *slash = '\0';
+    cr_expect(strcmp(path, tmp) != 0, "the checkpoint went straight into %s", tmp);
+    cr_expect(lstat(path, &info) == 0 && S_ISDIR(info.st_mode) && (info.st_mode & 0777) == 0700,
+              "%s is not a private folder", path);
+    char *kept = read_text("victim.txt");
+    cr_expect_str_eq(kept, "precious\n", "the file behind a planted link was written");
+    free(kept), free(victim), free(err), free(sub), free(tmp);
 }
 
 Test(signals, the_default_checkpoint_name_never_replaces_an_earlier_one)

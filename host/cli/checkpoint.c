@@ -48,14 +48,25 @@ static const char *temporary_folder(void)
     return folder != NULL && folder[0] == '/' ? folder : "/tmp";
 }
 
+/* The file that could not be written where asked goes, under its own name, into a new folder of
+ * ours in $TMPDIR (mkdtemp: a name nobody could guess, made by us, mode 0700), never to a name in
+ * a shared folder that anyone may have planted beforehand as a link to a file of theirs or ours. */
 static const char *fall_back(write_fn write, void *object, const char *path, char *written,
                              size_t size)
 {
     const char *slash = strrchr(path, '/');
-    snprintf(written, size, "%s/clprop-%ld-%s", temporary_folder(), (long)getpid(),
-             slash != NULL ? slash + 1 : path);
-    if (!write_whole(write, object, written))
+    char folder[4096];
+    int length = snprintf(folder, sizeof folder, "%s/clprop-XXXXXX", temporary_folder());
+    if (length < 0 || (size_t)length >= sizeof folder || mkdtemp(folder) == NULL) {
+        cli_error("%s could not be written, nor a folder made in %s for it", path,
+                  temporary_folder());
         return NULL;
+    }
+    length = snprintf(written, size, "%s/%s", folder, slash != NULL ? slash + 1 : path);
+    if (length < 0 || (size_t)length >= size || !write_whole(write, object, written)) {
+        rmdir(folder);
+        return NULL;
+    }
     cli_error("%s could not be written; it went to %s instead", path, written);
     return written;
 }
