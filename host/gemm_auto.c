@@ -3,6 +3,7 @@
  * take many seconds, so the choice is remembered per device and driver in a small text file:
  * one line "device<TAB>driver<TAB>native|clblast" each. */
 #include <errno.h>
+#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -23,12 +24,34 @@ static void device_key(const clprop_context *context, char *key, size_t size)
     snprintf(key, size, "%s\t%s\t", context->device.name, driver);
 }
 
+/* The cache file, opened only when it is a plain file of ours with no other name: never through a
+ * link, never a FIFO (whose open would wait for a writer, signals blocked), never a file someone
+ * linked into the folder (a hard link to a file of theirs or to the user's data, which appending
+ * the line would damage). -1 when it is not such a file, or missing. */
+static int open_cache(const char *path, int flags)
+{
+    int descriptor = open(path, flags | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC, 0644);
+    if (descriptor < 0)
+        return -1;
+    struct stat info;
+    if (fstat(descriptor, &info) != 0 || !S_ISREG(info.st_mode) || info.st_nlink != 1 ||
+        info.st_uid != geteuid()) {
+        close(descriptor);
+        return -1;
+    }
+    return descriptor;
+}
+
 /* The remembered backend for this device, or -1. */
 static int remembered(const char *path, const char *key)
 {
-    FILE *file = fopen(path, "r");
-    if (file == NULL)
+    int descriptor = open_cache(path, O_RDONLY);
+    FILE *file = descriptor >= 0 ? fdopen(descriptor, "r") : NULL;
+    if (file == NULL) {
+        if (descriptor >= 0)
+            close(descriptor);
         return -1;
+    }
     char line[1024];
     int found = -1;
     size_t length = strlen(key);
@@ -40,8 +63,9 @@ static int remembered(const char *path, const char *key)
     return found;
 }
 
-/* Appends the choice; a cache that can't be written only costs a measurement next time. The
- * folder and its parent are made when missing (~/.cache/clprop on a fresh account). */
+/* Appends the choice, one write of a whole line (a failed or short one is cut back off); a cache
+ * that can't be written only costs a measurement next time. The folder and its parent are made
+ * when missing (~/.cache/clprop on a fresh account). */
 static void remember(const char *dir, const char *path, const char *key,
                      clprop_gemm_backend backend)
 {
@@ -54,11 +78,18 @@ static void remember(const char *dir, const char *path, const char *key,
     }
     if (mkdir(dir, 0755) != 0 && errno != EEXIST)
         return;
-    FILE *file = fopen(path, "a");
-    if (file == NULL)
+    int descriptor = open_cache(path, O_WRONLY | O_APPEND | O_CREAT);
+    if (descriptor < 0)
         return;
-    fprintf(file, "%s%s\n", key, clprop_gemm_backend_name(backend));
-    fclose(file);
+    char line[1024];
+    int length = snprintf(line, sizeof line, "%s%s\n", key, clprop_gemm_backend_name(backend));
+    struct stat before;
+    if (length > 0 && (size_t)length < sizeof line && fstat(descriptor, &before) == 0 &&
+        write(descriptor, line, (size_t)length) != length &&
+        ftruncate(descriptor, before.st_size) != 0) {
+        /* nothing more to do: the next run measures again */
+    }
+    close(descriptor);
 }
 
 static double now_seconds(void)

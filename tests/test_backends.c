@@ -2,6 +2,8 @@
 #include <criterion/criterion.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include "support.h"
 
@@ -86,6 +88,36 @@ Test(backends, auto_follows_the_remembered_choice, .init = private_cache, .fini 
     cr_expect_str_eq(clprop_gemm_backend_name(clprop_context_gemm_backend(remembered)), to);
     clprop_context_destroy(remembered);
     free(cache);
+}
+
+/* The cache is a file of ours alone: a link to a data file (symbolic or hard), or a FIFO, at its
+ * name is neither read nor written — the data stay as they were, and a FIFO does not keep the
+ * context waiting for a writer that never comes. */
+Test(backends, auto_leaves_alone_whatever_is_not_its_own_cache_file, .init = private_cache,
+     .fini = remove_cache, .timeout = 240)
+{
+    char dir[4200], path[4300];
+    snprintf(dir, sizeof dir, "%s/clprop", cache_dir);
+    snprintf(path, sizeof path, "%s/gemm-backends", dir);
+    cr_assert_eq(mkdir(dir, 0755), 0);
+    const char *data = "2 1 1\n0\n0\n1\n1\n";
+    char *victim = test_write_file(cache_dir, "victim.data", data);
+    for (int kind = 0; kind < 3; kind++) {
+        unlink(path);
+        int made = kind == 0 ? symlink(victim, path) : kind == 1 ? link(victim, path)
+                                                                 : mkfifo(path, 0644);
+        cr_assert_eq(made, 0, "planting kind %d", kind);
+        clprop_context *context = context_with(CLPROP_GEMM_AUTO);
+        cr_assert_not_null(context, "kind %d", kind);
+        clprop_context_destroy(context);
+        FILE *file = fopen(victim, "r");
+        char kept[64] = "";
+        size_t got = fread(kept, 1, sizeof kept - 1, file);
+        fclose(file);
+        kept[got] = '\0';
+        cr_expect_str_eq(kept, data, "kind %d: the data file was written", kind);
+    }
+    free(victim);
 }
 
 Test(backends, clblast_trains_the_seed1_example_to_the_same_weights)
