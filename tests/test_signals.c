@@ -511,3 +511,20 @@ Test(signals, the_log_is_there_under_its_name_after_the_run_diverges)
     cr_expect(!temporary_left(left, sizeof left), "a temporary was left: %s", left);
     free(log), free(err);
 }
+
+/* A signal the run was started with ignored stays ignored (nohup, a background job of a script):
+ * SIGHUP to a run under `trap '' HUP` does not stop it; SIGINT, not ignored, still does. */
+Test(signals, a_signal_ignored_at_the_start_stays_ignored)
+{
+    char args[2048];
+    snprintf(args, sizeof args, RUN " --epochs %d", LONG_EPOCHS);
+    pid_t pid = start("nohup", "trap '' HUP;", "%s", args);
+    cr_assert(wait_for_epoch(pid, "nohup", 2, 60), "training never reached epoch 2");
+    cr_assert_eq(kill(pid, SIGHUP), 0);
+    cr_expect(wait_for_epoch(pid, "nohup", 4, 60), "SIGHUP stopped a run that ignored it: %s",
+              read_text("nohup.err"));
+    kill(pid, SIGINT);
+    int raw = finish(pid, 60);
+    cr_expect(raw != -1 && WIFEXITED(raw) && WEXITSTATUS(raw) == 130, "SIGINT: %s",
+              read_text("nohup.err"));
+}

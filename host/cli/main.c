@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "cli.h"
+#include "signals.h"
 
 typedef struct command {
     const char *name;
@@ -39,6 +40,7 @@ int main(int argc, char **argv)
     setlocale(LC_ALL, "C");
     /* A closed pipe is a failed write like any other: reported, not a silent death. */
     signal(SIGPIPE, SIG_IGN);
+    signals_note_ignored();
     if (argc < 2) {
         print_help(stderr);
         return EXIT_USAGE;

@@ -10,6 +10,14 @@ static const int caught[] = {SIGINT, SIGTERM, SIGHUP};
 static volatile sig_atomic_t stop_requested;
 static volatile sig_atomic_t first_signal;
 static struct sigaction previous[CAUGHT_COUNT];
+static int ignored_at_start[CAUGHT_COUNT];
+
+void signals_note_ignored(void)
+{
+    struct sigaction now;
+    for (size_t i = 0; i < CAUGHT_COUNT; i++)
+        ignored_at_start[i] = sigaction(caught[i], NULL, &now) == 0 && now.sa_handler == SIG_IGN;
+}
 
 static void on_signal(int signal_number)
 {
@@ -30,8 +38,13 @@ void signals_catch(void)
     sigemptyset(&action.sa_mask);
     for (size_t i = 0; i < CAUGHT_COUNT; i++)
         sigaddset(&action.sa_mask, caught[i]);
+    /* a signal the run was started with ignored stays ignored (nohup for SIGHUP, a shell's
+     * background job for SIGINT): that is the user's choice, not ours (nor LLVM's, whose handler
+     * may have replaced the ignoring since) to override */
+    struct sigaction ignore = {.sa_handler = SIG_IGN};
+    sigemptyset(&ignore.sa_mask);
     for (size_t i = 0; i < CAUGHT_COUNT; i++)
-        sigaction(caught[i], &action, &previous[i]);
+        sigaction(caught[i], ignored_at_start[i] ? &ignore : &action, &previous[i]);
 }
 
 void signals_release(void)
