@@ -320,7 +320,9 @@ static const hostile_case cases[] = {
     {"full", "log_on_a_full_file_system_leaves_the_old_log",
      .setup_sh = MOUNT_SMALL "printf 'old,log\\n1,2\\n' > small/log.csv; " FILL,
      .skip = MOUNT_SKIP, .argv = {TRAIN, "--epochs", "3", "--log", "small/log.csv"},
-     .status = NONZERO, .needle = "small/log.csv", .flags = ROOT | MANY_LINES},
+     .status = NONZERO, .needle = "small/log.csv",
+     .creates = "clprop-interrupted.clprop?", /* the epochs before the failure, if any */
+     .flags = ROOT | MANY_LINES},
     {"full", "save_on_a_full_file_system_leaves_the_old_model",
      .setup_sh = MOUNT_SMALL "cp model.clprop small/m.clprop; " FILL, .skip = MOUNT_SKIP,
      .argv = {TRAIN, "--epochs", "3", "--save", "small/m.clprop"}, .status = NONZERO,
@@ -335,8 +337,11 @@ static const hostile_case cases[] = {
      .setup_sh = MOUNT_SMALL "dd if=/dev/zero of=small/pad bs=4k count=2 2>/dev/null; " FILL
                              "rm small/pad",
      .skip = MOUNT_SKIP, .argv = {TRAIN, "--epochs", "400", "--log", "small/log.csv"},
-     .status = NONZERO, .needle = "small/log.csv", .creates = "small/log.csv?",
-     .after_sh = LOG_WHOLE_LINES, .flags = ROOT | MANY_LINES},
+     .status = NONZERO, .needle = "small/log.csv",
+     /* and the run so far is not lost with it: a checkpoint, and how to resume from it */
+     .creates = "small/log.csv? clprop-interrupted.clprop",
+     .after_sh = LOG_WHOLE_LINES " && [ \"$(head -c 8 clprop-interrupted.clprop)\" = CLPROPMD ]",
+     .flags = ROOT | MANY_LINES},
 
     /* ---- outputs checked before the work ---- */
     {"before_work", "save_into_a_missing_folder", .argv = {TRAIN_LONG, "--save", "nowhere/m"},

@@ -540,20 +540,24 @@ static int stop_with_checkpoint(session *s)
     return 128 + (signals_received() != 0 ? signals_received() : 2);
 }
 
-/* The run failed. When a file could not be written (a full disk, say) and the run keeps
- * checkpoints, the run so far goes to one — in the temporary folder when its own place fails —
- * so that it is not lost. */
+/* The run failed. When a file could not be written (a full disk under the log, say) after some
+ * epochs, the run so far goes to a checkpoint — --checkpoint's, else a new
+ * clprop-interrupted[-N].clprop as for a signal, in the temporary folder when its own place
+ * fails — so that hours of training are not lost to a log line. */
 static int fail_run(session *s, clprop_status status)
 {
     cli_error("%s", clprop_trainer_message(s->trainer));
     clprop_training_state progress;
     clprop_trainer_progress(s->trainer, &progress);
-    if (status != CLPROP_ERROR_IO || s->options->checkpoint == NULL ||
-        progress.epochs_done == s->progress.epochs_done)
+    if (status != CLPROP_ERROR_IO || progress.epochs_done == s->progress.epochs_done)
         return EXIT_FAILED;
-    char written[PATH_MAX + 64];
-    const char *where =
-        checkpoint_write(s->trainer, s->options->checkpoint, written, sizeof written);
+    int named = s->options->checkpoint != NULL;
+    if (!named && s->mpi.active && s->mpi.rank != 0) /* the first process writes it */
+        return EXIT_FAILED;
+    char name[64], written[PATH_MAX + 64];
+    const char *path =
+        named ? s->options->checkpoint : interrupted_checkpoint_name(name, sizeof name);
+    const char *where = checkpoint_write(s->trainer, path, written, sizeof written);
     if (where != NULL)
         say_how_to_resume(where);
     return EXIT_FAILED;
