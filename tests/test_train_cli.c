@@ -70,8 +70,10 @@ Test(train_cli, ctrl_c_writes_a_checkpoint_that_resumes_exactly, .timeout = 120)
 {
     char command[8192];
     snprintf(command, sizeof command,
-             "cd %s && (%s train --data %s --layers 14,64,64,3 --batch 8 --lr 0.01 --epochs 100000 "
-             "--checkpoint ck >out 2>err & pid=$!; "
+             /* a background job of a script starts with SIGINT ignored, which clprop keeps (as
+              * any program does); env gives it back its default, as a terminal's Ctrl-C has it */
+             "cd %s && (env --default-signal=INT %s train --data %s --layers 14,64,64,3 --batch 8 "
+             "--lr 0.01 --epochs 100000 --checkpoint ck >out 2>err & pid=$!; "
              /* interrupt once it is training (the "device ..." line), however long the start */
              "for i in $(seq 600); do grep -q '^device' out && break; sleep 0.1; done; "
              "sleep 0.5; kill -INT $pid; "
