@@ -528,3 +528,23 @@ Test(signals, a_signal_ignored_at_the_start_stays_ignored)
     cr_expect(raw != -1 && WIFEXITED(raw) && WEXITSTATUS(raw) == 130, "SIGINT: %s",
               read_text("nohup.err"));
 }
+
+/* --epochs counts from the run's start: resuming a checkpoint made inside epoch 3 or later with
+ * --epochs 1 has nothing to do, and saving would keep a model half-way through an epoch; it is
+ * refused (exit 2) naming both, and writes nothing. */
+Test(signals, resuming_with_fewer_epochs_than_the_checkpoint_has_done_is_refused)
+{
+    char args[2048];
+    snprintf(args, sizeof args, RUN " --epochs %d --checkpoint ck.clprop", LONG_EPOCHS);
+    pid_t pid = start("long", NULL, "%s", args);
+    cr_assert(wait_for_epoch(pid, "long", 3, 60), "training never reached epoch 3");
+    kill(pid, SIGINT);
+    int raw = finish(pid, 60);
+    cr_assert(raw != -1 && WIFEXITED(raw) && WEXITSTATUS(raw) == 130, "%s", read_text("long.err"));
+    snprintf(args, sizeof args, RUN " --epochs 1 --resume ck.clprop --save out.clprop");
+    cr_expect_eq(run_to_end("short", NULL, args), 2, "%s", read_text("short.err"));
+    char *err = read_text("short.err");
+    cr_expect(strstr(err, "--epochs 1") != NULL && strstr(err, "has done") != NULL, "%s", err);
+    cr_expect(!exists("out.clprop"), "a model was saved");
+    free(err);
+}

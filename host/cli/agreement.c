@@ -166,6 +166,13 @@ static void compare_run(differences *d, const train_options *o, const clprop_mod
             add(d, "--nesterov, but its momentum is not Nesterov's");
     }
     compare_settings(d, o, progress);
+    /* --epochs counts from the run's start: a checkpoint already past it leaves nothing to do,
+     * and one inside an epoch would be saved as a model half-way through that epoch */
+    uint64_t reached = progress->epochs_done + (progress->samples_done > 0);
+    if (o->epochs < reached)
+        add(d, "--epochs %zu, but it has done %llu epoch%s%s", o->epochs,
+            (unsigned long long)progress->epochs_done, progress->epochs_done == 1 ? "" : "s",
+            progress->samples_done > 0 ? " and part of the next" : "");
     if ((o->given & GIVEN_SEED) && o->seed != progress->seed)
         add(d, "--seed %llu, but it has %llu", (unsigned long long)o->seed,
             (unsigned long long)progress->seed);
