@@ -179,6 +179,19 @@ static int run_to_end(const char *name, const char *env, const char *args)
     return raw != -1 && WIFEXITED(raw) ? WEXITSTATUS(raw) : -1;
 }
 
+/* Runs `clprop ARGS` as NAME until it has done `epoch` epochs, then Ctrl-C: it must stop with 130
+ * (dir/NAME.err says where the checkpoint went). */
+static void interrupt_after_epoch(const char *name, const char *args, size_t epoch)
+{
+    pid_t pid = start(name, NULL, "%s", args);
+    cr_assert(wait_for_epoch(pid, name, epoch, 60), "%s never reached epoch %zu", name, epoch);
+    kill(pid, SIGINT);
+    int raw = finish(pid, 60);
+    char err[64];
+    snprintf(err, sizeof err, "%s.err", name);
+    cr_assert(raw != -1 && WIFEXITED(raw) && WEXITSTATUS(raw) == 130, "%s", read_text(err));
+}
+
 static void expect_same_file(const char *a, const char *b, const char *what)
 {
     char *pa = in_dir(a), *pb = in_dir(b);
@@ -426,21 +439,12 @@ Test(signals, the_default_checkpoint_name_never_replaces_an_earlier_one)
 {
     char args[2048];
     snprintf(args, sizeof args, RUN " --epochs %d", LONG_EPOCHS);
-    pid_t pid = start("first", NULL, "%s", args);
-    cr_assert(wait_for_epoch(pid, "first", 2, 60), "training never reached epoch 2");
-    kill(pid, SIGINT);
-    int raw = finish(pid, 60);
-    cr_assert(raw != -1 && WIFEXITED(raw) && WEXITSTATUS(raw) == 130, "%s",
-              read_text("first.err"));
+    interrupt_after_epoch("first", args, 2);
     cr_assert(exists("clprop-interrupted.clprop"), "%s", read_text("first.err"));
     uint64_t first = checksum("clprop-interrupted.clprop");
 
-    pid = start("second", NULL, "%s", args);
-    cr_assert(wait_for_epoch(pid, "second", 3, 60), "training never reached epoch 3");
-    kill(pid, SIGINT);
-    raw = finish(pid, 60);
+    interrupt_after_epoch("second", args, 3);
     char *err = read_text("second.err");
-    cr_assert(raw != -1 && WIFEXITED(raw) && WEXITSTATUS(raw) == 130, "%s", err);
     cr_expect_eq(checksum("clprop-interrupted.clprop"), first,
                  "the second interrupt replaced the first one's checkpoint: %s", err);
     /* the second went to another name, and the --resume line names it */
@@ -536,11 +540,7 @@ Test(signals, resuming_with_fewer_epochs_than_the_checkpoint_has_done_is_refused
 {
     char args[2048];
     snprintf(args, sizeof args, RUN " --epochs %d --checkpoint ck.clprop", LONG_EPOCHS);
-    pid_t pid = start("long", NULL, "%s", args);
-    cr_assert(wait_for_epoch(pid, "long", 3, 60), "training never reached epoch 3");
-    kill(pid, SIGINT);
-    int raw = finish(pid, 60);
-    cr_assert(raw != -1 && WIFEXITED(raw) && WEXITSTATUS(raw) == 130, "%s", read_text("long.err"));
+    interrupt_after_epoch("long", args, 3);
     snprintf(args, sizeof args, RUN " --epochs 1 --resume ck.clprop --save out.clprop");
     cr_expect_eq(run_to_end("short", NULL, args), 2, "%s", read_text("short.err"));
     char *err = read_text("short.err");

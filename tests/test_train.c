@@ -183,7 +183,26 @@ Test(train, a_full_batch_epoch_is_one_reference_step)
     clprop_data_destroy(data);
 }
 
-static void train_two_epochs(uint64_t shuffle_seed, float *weights)
+/* What an epoch's progress callback saw (host/pass_progress.h). */
+typedef struct {
+    size_t calls, last_done, total;
+    int out_of_order;
+} progress_seen;
+
+static void record_progress(void *user, size_t done, size_t total)
+{
+    progress_seen *seen = user;
+    if (done <= seen->last_done || done > total || (seen->calls > 0 && total != seen->total))
+        seen->out_of_order = 1;
+    seen->calls++;
+    seen->last_done = done;
+    seen->total = total;
+}
+
+/* Two epochs of diabetes in batches of `batch`, the shuffles drawn from shuffle_seed and the next;
+ * with `seen`, each epoch's progress recorded in seen[epoch]. */
+static void train_two_epochs(size_t batch, uint64_t shuffle_seed, progress_seen *seen,
+                             float *weights)
 {
     clprop_data *data = load(CLPROP_FANN_DIR "/diabetes.train");
     clprop_context *context = test_context();
@@ -192,12 +211,15 @@ static void train_two_epochs(uint64_t shuffle_seed, float *weights)
     clprop_net *net = net_for(context, data, 4, 5);
     clprop_pass_result result;
     for (uint64_t epoch = 0; epoch < 2; epoch++) {
-        clprop_epoch_desc options = {.batch = 10,
-                                        .learning_rate = 0.1f,
-                                        .shuffle_seed = shuffle_seed + epoch,
-                                        .progress = NULL,
-                                        .progress_user = NULL};
-        cr_assert_eq(clprop_net_train_epoch(net, on_device, &options, &result), CLPROP_SUCCESS);
+        if (seen != NULL)
+            seen[epoch] = (progress_seen){0};
+        clprop_epoch_desc options = {.batch = batch,
+                                     .learning_rate = 0.1f,
+                                     .shuffle_seed = shuffle_seed + epoch,
+                                     .progress = seen != NULL ? record_progress : NULL,
+                                     .progress_user = seen != NULL ? &seen[epoch] : NULL};
+        cr_assert_eq(clprop_net_train_epoch(net, on_device, &options, &result), CLPROP_SUCCESS,
+                     "%s", clprop_net_message(net));
     }
     cr_assert_eq(clprop_net_get_weights(net, 1, weights, NULL), CLPROP_SUCCESS);
     clprop_net_destroy(net);
@@ -209,9 +231,9 @@ static void train_two_epochs(uint64_t shuffle_seed, float *weights)
 Test(train, the_same_shuffle_seed_gives_identical_weights_and_another_seed_others)
 {
     float a[32], b[32], c[32];
-    train_two_epochs(11, a);
-    train_two_epochs(11, b);
-    train_two_epochs(12, c);
+    train_two_epochs(10, 11, NULL, a);
+    train_two_epochs(10, 11, NULL, b);
+    train_two_epochs(10, 12, NULL, c);
     cr_expect_arr_eq(a, b, sizeof a, "same seed, bit-identical weights");
     cr_expect(memcmp(a, c, sizeof a) != 0, "another shuffle, other weights");
 }
@@ -451,49 +473,6 @@ Test(train, a_stopped_epoch_continued_from_where_it_stopped_matches_one_run_stra
     clprop_data_destroy(data);
 }
 
-/* What an epoch's progress callback saw (host/pass_progress.h). */
-typedef struct {
-    size_t calls, last_done, total;
-    int out_of_order;
-} progress_seen;
-
-static void record_progress(void *user, size_t done, size_t total)
-{
-    progress_seen *seen = user;
-    if (done <= seen->last_done || done > total || (seen->calls > 0 && total != seen->total))
-        seen->out_of_order = 1;
-    seen->calls++;
-    seen->last_done = done;
-    seen->total = total;
-}
-
-/* Trains two epochs of diabetes in batches of 7, with or without a progress callback. */
-static void train_watched(progress_seen *seen, float *weights)
-{
-    clprop_data *data = load(CLPROP_FANN_DIR "/diabetes.train");
-    clprop_context *context = test_context();
-    clprop_device_data *on_device = NULL;
-    cr_assert_eq(clprop_device_data_create(context, data, &on_device), CLPROP_SUCCESS);
-    clprop_net *net = net_for(context, data, 4, 5);
-    clprop_pass_result result;
-    for (uint64_t epoch = 0; epoch < 2; epoch++) {
-        if (seen != NULL)
-            seen[epoch] = (progress_seen){0};
-        clprop_epoch_desc options = {.batch = 7,
-                                     .learning_rate = 0.1f,
-                                     .shuffle_seed = 5 + epoch,
-                                     .progress = seen != NULL ? record_progress : NULL,
-                                     .progress_user = seen != NULL ? &seen[epoch] : NULL};
-        cr_assert_eq(clprop_net_train_epoch(net, on_device, &options, &result), CLPROP_SUCCESS,
-                     "%s", clprop_net_message(net));
-    }
-    cr_assert_eq(clprop_net_get_weights(net, 1, weights, NULL), CLPROP_SUCCESS);
-    clprop_net_destroy(net);
-    clprop_device_data_destroy(on_device);
-    clprop_context_destroy(context);
-    clprop_data_destroy(data);
-}
-
 /* Progress comes from markers the device passes, not from waits that empty the queue: every
  * report point of the pass arrives, in order, the last at the whole epoch, and watching changes
  * nothing in what is trained. 384 samples in batches of 7: a report after each of the 55 steps. */
@@ -501,8 +480,8 @@ Test(train, progress_reports_every_point_in_order_and_leaves_training_unchanged)
 {
     progress_seen seen[2];
     float watched[32], unwatched[32];
-    train_watched(seen, watched);
-    train_watched(NULL, unwatched);
+    train_two_epochs(7, 5, seen, watched);
+    train_two_epochs(7, 5, NULL, unwatched);
     for (int epoch = 0; epoch < 2; epoch++) {
         cr_expect_eq(seen[epoch].calls, 55, "epoch %d: %zu reports", epoch, seen[epoch].calls);
         cr_expect(!seen[epoch].out_of_order, "epoch %d: a report out of order", epoch);
