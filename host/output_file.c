@@ -254,9 +254,10 @@ static clprop_status create_temporary(clprop_output_file *file, clprop_message *
              (long)getpid());
     free(folder);
     struct stat existing;
+    int replacing = stat(file->target, &existing) == 0;
     /* the permission bits only: a setuid or setgid bit of the old file is not given to a new one
      * that the writer owns */
-    mode_t mode = stat(file->target, &existing) == 0 ? existing.st_mode & 0777 : new_file_mode();
+    mode_t mode = replacing ? existing.st_mode & 0777 : new_file_mode();
     int descriptor = mkstemp(file->temporary);
     /* held until the file is renamed or removed: how another writer tells it is alive */
     if (descriptor >= 0)
@@ -268,6 +269,12 @@ static clprop_status create_temporary(clprop_output_file *file, clprop_message *
         return clprop_fail(message, CLPROP_ERROR_IO,
                            "%s: cannot create a temporary file beside it: %s", file->path,
                            strerror(error));
+    }
+    /* and its owner, where the writer may give it (root saving over a user's file leaves it
+     * theirs, not root's, which a mode of 0600 would have made unreadable to them) */
+    if (replacing && (existing.st_uid != geteuid() || existing.st_gid != getegid()) &&
+        fchown(descriptor, existing.st_uid, existing.st_gid) != 0) {
+        /* not permitted (not root): the new file is the writer's, as any replaced file is */
     }
     if (fchmod(descriptor, mode) != 0 || (file->stream = fdopen(descriptor, "w")) == NULL) {
         int error = errno;

@@ -279,6 +279,12 @@ static const hostile_case cases[] = {
     {"nonregular", "save_keeps_the_permission_bits", .setup = {{REG, "m.clprop", "old\n", 0640}},
      .argv = {TRAIN, "--epochs", "1", "--save", "m.clprop"}, .status = 0, .changes = "m.clprop",
      .after_sh = "[ $(stat -c %a m.clprop) = 640 ] && [ \"$(head -c 8 m.clprop)\" = CLPROPMD ]"},
+    {"nonregular", "save_by_root_keeps_the_owner", .setup = {{REG, "u.clprop", "old\n", 0600}},
+     .setup_sh = "chown nobody:nogroup u.clprop", .skip = "needs root to chown",
+     .argv = {TRAIN, "--epochs", "1", "--save", "u.clprop"}, .status = 0, .changes = "u.clprop",
+     .after_sh = "[ \"$(stat -c '%U %a' u.clprop)\" = 'nobody 600' ] && "
+                 "[ \"$(head -c 8 u.clprop)\" = CLPROPMD ]",
+     .flags = ROOT},
     {"nonregular", "log_keeps_the_permission_bits", .setup = {{REG, "l.csv", "old\n", 0600}},
      .argv = {TRAIN, "--epochs", "1", "--log", "l.csv"}, .status = 0, .changes = "l.csv",
      .after_sh = "[ $(stat -c %a l.csv) = 600 ] && head -1 l.csv | grep -q '^epoch,'"},
