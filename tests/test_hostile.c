@@ -123,6 +123,9 @@ static const hostile_case cases[] = {
      .needle2 = "--data", .flags = BEFORE_WORK},
     {"clash", "log_is_data", .argv = {TRAIN, "--log", XOR}, .status = 2, .needle = "--log",
      .needle2 = "--data", .flags = BEFORE_WORK},
+    /* a clprop model may be trained in place; a JSON export is not replaced by a clprop file */
+    {"clash", "save_over_a_json_init", .argv = {TRAIN, "--init", "model.json", "--save",
+     "model.json"}, .status = 2, .needle = "--save", .needle2 = "--init", .flags = BEFORE_WORK},
     {"clash", "checkpoint_is_data", .argv = {TRAIN, "--checkpoint", XOR}, .status = 2,
      .needle = "--checkpoint", .needle2 = "--data", .flags = BEFORE_WORK},
     {"clash", "save_is_test", .setup = {{FIX, "t.data", "xor"}},

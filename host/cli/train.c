@@ -1,10 +1,13 @@
 /* `clprop train`: check the files, load the data, build or load a network, run the library's
  * trainer with a line per epoch, save. */
+#include <fcntl.h>
 #include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "agreement.h"
 #include "checkpoint.h"
@@ -604,6 +607,22 @@ static int train_and_save(session *s)
 
 /* Before anything is read or written: no output names an input or another output, and each
  * output can be written, so that a typo costs nothing. */
+/* Whether path is a clprop model file (its magic), not a JSON export or a FANN network: only such
+ * a file may be saved over in place, the format it had being the format it gets. */
+static int is_clprop_model(const char *path)
+{
+    int descriptor = open(path, O_RDONLY | O_NONBLOCK | O_CLOEXEC);
+    if (descriptor < 0)
+        return 0;
+    char magic[8];
+    struct stat info;
+    int model = fstat(descriptor, &info) == 0 && S_ISREG(info.st_mode) &&
+                read(descriptor, magic, sizeof magic) == (ssize_t)sizeof magic &&
+                memcmp(magic, "CLPROPMD", sizeof magic) == 0;
+    close(descriptor);
+    return model;
+}
+
 static int check_files(const train_options *o, int *usage_error)
 {
     char best[PATH_MAX + 16];
@@ -619,10 +638,13 @@ static int check_files(const train_options *o, int *usage_error)
                                 {"--checkpoint", o->checkpoint},
                                 {"--checkpoint's best-model file", best_path}};
     /* Continuing a model or a run in place: both are read whole before anything is written, and
-     * written atomically. */
-    static const char *const in_place[] = {"--save",       "--init",   "--save", "--resume",
-                                           "--checkpoint", "--resume", NULL};
-    if (!cli_check_outputs_apart(inputs, 6, outputs, 4, in_place)) {
+     * written atomically. A JSON or FANN --init is not replaced by a clprop model. */
+    static const char *const in_place[] = {"--save", "--resume", "--checkpoint", "--resume",
+                                           "--save", "--init",   NULL};
+    static const char *const but_init[] = {"--save", "--resume", "--checkpoint", "--resume", NULL};
+    const char *const *allowed =
+        o->init == NULL || is_clprop_model(o->init) ? in_place : but_init;
+    if (!cli_check_outputs_apart(inputs, 6, outputs, 4, allowed)) {
         *usage_error = 1;
         return 0;
     }
