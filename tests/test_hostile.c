@@ -456,6 +456,10 @@ static const hostile_case cases[] = {
     EMPTY("eval_model_empty", "--model", "eval", "--model", "", "--data", XOR),
     EMPTY("export_model_equals_empty", "--model", "export", "--model="),
 #undef EMPTY
+    /* a forgotten value: the next option is not taken as a file name (`--log --save` made a log
+     * named "--save") */
+    {"empty", "log_followed_by_an_option", .argv = {TRAIN, "--log", "--save", "m.clprop"},
+     .status = 2, .needle = "--log", .needle2 = "not the option --save", .flags = BEFORE_WORK},
 
     /* ---- CSV targets ---- */
     {"csv", "csv_without_targets_or_label_column", .setup = {{REG, "t.csv", "0,1,1\n1,0,1\n"}},

@@ -50,6 +50,12 @@ int cli_option_value(int argc, char **argv, int *i, const char *name, const char
         cli_error("%s needs a value", name);
         *bad = 1;
         return 1;
+    } else if (argv[*i + 1][0] == '-' && argv[*i + 1][1] == '-' && argv[*i + 1][2] != '\0') {
+        /* `--log --save m`: the value was forgotten, and a file named "--save" would be made */
+        cli_error("%s needs a value, not the option %s (a file of that name: ./%s or %s=%s)", name,
+                  argv[*i + 1], argv[*i + 1], name, argv[*i + 1]);
+        *bad = 1;
+        return 1;
     } else {
         *i += 1;
         *value = argv[*i];
