@@ -189,3 +189,34 @@ Test(predict_cli, a_scaled_regression_model_predicts_in_the_datas_units)
     cr_expect(strstr(err, "fann_scale_input") != NULL, "%s", err);
     free(err);
 }
+
+/* `>> data` would have the outputs appended to the data set they come from, `export >> model` to
+ * the model: standard output that is one of the inputs is a usage error, before anything is read,
+ * and the file stays as it was. Into another file, as before. */
+Test(predict_cli, standard_output_into_an_input_is_refused)
+{
+    free(run_ok("train --data %s --epochs 2 --save %s", CLPROP_FANN_DIR "/xor.data",
+                in_work("m.clprop")));
+    char command[8192];
+    snprintf(command, sizeof command, "cp %s %s && cp %s %s", CLPROP_FANN_DIR "/xor.data",
+             in_work("y.data"), in_work("m.clprop"), in_work("kept.clprop"));
+    cr_assert_eq(system(command), 0);
+    const char *appends[] = {"predict --model m.clprop --data y.data >> y.data",
+                             "eval --model m.clprop --data y.data >> y.data",
+                             "export --model m.clprop >> m.clprop"};
+    for (int i = 0; i < 3; i++) {
+        snprintf(command, sizeof command, "cd %s && %s %s 2>err", work, CLPROP_COMMAND,
+                 appends[i]);
+        int raw = system(command);
+        char *err = test_read_file(in_work("err"), NULL);
+        cr_expect(WIFEXITED(raw) && WEXITSTATUS(raw) == 2, "%s: %s", appends[i], err);
+        cr_expect(strstr(err, "standard output") != NULL, "%s: %s", appends[i], err);
+        free(err);
+    }
+    snprintf(command, sizeof command, "cmp -s %s %s && cmp -s %s %s", CLPROP_FANN_DIR "/xor.data",
+             in_work("y.data"), in_work("m.clprop"), in_work("kept.clprop"));
+    cr_expect_eq(system(command), 0, "an input was written");
+    snprintf(command, sizeof command, "cd %s && %s predict --model m.clprop --data y.data > o.csv",
+             work, CLPROP_COMMAND);
+    cr_expect_eq(system(command), 0, "into another file");
+}

@@ -6,6 +6,7 @@
 #include <unistd.h>
 
 #include "cli.h"
+#include "paths.h"
 #include "options.h"
 #ifdef CLPROP_WITH_ONNX
 #include "model_onnx.h"
@@ -126,6 +127,10 @@ static int parse_arguments(int argc, char **argv, const char *command, model_opt
         cli_error("%s: --data FILE is required", command);
         bad = 1;
     }
+    const cli_path inputs[] = {{"--model", o->model}, {"--data", o->data.path},
+                               {"--labels", o->data.labels}};
+    if (!bad && !cli_check_stdout_apart(inputs, 3))
+        bad = 1;
     return bad ? EXIT_USAGE : -1;
 }
 

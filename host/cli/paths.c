@@ -111,3 +111,19 @@ int cli_check_outputs_writable(const cli_path *outputs, int output_count)
     }
     return 1;
 }
+
+int cli_check_stdout_apart(const cli_path *inputs, int input_count)
+{
+    struct stat out, in;
+    if (fstat(STDOUT_FILENO, &out) != 0 || !S_ISREG(out.st_mode))
+        return 1; /* a terminal, a pipe, /dev/null: no file of the user's to damage */
+    for (int i = 0; i < input_count; i++)
+        if (inputs[i].path != NULL && stat(inputs[i].path, &in) == 0 &&
+            in.st_dev == out.st_dev && in.st_ino == out.st_ino) {
+            cli_error("standard output is %s %s, an input: the output would be written into it; "
+                      "redirect it to another file",
+                      inputs[i].flag, inputs[i].path);
+            return 0;
+        }
+    return 1;
+}

@@ -21,4 +21,8 @@ int cli_check_outputs_apart(const cli_path *inputs, int input_count, const cli_p
  * message starts with the option's name. */
 int cli_check_outputs_writable(const cli_path *outputs, int output_count);
 
+/* A usage error (reported, returns 0) when standard output is a regular file that is one of the
+ * inputs (`clprop predict --data d >> d`): what the command prints would be written into it. */
+int cli_check_stdout_apart(const cli_path *inputs, int input_count);
+
 #endif

@@ -644,7 +644,8 @@ static int check_files(const train_options *o, int *usage_error)
     static const char *const but_init[] = {"--save", "--resume", "--checkpoint", "--resume", NULL};
     const char *const *allowed =
         o->init == NULL || is_clprop_model(o->init) ? in_place : but_init;
-    if (!cli_check_outputs_apart(inputs, 6, outputs, 4, allowed)) {
+    if (!cli_check_outputs_apart(inputs, 6, outputs, 4, allowed) ||
+        !cli_check_stdout_apart(inputs, 6)) {
         *usage_error = 1;
         return 0;
     }
