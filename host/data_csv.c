@@ -66,6 +66,10 @@ static csv_field next_field(const char **cursor, const char *end, size_t number)
 
 /* ---- The first row: header or not, and the columns' roles ------------------------------------- */
 
+/* A header names every column: no field of it is a number. A first row with numbers in it is
+ * data, and a field of it that is not a number (a typo, an empty field) fails as data, naming
+ * line 1, rather than passing as a header and the row vanishing. NaN still counts as a number:
+ * a data row holding one must fail as data too. */
 static int row_is_header(const clprop_text_reader *reader)
 {
     const char *cursor = reader->line, *end = reader->line + reader->length;
@@ -73,12 +77,10 @@ static int row_is_header(const clprop_text_reader *reader)
     for (size_t f = 1; f <= fields; f++) {
         csv_field field = next_field(&cursor, end, f);
         float unused;
-        /* NaN still counts as a number: a data row holding one must fail as data, not pass as
-         * a header and vanish. */
-        if (clprop_parse_number(field.start, field.stop, &unused) == CLPROP_NUMBER_NOT_A_NUMBER)
-            return 1;
+        if (clprop_parse_number(field.start, field.stop, &unused) != CLPROP_NUMBER_NOT_A_NUMBER)
+            return 0;
     }
-    return 0;
+    return 1;
 }
 
 static clprop_status assign_columns(csv_loader *loader)

@@ -231,6 +231,14 @@ Test(csv, fails_when_the_options_do_not_fit_the_columns)
     expect_failure("1\n2\n", 0, -1, 0, CLPROP_ERROR_MISMATCH, 1, "csv_label_column = -1");
 }
 
+/* A header names every column; a first row with numbers in it is data, and its typo or empty
+ * field fails at line 1 instead of the row passing as a header and vanishing. */
+Test(csv, a_first_row_with_a_number_is_data_and_its_bad_field_fails_at_line_1)
+{
+    expect_failure("0.5,1e\n0,1\n1,0\n", 1, 0, 0, CLPROP_ERROR_FORMAT, 1, "\"1e\"");
+    expect_failure("0,,1\n0,1,1\n1,0,1\n", 1, 0, 0, CLPROP_ERROR_FORMAT, 1, "field 2");
+}
+
 Test(csv, fails_on_a_header_without_data_rows)
 {
     expect_failure("a,b\n\n", 1, 0, 0, CLPROP_ERROR_FORMAT, 2, "a header row but no data rows");
