@@ -37,16 +37,25 @@ clprop_status clprop_enqueue(clprop_context *context, clprop_message *message, c
     return CLPROP_SUCCESS;
 }
 
+clprop_status clprop_launch_in_groups(clprop_context *context, clprop_message *message,
+                                      clprop_kernel_id id, cl_uint dims, const size_t *items,
+                                      const size_t *local, const clprop_kernel_arg *args,
+                                      size_t arg_count)
+{
+    size_t global[2];
+    for (cl_uint d = 0; d < dims; d++)
+        global[d] = round_up(items[d] > 0 ? items[d] : 1, local[d]);
+    return clprop_enqueue(context, message, id, dims, global, local, args, arg_count);
+}
+
 clprop_status clprop_launch(clprop_context *context, clprop_message *message, clprop_kernel_id id,
                             cl_uint dims, const size_t *items, const clprop_kernel_arg *args,
                             size_t arg_count)
 {
-    size_t global[2], local[2];
-    for (cl_uint d = 0; d < dims; d++) {
+    size_t local[2];
+    for (cl_uint d = 0; d < dims; d++)
         local[d] = dims == 1 ? group_1d : group_2d[d];
-        global[d] = round_up(items[d] > 0 ? items[d] : 1, local[d]);
-    }
-    return clprop_enqueue(context, message, id, dims, global, local, args, arg_count);
+    return clprop_launch_in_groups(context, message, id, dims, items, local, args, arg_count);
 }
 
 clprop_status clprop_launch_exact(clprop_context *context, clprop_message *message,

@@ -23,8 +23,13 @@ clprop_status clprop_enqueue(clprop_context *context, clprop_message *message,
                              clprop_kernel_id id, cl_uint dims, const size_t *global,
                              const size_t *local, const clprop_kernel_arg *args,
                              size_t arg_count);
-/* The usual launch: the kernel guards its edges, so the item counts are rounded up to whole
- * work-groups (64, or 16 × 4). */
+/* `items` in work-groups of `local`: the kernel guards its edges, so the item counts are rounded
+ * up to whole work-groups. */
+clprop_status clprop_launch_in_groups(clprop_context *context, clprop_message *message,
+                                      clprop_kernel_id id, cl_uint dims, const size_t *items,
+                                      const size_t *local, const clprop_kernel_arg *args,
+                                      size_t arg_count);
+/* The usual launch: clprop_launch_in_groups with work-groups of 64, or 16 × 4. */
 clprop_status clprop_launch(clprop_context *context, clprop_message *message, clprop_kernel_id id,
                             cl_uint dims, const size_t *items, const clprop_kernel_arg *args,
                             size_t arg_count);

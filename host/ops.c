@@ -144,10 +144,8 @@ clprop_status clprop_op_sample_loss(clprop_context *context, clprop_message *mes
         /* PoCL runs a work-group on one core: in groups of 64 work-items (512 samples) a
          * batch-256 step's figures ran on one of them */
         const size_t local[1] = {SAMPLE_LOSS_CPU_ITEMS};
-        const size_t global[1] = {(items[0] + SAMPLE_LOSS_CPU_ITEMS - 1) / SAMPLE_LOSS_CPU_ITEMS *
-                                  SAMPLE_LOSS_CPU_ITEMS};
-        return clprop_enqueue(context, message, CLPROP_KERNEL_SAMPLE_LOSS, 1, global, local, args,
-                              CLPROP_ARG_COUNT(args));
+        return clprop_launch_in_groups(context, message, CLPROP_KERNEL_SAMPLE_LOSS, 1, items,
+                                       local, args, CLPROP_ARG_COUNT(args));
     }
     return clprop_launch(context, message, CLPROP_KERNEL_SAMPLE_LOSS, 1, items, args,
                          CLPROP_ARG_COUNT(args));
@@ -182,11 +180,9 @@ clprop_status clprop_op_gather_batch(clprop_context *context, clprop_message *me
                                 CLPROP_ARG(per_item)};
     clprop_kernel_id kernel = bytes ? CLPROP_KERNEL_GATHER_BYTE_BATCH : CLPROP_KERNEL_GATHER_BATCH;
     if (whole_rows) {
-        const size_t local[2] = {1, GATHER_CPU_SAMPLES};
-        const size_t global[2] = {1, (batch + GATHER_CPU_SAMPLES - 1) / GATHER_CPU_SAMPLES *
-                                         GATHER_CPU_SAMPLES};
-        return clprop_enqueue(context, message, kernel, 2, global, local, args,
-                              CLPROP_ARG_COUNT(args));
+        const size_t items[2] = {1, batch}, local[2] = {1, GATHER_CPU_SAMPLES};
+        return clprop_launch_in_groups(context, message, kernel, 2, items, local, args,
+                                       CLPROP_ARG_COUNT(args));
     }
     size_t items[2] = {groups, batch};
     return clprop_launch(context, message, kernel, 2, items, args, CLPROP_ARG_COUNT(args));
