@@ -10,8 +10,8 @@
  * background job): called first thing in main, before a library (LLVM, loaded by the OpenCL
  * driver) puts handlers of its own on them. Those stay ignored during a run. */
 void signals_note_ignored(void);
-/* Catches the three signals from now on (but those ignored at the start). The flag becomes non-zero at the first; the library
- * checks it between batches. */
+/* Catches the three signals from now on (but those ignored at the start). The flag becomes
+ * non-zero at the first; the library checks it between batches. */
 void signals_catch(void);
 /* Gives the three signals back their previous handling. */
 void signals_release(void);

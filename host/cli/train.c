@@ -518,15 +518,21 @@ static void say_how_to_resume(const char *path)
     cli_error("continue with the same command and --resume %s", path);
 }
 
+/* Where a stopped or failed run's checkpoint goes: --checkpoint, else a new
+ * clprop-interrupted[-N].clprop (name holds it). */
+static const char *checkpoint_path(const session *s, char *name, size_t size)
+{
+    return s->options->checkpoint != NULL ? s->options->checkpoint
+                                          : interrupted_checkpoint_name(name, size);
+}
+
 /* A signal asked the run to stop and the batch is done: the checkpoint, and how to go on. */
 static int stop_with_checkpoint(session *s)
 {
     if (s->mpi.active && s->mpi.rank != 0) /* the first process writes the checkpoint */
         return 128 + (signals_received() != 0 ? signals_received() : 2);
     char name[64], written[PATH_MAX + 64];
-    const char *path = s->options->checkpoint != NULL
-                           ? s->options->checkpoint
-                           : interrupted_checkpoint_name(name, sizeof name);
+    const char *path = checkpoint_path(s, name, sizeof name);
     if (s->report.terminal)
         fputs("\n", stderr);
     const char *where = checkpoint_write(s->trainer, path, written, sizeof written);
@@ -554,12 +560,10 @@ static int fail_run(session *s, clprop_status status)
     clprop_trainer_progress(s->trainer, &progress);
     if (status != CLPROP_ERROR_IO || progress.epochs_done == s->progress.epochs_done)
         return EXIT_FAILED;
-    int named = s->options->checkpoint != NULL;
-    if (!named && s->mpi.active && s->mpi.rank != 0) /* the first process writes it */
-        return EXIT_FAILED;
+    if (s->options->checkpoint == NULL && s->mpi.active && s->mpi.rank != 0)
+        return EXIT_FAILED; /* the first process writes the default one */
     char name[64], written[PATH_MAX + 64];
-    const char *path =
-        named ? s->options->checkpoint : interrupted_checkpoint_name(name, sizeof name);
+    const char *path = checkpoint_path(s, name, sizeof name);
     const char *where = checkpoint_write(s->trainer, path, written, sizeof written);
     if (where != NULL)
         say_how_to_resume(where);
@@ -605,8 +609,6 @@ static int train_and_save(session *s)
     return code;
 }
 
-/* Before anything is read or written: no output names an input or another output, and each
- * output can be written, so that a typo costs nothing. */
 /* Whether path is a clprop model file (its magic), not a JSON export or a FANN network: only such
  * a file may be saved over in place, the format it had being the format it gets. */
 static int is_clprop_model(const char *path)
@@ -623,6 +625,8 @@ static int is_clprop_model(const char *path)
     return model;
 }
 
+/* Before anything is read or written: no output names an input or another output, and each
+ * output can be written, so that a typo costs nothing. */
 static int check_files(const train_options *o, int *usage_error)
 {
     char best[PATH_MAX + 16];
@@ -638,12 +642,13 @@ static int check_files(const train_options *o, int *usage_error)
                                 {"--checkpoint", o->checkpoint},
                                 {"--checkpoint's best-model file", best_path}};
     /* Continuing a model or a run in place: both are read whole before anything is written, and
-     * written atomically. A JSON or FANN --init is not replaced by a clprop model. */
-    static const char *const in_place[] = {"--save", "--resume", "--checkpoint", "--resume",
-                                           "--save", "--init",   NULL};
-    static const char *const but_init[] = {"--save", "--resume", "--checkpoint", "--resume", NULL};
+     * written atomically. A JSON or FANN --init is not replaced by a clprop model: its pair, the
+     * first, is then left out. */
+    static const char *const in_place[] = {"--save",   "--init",       "--save",
+                                           "--resume", "--checkpoint", "--resume",
+                                           NULL};
     const char *const *allowed =
-        o->init == NULL || is_clprop_model(o->init) ? in_place : but_init;
+        o->init == NULL || is_clprop_model(o->init) ? in_place : in_place + 2;
     if (!cli_check_outputs_apart(inputs, 6, outputs, 4, allowed) ||
         !cli_check_stdout_apart(inputs, 6)) {
         *usage_error = 1;
