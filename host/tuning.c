@@ -8,7 +8,8 @@
  * with many tiles, where K is short and a tile is too little work for a task of its own); panels
  * of 256 rows of B (16 KiB, half an L1 data cache) once B is over 256 KiB (half of a Zen 3
  * core's L2: below that B stays in cache and the copy is pure cost); 8 work-items per compute
- * unit, enough to even out the cores without cutting the reuse of each panel short. The panels
+ * unit, enough to even out the cores without cutting the reuse of each panel short; the gather
+ * asks for the rows of the sample 4 ahead of each (kernels/layout.cl). The panels
  * of A·Bᵀ go deeper, 392 rows (25 KiB of a 32 KiB L1): each row of B is read along K there, so a
  * deeper block costs the copy nothing more, and a tile of C is reloaded and stored fewer times
  * (784 in two blocks, not four). Measured on a Zen 3, interleaved rounds of clprop-bench kernels:
@@ -23,7 +24,8 @@
 #define CPU_FAMILY_DEFAULTS                                                                        \
     .cpu_tile_m = 6, .cpu_tiles = 4, .cpu_panels = CLPROP_CPU_PANELS_AUTO,                         \
     .cpu_panel_bytes = 256 * 1024, .cpu_kblock = 256,                                              \
-    .cpu_kblock_transposed = CPU_KBLOCK_TRANSPOSED, .cpu_items_per_unit = 8
+    .cpu_kblock_transposed = CPU_KBLOCK_TRANSPOSED, .cpu_items_per_unit = 8,                      \
+    .cpu_gather_ahead = 4
 #define GPU_FAMILY_DEFAULTS .gpu_tile = 64, .gpu_depth = 16, .gpu_group = 16
 static const clprop_tuning defaults_by_kind[] = {
     [CLPROP_DEVICE_GPU] = {.family = CLPROP_GEMM_FAMILY_GPU,
@@ -113,11 +115,14 @@ clprop_status clprop_tuning_for(const clprop_device_info *device,
 
 void clprop_tuning_build_options(const clprop_tuning *tuning, char *options, size_t size)
 {
+    /* the gather takes whole rows a work-item in the CPU family only (host/ops.c) */
+    size_t gather_ahead =
+        tuning->family == CLPROP_GEMM_FAMILY_CPU ? tuning->cpu_gather_ahead : 0;
     snprintf(options, size,
              "-cl-std=CL1.2 -DCPU_TILE_M=%zu -DCPU_VECTOR=%zu -DCPU_TILE_N=%zu -DCPU_KBLOCK=%zu "
              "-DCPU_KBLOCK_T=%zu -DCPU_NATIVE_VECTOR=%zu -DGPU_TILE=%zu -DGPU_DEPTH=%zu "
-             "-DGPU_GROUP=%zu",
+             "-DGPU_GROUP=%zu -DGATHER_AHEAD=%zu",
              tuning->cpu_tile_m, tuning->cpu_vector, clprop_cpu_tile_n(tuning), tuning->cpu_kblock,
              tuning->cpu_kblock_transposed, tuning->cpu_native_vector, tuning->gpu_tile,
-             tuning->gpu_depth, tuning->gpu_group);
+             tuning->gpu_depth, tuning->gpu_group, gather_ahead);
 }

@@ -19,6 +19,7 @@ typedef struct clprop_tuning {
     size_t cpu_kblock;          /* rows of B in one panel at most (K in blocks of equal depth) */
     size_t cpu_kblock_transposed; /* the same for A·Bᵀ, whose panel copy transposes */
     size_t cpu_items_per_unit;  /* work-items both CPU kernels aim for, per compute unit */
+    size_t cpu_gather_ahead;    /* samples ahead whose rows the CPU gather prefetches (0: none) */
     size_t gpu_tile, gpu_depth, gpu_group; /* GPU block edge, K step, work-group edge */
 } clprop_tuning;
 
