@@ -165,6 +165,16 @@ Test(devices, the_command_lists_devices_one_per_line, .init = two_pocl_devices)
     free(out), free(err);
 }
 
+Test(devices, the_command_refuses_an_argument_in_one_line)
+{
+    char *out = NULL, *err = NULL;
+    cr_expect_eq(test_run_command("devices extra", &out, &err), 2);
+    cr_expect(strstr(err, "extra") != NULL && strstr(err, "clprop devices --help"), "%s", err);
+    cr_expect(strchr(err, '\n') == strrchr(err, '\n'), "one line: %s", err);
+    cr_expect_str_eq(out, "");
+    free(out), free(err);
+}
+
 Test(devices, the_command_reports_an_unknown_device_with_the_list, .init = two_pocl_devices)
 {
     char *out = NULL, *err = NULL;

@@ -189,10 +189,20 @@ Test(seed_examples, the_example_command_prints_the_walkthrough)
     free(out), free(err);
 }
 
+/* Each refusal one line naming what was wrong, not the whole usage text. */
 Test(seed_examples, the_example_command_refuses_an_unknown_example)
 {
-    char *err = NULL;
-    cr_expect_eq(test_run_command("example seed3", NULL, &err), 2);
-    cr_expect(strstr(err, "seed3") != NULL, "%s", err);
-    free(err);
+    const struct {
+        const char *args, *names;
+    } cases[] = {{"example seed3", "seed3"},
+                 {"example", "seed1 or seed2"},
+                 {"example seed1 seed2", "seed2"},
+                 {"example seed1 --fast", "--fast"}};
+    for (size_t i = 0; i < sizeof cases / sizeof *cases; i++) {
+        char *err = NULL;
+        cr_expect_eq(test_run_command(cases[i].args, NULL, &err), 2, "%s", cases[i].args);
+        cr_expect(strstr(err, cases[i].names) != NULL, "%s: %s", cases[i].args, err);
+        cr_expect(strchr(err, '\n') == strrchr(err, '\n'), "one line: %s", err);
+        free(err);
+    }
 }

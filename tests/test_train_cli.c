@@ -175,6 +175,33 @@ Test(train_cli, bad_toolbox_options_are_usage_errors)
     }
 }
 
+/* An option of an optimizer or schedule the command line did not choose would be ignored: it is
+ * a usage error naming the option and what to add. */
+Test(train_cli, options_of_a_choice_not_made_are_usage_errors)
+{
+    const struct {
+        const char *options, *names, *adds;
+    } cases[] = {
+        {"--momentum 0.8", "--momentum", "--optimizer momentum"},
+        {"--optimizer adam --nesterov", "--nesterov", "--optimizer momentum"},
+        {"--optimizer momentum --beta1 0.8", "--beta1", "--optimizer adam"},
+        {"--step-every 2", "--step-every", "--schedule step"},
+        {"--schedule cosine --step-factor 0.5", "--step-factor", "--schedule step"},
+        {"--test-labels labels.idx", "--test-labels", "--test FILE"},
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof *cases; i++) {
+        cr_expect_eq(run("train --data %s --epochs 1 %s", DIABETES, cases[i].options), 2, "%s",
+                     cases[i].options);
+        cr_expect(strchr(last_err, '\n') == strrchr(last_err, '\n'), "one line: %s", last_err);
+        cr_expect(strstr(last_err, cases[i].names) != NULL && strstr(last_err, cases[i].adds),
+                  "%s: %s", cases[i].options, last_err);
+    }
+    cr_expect_eq(run("train --data %s --epochs 1 --optimizer momentum --momentum 0.8 --schedule "
+                     "step --step-every 1 --step-factor 0.5",
+                     DIABETES),
+                 0, "%s", last_err);
+}
+
 Test(train_cli, resuming_from_a_plain_model_is_refused)
 {
     cr_assert_eq(run("train --data %s --epochs 1 --save %s/model", DIABETES, dir), 0);

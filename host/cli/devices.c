@@ -22,8 +22,9 @@ int cli_devices(int argc, char **argv)
             print_usage(stdout);
             return 0;
         }
-        cli_unknown_option("devices", argv[i]);
-        print_usage(stderr);
+        char shown[128];
+        cli_error("devices: takes no arguments, not %s (see clprop devices --help)",
+                  cli_quote(argv[i], shown, sizeof shown));
         return EXIT_USAGE;
     }
     char message[4096];

@@ -288,21 +288,26 @@ int cli_example(int argc, char **argv)
             bad = bad || !cli_parse_gemm("--gemm", gemm_text, &gemm);
             continue;
         }
-        if (argv[i][0] == '-' || which != NULL) {
-            cli_error("example: unexpected argument %s", argv[i]);
+        if (argv[i][0] == '-') {
+            cli_unknown_option("example", argv[i]);
+            bad = 1;
+        } else if (which != NULL) {
+            char shown[128];
+            cli_error("example: one example at a time, not %s too (see clprop example --help)",
+                      cli_quote(argv[i], shown, sizeof shown));
             bad = 1;
         } else {
             which = argv[i];
         }
     }
     if (!bad && (which == NULL || (strcmp(which, "seed1") != 0 && strcmp(which, "seed2") != 0))) {
-        cli_error("example: name seed1 or seed2%s%s", which ? ", not " : "", which ? which : "");
+        char shown[128];
+        cli_error("example: name seed1 or seed2%s%s (see clprop example --help)",
+                  which ? ", not " : "", which ? cli_quote(which, shown, sizeof shown) : "");
         bad = 1;
     }
-    if (bad) {
-        print_usage(stderr);
+    if (bad)
         return EXIT_USAGE;
-    }
     clprop_context *context = cli_open_context(device, gemm);
     if (context == NULL)
         return EXIT_FAILED;

@@ -296,35 +296,62 @@ static int take_training_option(int argc, char **argv, int *i, train_options *o,
 }
 
 /* Combinations that cannot work; each reported as one usage line. */
-static int check_combinations(const train_options *o)
+static const char *impossible_combination(const train_options *o)
 {
-    const char *problem = NULL;
     if (o->data.path == NULL)
-        problem = "train: --data FILE is required (see clprop train --help)";
-    else if (o->network.output_given && o->network.output == CLPROP_ACTIVATION_SOFTMAX &&
-             o->network.loss_given && o->network.loss != CLPROP_LOSS_CROSS_ENTROPY)
-        problem = "train: --output softmax goes with --loss ce";
-    else if (o->network.hidden_given && o->network.hidden == CLPROP_ACTIVATION_SOFTMAX)
-        problem = "--activation: softmax is for the output layer only (--output softmax)";
+        return "train: --data FILE is required (see clprop train --help)";
+    if (o->network.output_given && o->network.output == CLPROP_ACTIVATION_SOFTMAX &&
+        o->network.loss_given && o->network.loss != CLPROP_LOSS_CROSS_ENTROPY)
+        return "train: --output softmax goes with --loss ce";
+    if (o->network.hidden_given && o->network.hidden == CLPROP_ACTIVATION_SOFTMAX)
+        return "--activation: softmax is for the output layer only (--output softmax)";
     /* with --resume the validation share may come from the checkpoint: the library checks then */
-    else if (o->patience > 0 && o->validation == 0.0f && o->resume == NULL)
-        problem = "--early-stop needs --validation FRACTION: it watches the validation loss";
-    else if (o->checkpoint_every > 0 && o->checkpoint == NULL)
-        problem = "--checkpoint-every needs --checkpoint FILE";
-    else if (o->resume != NULL && o->init != NULL)
-        problem = "train: --resume and --init both name the starting network; give one";
-    else if (o->devices != NULL && o->network.device != NULL)
-        problem = "train: --device and --devices both choose devices; give one";
-    else if (o->shares != NULL && o->devices == NULL)
-        problem = "--shares needs --devices LIST: a share for each of them";
+    if (o->patience > 0 && o->validation == 0.0f && o->resume == NULL)
+        return "--early-stop needs --validation FRACTION: it watches the validation loss";
+    if (o->checkpoint_every > 0 && o->checkpoint == NULL)
+        return "--checkpoint-every needs --checkpoint FILE";
+    if (o->resume != NULL && o->init != NULL)
+        return "train: --resume and --init both name the starting network; give one";
+    if (o->devices != NULL && o->network.device != NULL)
+        return "train: --device and --devices both choose devices; give one";
+    if (o->shares != NULL && o->devices == NULL)
+        return "--shares needs --devices LIST: a share for each of them";
     /* a model for --resume or --init may bring its scaling, which is then kept and not measured:
      * the library tells (host/trainer.c) */
-    else if (o->shard && o->resume == NULL && o->init == NULL &&
-             (o->scale_inputs != CLPROP_SCALING_NONE || o->scale_targets != CLPROP_SCALING_NONE))
-        problem = "--shard: scaling is measured on the training set, and each process holds "
-                  "only its part; scale the data beforehand (--scale-inputs, --scale-targets)";
-    else if (o->allreduce == CLPROP_ALLREDUCE_LAYERS && o->devices != NULL)
-        problem = "--allreduce layers takes one device per process, not --devices";
+    if (o->shard && o->resume == NULL && o->init == NULL &&
+        (o->scale_inputs != CLPROP_SCALING_NONE || o->scale_targets != CLPROP_SCALING_NONE))
+        return "--shard: scaling is measured on the training set, and each process holds "
+               "only its part; scale the data beforehand (--scale-inputs, --scale-targets)";
+    if (o->allreduce == CLPROP_ALLREDUCE_LAYERS && o->devices != NULL)
+        return "--allreduce layers takes one device per process, not --devices";
+    return NULL;
+}
+
+/* Options that belong to a choice the command line did not make: said, not silently ignored.
+ * With --resume the run's optimizer and schedule come from the checkpoint, which agreement.c
+ * compares with the options given. */
+static const char *option_without_its_choice(const train_options *o)
+{
+    if (o->resume != NULL)
+        return NULL;
+    clprop_optimizer_kind optimizer = o->optimizer.kind; /* sgd unless --optimizer */
+    if ((o->given & (GIVEN_MOMENTUM | GIVEN_NESTEROV)) && optimizer != CLPROP_OPTIMIZER_MOMENTUM)
+        return "--momentum and --nesterov set the momentum optimizer's: add --optimizer momentum";
+    if ((o->given & (GIVEN_BETA1 | GIVEN_BETA2)) && optimizer != CLPROP_OPTIMIZER_ADAM)
+        return "--beta1 and --beta2 set Adam's: add --optimizer adam";
+    if ((o->schedule.step_every != 0 || o->schedule.step_factor != 0.0f) &&
+        o->schedule.kind != CLPROP_SCHEDULE_STEP)
+        return "--step-every and --step-factor set the step schedule's: add --schedule step";
+    if (o->test.labels != NULL && o->test.path == NULL)
+        return "--test-labels needs --test FILE: the images they label";
+    return NULL;
+}
+
+static int check_combinations(const train_options *o)
+{
+    const char *problem = impossible_combination(o);
+    if (problem == NULL)
+        problem = option_without_its_choice(o);
     if (problem != NULL)
         cli_error("%s", problem);
     return problem == NULL;
