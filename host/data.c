@@ -407,21 +407,51 @@ clprop_status clprop_data_out_of_memory(clprop_data *data, const char *path, siz
 
 /* ---- Numbers in text --------------------------------------------------------------------------- */
 
+/* "inf" or "infinity" (any case, signed), as strtod takes them, against a decimal number so large
+ * that strtod gave infinity for it: only the words have an i. */
+static int spells_infinity(const char *start, const char *stop)
+{
+    for (const char *p = start; p < stop; p++)
+        if (*p == 'i' || *p == 'I')
+            return 1;
+    return 0;
+}
+
 clprop_number_kind clprop_parse_number(const char *start, const char *stop, float *value)
 {
     /* strtod would skip leading spaces and accept an empty field as nothing; neither is a number */
     if (start == stop || isspace((unsigned char)*start))
         return CLPROP_NUMBER_NOT_A_NUMBER;
+    /* nor is "0x1A" in a data set, which strtod reads as hexadecimal: a typo or an identifier */
+    const char *digits = start + (*start == '+' || *start == '-');
+    if (stop - digits > 1 && digits[0] == '0' && (digits[1] == 'x' || digits[1] == 'X'))
+        return CLPROP_NUMBER_NOT_A_NUMBER;
     char *end;
     double parsed = strtod(start, &end);
     if (end != stop)
         return CLPROP_NUMBER_NOT_A_NUMBER;
-    /* "nan", "inf" and overflow such as 1e999 (HUGE_VAL) all land here; so do doubles that a
-     * float cannot hold, which would become infinity on conversion. */
-    if (!isfinite(parsed) || fabs(parsed) > FLT_MAX)
+    if (isnan(parsed) || (isinf(parsed) && spells_infinity(start, stop)))
         return CLPROP_NUMBER_NOT_FINITE;
+    /* overflow such as 1e999 (HUGE_VAL), and doubles that a float cannot hold, such as 1e39 */
+    if (!isfinite(parsed) || fabs(parsed) > FLT_MAX)
+        return CLPROP_NUMBER_OUT_OF_RANGE;
     *value = (float)parsed;
     return CLPROP_NUMBER_OK;
+}
+
+const char *clprop_number_problem(clprop_number_kind kind)
+{
+    switch (kind) {
+    case CLPROP_NUMBER_NOT_FINITE:
+        return "NaN or infinity";
+    case CLPROP_NUMBER_OUT_OF_RANGE:
+        return "a number beyond float32's range (largest 3.4e38)";
+    case CLPROP_NUMBER_NOT_A_NUMBER:
+        return "not a number";
+    case CLPROP_NUMBER_OK:
+        break;
+    }
+    return "a number";
 }
 
 int clprop_parse_count(const char *start, const char *stop, size_t *value)

@@ -136,12 +136,12 @@ static clprop_status not_a_number(csv_loader *loader, const csv_field *field)
                        loader->reader.line_number, field->number, shown(text, field));
 }
 
-static clprop_status not_finite(csv_loader *loader, const csv_field *field)
+static clprop_status not_finite(csv_loader *loader, const csv_field *field, clprop_number_kind kind)
 {
     char text[CLPROP_QUOTE_SIZE];
     return clprop_fail(&loader->data->message, CLPROP_ERROR_NOT_FINITE,
-                       "%s:%zu: NaN or infinity in sample %zu, field %zu \"%s\"",
-                       loader->reader.path, loader->reader.line_number, loader->samples + 1,
+                       "%s:%zu: %s in sample %zu, field %zu \"%s\"", loader->reader.path,
+                       loader->reader.line_number, clprop_number_problem(kind), loader->samples + 1,
                        field->number, shown(text, field));
 }
 
@@ -157,9 +157,12 @@ static clprop_status not_a_label(csv_loader *loader, const csv_field *field)
 static clprop_status read_value(csv_loader *loader, const csv_field *field, size_t index)
 {
     float value;
-    switch (clprop_parse_number(field->start, field->stop, &value)) {
+    clprop_number_kind kind = clprop_parse_number(field->start, field->stop, &value);
+    switch (kind) {
     case CLPROP_NUMBER_NOT_A_NUMBER: return not_a_number(loader, field);
-    case CLPROP_NUMBER_NOT_FINITE: return not_finite(loader, field);
+    case CLPROP_NUMBER_NOT_FINITE:
+    case CLPROP_NUMBER_OUT_OF_RANGE:
+        return not_finite(loader, field, kind);
     case CLPROP_NUMBER_OK: break;
     }
     clprop_floats *array =
@@ -175,9 +178,12 @@ static clprop_status parse_label(csv_loader *loader, const csv_field *field, siz
     if (clprop_parse_count(field->start, field->stop, label) == 0)
         return *label <= UINT32_MAX ? CLPROP_SUCCESS : not_a_label(loader, field);
     float value;
-    switch (clprop_parse_number(field->start, field->stop, &value)) {
+    clprop_number_kind kind = clprop_parse_number(field->start, field->stop, &value);
+    switch (kind) {
     case CLPROP_NUMBER_NOT_A_NUMBER: return not_a_number(loader, field);
-    case CLPROP_NUMBER_NOT_FINITE: return not_finite(loader, field);
+    case CLPROP_NUMBER_NOT_FINITE:
+    case CLPROP_NUMBER_OUT_OF_RANGE:
+        return not_finite(loader, field, kind);
     case CLPROP_NUMBER_OK: break;
     }
     if (value < 0.0f || value != floorf(value) || value >= 16777216.0f) /* exact in a float */

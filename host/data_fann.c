@@ -152,15 +152,17 @@ static clprop_status read_number(fann_loader *loader, const char *start, const c
                            plural(loader->samples));
     size_t sample = loader->seen / loader->width + 1; /* counted from 1, like lines */
     float value;
-    switch (clprop_parse_number(start, stop, &value)) {
+    clprop_number_kind kind = clprop_parse_number(start, stop, &value);
+    switch (kind) {
     case CLPROP_NUMBER_NOT_A_NUMBER:
         return clprop_fail(&loader->data->message, CLPROP_ERROR_FORMAT,
                            "%s:%zu: \"%s\" in sample %zu is not a number", path, line,
                            shown(text, start, stop), sample);
     case CLPROP_NUMBER_NOT_FINITE:
+    case CLPROP_NUMBER_OUT_OF_RANGE:
         return clprop_fail(&loader->data->message, CLPROP_ERROR_NOT_FINITE,
-                           "%s:%zu: NaN or infinity in sample %zu: \"%s\"", path, line, sample,
-                           shown(text, start, stop));
+                           "%s:%zu: %s in sample %zu: \"%s\"", path, line,
+                           clprop_number_problem(kind), sample, shown(text, start, stop));
     case CLPROP_NUMBER_OK:
         break;
     }

@@ -79,13 +79,17 @@ int clprop_size_mul_overflows(size_t a, size_t b, size_t *product);
 
 typedef enum clprop_number_kind {
     CLPROP_NUMBER_OK,
-    CLPROP_NUMBER_NOT_A_NUMBER,
-    CLPROP_NUMBER_NOT_FINITE  /* NaN, infinity, or beyond float's range */
+    CLPROP_NUMBER_NOT_A_NUMBER, /* not a decimal number (hexadecimal ones included) */
+    CLPROP_NUMBER_NOT_FINITE,   /* NaN or infinity */
+    CLPROP_NUMBER_OUT_OF_RANGE  /* finite, but beyond float's range: it would become infinity */
 } clprop_number_kind;
 
-/* Parses the text [start, stop) as one number. The byte at `stop` must not continue a number
- * (whitespace, a comma or the terminating NUL), since strtod reads up to it. */
+/* Parses the text [start, stop) as one decimal number. The byte at `stop` must not continue a
+ * number (whitespace, a comma or the terminating NUL), since strtod reads up to it. */
 clprop_number_kind clprop_parse_number(const char *start, const char *stop, float *value);
+
+/* What is wrong with a number of that kind, for a message ("NaN or infinity", ...). */
+const char *clprop_number_problem(clprop_number_kind kind);
 
 /* Parses [start, stop) as a whole number 0..SIZE_MAX written in digits only. 0 on success. */
 int clprop_parse_count(const char *start, const char *stop, size_t *value);

@@ -200,9 +200,22 @@ Test(csv, fails_on_nan_and_infinity_naming_the_sample)
     expect_failure("h1,h2\n1,2\n4,-inf\n", 1, 0, 0, CLPROP_ERROR_NOT_FINITE, 3,
                    "NaN or infinity in sample 2");
     expect_failure("1,2\n1e999,2\n", 1, 0, 0, CLPROP_ERROR_NOT_FINITE, 2,
-                   "NaN or infinity in sample 2, field 1 \"1e999\"");
+                   "beyond float32's range (largest 3.4e38) in sample 2, field 1 \"1e999\"");
+    expect_failure("1,2\n-1e39,2\n", 1, 0, 0, CLPROP_ERROR_NOT_FINITE, 2,
+                   "beyond float32's range (largest 3.4e38) in sample 2, field 1 \"-1e39\"");
+    expect_failure("1,2\n1,INFINITY\n", 1, 0, 0, CLPROP_ERROR_NOT_FINITE, 2,
+                   "NaN or infinity in sample 2, field 2");
     expect_failure("nan,2\n", 0, -1, 0, CLPROP_ERROR_NOT_FINITE, 1, "sample 1, field 1");
     expect_failure("1,inf\n", 0, -1, 0, CLPROP_ERROR_NOT_FINITE, 1, "sample 1, field 2");
+}
+
+/* strtod reads hexadecimal; a data set's "0x1A" is a typo or an identifier, not 26. */
+Test(csv, fails_on_hexadecimal_numbers)
+{
+    expect_failure("1,2\n0x1A,2\n", 1, 0, 0, CLPROP_ERROR_FORMAT, 2,
+                   "field 1 \"0x1A\" is not a number");
+    expect_failure("1,2\n1,-0X1p3\n", 1, 0, 0, CLPROP_ERROR_FORMAT, 2,
+                   "field 2 \"-0X1p3\" is not a number");
 }
 
 Test(csv, fails_on_labels_that_are_not_whole_numbers_of_zero_or_more)

@@ -300,8 +300,11 @@ Test(fann, fails_on_infinity_naming_the_sample)
 Test(fann, fails_on_a_number_too_large_for_a_float)
 {
     expect_failure("2 2 1\n1 2\n3\n4 5\n1e999\n", CLPROP_ERROR_NOT_FINITE, 5,
-                   "NaN or infinity in sample 2: \"1e999\"");
-    expect_failure("1 1 1\n1e39\n3\n", CLPROP_ERROR_NOT_FINITE, 2, "\"1e39\"");
+                   "beyond float32's range (largest 3.4e38) in sample 2: \"1e999\"");
+    expect_failure("1 1 1\n1e39\n3\n", CLPROP_ERROR_NOT_FINITE, 2,
+                   "beyond float32's range (largest 3.4e38) in sample 1: \"1e39\"");
+    expect_failure("1 1 1\n0x10\n3\n", CLPROP_ERROR_FORMAT, 2,
+                   "\"0x10\" in sample 1 is not a number");
 }
 
 Test(fann, fails_on_a_header_that_is_not_three_whole_numbers)
