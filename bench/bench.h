@@ -200,6 +200,9 @@ void bench_scale_by_derivative(bench_session *session, const char *label, size_t
                                size_t batch);
 void bench_bias_gradient(bench_session *session, const char *label, size_t units, size_t batch);
 void bench_sample_loss(bench_session *session, const char *label, size_t units, size_t batch);
+/* The output layer's whole step in one launch, as a training step on a CPU device runs it. */
+void bench_output_step(bench_session *session, const char *label, size_t units, size_t inputs,
+                       size_t batch);
 /* A batch picked from a data set held as bytes (IDX images) or floats, gathered sample-major
  * (rows) or as columns. */
 void bench_gather(bench_session *session, const char *label, size_t units, size_t batch,

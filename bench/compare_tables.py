@@ -81,12 +81,16 @@ def step_gemms(batch):
     """The (kernel, case) of the GEMMs one training step runs: forward Z = W.A for every layer,
     W.X^T for the first, whose inputs X are sample-major (a gemm_nt); the hidden delta
     W^T.delta for every layer but the first (nothing needs the inputs' delta); the weight
-    gradient, delta.X for the first layer (a gemm_nn), delta.A^T for the others."""
+    gradient, delta.X for the first layer (a gemm_nn), delta.A^T for the others. On a CPU device
+    the small output layer's forward product and the delta below it run in the output step
+    (host/net_pass.c), not as GEMMs: only its weight gradient is one."""
     gemms = []
+    last = len(LAYERS) - 1
     for number, (n_in, n_out) in enumerate(LAYERS):
         case = f"{n_in}-{n_out} B{batch}"
-        gemms.append(("gemm_nt", case + " fwd") if number == 0 else ("gemm_nn", case))
-        if number > 0:
+        if number < last:
+            gemms.append(("gemm_nt", case + " fwd") if number == 0 else ("gemm_nn", case))
+        if 0 < number < last:
             gemms.append(("gemm_tn", case))
         gemms.append(("gemm_nn", case + " dW") if number == 0 else ("gemm_nt", case))
     return gemms
@@ -104,14 +108,15 @@ def step_others(batch):
     """The (kernel, case, variant) that stand, as clprop-bench kernels names them, for the two
     launches of a step that are neither GEMMs nor the update (host/train.c's load_batch,
     host/net_pass.c): the gather of a batch's inputs and targets (one launch in a step, two
-    here) and the per-sample figures with the softmax and the output delta (one launch, as in
-    the step). The bias and sigmoid, the derivative and the bias gradients are done by the
-    GEMMs as they store (epilogues) and have no launch of their own."""
+    here) and the output step — the output layer's forward product and softmax, the per-sample
+    figures, the output delta and the delta below it (one launch, as in the step). The bias and
+    sigmoid, the derivative and the bias gradients are done by the GEMMs as they store
+    (epilogues) and have no launch of their own."""
     n_in, n_out = LAYERS[-1]
     case = f"{n_in}-{n_out} B{batch}"
     return [("gather_rows", f"input B{batch}", "bytes"),
             ("gather_columns", f"target B{batch}", "floats"),
-            ("sample_loss", case, "softmax/ce, delta")]
+            ("output_step", case, "softmax/ce, deltas")]
 
 
 def step_updates():
@@ -316,7 +321,7 @@ def step_split(kernels, openblas, train, torch_rows, batch):
              f"| {len(gemm_keys)} GEMMs, clprop ({flops / gemm * 1e-9:.1f} GFLOP/s over "
              f"{flops / 1e6:.0f} MFLOP), timed without the epilogues a step gives them "
              f"| {ms(gemm)} | {pct(gemm)} |",
-             f"| the gather and the per-sample figures (2 launches in a step, "
+             f"| the gather and the output step (2 launches in a step, "
              f"{len(other_rows)} here) | {ms(other)} | {pct(other)} |",
              *[f"| of which {r['kernel']} {r.get('variant') or ''} {r['case']} "
                f"({r['gbps']:.1f} GB/s) | {ms(r['median_s'])} | {pct(r['median_s'])} |"

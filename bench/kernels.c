@@ -84,6 +84,7 @@ static void network_elementwise(bench_session *session, size_t batch)
         if (output_layer) {
             bench_output_delta(session, label, out, batch);
             bench_sample_loss(session, label, out, batch);
+            bench_output_step(session, label, out, network[l], batch);
         } else {
             bench_scale_by_derivative(session, label, out, batch);
         }

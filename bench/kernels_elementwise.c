@@ -268,6 +268,82 @@ void bench_sample_loss(bench_session *session, const char *label, size_t units, 
     measure_row(session, &scratch, &row, &op, outputs, 5);
 }
 
+/* ---- output_step: the output layer's whole step — its forward product and softmax, the
+ * figures and output delta, the delta of the sigmoid layer below — in one launch, as
+ * host/net_pass.c runs it on a CPU device ---- */
+
+typedef struct output_step_args {
+    clprop_output_step step;
+} output_step_args;
+
+static clprop_status run_output_step(clprop_context *context, clprop_message *message,
+                                     const void *args)
+{
+    return clprop_op_output_step(context, message, &((const output_step_args *)args)->step);
+}
+
+void bench_output_step(bench_session *session, const char *label, size_t units, size_t inputs,
+                       size_t batch)
+{
+    if (!bench_selected(session, label, "output_step"))
+        return;
+    bench_scratch scratch = {.context = session->native};
+    size_t count = units * batch, below = inputs * batch;
+    float *w = random_floats(&scratch, &session->rng, units * inputs, -0.3, 0.3);
+    float *bias = random_floats(&scratch, &session->rng, units, -0.3, 0.3);
+    float *a = random_floats(&scratch, &session->rng, below, 0.01, 0.99);
+    float *t = one_hot_targets(&scratch, &session->rng, units, batch);
+    double *want_w = widen(&scratch, w, units * inputs), *want_b = widen(&scratch, bias, units);
+    double *want_a = widen(&scratch, a, below), *want_t = widen(&scratch, t, count);
+    double *want_z = doubles(&scratch, count), *want_y = doubles(&scratch, count);
+    double *want_delta = doubles(&scratch, count), *want_hidden = doubles(&scratch, below);
+    double *loss = doubles(&scratch, batch), *squared = doubles(&scratch, batch);
+    double *correct = doubles(&scratch, batch);
+    clprop_ref_gemm(want_z, 0, 0, units, batch, inputs, 1.0, want_w, inputs, want_a, batch, 0.0,
+                    batch);
+    clprop_ref_bias_activate(want_z, want_y, want_b, CLPROP_ACTIVATION_SOFTMAX, units, batch);
+    clprop_ref_output_delta(want_delta, want_y, want_t, CLPROP_ACTIVATION_SOFTMAX,
+                            CLPROP_LOSS_CROSS_ENTROPY, units, batch);
+    clprop_ref_sample_loss(loss, squared, correct, want_y, want_t, CLPROP_LOSS_CROSS_ENTROPY, units,
+                           batch);
+    clprop_ref_gemm(want_hidden, 1, 0, inputs, batch, units, 1.0, want_w, inputs, want_delta, batch,
+                    0.0, batch);
+    clprop_ref_scale_by_derivative(want_hidden, want_a, CLPROP_ACTIVATION_SIGMOID, inputs, batch);
+    output_step_args args = {{.loss_out = floats_buffer(&scratch, NULL, batch),
+                              .squared_out = floats_buffer(&scratch, NULL, batch),
+                              .correct_out = floats_buffer(&scratch, NULL, batch),
+                              .z = floats_buffer(&scratch, NULL, count),
+                              .y = floats_buffer(&scratch, NULL, count),
+                              .targets = floats_buffer(&scratch, t, count),
+                              .weights = floats_buffer(&scratch, w, units * inputs),
+                              .bias = floats_buffer(&scratch, bias, units),
+                              .a_prev = floats_buffer(&scratch, a, below),
+                              .units = units,
+                              .inputs = inputs,
+                              .batch = batch,
+                              .activation = CLPROP_ACTIVATION_SOFTMAX,
+                              .loss = CLPROP_LOSS_CROSS_ENTROPY,
+                              .delta = floats_buffer(&scratch, NULL, count),
+                              .hidden_delta = floats_buffer(&scratch, NULL, below),
+                              .hidden_activation = CLPROP_ACTIVATION_SIGMOID}};
+    const clprop_output_step *s = &args.step;
+    bench_op op = {run_output_step, &args, NULL, NULL, 0};
+    bench_output outputs[] = {{"loss", s->loss_out, batch, loss, NULL, batch},
+                              {"squared", s->squared_out, batch, squared, NULL, batch},
+                              {"correct", s->correct_out, batch, correct, NULL, batch},
+                              {"z", s->z, count, want_z, NULL, count},
+                              {"y", s->y, count, want_y, NULL, count},
+                              {"delta", s->delta, count, want_delta, NULL, count},
+                              {"hidden delta", s->hidden_delta, below, want_hidden, NULL, below}};
+    /* the weights, a_prev (twice: product and derivative) and t read; z, y, delta, the hidden
+     * delta and the three figures written */
+    double bytes =
+        FLOAT_BYTES * (units * inputs + 2.0 * below + count + 3.0 * count + below + 3.0 * batch);
+    bench_elementwise_row row = {label, "output_step", "softmax/ce, deltas", units, batch, bytes,
+                                 {0}};
+    measure_row(session, &scratch, &row, &op, outputs, 7);
+}
+
 /* ---- gather_batch: the epoch's shuffled batch, picked from the device-resident data set, the
  * inputs sample-major (rows: batch × units) and the targets as columns (units × batch), each
  * measured alone ---- */

@@ -21,6 +21,7 @@
     X(OUTPUT_DELTA, "output_delta")                                                                \
     X(SCALE_BY_DERIVATIVE, "scale_by_derivative")                                                  \
     X(SAMPLE_LOSS, "sample_loss")                                                                  \
+    X(OUTPUT_STEP, "output_step")                                                                  \
     X(BIAS_GRADIENT, "bias_gradient")                                                              \
     X(GATHER_BATCH, "gather_batch")                                                                \
     X(GATHER_BYTE_BATCH, "gather_byte_batch")                                                      \

@@ -54,6 +54,8 @@ struct clprop_net {
 
     size_t batch;      /* batch of the last pass; 0 before any */
     int has_deltas;    /* the last pass went backward too */
+    int delta_below_output; /* this pass's figures' launch made the delta of the layer below the
+                               output (the output step): the backward pass starts under it */
 };
 
 /* Releases *buffer when it is not NULL and sets it to NULL (net.c). */
@@ -82,14 +84,17 @@ clprop_status clprop_net_reserve_batch(clprop_net *net, size_t batch);
 /* A training pass draws dropout's masks (the layers that have a rate) for the samples at positions
  * dropout_first.. of its step; an evaluation passes CLPROP_NO_DROPOUT. */
 #define CLPROP_NO_DROPOUT SIZE_MAX
-/* softmax_in_figures: the figures' launch comes next and applies a softmax output (see
- * net_pass.c); else the forward pass does. */
-clprop_status clprop_net_run_forward(clprop_net *net, size_t batch, int softmax_in_figures,
+/* figures_next: the figures' launch comes next and applies a softmax output, or the whole output
+ * layer where it is small and the device a CPU (see net_pass.c); else the forward pass does. */
+clprop_status clprop_net_run_forward(clprop_net *net, size_t batch, int figures_next,
                                      size_t dropout_first);
 /* Per-sample figures into loss/squared/correct at [first + b]; with with_output_delta, the output
- * layer's delta too (the same launch), which run_backward starts from. */
+ * layer's delta too (the same launch), which run_backward starts from — and with the output
+ * step, the delta of the layer below it as well, with that layer's dropout masks for the samples
+ * at dropout_first.. of the step. */
 clprop_status clprop_net_run_figures(clprop_net *net, size_t batch, cl_mem loss, cl_mem squared,
-                                     cl_mem correct, size_t first, int with_output_delta);
+                                     cl_mem correct, size_t first, int with_output_delta,
+                                     size_t dropout_first);
 clprop_status clprop_net_run_backward(clprop_net *net, size_t batch, size_t dropout_first);
 /* The same products from the top layer down, each layer's gradients (weights then bias: one
  * range of the store) enqueued before the delta of the layer below it, and done(user, l) called

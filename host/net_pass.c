@@ -63,17 +63,36 @@ static int dropout_of(const clprop_net *net, size_t l, size_t dropout_first,
     return 1;
 }
 
+/* Weights of an output layer small enough for the output step (clprop_op_output_step): its
+ * products are then below the cost of a launch on a CPU device. Each of a step's work-items
+ * multiplies them twice for its eight samples (10 × 128 for Fashion-MNIST's network). */
+#define OUTPUT_STEP_MOST_WEIGHTS 4096
+
+/* Whether the figures' launch runs the output layer's whole step: on the CPU family's devices
+ * (whose launches cost tens of microseconds, as much as the small products themselves), with our
+ * GEMM kernels (the output step sums as they do), and a small output layer above a hidden one
+ * (the step takes the layer below's output as columns; the inputs are rows). */
+static int output_step_applies(const clprop_net *net)
+{
+    const clprop_device_layer *last = &net->layers[net->layer_count - 1];
+    return net->layer_count > 1 && net->context->gemm != CLPROP_GEMM_CLBLAST &&
+           net->context->tuning.family == CLPROP_GEMM_FAMILY_CPU &&
+           last->outputs * last->inputs <= OUTPUT_STEP_MOST_WEIGHTS;
+}
+
 /* Z = W·A_prev + b, A = f(Z), layer by layer, each in the product's own launch (its epilogue adds
  * the bias and writes A beside Z, and in a training pass applies the layer's dropout to A). The
  * inputs are rows (samples), X the columns of A_0 = Xᵀ: the first product is W·Xᵀ, which the GEMM
- * transposes on the way, rather than a separate pass laying the batch out as columns. A softmax
- * output needs whole columns: the product leaves its biased Z, and the softmax comes after it — in
- * the per-sample figures' launch when `softmax_in_figures` (a pass that computes them next), else
- * in a launch of its own. */
-clprop_status clprop_net_run_forward(clprop_net *net, size_t batch, int softmax_in_figures,
+ * transposes on the way, rather than a separate pass laying the batch out as columns. When
+ * `figures_next` (a pass that computes the per-sample figures next), their launch takes the output
+ * layer: all of it where the output step applies, else its softmax, which needs whole columns (the
+ * product leaves its biased Z); without the figures, a softmax is a launch of its own. */
+clprop_status clprop_net_run_forward(clprop_net *net, size_t batch, int figures_next,
                                      size_t dropout_first)
 {
-    for (size_t l = 0; l < net->layer_count; l++) {
+    net->delta_below_output = 0;
+    size_t layers = net->layer_count - (figures_next && output_step_applies(net));
+    for (size_t l = 0; l < layers; l++) {
         clprop_device_layer *layer = &net->layers[l];
         int softmax = layer->activation == CLPROP_ACTIVATION_SOFTMAX;
         clprop_gemm_epilogue epilogue = {.flags = (net->has_bias ? CLPROP_EPILOGUE_BIAS : 0) |
@@ -88,7 +107,7 @@ clprop_status clprop_net_run_forward(clprop_net *net, size_t batch, int softmax_
             net->context, &net->message, 0, first, layer->outputs, batch, layer->inputs, 1.0f,
             layer->weights, layer->inputs, first ? net->input_rows : net->layers[l - 1].a,
             first ? layer->inputs : batch, 0.0f, layer->z, batch, &epilogue));
-        if (softmax && !softmax_in_figures)
+        if (softmax && !figures_next)
             CLPROP_CHECK(clprop_op_bias_activate(net->context, &net->message, layer->z, layer->a,
                                                  NULL, layer->activation, layer->outputs, batch));
     }
@@ -130,7 +149,7 @@ static clprop_status layer_gradients(clprop_net *net, size_t l, size_t batch)
 clprop_status clprop_net_run_backward(clprop_net *net, size_t batch, size_t dropout_first)
 {
     size_t L = net->layer_count;
-    for (size_t l = L - 1; l > 0; l--)
+    for (size_t l = L - 1 - net->delta_below_output; l > 0; l--)
         CLPROP_CHECK(hidden_delta(net, l, batch, dropout_first));
     for (size_t l = 0; l < L; l++)
         CLPROP_CHECK(layer_gradients(net, l, batch));
@@ -145,7 +164,7 @@ clprop_status clprop_net_run_backward_by_layer(clprop_net *net, size_t batch,
     for (size_t l = net->layer_count; l-- > 0;) {
         CLPROP_CHECK(layer_gradients(net, l, batch));
         CLPROP_CHECK(done(user, l));
-        if (l > 0)
+        if (l > 0 && !(l == net->layer_count - 1 && net->delta_below_output))
             CLPROP_CHECK(hidden_delta(net, l, batch, dropout_first));
     }
     net->has_deltas = 1;
@@ -162,9 +181,47 @@ clprop_status clprop_net_run_update(clprop_net *net, float learning_rate, size_t
                             net->slots[0], net->slots[1], net->store_floats);
 }
 
-clprop_status clprop_net_run_figures(clprop_net *net, size_t batch, cl_mem loss, cl_mem squared,
-                                     cl_mem correct, size_t first, int with_output_delta)
+/* The figures' launch as the output step: the output layer's forward product from the layer
+ * below's output, and in a training pass the delta below it. */
+static clprop_status run_output_step(clprop_net *net, size_t batch, cl_mem loss, cl_mem squared,
+                                     cl_mem correct, size_t first, int with_output_delta,
+                                     size_t dropout_first)
 {
+    size_t L = net->layer_count;
+    clprop_device_layer *last = &net->layers[L - 1], *below = &net->layers[L - 2];
+    clprop_dropout_mask mask;
+    int masked = dropout_of(net, L - 2, dropout_first, &mask);
+    clprop_output_step step = {.loss_out = loss,
+                               .squared_out = squared,
+                               .correct_out = correct,
+                               .first = first,
+                               .z = last->z,
+                               .y = last->a,
+                               .targets = net->targets,
+                               .weights = last->weights,
+                               .bias = net->has_bias ? last->biases : NULL,
+                               .a_prev = below->a,
+                               .units = last->outputs,
+                               .inputs = last->inputs,
+                               .batch = batch,
+                               .activation = last->activation,
+                               .loss = net->loss,
+                               .delta = with_output_delta ? last->delta : NULL,
+                               .hidden_delta = with_output_delta ? below->delta : NULL,
+                               .hidden_activation = below->activation,
+                               .hidden_dropout = masked ? &mask : NULL};
+    CLPROP_CHECK(clprop_op_output_step(net->context, &net->message, &step));
+    net->delta_below_output = with_output_delta;
+    return CLPROP_SUCCESS;
+}
+
+clprop_status clprop_net_run_figures(clprop_net *net, size_t batch, cl_mem loss, cl_mem squared,
+                                     cl_mem correct, size_t first, int with_output_delta,
+                                     size_t dropout_first)
+{
+    if (output_step_applies(net))
+        return run_output_step(net, batch, loss, squared, correct, first, with_output_delta,
+                               dropout_first);
     clprop_device_layer *last = &net->layers[net->layer_count - 1];
     /* the forward pass left a softmax output's z for this launch */
     cl_mem softmax_z = last->activation == CLPROP_ACTIVATION_SOFTMAX ? last->z : NULL;
@@ -206,7 +263,7 @@ static clprop_status forward_backward(clprop_net *net, const float *inputs, cons
     CLPROP_CHECK(begin_batch(net, inputs, targets, batch));
     CLPROP_CHECK(clprop_net_run_forward(net, batch, 1, 0));
     CLPROP_CHECK(clprop_net_run_figures(net, batch, net->sample_loss, net->sample_squared,
-                                        net->sample_correct, 0, 1));
+                                        net->sample_correct, 0, 1, 0));
     return clprop_net_run_backward(net, batch, 0);
 }
 

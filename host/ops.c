@@ -151,6 +151,54 @@ clprop_status clprop_op_sample_loss(clprop_context *context, clprop_message *mes
                          CLPROP_ARG_COUNT(args));
 }
 
+clprop_status clprop_op_output_step(clprop_context *context, clprop_message *message,
+                                    const clprop_output_step *s)
+{
+    clprop_status status = check_samples(message, s->units, s->batch, s->first);
+    if (status == CLPROP_SUCCESS)
+        status = check_matrix(message, s->inputs, s->batch);
+    if (status != CLPROP_SUCCESS)
+        return status;
+    if (s->hidden_delta != NULL && s->delta == NULL)
+        return clprop_fail(message, CLPROP_ERROR_INVALID_ARGUMENT,
+                           "the output step's hidden delta needs the output delta");
+    cl_uint first = (cl_uint)s->first, units = (cl_uint)s->units, inputs = (cl_uint)s->inputs,
+            batch = (cl_uint)s->batch;
+    cl_int has_bias = s->bias != NULL, activation = (cl_int)s->activation, loss = (cl_int)s->loss;
+    cl_int with_delta = s->delta != NULL, with_hidden = s->hidden_delta != NULL;
+    cl_int hidden_activation = (cl_int)s->hidden_activation;
+    cl_int hidden_epilogue =
+        CLPROP_EPILOGUE_DERIVATIVE | (s->hidden_dropout != NULL ? CLPROP_EPILOGUE_DROPOUT : 0);
+    cl_uint8 dropout = clprop_op_dropout_words(s->hidden_dropout);
+    clprop_kernel_arg args[] = {CLPROP_ARG(s->loss_out),
+                                CLPROP_ARG(s->squared_out),
+                                CLPROP_ARG(s->correct_out),
+                                CLPROP_ARG(first),
+                                CLPROP_ARG(s->z),
+                                CLPROP_ARG(s->y),
+                                CLPROP_ARG(s->targets),
+                                CLPROP_ARG(s->weights),
+                                CLPROP_ARG(s->bias),
+                                CLPROP_ARG(has_bias),
+                                CLPROP_ARG(s->a_prev),
+                                CLPROP_ARG(units),
+                                CLPROP_ARG(inputs),
+                                CLPROP_ARG(batch),
+                                CLPROP_ARG(activation),
+                                CLPROP_ARG(loss),
+                                CLPROP_ARG(s->delta),
+                                CLPROP_ARG(with_delta),
+                                CLPROP_ARG(s->hidden_delta),
+                                CLPROP_ARG(with_hidden),
+                                CLPROP_ARG(hidden_activation),
+                                CLPROP_ARG(hidden_epilogue),
+                                CLPROP_ARG(dropout)};
+    size_t items[1] = {clprop_wide_items(s->batch)};
+    const size_t local[1] = {SAMPLE_LOSS_CPU_ITEMS};
+    return clprop_launch_in_groups(context, message, CLPROP_KERNEL_OUTPUT_STEP, 1, items, local,
+                                   args, CLPROP_ARG_COUNT(args));
+}
+
 /* Samples a work-group of the CPU devices' gather: 16 keeps both cores busy from batch 32 on. */
 #define GATHER_CPU_SAMPLES 16
 

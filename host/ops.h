@@ -81,6 +81,29 @@ clprop_status clprop_op_sample_loss(clprop_context *context, clprop_message *mes
                                     size_t units, size_t batch, cl_mem delta,
                                     clprop_activation activation, cl_mem z);
 
+/* The output layer's step in one launch (kernels/backward.cl, output_step), for a small output
+ * layer on a CPU device: z = W·a_prev (+ bias) and y = f(z) or the softmax — as the forward
+ * product and its epilogue make them —, the per-sample figures and, with `delta`, the output
+ * delta as clprop_op_sample_loss makes them, and with `hidden_delta` the delta of the layer below
+ * (Wᵀ·δ ⊙ f′, with its dropout mask) as the backward product makes it: the same floats. */
+typedef struct clprop_output_step {
+    cl_mem loss_out, squared_out, correct_out; /* the figures, at [first + b] */
+    size_t first;
+    cl_mem z, y, targets; /* units × batch */
+    cl_mem weights, bias; /* units × inputs, units (bias NULL: none) */
+    cl_mem a_prev;        /* inputs × batch: the layer below's output */
+    size_t units, inputs, batch;
+    clprop_activation activation; /* the output layer's, softmax included */
+    clprop_loss loss;
+    cl_mem delta;        /* NULL: no deltas (an evaluation) */
+    cl_mem hidden_delta; /* NULL: not the layer below's (it is the inputs) */
+    clprop_activation hidden_activation;
+    const clprop_dropout_mask *hidden_dropout; /* the layer below's masks; NULL: none */
+} clprop_output_step;
+
+clprop_status clprop_op_output_step(clprop_context *context, clprop_message *message,
+                                    const clprop_output_step *step);
+
 /* Samples order[first .. first+batch−1] of a data set held sample-major on the device, in one
  * launch: their inputs into rows (batch × inputs), from floats or from bytes (each becoming
  * byte / 255) when `bytes` is non-zero, and their targets (floats) into columns (outputs ×

@@ -352,7 +352,8 @@ static clprop_status forward_backward_parts(clprop_team *team, size_t first, siz
             dropout_first += team->collective->rank * size;
         CLPROP_CHECK(clprop_net_run_forward(net, count, 1, dropout_first));
         CLPROP_CHECK(clprop_net_run_figures(net, count, team->data[d]->loss, team->data[d]->squared,
-                                            team->data[d]->correct, first + offset, training));
+                                            team->data[d]->correct, first + offset, training,
+                                            dropout_first));
         if (training && team->per_layer)
             CLPROP_CHECK(clprop_net_run_backward_by_layer(net, count, dropout_first, read_layer,
                                                           team));

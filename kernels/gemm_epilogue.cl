@@ -52,6 +52,21 @@ inline float gemm_finish(float value, int epilogue, __global const float *bias,
     return value;
 }
 
+/* A derivative's part of the epilogue for eight values of a row, given their a = f(z) as stored
+ * (with dropout's scale where the layer has a mask): also the output step's (backward.cl). */
+inline float8 gemm_derivative8(float8 value, float8 a, int epilogue, int activation,
+                               uint8 dropout, uint row, uint col)
+{
+    if (epilogue & EPILOGUE_DROPOUT) {
+        int8 kept = dropout_kept8(dropout, row, col);
+        float keep = as_float(dropout.s6), scale = as_float(dropout.s7);
+        float8 unscaled = a * keep; /* f(z) */
+        return select((float8)(0.0f),
+                      value * derivative8_from_output(activation, unscaled) * scale, kept);
+    }
+    return value * derivative8_from_output(activation, a);
+}
+
 /* Eight values of a row at once: the CPU family stores sixteen as two halves (a float16 passed to
  * a function is an AVX-512 argument, which PoCL warns about on AVX2 machines). */
 inline float8 gemm_finish8(float8 value, int epilogue, __global const float *bias,
@@ -60,21 +75,18 @@ inline float8 gemm_finish8(float8 value, int epilogue, __global const float *bia
 {
     if (epilogue & EPILOGUE_BIAS)
         value += bias[row];
+    if (epilogue & EPILOGUE_DERIVATIVE)
+        value = gemm_derivative8(value, vload8(0, other + at), epilogue, activation, dropout, row,
+                                 col);
     if (epilogue & EPILOGUE_DROPOUT) {
-        int8 kept = dropout_kept8(dropout, row, col);
-        float keep = as_float(dropout.s6), scale = as_float(dropout.s7);
-        if (epilogue & EPILOGUE_DERIVATIVE) {
-            float8 a = vload8(0, other + at) * keep; /* f(z), unscaled */
-            value = select((float8)(0.0f),
-                           value * derivative8_from_output(activation, a) * scale, kept);
-        }
-        if (epilogue & EPILOGUE_ACTIVATE)
+        if (epilogue & EPILOGUE_ACTIVATE) {
+            int8 kept = dropout_kept8(dropout, row, col);
+            float scale = as_float(dropout.s7);
             vstore8(select((float8)(0.0f), activate8(activation, value) * scale, kept), 0,
                     other + at);
+        }
         return value;
     }
-    if (epilogue & EPILOGUE_DERIVATIVE)
-        value *= derivative8_from_output(activation, vload8(0, other + at));
     if (epilogue & EPILOGUE_ACTIVATE)
         vstore8(activate8(activation, value), 0, other + at);
     return value;
