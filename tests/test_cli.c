@@ -809,6 +809,20 @@ Test(cli, a_csv_label_outside_the_class_range_is_named_with_its_line)
     free(err);
 }
 
+/* What the command line must say of a data file, said in its options' words (exit 2). */
+Test(cli, a_csv_files_targets_said_twice_and_idx_images_without_labels_are_usage_errors)
+{
+    const char *data = write_text("both.csv", "1,2,3\n4,5,6\n");
+    char *err = TRAIN_REFUSED(2, "--data %s --targets 1 --label-column 1 " QUICK, data);
+    EXPECT_MENTIONS(err, "--targets and --label-column");
+    free(err);
+    bytes images = idx_images(6, SIX_LABELS);
+    const char *image_path = write_raw("alone.idx", &images);
+    err = TRAIN_REFUSED(2, "--data %s " QUICK, image_path);
+    EXPECT_MENTIONS(err, "alone.idx: IDX images, which need --labels FILE");
+    free(err);
+}
+
 Test(cli, idx_images_with_the_labels_magic_number_are_named_at_byte_0)
 {
     bytes images = idx_images(6, SIX_LABELS), labels = idx_labels(6, SIX_LABELS);

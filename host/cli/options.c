@@ -344,15 +344,26 @@ static int parse_label_column(const char *text, long *column)
 }
 
 /* The command line must say what a data file holds when the file cannot: a CSV file needs
- * --targets or --label-column, and --labels goes only with IDX images. A usage error (reported)
- * returns 0; a file that is no data set at all is left to the loader to report. */
+ * --targets or --label-column (one of them), IDX images need --labels, and --labels goes only
+ * with IDX images. A usage error (reported) returns 0; a file that is no data set at all is left
+ * to the loader to report. */
 static int check_options_fit_the_file(const cli_data_options *options, int *usage_error)
 {
+    if (options->targets != NULL && options->label_column != NULL) {
+        cli_error("--targets and --label-column both say where a CSV file's targets are; give one");
+        *usage_error = 1;
+        return 0;
+    }
     clprop_data_format format;
     if (clprop_data_detect_format(options->path, &format, NULL, 0) != CLPROP_SUCCESS)
         return 1;
     char shown[512];
     const char *path = cli_quote(options->path, shown, sizeof shown);
+    if (format == CLPROP_DATA_IDX && options->labels == NULL && !options->inputs_only) {
+        cli_error("%s: IDX images, which need --labels FILE (the IDX labels file)", path);
+        *usage_error = 1;
+        return 0;
+    }
     if (format == CLPROP_DATA_CSV && options->labels == NULL && options->targets == NULL &&
         options->label_column == NULL && !options->inputs_only) { /* (--labels on a CSV file is refused below) */
         cli_error("%s: read as CSV (it is neither IDX nor FANN), which needs --targets K (its last "
