@@ -432,8 +432,10 @@ clprop_number_kind clprop_parse_number(const char *start, const char *stop, floa
         return CLPROP_NUMBER_NOT_A_NUMBER;
     if (isnan(parsed) || (isinf(parsed) && spells_infinity(start, stop)))
         return CLPROP_NUMBER_NOT_FINITE;
-    /* overflow such as 1e999 (HUGE_VAL), and doubles that a float cannot hold, such as 1e39 */
-    if (!isfinite(parsed) || fabs(parsed) > FLT_MAX)
+    /* overflow such as 1e999 (HUGE_VAL), and doubles that would round to a float's infinity,
+     * such as 1e39: from FLT_MAX and half its last unit on (a tie rounds to the even infinity);
+     * below it, as 3.4028235e38 (FLT_MAX as printed), they round to FLT_MAX */
+    if (!isfinite(parsed) || fabs(parsed) >= 0x1.ffffffp127)
         return CLPROP_NUMBER_OUT_OF_RANGE;
     *value = (float)parsed;
     return CLPROP_NUMBER_OK;

@@ -1,6 +1,7 @@
 /* CSV data files: targets as the last K columns or as a class-label column made one-hot, with and
  * without a header row; and every way a CSV file can be wrong, named by file and line. */
 #include <criterion/criterion.h>
+#include <float.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -207,6 +208,19 @@ Test(csv, fails_on_nan_and_infinity_naming_the_sample)
                    "NaN or infinity in sample 2, field 2");
     expect_failure("nan,2\n", 0, -1, 0, CLPROP_ERROR_NOT_FINITE, 1, "sample 1, field 1");
     expect_failure("1,inf\n", 0, -1, 0, CLPROP_ERROR_NOT_FINITE, 1, "sample 1, field 2");
+}
+
+/* A float's largest value as its shortest decimal (3.4028235e38) and as C prints it with nine
+ * digits rounds to FLT_MAX and is taken; from FLT_MAX and half its last unit on, a number would
+ * round to infinity and is refused. */
+Test(csv, takes_the_largest_float_written_in_decimal)
+{
+    csv_case c = load_ok("3.4028235e38,1\n-3.40282347e38,2\n3.40282356e38,3\n", 1, 0, 0);
+    const float want[] = {FLT_MAX, -FLT_MAX, FLT_MAX};
+    expect_floats("inputs", clprop_data_input_values(c.data), want, 3);
+    finish(&c);
+    expect_failure("1,2\n3.40282357e38,2\n", 1, 0, 0, CLPROP_ERROR_NOT_FINITE, 2,
+                   "beyond float32's range");
 }
 
 /* strtod reads hexadecimal; a data set's "0x1A" is a typo or an identifier, not 26. */

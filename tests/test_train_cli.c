@@ -188,6 +188,7 @@ Test(train_cli, options_of_a_choice_not_made_are_usage_errors)
         {"--step-every 2", "--step-every", "--schedule step"},
         {"--schedule cosine --step-factor 0.5", "--step-factor", "--schedule step"},
         {"--test-labels labels.idx", "--test-labels", "--test FILE"},
+        {"--resume no-such.ck --test-labels labels.idx", "--test-labels", "--test FILE"},
     };
     for (size_t i = 0; i < sizeof cases / sizeof *cases; i++) {
         cr_expect_eq(run("train --data %s --epochs 1 %s", DIABETES, cases[i].options), 2, "%s",
@@ -200,6 +201,24 @@ Test(train_cli, options_of_a_choice_not_made_are_usage_errors)
                      "step --step-every 1 --step-factor 0.5",
                      DIABETES),
                  0, "%s", last_err);
+}
+
+/* With --resume the run's optimizer is the checkpoint's: an option of another one is refused by
+ * the comparison with it, defaults included (the checkpoint's sgd holds momentum's default). */
+Test(train_cli, resuming_with_an_option_of_another_optimizer_is_refused)
+{
+    cr_assert_eq(run("train --data %s --epochs 1 --checkpoint %s/sgd.ck --checkpoint-every 1",
+                     DIABETES, dir),
+                 0, "%s", last_err);
+    const char *options[] = {"--momentum 0.9", "--nesterov", "--beta1 0.9", "--beta2 0.999"};
+    const char *names[] = {"--momentum", "--nesterov", "--beta1", "--beta2"};
+    for (size_t i = 0; i < 4; i++) {
+        cr_expect_eq(
+            run("train --data %s --epochs 2 --resume %s/sgd.ck %s", DIABETES, dir, options[i]), 2,
+            "%s", options[i]);
+        cr_expect(strstr(last_err, names[i]) && strstr(last_err, "its optimizer is sgd"), "%s",
+                  last_err);
+    }
 }
 
 Test(train_cli, resuming_from_a_plain_model_is_refused)

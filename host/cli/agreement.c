@@ -148,6 +148,30 @@ static void compare_settings(differences *d, const train_options *o,
     }
 }
 
+/* The optimizer's own options against the run's optimizer: one that is not theirs has none
+ * (its fields hold the defaults, unused). */
+static void compare_optimizer_options(differences *d, const train_options *o,
+                                      const clprop_optimizer *held)
+{
+    const clprop_optimizer *given = &o->optimizer;
+    const char *name = clprop_optimizer_name(held->kind);
+    if (held->kind == CLPROP_OPTIMIZER_MOMENTUM) {
+        compare_real(d, o, GIVEN_MOMENTUM, "--momentum", given->momentum, held->momentum);
+        if ((o->given & GIVEN_NESTEROV) && !held->nesterov)
+            add(d, "--nesterov, but its momentum is not Nesterov's");
+    } else if (o->given & (GIVEN_MOMENTUM | GIVEN_NESTEROV)) {
+        add(d, "%s, but its optimizer is %s",
+            (o->given & GIVEN_MOMENTUM) ? "--momentum" : "--nesterov", name);
+    }
+    if (held->kind == CLPROP_OPTIMIZER_ADAM) {
+        compare_real(d, o, GIVEN_BETA1, "--beta1", given->beta1, held->beta1);
+        compare_real(d, o, GIVEN_BETA2, "--beta2", given->beta2, held->beta2);
+    } else if (o->given & (GIVEN_BETA1 | GIVEN_BETA2)) {
+        add(d, "%s, but its optimizer is %s", (o->given & GIVEN_BETA1) ? "--beta1" : "--beta2",
+            name);
+    }
+}
+
 static void compare_run(differences *d, const train_options *o, const clprop_model *model,
                         const clprop_training_state *progress)
 {
@@ -157,13 +181,10 @@ static void compare_run(differences *d, const train_options *o, const clprop_mod
         if (o->optimizer_given && given->kind != held.kind)
             add(d, "--optimizer %s, but it has %s", clprop_optimizer_name(given->kind),
                 clprop_optimizer_name(held.kind));
-        compare_real(d, o, GIVEN_MOMENTUM, "--momentum", given->momentum, held.momentum);
-        compare_real(d, o, GIVEN_BETA1, "--beta1", given->beta1, held.beta1);
-        compare_real(d, o, GIVEN_BETA2, "--beta2", given->beta2, held.beta2);
+        else
+            compare_optimizer_options(d, o, &held);
         compare_real(d, o, GIVEN_WEIGHT_DECAY, "--weight-decay", given->weight_decay,
                      held.weight_decay);
-        if ((o->given & GIVEN_NESTEROV) && !held.nesterov)
-            add(d, "--nesterov, but its momentum is not Nesterov's");
     }
     compare_settings(d, o, progress);
     /* --epochs counts from the run's start: a checkpoint already past it leaves nothing to do,

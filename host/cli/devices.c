@@ -23,7 +23,7 @@ int cli_devices(int argc, char **argv)
             return 0;
         }
         char shown[128];
-        cli_error("devices: takes no arguments, not %s (see clprop devices --help)",
+        cli_error("devices: takes no arguments, not \"%s\" (see clprop devices --help)",
                   cli_quote(argv[i], shown, sizeof shown));
         return EXIT_USAGE;
     }

@@ -292,9 +292,11 @@ int cli_example(int argc, char **argv)
             cli_unknown_option("example", argv[i]);
             bad = 1;
         } else if (which != NULL) {
-            char shown[128];
-            cli_error("example: one example at a time, not %s too (see clprop example --help)",
-                      cli_quote(argv[i], shown, sizeof shown));
+            char first[128], second[128];
+            cli_error("example: name one example, seed1 or seed2, not \"%s\" and \"%s\" (see "
+                      "clprop example --help)",
+                      cli_quote(which, first, sizeof first),
+                      cli_quote(argv[i], second, sizeof second));
             bad = 1;
         } else {
             which = argv[i];
@@ -302,8 +304,9 @@ int cli_example(int argc, char **argv)
     }
     if (!bad && (which == NULL || (strcmp(which, "seed1") != 0 && strcmp(which, "seed2") != 0))) {
         char shown[128];
-        cli_error("example: name seed1 or seed2%s%s (see clprop example --help)",
-                  which ? ", not " : "", which ? cli_quote(which, shown, sizeof shown) : "");
+        cli_error("example: name seed1 or seed2%s%s%s (see clprop example --help)",
+                  which ? ", not \"" : "", which ? cli_quote(which, shown, sizeof shown) : "",
+                  which ? "\"" : "");
         bad = 1;
     }
     if (bad)

@@ -359,8 +359,9 @@ static int check_options_fit_the_file(const cli_data_options *options, int *usag
         return 1;
     char shown[512];
     const char *path = cli_quote(options->path, shown, sizeof shown);
+    const char *labels = options->labels_flag != NULL ? options->labels_flag : "--labels";
     if (format == CLPROP_DATA_IDX && options->labels == NULL && !options->inputs_only) {
-        cli_error("%s: IDX images, which need --labels FILE (the IDX labels file)", path);
+        cli_error("%s: IDX images, which need %s FILE (the IDX labels file)", path, labels);
         *usage_error = 1;
         return 0;
     }
@@ -381,9 +382,8 @@ static int check_options_fit_the_file(const cli_data_options *options, int *usag
         return 0;
     }
     if (format != CLPROP_DATA_IDX && options->labels != NULL) {
-        cli_error("%s: --labels goes with IDX images, and this is a %s file (its targets are in "
-                  "it)",
-                  path, format == CLPROP_DATA_FANN ? "FANN" : "CSV");
+        cli_error("%s: %s goes with IDX images, and this is a %s file (its targets are in it)",
+                  path, labels, format == CLPROP_DATA_FANN ? "FANN" : "CSV");
         *usage_error = 1;
         return 0;
     }

@@ -36,6 +36,7 @@ typedef struct cli_data_options {
     const char *labels;
     const char *label_column; /* "N" or "last" */
     const char *targets;      /* "K" */
+    const char *labels_flag;  /* the option that named `labels`, for messages; NULL: --labels */
     int inputs_only;          /* set by the command, not an option: the file may hold inputs
                                  alone (predict): a FANN header with 0 outputs, a CSV file
                                  without --targets/--label-column or with --targets 0, IDX

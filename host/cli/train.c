@@ -139,6 +139,7 @@ static int load_test(session *s, size_t classes)
     cli_data_options test = o->data;
     test.path = o->test.path;
     test.labels = o->test.labels;
+    test.labels_flag = "--test-labels";
     cli_expected expected = {.inputs = clprop_data_inputs(s->data), .by = "--data's samples"};
     if ((s->test = cli_load_data(&test, classes, &expected, &s->usage_error)) == NULL)
         return 0;

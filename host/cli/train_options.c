@@ -328,22 +328,29 @@ static const char *impossible_combination(const train_options *o)
 }
 
 /* Options that belong to a choice the command line did not make: said, not silently ignored.
- * With --resume the run's optimizer and schedule come from the checkpoint, which agreement.c
- * compares with the options given. */
+ * With --resume the run's optimizer and schedule come from the checkpoint: agreement.c compares
+ * the options given with it. */
 static const char *option_without_its_choice(const train_options *o)
 {
-    if (o->resume != NULL)
-        return NULL;
-    clprop_optimizer_kind optimizer = o->optimizer.kind; /* sgd unless --optimizer */
-    if ((o->given & (GIVEN_MOMENTUM | GIVEN_NESTEROV)) && optimizer != CLPROP_OPTIMIZER_MOMENTUM)
-        return "--momentum and --nesterov set the momentum optimizer's: add --optimizer momentum";
-    if ((o->given & (GIVEN_BETA1 | GIVEN_BETA2)) && optimizer != CLPROP_OPTIMIZER_ADAM)
-        return "--beta1 and --beta2 set Adam's: add --optimizer adam";
-    if ((o->schedule.step_every != 0 || o->schedule.step_factor != 0.0f) &&
-        o->schedule.kind != CLPROP_SCHEDULE_STEP)
-        return "--step-every and --step-factor set the step schedule's: add --schedule step";
     if (o->test.labels != NULL && o->test.path == NULL)
         return "--test-labels needs --test FILE: the images they label";
+    if (o->resume != NULL)
+        return NULL;
+    int momentum = o->optimizer.kind == CLPROP_OPTIMIZER_MOMENTUM; /* sgd unless --optimizer */
+    int adam = o->optimizer.kind == CLPROP_OPTIMIZER_ADAM;
+    int step = o->schedule.kind == CLPROP_SCHEDULE_STEP;
+    if ((o->given & GIVEN_MOMENTUM) && !momentum)
+        return "--momentum is the momentum optimizer's: add --optimizer momentum";
+    if ((o->given & GIVEN_NESTEROV) && !momentum)
+        return "--nesterov is the momentum optimizer's: add --optimizer momentum";
+    if ((o->given & GIVEN_BETA1) && !adam)
+        return "--beta1 is Adam's: add --optimizer adam";
+    if ((o->given & GIVEN_BETA2) && !adam)
+        return "--beta2 is Adam's: add --optimizer adam";
+    if (o->schedule.step_every != 0 && !step)
+        return "--step-every is the step schedule's: add --schedule step";
+    if (o->schedule.step_factor != 0.0f && !step)
+        return "--step-factor is the step schedule's: add --schedule step";
     return NULL;
 }
 
