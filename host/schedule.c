@@ -25,8 +25,9 @@ float clprop_schedule_rate(const clprop_schedule *schedule, float base_rate, siz
     size_t since = epoch - warmup - 1, span = epochs > warmup ? epochs - warmup : 1;
     switch (s->kind) {
     case CLPROP_SCHEDULE_STEP: {
-        size_t every = s->step_every != 0 ? s->step_every : 10;
-        double factor = s->step_factor != 0.0f ? s->step_factor : 0.1;
+        size_t every = s->step_every != 0 ? s->step_every : CLPROP_SCHEDULE_DEFAULT_STEP_EVERY;
+        double factor =
+            s->step_factor != 0.0f ? s->step_factor : CLPROP_SCHEDULE_DEFAULT_STEP_FACTOR;
         return (float)((double)base_rate * pow(factor, (double)(since / every)));
     }
     case CLPROP_SCHEDULE_COSINE:

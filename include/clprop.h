@@ -544,11 +544,15 @@ typedef enum clprop_schedule_kind {
     CLPROP_SCHEDULE_COSINE  /* from the base rate down along half a cosine to 0 after the last */
 } clprop_schedule_kind;
 
+/* What a step schedule's zero fields mean. */
+#define CLPROP_SCHEDULE_DEFAULT_STEP_EVERY 10
+#define CLPROP_SCHEDULE_DEFAULT_STEP_FACTOR 0.1
+
 typedef struct clprop_schedule {
     clprop_schedule_kind kind;
     size_t warmup_epochs; /* first, a linear ramp: epoch e ≤ W gets rate·e/W */
-    size_t step_every;    /* step: 0 means 10 */
-    float step_factor;    /* step: 0 means 0.1 */
+    size_t step_every;    /* step: 0 means CLPROP_SCHEDULE_DEFAULT_STEP_EVERY (10) */
+    float step_factor;    /* step: 0 means CLPROP_SCHEDULE_DEFAULT_STEP_FACTOR (0.1) */
     size_t reference_batch; /* linear scaling (Goyal et al. 2017): the rate given is the one for
                                a batch of this size, and a run with batch B trains at
                                rate·B/reference_batch, the warm-up ramping to that; 0: off */

@@ -221,6 +221,37 @@ Test(train_cli, resuming_with_an_option_of_another_optimizer_is_refused)
     }
 }
 
+/* A resumed run's schedule options against the checkpoint's, each as what it means: the same
+ * options as the first run (or none, or the defaults written out) are accepted, another value
+ * or a step option on a constant schedule named. */
+Test(train_cli, resuming_compares_each_schedule_option_as_it_is_meant)
+{
+    cr_assert_eq(run("train --data %s --epochs 1 --schedule step --step-every 3 --checkpoint "
+                     "%s/step.ck --checkpoint-every 1",
+                     DIABETES, dir),
+                 0, "%s", last_err);
+    const char *same[] = {"", "--step-every 3", "--schedule step --step-every 3 --step-factor 0.1",
+                          "--step-factor 0.1"};
+    for (size_t i = 0; i < 4; i++)
+        cr_expect_eq(
+            run("train --data %s --epochs 2 --resume %s/step.ck %s", DIABETES, dir, same[i]), 0,
+            "%s: %s", same[i], last_err);
+    cr_expect_eq(
+        run("train --data %s --epochs 2 --resume %s/step.ck --step-factor 0.5", DIABETES, dir), 2);
+    cr_expect(strstr(last_err, "--step-factor 0.5, but it has 0.1") != NULL, "%s", last_err);
+    cr_expect_eq(
+        run("train --data %s --epochs 2 --resume %s/step.ck --schedule cosine", DIABETES, dir), 2);
+    cr_expect(strstr(last_err, "--schedule cosine, but it has step") != NULL, "%s", last_err);
+    cr_assert_eq(run("train --data %s --epochs 1 --checkpoint %s/constant.ck --checkpoint-every 1",
+                     DIABETES, dir),
+                 0, "%s", last_err);
+    cr_expect_eq(
+        run("train --data %s --epochs 2 --resume %s/constant.ck --step-every 10", DIABETES, dir),
+        2);
+    cr_expect(strstr(last_err, "--step-every, but its schedule is constant") != NULL, "%s",
+              last_err);
+}
+
 Test(train_cli, resuming_from_a_plain_model_is_refused)
 {
     cr_assert_eq(run("train --data %s --epochs 1 --save %s/model", DIABETES, dir), 0);

@@ -111,18 +111,43 @@ static void compare_real(differences *d, const train_options *o, unsigned bit, c
         add(d, "%s %g, but it has %g", flag, (double)given, (double)held);
 }
 
-static void schedule_text(char *text, size_t size, const clprop_schedule *schedule)
+/* A step schedule's zero fields as what they mean. */
+static size_t step_every_of(const clprop_schedule *s)
 {
-    int used = snprintf(text, size, "%s (warm-up %zu, step every %zu by %g",
-                        clprop_schedule_name(schedule->kind), schedule->warmup_epochs,
-                        schedule->step_every, (double)schedule->step_factor);
-    if (used < 0 || (size_t)used >= size)
+    return s->step_every != 0 ? s->step_every : CLPROP_SCHEDULE_DEFAULT_STEP_EVERY;
+}
+
+static float step_factor_of(const clprop_schedule *s)
+{
+    return s->step_factor != 0.0f ? s->step_factor : (float)CLPROP_SCHEDULE_DEFAULT_STEP_FACTOR;
+}
+
+/* Each schedule option given against the checkpoint's run, the step's defaults as what they
+ * mean; those not given are the run's (agreement_adopt). A step option on a run whose schedule
+ * (the one given, else the run's) is not a step schedule has nothing to compare with. */
+static void compare_schedule(differences *d, const train_options *o, const clprop_schedule *held)
+{
+    const clprop_schedule *given = &o->schedule;
+    unsigned bits = o->given;
+    clprop_schedule_kind kind = (bits & GIVEN_SCHEDULE_KIND) ? given->kind : held->kind;
+    if ((bits & GIVEN_SCHEDULE_KIND) && given->kind != held->kind)
+        add(d, "--schedule %s, but it has %s", clprop_schedule_name(given->kind),
+            clprop_schedule_name(held->kind));
+    if ((bits & GIVEN_WARMUP) && given->warmup_epochs != held->warmup_epochs)
+        add(d, "--warmup %zu, but it has %zu", given->warmup_epochs, held->warmup_epochs);
+    if ((bits & GIVEN_LR_FOR_BATCH) && given->reference_batch != held->reference_batch)
+        add(d, "--lr-for-batch %zu, but it has %zu", given->reference_batch, held->reference_batch);
+    if (kind != CLPROP_SCHEDULE_STEP && (bits & (GIVEN_STEP_EVERY | GIVEN_STEP_FACTOR))) {
+        add(d, "%s, but its schedule is %s",
+            (bits & GIVEN_STEP_EVERY) ? "--step-every" : "--step-factor",
+            clprop_schedule_name(kind));
         return;
-    if (schedule->reference_batch != 0)
-        snprintf(text + used, size - (size_t)used, ", --lr for batch %zu)",
-                 schedule->reference_batch);
-    else
-        snprintf(text + used, size - (size_t)used, ")");
+    }
+    if ((bits & GIVEN_STEP_EVERY) && step_every_of(given) != step_every_of(held))
+        add(d, "--step-every %zu, but it has %zu", step_every_of(given), step_every_of(held));
+    if ((bits & GIVEN_STEP_FACTOR) && step_factor_of(given) != step_factor_of(held))
+        add(d, "--step-factor %g, but it has %g", (double)step_factor_of(given),
+            (double)step_factor_of(held));
 }
 
 /* The batch, rate, validation share and schedule the checkpoint's run used (checkpoints made
@@ -136,16 +161,7 @@ static void compare_settings(differences *d, const train_options *o,
         add(d, "--batch %zu, but it has %llu", o->batch, (unsigned long long)progress->batch);
     compare_real(d, o, GIVEN_LR, "--lr", o->learning_rate, progress->learning_rate);
     compare_real(d, o, GIVEN_VALIDATION, "--validation", o->validation, progress->validation);
-    const clprop_schedule *given = &o->schedule, *held = &progress->schedule;
-    if ((o->given & GIVEN_SCHEDULE) &&
-        (given->kind != held->kind || given->warmup_epochs != held->warmup_epochs ||
-         given->step_every != held->step_every || given->step_factor != held->step_factor ||
-         given->reference_batch != held->reference_batch)) {
-        char given_text[128], held_text[128];
-        schedule_text(given_text, sizeof given_text, given);
-        schedule_text(held_text, sizeof held_text, held);
-        add(d, "schedule %s, but it has %s", given_text, held_text);
-    }
+    compare_schedule(d, o, &progress->schedule);
 }
 
 /* The optimizer's own options against the run's optimizer: one that is not theirs has none
@@ -225,6 +241,7 @@ void agreement_adopt(train_options *o, const clprop_training_state *progress)
         o->learning_rate = progress->learning_rate;
     if (!(o->given & GIVEN_VALIDATION))
         o->validation = progress->validation;
-    if (!(o->given & GIVEN_SCHEDULE))
-        o->schedule = progress->schedule;
+    /* the run's schedule as it was kept: an option given meant the same (compare_schedule), and
+     * a step factor given as 0.1 is a float where the run's default 0 means the double 0.1 */
+    o->schedule = progress->schedule;
 }

@@ -206,10 +206,10 @@ static const numeric_option numeric_options[] = {
     REAL("--beta1", optimizer.beta1, open_unit, GIVEN_BETA1),
     REAL("--beta2", optimizer.beta2, open_unit, GIVEN_BETA2),
     REAL("--weight-decay", optimizer.weight_decay, closed_unit, GIVEN_WEIGHT_DECAY),
-    COUNT("--warmup", schedule.warmup_epochs, GIVEN_SCHEDULE),
-    COUNT("--lr-for-batch", schedule.reference_batch, GIVEN_SCHEDULE),
-    COUNT("--step-every", schedule.step_every, GIVEN_SCHEDULE),
-    REAL("--step-factor", schedule.step_factor, half_open_unit, GIVEN_SCHEDULE),
+    COUNT("--warmup", schedule.warmup_epochs, GIVEN_WARMUP),
+    COUNT("--lr-for-batch", schedule.reference_batch, GIVEN_LR_FOR_BATCH),
+    COUNT("--step-every", schedule.step_every, GIVEN_STEP_EVERY),
+    REAL("--step-factor", schedule.step_factor, half_open_unit, GIVEN_STEP_FACTOR),
     REAL("--validation", validation, open_unit, GIVEN_VALIDATION),
     COUNT("--early-stop", patience, 0),
     REAL("--target-loss", target_loss, above_zero, 0),
@@ -288,7 +288,7 @@ static int take_training_option(int argc, char **argv, int *i, train_options *o,
         *bad = *bad || !parse_dropout(v, o);
     } else if (cli_option_value(argc, argv, i, "--schedule", &v, bad)) {
         *bad = *bad || !parse_schedule_name(v, &o->schedule.kind);
-        o->given |= GIVEN_SCHEDULE;
+        o->given |= GIVEN_SCHEDULE_KIND;
     } else {
         return 0;
     }

@@ -41,10 +41,13 @@ enum {
     GIVEN_LR = 1u << 6,
     GIVEN_BATCH = 1u << 7,
     GIVEN_VALIDATION = 1u << 8,
-    GIVEN_SCHEDULE = 1u << 9, /* --schedule, --warmup, --step-every, --step-factor or
-                                 --lr-for-batch */
+    GIVEN_SCHEDULE_KIND = 1u << 9, /* --schedule */
     GIVEN_SCALE_INPUTS = 1u << 10,
     GIVEN_SCALE_TARGETS = 1u << 11,
+    GIVEN_WARMUP = 1u << 12,
+    GIVEN_STEP_EVERY = 1u << 13,
+    GIVEN_STEP_FACTOR = 1u << 14,
+    GIVEN_LR_FOR_BATCH = 1u << 15,
 };
 
 enum { TRAIN_DEFAULT_HIDDEN = 32 };
