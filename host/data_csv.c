@@ -97,18 +97,25 @@ static clprop_status assign_columns(csv_loader *loader)
     if (source->csv_targets != 0) {
         if (source->csv_targets >= columns)
             return clprop_fail(&loader->data->message, CLPROP_ERROR_MISMATCH,
-                               "%s:%zu: rows have %zu fields, so csv_targets = %zu leaves no input "
-                               "column", path, line, columns, source->csv_targets);
+                               "%s:%zu: rows have %zu field%s, so %zu target column%s leave%s no "
+                               "input column",
+                               path, line, columns, columns == 1 ? "" : "s", source->csv_targets,
+                               source->csv_targets == 1 ? "" : "s",
+                               source->csv_targets == 1 ? "s" : "");
         loader->label_index = NO_COLUMN;
         loader->first_target = columns - source->csv_targets;
         return CLPROP_SUCCESS;
     }
     long column = source->csv_label_column;
-    if (columns < 2 || (column > 0 && (unsigned long)column > columns))
+    if (columns < 2 || (column > 0 && (unsigned long)column > columns)) {
+        char where[48] = "the last column";
+        if (column != -1)
+            snprintf(where, sizeof where, "column %ld", column);
         return clprop_fail(&loader->data->message, CLPROP_ERROR_MISMATCH,
-                           "%s:%zu: rows have %zu field%s, so csv_label_column = %ld leaves no "
-                           "label column and at least one input column", path, line, columns,
-                           columns == 1 ? "" : "s", column);
+                           "%s:%zu: rows have %zu field%s, too few for a label in %s and an input "
+                           "column",
+                           path, line, columns, columns == 1 ? "" : "s", where);
+    }
     loader->label_index = column == -1 ? columns - 1 : (size_t)column - 1;
     loader->first_target = columns;
     return CLPROP_SUCCESS;

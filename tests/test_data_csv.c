@@ -252,10 +252,13 @@ Test(csv, fails_on_a_label_outside_the_class_range)
 
 Test(csv, fails_when_the_options_do_not_fit_the_columns)
 {
+    /* in words both the library's caller and the command's user read (no field names) */
     expect_failure("a,b\n1,2\n", 2, 0, 0, CLPROP_ERROR_MISMATCH, 1,
-                   "csv_targets = 2 leaves no input column");
-    expect_failure("1,2\n", 0, 3, 0, CLPROP_ERROR_MISMATCH, 1, "csv_label_column = 3");
-    expect_failure("1\n2\n", 0, -1, 0, CLPROP_ERROR_MISMATCH, 1, "csv_label_column = -1");
+                   "rows have 2 fields, so 2 target columns leave no input column");
+    expect_failure("1,2\n", 0, 3, 0, CLPROP_ERROR_MISMATCH, 1,
+                   "rows have 2 fields, too few for a label in column 3 and an input column");
+    expect_failure("1\n2\n", 0, -1, 0, CLPROP_ERROR_MISMATCH, 1,
+                   "rows have 1 field, too few for a label in the last column and an input column");
 }
 
 /* A header names every column; a first row with numbers in it is data, and its typo or empty
