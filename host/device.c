@@ -164,9 +164,12 @@ static int first_of_kind(const clprop_device_table *table, clprop_device_kind ki
     return -1;
 }
 
-/* Parses "N" or "P:D" entirely; returns 0 when the text is not of that form. */
+/* Parses "N" or "P:D" entirely, digits only; returns 0 when the text is not of that form (strtol
+ * alone took " 0" and "+1" as indices). */
 static int parse_index(const char *text, long *platform, long *device)
 {
+    if (!isdigit((unsigned char)text[0]))
+        return 0;
     char *end = NULL;
     long first = strtol(text, &end, 10);
     if (end == text || first < 0)

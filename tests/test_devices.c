@@ -55,6 +55,19 @@ Test(devices, a_flat_index_selects_that_device, .init = two_pocl_devices)
     cr_expect(strstr(chosen_name("0", &status), "basic") != NULL);
 }
 
+/* An index is digits only: " 0", "+1" and "0: 1" are no device's index (nor, here, part of a
+ * device's name, which is what a selector that is not an index matches). */
+Test(devices, an_index_with_a_sign_or_a_space_selects_nothing, .init = two_pocl_devices)
+{
+    const char *loose[] = {" 0", "+1", "0: 1", " 0:1"};
+    for (size_t i = 0; i < sizeof loose / sizeof *loose; i++) {
+        clprop_status status;
+        chosen_name(loose[i], &status);
+        cr_expect_eq(status, CLPROP_ERROR_DEVICE_NOT_FOUND, "\"%s\": %s", loose[i],
+                     clprop_status_name(status));
+    }
+}
+
 Test(devices, platform_colon_device_selects_that_device, .init = two_pocl_devices)
 {
     clprop_status status;
