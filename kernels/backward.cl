@@ -143,8 +143,8 @@ OUTPUT_INLINE void output_rows8(float8 sums[OUTPUT_ROWS], __global const float *
         sums[i] = (float8)(0.0f);
     }
     for (uint p = 0; p < k; p++) {
-        __global const float *at = values + (size_t)p * batch + b0;
-        float8 value = full ? vload8(0, at) : load_samples8(values + (size_t)p * batch, b0, valid);
+        __global const float *line = values + (size_t)p * batch;
+        float8 value = full ? vload8(0, line + b0) : load_samples8(line, b0, valid);
 #pragma unroll
         for (uint i = 0; i < OUTPUT_ROWS; i++)
             sums[i] = fma((float8)(row[i][(size_t)p * step]), value, sums[i]);

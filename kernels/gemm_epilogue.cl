@@ -78,17 +78,12 @@ inline float8 gemm_finish8(float8 value, int epilogue, __global const float *bia
     if (epilogue & EPILOGUE_DERIVATIVE)
         value = gemm_derivative8(value, vload8(0, other + at), epilogue, activation, dropout, row,
                                  col);
-    if (epilogue & EPILOGUE_DROPOUT) {
-        if (epilogue & EPILOGUE_ACTIVATE) {
-            int8 kept = dropout_kept8(dropout, row, col);
-            float scale = as_float(dropout.s7);
-            vstore8(select((float8)(0.0f), activate8(activation, value) * scale, kept), 0,
-                    other + at);
-        }
-        return value;
+    if (epilogue & EPILOGUE_ACTIVATE) {
+        float8 a = activate8(activation, value);
+        if (epilogue & EPILOGUE_DROPOUT)
+            a = select((float8)(0.0f), a * as_float(dropout.s7), dropout_kept8(dropout, row, col));
+        vstore8(a, 0, other + at);
     }
-    if (epilogue & EPILOGUE_ACTIVATE)
-        vstore8(activate8(activation, value), 0, other + at);
     return value;
 }
 

@@ -40,8 +40,6 @@ __kernel void columns_to_samples(__global float *samples, __global const float *
 #if GATHER_WIDTH != 16
 #error "a gather group takes its inputs as two float8"
 #endif
-/* A data set is floats or bytes: the body takes both pointers, one of them NULL, and a constant
- * flag that picks one, so that each wrapper compiles to its own kind alone. */
 /* byte / 255, correctly rounded (what IEEE division gives, and the host's loader) without a
  * division: the product with 1/255 is off by an ulp for 126 of the 256 bytes, and one fma step
  * on its remainder corrects every one of them (checked for all 256 on the host; fma and products
@@ -115,6 +113,8 @@ inline void gather_prefetch(const int bytes, __global const float *restrict floa
 }
 #endif
 
+/* A data set is floats or bytes: the body takes both pointers, one of them NULL, and a constant
+ * flag that picks one, so that each wrapper compiles to its own kind alone. */
 inline void gather(const int bytes, __global float *restrict rows,
                    __global const float *restrict floats,
                    __global const uchar *restrict byte_values, __global float *restrict columns,
