@@ -304,9 +304,11 @@ int cli_example(int argc, char **argv)
     }
     if (!bad && (which == NULL || (strcmp(which, "seed1") != 0 && strcmp(which, "seed2") != 0))) {
         char shown[128];
-        cli_error("example: name seed1 or seed2%s%s%s (see clprop example --help)",
-                  which ? ", not \"" : "", which ? cli_quote(which, shown, sizeof shown) : "",
-                  which ? "\"" : "");
+        if (which == NULL)
+            cli_error("example: name seed1 or seed2 (see clprop example --help)");
+        else
+            cli_error("example: name seed1 or seed2, not \"%s\" (see clprop example --help)",
+                      cli_quote(which, shown, sizeof shown));
         bad = 1;
     }
     if (bad)
