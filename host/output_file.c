@@ -27,16 +27,40 @@ static char *joined(const char *folder, size_t folder_length, const char *name)
     return path;
 }
 
+/* Whether a link lies in a process's table of open files (/proc/PID/fd, also reached as
+ * /dev/fd, /dev/stdout): such a link names an open stream, and the path its text reads as — a
+ * file the shell opened for appending, a pipe, a terminal, a deleted file — is no file to put a
+ * new one in place of. */
+static int in_descriptor_table(const char *link)
+{
+    const char *slash = strrchr(link, '/');
+    if (slash == NULL)
+        return 0;
+    char *folder = strndup(link, slash == link ? 1 : (size_t)(slash - link));
+    char *real = folder != NULL ? realpath(folder, NULL) : NULL;
+    size_t length = real != NULL ? strlen(real) : 0;
+    int found =
+        length > 9 && strncmp(real, "/proc/", 6) == 0 && strcmp(real + length - 3, "/fd") == 0;
+    free(real);
+    free(folder);
+    return found;
+}
+
 /* The end of a chain of symbolic links starting at path (path itself when it is no link); at
- * most 40 links, as the kernel follows. */
-static char *follow_links(const char *path)
+ * most 40 links, as the kernel follows. *descriptor (may be NULL) says whether a link on the way
+ * names an open stream (in_descriptor_table). */
+static char *follow_links(const char *path, int *descriptor)
 {
     char *current = strdup(path);
+    if (descriptor != NULL)
+        *descriptor = 0;
     for (int hops = 0; current != NULL && hops < 40; hops++) {
         struct stat info;
         char target[PATH_MAX];
         if (lstat(current, &info) != 0 || !S_ISLNK(info.st_mode))
             break;
+        if (descriptor != NULL && in_descriptor_table(current))
+            *descriptor = 1;
         ssize_t length = readlink(current, target, sizeof target - 1);
         if (length < 0 || (size_t)length == sizeof target - 1) /* unreadable, or cut short */
             break;
@@ -70,7 +94,7 @@ clprop_status clprop_output_target(const char *path, char *target, size_t target
 {
     if (path == NULL || path[0] == '\0' || target == NULL || target_size == 0)
         return CLPROP_ERROR_INVALID_ARGUMENT;
-    char *final = follow_links(path);
+    char *final = follow_links(path, NULL);
     char *folder = final != NULL ? folder_of(final) : NULL;
     char *real_folder = folder != NULL ? realpath(folder, NULL) : NULL;
     clprop_status status = final == NULL || folder == NULL ? CLPROP_ERROR_OUT_OF_HOST_MEMORY
@@ -148,11 +172,21 @@ static clprop_status check(const char *path, char **target_out, clprop_message *
     *target_out = NULL;
     if (path == NULL || path[0] == '\0')
         return clprop_fail(message, CLPROP_ERROR_INVALID_ARGUMENT, "no output file named");
-    char *target = follow_links(path);
+    int descriptor = 0;
+    char *target = follow_links(path, &descriptor);
     char *folder = target != NULL ? folder_of(target) : NULL;
     if (folder == NULL) {
         free(target);
         return clprop_fail(message, CLPROP_ERROR_OUT_OF_HOST_MEMORY, "out of host memory");
+    }
+    if (descriptor) {
+        free(folder);
+        free(target);
+        return clprop_fail(message, CLPROP_ERROR_IO,
+                           "%s: names an open stream (a file descriptor), not a file; clprop "
+                           "writes a new file beside the one it replaces, which a stream cannot "
+                           "take: name a file",
+                           path);
     }
     clprop_status status = check_existing(path, target, message);
     if (status == CLPROP_SUCCESS)

@@ -9,7 +9,9 @@
  *    ran out, then NULL), so the reason can be read with the handle's *_message() call — the same
  *    pattern as sqlite3_open. Destroy it either way; destroy functions accept NULL.
  *  - A handle's *_message() is the text of its last failure; a later success leaves it as it was
- *    (read it right after the call that failed). Accessors given NULL return NULL or 0.
+ *    (read it right after the call that failed). It is one line, control bytes shown as \xNN,
+ *    except a kernel build failure's, which carries the build log's lines. Accessors given NULL
+ *    return NULL or 0.
  *  - Lifetimes: a context outlives the networks and device data made on it; a network outlives
  *    its trainer. Data sets may be destroyed as soon as a device data set or a trainer is made
  *    from them: what was copied to a device no longer needs them, and what reads them — data

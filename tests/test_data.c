@@ -128,6 +128,18 @@ Test(data, refuses_a_missing_source_or_path)
     cr_expect_eq(clprop_data_load(&source, NULL), CLPROP_ERROR_INVALID_ARGUMENT);
 }
 
+Test(data, a_message_is_one_line_whatever_the_file_name)
+{
+    clprop_data *data = NULL;
+    clprop_data_source source = {.path = "/nonexistent/first\nsecond\x1b[2J.data"};
+    cr_expect_eq(clprop_data_load(&source, &data), CLPROP_ERROR_IO);
+    const char *message = clprop_data_message(data);
+    cr_expect(strchr(message, '\n') == NULL && strchr(message, '\x1b') == NULL, "%s", message);
+    cr_expect_not_null(strstr(message, "first\\x0asecond\\x1b[2J.data: cannot open"), "%s",
+                       message);
+    clprop_data_destroy(data);
+}
+
 Test(data, detects_fann_by_its_header_and_csv_otherwise)
 {
     char *message;

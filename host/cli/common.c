@@ -25,15 +25,30 @@ static const char *escaped(const char *text, int keep_layout, char *buffer, size
     return buffer;
 }
 
-void cli_error(const char *format, ...)
+__attribute__((format(printf, 2, 0))) static void print_error(int keep_layout, const char *format,
+                                                              va_list args)
 {
     char text[8192];
+    vsnprintf(text, sizeof text, format, args);
+    char shown[4 * sizeof text + 8]; /* each byte becomes at most four */
+    fprintf(stderr, "clprop: %s\n", escaped(text, keep_layout, shown, sizeof shown));
+}
+
+void cli_error(const char *format, ...)
+{
     va_list args;
     va_start(args, format);
-    vsnprintf(text, sizeof text, format, args);
+    print_error(0, format, args);
     va_end(args);
-    char shown[4 * sizeof text + 8]; /* each byte becomes at most four */
-    fprintf(stderr, "clprop: %s\n", escaped(text, 1, shown, sizeof shown));
+}
+
+/* A kernel build's failure: its build log keeps its lines (cli_error makes one line of all). */
+__attribute__((format(printf, 1, 2))) static void cli_error_with_log(const char *format, ...)
+{
+    va_list args;
+    va_start(args, format);
+    print_error(1, format, args);
+    va_end(args);
 }
 
 int cli_option_value(int argc, char **argv, int *i, const char *name, const char **value, int *bad)
@@ -82,7 +97,10 @@ clprop_context *cli_open_context(const char *selector, clprop_gemm_backend gemm)
     clprop_status status = clprop_context_create(&desc, &context);
     signals_unblock();
     if (status != CLPROP_SUCCESS) {
-        cli_error("%s", clprop_context_message(context));
+        if (status == CLPROP_ERROR_KERNEL_BUILD)
+            cli_error_with_log("%s", clprop_context_message(context));
+        else
+            cli_error("%s", clprop_context_message(context));
         clprop_context_destroy(context);
         return NULL;
     }
