@@ -75,8 +75,17 @@ clprop_status clprop_input_open(const char *path, clprop_message *message, int *
         return refuse_kind(message, path, info.st_mode);
     CLPROP_CHECK(open_regular(message, path, descriptor, &info));
     if (info.st_size == 0) {
+        /* a size of 0 with bytes to read: a file made as it is read (/proc, /sys), whose size
+         * the loaders, which read a file of known length, cannot rely on */
+        char first;
+        int has_content = pread(*descriptor, &first, 1, 0) == 1;
         close(*descriptor);
         *descriptor = -1;
+        if (has_content)
+            return clprop_fail(message, CLPROP_ERROR_IO,
+                               "%s: its size reads as 0 but it has content (a file the system "
+                               "makes as it is read, as in /proc); copy it to a regular file",
+                               path);
         return clprop_fail(message, CLPROP_ERROR_FORMAT, "%s: is empty", path);
     }
     *size = (uint64_t)info.st_size;

@@ -199,6 +199,16 @@ Test(inputs, an_empty_file_is_refused_as_empty_by_every_loader_and_as_a_model)
     free(path);
 }
 
+/* /proc's files read as size 0 and have content: not "empty" */
+Test(inputs, a_file_whose_size_reads_0_but_has_content_is_not_called_empty)
+{
+    const char *path = "/proc/self/status";
+    struct stat info;
+    cr_assert(stat(path, &info) == 0 && info.st_size == 0, "needs Linux's /proc");
+    expect_every_data_loader_refuses(path, CLPROP_ERROR_IO, "size reads as 0 but it has content");
+    expect_model_refused(path, CLPROP_ERROR_IO, "size reads as 0 but it has content");
+}
+
 Test(inputs, a_symbolic_link_to_a_regular_file_loads_like_the_file)
 {
     char *data = test_write_file(dir, "xor.data", XOR_FANN);
