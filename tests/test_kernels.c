@@ -650,6 +650,16 @@ Test(kernels, cpu_gemm_of_a_large_b_is_right)
     cr_assert(clprop_gemm_cpu_uses_panels(context, &small), "a ragged edge");
     cr_assert(!clprop_gemm_cpu_uses_panels(context, &whole));
     cr_assert(!clprop_gemm_cpu_uses_panels(context, &none));
+    /* Aᵀ·B with both operands' rows a multiple of 1 KiB apart: panels, however small B */
+    clprop_gemm_shape aliasing = {1, 0, 256, 256, 128, 256, 256, 256}, spread = aliasing,
+                      straight = aliasing;
+    spread.m = spread.lda = spread.ldc = 784;
+    straight.transpose_a = 0;
+    straight.lda = straight.k;
+    cr_assert(clprop_gemm_cpu_uses_panels(context, &aliasing));
+    cr_assert(!clprop_gemm_cpu_uses_panels(context, &spread), "rows of Aᵀ 784 floats apart");
+    cr_assert(!clprop_gemm_cpu_uses_panels(context, &straight), "A·B");
+    check_gemm(context, 1, 0, 256, 256, 128, 1.0f, 0.5f, 82);
     check_gemm(context, 0, 0, 65, 257, 300, 1.0f, 0.25f, 80);
     check_gemm(context, 1, 0, 65, 257, 300, 1.0f, 0.0f, 81);
     clprop_context_destroy(context);
