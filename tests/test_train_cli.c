@@ -221,6 +221,49 @@ Test(train_cli, resuming_with_an_option_of_another_optimizer_is_refused)
     }
 }
 
+/* The optimizer a model saved with --init starts from, as its model holds it. */
+static clprop_optimizer saved_optimizer(const char *path, uint64_t *steps)
+{
+    clprop_model *model = NULL;
+    cr_assert_eq(clprop_model_load(path, &model), CLPROP_SUCCESS, "%s",
+                 clprop_model_message(model));
+    clprop_optimizer optimizer = {0};
+    cr_assert(clprop_model_optimizer(model, &optimizer, steps, NULL, NULL), "%s has none", path);
+    clprop_model_destroy(model);
+    return optimizer;
+}
+
+/* --init without --optimizer goes on with the model's optimizer and its state: that optimizer's
+ * own options replace the values it held (the steps count on, so the state was kept); an option
+ * of another optimizer is refused naming the model's; a model with none trains with sgd. */
+Test(train_cli, init_goes_on_with_the_models_optimizer_and_takes_its_options)
+{
+    cr_assert_eq(run(COMMON " --epochs 1 --optimizer momentum --save %s/m.clprop", dir), 0, "%s",
+                 last_err);
+    uint64_t steps_before = 0, steps_after = 0;
+    saved_optimizer(test_in_dir(dir, "m.clprop"), &steps_before);
+    cr_assert_eq(run(COMMON " --epochs 1 --init %s/m.clprop --momentum 0.5 --nesterov "
+                            "--weight-decay 0.001 --save %s/n.clprop",
+                     dir, dir),
+                 0, "%s", last_err);
+    clprop_optimizer n = saved_optimizer(test_in_dir(dir, "n.clprop"), &steps_after);
+    cr_expect_eq(n.kind, CLPROP_OPTIMIZER_MOMENTUM);
+    cr_expect(n.momentum == 0.5f && n.nesterov && n.weight_decay == 0.001f,
+              "momentum %g nesterov %d weight decay %g", n.momentum, n.nesterov, n.weight_decay);
+    cr_expect_gt(steps_after, steps_before, "the state went on: %llu then %llu steps",
+                 (unsigned long long)steps_before, (unsigned long long)steps_after);
+
+    cr_expect_eq(run(COMMON " --epochs 1 --init %s/m.clprop --beta1 0.5", dir), 2);
+    cr_expect(strstr(last_err, "--beta1") && strstr(last_err, "carries the momentum optimizer") &&
+                  strstr(last_err, "--optimizer adam"),
+              "%s", last_err);
+    cr_assert_eq(run("export --model %s/m.clprop --format json", dir), 0, "%s", last_err);
+    free(test_write_file(dir, "m.json", last_out));
+    cr_expect_eq(run(COMMON " --epochs 1 --init %s/m.json --momentum 0.5", dir), 2);
+    cr_expect(strstr(last_err, "carries no optimizer") && strstr(last_err, "--optimizer momentum"),
+              "%s", last_err);
+}
+
 /* A resumed run's schedule options against the checkpoint's, each as what it means: the same
  * options as the first run (or none, or the defaults written out) are accepted, another value
  * or a step option on a constant schedule named. */

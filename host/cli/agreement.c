@@ -245,3 +245,51 @@ void agreement_adopt(train_options *o, const clprop_training_state *progress)
      * a step factor given as 0.1 is a float where the run's default 0 means the double 0.1 */
     o->schedule = progress->schedule;
 }
+
+/* The options of the model's optimizer given on the command line, in place of what it held. */
+static void apply_optimizer_options(const train_options *o, clprop_optimizer *held)
+{
+    const clprop_optimizer *given = &o->optimizer;
+    if (o->given & GIVEN_MOMENTUM)
+        held->momentum = given->momentum;
+    if (o->given & GIVEN_NESTEROV)
+        held->nesterov = 1;
+    if (o->given & GIVEN_BETA1)
+        held->beta1 = given->beta1;
+    if (o->given & GIVEN_BETA2)
+        held->beta2 = given->beta2;
+    if (o->given & GIVEN_WEIGHT_DECAY)
+        held->weight_decay = given->weight_decay;
+}
+
+int agreement_init_optimizer(const train_options *o, clprop_model *model)
+{
+    if (o->init == NULL || o->optimizer_given)
+        return 1;
+    clprop_optimizer held;
+    uint64_t steps = 0;
+    const float *state = NULL;
+    size_t floats = 0;
+    int carried = clprop_model_optimizer(model, &held, &steps, &state, &floats);
+    const char *fix = NULL;
+    const char *misfit =
+        train_optimizer_option_misfit(o, carried ? held.kind : CLPROP_OPTIMIZER_SGD, &fix);
+    if (misfit != NULL) {
+        if (carried)
+            cli_error("%s, and --init %s carries the %s optimizer: add %s, which starts that "
+                      "one afresh",
+                      misfit, o->init, clprop_optimizer_name(held.kind), fix);
+        else
+            cli_error("%s, and --init %s carries no optimizer (plain sgd then): add %s", misfit,
+                      o->init, fix);
+        return 0;
+    }
+    if (!carried)
+        return 1;
+    apply_optimizer_options(o, &held);
+    if (clprop_model_set_optimizer(model, &held, steps, state, floats) != CLPROP_SUCCESS) {
+        cli_error("--init %s: %s", o->init, clprop_model_message(model));
+        return 0;
+    }
+    return 1;
+}

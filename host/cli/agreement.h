@@ -15,4 +15,10 @@ int agreement_check(const train_options *o, const clprop_model *model,
  * the schedule) comes from the checkpoint, so that the run goes on as it was. */
 void agreement_adopt(train_options *o, const clprop_training_state *progress);
 
+/* --init without --optimizer: the model's optimizer goes on with its state (plain SGD when it
+ * carries none), the values of its own options given on the command line (--momentum,
+ * --nesterov, --beta1, --beta2, --weight-decay) in place of those it held. An option of another
+ * optimizer is reported as a usage error naming the model's, and 0 returned. */
+int agreement_init_optimizer(const train_options *o, clprop_model *model);
+
 #endif

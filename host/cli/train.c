@@ -293,7 +293,8 @@ static int load_everything(session *s)
 {
     if (!load_start_model(s))
         return 0;
-    if (s->start != NULL && !agreement_check(s->options, s->start, &s->progress)) {
+    if (s->start != NULL && (!agreement_check(s->options, s->start, &s->progress) ||
+                             !agreement_init_optimizer(s->options, s->start))) {
         s->usage_error = 1;
         return 0;
     }

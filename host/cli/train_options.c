@@ -47,7 +47,9 @@ static void print_usage(FILE *out)
         "                         with mse\n"
         "  --no-bias              no biases\n"
         "  --init MODEL           start from a model file or JSON export (defines the layers,\n"
-        "                         and the optimizer with its state when the model has one)\n"
+        "                         and the optimizer with its state when the model has one:\n"
+        "                         its own options, --momentum or --beta1, change its values;\n"
+        "                         --optimizer starts one afresh)\n"
         "  --dropout P[,P...]     inverted dropout while training: each hidden layer drops a\n"
         "                         unit with probability P (one P for all, or one per hidden\n"
         "                         layer; 0 <= P < 1); never in eval and predict (default none)\n"
@@ -327,6 +329,30 @@ static const char *impossible_combination(const train_options *o)
     return NULL;
 }
 
+const char *train_optimizer_option_misfit(const train_options *o, clprop_optimizer_kind kind,
+                                          const char **fix)
+{
+    static const struct {
+        unsigned given;
+        clprop_optimizer_kind owner;
+        const char *problem, *fix;
+    } options[] = {
+        {GIVEN_MOMENTUM, CLPROP_OPTIMIZER_MOMENTUM, "--momentum is the momentum optimizer's",
+         "--optimizer momentum"},
+        {GIVEN_NESTEROV, CLPROP_OPTIMIZER_MOMENTUM, "--nesterov is the momentum optimizer's",
+         "--optimizer momentum"},
+        {GIVEN_BETA1, CLPROP_OPTIMIZER_ADAM, "--beta1 is Adam's", "--optimizer adam"},
+        {GIVEN_BETA2, CLPROP_OPTIMIZER_ADAM, "--beta2 is Adam's", "--optimizer adam"},
+    };
+    for (size_t i = 0; i < sizeof options / sizeof *options; i++)
+        if ((o->given & options[i].given) && kind != options[i].owner) {
+            *fix = options[i].fix;
+            return options[i].problem;
+        }
+    *fix = NULL;
+    return NULL;
+}
+
 /* Options that belong to a choice the command line did not make: said, not silently ignored.
  * With --resume the run's optimizer and schedule come from the checkpoint: agreement.c compares
  * the options given with it. */
@@ -336,17 +362,18 @@ static const char *option_without_its_choice(const train_options *o)
         return "--test-labels needs --test FILE: the images they label";
     if (o->resume != NULL)
         return NULL;
-    int momentum = o->optimizer.kind == CLPROP_OPTIMIZER_MOMENTUM; /* sgd unless --optimizer */
-    int adam = o->optimizer.kind == CLPROP_OPTIMIZER_ADAM;
+    /* sgd unless --optimizer; with --init and no --optimizer the model's optimizer, known once
+     * it is loaded (train_init_optimizer) */
+    const char *fix = NULL;
+    const char *misfit = o->init != NULL && !o->optimizer_given
+                             ? NULL
+                             : train_optimizer_option_misfit(o, o->optimizer.kind, &fix);
+    if (misfit != NULL) {
+        static char problem[128];
+        snprintf(problem, sizeof problem, "%s: add %s", misfit, fix);
+        return problem;
+    }
     int step = o->schedule.kind == CLPROP_SCHEDULE_STEP;
-    if ((o->given & GIVEN_MOMENTUM) && !momentum)
-        return "--momentum is the momentum optimizer's: add --optimizer momentum";
-    if ((o->given & GIVEN_NESTEROV) && !momentum)
-        return "--nesterov is the momentum optimizer's: add --optimizer momentum";
-    if ((o->given & GIVEN_BETA1) && !adam)
-        return "--beta1 is Adam's: add --optimizer adam";
-    if ((o->given & GIVEN_BETA2) && !adam)
-        return "--beta2 is Adam's: add --optimizer adam";
     if (o->schedule.step_every != 0 && !step)
         return "--step-every is the step schedule's: add --schedule step";
     if (o->schedule.step_factor != 0.0f && !step)

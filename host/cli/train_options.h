@@ -52,6 +52,11 @@ enum {
 
 enum { TRAIN_DEFAULT_HIDDEN = 32 };
 
+/* The first option given of another optimizer than `kind` ("--beta1 is Adam's"), with the
+ * option that would choose its optimizer in *fix ("--optimizer adam"); NULL when none. */
+const char *train_optimizer_option_misfit(const train_options *o, clprop_optimizer_kind kind,
+                                          const char **fix);
+
 /* Reads argv into *o. Returns -1 to go on, else the exit status (0 after --help). */
 int train_parse_arguments(int argc, char **argv, train_options *o);
 
