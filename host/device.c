@@ -230,14 +230,16 @@ static int find_by_selector(const clprop_device_table *table, const char *select
 static clprop_status fail_listing_devices(const clprop_device_table *table, const char *selector,
                                           clprop_message *message)
 {
+    /* one line, as every message: the devices one after the other, as `clprop devices` lists
+     * them */
     int written = snprintf(message->text, sizeof message->text,
-                           "no OpenCL device matches \"%s\"; the devices are:", selector);
+                           "no OpenCL device matches \"%s\"; the devices are", selector);
     for (size_t i = 0; i < table->count && written > 0 && (size_t)written < sizeof message->text;
          i++) {
         char line[700];
         clprop_device_describe(&table->entries[i].info, line, sizeof line);
         written += snprintf(message->text + written, sizeof message->text - (size_t)written,
-                            "\n  %s", line);
+                            "%s %s", i == 0 ? ":" : ";", line);
     }
     return CLPROP_ERROR_DEVICE_NOT_FOUND;
 }

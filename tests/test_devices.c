@@ -194,6 +194,8 @@ Test(devices, the_command_reports_an_unknown_device_with_the_list, .init = two_p
     cr_expect_eq(test_run_command("example seed1 --device nosuch", &out, &err), 1);
     cr_expect(strstr(err, "no OpenCL device matches \"nosuch\"") != NULL, "%s", err);
     cr_expect(strstr(err, "pthread-") != NULL, "%s", err);
+    cr_expect(strchr(err, '\n') == strrchr(err, '\n') && strstr(err, "\\x") == NULL,
+              "one line, the devices as they are: %s", err);
     free(out), free(err);
 }
 
