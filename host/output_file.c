@@ -27,10 +27,10 @@ static char *joined(const char *folder, size_t folder_length, const char *name)
     return path;
 }
 
-/* Whether a link lies in a process's table of open files (/proc/PID/fd, also reached as
- * /dev/fd, /dev/stdout): such a link names an open stream, and the path its text reads as — a
+/* Whether a path lies in a process's table of file descriptors (/proc/PID/fd, also reached as
+ * /dev/fd, /dev/stdout): a link there names an open stream, and the path its text reads as — a
  * file the shell opened for appending, a pipe, a terminal, a deleted file — is no file to put a
- * new one in place of. */
+ * new one in place of; a name there that is no link is a closed descriptor. */
 static int in_descriptor_table(const char *link)
 {
     const char *slash = strrchr(link, '/');
@@ -48,7 +48,7 @@ static int in_descriptor_table(const char *link)
 
 /* The end of a chain of symbolic links starting at path (path itself when it is no link); at
  * most 40 links, as the kernel follows. *descriptor (may be NULL) says whether a link on the way
- * names an open stream (in_descriptor_table). */
+ * is a file descriptor (in_descriptor_table). */
 static char *follow_links(const char *path, int *descriptor)
 {
     char *current = strdup(path);
@@ -166,6 +166,24 @@ static clprop_status check_folder(const char *path, const char *folder, const ch
     return CLPROP_SUCCESS;
 }
 
+/* In a sticky folder (/tmp, mode 1777) only the owner of a file, of the folder, or root may
+ * rename another file over it: writable as it may be, such a file would be refused by the final
+ * rename, after the work. */
+static clprop_status check_sticky_folder(const char *path, const char *target, const char *folder,
+                                         clprop_message *message)
+{
+    struct stat file, place;
+    if (stat(target, &file) != 0 || stat(folder, &place) != 0 || !(place.st_mode & S_ISVTX))
+        return CLPROP_SUCCESS; /* a new file, or no sticky folder */
+    uid_t me = geteuid();
+    if (me == 0 || file.st_uid == me || place.st_uid == me)
+        return CLPROP_SUCCESS;
+    return clprop_fail(message, CLPROP_ERROR_IO,
+                       "%s: cannot be replaced: %s is a sticky folder, where only the file's "
+                       "owner (user %u) may replace it; it is left as it is",
+                       path, folder, (unsigned)file.st_uid);
+}
+
 /* Resolves path's target (links followed) and checks it and its folder. */
 static clprop_status check(const char *path, char **target_out, clprop_message *message)
 {
@@ -179,18 +197,21 @@ static clprop_status check(const char *path, char **target_out, clprop_message *
         free(target);
         return clprop_fail(message, CLPROP_ERROR_OUT_OF_HOST_MEMORY, "out of host memory");
     }
-    if (descriptor) {
+    /* a link into the table on the way, or the end of the chain in it (/dev/fd/9 with 9 closed) */
+    if (descriptor || in_descriptor_table(target)) {
         free(folder);
         free(target);
         return clprop_fail(message, CLPROP_ERROR_IO,
-                           "%s: names an open stream (a file descriptor), not a file; clprop "
-                           "writes a new file beside the one it replaces, which a stream cannot "
-                           "take: name a file",
+                           "%s: names a file descriptor (a stream, open or not), not a file; "
+                           "clprop writes a new file beside the one it replaces, which a stream "
+                           "cannot take: name a file",
                            path);
     }
     clprop_status status = check_existing(path, target, message);
     if (status == CLPROP_SUCCESS)
         status = check_folder(path, folder, name_of(target), message);
+    if (status == CLPROP_SUCCESS)
+        status = check_sticky_folder(path, target, folder, message);
     free(folder);
     if (status == CLPROP_SUCCESS)
         *target_out = target;
