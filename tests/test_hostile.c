@@ -252,11 +252,18 @@ static const hostile_case cases[] = {
     /* /dev/stdout and /dev/fd/N lead to /proc/self/fd: an open stream, whatever it is (here the
      * file the harness collects stdout in, which a rename would replace) */
     {"nonregular", "save_onto_standard_output", .argv = {TRAIN_LONG, "--save", "/dev/stdout"},
-     .status = NONZERO, .needle = "--save /dev/stdout", .needle2 = "open stream",
+     .status = NONZERO, .needle = "--save /dev/stdout", .needle2 = "file descriptor",
      .flags = BEFORE_WORK},
     {"nonregular", "log_through_a_symlink_to_a_descriptor",
      .setup = {{SYMLINK, "l.csv", "/dev/fd/1"}}, .argv = {TRAIN_LONG, "--log", "l.csv"},
-     .status = NONZERO, .needle = "l.csv", .needle2 = "open stream", .flags = BEFORE_WORK},
+     .status = NONZERO, .needle = "l.csv", .needle2 = "file descriptor", .flags = BEFORE_WORK},
+    {"nonregular", "save_onto_a_closed_descriptor", .argv = {TRAIN_LONG, "--save", "/dev/fd/9"},
+     .status = NONZERO, .needle = "--save /dev/fd/9", .needle2 = "file descriptor",
+     .flags = BEFORE_WORK},
+    {"nonregular", "checkpoint_through_a_symlink_to_a_closed_descriptor",
+     .setup = {{SYMLINK, "ck", "/proc/self/fd/8"}},
+     .argv = {TRAIN_LONG, "--checkpoint", "ck"}, .status = NONZERO, .needle = "ck",
+     .needle2 = "file descriptor", .flags = BEFORE_WORK},
     {"nonregular", "save_onto_symlink_to_directory", .setup = {{FOLDER, "d"}, {SYMLINK, "out.x", "d"}},
      .argv = {TRAIN_LONG, "--save", "out.x"}, .status = NONZERO, .needle = "out.x",
      .needle2 = "directory", .flags = BEFORE_WORK},
@@ -1410,3 +1417,48 @@ Test(hostile, memory_stays_bounded) { run_class("memory"); }
 Test(hostile, contradicting_options) { run_class("contradict"); }
 Test(hostile, weights_that_are_not_numbers) { run_class("nanmodel"); }
 Test(hostile, diagnoses_name_the_file_and_where) { run_class("diagnose"); }
+
+/* A save that fails (a full file system) goes to a new folder in $TMPDIR; when $TMPDIR does not
+ * exist, to one in /tmp, not nowhere: the trained model is never lost to a bad variable. */
+Test(hostile, a_missing_tmpdir_does_not_lose_the_model)
+{
+    if (geteuid() != 0)
+        cr_skip_test("%s", MOUNT_SKIP);
+    char *dir = test_make_temp_dir();
+    char small[4200], fill[4300];
+    snprintf(small, sizeof small, "%s/small", dir);
+    cr_assert_eq(mkdir(small, 0755), 0);
+    if (mount("tmpfs", small, "tmpfs", 0, "size=64k") != 0) {
+        test_remove_tree(dir);
+        cr_skip_test("%s", MOUNT_SKIP);
+    }
+    snprintf(fill, sizeof fill, "%s/fill", small);
+    FILE *filler = fopen(fill, "wb");
+    cr_assert_not_null(filler);
+    static const char block[4096];
+    while (fwrite(block, 1, sizeof block, filler) == sizeof block)
+        ;
+    fclose(filler);
+    setenv("TMPDIR", "/nonexistent/clprop-tmp", 1);
+    char *out = NULL, *err = NULL;
+    int status = test_run_formatted(&out, &err, "train --data %s/xor.data --epochs 1 --save %s/m.clprop",
+                                    CLPROP_FANN_DIR, small);
+    umount(small);
+    cr_expect_eq(status, 1, "%s", err);
+    const char *went = strstr(err, "it went to /tmp/clprop-");
+    cr_expect_not_null(went, "%s", err);
+    if (went != NULL) {
+        char rescued[4200];
+        cr_assert_eq(sscanf(went, "it went to %4199s", rescued), 1);
+        size_t size = 0;
+        char *bytes = test_read_file(rescued, &size);
+        cr_expect(size > 8 && memcmp(bytes, "CLPROPMD", 8) == 0, "%s is no model", rescued);
+        free(bytes);
+        unlink(rescued);
+        *strrchr(rescued, '/') = '\0';
+        rmdir(rescued);
+    }
+    free(out), free(err);
+    test_remove_tree(dir);
+    free(dir);
+}

@@ -41,34 +41,43 @@ static int write_whole(write_fn write, void *object, const char *path)
     return ok;
 }
 
-/* $TMPDIR, else /tmp. */
-static const char *temporary_folder(void)
+/* Into a new folder of ours in `place`: written holds where it went. 0 when the folder could
+ * not be made or the write failed (reported by the write). */
+static int write_in_new_folder(write_fn write, void *object, const char *name, const char *place,
+                               char *written, size_t size)
 {
-    const char *folder = getenv("TMPDIR");
-    return folder != NULL && folder[0] == '/' ? folder : "/tmp";
+    char folder[4096];
+    int length = snprintf(folder, sizeof folder, "%s/clprop-XXXXXX", place);
+    if (length < 0 || (size_t)length >= sizeof folder || mkdtemp(folder) == NULL)
+        return 0;
+    length = snprintf(written, size, "%s/%s", folder, name);
+    if (length < 0 || (size_t)length >= size || !write_whole(write, object, written)) {
+        rmdir(folder);
+        return 0;
+    }
+    return 1;
 }
 
 /* The file that could not be written where asked goes, under its own name, into a new folder of
- * ours in $TMPDIR (mkdtemp: a name nobody could guess, made by us, mode 0700), never to a name in
- * a shared folder that anyone may have planted beforehand as a link to a file of theirs or ours. */
+ * ours in $TMPDIR, else in /tmp (mkdtemp: a name nobody could guess, made by us, mode 0700),
+ * never to a name in a shared folder that anyone may have planted beforehand as a link to a file
+ * of theirs or ours. A $TMPDIR that is missing, full or not writable does not lose the work. */
 static const char *fall_back(write_fn write, void *object, const char *path, char *written,
                              size_t size)
 {
     const char *slash = strrchr(path, '/');
-    char folder[4096];
-    int length = snprintf(folder, sizeof folder, "%s/clprop-XXXXXX", temporary_folder());
-    if (length < 0 || (size_t)length >= sizeof folder || mkdtemp(folder) == NULL) {
-        cli_error("%s could not be written, nor a folder made in %s for it", path,
-                  temporary_folder());
-        return NULL;
-    }
-    length = snprintf(written, size, "%s/%s", folder, slash != NULL ? slash + 1 : path);
-    if (length < 0 || (size_t)length >= size || !write_whole(write, object, written)) {
-        rmdir(folder);
-        return NULL;
-    }
-    cli_error("%s could not be written; it went to %s instead", path, written);
-    return written;
+    const char *name = slash != NULL ? slash + 1 : path;
+    const char *variable = getenv("TMPDIR");
+    const char *places[2] = {variable != NULL && variable[0] == '/' ? variable : "/tmp", "/tmp"};
+    size_t count = strcmp(places[0], places[1]) == 0 ? 1 : 2;
+    for (size_t i = 0; i < count; i++)
+        if (write_in_new_folder(write, object, name, places[i], written, size)) {
+            cli_error("%s could not be written; it went to %s instead", path, written);
+            return written;
+        }
+    cli_error("%s could not be written, nor in a new folder in %s%s%s", path, places[0],
+              count > 1 ? " or " : "", count > 1 ? places[1] : "");
+    return NULL;
 }
 
 static const char *write_somewhere(write_fn write, void *object, const char *path, char *written,
