@@ -248,6 +248,10 @@ Test(csv, fails_on_a_label_outside_the_class_range)
                    "label 12 outside the class range 0..9 (field 5)");
     expect_failure("1,70000\n", 0, -1, 0, CLPROP_ERROR_FORMAT, 1,
                    "too large to infer the number of classes");
+    /* how to say there are that many, in words of the library and of the command */
+    expect_failure("1,70000\n", 0, -1, 0, CLPROP_ERROR_FORMAT, 1,
+                   "say how many (the source's classes; clprop train: the output layer's size, "
+                   "--layers ...,N)");
 }
 
 Test(csv, fails_when_the_options_do_not_fit_the_columns)
