@@ -54,7 +54,8 @@ static clprop_status detect_text_format(clprop_text_reader *reader, clprop_data_
                            "%s: no data (the file is empty or blank)", reader->path);
     size_t counts[3];
     const char *extra;
-    if (clprop_fann_header_parse(reader->line, reader->length, counts)) {
+    if (clprop_fann_header_parse(reader->line, reader->length, counts) ||
+        clprop_fann_header_like(reader->line, reader->length)) {
         *format = CLPROP_DATA_FANN;
         return CLPROP_SUCCESS;
     }

@@ -57,6 +57,49 @@ int clprop_fann_header_parse(const char *line, size_t length, size_t counts[3])
     return skip_space(p, end) == end;
 }
 
+/* Digits with an optional sign: a whole number, however large, or negative. */
+static int is_whole_number(const char *p, const char *stop)
+{
+    if (p < stop && (*p == '+' || *p == '-'))
+        p++;
+    if (p == stop)
+        return 0;
+    for (; p < stop; p++)
+        if (!isdigit((unsigned char)*p))
+            return 0;
+    return 1;
+}
+
+/* The first of the line's three whole numbers that is no count (negative, signed, beyond
+ * size_t): its index, and where it is; -1 when the line is not three whole numbers alone, or
+ * all three are counts. */
+static int header_number_not_a_count(const char *line, size_t length, const char **start,
+                                     const char **stop)
+{
+    const char *p = line, *end = line + length;
+    int first = -1;
+    for (int i = 0; i < 3; i++) {
+        p = skip_space(p, end);
+        const char *token_stop = token_end(p, end);
+        size_t unused;
+        if (!is_whole_number(p, token_stop))
+            return -1;
+        if (first < 0 && clprop_parse_count(p, token_stop, &unused) != 0) {
+            first = i;
+            *start = p;
+            *stop = token_stop;
+        }
+        p = token_stop;
+    }
+    return skip_space(p, end) == end ? first : -1;
+}
+
+int clprop_fann_header_like(const char *line, size_t length)
+{
+    const char *start, *stop;
+    return header_number_not_a_count(line, length, &start, &stop) >= 0;
+}
+
 int clprop_fann_header_extra(const char *line, size_t length, const char **extra)
 {
     const char *p = line, *end = line + length;
@@ -125,8 +168,20 @@ static clprop_status read_header(fann_loader *loader)
                            "%s:%zu: a FANN header is three whole numbers \"samples inputs "
                            "outputs\", but this one goes on with \"%s\"", reader->path,
                            reader->line_number, shown(text, extra, token_end(extra, end)));
+    const char *start, *stop;
+    int which = header_number_not_a_count(reader->line, reader->length, &start, &stop);
+    if (which >= 0) {
+        static const char *const names[3] = {"sample count", "number of inputs",
+                                             "number of outputs"};
+        return clprop_fail(&loader->data->message, CLPROP_ERROR_FORMAT,
+                           "%s:%zu: the FANN header's %s \"%s\" is %s", reader->path,
+                           reader->line_number, names[which], shown(text, start, stop),
+                           *start == '-'   ? "negative"
+                           : *start == '+' ? "signed (a count is digits alone)"
+                                           : "too large to count");
+    }
     if (!clprop_fann_header_parse(reader->line, reader->length, counts)) {
-        const char *start = skip_space(reader->line, end);
+        start = skip_space(reader->line, end);
         return clprop_fail(&loader->data->message, CLPROP_ERROR_FORMAT,
                            "%s:%zu: expected the FANN header \"samples inputs outputs\" (three "
                            "whole numbers), found \"%s\"", reader->path, reader->line_number,

@@ -162,6 +162,9 @@ int clprop_fann_header_parse(const char *line, size_t length, size_t counts[3]);
 /* 1 when `line` starts with three whole numbers followed by more text (a FANN header with a word
  * too many); *extra then points at the first word after the three. */
 int clprop_fann_header_extra(const char *line, size_t length, const char **extra);
+/* A line of three whole numbers alone, one of them no count (negative, signed, too large): a
+ * FANN header gone wrong, which detection sends to the FANN loader to say so, not to CSV. */
+int clprop_fann_header_like(const char *line, size_t length);
 
 clprop_status clprop_load_fann(clprop_data *data, const clprop_data_source *source);
 clprop_status clprop_load_csv(clprop_data *data, const clprop_data_source *source);

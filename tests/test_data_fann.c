@@ -311,11 +311,39 @@ Test(fann, fails_on_a_header_that_is_not_three_whole_numbers)
 {
     expect_failure("\n2 2.5 1\n1 2\n3\n", CLPROP_ERROR_FORMAT, 2,
                    "expected the FANN header \"samples inputs outputs\"");
-    expect_failure("2 -2 1\n", CLPROP_ERROR_FORMAT, 1, "found \"2 -2 1\"");
     expect_failure("2 2 1 4\n", CLPROP_ERROR_FORMAT, 1,
                    "a FANN header is three whole numbers \"samples inputs outputs\", but this one "
                    "goes on with \"4\"");
-    expect_failure("99999999999999999999 2 1\n", CLPROP_ERROR_FORMAT, 1, "FANN header");
+    /* whole numbers that are no counts: which one, and why */
+    expect_failure("2 -2 1\n", CLPROP_ERROR_FORMAT, 1,
+                   "the FANN header's number of inputs \"-2\" is negative");
+    expect_failure("2 2 +1\n", CLPROP_ERROR_FORMAT, 1,
+                   "the FANN header's number of outputs \"+1\" is signed");
+    expect_failure("99999999999999999999 2 1\n", CLPROP_ERROR_FORMAT, 1,
+                   "the FANN header's sample count \"99999999999999999999\" is too large to count");
+}
+
+/* Such a header is still a FANN file's to the detection, which said "read as CSV" of it. */
+Test(fann, a_header_of_whole_numbers_that_are_no_counts_is_detected_as_fann)
+{
+    const char *headers[] = {"-4 2 1\n0 0\n0\n", "99999999999999999999 2 1\n", "4 2 -1\n"};
+    char *dir = test_make_temp_dir();
+    for (size_t i = 0; i < sizeof headers / sizeof *headers; i++) {
+        char *path = test_write_file(dir, "h.data", headers[i]);
+        clprop_data_format format = CLPROP_DATA_CSV;
+        char message[512];
+        cr_expect_eq(clprop_data_detect_format(path, &format, message, sizeof message),
+                     CLPROP_SUCCESS, "%s", message);
+        cr_expect_eq(format, CLPROP_DATA_FANN, "%s", headers[i]);
+        clprop_data *data = NULL;
+        cr_expect_eq(load(path, CLPROP_DATA_AUTO, &data), CLPROP_ERROR_FORMAT);
+        cr_expect(strstr(clprop_data_message(data), "the FANN header's") != NULL, "%s",
+                  clprop_data_message(data));
+        clprop_data_destroy(data);
+        free(path);
+    }
+    test_remove_tree(dir);
+    free(dir);
 }
 
 Test(fann, fails_on_a_header_with_a_zero_count)
