@@ -128,6 +128,7 @@ static void release_progress(clprop_model *model)
     model->has_training_state = 0;
     model->interrupted = (clprop_pass_result){0};
     model->interrupted_seconds = 0.0;
+    model->epoch_samples = 0;
     clprop_scaling_copy_free(&model->scaling);
 }
 
@@ -589,7 +590,18 @@ clprop_status clprop_model_set_training_state(clprop_model *model,
     model->has_training_state = 1;
     model->interrupted = (clprop_pass_result){0}; /* they went with the state it replaces */
     model->interrupted_seconds = 0.0;
+    model->epoch_samples = 0;
     return CLPROP_SUCCESS;
+}
+
+void clprop_model_set_epoch_samples(clprop_model *model, uint64_t samples)
+{
+    model->epoch_samples = samples;
+}
+
+uint64_t clprop_model_epoch_samples(const clprop_model *model)
+{
+    return model->epoch_samples;
 }
 
 int clprop_model_training_state(const clprop_model *model, clprop_training_state *state)

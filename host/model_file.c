@@ -67,6 +67,11 @@
  *     24   8   the seconds they took, float64
  *   Each a finite number; the MSE and the seconds from 0, the count at most the samples done.
  *
+ *   "EPSZ", the samples of the interrupted epoch whole (the training set a checkpoint stopped
+ *   inside: a resumed run with another set would mix two shuffles), written with "TRST" when
+ *   its samples done are not 0; an older reader skips it. N = 8.
+ *     0    8   the samples of the epoch, more than the samples done
+ *
  *   "SCAL", the input and target scaling (clprop_scaling), written as required: an older reader
  *   that ignored it would feed the network unscaled data and print outputs in the wrong units, so
  *   it refuses the file instead. Files without scaling have no such section and load everywhere.
@@ -122,6 +127,8 @@ _Static_assert(sizeof(double) == 8, "the best loss is stored as a float64");
 #define DROPOUT_TAG "DROP"
 #define EPOCH_PART_TAG "EPRT"
 #define EPOCH_PART_SIZE 32
+#define EPOCH_SIZE_TAG "EPSZ"
+#define EPOCH_SIZE_SIZE 8
 
 /* ---- Bytes ----------------------------------------------------------------------------------- */
 
@@ -663,6 +670,37 @@ static clprop_status read_epoch_part(file_reader *reader, uint64_t size,
     return CLPROP_SUCCESS;
 }
 
+/* The "EPSZ" payload: the interrupted epoch's samples, checked against the samples done once
+ * the training state is read too (check_epoch_size). */
+static clprop_status read_epoch_size(file_reader *reader, clprop_model *model, uint64_t size)
+{
+    if (size != EPOCH_SIZE_SIZE) {
+        char problem[64];
+        snprintf(problem, sizeof problem, "%" PRIu64 " bytes, expected %d", size, EPOCH_SIZE_SIZE);
+        return bad_section(reader, reader->offset - 8, EPOCH_SIZE_TAG, problem);
+    }
+    unsigned char bytes[EPOCH_SIZE_SIZE];
+    CLPROP_CHECK(read_exactly(reader, bytes, sizeof bytes, "section \"" EPOCH_SIZE_TAG "\""));
+    model->epoch_samples = load_u64(bytes);
+    return CLPROP_SUCCESS;
+}
+
+static clprop_status check_epoch_size(file_reader *reader, const clprop_model *model, uint64_t at)
+{
+    if (!model->has_training_state)
+        return bad_section(reader, at, EPOCH_SIZE_TAG,
+                           "the size of an interrupted epoch in a file without its training "
+                           "progress (\"" TRAINING_TAG "\")");
+    if (model->epoch_samples <= model->training_state.samples_done) {
+        char problem[160];
+        snprintf(problem, sizeof problem,
+                 "an epoch of %" PRIu64 " samples, but %" PRIu64 " of it were trained",
+                 model->epoch_samples, model->training_state.samples_done);
+        return bad_section(reader, at + SECTION_HEADER_SIZE, EPOCH_SIZE_TAG, problem);
+    }
+    return CLPROP_SUCCESS;
+}
+
 /* Once every section is read: the epoch's figures join the training state, whose samples done
  * they cover. */
 static clprop_status attach_epoch_part(file_reader *reader, clprop_model *model,
@@ -694,6 +732,7 @@ static clprop_status read_sections(file_reader *reader, clprop_model *model, uin
     clprop_pass_result part = {0};
     double part_seconds = 0.0;
     uint64_t part_at = 0; /* where "EPRT" begins; 0: none */
+    uint64_t size_at = 0; /* where "EPSZ" begins; 0: none */
     for (uint32_t section = 0; section < section_count; section++) {
         unsigned char bytes[SECTION_HEADER_SIZE];
         uint64_t start = reader->offset;
@@ -708,13 +747,16 @@ static clprop_status read_sections(file_reader *reader, clprop_model *model, uin
         int scaling = memcmp(bytes, SCALING_TAG, 4) == 0;
         int dropout = memcmp(bytes, DROPOUT_TAG, 4) == 0;
         int epoch_part = memcmp(bytes, EPOCH_PART_TAG, 4) == 0;
+        int epoch_size = memcmp(bytes, EPOCH_SIZE_TAG, 4) == 0;
         if ((optimizer && model->has_optimizer) || (training && model->has_training_state) ||
             (scaling && clprop_scaling_present(&model->scaling)) || (dropout && seen_dropout) ||
-            (epoch_part && part_at != 0))
+            (epoch_part && part_at != 0) || (epoch_size && size_at != 0))
             return bad_section(reader, start, tag, "appears a second time");
         seen_dropout |= dropout;
         if (epoch_part)
             part_at = start;
+        if (epoch_size)
+            size_at = start;
         if (optimizer)
             status = read_optimizer(reader, model, size);
         else if (scaling)
@@ -725,6 +767,8 @@ static clprop_status read_sections(file_reader *reader, clprop_model *model, uin
             status = read_dropout(reader, model, size);
         else if (epoch_part)
             status = read_epoch_part(reader, size, &part, &part_seconds);
+        else if (epoch_size)
+            status = read_epoch_size(reader, model, size);
         else if (load_u32(bytes + 4) & SECTION_REQUIRED)
             return clprop_fail(reader->message, CLPROP_ERROR_FORMAT,
                                "%s: byte %" PRIu64 ": section \"%s\" is required but unknown to "
@@ -738,6 +782,8 @@ static clprop_status read_sections(file_reader *reader, clprop_model *model, uin
         if (status != CLPROP_SUCCESS)
             return status;
     }
+    if (size_at != 0)
+        CLPROP_CHECK(check_epoch_size(reader, model, size_at));
     return part_at != 0 ? attach_epoch_part(reader, model, part, part_seconds, part_at)
                         : CLPROP_SUCCESS;
 }
@@ -841,6 +887,13 @@ static int has_epoch_part(const clprop_model *model)
     return model->has_training_state && model->interrupted.samples > 0;
 }
 
+/* ... and the samples of that epoch ("EPSZ"), when the trainer said. */
+static int has_epoch_size(const clprop_model *model)
+{
+    return model->has_training_state && model->training_state.samples_done > 0 &&
+           model->epoch_samples > model->training_state.samples_done;
+}
+
 static int write_header(file_writer *writer, const clprop_model *model)
 {
     unsigned char bytes[HEADER_SIZE];
@@ -850,8 +903,8 @@ static int write_header(file_writer *writer, const clprop_model *model)
     store_u32(bytes + 16, (uint32_t)model->loss);
     store_u32(bytes + 20, model->has_bias ? FLAG_BIASES : 0);
     store_u32(bytes + 24,
-              (uint32_t)(model->has_optimizer + model->has_training_state +
-                         has_epoch_part(model) + clprop_scaling_present(&model->scaling) +
+              (uint32_t)(model->has_optimizer + model->has_training_state + has_epoch_part(model) +
+                         has_epoch_size(model) + clprop_scaling_present(&model->scaling) +
                          (model->dropout != NULL)));
     int error = write_bytes(writer, bytes, sizeof bytes);
     for (size_t layer = 1; layer <= model->layer_count && error == 0; layer++) {
@@ -978,6 +1031,16 @@ static int write_dropout(file_writer *writer, const clprop_model *model)
     return error;
 }
 
+static int write_epoch_size(file_writer *writer, const clprop_model *model)
+{
+    unsigned char bytes[EPOCH_SIZE_SIZE];
+    store_u64(bytes, model->epoch_samples);
+    int error = write_section_header(writer, EPOCH_SIZE_TAG, sizeof bytes);
+    if (error == 0)
+        error = write_bytes(writer, bytes, sizeof bytes);
+    return error;
+}
+
 static int write_epoch_part(file_writer *writer, const clprop_model *model)
 {
     unsigned char bytes[EPOCH_PART_SIZE];
@@ -1002,6 +1065,8 @@ static int write_model(file_writer *writer, const clprop_model *model)
         error = write_training_state(writer, model);
     if (error == 0 && has_epoch_part(model))
         error = write_epoch_part(writer, model);
+    if (error == 0 && has_epoch_size(model))
+        error = write_epoch_size(writer, model);
     if (error == 0 && clprop_scaling_present(&model->scaling))
         error = write_scaling(writer, model);
     if (error == 0 && model->dropout != NULL)

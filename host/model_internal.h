@@ -56,6 +56,9 @@ struct clprop_model {
     clprop_training_state training_state;
     clprop_pass_result interrupted; /* an interrupted epoch's figures so far; samples 0: none */
     double interrupted_seconds;
+    /* The samples of that epoch whole (the training set's), so that a resumed run can tell
+     * another set; 0: not known (an older checkpoint, or none interrupted). */
+    uint64_t epoch_samples;
     /* Input and target scaling (none: zero), the section "SCAL" of the binary file. */
     clprop_scaling_copy scaling;
 };
@@ -118,6 +121,12 @@ int clprop_model_check_training_state(const clprop_training_state *state, char *
 int clprop_model_check_interrupted_epoch(const clprop_training_state *state,
                                          const clprop_pass_result *figures, double seconds,
                                          int *bad_figure, char *problem, size_t problem_size);
+
+/* The samples of the epoch a checkpoint stopped inside (its training set's), written with it
+ * when more than the samples done; 0: not known. Set after clprop_model_set_training_state,
+ * which clears it. */
+void clprop_model_set_epoch_samples(clprop_model *model, uint64_t samples);
+uint64_t clprop_model_epoch_samples(const clprop_model *model);
 
 /* Name ↔ value for the text formats; the names come from clprop_activation_name() and
  * clprop_loss_name(). Return 0 for an unknown name. */

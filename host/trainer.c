@@ -10,6 +10,7 @@
 
 #include "clprop.h"
 #include "message.h"
+#include "model_internal.h"
 #include "net_internal.h"
 #include "rng.h"
 #include "team.h"
@@ -30,6 +31,8 @@ struct clprop_trainer {
     clprop_training_state progress;            /* where the run stands */
     clprop_pass_result part;                   /* the figures of progress.samples_done, when */
     double part_seconds;                       /* known (clprop_model_interrupted_epoch) */
+    uint64_t checkpoint_epoch_samples; /* --resume: the samples of the epoch it stopped in; 0: not
+                                          known */
     const clprop_data *train_set;              /* the caller's data, or the part not held out;
                                                   NULL once uploaded */
     size_t train_samples;                      /* its samples */
@@ -282,6 +285,7 @@ static clprop_status resume(clprop_trainer *t, const char *path)
                              "%s: not a checkpoint (it holds no training progress)", path);
     if (status == CLPROP_SUCCESS) {
         clprop_model_interrupted_epoch(model, &t->part, &t->part_seconds);
+        t->checkpoint_epoch_samples = clprop_model_epoch_samples(model);
         status = copy_model_into_net(t, model, path);
     }
     clprop_model_destroy(model);
@@ -303,6 +307,15 @@ static size_t shard_scale(const clprop_trainer *t)
 static clprop_status check_progress_fits(clprop_trainer *t, const char *path)
 {
     size_t samples = clprop_data_samples(t->train_set) * shard_scale(t);
+    uint64_t stopped_in = t->checkpoint_epoch_samples;
+    /* another set of any size would go on with the epoch's shuffle drawn for the first one */
+    if (t->progress.samples_done > 0 && stopped_in != 0 && stopped_in != samples)
+        return clprop_fail(&t->message, CLPROP_ERROR_MISMATCH,
+                           "%s: the checkpoint stopped after %llu of an epoch's %llu samples, but "
+                           "the training set %s %zu; resume with the data it was trained on",
+                           path, (unsigned long long)t->progress.samples_done,
+                           (unsigned long long)stopped_in,
+                           shard_scale(t) > 1 ? "holds, in the processes' parts," : "has", samples);
     if (t->progress.samples_done < samples)
         return CLPROP_SUCCESS;
     if (shard_scale(t) > 1)
@@ -643,6 +656,8 @@ clprop_status clprop_trainer_save_checkpoint(clprop_trainer *t, const char *path
      * be) leave the checkpoint without them, resuming as one made before they were kept */
     if (status == CLPROP_SUCCESS && t->part.samples > 0)
         clprop_model_set_interrupted_epoch(model, &t->part, t->part_seconds);
+    if (status == CLPROP_SUCCESS && t->progress.samples_done > 0)
+        clprop_model_set_epoch_samples(model, t->train_samples);
     if (status == CLPROP_SUCCESS)
         status = save_model(t, model, path);
     clprop_model_destroy(model);

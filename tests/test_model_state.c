@@ -13,6 +13,7 @@
 #include <zlib.h>
 
 #include "clprop.h"
+#include "model_internal.h" /* clprop_model_set_epoch_samples: the trainer's */
 #include "support.h"
 
 /* ---- Helpers --------------------------------------------------------------------------------- */
@@ -920,6 +921,57 @@ Test(model_state, inconsistent_figures_of_an_interrupted_epoch_are_refused_namin
          "training progress"},
         {TRST_AT, U32, 0x54525045 /* "EPRT" */,
          "byte 432: section \"EPRT\": 96 bytes, expected 32"},
+    };
+    expect_damage_refused(dir, bytes, size, cases, sizeof cases / sizeof *cases);
+    free(bytes);
+    test_remove_tree(dir);
+    free(dir);
+}
+
+/* ---- The interrupted epoch's size ("EPSZ") --------------------------------------------------- */
+
+/* interrupted_file's model stopped in an epoch of 1000 samples: "EPSZ" follows "EPRT". */
+#define EPSZ_AT (INTERRUPTED_SIZE - 4)
+#define SIZED_SIZE (EPSZ_AT + 16 + 8 + 4)
+
+static unsigned char *sized_file(const char *dir, size_t *size)
+{
+    clprop_model *model = interrupted_model();
+    clprop_model_set_epoch_samples(model, 1000);
+    unsigned char *bytes = saved_bytes(model, dir, size);
+    cr_assert_eq(*size, SIZED_SIZE, "size %zu", *size);
+    clprop_model_destroy(model);
+    return bytes;
+}
+
+Test(model_state, an_interrupted_epochs_size_is_saved_as_documented_and_checked)
+{
+    char *dir = test_make_temp_dir();
+    size_t size;
+    unsigned char *bytes = sized_file(dir, &size);
+    const unsigned char want[] = {
+        'E',  'P', 'S', 'Z', 0, 0, 0, 0, /* tag, flags: optional */
+        8,    0,   0,   0,   0, 0, 0, 0, /* payload size */
+        0xe8, 3,   0,   0,   0, 0, 0, 0, /* 1000 samples */
+    };
+    cr_expect_eq(bytes[24], 4, "section count");
+    for (size_t i = 0; i < sizeof want; i++)
+        cr_expect_eq(bytes[EPSZ_AT + i], want[i], "byte %zu: got 0x%02x, want 0x%02x", EPSZ_AT + i,
+                     bytes[EPSZ_AT + i], want[i]);
+    char *path = join(dir, "saved.clprop");
+    clprop_model *model = load_or_fail(path);
+    cr_expect_eq(clprop_model_epoch_samples(model), 1000);
+    cr_assert_eq(clprop_model_set_training_state(model, &some_progress), CLPROP_SUCCESS);
+    cr_expect_eq(clprop_model_epoch_samples(model), 0, "it went with the state it replaced");
+    clprop_model_destroy(model);
+    free(path);
+    const damage cases[] = {
+        {EPSZ_AT + 8, U64, 7, "section \"EPSZ\": 7 bytes, expected 8"},
+        {EPSZ_AT + 16, U64, 640,
+         "section \"EPSZ\": an epoch of 640 samples, but 640 of it were trained"},
+        {TRST_AT, U32, 0x58585858 /* "XXXX", an unknown optional section */,
+         "section \"EPSZ\": the size of an interrupted epoch in a file without its training "
+         "progress"},
     };
     expect_damage_refused(dir, bytes, size, cases, sizeof cases / sizeof *cases);
     free(bytes);

@@ -389,6 +389,56 @@ Test(trainer, a_resumed_epoch_reports_the_whole_epochs_figures)
         close_run(&older);
 }
 
+/* r's training set replaced by its samples 0, 1, ..., count − 1 taken in turn (repeating). */
+static void use_samples(run *r, size_t count)
+{
+    size_t *indices = malloc(count * sizeof *indices), have = clprop_data_samples(r->data);
+    for (size_t i = 0; i < count; i++)
+        indices[i] = i % have;
+    clprop_data *part = NULL;
+    cr_assert_eq(clprop_data_subset(r->data, indices, count, &part), CLPROP_SUCCESS);
+    free(indices);
+    clprop_data_destroy(r->data);
+    r->data = part;
+}
+
+/* A checkpoint stopped inside an epoch goes on with that epoch's shuffle: with another training
+ * set, larger or smaller (but not below the samples done, refused anyway), it would mix the two
+ * sets in one epoch, so it is refused naming both sizes; the same set resumes. */
+Test(trainer, an_interrupted_epoch_resumes_only_with_a_set_of_its_size)
+{
+    run stopped;
+    recorder first = {.stop_in_epoch = 1, .stop_at = 200};
+    open_run(&stopped, DIABETES);
+    clprop_trainer_desc interrupted = command_params(2);
+    interrupted.on_epoch = record;
+    interrupted.user = &first;
+    interrupted.progress = stop_part_way;
+    interrupted.progress_user = &first;
+    interrupted.stop = &first.stop;
+    run_to_the_stop(&stopped, &interrupted, "part.ck");
+    const size_t sizes[] = {484, 380, 384};
+    for (size_t i = 0; i < 3; i++) {
+        run again;
+        open_run(&again, DIABETES);
+        use_samples(&again, sizes[i]);
+        clprop_trainer_desc on = {.epochs = 2, .resume = in_dir("part.ck")};
+        clprop_status status = clprop_trainer_create(again.net, again.data, &on, &again.trainer);
+        if (sizes[i] == 384) {
+            cr_expect_eq(status, CLPROP_SUCCESS, "%s", clprop_trainer_message(again.trainer));
+        } else {
+            cr_expect_eq(status, CLPROP_ERROR_MISMATCH, "%zu samples", sizes[i]);
+            char want[64];
+            snprintf(want, sizeof want, "of an epoch's 384 samples, but the training set has %zu",
+                     sizes[i]);
+            cr_expect(strstr(clprop_trainer_message(again.trainer), want) != NULL, "%s",
+                      clprop_trainer_message(again.trainer));
+        }
+        close_run(&again);
+    }
+    close_run(&stopped);
+}
+
 Test(trainer, early_stopping_ends_the_run_with_the_best_epochs_weights)
 {
     run r;
