@@ -333,6 +333,14 @@ static void double_interrupt(const useconds_t *gaps, size_t count)
                   "gap %u us: expected status 130 (or death by SIGINT), got %s %d: %s",
                   (unsigned)gap, WIFEXITED(raw) ? "status" : "signal",
                   WIFEXITED(raw) ? WEXITSTATUS(raw) : WTERMSIG(raw), err);
+        /* said, either way: where the checkpoint went and how to resume, or that there is none
+         * of this point */
+        int resumable = strstr(err, "--resume") != NULL;
+        cr_expect(resumable || strstr(err, "a second Ctrl-C: stopped at once, with no checkpoint"),
+                  "gap %u us: what became of the run is not said: %s", (unsigned)gap, err);
+        cr_expect(checksum("ck.clprop") == checkpoint_before || resumable,
+                  "gap %u us: the checkpoint was written and the --resume line not: %s",
+                  (unsigned)gap, err);
         free(err);
         cr_expect_eq(checksum("out.clprop"), model_before, "gap %u us: the --save model changed",
                      (unsigned)gap);

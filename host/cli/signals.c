@@ -19,12 +19,37 @@ void signals_note_ignored(void)
         ignored_at_start[i] = sigaction(caught[i], NULL, &now) == 0 && now.sa_handler == SIG_IGN;
 }
 
+static volatile sig_atomic_t stop_reported;
+
+/* write() alone: the only output a signal handler may make. */
+static void say_stopped_at_once(int signal_number)
+{
+    static const char
+        prefix[] = "\nclprop: a second ",
+        suffix[] =
+            ": stopped at once, with no checkpoint of this point (the files written before it are "
+            "whole)\n";
+    const char *name = signals_name(signal_number);
+    ssize_t ignored = write(STDERR_FILENO, prefix, sizeof prefix - 1);
+    ignored = write(STDERR_FILENO, name, strlen(name));
+    ignored = write(STDERR_FILENO, suffix, sizeof suffix - 1);
+    (void)ignored;
+}
+
 static void on_signal(int signal_number)
 {
-    if (stop_requested) /* the second signal: the user means now */
+    if (stop_requested) { /* the second signal: the user means now */
+        if (!stop_reported)
+            say_stopped_at_once(signal_number);
         _exit(128 + signal_number);
+    }
     first_signal = signal_number;
     stop_requested = 1;
+}
+
+void signals_note_stop_reported(void)
+{
+    stop_reported = 1;
 }
 
 void signals_catch(void)
@@ -87,12 +112,18 @@ static void set_blocked(int how)
     pthread_sigmask(how, &set, NULL);
 }
 
+/* Blocks nest: a file written inside a longer blocked stretch (the checkpoint and the lines
+ * that say where it went) leaves the signals blocked to the end of that stretch. */
+static int block_depth;
+
 void signals_block(void)
 {
-    set_blocked(SIG_BLOCK);
+    if (block_depth++ == 0)
+        set_blocked(SIG_BLOCK);
 }
 
 void signals_unblock(void)
 {
-    set_blocked(SIG_UNBLOCK);
+    if (block_depth > 0 && --block_depth == 0)
+        set_blocked(SIG_UNBLOCK);
 }

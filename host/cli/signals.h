@@ -22,10 +22,14 @@ const char *signals_name(int signal_number); /* "Ctrl-C", "SIGTERM", "SIGHUP" */
 
 /* Writing a file is not interrupted halfway: the signals wait until signals_unblock, so a
  * second Ctrl-C while a checkpoint is written ends the process once the file is whole (and its
- * temporary renamed or removed). Threads started while they are blocked inherit the block for
- * good: the OpenCL driver's worker threads are started that way (cli_open_context), so a signal
- * can only ever be taken by the main thread, where this block holds it. */
+ * temporary renamed or removed). Blocks nest: the signals come back at the outermost unblock.
+ * Threads started while they are blocked inherit the block for good: the OpenCL driver's worker
+ * threads are started that way (cli_open_context), so a signal can only ever be taken by the
+ * main thread, where this block holds it. */
 void signals_block(void);
 void signals_unblock(void);
+/* A second signal ends the process at once and says that no checkpoint of that point was
+ * written; once the stop's checkpoint has been written and reported, it only ends it. */
+void signals_note_stop_reported(void);
 
 #endif

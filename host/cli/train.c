@@ -537,17 +537,24 @@ static int stop_with_checkpoint(session *s)
     const char *path = checkpoint_path(s, name, sizeof name);
     if (s->report.terminal)
         fputs("\n", stderr);
+    /* a second signal during the write waits until the lines saying where it went are out */
+    signals_block();
     const char *where = checkpoint_write(s->trainer, path, written, sizeof written);
+    if (where != NULL) {
+        clprop_training_state progress;
+        clprop_trainer_progress(s->trainer, &progress);
+        cli_error("%s: interrupted in epoch %zu after %zu of %zu samples; checkpoint written to "
+                  "%s",
+                  signals_received() != 0 ? signals_name(signals_received())
+                                          : "a signal to another process",
+                  (size_t)progress.epochs_done + 1, (size_t)progress.samples_done,
+                  clprop_trainer_samples(s->trainer), where);
+        say_how_to_resume(where);
+        signals_note_stop_reported();
+    }
+    signals_unblock();
     if (where == NULL)
         return EXIT_FAILED;
-    clprop_training_state progress;
-    clprop_trainer_progress(s->trainer, &progress);
-    cli_error("%s: interrupted in epoch %zu after %zu of %zu samples; checkpoint written to %s",
-              signals_received() != 0 ? signals_name(signals_received())
-                                      : "a signal to another process",
-              (size_t)progress.epochs_done + 1, (size_t)progress.samples_done,
-              clprop_trainer_samples(s->trainer), where);
-    say_how_to_resume(where);
     return 128 + (signals_received() != 0 ? signals_received() : 2);
 }
 
