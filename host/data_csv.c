@@ -161,6 +161,17 @@ static clprop_status not_a_label(csv_loader *loader, const csv_field *field)
                        shown(text, field));
 }
 
+/* A whole number, but beyond what a label can be: `most` in the form it was written. */
+static clprop_status label_too_large(csv_loader *loader, const csv_field *field,
+                                     unsigned long long most, const char *form)
+{
+    char text[CLPROP_QUOTE_SIZE];
+    return clprop_fail(&loader->data->message, CLPROP_ERROR_FORMAT,
+                       "%s:%zu: field %zu \"%s\" is too large for a class label (at most %llu%s)",
+                       loader->reader.path, loader->reader.line_number, field->number,
+                       shown(text, field), most, form);
+}
+
 static clprop_status read_value(csv_loader *loader, const csv_field *field, size_t index)
 {
     float value;
@@ -183,7 +194,8 @@ static clprop_status read_value(csv_loader *loader, const csv_field *field, size
 static clprop_status parse_label(csv_loader *loader, const csv_field *field, size_t *label)
 {
     if (clprop_parse_count(field->start, field->stop, label) == 0)
-        return *label <= UINT32_MAX ? CLPROP_SUCCESS : not_a_label(loader, field);
+        return *label <= UINT32_MAX ? CLPROP_SUCCESS
+                                    : label_too_large(loader, field, UINT32_MAX, "");
     float value;
     clprop_number_kind kind = clprop_parse_number(field->start, field->stop, &value);
     switch (kind) {
@@ -193,8 +205,11 @@ static clprop_status parse_label(csv_loader *loader, const csv_field *field, siz
         return not_finite(loader, field, kind);
     case CLPROP_NUMBER_OK: break;
     }
-    if (value < 0.0f || value != floorf(value) || value >= 16777216.0f) /* exact in a float */
+    if (value < 0.0f || value != floorf(value))
         return not_a_label(loader, field);
+    if (value >= 16777216.0f) /* 2^24: above it a float no longer holds every whole number */
+        return label_too_large(loader, field, 16777215,
+                               " written as a decimal; in digits alone, more");
     *label = (size_t)value;
     return CLPROP_SUCCESS;
 }

@@ -242,6 +242,16 @@ Test(csv, fails_on_labels_that_are_not_whole_numbers_of_zero_or_more)
                    "field 2 \"cat\" is not a number");
 }
 
+/* A whole number too large for a label is said to be that, not "not a class label". */
+Test(csv, fails_on_labels_too_large_saying_how_large_they_may_be)
+{
+    expect_failure("1,0\n1,99999999999\n", 0, -1, 0, CLPROP_ERROR_FORMAT, 2,
+                   "field 2 \"99999999999\" is too large for a class label (at most 4294967295)");
+    expect_failure("1,0\n1,2e7\n", 0, -1, 0, CLPROP_ERROR_FORMAT, 2,
+                   "field 2 \"2e7\" is too large for a class label (at most 16777215 written as a "
+                   "decimal; in digits alone, more)");
+}
+
 Test(csv, fails_on_a_label_outside_the_class_range)
 {
     expect_failure("x,y,z,w,label\n1,2,3,4,9\n1,2,3,4,12\n", 0, -1, 10, CLPROP_ERROR_FORMAT, 3,
