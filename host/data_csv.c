@@ -161,6 +161,16 @@ static clprop_status not_a_label(csv_loader *loader, const csv_field *field)
                        shown(text, field));
 }
 
+static int all_digits(const csv_field *field)
+{
+    if (field->start == field->stop)
+        return 0;
+    for (const char *p = field->start; p < field->stop; p++)
+        if (*p < '0' || *p > '9')
+            return 0;
+    return 1;
+}
+
 /* A whole number, but beyond what a label can be: `most` in the form it was written. */
 static clprop_status label_too_large(csv_loader *loader, const csv_field *field,
                                      unsigned long long most, const char *form)
@@ -196,6 +206,8 @@ static clprop_status parse_label(csv_loader *loader, const csv_field *field, siz
     if (clprop_parse_count(field->start, field->stop, label) == 0)
         return *label <= UINT32_MAX ? CLPROP_SUCCESS
                                     : label_too_large(loader, field, UINT32_MAX, "");
+    if (all_digits(field)) /* digits beyond what a size_t counts */
+        return label_too_large(loader, field, UINT32_MAX, "");
     float value;
     clprop_number_kind kind = clprop_parse_number(field->start, field->stop, &value);
     switch (kind) {
@@ -209,7 +221,7 @@ static clprop_status parse_label(csv_loader *loader, const csv_field *field, siz
         return not_a_label(loader, field);
     if (value >= 16777216.0f) /* 2^24: above it a float no longer holds every whole number */
         return label_too_large(loader, field, 16777215,
-                               " written as a decimal; in digits alone, more");
+                               " written with a point or an exponent; in digits alone, more");
     *label = (size_t)value;
     return CLPROP_SUCCESS;
 }

@@ -70,6 +70,14 @@ static int is_whole_number(const char *p, const char *stop)
     return 1;
 }
 
+static int only_zeros(const char *p, const char *stop)
+{
+    for (; p < stop; p++)
+        if (*p != '0')
+            return 0;
+    return 1;
+}
+
 /* The first of the line's three whole numbers that is no count (negative, signed, beyond
  * size_t): its index, and where it is; -1 when the line is not three whole numbers alone, or
  * all three are counts. */
@@ -176,9 +184,9 @@ static clprop_status read_header(fann_loader *loader)
         return clprop_fail(&loader->data->message, CLPROP_ERROR_FORMAT,
                            "%s:%zu: the FANN header's %s \"%s\" is %s", reader->path,
                            reader->line_number, names[which], shown(text, start, stop),
-                           *start == '-'   ? "negative"
-                           : *start == '+' ? "signed (a count is digits alone)"
-                                           : "too large to count");
+                           *start == '-' && !only_zeros(start + 1, stop) ? "negative"
+                           : *start == '-' || *start == '+' ? "signed (a count is digits alone)"
+                                                            : "too large to count");
     }
     if (!clprop_fann_header_parse(reader->line, reader->length, counts)) {
         start = skip_space(reader->line, end);

@@ -232,16 +232,19 @@ static clprop_status fail_listing_devices(const clprop_device_table *table, cons
 {
     /* one line, as every message: the devices one after the other, as `clprop devices` lists
      * them */
-    int written = snprintf(message->text, sizeof message->text,
-                           "no OpenCL device matches \"%s\"; the devices are", selector);
-    for (size_t i = 0; i < table->count && written > 0 && (size_t)written < sizeof message->text;
-         i++) {
+    char list[CLPROP_MESSAGE_SIZE];
+    int written = 0;
+    for (size_t i = 0; i < table->count && written >= 0 && (size_t)written < sizeof list; i++) {
         char line[700];
         clprop_device_describe(&table->entries[i].info, line, sizeof line);
-        written += snprintf(message->text + written, sizeof message->text - (size_t)written,
-                            "%s %s", i == 0 ? ":" : ";", line);
+        written += snprintf(list + written, sizeof list - (size_t)written, "%s %s",
+                            i == 0 ? ":" : ";", line);
     }
-    return CLPROP_ERROR_DEVICE_NOT_FOUND;
+    if (written == 0)
+        list[0] = '\0';
+    /* through clprop_fail, as every message: the selector is the user's text */
+    return clprop_fail(message, CLPROP_ERROR_DEVICE_NOT_FOUND,
+                       "no OpenCL device matches \"%s\"; the devices are%s", selector, list);
 }
 
 clprop_status clprop_device_select(const clprop_device_table *table, const char *selector,

@@ -88,6 +88,8 @@ int clprop_gemm_cpu_uses_panels(const clprop_context *context, const clprop_gemm
     /* A ragged right edge: the panel kernel's narrower last tile beats the in-place kernel and a
      * second launch of the generic kernel for the strip (784 columns in 32-column tiles: 1.5x
      * on the batch-32 weight gradient, 256 x 784 x 32). */
+    /* Aᵀ·B with aliasing rows too, whatever the panel's reuse: in place, every tile of rows reads
+     * B from L2 anyway, so a panel copied for even one tile of rows costs no more */
     if (shape->n % clprop_cpu_tile_n(tuning) != 0 || aliasing_transposed_a(shape))
         return 1;
     return shape->k * shape->n * sizeof(float) > tuning->cpu_panel_bytes &&

@@ -4,22 +4,25 @@
 #include <stdio.h>
 #include <string.h>
 
-/* Control bytes of the text as \xNN, in place, cut short where the message is full: a file name
- * or a value with a newline or an escape sequence in it keeps the message one line that drives
- * no terminal. */
-static void escape_controls(char *text, size_t size)
+/* Control bytes of a message's text as \xNN, in place, cut short where the message is full: a
+ * file name or a value with a newline or an escape sequence in it keeps the message one line that
+ * drives no terminal. keep_layout keeps newlines and tabs (a build log's lines), and still shows
+ * the rest (a compiler's colour sequences). The command escapes what it prints the same way
+ * (host/cli/common.c), being a user of the public API only. */
+static void escape_controls(clprop_message *message, int keep_layout)
 {
-    char escaped[CLPROP_MESSAGE_SIZE];
+    char escaped[sizeof message->text];
     size_t used = 0;
-    for (const unsigned char *at = (const unsigned char *)text; *at != '\0' && used + 5 < size;
-         at++) {
-        if (*at < 0x20 || *at == 0x7f)
+    for (const unsigned char *at = (const unsigned char *)message->text;
+         *at != '\0' && used + 5 < sizeof escaped; at++) {
+        int layout = keep_layout && (*at == '\n' || *at == '\t');
+        if ((*at < 0x20 && !layout) || *at == 0x7f)
             used += (size_t)snprintf(escaped + used, sizeof escaped - used, "\\x%02x", *at);
         else
             escaped[used++] = (char)*at;
     }
     escaped[used] = '\0';
-    memcpy(text, escaped, used + 1);
+    memcpy(message->text, escaped, used + 1);
 }
 
 clprop_status clprop_fail(clprop_message *message, clprop_status status, const char *format, ...)
@@ -29,8 +32,7 @@ clprop_status clprop_fail(clprop_message *message, clprop_status status, const c
     vsnprintf(message->text, sizeof message->text, format, args);
     va_end(args);
     /* a kernel build's log keeps its lines; every other message is one line */
-    if (status != CLPROP_ERROR_KERNEL_BUILD)
-        escape_controls(message->text, sizeof message->text);
+    escape_controls(message, status == CLPROP_ERROR_KERNEL_BUILD);
     return status;
 }
 

@@ -11,8 +11,8 @@ typedef struct clprop_message {
 } clprop_message;
 
 /* Formats the message and returns `status`, so a failure reads `return fail(&m, status, ...)`.
- * The message is one line: control bytes (a newline in a file name, say) become \xNN, except in
- * a CLPROP_ERROR_KERNEL_BUILD message, whose build log keeps its lines. */
+ * The message is one line: control bytes (a newline in a file name, say) become \xNN, except the
+ * newlines and tabs of a CLPROP_ERROR_KERNEL_BUILD message, whose build log keeps its lines. */
 clprop_status clprop_fail(clprop_message *message, clprop_status status, const char *format, ...)
     __attribute__((format(printf, 3, 4)));
 

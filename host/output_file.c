@@ -33,10 +33,9 @@ static char *joined(const char *folder, size_t folder_length, const char *name)
  * new one in place of; a name there that is no link is a closed descriptor. */
 static int in_descriptor_table(const char *link)
 {
-    const char *slash = strrchr(link, '/');
-    if (slash == NULL)
-        return 0;
-    char *folder = strndup(link, slash == link ? 1 : (size_t)(slash - link));
+    const char *slash = strrchr(link, '/'); /* none: a name in the working folder */
+    char *folder =
+        slash == NULL ? strdup(".") : strndup(link, slash == link ? 1 : (size_t)(slash - link));
     char *real = folder != NULL ? realpath(folder, NULL) : NULL;
     size_t length = real != NULL ? strlen(real) : 0;
     int found =
@@ -180,8 +179,9 @@ static clprop_status check_sticky_folder(const char *path, const char *target, c
         return CLPROP_SUCCESS;
     return clprop_fail(message, CLPROP_ERROR_IO,
                        "%s: cannot be replaced: %s is a sticky folder, where only the file's "
-                       "owner (user %u) may replace it; it is left as it is",
-                       path, folder, (unsigned)file.st_uid);
+                       "owner (user %u), the folder's (user %u) or root may replace it; it is "
+                       "left as it is",
+                       path, folder, (unsigned)file.st_uid, (unsigned)place.st_uid);
 }
 
 /* Resolves path's target (links followed) and checks it and its folder. */

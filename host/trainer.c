@@ -309,13 +309,20 @@ static clprop_status check_progress_fits(clprop_trainer *t, const char *path)
     size_t samples = clprop_data_samples(t->train_set) * shard_scale(t);
     uint64_t stopped_in = t->checkpoint_epoch_samples;
     /* another set of any size would go on with the epoch's shuffle drawn for the first one */
-    if (t->progress.samples_done > 0 && stopped_in != 0 && stopped_in != samples)
+    if (t->progress.samples_done > 0 && stopped_in != 0 && stopped_in != samples) {
+        if (shard_scale(t) > 1) /* the parts are of one size: their sum follows the count */
+            return clprop_fail(&t->message, CLPROP_ERROR_MISMATCH,
+                               "%s: the checkpoint stopped after %llu of an epoch's %llu samples, "
+                               "but the %zu processes' parts hold %zu in all; resume with the data "
+                               "and the number of processes it was trained with",
+                               path, (unsigned long long)t->progress.samples_done,
+                               (unsigned long long)stopped_in, shard_scale(t), samples);
         return clprop_fail(&t->message, CLPROP_ERROR_MISMATCH,
                            "%s: the checkpoint stopped after %llu of an epoch's %llu samples, but "
-                           "the training set %s %zu; resume with the data it was trained on",
+                           "the training set has %zu; resume with the data it was trained on",
                            path, (unsigned long long)t->progress.samples_done,
-                           (unsigned long long)stopped_in,
-                           shard_scale(t) > 1 ? "holds, in the processes' parts," : "has", samples);
+                           (unsigned long long)stopped_in, samples);
+    }
     if (t->progress.samples_done < samples)
         return CLPROP_SUCCESS;
     if (shard_scale(t) > 1)

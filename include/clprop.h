@@ -627,7 +627,8 @@ clprop_status clprop_net_create_from_model(clprop_context *context, const clprop
 
 /* Whether path can be written as an output before any work is done: its folder exists and is
  * writable, the name (and the temporary name written beside it first) fits, and it is not a
- * directory, a device, a FIFO, a socket or a file the user may not write (a symbolic link is
+ * directory, a device, a FIFO, a socket, a file descriptor (/dev/stdout, /dev/fd/N, open or not)
+ * or a file the user may not write or, in a sticky folder, may not replace (a symbolic link is
  * judged by the file it points to, which a save replaces, keeping the link). On failure `message`
  * receives one line naming path. Nothing is created. */
 CLPROP_API

@@ -248,8 +248,10 @@ Test(csv, fails_on_labels_too_large_saying_how_large_they_may_be)
     expect_failure("1,0\n1,99999999999\n", 0, -1, 0, CLPROP_ERROR_FORMAT, 2,
                    "field 2 \"99999999999\" is too large for a class label (at most 4294967295)");
     expect_failure("1,0\n1,2e7\n", 0, -1, 0, CLPROP_ERROR_FORMAT, 2,
-                   "field 2 \"2e7\" is too large for a class label (at most 16777215 written as a "
-                   "decimal; in digits alone, more)");
+                   "field 2 \"2e7\" is too large for a class label (at most 16777215 written with "
+                   "a point or an exponent; in digits alone, more)");
+    expect_failure("1,0\n1,123456789012345678901234\n", 0, -1, 0, CLPROP_ERROR_FORMAT, 2,
+                   "is too large for a class label (at most 4294967295)");
 }
 
 Test(csv, fails_on_a_label_outside_the_class_range)

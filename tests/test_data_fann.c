@@ -319,6 +319,8 @@ Test(fann, fails_on_a_header_that_is_not_three_whole_numbers)
                    "the FANN header's number of inputs \"-2\" is negative");
     expect_failure("2 2 +1\n", CLPROP_ERROR_FORMAT, 1,
                    "the FANN header's number of outputs \"+1\" is signed");
+    expect_failure("-0 2 1\n", CLPROP_ERROR_FORMAT, 1,
+                   "the FANN header's sample count \"-0\" is signed");
     expect_failure("99999999999999999999 2 1\n", CLPROP_ERROR_FORMAT, 1,
                    "the FANN header's sample count \"99999999999999999999\" is too large to count");
 }

@@ -166,6 +166,14 @@ Test(devices, an_unknown_selector_fails_and_lists_the_devices, .init = two_pocl_
               "lists both devices: %s", message);
     cr_expect_null(clprop_context_device(context));
     clprop_context_destroy(context);
+    /* one line, the selector's control bytes shown, as every message of the library */
+    desc.device = "quantum\naccelerator\x1b";
+    cr_assert_eq(clprop_context_create(&desc, &context), CLPROP_ERROR_DEVICE_NOT_FOUND);
+    message = clprop_context_message(context);
+    cr_expect(strchr(message, '\n') == NULL && strchr(message, '\x1b') == NULL &&
+                  strstr(message, "quantum\\x0aaccelerator\\x1b") != NULL,
+              "%s", message);
+    clprop_context_destroy(context);
 }
 
 Test(devices, the_command_lists_devices_one_per_line, .init = two_pocl_devices)

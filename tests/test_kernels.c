@@ -653,9 +653,10 @@ Test(kernels, cpu_gemm_of_a_large_b_is_right)
     /* Aᵀ·B with both operands' rows a multiple of 1 KiB apart: panels, however small B */
     clprop_gemm_shape aliasing = {1, 0, 256, 256, 128, 256, 256, 256}, spread = aliasing,
                       straight = aliasing;
-    spread.m = spread.lda = spread.ldc = 784;
-    straight.transpose_a = 0;
-    straight.lda = straight.k;
+    spread.m = spread.lda = 784;
+    straight.transpose_a = 0; /* A·B, the rows of A and B 256 floats apart too */
+    straight.m = 128;
+    straight.k = straight.lda = 256;
     cr_assert(clprop_gemm_cpu_uses_panels(context, &aliasing));
     cr_assert(!clprop_gemm_cpu_uses_panels(context, &spread), "rows of Aᵀ 784 floats apart");
     cr_assert(!clprop_gemm_cpu_uses_panels(context, &straight), "A·B");

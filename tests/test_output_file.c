@@ -40,6 +40,9 @@ Test(output_file, a_file_descriptor_is_no_output)
     snprintf(path, sizeof path, "/dev/fd/%d", closed);
     cr_expect_eq(check(path), CLPROP_ERROR_IO, "%s", path);
     cr_expect(strstr(message, "file descriptor") != NULL, "%s: %s", path, message);
+    /* a bare name, from a working folder that is the table itself */
+    cr_assert_eq(chdir("/proc/self/fd"), 0);
+    cr_expect_eq(check("1"), CLPROP_ERROR_IO, "1 in /proc/self/fd: %s", message);
 }
 
 /* In a sticky folder a file of another user, writable as it is, cannot be renamed over by us:

@@ -1,5 +1,6 @@
 #include "checkpoint.h"
 
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -42,14 +43,20 @@ static int write_whole(write_fn write, void *object, const char *path)
 }
 
 /* Into a new folder of ours in `place`: written holds where it went. 0 when the folder could
- * not be made or the write failed (reported by the write). */
+ * not be made (said here) or the write failed (said by the write). */
 static int write_in_new_folder(write_fn write, void *object, const char *name, const char *place,
                                char *written, size_t size)
 {
     char folder[4096];
     int length = snprintf(folder, sizeof folder, "%s/clprop-XXXXXX", place);
-    if (length < 0 || (size_t)length >= sizeof folder || mkdtemp(folder) == NULL)
+    if (length < 0 || (size_t)length >= sizeof folder) {
+        cli_error("%s: the path is too long for a folder in it", place);
         return 0;
+    }
+    if (mkdtemp(folder) == NULL) {
+        cli_error("%s: cannot make a folder in it: %s", place, strerror(errno));
+        return 0;
+    }
     length = snprintf(written, size, "%s/%s", folder, name);
     if (length < 0 || (size_t)length >= size || !write_whole(write, object, written)) {
         rmdir(folder);

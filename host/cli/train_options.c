@@ -363,7 +363,7 @@ static const char *option_without_its_choice(const train_options *o)
     if (o->resume != NULL)
         return NULL;
     /* sgd unless --optimizer; with --init and no --optimizer the model's optimizer, known once
-     * it is loaded (train_init_optimizer) */
+     * it is loaded (agreement_init_optimizer) */
     const char *fix = NULL;
     const char *misfit = o->init != NULL && !o->optimizer_given
                              ? NULL
