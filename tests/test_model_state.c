@@ -195,6 +195,15 @@ static void reseal(unsigned char *bytes, size_t size)
 
 /* Writes the bytes to dir and loads them, which must fail with `want`, a one-line message that
  * starts with the file's name and holds `detail`, and a handle that carries nothing. */
+/* bytes[at .. at+count) are want[0 .. count), each difference named by its offset. */
+static void expect_bytes_at(const unsigned char *bytes, size_t at, const unsigned char *want,
+                            size_t count)
+{
+    for (size_t i = 0; i < count; i++)
+        cr_expect_eq(bytes[at + i], want[i], "byte %zu: got 0x%02x, want 0x%02x", at + i,
+                     bytes[at + i], want[i]);
+}
+
 static void expect_bytes_refused(const char *dir, const unsigned char *bytes, size_t size,
                                  clprop_status want, const char *detail)
 {
@@ -609,9 +618,7 @@ Test(model_state, the_sections_are_laid_out_as_documented)
     };
     cr_assert_eq(size, 52 + sizeof want + 4, "size %zu", size);
     cr_expect_eq(bytes[24], 2, "section count");
-    for (size_t i = 0; i < sizeof want; i++)
-        cr_expect_eq(bytes[52 + i], want[i], "byte %zu: got 0x%02x, want 0x%02x", 52 + i,
-                     bytes[52 + i], want[i]);
+    expect_bytes_at(bytes, 52, want, sizeof want);
     uint32_t crc = (uint32_t)crc32(crc32(0, Z_NULL, 0), bytes, (uInt)(size - 4));
     uint32_t stored = (uint32_t)bytes[size - 4] | (uint32_t)bytes[size - 3] << 8 |
                       (uint32_t)bytes[size - 2] << 16 | (uint32_t)bytes[size - 1] << 24;
@@ -765,13 +772,23 @@ static clprop_model *interrupted_model(void)
     return model;
 }
 
-static unsigned char *interrupted_file(const char *dir, size_t *size)
+/* interrupted_model saved, with the epoch's size when epoch_samples is not 0; the file is
+ * `expected` bytes long. */
+static unsigned char *interrupted_file_sized(const char *dir, size_t *size, uint64_t epoch_samples,
+                                             size_t expected)
 {
     clprop_model *model = interrupted_model();
+    if (epoch_samples != 0)
+        clprop_model_set_epoch_samples(model, epoch_samples);
     unsigned char *bytes = saved_bytes(model, dir, size);
-    cr_assert_eq(*size, INTERRUPTED_SIZE, "size %zu", *size);
+    cr_assert_eq(*size, expected, "size %zu", *size);
     clprop_model_destroy(model);
     return bytes;
+}
+
+static unsigned char *interrupted_file(const char *dir, size_t *size)
+{
+    return interrupted_file_sized(dir, size, 0, INTERRUPTED_SIZE);
 }
 
 Test(model_state, an_interrupted_epochs_figures_are_saved_as_documented_and_load_back)
@@ -788,9 +805,7 @@ Test(model_state, an_interrupted_epochs_figures_are_saved_as_documented_and_load
         0, 0, 0, 0, 0, 0, 0xf8, 0x3f,               /* 1.5 s */
     };
     cr_expect_eq(bytes[24], 3, "section count");
-    for (size_t i = 0; i < sizeof want; i++)
-        cr_expect_eq(bytes[EPRT_AT + i], want[i], "byte %zu: got 0x%02x, want 0x%02x",
-                     EPRT_AT + i, bytes[EPRT_AT + i], want[i]);
+    expect_bytes_at(bytes, EPRT_AT, want, sizeof want);
     char *path = join(dir, "saved.clprop");
     clprop_model *model = load_or_fail(path);
     clprop_pass_result got;
@@ -934,30 +949,18 @@ Test(model_state, inconsistent_figures_of_an_interrupted_epoch_are_refused_namin
 #define EPSZ_AT (INTERRUPTED_SIZE - 4)
 #define SIZED_SIZE (EPSZ_AT + 16 + 8 + 4)
 
-static unsigned char *sized_file(const char *dir, size_t *size)
-{
-    clprop_model *model = interrupted_model();
-    clprop_model_set_epoch_samples(model, 1000);
-    unsigned char *bytes = saved_bytes(model, dir, size);
-    cr_assert_eq(*size, SIZED_SIZE, "size %zu", *size);
-    clprop_model_destroy(model);
-    return bytes;
-}
-
 Test(model_state, an_interrupted_epochs_size_is_saved_as_documented_and_checked)
 {
     char *dir = test_make_temp_dir();
     size_t size;
-    unsigned char *bytes = sized_file(dir, &size);
+    unsigned char *bytes = interrupted_file_sized(dir, &size, 1000, SIZED_SIZE);
     const unsigned char want[] = {
         'E',  'P', 'S', 'Z', 0, 0, 0, 0, /* tag, flags: optional */
         8,    0,   0,   0,   0, 0, 0, 0, /* payload size */
         0xe8, 3,   0,   0,   0, 0, 0, 0, /* 1000 samples */
     };
     cr_expect_eq(bytes[24], 4, "section count");
-    for (size_t i = 0; i < sizeof want; i++)
-        cr_expect_eq(bytes[EPSZ_AT + i], want[i], "byte %zu: got 0x%02x, want 0x%02x", EPSZ_AT + i,
-                     bytes[EPSZ_AT + i], want[i]);
+    expect_bytes_at(bytes, EPSZ_AT, want, sizeof want);
     char *path = join(dir, "saved.clprop");
     clprop_model *model = load_or_fail(path);
     cr_expect_eq(clprop_model_epoch_samples(model), 1000);
