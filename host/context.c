@@ -55,6 +55,8 @@ static clprop_status open_device(clprop_context *context, const clprop_device_en
 
 clprop_status clprop_context_create(const clprop_context_desc *desc, clprop_context **out)
 {
+    if (out == NULL)
+        return CLPROP_ERROR_INVALID_ARGUMENT;
     clprop_context *context = calloc(1, sizeof *context);
     *out = context;
     if (context == NULL)

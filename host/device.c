@@ -150,6 +150,12 @@ static const char *kind_name(clprop_device_kind kind)
 
 void clprop_device_describe(const clprop_device_info *info, char *line, size_t size)
 {
+    if (line == NULL || size == 0)
+        return;
+    if (info == NULL) {
+        line[0] = '\0';
+        return;
+    }
     snprintf(line, size, "%u (%u:%u)  %-5s  %s  [%s]  %u compute units, %.1f GiB", info->index,
              info->platform_index, info->device_index, kind_name(info->kind), info->name,
              info->platform_name, info->compute_units,
@@ -278,7 +284,7 @@ clprop_status clprop_devices_list(clprop_device_info *devices, size_t capacity, 
             *count = 0;
         return status;
     }
-    for (size_t i = 0; i < table.count && i < capacity; i++)
+    for (size_t i = 0; devices != NULL && i < table.count && i < capacity; i++)
         devices[i] = table.entries[i].info;
     if (count != NULL)
         *count = table.count;

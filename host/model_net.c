@@ -119,8 +119,11 @@ clprop_status clprop_net_create_from_model(clprop_context *context, const clprop
     if (out == NULL)
         return CLPROP_ERROR_INVALID_ARGUMENT;
     *out = NULL;
-    if (model == NULL || model->layer_count == 0)
-        return CLPROP_ERROR_INVALID_ARGUMENT;
+    if (model == NULL || model->layer_count == 0) {
+        /* a handle all the same, whose message says a network needs its layers */
+        clprop_status status = clprop_net_create(context, NULL, out);
+        return status == CLPROP_ERROR_OUT_OF_HOST_MEMORY ? status : CLPROP_ERROR_INVALID_ARGUMENT;
+    }
     clprop_net_desc desc = clprop_model_desc(model);
     clprop_status status = clprop_net_create(context, &desc, out);
     for (size_t layer = 1; layer <= model->layer_count && status == CLPROP_SUCCESS; layer++)

@@ -34,15 +34,18 @@ static int value_of(const char *const *names, size_t count, const char *name, in
 }
 
 /* prefix_name() and prefix_from_name() for one enum type. */
-#define NAMES(prefix, type, table)                                                             \
-    const char *prefix##_name(type value) { return name_of(table, COUNT(table), (int)value); } \
-    int prefix##_from_name(const char *name, type *value)                                      \
-    {                                                                                          \
-        int found;                                                                             \
-        if (!value_of(table, COUNT(table), name, &found))                                      \
-            return 0;                                                                          \
-        *value = (type)found;                                                                  \
-        return 1;                                                                              \
+#define NAMES(prefix, type, table)                                                                 \
+    const char *prefix##_name(type value)                                                          \
+    {                                                                                              \
+        return name_of(table, COUNT(table), (int)value);                                           \
+    }                                                                                              \
+    int prefix##_from_name(const char *name, type *value)                                          \
+    {                                                                                              \
+        int found;                                                                                 \
+        if (value == NULL || !value_of(table, COUNT(table), name, &found))                         \
+            return 0;                                                                              \
+        *value = (type)found;                                                                      \
+        return 1;                                                                                  \
     }
 
 NAMES(clprop_activation, clprop_activation, activation_names)

@@ -278,6 +278,8 @@ static void describe_layers(clprop_net *net, const clprop_net_desc *desc)
 clprop_status clprop_net_create(clprop_context *context, const clprop_net_desc *desc,
                                 clprop_net **out)
 {
+    if (out == NULL)
+        return CLPROP_ERROR_INVALID_ARGUMENT;
     clprop_net *net = calloc(1, sizeof *net);
     *out = net;
     if (net == NULL)
@@ -396,6 +398,8 @@ static clprop_status check_weight_layer(clprop_net *net, size_t layer, const voi
 clprop_status clprop_net_set_weights(clprop_net *net, size_t layer, const float *weights,
                                      const float *biases)
 {
+    if (net == NULL)
+        return CLPROP_ERROR_INVALID_ARGUMENT;
     clprop_status status = check_weight_layer(net, layer, weights);
     if (status != CLPROP_SUCCESS)
         return status;
@@ -421,6 +425,8 @@ clprop_status clprop_net_set_weights(clprop_net *net, size_t layer, const float 
 clprop_status clprop_net_get_weights(clprop_net *net, size_t layer, float *weights,
                                      float *biases)
 {
+    if (net == NULL)
+        return CLPROP_ERROR_INVALID_ARGUMENT;
     clprop_status status = check_weight_layer(net, layer, weights);
     if (status != CLPROP_SUCCESS)
         return status;
@@ -434,6 +440,8 @@ clprop_status clprop_net_get_weights(clprop_net *net, size_t layer, float *weigh
 clprop_status clprop_net_get_gradients(clprop_net *net, size_t layer, float *weight_gradients,
                                        float *bias_gradients)
 {
+    if (net == NULL)
+        return CLPROP_ERROR_INVALID_ARGUMENT;
     clprop_status status = check_weight_layer(net, layer, weight_gradients);
     if (status == CLPROP_SUCCESS && !net->has_deltas)
         status = clprop_fail(&net->message, CLPROP_ERROR_INVALID_ARGUMENT,

@@ -37,6 +37,8 @@ static float initial_value(clprop_optimizer_kind kind, int slot)
 
 clprop_status clprop_net_set_optimizer(clprop_net *net, const clprop_optimizer *optimizer)
 {
+    if (net == NULL)
+        return CLPROP_ERROR_INVALID_ARGUMENT;
     clprop_optimizer resolved;
     const char *problem;
     if (clprop_optimizer_resolve(optimizer, &resolved, &problem) != CLPROP_SUCCESS)
@@ -120,6 +122,8 @@ static clprop_status each_slot(clprop_net *net, float *read_into, const float *w
 
 clprop_status clprop_net_get_optimizer_state(clprop_net *net, uint64_t *steps, float *state)
 {
+    if (net == NULL)
+        return CLPROP_ERROR_INVALID_ARGUMENT;
     if (steps != NULL)
         *steps = net->optimizer_steps;
     if (state == NULL || clprop_net_optimizer_state_floats(net) == 0)
@@ -129,6 +133,8 @@ clprop_status clprop_net_get_optimizer_state(clprop_net *net, uint64_t *steps, f
 
 clprop_status clprop_net_set_optimizer_state(clprop_net *net, uint64_t steps, const float *state)
 {
+    if (net == NULL)
+        return CLPROP_ERROR_INVALID_ARGUMENT;
     if (state == NULL && clprop_net_optimizer_state_floats(net) > 0)
         return clprop_fail(&net->message, CLPROP_ERROR_INVALID_ARGUMENT,
                            "%s keeps state: it must be given",

@@ -247,6 +247,8 @@ static clprop_status read_mean_loss(clprop_net *net, size_t batch, double *loss)
 
 clprop_status clprop_net_forward(clprop_net *net, const float *inputs, size_t batch, float *outputs)
 {
+    if (net == NULL)
+        return CLPROP_ERROR_INVALID_ARGUMENT;
     CLPROP_CHECK(begin_batch(net, inputs, NULL, batch));
     CLPROP_CHECK(clprop_net_run_forward(net, batch, 0, CLPROP_NO_DROPOUT));
     if (outputs == NULL)
@@ -270,6 +272,8 @@ static clprop_status forward_backward(clprop_net *net, const float *inputs, cons
 clprop_status clprop_net_compute_gradients(clprop_net *net, const float *inputs,
                                            const float *targets, size_t batch, double *loss)
 {
+    if (net == NULL)
+        return CLPROP_ERROR_INVALID_ARGUMENT;
     CLPROP_CHECK(forward_backward(net, inputs, targets, batch));
     return loss != NULL ? read_mean_loss(net, batch, loss) : CLPROP_SUCCESS;
 }
@@ -277,6 +281,8 @@ clprop_status clprop_net_compute_gradients(clprop_net *net, const float *inputs,
 clprop_status clprop_net_train_batch(clprop_net *net, const float *inputs, const float *targets,
                                      size_t batch, float learning_rate, double *loss)
 {
+    if (net == NULL)
+        return CLPROP_ERROR_INVALID_ARGUMENT;
     if (!(isfinite(learning_rate) && learning_rate > 0.0f))
         return clprop_fail(&net->message, CLPROP_ERROR_INVALID_ARGUMENT,
                            "the learning rate must be a positive number, not %g",
@@ -289,6 +295,8 @@ clprop_status clprop_net_train_batch(clprop_net *net, const float *inputs, const
 clprop_status clprop_net_get_layer_state(clprop_net *net, size_t layer, float *z, float *a,
                                          float *delta)
 {
+    if (net == NULL)
+        return CLPROP_ERROR_INVALID_ARGUMENT;
     if (layer > net->layer_count)
         return clprop_fail(&net->message, CLPROP_ERROR_INVALID_ARGUMENT,
                            "layer %zu does not exist (layers are 0..%zu)", layer, net->layer_count);

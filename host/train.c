@@ -558,6 +558,8 @@ clprop_status clprop_team_train_epoch(clprop_team *team, const clprop_epoch_desc
 clprop_status clprop_net_train_epoch(clprop_net *net, clprop_device_data *data,
                                      const clprop_epoch_desc *options, clprop_pass_result *result)
 {
+    if (net == NULL)
+        return CLPROP_ERROR_INVALID_ARGUMENT;
     clprop_team alone = {.count = 1, .nets = &net, .data = &data};
     return clprop_team_train_epoch(&alone, options, result);
 }
@@ -565,6 +567,8 @@ clprop_status clprop_net_train_epoch(clprop_net *net, clprop_device_data *data,
 clprop_status clprop_net_evaluate(clprop_net *net, clprop_device_data *data, size_t batch,
                                   clprop_pass_result *result)
 {
+    if (net == NULL)
+        return CLPROP_ERROR_INVALID_ARGUMENT;
     if (result == NULL)
         return clprop_fail(&net->message, CLPROP_ERROR_INVALID_ARGUMENT, "no result given");
     clprop_team alone = {.count = 1, .nets = &net, .data = &data};

@@ -105,13 +105,14 @@ typedef struct clprop_device_info {
     uint64_t max_allocation_bytes;
 } clprop_device_info;
 
-/* Lists every device of every OpenCL platform. Writes at most `capacity` entries and the total to
- * *count. On failure, `message` (may be NULL) receives one line saying why. */
+/* Lists every device of every OpenCL platform. Writes at most `capacity` entries (none when
+ * devices is NULL: a count alone) and the total to *count (count may be NULL). On failure,
+ * `message` (may be NULL) receives one line saying why. */
 CLPROP_API
 clprop_status clprop_devices_list(clprop_device_info *devices, size_t capacity, size_t *count,
                                   char *message, size_t message_size);
 /* One line describing a device, as `clprop devices` prints it: index (P:D), type, name,
- * [platform], compute units and global memory. */
+ * [platform], compute units and global memory. An empty line for a NULL info. */
 CLPROP_API
 void clprop_device_describe(const clprop_device_info *info, char *line, size_t size);
 

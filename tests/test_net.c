@@ -202,6 +202,50 @@ Test(net, calls_with_bad_arguments_fail_cleanly)
     clprop_net_destroy(NULL);
 }
 
+/* Every fallible call returns a status for a NULL handle or a NULL out-pointer, never crashes;
+ * a create call given a NULL model still writes a handle whose message says why. */
+Test(net, null_handles_and_pointers_are_refused_with_a_status)
+{
+    float values[4] = {0};
+    uint64_t steps = 0;
+    double loss = 0.0;
+    clprop_optimizer sgd = {.kind = CLPROP_OPTIMIZER_SGD};
+    clprop_epoch_desc epoch = {.batch = 1};
+    clprop_pass_result result;
+    const clprop_status want = CLPROP_ERROR_INVALID_ARGUMENT;
+    cr_expect_eq(clprop_net_forward(NULL, values, 1, values), want);
+    cr_expect_eq(clprop_net_train_batch(NULL, values, values, 1, 0.1f, &loss), want);
+    cr_expect_eq(clprop_net_compute_gradients(NULL, values, values, 1, &loss), want);
+    cr_expect_eq(clprop_net_set_weights(NULL, 1, values, values), want);
+    cr_expect_eq(clprop_net_get_weights(NULL, 1, values, values), want);
+    cr_expect_eq(clprop_net_get_gradients(NULL, 1, values, values), want);
+    cr_expect_eq(clprop_net_set_optimizer(NULL, &sgd), want);
+    cr_expect_eq(clprop_net_get_optimizer_state(NULL, &steps, values), want);
+    cr_expect_eq(clprop_net_set_optimizer_state(NULL, 0, values), want);
+    cr_expect_eq(clprop_net_get_layer_state(NULL, 1, values, values, values), want);
+    cr_expect_eq(clprop_net_train_epoch(NULL, NULL, &epoch, &result), want);
+    cr_expect_eq(clprop_net_evaluate(NULL, NULL, 1, &result), want);
+
+    const size_t sizes[] = {2, 1};
+    clprop_net_desc desc = {.layer_count = 1, .sizes = sizes, .loss = CLPROP_LOSS_MSE};
+    cr_expect_eq(clprop_context_create(NULL, NULL), want);
+    cr_expect_eq(clprop_net_create(context, &desc, NULL), want);
+    clprop_net *net = NULL;
+    cr_expect_eq(clprop_net_create_from_model(context, NULL, &net), want);
+    cr_assert_not_null(net, "a handle is written even so");
+    cr_expect(strstr(clprop_net_message(net), "layer") != NULL, "%s", clprop_net_message(net));
+    clprop_net_destroy(net);
+
+    size_t count = 0;
+    cr_expect_eq(clprop_devices_list(NULL, 5, &count, NULL, 0), CLPROP_SUCCESS);
+    cr_expect_gt(count, 0, "a count alone");
+    cr_expect_eq(clprop_devices_list(NULL, 0, NULL, NULL, 0), CLPROP_SUCCESS);
+    char line[64] = "unchanged";
+    clprop_device_describe(NULL, line, sizeof line);
+    cr_expect_str_eq(line, "");
+    cr_expect_eq(clprop_activation_from_name("sigmoid", NULL), 0);
+}
+
 Test(net, status_codes_have_names)
 {
     cr_expect_str_eq(clprop_status_name(-5), "CL_OUT_OF_RESOURCES");
