@@ -753,9 +753,12 @@ Test(model_net, a_model_copied_to_a_network_and_back_is_unchanged)
 
 Test(model_net, a_network_from_a_failed_model_is_refused)
 {
+    /* a handle all the same, as every create call writes one, whose message says why */
     clprop_net *net = (clprop_net *)1;
     cr_expect_eq(clprop_net_create_from_model(NULL, NULL, &net), CLPROP_ERROR_INVALID_ARGUMENT);
-    cr_expect_null(net);
+    cr_assert(net != NULL && net != (clprop_net *)1);
+    cr_expect_not_null(strstr(clprop_net_message(net), "layer"), "%s", clprop_net_message(net));
+    clprop_net_destroy(net);
     clprop_model *copy = NULL;
     cr_expect_eq(clprop_model_from_net(NULL, &copy), CLPROP_ERROR_INVALID_ARGUMENT);
     cr_expect_not_null(strstr(clprop_model_message(copy), "net is NULL"));
