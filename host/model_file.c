@@ -810,13 +810,9 @@ static clprop_status check_checksum(file_reader *reader)
     return CLPROP_SUCCESS;
 }
 
-/* Weights and biases must be finite: one NaN makes every output NaN. Checked after the checksum,
- * so damage is reported as damage and a NaN found here is one that was saved. Names the first. */
-static clprop_status check_finite_parameters(const file_reader *reader, const clprop_model *model)
+/* Where parameter `bad` is: "layer 2 weight 7", "layer 1 bias 0", and what it is ("NaN"). */
+static void describe_parameter(const clprop_model *model, size_t bad, char *text, size_t size)
 {
-    size_t bad = clprop_model_first_non_finite(model->parameters, model->parameter_count);
-    if (bad == model->parameter_count)
-        return CLPROP_SUCCESS;
     size_t layer = 1, index = bad;
     for (; layer < model->layer_count; layer++) {
         size_t count = clprop_model_layer_parameters(model->units[layer - 1], model->units[layer],
@@ -826,16 +822,52 @@ static clprop_status check_finite_parameters(const file_reader *reader, const cl
         index -= count;
     }
     size_t weights = model->units[layer - 1] * model->units[layer];
+    float value = model->parameters[bad];
+    snprintf(text, size, "layer %zu %s %zu is %s", layer, index < weights ? "weight" : "bias",
+             index < weights ? index : index - weights,
+             isnan(value)   ? "NaN"
+             : value > 0.0f ? "infinite (inf)"
+                            : "infinite (-inf)");
+}
+
+/* Weights and biases must be finite: one NaN makes every output NaN. Checked after the checksum,
+ * so damage is reported as damage and a NaN found here is one that was saved. Names the first. */
+static clprop_status check_finite_parameters(const file_reader *reader, const clprop_model *model)
+{
+    size_t bad = clprop_model_first_non_finite(model->parameters, model->parameter_count);
+    if (bad == model->parameter_count)
+        return CLPROP_SUCCESS;
+    char where[128];
+    describe_parameter(model, bad, where, sizeof where);
     uint64_t offset = HEADER_SIZE + LAYER_ENTRY_SIZE * (uint64_t)model->layer_count +
                       sizeof(float) * (uint64_t)bad;
     return clprop_fail(reader->message, CLPROP_ERROR_NOT_FINITE,
-                       "%s: byte %" PRIu64 ": layer %zu %s %zu is %s; a model's weights and "
-                       "biases must be finite",
-                       reader->path, offset, layer, index < weights ? "weight" : "bias",
-                       index < weights ? index : index - weights,
-                       isnan(model->parameters[bad])   ? "NaN"
-                       : model->parameters[bad] > 0.0f ? "infinite (inf)"
-                                                       : "infinite (-inf)");
+                       "%s: byte %" PRIu64 ": %s; a model's weights and biases must be finite",
+                       reader->path, offset, where);
+}
+
+/* A model the reader would refuse is not written: NaN or infinity in the weights, biases or the
+ * optimizer's state (a diverged training), named before any file is touched. */
+static clprop_status check_savable(const clprop_model *model, const char *path,
+                                   clprop_message *message)
+{
+    size_t bad = clprop_model_first_non_finite(model->parameters, model->parameter_count);
+    if (bad < model->parameter_count) {
+        char where[128];
+        describe_parameter(model, bad, where, sizeof where);
+        return clprop_fail(message, CLPROP_ERROR_NOT_FINITE,
+                           "%s: not saved: %s; a model's weights and biases must be finite (did "
+                           "the training diverge? a smaller --lr may help)",
+                           path, where);
+    }
+    size_t floats = model->has_optimizer ? model->optimizer_floats : 0;
+    bad = floats > 0 ? clprop_model_first_non_finite(model->optimizer_state, floats) : 0;
+    if (bad < floats)
+        return clprop_fail(message, CLPROP_ERROR_NOT_FINITE,
+                           "%s: not saved: the optimizer's state float %zu is %g; it must be "
+                           "finite",
+                           path, bad, (double)model->optimizer_state[bad]);
+    return CLPROP_SUCCESS;
 }
 
 clprop_status clprop_model_read_binary(clprop_model *model, FILE *file, const char *path)
@@ -1090,6 +1122,7 @@ clprop_status clprop_model_save_with_capacity(clprop_model *model, const char *p
     if (model->layer_count == 0)
         return clprop_fail(&model->message, CLPROP_ERROR_INVALID_ARGUMENT,
                            "%s: the model has no layers (its creation failed)", path);
+    CLPROP_CHECK(check_savable(model, path, &model->message));
     clprop_output_file file;
     CLPROP_CHECK(clprop_output_open(&file, path, &model->message));
     file_writer writer = {file.stream, crc32(0, Z_NULL, 0), 0, capacity};

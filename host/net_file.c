@@ -8,8 +8,12 @@ clprop_status clprop_net_save(clprop_net *net, const char *path)
         return CLPROP_ERROR_INVALID_ARGUMENT;
     clprop_model *model = NULL;
     clprop_status status = clprop_model_from_net(net, &model);
-    if (status == CLPROP_SUCCESS && (status = clprop_model_save(model, path)) != CLPROP_SUCCESS)
-        clprop_fail(&net->message, status, "%s", clprop_model_message(model));
+    if (status == CLPROP_SUCCESS)
+        status = clprop_model_save(model, path);
+    /* either call's reason, which the caller reads from the network */
+    if (status != CLPROP_SUCCESS)
+        clprop_fail(&net->message, status, "%s",
+                    model != NULL ? clprop_model_message(model) : "out of host memory");
     clprop_model_destroy(model);
     return status;
 }

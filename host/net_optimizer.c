@@ -3,6 +3,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "model_internal.h" /* clprop_model_first_non_finite */
 #include "net_internal.h"
 #include "status.h"
 
@@ -139,8 +140,15 @@ clprop_status clprop_net_set_optimizer_state(clprop_net *net, uint64_t steps, co
         return clprop_fail(&net->message, CLPROP_ERROR_INVALID_ARGUMENT,
                            "%s keeps state: it must be given",
                            clprop_optimizer_name(net->optimizer.kind));
+    size_t floats = clprop_net_optimizer_state_floats(net);
+    /* as a model's state must be (clprop_model_set_optimizer): NaN would reach every weight */
+    size_t bad = floats > 0 ? clprop_model_first_non_finite(state, floats) : 0;
+    if (bad < floats)
+        return clprop_fail(&net->message, CLPROP_ERROR_NOT_FINITE,
+                           "clprop_net_set_optimizer_state: state float %zu is %g", bad,
+                           (double)state[bad]);
     net->optimizer_steps = steps;
-    if (clprop_net_optimizer_state_floats(net) == 0)
+    if (floats == 0)
         return CLPROP_SUCCESS;
     return each_slot(net, NULL, state);
 }

@@ -1,6 +1,7 @@
 /* A network's scaling: measured on a data set or set from a model, and applied around the
  * forward pass when predicting in the data's units. The device never sees it: clprop_net_forward
  * and the training calls work in the network's units, on data scaled beforehand. */
+#include <math.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -77,14 +78,30 @@ clprop_status clprop_net_fit_scaling(clprop_net *net, const clprop_data *data,
     return status;
 }
 
+/* The network's outputs, each a number: NaN or infinity (weights or inputs so large that the
+ * sums overflow, or an input that was NaN) is refused naming the first. */
+static clprop_status outputs_finite(clprop_net *net, const float *outputs, size_t batch)
+{
+    size_t units = net->sizes[net->layer_count];
+    for (size_t i = 0; i < batch * units; i++)
+        if (!isfinite(outputs[i]))
+            return clprop_fail(&net->message, CLPROP_ERROR_NOT_FINITE,
+                               "clprop_net_predict: sample %zu, output %zu (from 0) is %g: an "
+                               "input is not a number, or the network's sums overflow",
+                               i / units, i % units, (double)outputs[i]);
+    return CLPROP_SUCCESS;
+}
+
 clprop_status clprop_net_predict(clprop_net *net, const float *inputs, size_t batch,
                                  float *outputs)
 {
     if (net == NULL)
         return CLPROP_ERROR_INVALID_ARGUMENT;
     const clprop_scaling *s = &net->scaling.view;
-    if (s->input_kind == CLPROP_SCALING_NONE && s->target_kind == CLPROP_SCALING_NONE)
-        return clprop_net_forward(net, inputs, batch, outputs);
+    if (s->input_kind == CLPROP_SCALING_NONE && s->target_kind == CLPROP_SCALING_NONE) {
+        CLPROP_CHECK(clprop_net_forward(net, inputs, batch, outputs));
+        return outputs != NULL ? outputs_finite(net, outputs, batch) : CLPROP_SUCCESS;
+    }
     if (inputs == NULL || outputs == NULL || batch == 0)
         return clprop_fail(&net->message, CLPROP_ERROR_INVALID_ARGUMENT,
                            "clprop_net_predict: needs inputs, outputs and a batch of at least 1");
@@ -106,6 +123,8 @@ clprop_status clprop_net_predict(clprop_net *net, const float *inputs, size_t ba
     clprop_status status = clprop_net_forward(net, scaled != NULL ? scaled : inputs, batch,
                                               outputs);
     free(scaled);
+    if (status == CLPROP_SUCCESS)
+        status = outputs_finite(net, outputs, batch);
     if (status != CLPROP_SUCCESS || s->target_kind == CLPROP_SCALING_NONE)
         return status;
     size_t bad = clprop_scaling_undo(s->target_offset, s->target_scale, outputs, batch, units,

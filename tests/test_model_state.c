@@ -5,6 +5,7 @@
  * loaded again trains on exactly as the original does. */
 #include <criterion/criterion.h>
 #include <criterion/parameterized.h>
+#include <dirent.h>
 #include <float.h>
 #include <math.h>
 #include <stdio.h>
@@ -344,6 +345,30 @@ static void expect_set_optimizer_refused(clprop_model *model, const clprop_optim
 }
 
 /* Each refusal leaves what the model carried: here momentum with 26 floats at step 4. */
+/* A model the reader would refuse is not written: NaN in a weight is named, and no file (not
+ * even a temporary) is left. */
+Test(model_state, a_model_with_a_nan_weight_is_not_saved)
+{
+    char *dir = test_make_temp_dir();
+    clprop_model *model = small_model(0, 3);
+    clprop_model_weights(model, 2)[1] = NAN;
+    char *path = join(dir, "nan.clprop");
+    cr_expect_eq(clprop_model_save(model, path), CLPROP_ERROR_NOT_FINITE);
+    cr_expect(strstr(clprop_model_message(model), "not saved: layer 2 weight 1 is NaN") != NULL,
+              "%s", clprop_model_message(model));
+    DIR *folder = opendir(dir);
+    cr_assert_not_null(folder);
+    size_t entries = 0;
+    for (struct dirent *entry; (entry = readdir(folder)) != NULL;)
+        entries += entry->d_name[0] != '.' || strstr(entry->d_name, "clprop-tmp") != NULL;
+    closedir(folder);
+    cr_expect_eq(entries, 0, "a file was left in %s", dir);
+    clprop_model_destroy(model);
+    free(path);
+    test_remove_tree(dir);
+    free(dir);
+}
+
 Test(model_state, set_optimizer_refuses_a_wrong_size_nonsense_and_non_finite_state)
 {
     clprop_model *model = small_model(0, 1);

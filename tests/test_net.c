@@ -246,6 +246,66 @@ Test(net, null_handles_and_pointers_are_refused_with_a_status)
     cr_expect_eq(clprop_activation_from_name("sigmoid", NULL), 0);
 }
 
+/* Outputs that overflow are refused, as the header promises, with or without a scaling: never
+ * NaN or infinity handed back with CLPROP_SUCCESS. */
+Test(net, predict_refuses_outputs_that_are_not_numbers)
+{
+    const size_t sizes[] = {2, 1};
+    const clprop_activation linear[] = {CLPROP_ACTIVATION_LINEAR};
+    clprop_net_desc desc = {
+        .layer_count = 1, .sizes = sizes, .activations = linear, .loss = CLPROP_LOSS_MSE};
+    clprop_net *net = NULL;
+    cr_assert_eq(clprop_net_create(context, &desc, &net), CLPROP_SUCCESS);
+    const float huge[2] = {3e38f, 3e38f}, bias[1] = {0.0f};
+    cr_assert_eq(clprop_net_set_weights(net, 1, huge, bias), CLPROP_SUCCESS);
+    const float inputs[4] = {0.0f, 0.0f, 10.0f, 10.0f};
+    float outputs[2];
+    cr_expect_eq(clprop_net_predict(net, inputs, 2, outputs), CLPROP_ERROR_NOT_FINITE);
+    cr_expect(strstr(clprop_net_message(net), "sample 1, output 0") != NULL, "%s",
+              clprop_net_message(net));
+    cr_expect_eq(clprop_net_predict(net, inputs, 1, outputs), CLPROP_SUCCESS, "%s",
+                 clprop_net_message(net));
+    clprop_net_destroy(net);
+}
+
+/* Optimizer state with NaN is refused as a model's is; a diverged network is not saved (the file
+ * would not load), the save saying so in its own words, not with a reason left from before. */
+Test(net, nan_state_is_refused_and_a_diverged_network_is_not_saved)
+{
+    const size_t sizes[] = {2, 1};
+    const clprop_activation linear[] = {CLPROP_ACTIVATION_LINEAR};
+    clprop_net_desc desc = {
+        .layer_count = 1, .sizes = sizes, .activations = linear, .loss = CLPROP_LOSS_MSE};
+    clprop_net *net = NULL;
+    cr_assert_eq(clprop_net_create(context, &desc, &net), CLPROP_SUCCESS);
+    clprop_optimizer adam = {.kind = CLPROP_OPTIMIZER_ADAM};
+    cr_assert_eq(clprop_net_set_optimizer(net, &adam), CLPROP_SUCCESS);
+    size_t floats = clprop_net_optimizer_state_floats(net);
+    cr_assert_eq(floats, 6, "Adam: two moments of 2 weights and 1 bias");
+    float state[6] = {0, 0, 0, 0, 0, 0};
+    state[4] = NAN;
+    cr_expect_eq(clprop_net_set_optimizer_state(net, 3, state), CLPROP_ERROR_NOT_FINITE);
+    cr_expect(strstr(clprop_net_message(net), "state float 4 is nan") != NULL, "%s",
+              clprop_net_message(net));
+    /* a diverged training: the weights overflow, the next batch's loss is not finite, and the
+     * save that follows refuses the weights in its own words */
+    clprop_optimizer sgd = {.kind = CLPROP_OPTIMIZER_SGD};
+    cr_assert_eq(clprop_net_set_optimizer(net, &sgd), CLPROP_SUCCESS);
+    const float inputs[2] = {1e19f, 1e19f}, targets[1] = {0.0f};
+    double loss = 0.0;
+    clprop_status first = clprop_net_train_batch(net, inputs, targets, 1, 3e38f, &loss);
+    clprop_status second = clprop_net_train_batch(net, inputs, targets, 1, 3e38f, &loss);
+    cr_expect(first != CLPROP_SUCCESS || second != CLPROP_SUCCESS, "the training diverges");
+    char *dir = test_make_temp_dir(), path[4200];
+    snprintf(path, sizeof path, "%s/diverged.clprop", dir);
+    cr_expect_eq(clprop_net_save(net, path), CLPROP_ERROR_NOT_FINITE);
+    cr_expect(strstr(clprop_net_message(net), "not saved: layer 1") != NULL,
+              "the save's own reason: %s", clprop_net_message(net));
+    clprop_net_destroy(net);
+    test_remove_tree(dir);
+    free(dir);
+}
+
 Test(net, status_codes_have_names)
 {
     cr_expect_str_eq(clprop_status_name(-5), "CL_OUT_OF_RESOURCES");
