@@ -356,12 +356,21 @@ static clprop_status read_activation(const json_reader *reader, size_t item, siz
 {
     size_t value = member(reader, item, "activation");
     char name[32];
-    if (type_of(reader, value) != CLPROP_JSON_STRING ||
-        clprop_json_string(reader->text, value, name, sizeof name) >= sizeof name ||
-        !clprop_parse_activation(name, activation))
+    size_t length = type_of(reader, value) == CLPROP_JSON_STRING
+                        ? clprop_json_string(reader->text, value, name, sizeof name)
+                        : sizeof name;
+    /* a "\u0000" inside would end the name early: "sigmoid\u0000x" is no activation */
+    if (length >= sizeof name || strlen(name) != length ||
+        !clprop_parse_activation(name, activation)) {
+        char known[128] = "";
+        for (int a = 0; clprop_activation_name((clprop_activation)a) != NULL; a++)
+            snprintf(known + strlen(known), sizeof known - strlen(known), "%s\"%s\"",
+                     a == 0 ? "" : ", ", clprop_activation_name((clprop_activation)a));
         return clprop_fail(reader->message, CLPROP_ERROR_FORMAT,
-                           "%s: layer %zu: \"activation\" is missing or unknown (expected "
-                           "\"sigmoid\", \"linear\" or \"softmax\")", reader->path, layer);
+                           "%s: layer %zu: \"activation\" is missing or unknown (expected one of "
+                           "%s)",
+                           reader->path, layer, known);
+    }
     return CLPROP_SUCCESS;
 }
 

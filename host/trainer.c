@@ -97,6 +97,14 @@ static clprop_status check_params(clprop_trainer *t)
     if (!(isfinite(p->learning_rate) && p->learning_rate > 0.0f) || !(p->target_loss >= 0.0))
         return clprop_fail(&t->message, CLPROP_ERROR_INVALID_ARGUMENT,
                            "the learning rate must be positive and the target loss at least 0");
+    /* as a checkpoint holds it (clprop_model_check_training_state): refused now, not when the
+     * first checkpoint is written */
+    if (clprop_schedule_name(p->schedule.kind) == NULL ||
+        !(p->schedule.step_factor >= 0.0f && p->schedule.step_factor <= 1.0f))
+        return clprop_fail(&t->message, CLPROP_ERROR_INVALID_ARGUMENT,
+                           "the schedule must be constant, step or cosine with a step factor "
+                           "from 0 to 1, not schedule %d with step factor %g",
+                           (int)p->schedule.kind, (double)p->schedule.step_factor);
     if (!(p->target_accuracy >= 0.0 && p->target_accuracy <= 1.0))
         return clprop_fail(&t->message, CLPROP_ERROR_INVALID_ARGUMENT,
                            "the target accuracy must be from 0 up to 1, not %g",

@@ -286,6 +286,15 @@ Test(model_json, import_refuses_an_unknown_loss_or_activation)
     expect_import_refused(DOCUMENT("mse", "{\"inputs\":2,\"outputs\":2,\"activation\":\"swish\","
                                           "\"bias\":false,\"weights\":[[1,2],[3,4]]}"),
                           "layer 1: \"activation\" is missing or unknown");
+    /* every name the reader takes, in the message (it listed three of six) */
+    expect_import_refused(DOCUMENT("mse", "{\"inputs\":2,\"outputs\":2,\"activation\":\"swish\","
+                                          "\"bias\":false,\"weights\":[[1,2],[3,4]]}"),
+                          "\"tanh\", \"relu\", \"leaky-relu\"");
+    /* a NUL inside the name is no activation, not the name before it */
+    expect_import_refused(DOCUMENT("mse", "{\"inputs\":2,\"outputs\":2,"
+                                          "\"activation\":\"sigmoid\\u0000x\","
+                                          "\"bias\":false,\"weights\":[[1,2],[3,4]]}"),
+                          "layer 1: \"activation\" is missing or unknown");
 }
 
 Test(model_json, import_refuses_a_model_without_layers)

@@ -470,6 +470,14 @@ Test(trainer, bad_parameters_are_refused_with_a_message)
     params = (clprop_trainer_desc){.validation = 1.5f};
     cr_expect_eq(clprop_trainer_create(r.net, r.data, &params, &r.trainer),
                  CLPROP_ERROR_INVALID_ARGUMENT);
+    clprop_trainer_destroy(r.trainer);
+    r.trainer = NULL;
+    /* an unknown schedule at once, not at the first checkpoint */
+    params = (clprop_trainer_desc){.schedule = {.kind = (clprop_schedule_kind)9}};
+    cr_expect_eq(clprop_trainer_create(r.net, r.data, &params, &r.trainer),
+                 CLPROP_ERROR_INVALID_ARGUMENT);
+    cr_expect(strstr(clprop_trainer_message(r.trainer), "schedule 9") != NULL, "%s",
+              clprop_trainer_message(r.trainer));
     close_run(&r);
 }
 
