@@ -723,6 +723,23 @@ Test(cli, help_names_every_command)
     expect_help_mentions("help", commands);
 }
 
+/* `clprop help COMMAND` is that command's --help; an unknown one, or one word too many, is a
+ * usage error (they were ignored, exit 0). */
+Test(cli, help_takes_a_commands_name_and_nothing_more)
+{
+    expect_help_mentions("help predict", PREDICT_OPTIONS);
+    const char *refused[][2] = {{"help nosuch", "unknown command \"nosuch\""},
+                                {"help predict extra", "unexpected \"extra\""},
+                                {"--version extra", "unexpected \"extra\""}};
+    for (size_t i = 0; i < sizeof refused / sizeof *refused; i++) {
+        outcome o = run_clprop("%s", refused[i][0]);
+        cr_expect_eq(o.status, 2, "clprop %s: exit %d", refused[i][0], o.status);
+        cr_expect(strstr(o.err, refused[i][1]) != NULL && count_char(o.err, '\n') == 1,
+                  "clprop %s: %s", refused[i][0], o.err);
+        outcome_free(&o);
+    }
+}
+
 Test(cli, each_commands_help_describes_every_option)
 {
     expect_help_mentions("train --help", TRAIN_OPTIONS);

@@ -28,7 +28,8 @@ static void print_help(FILE *out)
     fputs("usage: clprop COMMAND [OPTIONS]\n\ncommands:\n", out);
     for (size_t i = 0; i < sizeof commands / sizeof *commands; i++)
         fprintf(out, "  %-10s %s\n", commands[i].name, commands[i].summary);
-    fputs("  help       this text; `clprop COMMAND --help` describes a command's options\n"
+    fputs("  help       this text; `clprop help COMMAND` (or `clprop COMMAND --help`)\n"
+          "             describes a command's options\n"
           "  --version  the version of clprop\n"
           "\nThe device is chosen with --device SPEC or the CLPROP_DEVICE variable.\n",
           out);
@@ -46,7 +47,16 @@ int main(int argc, char **argv)
         return EXIT_USAGE;
     }
     const char *name = argv[1];
-    if (strcmp(name, "help") == 0 || strcmp(name, "--help") == 0 || strcmp(name, "-h") == 0) {
+    int help = strcmp(name, "help") == 0 || strcmp(name, "--help") == 0 || strcmp(name, "-h") == 0;
+    char shown[128];
+    /* help takes a command's name at most, --version nothing */
+    int most = help ? 3 : strcmp(name, "--version") == 0 ? 2 : argc;
+    if (argc > most) {
+        cli_error("%s: unexpected \"%s\" (clprop help [COMMAND], clprop --version)", name,
+                  cli_quote(argv[most], shown, sizeof shown));
+        return EXIT_USAGE;
+    }
+    if (help && argc == 2) {
         print_help(stdout);
         return cli_stdout_written() ? 0 : EXIT_FAILED;
     }
@@ -54,13 +64,15 @@ int main(int argc, char **argv)
         printf("clprop %s\n", clprop_version());
         return cli_stdout_written() ? 0 : EXIT_FAILED;
     }
+    /* clprop help COMMAND: the command's own --help */
+    const char *wanted = help ? argv[2] : name;
+    char *help_argv[] = {(char *)wanted, "--help", NULL};
     for (size_t i = 0; i < sizeof commands / sizeof *commands; i++)
-        if (strcmp(name, commands[i].name) == 0) {
-            int code = commands[i].run(argc - 1, argv + 1);
+        if (strcmp(wanted, commands[i].name) == 0) {
+            int code = help ? commands[i].run(2, help_argv) : commands[i].run(argc - 1, argv + 1);
             /* every command's output was written whole, or the command failed */
             return code == 0 && !cli_stdout_written() ? EXIT_FAILED : code;
         }
-    char shown[128];
-    cli_error("unknown command \"%s\" (try clprop help)", cli_quote(name, shown, sizeof shown));
+    cli_error("unknown command \"%s\" (try clprop help)", cli_quote(wanted, shown, sizeof shown));
     return EXIT_USAGE;
 }
