@@ -52,6 +52,11 @@ static clprop_status check_desc(const clprop_net_desc *desc, clprop_message *mes
     }
     clprop_activation output = desc->activations != NULL ? desc->activations[desc->layer_count - 1]
                                                          : CLPROP_ACTIVATION_SIGMOID;
+    if (output == CLPROP_ACTIVATION_SOFTMAX && desc->sizes[desc->layer_count] < 2)
+        /* over one unit a softmax is 1 whatever it is given: no gradient, nothing learned */
+        return clprop_fail(message, CLPROP_ERROR_INVALID_ARGUMENT,
+                           "a softmax output layer needs 2 units or more (over one it is always "
+                           "1, and nothing is learned)");
     if (desc->loss == CLPROP_LOSS_CROSS_ENTROPY && output != CLPROP_ACTIVATION_SOFTMAX)
         /* the delta y − t is cross-entropy's gradient only through a softmax */
         return clprop_fail(message, CLPROP_ERROR_INVALID_ARGUMENT,

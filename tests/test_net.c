@@ -170,6 +170,16 @@ Test(net, bad_shapes_are_refused_with_a_reason)
                              .seed = 0};
     cr_expect_eq(clprop_net_create(context, &empty, &net), CLPROP_ERROR_INVALID_ARGUMENT);
     clprop_net_destroy(net);
+
+    /* a softmax over one unit: always 1, every gradient 0 (gradcheck passed it, checking
+     * nothing) */
+    const clprop_activation output_softmax[] = {CLPROP_ACTIVATION_SIGMOID,
+                                                CLPROP_ACTIVATION_SOFTMAX};
+    softmax.activations = output_softmax;
+    cr_expect_eq(clprop_net_create(context, &softmax, &net), CLPROP_ERROR_INVALID_ARGUMENT);
+    cr_expect(strstr(clprop_net_message(net), "softmax output layer needs 2 units") != NULL, "%s",
+              clprop_net_message(net));
+    clprop_net_destroy(net);
 }
 
 Test(net, calls_with_bad_arguments_fail_cleanly)
