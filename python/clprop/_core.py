@@ -102,6 +102,15 @@ _contexts = {}
 _contexts_lock = threading.Lock()
 
 
+def _c_bytes(text, what):
+    """`text` (a path or a name) as the bytes a C string holds: a NUL inside would end it early
+    and name another file or device, so it is refused as Python's own open() does."""
+    encoded = os.fsencode(text)
+    if b"\0" in encoded:
+        raise ValueError(f"embedded null byte in the {what} {text!r}")
+    return encoded
+
+
 class Context:
     """A device with its queue and compiled kernels. Made once per selector and kept for the
     process (PoCL compiles the kernels once per context). A context and its networks belong to
@@ -111,7 +120,10 @@ class Context:
         self.device = device
         self.lock = threading.RLock()
         self.handle = ctypes.c_void_p()
-        desc = _lib.clprop_context_desc(device=device.encode() if device else None)
+        if device is not None and not isinstance(device, str):
+            raise TypeError(f"device must be a string (an index such as '0', 'P:D', 'cpu', "
+                            f"'gpu' or part of a device's name), not {type(device).__name__}")
+        desc = _lib.clprop_context_desc(device=_c_bytes(device, "device") if device else None)
         status = _C.clprop_context_create(ctypes.byref(desc), ctypes.byref(self.handle))
         if status != _lib.SUCCESS:
             exception = error(status, _C.clprop_context_message(self.handle))
@@ -219,7 +231,7 @@ class Net:
     @classmethod
     def load(cls, ctx, path):
         return cls._open(ctx, lambda handle: _C.clprop_net_load(
-            ctx.handle, os.fsencode(path), ctypes.byref(handle)))
+            ctx.handle, _c_bytes(path, "path"), ctypes.byref(handle)))
 
     @classmethod
     def _open(cls, ctx, make):
@@ -308,7 +320,7 @@ class Net:
 
     def save(self, path):
         with self.context.lock:
-            self._check(_C.clprop_net_save(self.handle, os.fsencode(path)))
+            self._check(_C.clprop_net_save(self.handle, _c_bytes(path, "path")))
 
     def to_bytes(self):
         with tempfile.TemporaryDirectory(prefix="clprop-") as folder:

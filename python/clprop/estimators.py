@@ -82,12 +82,19 @@ class _BaseMLP(BaseEstimator):
         if isinstance(sizes, numbers.Integral):
             sizes = [sizes]
         try:
+            # whole numbers only: int(3.7) would make 3 units of a 3.7 without a word
+            if not all(isinstance(s, numbers.Integral) for s in sizes):
+                raise TypeError
             sizes = [int(s) for s in sizes]
         except TypeError:
             raise ValueError(f"hidden_layer_sizes must be an int or a sequence of ints, not "
                              f"{self.hidden_layer_sizes!r}") from None
         if any(s <= 0 for s in sizes):
             raise ValueError(f"hidden_layer_sizes must be > 0, got {self.hidden_layer_sizes}")
+        # a model file keeps a layer's units in 32 bits (and a size_t would wrap 2**64 + 3 to 3)
+        if any(s >= 2**32 for s in sizes):
+            raise ValueError(f"hidden_layer_sizes must be below 2**32, got "
+                             f"{self.hidden_layer_sizes}")
         return sizes
 
     def _check_params(self):

@@ -152,3 +152,27 @@ def test_the_clprop_command_reads_a_saved_model(fitted, tmp_path):
     for layer, coefs, intercepts in zip(layers, model.coefs_, model.intercepts_):
         np.testing.assert_allclose(np.array(layer["weights"]).T, coefs, rtol=1e-6)
         np.testing.assert_allclose(layer["biases"], intercepts, rtol=1e-6)
+
+
+def test_a_nul_in_a_path_or_a_device_is_refused_not_cut(fitted, tmp_path):
+    # a C string ends at the NUL: "m.clprop\0.bak" would have written m.clprop
+    model, _ = fitted
+    with pytest.raises(ValueError, match="embedded null byte"):
+        model.save(str(tmp_path / "m.clprop") + "\0.bak")
+    assert not (tmp_path / "m.clprop").exists()
+    with pytest.raises(ValueError, match="embedded null byte"):
+        clprop.MLPClassifier.load(str(tmp_path / "m.clprop") + "\0x")
+    with pytest.raises(ValueError, match="embedded null byte"):
+        clprop.MLPClassifier(hidden_layer_sizes=(4,), max_iter=1,
+                             device="cpu\0x").fit(np.zeros((4, 2)), [0, 1, 0, 1])
+    with pytest.raises(TypeError, match="device must be a string"):
+        clprop.MLPClassifier(hidden_layer_sizes=(4,), max_iter=1,
+                             device=1).fit(np.zeros((4, 2)), [0, 1, 0, 1])
+
+
+@pytest.mark.parametrize("sizes", [(2**64 + 3,), (2**32,), (3.7,), (4, 2.0)])
+def test_layer_sizes_are_whole_numbers_below_2_to_the_32(sizes):
+    # 2**64 + 3 wrapped to 3 units through a size_t, 3.7 became 3
+    with pytest.raises(ValueError, match="hidden_layer_sizes"):
+        clprop.MLPClassifier(hidden_layer_sizes=sizes, max_iter=1).fit(np.zeros((4, 2)),
+                                                                        [0, 1, 0, 1])
