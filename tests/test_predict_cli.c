@@ -109,6 +109,15 @@ Test(predict_cli, a_csv_of_the_models_input_width_or_targets_0_is_read_as_inputs
     snprintf(args, sizeof args, "predict --model %s --data %s", model, in_work("wide.csv"));
     cr_expect_neq(test_run_command(args, NULL, &err), 0);
     cr_expect(strstr(err, "--targets K") != NULL, "the message says what to give: %s", err);
+    cr_expect(strstr(err, "(by the model") != NULL, "who expects the inputs: %s", err);
+    free(err);
+    err = NULL;
+    /* a mismatch of the file with its own options is not the model's */
+    snprintf(args, sizeof args, "eval --model %s --data %s --targets 5", model,
+             in_work("wide.csv"));
+    cr_expect_neq(test_run_command(args, NULL, &err), 0);
+    cr_expect(strstr(err, "leave no input column") != NULL && strstr(err, "(by") == NULL,
+              "nothing said of the model: %s", err);
     free(err);
 }
 

@@ -427,7 +427,10 @@ clprop_data *cli_load_data(const cli_data_options *options, size_t classes,
     clprop_data *data = NULL;
     clprop_status status = clprop_data_load(&source, &data);
     if (status != CLPROP_SUCCESS) {
-        if (status == CLPROP_ERROR_MISMATCH && source.inputs != 0 && expected->by != NULL)
+        /* who expects those inputs, after the loaders' "... but N inputs are expected" (other
+         * mismatches — labels and images, columns and --targets — have nothing to do with it) */
+        if (status == CLPROP_ERROR_MISMATCH && source.inputs != 0 && expected->by != NULL &&
+            strstr(clprop_data_message(data), "are expected") != NULL)
             cli_error("%s (by %s)%s", clprop_data_message(data), expected->by,
                       csv_without_columns_said(options)
                           ? "; a CSV file with targets needs --targets K or --label-column N"
