@@ -378,8 +378,15 @@ static clprop_status read_by_content(clprop_model *model, FILE *file, const char
     rewind(file);
     if (first == '{')
         return clprop_model_read_json(model, file, path);
+    if (first == '[' || first == '"')
+        return clprop_fail(&model->message, CLPROP_ERROR_FORMAT,
+                           "%s: a JSON %s, not a model: a model's JSON export is one object "
+                           "({\"format\": \"clprop-model\", ...})",
+                           path, first == '[' ? "array" : "string");
     return clprop_fail(&model->message, CLPROP_ERROR_FORMAT,
-                       "%s: wrong magic (not a clprop model file)", path);
+                       "%s: wrong magic (not a clprop model file: neither its binary magic "
+                       "\"%s\", nor a JSON object, nor a FANN network)",
+                       path, CLPROP_MODEL_MAGIC);
 }
 
 /* A regular, non-empty file (input_file.h), as a stream. */

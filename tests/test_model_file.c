@@ -343,10 +343,14 @@ Test(model_file, load_refuses_a_file_with_the_wrong_magic)
     unsigned char *bytes = small_model_file(dir, &size);
     bytes[7] = 'X';
     expect_bytes_refused(dir, bytes, size, CLPROP_ERROR_FORMAT,
-                         "wrong magic (not a clprop model file)");
+                         "wrong magic (not a clprop model file: neither its binary magic");
     char *text = test_write_file(dir, "text.clprop", "2 2 1\n0.5 0.5\n");
     expect_load_refused(text, CLPROP_ERROR_FORMAT, "wrong magic");
     free(text);
+    /* JSON, but not an object: said so (it was "wrong magic" too) */
+    char *array = test_write_file(dir, "array.json", "  [[[1, 2]]]\n");
+    expect_load_refused(array, CLPROP_ERROR_FORMAT, "a JSON array, not a model");
+    free(array);
     free(bytes);
     test_remove_tree(dir);
     free(dir);
