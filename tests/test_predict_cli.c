@@ -121,6 +121,32 @@ Test(predict_cli, a_csv_of_the_models_input_width_or_targets_0_is_read_as_inputs
     free(err);
 }
 
+/* A refusal names the file it is about: the model FANN cannot hold, the model and the data
+ * whose loss overflows. */
+Test(predict_cli, export_and_eval_refusals_name_the_model)
+{
+    save_text("train.data", FANN_DATA);
+    const char *model = in_work("lr.clprop");
+    free(run_ok("train --data %s --layers 3,4:leaky-relu,2 --epochs 1 --save %s",
+                in_work("train.data"), model));
+    char args[8192], *err = NULL;
+    snprintf(args, sizeof args, "export --model %s --format fann", model);
+    cr_expect_eq(test_run_command(args, NULL, &err), 1);
+    cr_expect(strstr(err, model) != NULL && strstr(err, "leaky-relu") != NULL, "%s", err);
+    free(err);
+    err = NULL;
+    /* weights so large that the outputs overflow */
+    save_text("huge.json",
+              "{\"format\":\"clprop-model\",\"version\":1,\"loss\":\"mse\",\"layers\":[{"
+              "\"inputs\":3,\"outputs\":2,\"activation\":\"linear\",\"bias\":false,"
+              "\"weights\":[[3e38,3e38,3e38],[3e38,3e38,3e38]]}]}");
+    snprintf(args, sizeof args, "eval --model %s --data %s", in_work("huge.json"),
+             in_work("train.data"));
+    cr_expect_eq(test_run_command(args, NULL, &err), 1);
+    cr_expect(strstr(err, "huge.json on ") != NULL && strstr(err, "overflow") != NULL, "%s", err);
+    free(err);
+}
+
 Test(predict_cli, json_format_is_one_object_a_line)
 {
     const char *model = trained_model("");

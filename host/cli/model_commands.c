@@ -222,7 +222,8 @@ int cli_eval(int argc, char **argv)
         code = EXIT_FAILED;
     }
     if (code == 0 && clprop_net_evaluate(l.net, device_data, 256, &r) != CLPROP_SUCCESS) {
-        cli_error("%s", clprop_net_message(l.net));
+        /* the model on these data: both named ("the network's outputs overflow") */
+        cli_error("%s on %s: %s", o.model, o.data.path, clprop_net_message(l.net));
         code = EXIT_FAILED;
     }
     if (code == 0) {
@@ -385,7 +386,7 @@ int cli_export(int argc, char **argv)
     clprop_status status =
         fann ? clprop_model_write_fann(model, stdout) : clprop_model_write_json(model, stdout);
     if (status != CLPROP_SUCCESS) /* the library does not know where `stdout` goes */
-        cli_error("%s%s", status == CLPROP_ERROR_IO ? "standard output: " : "",
+        cli_error("%s: %s", status == CLPROP_ERROR_IO ? "standard output" : o.model,
                   clprop_model_message(model));
     clprop_model_destroy(model);
     return status == CLPROP_SUCCESS ? 0 : EXIT_FAILED;
