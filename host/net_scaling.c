@@ -43,7 +43,10 @@ clprop_status clprop_net_fit_scaling(clprop_net *net, const clprop_data *data,
     if (net == NULL)
         return CLPROP_ERROR_INVALID_ARGUMENT;
     size_t inputs = net->sizes[0], outputs = net->sizes[net->layer_count];
-    if (data == NULL || clprop_data_inputs(data) != inputs ||
+    if (data == NULL)
+        return clprop_fail(&net->message, CLPROP_ERROR_INVALID_ARGUMENT,
+                           "clprop_net_fit_scaling: data is NULL");
+    if (clprop_data_inputs(data) != inputs ||
         (target_kind != CLPROP_SCALING_NONE && clprop_data_outputs(data) != outputs))
         return clprop_fail(&net->message, CLPROP_ERROR_MISMATCH,
                            "clprop_net_fit_scaling: the data's widths differ from the network's");

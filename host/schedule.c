@@ -20,8 +20,10 @@ float clprop_schedule_rate(const clprop_schedule *schedule, float base_rate, siz
         .kind = CLPROP_SCHEDULE_CONSTANT, .warmup_epochs = 0, .step_every = 0, .step_factor = 0.0f};
     const clprop_schedule *s = schedule != NULL ? schedule : &plain;
     size_t warmup = s->warmup_epochs;
-    if (epoch <= warmup)
+    if (warmup > 0 && epoch <= warmup)
         return (float)((double)base_rate * (double)epoch / (double)warmup);
+    if (epoch == 0) /* epochs count from 1: before the first, the rate as given (not 0 / 0) */
+        return base_rate;
     size_t since = epoch - warmup - 1, span = epochs > warmup ? epochs - warmup : 1;
     switch (s->kind) {
     case CLPROP_SCHEDULE_STEP: {

@@ -275,6 +275,11 @@ Test(net, predict_refuses_outputs_that_are_not_numbers)
               clprop_net_message(net));
     cr_expect_eq(clprop_net_predict(net, inputs, 1, outputs), CLPROP_SUCCESS, "%s",
                  clprop_net_message(net));
+    /* no data to fit a scaling to is a bad argument, not a mismatch of widths */
+    cr_expect_eq(clprop_net_fit_scaling(net, NULL, CLPROP_SCALING_STANDARD, CLPROP_SCALING_NONE),
+                 CLPROP_ERROR_INVALID_ARGUMENT);
+    cr_expect(strstr(clprop_net_message(net), "data is NULL") != NULL, "%s",
+              clprop_net_message(net));
     clprop_net_destroy(net);
 }
 

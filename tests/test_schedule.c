@@ -19,6 +19,19 @@ Test(schedule, constant_keeps_the_base_rate)
     expect_rate(NULL, 3, 5, 0.4);
 }
 
+/* Epochs count from 1; an epoch 0 asked of a schedule without warm-up is the base rate, not
+ * 0 / 0 (it was NaN), nor a step or cosine far past the end. */
+Test(schedule, epoch_0_is_the_base_rate_not_nan)
+{
+    const clprop_schedule kinds[] = {{.kind = CLPROP_SCHEDULE_CONSTANT},
+                                     {.kind = CLPROP_SCHEDULE_STEP},
+                                     {.kind = CLPROP_SCHEDULE_COSINE}};
+    for (size_t i = 0; i < 3; i++) {
+        expect_rate(&kinds[i], 0, 0, 0.4);
+        expect_rate(&kinds[i], 0, 5, 0.4);
+    }
+}
+
 Test(schedule, warmup_ramps_linearly_then_hands_over)
 {
     clprop_schedule s = {.kind = CLPROP_SCHEDULE_CONSTANT, .warmup_epochs = 4};
