@@ -30,9 +30,14 @@ static int check_side(const char *side, clprop_scaling_kind kind, size_t count, 
         snprintf(problem, size, "%s scaling none, but %zu %ss", side, count, side);
         return 0;
     }
-    if (count != width || offset == NULL || scale == NULL) {
-        snprintf(problem, size, "%s scaling of %zu %ss%s, but the network has %zu", side, count,
-                 side, offset == NULL || scale == NULL ? " without its arrays" : "", width);
+    if (count != width) {
+        snprintf(problem, size, "%s scaling of %zu %ss, but the network has %zu", side, count, side,
+                 width);
+        return 0;
+    }
+    if (offset == NULL || scale == NULL) {
+        snprintf(problem, size, "%s scaling of %zu %ss without its %s", side, count, side,
+                 offset == NULL ? "offsets" : "scales");
         return 0;
     }
     for (size_t i = 0; i < count; i++)

@@ -197,6 +197,12 @@ Test(scaling, a_value_that_scaling_would_overflow_is_refused_never_nan)
     cr_expect_eq(clprop_net_set_scaling(net, &s), CLPROP_ERROR_MISMATCH);
     scale[0] = NAN;
     cr_expect_eq(clprop_net_set_scaling(net, &s), CLPROP_ERROR_MISMATCH);
+    /* the arrays missing is said as that, not as a count that differs */
+    scale[0] = 1.0f;
+    s.input_offset = NULL;
+    cr_expect_eq(clprop_net_set_scaling(net, &s), CLPROP_ERROR_MISMATCH);
+    cr_expect(strstr(clprop_net_message(net), "3 inputs without its offsets") != NULL, "%s",
+              clprop_net_message(net));
     clprop_net_destroy(net);
     clprop_context_destroy(context);
 }

@@ -216,8 +216,15 @@ class Net:
 
     def __init__(self, ctx, handle):
         self.context = ctx
-        self.handle = handle
+        self._handle = handle
         _live.add(self)
+
+    @property
+    def handle(self):
+        """The library's handle; a closed network has none, and says so rather than pass NULL."""
+        if self._handle is None:
+            raise ValueError("this network was closed")
+        return self._handle
 
     @classmethod
     def create(cls, ctx, sizes, activations, loss, seed):
@@ -255,10 +262,11 @@ class Net:
             return cls.load(ctx, path)
 
     def close(self):
-        if self.handle:
+        handle = getattr(self, "_handle", None)
+        if handle:
             with self.context.lock:
-                _C.clprop_net_destroy(self.handle)
-        self.handle = None
+                _C.clprop_net_destroy(handle)
+        self._handle = None
 
     def __del__(self):
         try:

@@ -176,3 +176,12 @@ def test_layer_sizes_are_whole_numbers_below_2_to_the_32(sizes):
     with pytest.raises(ValueError, match="hidden_layer_sizes"):
         clprop.MLPClassifier(hidden_layer_sizes=sizes, max_iter=1).fit(np.zeros((4, 2)),
                                                                         [0, 1, 0, 1])
+
+
+def test_a_closed_network_says_so(digits):
+    # it passed a NULL handle on: "the network takes 0", "out of host memory", or a crash
+    X_train, X_test, y_train, _ = digits
+    model = clprop.MLPClassifier(hidden_layer_sizes=(8,), max_iter=1).fit(X_train, y_train)
+    model._net.close()
+    with pytest.raises(ValueError, match="this network was closed"):
+        model.predict(X_test)
