@@ -87,6 +87,26 @@ static clprop_status append_platform_devices(clprop_device_table *table, cl_plat
     return CLPROP_SUCCESS;
 }
 
+/* Platforms there, but no device on them: a driver installed that could not start (PoCL does
+ * not when its cache folder cannot be made), more often than one missing. */
+static clprop_status no_device_on(const cl_platform_id *platforms, cl_uint count,
+                                  clprop_message *message)
+{
+    char names[512] = "";
+    for (cl_uint p = 0; p < count; p++) {
+        char name[128] = "?";
+        clGetPlatformInfo(platforms[p], CL_PLATFORM_NAME, sizeof name - 1, name, NULL);
+        name[sizeof name - 1] = '\0';
+        size_t used = strlen(names);
+        snprintf(names + used, sizeof names - used, "%s%s", p == 0 ? "" : ", ", name);
+    }
+    return clprop_fail(message, CLPROP_ERROR_NO_PLATFORM,
+                       "the OpenCL platform%s %s offer%s no device: installed but not starting "
+                       "(PoCL needs a folder it can write for its cache: $POCL_CACHE_DIR, else "
+                       "$XDG_CACHE_HOME/pocl or ~/.cache/pocl), or no driver for the device; %s",
+                       count == 1 ? "" : "s", names, count == 1 ? "s" : "", install_hint);
+}
+
 static clprop_status load_table(clprop_device_table *table, clprop_message *message)
 {
     table->entries = NULL;
@@ -111,8 +131,7 @@ static clprop_status load_table(clprop_device_table *table, clprop_message *mess
         }
     }
     if (table->count == 0)
-        return clprop_fail(message, CLPROP_ERROR_NO_PLATFORM,
-                           "the OpenCL platforms offer no device; %s", install_hint);
+        return no_device_on(platforms, platform_count, message);
     return CLPROP_SUCCESS;
 }
 

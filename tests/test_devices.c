@@ -207,6 +207,33 @@ Test(devices, the_command_reports_an_unknown_device_with_the_list, .init = two_p
     free(out), free(err);
 }
 
+/* PoCL installed but unable to start (its cache folder cannot be made: XDG_CACHE_HOME is a
+ * file): the platform is named and the cache said, not only "install PoCL". Run as a command,
+ * so that this process's PoCL, started by other tests, is not the one asked. */
+Test(devices, a_platform_without_devices_is_named_with_the_likely_cause)
+{
+    char *dir = test_make_temp_dir();
+    char *file = test_write_file(dir, "not-a-folder", "");
+    char command[8400];
+    snprintf(command, sizeof command,
+             "env -u POCL_CACHE_DIR XDG_CACHE_HOME='%s' HOME='%s' %s "
+             "devices >/dev/null 2>'%s/err'",
+             file, file, CLPROP_COMMAND, dir);
+    int raw = system(command);
+    char err_path[4200];
+    snprintf(err_path, sizeof err_path, "%s/err", dir);
+    size_t size = 0;
+    char *err = test_read_file(err_path, &size);
+    if (raw == 0) /* this PoCL started anyway (it found another cache): nothing to check */
+        cr_skip_test("PoCL started with XDG_CACHE_HOME a file");
+    cr_expect(strstr(err, "offers no device") != NULL && strstr(err, "cache") != NULL &&
+                  strstr(err, "Portable Computing Language") != NULL,
+              "%s", err);
+    free(err), free(file);
+    test_remove_tree(dir);
+    free(dir);
+}
+
 Test(devices, no_platform_at_all_says_how_to_install_pocl)
 {
     setenv("OCL_ICD_VENDORS", "/nonexistent-clprop-test", 1);
