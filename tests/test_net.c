@@ -256,9 +256,8 @@ Test(net, null_handles_and_pointers_are_refused_with_a_status)
     cr_expect_eq(clprop_activation_from_name("sigmoid", NULL), 0);
 }
 
-/* Outputs that overflow are refused, as the header promises, with or without a scaling: never
- * NaN or infinity handed back with CLPROP_SUCCESS. */
-Test(net, predict_refuses_outputs_that_are_not_numbers)
+/* A 2 → 1 network with a linear output, on the suite's context. */
+static clprop_net *linear_2_1(void)
 {
     const size_t sizes[] = {2, 1};
     const clprop_activation linear[] = {CLPROP_ACTIVATION_LINEAR};
@@ -266,6 +265,14 @@ Test(net, predict_refuses_outputs_that_are_not_numbers)
         .layer_count = 1, .sizes = sizes, .activations = linear, .loss = CLPROP_LOSS_MSE};
     clprop_net *net = NULL;
     cr_assert_eq(clprop_net_create(context, &desc, &net), CLPROP_SUCCESS);
+    return net;
+}
+
+/* Outputs that overflow are refused, as the header promises, with or without a scaling: never
+ * NaN or infinity handed back with CLPROP_SUCCESS. */
+Test(net, predict_refuses_outputs_that_are_not_numbers)
+{
+    clprop_net *net = linear_2_1();
     const float huge[2] = {3e38f, 3e38f}, bias[1] = {0.0f};
     cr_assert_eq(clprop_net_set_weights(net, 1, huge, bias), CLPROP_SUCCESS);
     const float inputs[4] = {0.0f, 0.0f, 10.0f, 10.0f};
@@ -287,12 +294,7 @@ Test(net, predict_refuses_outputs_that_are_not_numbers)
  * would not load), the save saying so in its own words, not with a reason left from before. */
 Test(net, nan_state_is_refused_and_a_diverged_network_is_not_saved)
 {
-    const size_t sizes[] = {2, 1};
-    const clprop_activation linear[] = {CLPROP_ACTIVATION_LINEAR};
-    clprop_net_desc desc = {
-        .layer_count = 1, .sizes = sizes, .activations = linear, .loss = CLPROP_LOSS_MSE};
-    clprop_net *net = NULL;
-    cr_assert_eq(clprop_net_create(context, &desc, &net), CLPROP_SUCCESS);
+    clprop_net *net = linear_2_1();
     clprop_optimizer adam = {.kind = CLPROP_OPTIMIZER_ADAM};
     cr_assert_eq(clprop_net_set_optimizer(net, &adam), CLPROP_SUCCESS);
     size_t floats = clprop_net_optimizer_state_floats(net);
