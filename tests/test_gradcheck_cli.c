@@ -111,6 +111,23 @@ Test(gradcheck_cli, json_is_one_line_led_by_a_small_max_rel_error)
     free(out), free(err);
 }
 
+/* A softmax over one output unit is 1 whatever its input: every gradient 0, nothing to check.
+ * It printed PASS; it is a usage error, in train too. */
+Test(gradcheck_cli, a_softmax_of_one_unit_is_a_usage_error)
+{
+    const char *commands[] = {"gradcheck --layers 4,5,1 --output softmax",
+                              "train --data " CLPROP_FANN_DIR "/xor.data --layers 2,3,1 --output "
+                              "softmax --loss ce"};
+    for (size_t i = 0; i < 2; i++) {
+        char *out = NULL, *err = NULL;
+        cr_expect_eq(test_run_command(commands[i], &out, &err), 2, "%s: %s", commands[i], err);
+        cr_expect(strstr(err, "needs 2 output units or more") != NULL &&
+                      strstr(out, "PASS") == NULL,
+                  "%s: %s", commands[i], err);
+        free(out), free(err);
+    }
+}
+
 Test(gradcheck_cli, help_defines_the_relative_error)
 {
     char *out = NULL;

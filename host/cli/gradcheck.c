@@ -146,6 +146,10 @@ static int parse_arguments(int argc, char **argv, gradcheck_options *o)
     } else if ((n->output == CLPROP_ACTIVATION_SOFTMAX) != (n->loss == CLPROP_LOSS_CROSS_ENTROPY)) {
         /* The library's cross-entropy delta, y − t, is the derivative only through a softmax. */
         cli_error("gradcheck: --output softmax and --loss ce go together");
+    } else if (n->output == CLPROP_ACTIVATION_SOFTMAX && n->size_count > 0 &&
+               n->sizes[n->size_count - 1] < 2) {
+        cli_error("--output softmax needs 2 output units or more (over one it is always 1, and "
+                  "every gradient 0): --layers ...,N with N >= 2");
     } else if (parameters > MAX_PARAMETERS) {
         cli_error("gradcheck: the network has %s%zu parameters; finite differences cost two "
                   "forward passes per parameter, so gradcheck allows at most %d",
