@@ -141,15 +141,14 @@ static int parse_arguments(int argc, char **argv, gradcheck_options *o)
     cli_settle_output(&o->network, 0);
     size_t parameters = parameter_count(o);
     const cli_network_options *n = &o->network;
+    const char *softmax_units = cli_softmax_units_problem(n);
     if (n->hidden == CLPROP_ACTIVATION_SOFTMAX) {
         cli_error("--activation: softmax is for the output layer only (--output softmax)");
     } else if ((n->output == CLPROP_ACTIVATION_SOFTMAX) != (n->loss == CLPROP_LOSS_CROSS_ENTROPY)) {
         /* The library's cross-entropy delta, y − t, is the derivative only through a softmax. */
         cli_error("gradcheck: --output softmax and --loss ce go together");
-    } else if (n->output == CLPROP_ACTIVATION_SOFTMAX && n->size_count > 0 &&
-               n->sizes[n->size_count - 1] < 2) {
-        cli_error("--output softmax needs 2 output units or more (over one it is always 1, and "
-                  "every gradient 0): --layers ...,N with N >= 2");
+    } else if (softmax_units != NULL) {
+        cli_error("%s", softmax_units);
     } else if (parameters > MAX_PARAMETERS) {
         cli_error("gradcheck: the network has %s%zu parameters; finite differences cost two "
                   "forward passes per parameter, so gradcheck allows at most %d",

@@ -330,6 +330,16 @@ void cli_settle_output(cli_network_options *network, int labels)
                                                                      : CLPROP_LOSS_MSE;
 }
 
+const char *cli_softmax_units_problem(const cli_network_options *network)
+{
+    size_t count = network->size_count;
+    if (network->output != CLPROP_ACTIVATION_SOFTMAX || count == 0 ||
+        network->sizes[count - 1] >= 2)
+        return NULL;
+    return "--output softmax needs 2 output units or more (over one it is always 1, and every "
+           "gradient 0): --layers ...,N with N >= 2";
+}
+
 static int parse_label_column(const char *text, long *column)
 {
     if (strcmp(text, "last") == 0) {

@@ -83,6 +83,10 @@ int cli_take_network_option(int argc, char **argv, int *i, cli_network_options *
  * else a linear output with squared error. */
 void cli_settle_output(cli_network_options *network, int labels);
 
+/* The library refuses a softmax over one unit (always 1: nothing learned, nothing to check); said
+ * before any device work in the options' words, when --layers ends in 1. NULL when fine. */
+const char *cli_softmax_units_problem(const cli_network_options *network);
+
 /* What the network expects of a data set, when it is known before loading: its inputs per sample
  * (0: any, the data decide) and who says so ("--layers 784,128,10", "the model m.clprop"). A file
  * whose header disagrees is refused before its body is read. */

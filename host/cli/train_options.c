@@ -307,10 +307,11 @@ static const char *impossible_combination(const train_options *o)
         return "train: --output softmax goes with --loss ce";
     if (o->network.hidden_given && o->network.hidden == CLPROP_ACTIVATION_SOFTMAX)
         return "--activation: softmax is for the output layer only (--output softmax)";
-    if (o->network.output_given && o->network.output == CLPROP_ACTIVATION_SOFTMAX &&
-        o->network.size_count > 0 && o->network.sizes[o->network.size_count - 1] < 2)
-        return "--output softmax needs 2 output units or more (over one it is always 1): "
-               "--layers ...,N with N >= 2";
+    /* (an output not given is settled once the data's targets are known; the library says) */
+    const char *softmax_units =
+        o->network.output_given ? cli_softmax_units_problem(&o->network) : NULL;
+    if (softmax_units != NULL)
+        return softmax_units;
     /* with --resume the validation share may come from the checkpoint: the library checks then */
     if (o->patience > 0 && o->validation == 0.0f && o->resume == NULL)
         return "--early-stop needs --validation FRACTION: it watches the validation loss";
