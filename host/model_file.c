@@ -846,28 +846,22 @@ static clprop_status check_finite_parameters(const file_reader *reader, const cl
                        reader->path, offset, where);
 }
 
-/* A model the reader would refuse is not written: NaN or infinity in the weights, biases or the
- * optimizer's state (a diverged training), named before any file is touched. */
+/* A model the reader would refuse is not written: NaN or infinity in the weights or biases (a
+ * diverged training, or a caller writing through clprop_model_weights), named before any file is
+ * touched. The optimizer's state needs no such look: every way in (clprop_model_set_optimizer,
+ * clprop_model_from_net, the reader) refuses it non-finite, and callers only read it. */
 static clprop_status check_savable(const clprop_model *model, const char *path,
                                    clprop_message *message)
 {
     size_t bad = clprop_model_first_non_finite(model->parameters, model->parameter_count);
-    if (bad < model->parameter_count) {
-        char where[128];
-        describe_parameter(model, bad, where, sizeof where);
-        return clprop_fail(message, CLPROP_ERROR_NOT_FINITE,
-                           "%s: not saved: %s; a model's weights and biases must be finite (did "
-                           "the training diverge? a smaller --lr may help)",
-                           path, where);
-    }
-    size_t floats = model->has_optimizer ? model->optimizer_floats : 0;
-    bad = floats > 0 ? clprop_model_first_non_finite(model->optimizer_state, floats) : 0;
-    if (bad < floats)
-        return clprop_fail(message, CLPROP_ERROR_NOT_FINITE,
-                           "%s: not saved: the optimizer's state float %zu is %g; it must be "
-                           "finite",
-                           path, bad, (double)model->optimizer_state[bad]);
-    return CLPROP_SUCCESS;
+    if (bad == model->parameter_count)
+        return CLPROP_SUCCESS;
+    char where[128];
+    describe_parameter(model, bad, where, sizeof where);
+    return clprop_fail(message, CLPROP_ERROR_NOT_FINITE,
+                       "%s: not saved: %s; a model's weights and biases must be finite (did the "
+                       "training diverge? a smaller learning rate may help)",
+                       path, where);
 }
 
 clprop_status clprop_model_read_binary(clprop_model *model, FILE *file, const char *path)

@@ -97,14 +97,6 @@ static clprop_status check_params(clprop_trainer *t)
     if (!(isfinite(p->learning_rate) && p->learning_rate > 0.0f) || !(p->target_loss >= 0.0))
         return clprop_fail(&t->message, CLPROP_ERROR_INVALID_ARGUMENT,
                            "the learning rate must be positive and the target loss at least 0");
-    /* as a checkpoint holds it (clprop_model_check_training_state): refused now, not when the
-     * first checkpoint is written */
-    if (clprop_schedule_name(p->schedule.kind) == NULL ||
-        !(p->schedule.step_factor >= 0.0f && p->schedule.step_factor <= 1.0f))
-        return clprop_fail(&t->message, CLPROP_ERROR_INVALID_ARGUMENT,
-                           "the schedule must be constant, step or cosine with a step factor "
-                           "from 0 to 1, not schedule %d with step factor %g",
-                           (int)p->schedule.kind, (double)p->schedule.step_factor);
     if (!(p->target_accuracy >= 0.0 && p->target_accuracy <= 1.0))
         return clprop_fail(&t->message, CLPROP_ERROR_INVALID_ARGUMENT,
                            "the target accuracy must be from 0 up to 1, not %g",
@@ -440,6 +432,17 @@ static void record_run_settings(clprop_trainer *t)
     t->progress.schedule = t->params.schedule;
 }
 
+/* The run's settings as a checkpoint will hold them, checked as a checkpoint's are
+ * (clprop_model_check_training_state): an unknown schedule is refused now, not when the first
+ * checkpoint is written. */
+static clprop_status check_recordable(clprop_trainer *t)
+{
+    char problem[256];
+    if (!clprop_model_check_training_state(&t->progress, problem, sizeof problem))
+        return clprop_fail(&t->message, CLPROP_ERROR_INVALID_ARGUMENT, "%s", problem);
+    return CLPROP_SUCCESS;
+}
+
 /* ---- Scaling: measured on the training part, applied to every set before it is uploaded ---- */
 
 /* The network keeps a scaling it has (from its model or the checkpoint): its weights were trained
@@ -566,6 +569,7 @@ static clprop_status set_up(clprop_trainer *t, const clprop_data *data)
     CLPROP_CHECK(check_sharding(t, data));
     leave_outputs_to_the_first(&t->params);
     record_run_settings(t);
+    CLPROP_CHECK(check_recordable(t));
     CLPROP_CHECK(prepare_outputs(t, data));
     if (clprop_data_outputs(data) == 0 || (p->test != NULL && clprop_data_outputs(p->test) == 0))
         return clprop_fail(&t->message, CLPROP_ERROR_INVALID_ARGUMENT,
