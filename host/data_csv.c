@@ -240,8 +240,9 @@ static clprop_status read_label(csv_loader *loader, const csv_field *field)
     if (classes == 0 && label >= CLPROP_MAX_INFERRED_CLASSES)
         return clprop_fail(&loader->data->message, CLPROP_ERROR_FORMAT,
                            "%s:%zu: label %zu in field %zu is too large to infer the number of "
-                           "classes from; if there really are more than %u, say how many (the source's "
-                           "classes; clprop train: the output layer's size, --layers ...,N)",
+                           "classes from; if there really are more than %u, say how many (the "
+                           "source's classes; clprop train: the output layer's size, --layers "
+                           "...,N)",
                            loader->reader.path, loader->reader.line_number, label, field->number,
                            CLPROP_MAX_INFERRED_CLASSES);
     if (label > loader->largest_label)

@@ -1441,7 +1441,8 @@ Test(hostile, a_missing_tmpdir_does_not_lose_the_model)
     fclose(filler);
     setenv("TMPDIR", "/nonexistent/clprop-tmp", 1);
     char *out = NULL, *err = NULL;
-    int status = test_run_formatted(&out, &err, "train --data %s/xor.data --epochs 1 --save %s/m.clprop",
+    int status = test_run_formatted(&out, &err,
+                                    "train --data %s/xor.data --epochs 1 --save %s/m.clprop",
                                     CLPROP_FANN_DIR, small);
     umount(small);
     cr_expect_eq(status, 1, "%s", err);
