@@ -3,7 +3,6 @@
  * clprop_data_detect_format, so a caller can ask for CSV's options before loading. */
 #include "data_internal.h"
 
-#include <ctype.h>
 #include <string.h>
 
 #define IDX_MAGIC_BYTES 4
@@ -29,18 +28,6 @@ static clprop_status starts_as_idx(const char *path, clprop_message *message, in
     return status;
 }
 
-static clprop_status fann_extra_word(const clprop_text_reader *reader, const char *extra)
-{
-    const char *end = reader->line + reader->length, *stop = extra;
-    while (stop < end && !isspace((unsigned char)*stop))
-        stop++;
-    char shown[CLPROP_QUOTE_SIZE];
-    return clprop_fail(reader->message, CLPROP_ERROR_FORMAT,
-                       "%s:%zu: a FANN header is three whole numbers \"samples inputs outputs\", "
-                       "but this one goes on with \"%s\"", reader->path, reader->line_number,
-                       clprop_quote(shown, extra, (size_t)(stop - extra)));
-}
-
 /* FANN when the first non-blank line is its header, else CSV. A header with a word too many and
  * no comma is neither, and is refused here rather than misread as a CSV row. */
 static clprop_status detect_text_format(clprop_text_reader *reader, clprop_data_format *format)
@@ -52,16 +39,14 @@ static clprop_status detect_text_format(clprop_text_reader *reader, clprop_data_
     if (!got)
         return clprop_fail(reader->message, CLPROP_ERROR_FORMAT,
                            "%s: no data (the file is empty or blank)", reader->path);
-    size_t counts[3];
-    const char *extra;
-    if (clprop_fann_header_parse(reader->line, reader->length, counts) ||
-        clprop_fann_header_like(reader->line, reader->length)) {
+    clprop_fann_header header;
+    clprop_fann_line kind = clprop_fann_header_scan(reader->line, reader->length, &header);
+    if (kind == CLPROP_FANN_LINE_HEADER || kind == CLPROP_FANN_LINE_NOT_COUNTS) {
         *format = CLPROP_DATA_FANN;
         return CLPROP_SUCCESS;
     }
-    if (clprop_fann_header_extra(reader->line, reader->length, &extra) &&
-        memchr(reader->line, ',', reader->length) == NULL)
-        return fann_extra_word(reader, extra);
+    if (kind == CLPROP_FANN_LINE_EXTRA && memchr(reader->line, ',', reader->length) == NULL)
+        return clprop_fann_header_refuse(reader, kind, &header);
     *format = CLPROP_DATA_CSV;
     return CLPROP_SUCCESS;
 }

@@ -44,19 +44,6 @@ static const char *plural(size_t count)
     return count == 1 ? "" : "s";
 }
 
-int clprop_fann_header_parse(const char *line, size_t length, size_t counts[3])
-{
-    const char *p = line, *end = line + length;
-    for (int i = 0; i < 3; i++) {
-        p = skip_space(p, end);
-        const char *stop = token_end(p, end);
-        if (clprop_parse_count(p, stop, &counts[i]) != 0)
-            return 0;
-        p = stop;
-    }
-    return skip_space(p, end) == end;
-}
-
 /* Digits with an optional sign: a whole number, however large, or negative. */
 static int is_whole_number(const char *p, const char *stop)
 {
@@ -78,49 +65,60 @@ static int only_zeros(const char *p, const char *stop)
     return 1;
 }
 
-/* The first of the line's three whole numbers that is no count (negative, signed, beyond
- * size_t): its index, and where it is; -1 when the line is not three whole numbers alone, or
- * all three are counts. */
-static int header_number_not_a_count(const char *line, size_t length, const char **start,
-                                     const char **stop)
+clprop_fann_line clprop_fann_header_scan(const char *line, size_t length,
+                                         clprop_fann_header *header)
 {
     const char *p = line, *end = line + length;
-    int first = -1;
-    for (int i = 0; i < 3; i++) {
-        p = skip_space(p, end);
-        const char *token_stop = token_end(p, end);
-        size_t unused;
-        if (!is_whole_number(p, token_stop))
-            return -1;
-        if (first < 0 && clprop_parse_count(p, token_stop, &unused) != 0) {
-            first = i;
-            *start = p;
-            *stop = token_stop;
-        }
-        p = token_stop;
-    }
-    return skip_space(p, end) == end ? first : -1;
-}
-
-int clprop_fann_header_like(const char *line, size_t length)
-{
-    const char *start, *stop;
-    return header_number_not_a_count(line, length, &start, &stop) >= 0;
-}
-
-int clprop_fann_header_extra(const char *line, size_t length, const char **extra)
-{
-    const char *p = line, *end = line + length;
+    header->which = -1; /* the first of the three that is no count */
     for (int i = 0; i < 3; i++) {
         p = skip_space(p, end);
         const char *stop = token_end(p, end);
-        size_t unused;
-        if (clprop_parse_count(p, stop, &unused) != 0)
-            return 0;
+        if (!is_whole_number(p, stop)) /* (every count is one) */
+            return CLPROP_FANN_LINE_OTHER;
+        if (clprop_parse_count(p, stop, &header->counts[i]) != 0 && header->which < 0) {
+            header->which = i;
+            header->bad_start = p;
+            header->bad_stop = stop;
+        }
         p = stop;
     }
-    *extra = skip_space(p, end);
-    return *extra < end;
+    p = skip_space(p, end);
+    if (p == end)
+        return header->which < 0 ? CLPROP_FANN_LINE_HEADER : CLPROP_FANN_LINE_NOT_COUNTS;
+    if (header->which >= 0)
+        return CLPROP_FANN_LINE_OTHER;
+    header->bad_start = p;
+    header->bad_stop = token_end(p, end);
+    return CLPROP_FANN_LINE_EXTRA;
+}
+
+clprop_status clprop_fann_header_refuse(const clprop_text_reader *reader, clprop_fann_line kind,
+                                        const clprop_fann_header *header)
+{
+    char text[CLPROP_QUOTE_SIZE];
+    if (kind == CLPROP_FANN_LINE_EXTRA)
+        return clprop_fail(reader->message, CLPROP_ERROR_FORMAT,
+                           "%s:%zu: a FANN header is three whole numbers \"samples inputs "
+                           "outputs\", but this one goes on with \"%s\"",
+                           reader->path, reader->line_number,
+                           shown(text, header->bad_start, header->bad_stop));
+    if (kind == CLPROP_FANN_LINE_NOT_COUNTS) {
+        static const char *const names[3] = {"sample count", "number of inputs",
+                                             "number of outputs"};
+        const char *start = header->bad_start, *stop = header->bad_stop;
+        return clprop_fail(reader->message, CLPROP_ERROR_FORMAT,
+                           "%s:%zu: the FANN header's %s \"%s\" is %s", reader->path,
+                           reader->line_number, names[header->which], shown(text, start, stop),
+                           *start == '-' && !only_zeros(start + 1, stop) ? "negative"
+                           : *start == '-' || *start == '+' ? "signed (a count is digits alone)"
+                                                            : "too large to count");
+    }
+    const char *end = reader->line + reader->length;
+    return clprop_fail(reader->message, CLPROP_ERROR_FORMAT,
+                       "%s:%zu: expected the FANN header \"samples inputs outputs\" (three "
+                       "whole numbers), found \"%s\"",
+                       reader->path, reader->line_number,
+                       shown(text, skip_space(reader->line, end), end));
 }
 
 /* ---- The header -------------------------------------------------------------------------------- */
@@ -167,37 +165,13 @@ static clprop_status read_header(fann_loader *loader)
     if (!got)
         return clprop_fail(&loader->data->message, CLPROP_ERROR_FORMAT,
                            "%s: no data (the file is empty or blank)", reader->path);
-    size_t counts[3];
-    const char *extra;
-    char text[CLPROP_QUOTE_SIZE];
-    const char *end = reader->line + reader->length;
-    if (clprop_fann_header_extra(reader->line, reader->length, &extra))
-        return clprop_fail(&loader->data->message, CLPROP_ERROR_FORMAT,
-                           "%s:%zu: a FANN header is three whole numbers \"samples inputs "
-                           "outputs\", but this one goes on with \"%s\"", reader->path,
-                           reader->line_number, shown(text, extra, token_end(extra, end)));
-    const char *start, *stop;
-    int which = header_number_not_a_count(reader->line, reader->length, &start, &stop);
-    if (which >= 0) {
-        static const char *const names[3] = {"sample count", "number of inputs",
-                                             "number of outputs"};
-        return clprop_fail(&loader->data->message, CLPROP_ERROR_FORMAT,
-                           "%s:%zu: the FANN header's %s \"%s\" is %s", reader->path,
-                           reader->line_number, names[which], shown(text, start, stop),
-                           *start == '-' && !only_zeros(start + 1, stop) ? "negative"
-                           : *start == '-' || *start == '+' ? "signed (a count is digits alone)"
-                                                            : "too large to count");
-    }
-    if (!clprop_fann_header_parse(reader->line, reader->length, counts)) {
-        start = skip_space(reader->line, end);
-        return clprop_fail(&loader->data->message, CLPROP_ERROR_FORMAT,
-                           "%s:%zu: expected the FANN header \"samples inputs outputs\" (three "
-                           "whole numbers), found \"%s\"", reader->path, reader->line_number,
-                           shown(text, start, end));
-    }
-    loader->samples = counts[0];
-    loader->inputs = counts[1];
-    loader->outputs = counts[2];
+    clprop_fann_header header;
+    clprop_fann_line kind = clprop_fann_header_scan(reader->line, reader->length, &header);
+    if (kind != CLPROP_FANN_LINE_HEADER)
+        return clprop_fann_header_refuse(reader, kind, &header);
+    loader->samples = header.counts[0];
+    loader->inputs = header.counts[1];
+    loader->outputs = header.counts[2];
     return check_header_sizes(loader);
 }
 

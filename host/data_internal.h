@@ -157,14 +157,29 @@ clprop_status clprop_data_out_of_memory(clprop_data *data, const char *path, siz
 
 /* ---- The loaders, one per format ------------------------------------------------------------- */
 
-/* 1 when `line` is a FANN header: exactly three whole numbers; they go to counts[0..2]. */
-int clprop_fann_header_parse(const char *line, size_t length, size_t counts[3]);
-/* 1 when `line` starts with three whole numbers followed by more text (a FANN header with a word
- * too many); *extra then points at the first word after the three. */
-int clprop_fann_header_extra(const char *line, size_t length, const char **extra);
-/* A line of three whole numbers alone, one of them no count (negative, signed, too large): a
- * FANN header gone wrong, which detection sends to the FANN loader to say so, not to CSV. */
-int clprop_fann_header_like(const char *line, size_t length);
+/* What a line is as a FANN header "samples inputs outputs". */
+typedef enum clprop_fann_line {
+    CLPROP_FANN_LINE_HEADER,     /* three counts alone: counts[0..2] */
+    CLPROP_FANN_LINE_EXTRA,      /* three counts and more text (a word too many): bad_* is the
+                                    first word after them */
+    CLPROP_FANN_LINE_NOT_COUNTS, /* three whole numbers alone, one no count (negative, signed, too
+                                    large): a header gone wrong, which detection sends to the FANN
+                                    loader to say so, not to CSV; bad_* and `which` say which */
+    CLPROP_FANN_LINE_OTHER,      /* no FANN header */
+} clprop_fann_line;
+
+typedef struct clprop_fann_header {
+    size_t counts[3];
+    const char *bad_start, *bad_stop; /* the word at fault */
+    int which;                        /* the number at fault: 0 samples, 1 inputs, 2 outputs */
+} clprop_fann_header;
+
+clprop_fann_line clprop_fann_header_scan(const char *line, size_t length,
+                                         clprop_fann_header *header);
+/* The one-line refusal, into reader->message, of a first line that is not a header (`kind` not
+ * CLPROP_FANN_LINE_HEADER). */
+clprop_status clprop_fann_header_refuse(const clprop_text_reader *reader, clprop_fann_line kind,
+                                        const clprop_fann_header *header);
 
 clprop_status clprop_load_fann(clprop_data *data, const clprop_data_source *source);
 clprop_status clprop_load_csv(clprop_data *data, const clprop_data_source *source);
