@@ -295,32 +295,6 @@ int clprop_model_check_training_state(const clprop_training_state *state, char *
     return 1;
 }
 
-/* ---- Names ----------------------------------------------------------------------------------- */
-
-/* The name functions return NULL past the last value, so walking them finds every known name and
- * the names are spelled in one place only. */
-int clprop_parse_activation(const char *name, clprop_activation *activation)
-{
-    for (int value = 0; clprop_activation_name((clprop_activation)value) != NULL; value++) {
-        if (strcmp(name, clprop_activation_name((clprop_activation)value)) == 0) {
-            *activation = (clprop_activation)value;
-            return 1;
-        }
-    }
-    return 0;
-}
-
-int clprop_parse_loss(const char *name, clprop_loss *loss)
-{
-    for (int value = 0; clprop_loss_name((clprop_loss)value) != NULL; value++) {
-        if (strcmp(name, clprop_loss_name((clprop_loss)value)) == 0) {
-            *loss = (clprop_loss)value;
-            return 1;
-        }
-    }
-    return 0;
-}
-
 /* ---- Creating and loading -------------------------------------------------------------------- */
 
 clprop_status clprop_model_create(const clprop_net_desc *desc, clprop_model **out)

@@ -128,11 +128,6 @@ int clprop_model_check_interrupted_epoch(const clprop_training_state *state,
 void clprop_model_set_epoch_samples(clprop_model *model, uint64_t samples);
 uint64_t clprop_model_epoch_samples(const clprop_model *model);
 
-/* Name ↔ value for the text formats; the names come from clprop_activation_name() and
- * clprop_loss_name(). Return 0 for an unknown name. */
-int clprop_parse_activation(const char *name, clprop_activation *activation);
-int clprop_parse_loss(const char *name, clprop_loss *loss);
-
 /* Readers for an open file positioned at its start, filling an empty handle. Messages name
  * `path`. */
 clprop_status clprop_model_read_binary(clprop_model *model, FILE *file, const char *path);

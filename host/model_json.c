@@ -273,7 +273,7 @@ static clprop_status read_header_fields(const json_reader *reader, size_t root, 
     char name[32];
     if (type_of(reader, loss_item) != CLPROP_JSON_STRING ||
         clprop_json_string(reader->text, loss_item, name, sizeof name) >= sizeof name ||
-        !clprop_parse_loss(name, loss))
+        !clprop_loss_from_name(name, loss))
         return clprop_fail(reader->message, CLPROP_ERROR_FORMAT,
                            "%s: \"loss\" is missing or unknown (expected \"mse\" or \"ce\")",
                            reader->path);
@@ -361,7 +361,7 @@ static clprop_status read_activation(const json_reader *reader, size_t item, siz
                         : sizeof name;
     /* a "\u0000" inside would end the name early: "sigmoid\u0000x" is no activation */
     if (length >= sizeof name || strlen(name) != length ||
-        !clprop_parse_activation(name, activation)) {
+        !clprop_activation_from_name(name, activation)) {
         char known[128] = "";
         for (int a = 0; clprop_activation_name((clprop_activation)a) != NULL; a++)
             snprintf(known + strlen(known), sizeof known - strlen(known), "%s\"%s\"",
