@@ -90,6 +90,7 @@
  *     8    4·(L − 1)  the rate of each hidden layer 1..L−1, float32, from 0 up to below 1
  */
 #include "model_internal.h"
+#include "optimizer.h"
 #include "output_file.h"
 
 #include <errno.h>
@@ -498,10 +499,15 @@ static clprop_status read_optimizer(file_reader *reader, clprop_model *model, ui
                                "%s: out of host memory for %" PRIu64 " floats of optimizer state",
                                reader->path, floats);
         status = read_floats(reader, state, (size_t)floats, "optimizer state");
-        size_t bad = status == CLPROP_SUCCESS ? clprop_model_first_non_finite(state, (size_t)floats)
-                                              : (size_t)floats;
+        const char *why = "";
+        size_t bad =
+            status == CLPROP_SUCCESS
+                ? clprop_optimizer_first_bad_state(resolved.kind, state, model->units,
+                                                   model->layer_count, model->has_bias, &why)
+                : (size_t)floats;
         if (bad < floats) {
-            snprintf(problem, sizeof problem, "state float %zu is %g", bad, (double)state[bad]);
+            snprintf(problem, sizeof problem, "state float %zu is %g%s", bad, (double)state[bad],
+                     why);
             status = bad_section(reader, start + OPTIMIZER_FIXED_SIZE + 4 * (uint64_t)bad,
                                  OPTIMIZER_TAG, problem);
         }

@@ -1,9 +1,9 @@
 /* A network's optimizer: choosing it, its state buffers on the device, and copying that state
  * out and back in so that a saved run continues exactly. */
+#include <math.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include "model_internal.h" /* clprop_model_first_non_finite */
 #include "net_internal.h"
 #include "status.h"
 
@@ -142,11 +142,17 @@ clprop_status clprop_net_set_optimizer_state(clprop_net *net, uint64_t steps, co
                            clprop_optimizer_name(net->optimizer.kind));
     size_t floats = clprop_net_optimizer_state_floats(net);
     /* as a model's state must be (clprop_model_set_optimizer): NaN would reach every weight */
-    size_t bad = floats > 0 ? clprop_model_first_non_finite(state, floats) : 0;
+    const char *why = "";
+    size_t bad = floats > 0
+                     ? clprop_optimizer_first_bad_state(net->optimizer.kind, state, net->sizes,
+                                                        net->layer_count, net->has_bias, &why)
+                     : 0;
     if (bad < floats)
-        return clprop_fail(&net->message, CLPROP_ERROR_NOT_FINITE,
-                           "clprop_net_set_optimizer_state: state float %zu is %g", bad,
-                           (double)state[bad]);
+        return clprop_fail(&net->message,
+                           isfinite(state[bad]) ? CLPROP_ERROR_INVALID_ARGUMENT
+                                                : CLPROP_ERROR_NOT_FINITE,
+                           "clprop_net_set_optimizer_state: state float %zu is %g%s", bad,
+                           (double)state[bad], why);
     net->optimizer_steps = steps;
     if (floats == 0)
         return CLPROP_SUCCESS;

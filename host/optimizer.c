@@ -54,3 +54,37 @@ clprop_update_rule clprop_optimizer_rule(const clprop_optimizer *optimizer, unsi
     }
     return rule;
 }
+
+/* The slot that holds a size, which no update leaves below 0: Adam's second moment (a mean of
+ * squares), RPROP's step; -1 for none. */
+static int sized_slot(clprop_optimizer_kind kind)
+{
+    return kind == CLPROP_OPTIMIZER_ADAM ? 1 : kind == CLPROP_OPTIMIZER_RPROP ? 0 : -1;
+}
+
+size_t clprop_optimizer_first_bad_state(clprop_optimizer_kind kind, const float *state,
+                                        const size_t *units, size_t layers, int has_bias,
+                                        const char **why)
+{
+    size_t slots = clprop_optimizer_slots(kind), at = 0;
+    *why = NULL;
+    for (size_t l = 0; l < layers; l++)
+        for (int tensor = 0; tensor < 2; tensor++) {
+            size_t count = tensor == 0 ? units[l] * units[l + 1] : has_bias ? units[l + 1] : 0;
+            for (size_t slot = 0; slot < slots; slot++, at += count)
+                for (size_t i = at; i < at + count; i++) {
+                    if (!isfinite(state[i])) {
+                        *why = "";
+                        return i;
+                    }
+                    if ((int)slot == sized_slot(kind) && state[i] < 0.0f) {
+                        *why = kind == CLPROP_OPTIMIZER_ADAM
+                                   ? ": a second moment of Adam's is a mean of squares, never "
+                                     "below 0"
+                                   : ": an RPROP step is a size, never below 0";
+                        return i;
+                    }
+                }
+        }
+    return at;
+}

@@ -26,6 +26,14 @@ clprop_status clprop_optimizer_resolve(const clprop_optimizer *in, clprop_optimi
                                        const char **problem);
 /* How many state slots (floats per parameter) the optimizer keeps: 0, 1 or 2. */
 size_t clprop_optimizer_slots(clprop_optimizer_kind kind);
+/* The first float of an optimizer's state, in the saved order (for each layer's weights, then its
+ * biases: the optimizer's slots one after another), that no update could have left: not finite, or
+ * below 0 in a slot that holds a size. `units` has layers + 1 entries. Returns the state's length
+ * when every float is fine; else sets *why to what follows "state float N is V" in a message
+ * (empty for a value that is not finite). */
+size_t clprop_optimizer_first_bad_state(clprop_optimizer_kind kind, const float *state,
+                                        const size_t *units, size_t layers, int has_bias,
+                                        const char **why);
 /* The rule for update number `step` (1 for the first) of a batch of `batch` samples. */
 clprop_update_rule clprop_optimizer_rule(const clprop_optimizer *optimizer, unsigned long long step,
                                          size_t batch, float rate);

@@ -73,6 +73,25 @@ static float *random_state(size_t count, uint64_t seed)
     return state;
 }
 
+/* random_state() for small_model(no_bias): as an optimizer could have left it, the slot that holds
+ * a size (Adam's second moments, RPROP's steps) at 0 or above. The saved order: for each layer's
+ * weights, then its biases, the slots one after another. */
+static float *optimizer_state(clprop_optimizer_kind kind, int no_bias, uint64_t seed)
+{
+    size_t slots = slots_of(kind), at = 0;
+    float *state = random_state(slots * small_parameters(no_bias), seed);
+    int sized = kind == ADAM ? 1 : kind == RPROP ? 0 : -1;
+    for (size_t layer = 1; layer <= 2; layer++)
+        for (int biases = 0; biases < 2; biases++) {
+            size_t count = biases ? (no_bias ? 0 : small_sizes[layer])
+                                  : small_sizes[layer] * small_sizes[layer - 1];
+            for (size_t slot = 0; slot < slots; slot++, at += count)
+                for (size_t i = at; i < at + count && (int)slot == sized; i++)
+                    state[i] = fabsf(state[i]);
+        }
+    return state;
+}
+
 static void set_optimizer_or_fail(clprop_model *model, const clprop_optimizer *optimizer,
                                   uint64_t steps, const float *state, size_t floats)
 {
@@ -280,7 +299,7 @@ static unsigned char *checkpoint_file(const char *dir, size_t *size)
 {
     clprop_model *model = small_model(0, 3);
     clprop_optimizer adam = {.kind = ADAM};
-    float *state = random_state(52, 5);
+    float *state = optimizer_state(ADAM, 0, 5);
     set_optimizer_or_fail(model, &adam, 7, state, 52);
     cr_assert_eq(clprop_model_set_training_state(model, &some_progress), CLPROP_SUCCESS);
     unsigned char *bytes = saved_bytes(model, dir, size);
@@ -306,7 +325,7 @@ Test(model_state, set_optimizer_fills_in_the_defaults_and_copies_the_state)
 {
     clprop_model *model = small_model(0, 1);
     clprop_optimizer adam = {.kind = ADAM, .weight_decay = 0.01f}, got;
-    float *state = random_state(52, 2);
+    float *state = optimizer_state(ADAM, 0, 2);
     set_optimizer_or_fail(model, &adam, 5, state, 52);
     state[3] = 99.0f; /* the model keeps its own copy */
     uint64_t steps;
@@ -399,6 +418,26 @@ Test(model_state, set_optimizer_refuses_a_wrong_size_nonsense_and_non_finite_sta
     state[7] = -INFINITY;
     expect_set_optimizer_refused(model, &momentum, state, 26, CLPROP_ERROR_NOT_FINITE,
                                  "state float 7 is -inf");
+    /* values no update leaves: a negative second moment of Adam's (the first layer's weights'
+     * moments are floats 0-11 and 12-23), a negative RPROP step (its steps come first) */
+    clprop_optimizer rprop = {.kind = RPROP};
+    float *fine = optimizer_state(ADAM, 0, 3);
+    fine[5] = -2.0f; /* a first moment may be negative */
+    set_optimizer_or_fail(model, &adam, 4, fine, 52);
+    fine[12 + 5] = -0.5f;
+    expect_set_optimizer_refused(model, &adam, fine, 52, CLPROP_ERROR_INVALID_ARGUMENT,
+                                 "state float 17 is -0.5: a second moment of Adam's is a mean of "
+                                 "squares, never below 0");
+    free(fine);
+    fine = optimizer_state(RPROP, 0, 3);
+    fine[12 + 5] = -2.0f; /* a last gradient may be negative */
+    set_optimizer_or_fail(model, &rprop, 4, fine, 52);
+    fine[5] = -2.0f;
+    expect_set_optimizer_refused(model, &rprop, fine, 52, CLPROP_ERROR_INVALID_ARGUMENT,
+                                 "state float 5 is -2: an RPROP step is a size, never below 0");
+    free(fine);
+    state[7] = 0.5f;
+    set_optimizer_or_fail(model, &momentum, 4, state, 26);
 
     clprop_optimizer got;
     uint64_t steps;
@@ -498,7 +537,7 @@ ParameterizedTest(state_case *c, model_state, save_then_load_gives_back_the_opti
     char *path = join(dir, "checkpoint.clprop");
     clprop_model *model = small_model(c->no_bias, 11);
     size_t floats = slots_of(c->optimizer.kind) * small_parameters(c->no_bias);
-    float *state = random_state(floats, 12 + (uint64_t)c->optimizer.kind);
+    float *state = optimizer_state(c->optimizer.kind, c->no_bias, 12 + (uint64_t)c->optimizer.kind);
     set_optimizer_or_fail(model, &c->optimizer, c->steps, state, floats);
     clprop_training_state progress = some_progress;
     progress.best_loss = c->no_bias ? INFINITY : -0.0;
@@ -702,24 +741,33 @@ Test(model_state, inconsistent_sections_are_refused_naming_the_byte)
     size_t size;
     unsigned char *bytes = checkpoint_file(dir, &size);
     const damage cases[] = {
-        {OPTM_PAYLOAD, U32, 1, "byte 208: section \"OPTM\": 52 floats of momentum state, "
-                               "expected 26 (1 per parameter, 26 parameters)"},
+        {OPTM_PAYLOAD, U32, 1,
+         "byte 208: section \"OPTM\": 52 floats of momentum state, "
+         "expected 26 (1 per parameter, 26 parameters)"},
         {OPTM_PAYLOAD, U32, 0, "byte 208: section \"OPTM\": 52 floats of sgd state, expected 0"},
         {OPTM_PAYLOAD, U32, 9, "byte 172: section \"OPTM\": unknown optimizer 9"},
         {OPTM_PAYLOAD + 4, U32, 6, "byte 176: section \"OPTM\": flags 0x6 hold bits"},
-        {OPTM_PAYLOAD + 12, F32, 1.5, "byte 180: section \"OPTM\": adam: Adam's betas must be "
-                                      "between 0 and 1"},
-        {OPTM_PAYLOAD + 36, U64, 51, "byte 208: section \"OPTM\": 51 state floats do not fill "
-                                     "its 252 bytes"},
+        {OPTM_PAYLOAD + 12, F32, 1.5,
+         "byte 180: section \"OPTM\": adam: Adam's betas must be "
+         "between 0 and 1"},
+        {OPTM_PAYLOAD + 36, U64, 51,
+         "byte 208: section \"OPTM\": 51 state floats do not fill "
+         "its 252 bytes"},
         {OPTM_AT + 8, U64, 40, "byte 164: section \"OPTM\": 40 bytes, expected at least 44"},
         {OPTM_STATE + 4 * 6, F32, NAN, "byte 240: section \"OPTM\": state float 6 is nan"},
         {OPTM_STATE + 4 * 51, F32, INFINITY, "byte 420: section \"OPTM\": state float 51 is inf"},
+        {OPTM_STATE + 4 * 12, F32, -1.0,
+         "byte 264: section \"OPTM\": state float 12 is -1: a "
+         "second moment of Adam's is a mean of squares, never "
+         "below 0"},
         {TRST_AT + 8, U64, 48, "byte 432: section \"TRST\": 48 bytes, expected 96 (or 104, or 56)"},
-        {TRST_PAYLOAD + 64, F32, 0.1, "byte 496: section \"TRST\": the run's settings have no "
-                                      "batch size"},
+        {TRST_PAYLOAD + 64, F32, 0.1,
+         "byte 496: section \"TRST\": the run's settings have no "
+         "batch size"},
         {TRST_PAYLOAD + 32, F64, NAN, "byte 472: section \"TRST\": the best loss is nan"},
-        {TRST_AT, U32, 0x4d54504f /* "OPTM" */, "byte 424: section \"OPTM\": appears a second "
-                                                "time"},
+        {TRST_AT, U32, 0x4d54504f /* "OPTM" */,
+         "byte 424: section \"OPTM\": appears a second "
+         "time"},
     };
     expect_damage_refused(dir, bytes, size, cases, sizeof cases / sizeof *cases);
     free(bytes);
@@ -788,7 +836,7 @@ static clprop_model *interrupted_model(void)
 {
     clprop_model *model = small_model(0, 3);
     clprop_optimizer adam = {.kind = ADAM};
-    float *state = random_state(52, 5);
+    float *state = optimizer_state(ADAM, 0, 5);
     set_optimizer_or_fail(model, &adam, 7, state, 52);
     free(state);
     cr_assert_eq(clprop_model_set_training_state(model, &some_progress), CLPROP_SUCCESS);

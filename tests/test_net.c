@@ -304,6 +304,16 @@ Test(net, nan_state_is_refused_and_a_diverged_network_is_not_saved)
     cr_expect_eq(clprop_net_set_optimizer_state(net, 3, state), CLPROP_ERROR_NOT_FINITE);
     cr_expect(strstr(clprop_net_message(net), "state float 4 is nan") != NULL, "%s",
               clprop_net_message(net));
+    /* the weights' second moments are floats 2 and 3: a negative one no update leaves */
+    state[4] = 0.0f;
+    state[2] = -1.0f;
+    cr_expect_eq(clprop_net_set_optimizer_state(net, 3, state), CLPROP_ERROR_INVALID_ARGUMENT);
+    cr_expect(strstr(clprop_net_message(net), "state float 2 is -1: a second moment") != NULL, "%s",
+              clprop_net_message(net));
+    state[2] = 0.0f;
+    state[0] = -1.0f;
+    cr_expect_eq(clprop_net_set_optimizer_state(net, 3, state), CLPROP_SUCCESS, "%s",
+                 clprop_net_message(net));
     /* a diverged training: the weights overflow, the next batch's loss is not finite, and the
      * save that follows refuses the weights in its own words */
     clprop_optimizer sgd = {.kind = CLPROP_OPTIMIZER_SGD};
