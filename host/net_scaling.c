@@ -2,6 +2,7 @@
  * forward pass when predicting in the data's units. The device never sees it: clprop_net_forward
  * and the training calls work in the network's units, on data scaled beforehand. */
 #include <math.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -81,17 +82,29 @@ clprop_status clprop_net_fit_scaling(clprop_net *net, const clprop_data *data,
     return status;
 }
 
+/* "sample N, " for the messages below; nothing for a call of one sample, whose caller knows it
+ * (the command finds the sample of a file this way). */
+static const char *sample_named(char *text, size_t size, size_t batch, size_t sample)
+{
+    if (batch == 1)
+        return "";
+    snprintf(text, size, "sample %zu, ", sample);
+    return text;
+}
+
 /* The network's outputs, each a number: NaN or infinity (weights or inputs so large that the
  * sums overflow, or an input that was NaN) is refused naming the first. */
 static clprop_status outputs_finite(clprop_net *net, const float *outputs, size_t batch)
 {
     size_t units = net->sizes[net->layer_count];
+    char sample[48];
     for (size_t i = 0; i < batch * units; i++)
         if (!isfinite(outputs[i]))
             return clprop_fail(&net->message, CLPROP_ERROR_NOT_FINITE,
-                               "clprop_net_predict: sample %zu, output %zu (from 0) is %g: an "
-                               "input is not a number, or the network's sums overflow",
-                               i / units, i % units, (double)outputs[i]);
+                               "%soutput %zu (from 0) is %g: an input is not a number, or the "
+                               "network's sums overflow",
+                               sample_named(sample, sizeof sample, batch, i / units), i % units,
+                               (double)outputs[i]);
     return CLPROP_SUCCESS;
 }
 
@@ -118,9 +131,11 @@ clprop_status clprop_net_predict(clprop_net *net, const float *inputs, size_t ba
                                           scaled);
         if (bad < batch * width) {
             free(scaled);
+            char sample[48];
             return clprop_fail(&net->message, CLPROP_ERROR_NOT_FINITE,
-                               "clprop_net_predict: sample %zu, input %zu (from 0): %g scaled is "
-                               "not a float", bad / width, bad % width, (double)inputs[bad]);
+                               "%sinput %zu (from 0): %g scaled is not a float",
+                               sample_named(sample, sizeof sample, batch, bad / width), bad % width,
+                               (double)inputs[bad]);
         }
     }
     clprop_status status = clprop_net_forward(net, scaled != NULL ? scaled : inputs, batch,
@@ -132,9 +147,10 @@ clprop_status clprop_net_predict(clprop_net *net, const float *inputs, size_t ba
         return status;
     size_t bad = clprop_scaling_undo(s->target_offset, s->target_scale, outputs, batch, units,
                                      outputs);
+    char sample[48];
     if (bad < batch * units)
         return clprop_fail(&net->message, CLPROP_ERROR_NOT_FINITE,
-                           "clprop_net_predict: sample %zu, output %zu (from 0): the output in "
-                           "the data's units is not a float", bad / units, bad % units);
+                           "%soutput %zu (from 0): the output in the data's units is not a float",
+                           sample_named(sample, sizeof sample, batch, bad / units), bad % units);
     return CLPROP_SUCCESS;
 }

@@ -255,3 +255,28 @@ Test(predict_cli, standard_output_into_an_input_is_refused)
              work, CLPROP_COMMAND);
     cr_expect_eq(system(command), 0, "into another file");
 }
+
+/* The command predicts in chunks of 256 samples; a sample whose output overflows is named by its
+ * place in the file (counted from 1, as the loaders count), not by its place in its chunk. */
+Test(predict_cli, an_overflowing_sample_past_the_first_chunk_is_named_by_its_place_in_the_file)
+{
+    save_text("big.json",
+              "{\"format\":\"clprop-model\",\"version\":1,\"loss\":\"mse\",\"layers\":[{"
+              "\"inputs\":1,\"outputs\":1,\"activation\":\"linear\",\"bias\":false,"
+              "\"weights\":[[3e38]]}]}");
+    size_t samples = 300, overflowing = 291;
+    char *text = malloc(samples * 8 + 8);
+    cr_assert_not_null(text);
+    size_t used = 0;
+    for (size_t s = 1; s <= samples; s++)
+        used += (size_t)sprintf(text + used, "%s,0\n", s == overflowing ? "10" : "0.5");
+    save_text("x.csv", text);
+    free(text);
+    char args[8192], *err = NULL;
+    snprintf(args, sizeof args, "predict --model %s --data %s --targets 1 --format csv",
+             in_work("big.json"), in_work("x.csv"));
+    cr_expect_eq(test_run_command(args, NULL, &err), 1);
+    cr_expect(strstr(err, "x.csv: sample 291: output 0 (from 0) is inf") != NULL, "%s", err);
+    cr_expect(strchr(err, '\n') == err + strlen(err) - 1, "one line: %s", err);
+    free(err);
+}

@@ -303,6 +303,21 @@ static void print_predictions(const float *outputs, size_t count, size_t width,
     }
 }
 
+/* A chunk the network refused: the library names a sample within its call, the user wants the
+ * file's, so a refused value is found again one sample at a time (on this path only). */
+static void report_refused_chunk(const loaded *l, const char *path, clprop_status status,
+                                 const float *in, size_t first, size_t count, float *values)
+{
+    size_t inputs = clprop_data_inputs(l->data);
+    for (size_t i = 0; status == CLPROP_ERROR_NOT_FINITE && i < count; i++)
+        if (clprop_net_predict(l->net, in + i * inputs, 1, values) == CLPROP_ERROR_NOT_FINITE) {
+            /* counted from 1, as the data loaders count samples */
+            cli_error("%s: sample %zu: %s", path, first + i + 1, clprop_net_message(l->net));
+            return;
+        }
+    cli_error("%s: %s", path, clprop_net_message(l->net));
+}
+
 int cli_predict(int argc, char **argv)
 {
     model_options o;
@@ -329,8 +344,9 @@ int cli_predict(int argc, char **argv)
     for (size_t first = 0; code == 0 && first < samples; first += chunk) {
         size_t count = samples - first < chunk ? samples - first : chunk;
         const float *in = clprop_data_input_values(l.data) + first * inputs;
-        if (clprop_net_predict(l.net, in, count, values) != CLPROP_SUCCESS) {
-            cli_error("%s: %s", o.data.path, clprop_net_message(l.net));
+        clprop_status status = clprop_net_predict(l.net, in, count, values);
+        if (status != CLPROP_SUCCESS) {
+            report_refused_chunk(&l, o.data.path, status, in, first, count, values);
             code = EXIT_FAILED;
             break;
         }
