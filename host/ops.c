@@ -194,9 +194,14 @@ clprop_status clprop_op_output_step(clprop_context *context, clprop_message *mes
                                 CLPROP_ARG(hidden_epilogue),
                                 CLPROP_ARG(dropout)};
     size_t items[1] = {clprop_wide_items(s->batch)};
-    const size_t local[1] = {SAMPLE_LOSS_CPU_ITEMS};
-    return clprop_launch_in_groups(context, message, CLPROP_KERNEL_OUTPUT_STEP, 1, items, local,
-                                   args, CLPROP_ARG_COUNT(args));
+    if (context->tuning.family == CLPROP_GEMM_FAMILY_CPU) {
+        /* as the figures' launch: small groups, so the samples spread over every core */
+        const size_t local[1] = {SAMPLE_LOSS_CPU_ITEMS};
+        return clprop_launch_in_groups(context, message, CLPROP_KERNEL_OUTPUT_STEP, 1, items, local,
+                                       args, CLPROP_ARG_COUNT(args));
+    }
+    return clprop_launch(context, message, CLPROP_KERNEL_OUTPUT_STEP, 1, items, args,
+                         CLPROP_ARG_COUNT(args));
 }
 
 /* Samples a work-group of the CPU devices' gather: 16 keeps both cores busy from batch 32 on. */

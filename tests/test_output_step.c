@@ -195,10 +195,12 @@ static void expect_close(const float *got, const float *want, size_t count, cons
     free(wide);
 }
 
-ParameterizedTest(step_shape *s, output_step, equals_the_launches_it_replaces)
+/* The step against the launches it replaces, on a context of one GEMM family (the CPU family
+ * launches the step in small work-groups, the others as the driver chooses). */
+static void expect_step_equals_launches(const step_shape *s, clprop_gemm_family family)
 {
     clprop_context *context =
-        test_context_with((clprop_context_desc){.tuning = {.family = CLPROP_GEMM_FAMILY_CPU}});
+        test_context_with((clprop_context_desc){.tuning = {.family = family}});
     for (size_t c = 0; c < sizeof kinds / sizeof *kinds; c++) {
         const output_kind *k = &kinds[c];
         inputs in = random_inputs(context, s, k);
@@ -217,10 +219,11 @@ ParameterizedTest(step_shape *s, output_step, equals_the_launches_it_replaces)
             char what[160];
             snprintf(what, sizeof what,
                      "%s of case %zu (%s/%s, below %s%s%s) units=%zu "
-                     "inputs=%zu batch=%zu",
+                     "inputs=%zu batch=%zu, family %s",
                      names[i], c, clprop_activation_name(k->activation), clprop_loss_name(k->loss),
                      clprop_activation_name(k->below), k->bias ? ", bias" : "",
-                     k->dropout ? ", dropout" : "", s->units, s->inputs, s->batch);
+                     k->dropout ? ", dropout" : "", s->units, s->inputs, s->batch,
+                     clprop_gemm_family_name(family));
             if (libm_at_the_edge(k))
                 expect_close(got, want, apart.count[i], what);
             else
@@ -232,4 +235,10 @@ ParameterizedTest(step_shape *s, output_step, equals_the_launches_it_replaces)
         clReleaseMemObject(in.a_prev), clReleaseMemObject(in.targets);
     }
     clprop_context_destroy(context);
+}
+
+ParameterizedTest(step_shape *s, output_step, equals_the_launches_it_replaces)
+{
+    expect_step_equals_launches(s, CLPROP_GEMM_FAMILY_CPU);
+    expect_step_equals_launches(s, CLPROP_GEMM_FAMILY_GPU);
 }
