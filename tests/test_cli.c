@@ -492,6 +492,31 @@ Test(cli, predict_prints_one_line_per_sample)
     outcome_free(&predict);
 }
 
+/* One-hot targets make a classifier whatever the output (train counts accuracy for -1/1 rows under
+ * a tanh output and 0/1 rows under a sigmoid one): eval and predict on the same file say so too. */
+Test(cli, train_eval_and_predict_agree_on_what_a_classifier_is)
+{
+    static const struct {
+        const char *data, *output;
+    } cases[] = {
+        {"4 2 3\n0 0\n1 -1 -1\n0 1\n-1 1 -1\n1 0\n-1 -1 1\n1 1\n1 -1 -1\n", "tanh"},
+        {"4 2 3\n0 0\n1 0 0\n0 1\n0 1 0\n1 0\n0 0 1\n1 1\n1 0 0\n", "sigmoid"},
+    };
+    for (size_t c = 0; c < sizeof cases / sizeof *cases; c++) {
+        const char *data = write_text("onehot.data", cases[c].data);
+        const char *model = in_work("onehot.clprop");
+        outcome train = run_ok("train --data %s --layers 2,4,3 --output %s --epochs 2 --save %s",
+                               data, cases[c].output, model);
+        cr_expect(strstr(train.out, "train acc") != NULL, "%s: %s", cases[c].output, train.out);
+        outcome eval = run_ok("eval --model %s --data %s", model, data);
+        cr_expect(strstr(eval.out, "accuracy") != NULL, "%s: %s", cases[c].output, eval.out);
+        outcome predict = run_ok("predict --format csv --model %s --data %s", model, data);
+        cr_expect(strncmp(predict.out, "output_1,output_2,output_3,class\n", 33) == 0, "%s: %s",
+                  cases[c].output, predict.out);
+        outcome_free(&train), outcome_free(&eval), outcome_free(&predict);
+    }
+}
+
 Test(cli, train_needs_nothing_but_the_data)
 {
     const char *model = in_work("xor.clprop");

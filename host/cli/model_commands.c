@@ -51,15 +51,18 @@ static void print_usage(FILE *out, const char *command)
             "  --device SPEC          index, P:D, gpu, cpu or part of a name\n"
             "  --gemm BACKEND         native (default), clblast or auto\n%s",
             command,
-            eval ? "Prints the model's loss and MSE on the data, and its accuracy for classifiers.\n"
-                   "A model with scaling (train --scale-inputs/--scale-targets) scales the data\n"
-                   "itself; the loss and MSE are in the units it trained in (as train's log).\n"
+            eval ? "Prints the model's loss and MSE on the data, and its accuracy for classifiers\n"
+                   "(a softmax output, or targets that are class labels or one-hot rows of 0/1 or\n"
+                   "-1/1: as train counts accuracy). A model with scaling (train --scale-inputs,\n"
+                   "--scale-targets) scales the data itself; the loss and MSE are in the units it\n"
+                   "trained in (as train's log).\n"
                  : "Prints the model's outputs for each sample, in the data's units (a model's\n"
                    "scaling is applied to the inputs and undone on the outputs). The data may\n"
                    "hold inputs alone: a FANN file with 0 outputs in its header, a CSV file of\n"
-                   "the model's input width (or --targets 0), IDX images without --labels.\n",
-            eval ? "" : " (targets not needed)",
-            eval ? "" : " (optional)",
+                   "the model's input width (or --targets 0), IDX images without --labels.\n"
+                   "A classifier: a softmax output, or targets that are class labels or one-hot\n"
+                   "rows of 0/1 or -1/1 (as train counts accuracy).\n",
+            eval ? "" : " (targets not needed)", eval ? "" : " (optional)",
             eval ? "" : " (0: inputs only)",
             eval ? "  --json                 one line of JSON\n"
                  : "  --format FORMAT        text (the default on a terminal): per sample the\n"
@@ -185,9 +188,7 @@ static int load(const model_options *o, loaded *l)
                   inputs, outputs);
         return EXIT_FAILED;
     }
-    l->classifier =
-        outputs > 1 && (clprop_data_has_labels(l->data) ||
-                        clprop_model_activation(l->model, last) == CLPROP_ACTIVATION_SOFTMAX);
+    l->classifier = cli_picks_a_class(l->data, outputs, clprop_model_activation(l->model, last));
     if ((l->context = cli_open_context(o->device, o->gemm)) == NULL)
         return EXIT_FAILED;
     if (clprop_net_create_from_model(l->context, l->model, &l->net) != CLPROP_SUCCESS) {

@@ -189,10 +189,7 @@ static int choose_output(session *s)
     size_t last = s->start != NULL ? clprop_model_layer_count(s->start) : n->size_count - 1;
     clprop_activation output =
         s->start != NULL ? clprop_model_activation(s->start, last) : n->output;
-    /* as the library's trainer counts accuracy (its log has the same columns) */
-    s->classifier = clprop_data_outputs(s->data) > 1 &&
-                    (s->targets.kind != CLPROP_TARGETS_VALUES ||
-                     output == CLPROP_ACTIVATION_SOFTMAX);
+    s->classifier = cli_picks_a_class(s->data, clprop_data_outputs(s->data), output);
     if (o->target_accuracy > 0.0f && !s->classifier) {
         cli_error("--target-accuracy: this network picks no class (its targets are values, not "
                   "class labels or one-hot rows); use --target-loss");
