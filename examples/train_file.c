@@ -1,9 +1,11 @@
-/* Trains a classifier on a data file with a validation share and early stopping, and saves it.
+/* Trains a network on a data file with a validation share and early stopping, and saves it.
  *
- *   train_file DATA MODEL      e.g. train_file /usr/share/.../fann/thyroid.train thyroid.clprop
+ *   train_file DATA MODEL [LABELS]   e.g. train_file ../shared/datasets/fann/thyroid.train t.clprop
  *
- * DATA is any file clprop reads (FANN, CSV with a label column of classes, IDX); a FANN file's
- * outputs are taken as the targets. Uses only the public header <clprop.h>. */
+ * DATA is a FANN file (its outputs are the targets), a CSV file whose last column holds class
+ * labels, or IDX images with their LABELS file. Targets that are classes (labels, one-hot rows)
+ * get a softmax output with cross-entropy, other targets a linear output with squared error.
+ * Uses only the public header <clprop.h>. */
 #include <clprop.h>
 #include <stdio.h>
 
@@ -17,8 +19,8 @@ static int print_epoch(void *user, const clprop_epoch_report *e)
 
 int main(int argc, char **argv)
 {
-    if (argc != 3) {
-        fprintf(stderr, "usage: %s DATA MODEL\n", argv[0]);
+    if (argc != 3 && argc != 4) {
+        fprintf(stderr, "usage: %s DATA MODEL [LABELS]\n", argv[0]);
         return 2;
     }
     clprop_data *data = NULL;
@@ -27,16 +29,26 @@ int main(int argc, char **argv)
     clprop_trainer *trainer = NULL;
     const char *failure = NULL;
 
-    clprop_data_source source = {.path = argv[1]};
+    clprop_data_source source = {.path = argv[1], .labels_path = argc == 4 ? argv[3] : NULL};
+    clprop_data_format format = CLPROP_DATA_AUTO;
+    if (clprop_data_detect_format(argv[1], &format, NULL, 0) == CLPROP_SUCCESS &&
+        format == CLPROP_DATA_CSV)
+        source.csv_label_column = -1; /* the last column */
     if (clprop_data_load(&source, &data) != CLPROP_SUCCESS)
         failure = clprop_data_message(data);
     else if (clprop_context_create(NULL, &context) != CLPROP_SUCCESS)
         failure = clprop_context_message(context);
     if (failure == NULL) {
-        /* inputs, one hidden layer of 16 tanh units, a linear output; Adam */
+        /* inputs, one hidden layer of 16 tanh units, the output the targets call for; Adam */
+        int classes =
+            clprop_data_target_kind(data) != CLPROP_TARGETS_VALUES && clprop_data_outputs(data) > 1;
         size_t sizes[] = {clprop_data_inputs(data), 16, clprop_data_outputs(data)};
-        clprop_activation activations[] = {CLPROP_ACTIVATION_TANH, CLPROP_ACTIVATION_LINEAR};
-        clprop_net_desc shape = {.layer_count = 2, .sizes = sizes, .activations = activations,
+        clprop_activation activations[] = {
+            CLPROP_ACTIVATION_TANH, classes ? CLPROP_ACTIVATION_SOFTMAX : CLPROP_ACTIVATION_LINEAR};
+        clprop_net_desc shape = {.layer_count = 2,
+                                 .sizes = sizes,
+                                 .activations = activations,
+                                 .loss = classes ? CLPROP_LOSS_CROSS_ENTROPY : CLPROP_LOSS_MSE,
                                  .seed = 1};
         clprop_optimizer adam = {.kind = CLPROP_OPTIMIZER_ADAM};
         if (clprop_net_create(context, &shape, &net) != CLPROP_SUCCESS ||
@@ -44,9 +56,13 @@ int main(int argc, char **argv)
             failure = clprop_net_message(net);
     }
     if (failure == NULL) {
-        clprop_trainer_desc params = {.epochs = 500, .batch = 32, .learning_rate = 0.01f,
-                                        .validation = 0.2f, .patience = 10, .seed = 1,
-                                        .on_epoch = print_epoch};
+        clprop_trainer_desc params = {.epochs = 500,
+                                      .batch = 32,
+                                      .learning_rate = 0.01f,
+                                      .validation = 0.2f,
+                                      .patience = 10,
+                                      .seed = 1,
+                                      .on_epoch = print_epoch};
         if (clprop_trainer_create(net, data, &params, &trainer) != CLPROP_SUCCESS ||
             clprop_trainer_run(trainer) != CLPROP_SUCCESS)
             failure = clprop_trainer_message(trainer);
