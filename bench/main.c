@@ -27,6 +27,7 @@ static void print_usage(FILE *out)
             "                            [--only TEXT] [--each-alone]\n"
             "       clprop-bench train [--device SPEC] [--json] [--quick] [--epochs N]\n"
             "                          [--batches B,B,...] [--data DIR] [--memory]\n"
+            "                          [--devices LIST]\n"
             "       clprop-bench peak [--opencl [--device SPEC]] [--json]\n"
             "       clprop-bench --help\n"
             "       clprop-bench --version\n"

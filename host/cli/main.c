@@ -17,7 +17,7 @@ static const command commands[] = {
     {"train", cli_train, "train a network on a data file"},
     {"eval", cli_eval, "a model's loss and accuracy on a data file"},
     {"predict", cli_predict, "a model's outputs for each sample of a data file"},
-    {"export", cli_export, "a model as JSON"},
+    {"export", cli_export, "a model as JSON, ONNX or a FANN network"},
     {"devices", cli_devices, "list the OpenCL devices"},
     {"example", cli_example, "walk through the lecture's worked examples (seed1, seed2)"},
     {"gradcheck", cli_gradcheck, "check the device's gradients against finite differences"},

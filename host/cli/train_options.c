@@ -107,9 +107,10 @@ static void print_usage(FILE *out)
         "classifiers, measured on each batch before its step), the validation and test loss and\n"
         "accuracy, samples per second and the time. Targets the output layer cannot reach, and a\n"
         "run whose loss ends no better than always answering the targets' mean, are warned of on\n"
-        "stderr with what to change. Ctrl-C finishes the batch in progress, writes the checkpoint "
-        "(to\n"
-        "--checkpoint, else clprop-interrupted.clprop) and exits with status 130.\n",
+        "stderr with what to change. Ctrl-C (or SIGTERM, SIGHUP) finishes the batch in\n"
+        "progress, writes the checkpoint (to --checkpoint, else a new\n"
+        "clprop-interrupted[-N].clprop) and exits with 128 + the signal's number (130 for\n"
+        "Ctrl-C).\n",
         out);
 }
 
