@@ -334,6 +334,8 @@ static void *grow(void *items, size_t *capacity, size_t needed, size_t item_size
 
 int clprop_floats_reserve(clprop_floats *array, size_t extra)
 {
+    if (extra == 0) /* nothing to make room for; grow() would hand back an empty array's NULL */
+        return 0;
     if (extra > SIZE_MAX - array->count)
         return -1;
     float *grown = grow(array->values, &array->capacity, array->count + extra, sizeof(float));
@@ -345,6 +347,8 @@ int clprop_floats_reserve(clprop_floats *array, size_t extra)
 
 int clprop_labels_reserve(clprop_labels *array, size_t extra)
 {
+    if (extra == 0) /* nothing to make room for; grow() would hand back an empty array's NULL */
+        return 0;
     if (extra > SIZE_MAX - array->count)
         return -1;
     uint32_t *grown = grow(array->values, &array->capacity, array->count + extra,

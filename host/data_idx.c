@@ -160,6 +160,8 @@ static clprop_status more_than_counted(idx_loader *loader, idx_file *file, uint6
 static int keep_bytes(idx_loader *loader, size_t got)
 {
     size_t count = loader->byte_count;
+    if (got == 0) /* a file that ends at once: no room to make, and no chunk to copy */
+        return 0;
     if (count + got > loader->byte_capacity) {
         size_t capacity = loader->byte_capacity ? loader->byte_capacity : 1 << 16;
         while (capacity < count + got)

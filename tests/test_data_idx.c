@@ -418,6 +418,29 @@ Test(idx, fails_when_the_labels_end_early)
     finish(&c);
 }
 
+/* A file that ends right after its header: cut short, like any other (the first read gets no
+ * bytes, which once asked for room for none: "out of host memory", and memcpy from NULL). */
+Test(idx, files_that_end_right_after_their_header_are_cut_short)
+{
+    for (int gzip = 0; gzip <= 1; gzip++) {
+        bytes images = images_file(3, 2, 2), labels = labels_file(3, THREE_LABELS);
+        labels.size = 8;
+        idx_case c = write_pair(&images, &labels, gzip);
+        load_pair(&c, CLPROP_DATA_IDX, 0);
+        expect_failure(&c, CLPROP_ERROR_FORMAT,
+                       (const char *[]){c.labels, ": byte 8: file ends after 0 of 3 labels", NULL});
+        finish(&c);
+    }
+    /* a plain images file is mapped and its size checked first; a gzip one is read */
+    bytes images = images_file(3, 2, 2), labels = labels_file(3, THREE_LABELS);
+    images.size = 16;
+    idx_case c = write_pair(&images, &labels, 1);
+    load_pair(&c, CLPROP_DATA_IDX, 0);
+    expect_failure(&c, CLPROP_ERROR_FORMAT,
+                   (const char *[]){c.images, ": byte 16: file ends after 0 of 3 images", NULL});
+    finish(&c);
+}
+
 Test(idx, fails_when_the_header_is_cut_short)
 {
     bytes images = images_file(3, 2, 2), labels = labels_file(3, THREE_LABELS);
