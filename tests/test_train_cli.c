@@ -125,6 +125,36 @@ Test(train_cli, early_stopping_keeps_the_best_validation_epoch)
     free(log);
 }
 
+/* A run with early stopping keeps its best epoch's network beside the checkpoint (ck.best), and
+ * --resume reads it back: an output naming it is refused before anything is read, as any output
+ * naming an input; going on checkpointing to the same files is continuing in place. */
+Test(train_cli, the_resumed_runs_best_model_file_is_an_input)
+{
+    cr_assert_eq(run(COMMON " --validation 0.2 --early-stop 5 --epochs 2 --checkpoint %s/ck "
+                            "--checkpoint-every 1",
+                     dir),
+                 0, "%s", last_err);
+    char best[4200];
+    snprintf(best, sizeof best, "%s/ck.best", dir);
+    size_t size;
+    char *bytes = test_read_file(best, &size);
+    char *kept = test_write_bytes(dir, "kept", bytes, size);
+    free(bytes);
+    const char *outputs[] = {"--log", "--save"};
+    for (int i = 0; i < 2; i++) {
+        cr_expect_eq(run(COMMON " --validation 0.2 --early-stop 5 --epochs 3 --resume %s/ck %s %s",
+                         dir, outputs[i], best),
+                     2, "%s: %s", outputs[i], last_err);
+        cr_expect(strstr(last_err, "--resume's best-model file") != NULL, "%s", last_err);
+        expect_same_file(best, kept);
+    }
+    cr_expect_eq(run(COMMON " --validation 0.2 --early-stop 5 --epochs 3 --resume %s/ck "
+                            "--checkpoint %s/ck",
+                     dir, dir),
+                 0, "%s", last_err);
+    free(kept);
+}
+
 Test(train_cli, the_schedule_sets_each_epochs_learning_rate_in_the_log)
 {
     cr_assert_eq(run("train --data %s --epochs 6 --lr 0.4 --schedule step --step-every 2 "

@@ -635,14 +635,22 @@ static int is_clprop_model(const char *path)
  * output can be written, so that a typo costs nothing. */
 static int check_files(const train_options *o, int *usage_error)
 {
-    char best[PATH_MAX + 16];
-    const char *best_path = NULL;
+    char best[PATH_MAX + 16], resumed_best[PATH_MAX + 16];
+    const char *best_path = NULL, *resumed_best_path = NULL;
     if (o->checkpoint != NULL && o->patience > 0 &&
         snprintf(best, sizeof best, "%s.best", o->checkpoint) < (int)sizeof best)
         best_path = best;
-    const cli_path inputs[] = {{"--data", o->data.path}, {"--labels", o->data.labels},
-                               {"--test", o->test.path}, {"--test-labels", o->test.labels},
-                               {"--init", o->init},      {"--resume", o->resume}};
+    /* a run with early stopping resumes its best epoch's network from beside the checkpoint */
+    if (o->resume != NULL && snprintf(resumed_best, sizeof resumed_best, "%s.best", o->resume) <
+                                 (int)sizeof resumed_best)
+        resumed_best_path = resumed_best;
+    const cli_path inputs[] = {{"--data", o->data.path},
+                               {"--labels", o->data.labels},
+                               {"--test", o->test.path},
+                               {"--test-labels", o->test.labels},
+                               {"--init", o->init},
+                               {"--resume", o->resume},
+                               {"--resume's best-model file", resumed_best_path}};
     const cli_path outputs[] = {{"--save", o->save},
                                 {"--log", o->log},
                                 {"--checkpoint", o->checkpoint},
@@ -650,13 +658,19 @@ static int check_files(const train_options *o, int *usage_error)
     /* Continuing a model or a run in place: both are read whole before anything is written, and
      * written atomically. A JSON or FANN --init is not replaced by a clprop model: its pair, the
      * first, is then left out. */
-    static const char *const in_place[] = {"--save",   "--init",       "--save",
-                                           "--resume", "--checkpoint", "--resume",
+    static const char *const in_place[] = {"--save",
+                                           "--init",
+                                           "--save",
+                                           "--resume",
+                                           "--checkpoint",
+                                           "--resume",
+                                           "--checkpoint's best-model file",
+                                           "--resume's best-model file",
                                            NULL};
     const char *const *allowed =
         o->init == NULL || is_clprop_model(o->init) ? in_place : in_place + 2;
-    if (!cli_check_outputs_apart(inputs, 6, outputs, 4, allowed) ||
-        !cli_check_stdout_apart(inputs, 6)) {
+    if (!cli_check_outputs_apart(inputs, 7, outputs, 4, allowed) ||
+        !cli_check_stdout_apart(inputs, 7)) {
         *usage_error = 1;
         return 0;
     }
