@@ -205,6 +205,29 @@ Test(train_cli, bad_toolbox_options_are_usage_errors)
     }
 }
 
+/* In range as written, not as the float the library gets (0.99999999 is 1 there), and a finite
+ * rate that scaling takes past single precision: usage errors naming the option, before any
+ * work, not the library's refusal later. */
+Test(train_cli, values_out_of_range_once_single_precision_are_usage_errors)
+{
+    const struct {
+        const char *options, *named;
+    } bad[] = {
+        {"--validation 0.99999999", "--validation: must be above 0 and below 1, not 0.99999999 (1 "
+                                    "in single precision)"},
+        {"--optimizer momentum --momentum 0.99999999", "--momentum: "},
+        {"--optimizer adam --beta2 0.99999999", "--beta2: "},
+        {"--dropout 0.99999999", "--dropout: "},
+        {"--lr 3e38 --lr-for-batch 1 --batch 4", "--lr-for-batch: "},
+    };
+    for (size_t i = 0; i < sizeof bad / sizeof *bad; i++) {
+        cr_expect_eq(run("train --data %s %s", DIABETES, bad[i].options), 2, "%s: %s",
+                     bad[i].options, last_err);
+        cr_expect(strstr(last_err, bad[i].named) != NULL, "%s: %s", bad[i].options, last_err);
+        cr_expect(strchr(last_err, '\n') == strrchr(last_err, '\n'), "one line: %s", last_err);
+    }
+}
+
 /* An option of an optimizer or schedule the command line did not choose would be ignored: it is
  * a usage error naming the option and what to add. */
 Test(train_cli, options_of_a_choice_not_made_are_usage_errors)

@@ -82,9 +82,14 @@ int cli_parse_real(const char *flag, const char *text, cli_range range, float *o
         cli_error("%s: %s is beyond what single precision holds", flag, text);
         return 0;
     }
-    if (!in_range(value, range)) {
-        cli_error("%s: must be %s %g and %s %g, not %s", flag, range.min_open ? "above" : "from",
-                  range.min, range.max_open ? "below" : "up to", range.max, text);
+    /* the value the library gets is the float: 0.99999999 is 1 there */
+    int rounded_out = in_range(value, range) && !in_range((double)single, range);
+    if (!in_range(value, range) || rounded_out) {
+        char rounded[64] = "";
+        if (rounded_out)
+            snprintf(rounded, sizeof rounded, " (%.9g in single precision)", (double)single);
+        cli_error("%s: must be %s %g and %s %g, not %s%s", flag, range.min_open ? "above" : "from",
+                  range.min, range.max_open ? "below" : "up to", range.max, text, rounded);
         return 0;
     }
     *out = single;

@@ -1,6 +1,7 @@
 #include "train_options.h"
 
 #include <float.h>
+#include <math.h>
 #include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -318,6 +319,10 @@ static const char *impossible_combination(const train_options *o)
         return "--early-stop needs --validation FRACTION: it watches the validation loss";
     if (o->checkpoint_every > 0 && o->checkpoint == NULL)
         return "--checkpoint-every needs --checkpoint FILE";
+    /* (with --resume the batch and rate may come from the checkpoint: the library checks then) */
+    if (o->resume == NULL && o->schedule.reference_batch != 0 &&
+        !isfinite(clprop_schedule_scaled_rate(&o->schedule, o->learning_rate, o->batch)))
+        return "--lr-for-batch: --lr scaled linearly to --batch is beyond single precision";
     if (o->resume != NULL && o->init != NULL)
         return "train: --resume and --init both name the starting network; give one";
     if (o->devices != NULL && o->network.device != NULL)
