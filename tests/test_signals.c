@@ -466,6 +466,23 @@ Test(signals, the_default_checkpoint_name_never_replaces_an_earlier_one)
     free(err);
 }
 
+/* A run that started from --init: the way to go on it names is one that runs (--resume takes
+ * --init's place; the two together are refused). */
+Test(signals, the_resume_line_of_an_init_run_can_be_followed)
+{
+    char args[2048];
+    snprintf(args, sizeof args, RUN " --epochs 1 --save start.clprop");
+    cr_assert_eq(run_to_end("start", NULL, args), 0, "%s", read_text("start.err"));
+    snprintf(args, sizeof args, RUN " --epochs %d --init start.clprop --checkpoint ck.clprop",
+             LONG_EPOCHS);
+    interrupt_after_epoch("from-init", args, 2);
+    char *err = read_text("from-init.err");
+    cr_expect(strstr(err, "--resume ck.clprop in place of --init start.clprop") != NULL, "%s", err);
+    free(err);
+    snprintf(args, sizeof args, RUN " --epochs 20 --resume ck.clprop --checkpoint ck.clprop");
+    cr_expect_eq(run_to_end("resumed", NULL, args), 0, "%s", read_text("resumed.err"));
+}
+
 /* The log is visible under its own name while the run goes on: a SIGKILL leaves it there. */
 Test(signals, the_log_is_there_under_its_name_after_sigkill)
 {

@@ -512,9 +512,21 @@ static void describe_run(const session *s)
     putchar('\n');
 }
 
-static void say_how_to_resume(const char *path)
+/* The command that goes on from the checkpoint at path: this one with --resume, which takes the
+ * place of an --init (both name the starting network) or of the --resume it ran with. */
+static void say_how_to_resume(const session *s, const char *path)
 {
-    cli_error("continue with the same command and --resume %s", path);
+    const train_options *o = s->options;
+    if (o->init != NULL)
+        cli_error("continue with the same command, --resume %s in place of --init %s", path,
+                  o->init);
+    else if (o->resume != NULL && strcmp(o->resume, path) != 0)
+        cli_error("continue with the same command, --resume %s in place of --resume %s", path,
+                  o->resume);
+    else if (o->resume != NULL)
+        cli_error("continue with the same command");
+    else
+        cli_error("continue with the same command and --resume %s", path);
 }
 
 /* Where a stopped or failed run's checkpoint goes: --checkpoint, else a new
@@ -546,7 +558,7 @@ static int stop_with_checkpoint(session *s)
                                           : "a signal to another process",
                   (size_t)progress.epochs_done + 1, (size_t)progress.samples_done,
                   clprop_trainer_samples(s->trainer), where);
-        say_how_to_resume(where);
+        say_how_to_resume(s, where);
         signals_note_stop_reported();
     }
     signals_unblock();
@@ -572,7 +584,7 @@ static int fail_run(session *s, clprop_status status)
     const char *path = checkpoint_path(s, name, sizeof name);
     const char *where = checkpoint_write(s->trainer, path, written, sizeof written);
     if (where != NULL)
-        say_how_to_resume(where);
+        say_how_to_resume(s, where);
     return EXIT_FAILED;
 }
 
