@@ -145,6 +145,22 @@ Test(predict_cli, export_and_eval_refusals_name_the_model)
     cr_expect_eq(test_run_command(args, NULL, &err), 1);
     cr_expect(strstr(err, "huge.json on ") != NULL && strstr(err, "overflow") != NULL, "%s", err);
     free(err);
+    /* a file the reader takes but the network refuses (a softmax over one unit, as older
+     * versions wrote): named by eval, predict and train --init alike */
+    save_text("one.json", "{\"format\":\"clprop-model\",\"version\":1,\"loss\":\"ce\",\"layers\":[{"
+                          "\"inputs\":3,\"outputs\":1,\"activation\":\"softmax\",\"bias\":false,"
+                          "\"weights\":[[1,2,3]]}]}");
+    save_text("one.data", "2 3 1\n0 0 1\n1\n0 1 1\n0\n");
+    const char *commands[] = {"eval --model", "predict --model", "train --init"};
+    for (int i = 0; i < 3; i++) {
+        snprintf(args, sizeof args, "%s %s --data %s", commands[i], in_work("one.json"),
+                 in_work("one.data"));
+        err = NULL;
+        cr_expect_eq(test_run_command(args, NULL, &err), 1, "%s", args);
+        cr_expect(strstr(err, "one.json: a softmax output layer needs 2 units") != NULL, "%s: %s",
+                  args, err);
+        free(err);
+    }
 }
 
 Test(predict_cli, json_format_is_one_object_a_line)

@@ -192,7 +192,7 @@ static int load(const model_options *o, loaded *l)
     if ((l->context = cli_open_context(o->device, o->gemm)) == NULL)
         return EXIT_FAILED;
     if (clprop_net_create_from_model(l->context, l->model, &l->net) != CLPROP_SUCCESS) {
-        cli_error("%s", clprop_net_message(l->net));
+        cli_error("%s: %s", o->model, clprop_net_message(l->net));
         return EXIT_FAILED;
     }
     return 0;

@@ -315,6 +315,11 @@ static int build_network(session *s)
     clprop_status status;
     if (s->start != NULL) {
         status = clprop_net_create_from_model(s->context, s->start, &s->net);
+        if (status != CLPROP_SUCCESS) { /* what the file holds: a network no longer accepted */
+            cli_error("%s %s: %s", o->resume != NULL ? "--resume" : "--init",
+                      o->resume != NULL ? o->resume : o->init, clprop_net_message(s->net));
+            return 0;
+        }
     } else {
         clprop_activation activations[CLI_MAX_LAYERS];
         const cli_network_options *n = &o->network;
