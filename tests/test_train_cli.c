@@ -348,6 +348,19 @@ Test(train_cli, resuming_compares_each_schedule_option_as_it_is_meant)
               last_err);
 }
 
+/* A run past the default --epochs, resumed without --epochs: the default is what disagrees, and
+ * the message says it was not given. */
+Test(train_cli, resuming_past_the_default_epochs_says_the_default_is_too_few)
+{
+    cr_assert_eq(run(COMMON " --epochs 11 --checkpoint %s/ck --checkpoint-every 11", dir), 0, "%s",
+                 last_err);
+    cr_expect_eq(run(COMMON " --resume %s/ck", dir), 2, "%s", last_err);
+    cr_expect(strstr(last_err, "--epochs 10 (the default; give --epochs N), but it has done 11 "
+                               "epochs") != NULL,
+              "%s", last_err);
+    cr_expect_eq(run(COMMON " --resume %s/ck --epochs 12", dir), 0, "%s", last_err);
+}
+
 Test(train_cli, resuming_from_a_plain_model_is_refused)
 {
     cr_assert_eq(run("train --data %s --epochs 1 --save %s/model", DIABETES, dir), 0);

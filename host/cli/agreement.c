@@ -207,7 +207,8 @@ static void compare_run(differences *d, const train_options *o, const clprop_mod
      * and one inside an epoch would be saved as a model half-way through that epoch */
     uint64_t reached = progress->epochs_done + (progress->samples_done > 0);
     if (o->epochs < reached)
-        add(d, "--epochs %zu, but it has done %llu epoch%s%s", o->epochs,
+        add(d, "--epochs %zu%s, but it has done %llu epoch%s%s", o->epochs,
+            (o->given & GIVEN_EPOCHS) ? "" : " (the default; give --epochs N)",
             (unsigned long long)progress->epochs_done, progress->epochs_done == 1 ? "" : "s",
             progress->samples_done > 0 ? " and part of the next" : "");
     if ((o->given & GIVEN_SEED) && o->seed != progress->seed)

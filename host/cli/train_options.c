@@ -203,7 +203,7 @@ static const cli_range above_zero = {0, FLT_MAX, 1, 0}, open_unit = {0, 1, 1, 1}
                        half_open_unit = {0, 1, 1, 0}, closed_unit = {0, 1, 0, 0};
 
 static const numeric_option numeric_options[] = {
-    COUNT("--epochs", epochs, 0),
+    COUNT("--epochs", epochs, GIVEN_EPOCHS),
     COUNT("--batch", batch, GIVEN_BATCH),
     REAL("--lr", learning_rate, above_zero, GIVEN_LR),
     REAL("--momentum", optimizer.momentum, open_unit, GIVEN_MOMENTUM),

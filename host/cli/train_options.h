@@ -48,6 +48,7 @@ enum {
     GIVEN_STEP_EVERY = 1u << 13,
     GIVEN_STEP_FACTOR = 1u << 14,
     GIVEN_LR_FOR_BATCH = 1u << 15,
+    GIVEN_EPOCHS = 1u << 16,
 };
 
 enum { TRAIN_DEFAULT_HIDDEN = 32 };
