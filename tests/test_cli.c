@@ -763,6 +763,11 @@ Test(cli, help_takes_a_commands_name_and_nothing_more)
                   "clprop %s: %s", refused[i][0], o.err);
         outcome_free(&o);
     }
+    /* the two entries of help's list that are not commands have help too */
+    outcome help = run_ok("help help"), version = run_ok("help --version");
+    cr_expect(strstr(help.out, "usage: clprop COMMAND") != NULL, "%s", help.out);
+    cr_expect(strstr(version.out, "usage: clprop --version") != NULL, "%s", version.out);
+    outcome_free(&help), outcome_free(&version);
 }
 
 Test(cli, each_commands_help_describes_every_option)

@@ -56,8 +56,14 @@ int main(int argc, char **argv)
                   cli_quote(argv[most], shown, sizeof shown));
         return EXIT_USAGE;
     }
-    if (help && argc == 2) {
+    /* help, and help of the two entries of its list that are not commands */
+    const char *topic = help && argc == 3 ? argv[2] : NULL;
+    if (help && (argc == 2 || strcmp(topic, "help") == 0)) {
         print_help(stdout);
+        return cli_stdout_written() ? 0 : EXIT_FAILED;
+    }
+    if (topic != NULL && strcmp(topic, "--version") == 0) {
+        puts("usage: clprop --version\n\nPrints the version of clprop.");
         return cli_stdout_written() ? 0 : EXIT_FAILED;
     }
     if (strcmp(name, "--version") == 0) {
