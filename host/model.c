@@ -281,6 +281,13 @@ int clprop_model_check_training_state(const clprop_training_state *state, char *
         }
         return 1;
     }
+    if (state->batch > UINT32_MAX) { /* a data set holds at most that many samples */
+        snprintf(problem, problem_size,
+                 "the run's batch of %" PRIu64 " is more than a data set "
+                 "holds (%" PRIu32 " samples at most)",
+                 state->batch, UINT32_MAX);
+        return 0;
+    }
     if (!(isfinite(state->learning_rate) && state->learning_rate > 0.0f) ||
         !(state->validation >= 0.0f && state->validation < 1.0f) ||
         clprop_schedule_name(schedule->kind) == NULL ||
@@ -516,10 +523,14 @@ clprop_status clprop_model_set_optimizer(clprop_model *model, const clprop_optim
                                      sizeof problem) != CLPROP_MODEL_OPTIMIZER_FINE)
         return clprop_fail(&model->message, CLPROP_ERROR_INVALID_ARGUMENT, SET_OPTIMIZER ": %s",
                            problem);
+    const char *why;
+    if (!clprop_optimizer_steps_go_on(steps, &why))
+        return clprop_fail(&model->message, CLPROP_ERROR_INVALID_ARGUMENT,
+                           SET_OPTIMIZER ": %" PRIu64 " steps%s", steps, why);
     if (floats > 0 && state == NULL)
         return clprop_fail(&model->message, CLPROP_ERROR_INVALID_ARGUMENT,
                            SET_OPTIMIZER ": state is NULL, expected %zu floats", floats);
-    const char *why = "";
+    why = "";
     size_t bad = floats > 0
                      ? clprop_optimizer_first_bad_state(resolved.kind, state, model->units,
                                                         model->layer_count, model->has_bias, &why)

@@ -462,6 +462,11 @@ static clprop_status read_optimizer(file_reader *reader, clprop_model *model, ui
         snprintf(problem, sizeof problem, "unknown optimizer %" PRIu32, kind);
         return bad_section(reader, start, OPTIMIZER_TAG, problem);
     }
+    const char *why;
+    if (!clprop_optimizer_steps_go_on(steps, &why)) {
+        snprintf(problem, sizeof problem, "%" PRIu64 " steps%s", steps, why);
+        return bad_section(reader, start + 28, OPTIMIZER_TAG, problem);
+    }
     if ((flags & ~OPTIMIZER_NESTEROV) != 0) {
         snprintf(problem, sizeof problem,
                  "flags 0x%" PRIx32 " hold bits this clprop does not "
@@ -499,7 +504,7 @@ static clprop_status read_optimizer(file_reader *reader, clprop_model *model, ui
                                "%s: out of host memory for %" PRIu64 " floats of optimizer state",
                                reader->path, floats);
         status = read_floats(reader, state, (size_t)floats, "optimizer state");
-        const char *why = "";
+        why = "";
         size_t bad =
             status == CLPROP_SUCCESS
                 ? clprop_optimizer_first_bad_state(resolved.kind, state, model->units,

@@ -1,5 +1,6 @@
 /* A network's optimizer: choosing it, its state buffers on the device, and copying that state
  * out and back in so that a saved run continues exactly. */
+#include <inttypes.h>
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
@@ -141,8 +142,12 @@ clprop_status clprop_net_set_optimizer_state(clprop_net *net, uint64_t steps, co
                            "%s keeps state: it must be given",
                            clprop_optimizer_name(net->optimizer.kind));
     size_t floats = clprop_net_optimizer_state_floats(net);
+    const char *why;
+    if (!clprop_optimizer_steps_go_on(steps, &why))
+        return clprop_fail(&net->message, CLPROP_ERROR_INVALID_ARGUMENT,
+                           "clprop_net_set_optimizer_state: %" PRIu64 " steps%s", steps, why);
     /* as a model's state must be (clprop_model_set_optimizer): NaN would reach every weight */
-    const char *why = "";
+    why = "";
     size_t bad = floats > 0
                      ? clprop_optimizer_first_bad_state(net->optimizer.kind, state, net->sizes,
                                                         net->layer_count, net->has_bias, &why)

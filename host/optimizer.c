@@ -88,3 +88,9 @@ size_t clprop_optimizer_first_bad_state(clprop_optimizer_kind kind, const float 
         }
     return at;
 }
+
+int clprop_optimizer_steps_go_on(uint64_t steps, const char **why)
+{
+    *why = steps < UINT64_MAX ? NULL : ": the count of the next would wrap to 0";
+    return *why == NULL;
+}

@@ -3,6 +3,7 @@
 #define CLPROP_OPTIMIZER_H
 
 #include <stddef.h>
+#include <stdint.h>
 
 #include "clprop.h"
 
@@ -34,6 +35,10 @@ size_t clprop_optimizer_slots(clprop_optimizer_kind kind);
 size_t clprop_optimizer_first_bad_state(clprop_optimizer_kind kind, const float *state,
                                         const size_t *units, size_t layers, int has_bias,
                                         const char **why);
+/* Whether an optimizer can go on from `steps` updates: the next one's number must fit in the count
+ * (wrapped to 0, Adam's bias corrections 1/(1 − βᵗ) divide by 0). Else *why is the reason, to
+ * follow "N steps" in a message. */
+int clprop_optimizer_steps_go_on(uint64_t steps, const char **why);
 /* The rule for update number `step` (1 for the first) of a batch of `batch` samples. */
 clprop_update_rule clprop_optimizer_rule(const clprop_optimizer *optimizer, unsigned long long step,
                                          size_t batch, float rate);

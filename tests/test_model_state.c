@@ -250,7 +250,7 @@ static void expect_bytes_refused(const char *dir, const unsigned char *bytes, si
 
 /* A byte image's field overwritten with a value of a type, the CRC made right again: the reader's
  * own checks must refuse it, saying `detail`. */
-typedef enum { U32, U64, F32, F64 } field_type;
+typedef enum { U32, U64, U64_MAX, F32, F64 } field_type; /* U64_MAX: 2^64 − 1, value unused */
 typedef struct damage {
     size_t offset;
     field_type type;
@@ -269,6 +269,9 @@ static void expect_damage_refused(const char *dir, const unsigned char *bytes, s
         switch (cases[i].type) {
         case U32: put_u32(at, (uint32_t)cases[i].value); break;
         case U64: put_u64(at, (uint64_t)cases[i].value); break;
+        case U64_MAX:
+            put_u64(at, UINT64_MAX);
+            break;
         case F32: put_f32(at, (float)cases[i].value); break;
         default: put_f64(at, cases[i].value); break;
         }
@@ -437,6 +440,12 @@ Test(model_state, set_optimizer_refuses_a_wrong_size_nonsense_and_non_finite_sta
                                  "state float 5 is -2: an RPROP step is a size, never below 0");
     free(fine);
     state[7] = 0.5f;
+    /* a count whose next step wraps to 0 */
+    cr_expect_eq(clprop_model_set_optimizer(model, &momentum, UINT64_MAX, state, 26),
+                 CLPROP_ERROR_INVALID_ARGUMENT);
+    cr_expect(strstr(clprop_model_message(model), "18446744073709551615 steps: the count of the "
+                                                  "next would wrap to 0") != NULL,
+              "%s", clprop_model_message(model));
     set_optimizer_or_fail(model, &momentum, 4, state, 26);
 
     clprop_optimizer got;
@@ -517,7 +526,7 @@ static state_case state_cases[] = {
     {.optimizer =
          {.kind = ADAM, .beta1 = 0.85f, .beta2 = 0.995f, .epsilon = 1e-6f, .weight_decay = 0.05f},
      .no_bias = 1,
-     .steps = UINT64_MAX,
+     .steps = UINT64_MAX - 1, /* the most that leaves a next step */
      .with_progress = 0},
     {.optimizer = {.kind = RPROP}, .no_bias = 0, .steps = 50, .with_progress = 1},
     {.optimizer = {.kind = RPROP, .weight_decay = 0.002f},
@@ -765,6 +774,15 @@ Test(model_state, inconsistent_sections_are_refused_naming_the_byte)
          "byte 496: section \"TRST\": the run's settings have no "
          "batch size"},
         {TRST_PAYLOAD + 32, F64, NAN, "byte 472: section \"TRST\": the best loss is nan"},
+        /* no data set holds more samples than a 32-bit count */
+        {TRST_PAYLOAD + 56, U64, 1e12,
+         "byte 496: section \"TRST\": the run's batch of "
+         "1000000000000 is more than a data set holds (4294967295 "
+         "samples at most)"},
+        /* the next step's count would wrap to 0: Adam would divide by 1 − β⁰ = 0 */
+        {OPTM_PAYLOAD + 28, U64_MAX, 0,
+         "byte 200: section \"OPTM\": 18446744073709551615 "
+         "steps: the count of the next would wrap to 0"},
         {TRST_AT, U32, 0x4d54504f /* "OPTM" */,
          "byte 424: section \"OPTM\": appears a second "
          "time"},

@@ -314,6 +314,11 @@ Test(net, nan_state_is_refused_and_a_diverged_network_is_not_saved)
     state[0] = -1.0f;
     cr_expect_eq(clprop_net_set_optimizer_state(net, 3, state), CLPROP_SUCCESS, "%s",
                  clprop_net_message(net));
+    /* the next step's count would wrap to 0, where Adam divides by 1 − β⁰ */
+    cr_expect_eq(clprop_net_set_optimizer_state(net, UINT64_MAX, state),
+                 CLPROP_ERROR_INVALID_ARGUMENT);
+    cr_expect(strstr(clprop_net_message(net), "steps: the count of the next would wrap") != NULL,
+              "%s", clprop_net_message(net));
     /* a diverged training: the weights overflow, the next batch's loss is not finite, and the
      * save that follows refuses the weights in its own words */
     clprop_optimizer sgd = {.kind = CLPROP_OPTIMIZER_SGD};
