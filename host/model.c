@@ -5,6 +5,7 @@
 #include "model_internal.h"
 
 #include <errno.h>
+#include <float.h>
 #include <inttypes.h>
 #include <math.h>
 #include <stdlib.h>
@@ -613,12 +614,13 @@ int clprop_model_training_state(const clprop_model *model, clprop_training_state
 
 /* The first of the figures (in the file's order: loss, MSE, correct, seconds) out of range, or
  * -1 when none is. The loss may be below 0: cross-entropy on targets below 0 (the command warns,
- * and trains). */
+ * and trains). Loss and MSE are means of float32 values the device computed, so within FLT_MAX:
+ * a larger one, finite as a double, would make the resumed epoch's figure infinite. */
 static int first_bad_figure(const clprop_pass_result *figures, double seconds)
 {
-    if (!isfinite(figures->loss))
+    if (!(fabs(figures->loss) <= FLT_MAX))
         return 0;
-    if (!(isfinite(figures->mse) && figures->mse >= 0.0))
+    if (!(figures->mse >= 0.0 && figures->mse <= FLT_MAX))
         return 1;
     if (figures->correct > figures->samples)
         return 2;

@@ -1012,15 +1012,26 @@ Test(model_state, inconsistent_figures_of_an_interrupted_epoch_are_refused_namin
     unsigned char *bytes = interrupted_file(dir, &size);
     const damage cases[] = {
         {EPRT_AT + 8, U64, 24, "byte 544: section \"EPRT\": 24 bytes, expected 32"},
-        {EPRT_PAYLOAD, F64, NAN, "byte 552: section \"EPRT\": the interrupted epoch's figures "
-                                 "are out of range: loss nan"},
-        {EPRT_PAYLOAD + 8, F64, -0.25, "byte 560: section \"EPRT\": the interrupted epoch's "
-                                       "figures are out of range: loss 0.5, MSE -0.25"},
-        {EPRT_PAYLOAD + 16, U64, 641, "byte 568: section \"EPRT\": the interrupted epoch's figures "
-                                      "are out of range: loss 0.5, MSE 0.25, 641 correct of 640"},
-        {EPRT_PAYLOAD + 24, F64, -INFINITY, "byte 576: section \"EPRT\": the interrupted epoch's "
-                                            "figures are out of range: loss 0.5, MSE 0.25, 600 "
-                                            "correct of 640, -inf s"},
+        {EPRT_PAYLOAD, F64, NAN,
+         "byte 552: section \"EPRT\": the interrupted epoch's figures "
+         "are out of range: loss nan"},
+        {EPRT_PAYLOAD + 8, F64, -0.25,
+         "byte 560: section \"EPRT\": the interrupted epoch's "
+         "figures are out of range: loss 0.5, MSE -0.25"},
+        /* finite, but beyond any mean of float32 values: the resumed epoch's would be inf */
+        {EPRT_PAYLOAD, F64, 1e308,
+         "byte 552: section \"EPRT\": the interrupted epoch's figures "
+         "are out of range: loss 1e+308"},
+        {EPRT_PAYLOAD + 8, F64, 1e300,
+         "byte 560: section \"EPRT\": the interrupted epoch's "
+         "figures are out of range: loss 0.5, MSE 1e+300"},
+        {EPRT_PAYLOAD + 16, U64, 641,
+         "byte 568: section \"EPRT\": the interrupted epoch's figures "
+         "are out of range: loss 0.5, MSE 0.25, 641 correct of 640"},
+        {EPRT_PAYLOAD + 24, F64, -INFINITY,
+         "byte 576: section \"EPRT\": the interrupted epoch's "
+         "figures are out of range: loss 0.5, MSE 0.25, 600 "
+         "correct of 640, -inf s"},
         {TRST_PAYLOAD + 8, U64, 0, "byte 536: section \"EPRT\": no epoch was interrupted"},
         {TRST_AT, U32, 0x58585858 /* "XXXX", an unknown optional section */,
          "byte 536: section \"EPRT\": figures of an interrupted epoch in a file without its "
