@@ -483,8 +483,9 @@ static clprop_status check_neuron(fann_reader *r, size_t layer, size_t unit, siz
                        fann_activation_names[r->codes[layer]]);
     if (!(isfinite(steepness) && steepness > 0.0f))
         return fail_at(r, CLPROP_ERROR_FORMAT,
-                       "neuron %zu (layer %zu): activation steepness %g, expected a positive "
-                       "number", number, layer, (double)steepness);
+                       "neuron %zu (layer %zu): activation steepness %g in single precision, "
+                       "expected a positive number",
+                       number, layer, (double)steepness);
     r->scales[number] = weight_scale((int)code, steepness);
     return CLPROP_SUCCESS;
 }

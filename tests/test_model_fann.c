@@ -338,6 +338,18 @@ Test(model_fann, loads_fann_file_with_trailing_spaces_crlf_and_blank_lines)
     free(spaced);
 }
 
+/* An editor may put a UTF-8 byte order mark before the first line: the network is told by what
+ * follows it. */
+Test(model_fann, a_byte_order_mark_before_the_first_line_is_passed_over)
+{
+    char *text = NULL;
+    cr_assert(asprintf(&text, "\xEF\xBB\xBF%s", SMALL_NET) > 0);
+    clprop_model *model = load_text_or_fail(text);
+    assert_small_net(model);
+    clprop_model_destroy(model);
+    free(text);
+}
+
 Test(model_fann, each_neurons_steepness_is_folded_into_its_weights)
 {
     /* 1-2-1: a FANN_SIGMOID neuron of steepness 1 (× 2), one of 0.75 (× 1.5), and a
@@ -381,6 +393,9 @@ Test(model_fann, what_clprop_cannot_hold_is_refused_by_name)
                            "a clprop layer has one activation");
     expect_changed_refused("(3, 0, 0.5)", "(3, 0, 0)", 8, "steepness 0");
     expect_changed_refused("(3, 0, 0.5)", "(3, 0, -1)", 8, "steepness -1");
+    /* beyond single precision either way: said as the float it became */
+    expect_changed_refused("(3, 0, 0.5)", "(3, 0, 1e-50)", 8, "steepness 0 in single precision");
+    expect_changed_refused("(3, 0, 0.5)", "(3, 0, 1e39)", 8, "steepness inf in single precision");
     expect_changed_refused("FANN_FLO_2.1", "FANN_FIX_2.1", 1, "fixed-point");
     expect_changed_refused("FANN_FLO_2.1", "FANN_FLO_1.1", 1, "FANN_FLO_1.1");
     expect_changed_refused("FANN_FLO_2.1", "FANN_FLOAT", 1, "expected \"FANN_FLO_2.1\"");
