@@ -319,11 +319,16 @@ Test(model_fann, export_refuses_a_weight_that_doubling_would_make_infinite)
 
 /* ---- Import ---------------------------------------------------------------------------------- */
 
-Test(model_fann, a_network_with_only_the_lines_clprop_needs_loads)
+static void expect_loads_as_small_net(const char *text)
 {
-    clprop_model *model = load_text_or_fail(SMALL_NET);
+    clprop_model *model = load_text_or_fail(text);
     assert_small_net(model);
     clprop_model_destroy(model);
+}
+
+Test(model_fann, a_network_with_only_the_lines_clprop_needs_loads)
+{
+    expect_loads_as_small_net(SMALL_NET);
 }
 
 Test(model_fann, loads_fann_file_with_trailing_spaces_crlf_and_blank_lines)
@@ -331,9 +336,7 @@ Test(model_fann, loads_fann_file_with_trailing_spaces_crlf_and_blank_lines)
     char *spaced = small_net_with("layer_sizes=3 3 2 \n", "\r\n\nlayer_sizes=  3\t3 2   \r\n");
     char *text = NULL;
     cr_assert(asprintf(&text, "%s\n  \n", spaced) > 0);
-    clprop_model *model = load_text_or_fail(text);
-    assert_small_net(model);
-    clprop_model_destroy(model);
+    expect_loads_as_small_net(text);
     free(text);
     free(spaced);
 }
@@ -344,9 +347,7 @@ Test(model_fann, a_byte_order_mark_before_the_first_line_is_passed_over)
 {
     char *text = NULL;
     cr_assert(asprintf(&text, "\xEF\xBB\xBF%s", SMALL_NET) > 0);
-    clprop_model *model = load_text_or_fail(text);
-    assert_small_net(model);
-    clprop_model_destroy(model);
+    expect_loads_as_small_net(text);
     free(text);
 }
 
