@@ -3,8 +3,9 @@
  *   train_file DATA MODEL [LABELS]   e.g. train_file ../shared/datasets/fann/thyroid.train t.clprop
  *
  * DATA is a FANN file (its outputs are the targets), a CSV file whose last column holds class
- * labels, or IDX images with their LABELS file. Targets that are classes (labels, one-hot rows)
- * get a softmax output with cross-entropy, other targets a linear output with squared error.
+ * labels, or IDX images with their LABELS file. Targets that are classes (labels, one-hot rows
+ * of 0/1) get a softmax output with cross-entropy, one-hot rows of -1/1 a tanh output, other
+ * targets a linear one, both with squared error.
  * Uses only the public header <clprop.h>. */
 #include <clprop.h>
 #include <stdio.h>
@@ -39,17 +40,24 @@ int main(int argc, char **argv)
     else if (clprop_context_create(NULL, &context) != CLPROP_SUCCESS)
         failure = clprop_context_message(context);
     if (failure == NULL) {
-        /* inputs, one hidden layer of 16 tanh units, the output the targets call for; Adam */
-        int classes =
-            clprop_data_target_kind(data) != CLPROP_TARGETS_VALUES && clprop_data_outputs(data) > 1;
+        /* inputs, one hidden layer of 16 tanh units, the output the targets call for: a softmax
+         * for classes (labels, or one-hot rows of 0/1), tanh for one-hot rows of -1/1 (its range),
+         * else linear; Adam */
+        clprop_target_kind kind = clprop_data_target_kind(data);
+        int classes = kind == CLPROP_TARGETS_ONE_HOT && clprop_data_outputs(data) > 1;
+        clprop_activation output = classes ? CLPROP_ACTIVATION_SOFTMAX
+                                   : kind == CLPROP_TARGETS_ONE_HOT_SYMMETRIC
+                                       ? CLPROP_ACTIVATION_TANH
+                                       : CLPROP_ACTIVATION_LINEAR;
         size_t sizes[] = {clprop_data_inputs(data), 16, clprop_data_outputs(data)};
-        clprop_activation activations[] = {
-            CLPROP_ACTIVATION_TANH, classes ? CLPROP_ACTIVATION_SOFTMAX : CLPROP_ACTIVATION_LINEAR};
+        clprop_activation activations[] = {CLPROP_ACTIVATION_TANH, output};
         clprop_net_desc shape = {.layer_count = 2,
                                  .sizes = sizes,
                                  .activations = activations,
                                  .loss = classes ? CLPROP_LOSS_CROSS_ENTROPY : CLPROP_LOSS_MSE,
                                  .seed = 1};
+        printf("network %zu-16(tanh)-%zu(%s)\n", sizes[0], sizes[2],
+               clprop_activation_name(output));
         clprop_optimizer adam = {.kind = CLPROP_OPTIMIZER_ADAM};
         if (clprop_net_create(context, &shape, &net) != CLPROP_SUCCESS ||
             clprop_net_set_optimizer(net, &adam) != CLPROP_SUCCESS)
@@ -75,6 +83,8 @@ int main(int argc, char **argv)
                (unsigned long long)progress.epochs_done);
         if (clprop_net_save(net, argv[2]) != CLPROP_SUCCESS)
             failure = clprop_net_message(net);
+        else
+            printf("saved to %s\n", argv[2]);
     }
     if (failure != NULL)
         fprintf(stderr, "%s\n", failure);
