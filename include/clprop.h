@@ -705,8 +705,9 @@ clprop_status clprop_data_scale(const clprop_data *data, const clprop_scaling *s
 
 /* outputs (batch × units(L)) = the network applied to inputs (batch × units(0)) in the data's
  * units: the network's scaling applied to the inputs and undone on the outputs (without a
- * scaling, clprop_net_forward). Fails with CLPROP_ERROR_NOT_FINITE, naming the sample, rather
- * than give NaN or infinity. */
+ * scaling, clprop_net_forward). Fails with CLPROP_ERROR_NOT_FINITE, naming the sample (from 0,
+ * within this call; a call of one sample names the output alone), rather than give NaN or
+ * infinity. */
 CLPROP_API
 clprop_status clprop_net_predict(clprop_net *net, const float *inputs, size_t batch,
                                  float *outputs);

@@ -219,6 +219,7 @@ Test(train_cli, values_out_of_range_once_single_precision_are_usage_errors)
         {"--optimizer adam --beta2 0.99999999", "--beta2: "},
         {"--dropout 0.99999999", "--dropout: "},
         {"--lr 3e38 --lr-for-batch 1 --batch 4", "--lr-for-batch: "},
+        {"--lr 1e-44 --lr-for-batch 100 --batch 4", "--lr-for-batch: "},
     };
     for (size_t i = 0; i < sizeof bad / sizeof *bad; i++) {
         cr_expect_eq(run("train --data %s %s", DIABETES, bad[i].options), 2, "%s: %s",

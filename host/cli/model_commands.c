@@ -309,14 +309,18 @@ static void print_predictions(const float *outputs, size_t count, size_t width,
 static void report_refused_chunk(const loaded *l, const char *path, clprop_status status,
                                  const float *in, size_t first, size_t count, float *values)
 {
+    char chunk_message[4096]; /* a message of the library's is at most that long */
+    snprintf(chunk_message, sizeof chunk_message, "%s", clprop_net_message(l->net));
     size_t inputs = clprop_data_inputs(l->data);
     for (size_t i = 0; status == CLPROP_ERROR_NOT_FINITE && i < count; i++)
-        if (clprop_net_predict(l->net, in + i * inputs, 1, values) == CLPROP_ERROR_NOT_FINITE) {
+        if (clprop_net_predict(l->net, in + i * inputs, 1, values) != CLPROP_SUCCESS) {
             /* counted from 1, as the data loaders count samples */
             cli_error("%s: sample %zu: %s", path, first + i + 1, clprop_net_message(l->net));
             return;
         }
-    cli_error("%s: %s", path, clprop_net_message(l->net));
+    /* a device failure, or a chunk whose sums no single sample repeats (summed in another
+     * order): the chunk's own message, whose sample numbers count from 0 within it */
+    cli_error("%s: samples %zu to %zu: %s", path, first + 1, first + count, chunk_message);
 }
 
 int cli_predict(int argc, char **argv)

@@ -658,8 +658,9 @@ static int check_files(const train_options *o, int *usage_error)
         snprintf(best, sizeof best, "%s.best", o->checkpoint) < (int)sizeof best)
         best_path = best;
     /* a run with early stopping resumes its best epoch's network from beside the checkpoint */
-    if (o->resume != NULL && snprintf(resumed_best, sizeof resumed_best, "%s.best", o->resume) <
-                                 (int)sizeof resumed_best)
+    if (o->resume != NULL && o->patience > 0 &&
+        snprintf(resumed_best, sizeof resumed_best, "%s.best", o->resume) <
+            (int)sizeof resumed_best)
         resumed_best_path = resumed_best;
     const cli_path inputs[] = {{"--data", o->data.path},
                                {"--labels", o->data.labels},

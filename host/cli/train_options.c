@@ -320,9 +320,11 @@ static const char *impossible_combination(const train_options *o)
     if (o->checkpoint_every > 0 && o->checkpoint == NULL)
         return "--checkpoint-every needs --checkpoint FILE";
     /* (with --resume the batch and rate may come from the checkpoint: the library checks then) */
-    if (o->resume == NULL && o->schedule.reference_batch != 0 &&
-        !isfinite(clprop_schedule_scaled_rate(&o->schedule, o->learning_rate, o->batch)))
-        return "--lr-for-batch: --lr scaled linearly to --batch is beyond single precision";
+    if (o->resume == NULL && o->schedule.reference_batch != 0) {
+        float scaled = clprop_schedule_scaled_rate(&o->schedule, o->learning_rate, o->batch);
+        if (!(scaled > 0.0f && isfinite(scaled)))
+            return "--lr-for-batch: --lr scaled linearly to --batch is beyond single precision";
+    }
     if (o->resume != NULL && o->init != NULL)
         return "train: --resume and --init both name the starting network; give one";
     if (o->devices != NULL && o->network.device != NULL)
