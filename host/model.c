@@ -535,16 +535,9 @@ clprop_status clprop_model_set_optimizer(clprop_model *model, const clprop_optim
     if (floats > 0 && state == NULL)
         return clprop_fail(&model->message, CLPROP_ERROR_INVALID_ARGUMENT,
                            SET_OPTIMIZER ": state is NULL, expected %zu floats", floats);
-    why = "";
-    size_t bad = floats > 0
-                     ? clprop_optimizer_first_bad_state(resolved.kind, state, model->units,
-                                                        model->layer_count, model->has_bias, &why)
-                     : 0;
-    if (bad < floats)
-        return clprop_fail(&model->message,
-                           isfinite(state[bad]) ? CLPROP_ERROR_INVALID_ARGUMENT
-                                                : CLPROP_ERROR_NOT_FINITE,
-                           SET_OPTIMIZER ": state float %zu is %g%s", bad, (double)state[bad], why);
+    CLPROP_CHECK(clprop_optimizer_check_state(&model->message, SET_OPTIMIZER, resolved.kind, state,
+                                              floats, model->units, model->layer_count,
+                                              model->has_bias));
     float *copy = NULL;
     if (floats > 0) {
         copy = malloc(floats * sizeof *copy);

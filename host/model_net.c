@@ -4,7 +4,6 @@
 #include "model_internal.h"
 #include "optimizer.h"
 
-#include <math.h>
 #include <stdlib.h>
 
 #define FROM_NET "clprop_model_from_net"
@@ -66,18 +65,12 @@ static clprop_status copy_optimizer_from(clprop_model *model, clprop_net *net)
         return clprop_fail(&model->message, status, FROM_NET ": optimizer state: %s",
                            clprop_net_message(net));
     }
-    const char *why = "";
-    size_t bad = floats > 0
-                     ? clprop_optimizer_first_bad_state(resolved.kind, state, model->units,
-                                                        model->layer_count, model->has_bias, &why)
-                     : 0;
-    if (bad < floats) {
-        float value = state[bad];
+    status =
+        clprop_optimizer_check_state(&model->message, FROM_NET ": optimizer", resolved.kind, state,
+                                     floats, model->units, model->layer_count, model->has_bias);
+    if (status != CLPROP_SUCCESS) {
         free(state);
-        return clprop_fail(&model->message,
-                           isfinite(value) ? CLPROP_ERROR_INVALID_ARGUMENT
-                                           : CLPROP_ERROR_NOT_FINITE,
-                           FROM_NET ": optimizer state float %zu is %g%s", bad, (double)value, why);
+        return status;
     }
     clprop_model_attach_optimizer(model, &resolved, steps, state, floats);
     return CLPROP_SUCCESS;

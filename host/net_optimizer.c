@@ -1,7 +1,6 @@
 /* A network's optimizer: choosing it, its state buffers on the device, and copying that state
  * out and back in so that a saved run continues exactly. */
 #include <inttypes.h>
-#include <math.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -147,17 +146,9 @@ clprop_status clprop_net_set_optimizer_state(clprop_net *net, uint64_t steps, co
         return clprop_fail(&net->message, CLPROP_ERROR_INVALID_ARGUMENT,
                            "clprop_net_set_optimizer_state: %" PRIu64 " steps%s", steps, why);
     /* as a model's state must be (clprop_model_set_optimizer): NaN would reach every weight */
-    why = "";
-    size_t bad = floats > 0
-                     ? clprop_optimizer_first_bad_state(net->optimizer.kind, state, net->sizes,
-                                                        net->layer_count, net->has_bias, &why)
-                     : 0;
-    if (bad < floats)
-        return clprop_fail(&net->message,
-                           isfinite(state[bad]) ? CLPROP_ERROR_INVALID_ARGUMENT
-                                                : CLPROP_ERROR_NOT_FINITE,
-                           "clprop_net_set_optimizer_state: state float %zu is %g%s", bad,
-                           (double)state[bad], why);
+    CLPROP_CHECK(clprop_optimizer_check_state(&net->message, "clprop_net_set_optimizer_state",
+                                              net->optimizer.kind, state, floats, net->sizes,
+                                              net->layer_count, net->has_bias));
     net->optimizer_steps = steps;
     if (floats == 0)
         return CLPROP_SUCCESS;

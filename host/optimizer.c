@@ -94,3 +94,19 @@ int clprop_optimizer_steps_go_on(uint64_t steps, const char **why)
     *why = steps < UINT64_MAX ? NULL : ": the count of the next would wrap to 0";
     return *why == NULL;
 }
+
+clprop_status clprop_optimizer_check_state(clprop_message *message, const char *prefix,
+                                           clprop_optimizer_kind kind, const float *state,
+                                           size_t floats, const size_t *units, size_t layers,
+                                           int has_bias)
+{
+    if (floats == 0)
+        return CLPROP_SUCCESS;
+    const char *why;
+    size_t bad = clprop_optimizer_first_bad_state(kind, state, units, layers, has_bias, &why);
+    if (bad >= floats)
+        return CLPROP_SUCCESS;
+    return clprop_fail(
+        message, isfinite(state[bad]) ? CLPROP_ERROR_INVALID_ARGUMENT : CLPROP_ERROR_NOT_FINITE,
+        "%s: state float %zu is %g%s", prefix, bad, (double)state[bad], why);
+}

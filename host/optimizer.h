@@ -6,6 +6,7 @@
 #include <stdint.h>
 
 #include "clprop.h"
+#include "message.h"
 
 /* iRPROP− constants, as FANN uses them. */
 #define CLPROP_RPROP_ETA_PLUS 1.2f
@@ -35,6 +36,13 @@ size_t clprop_optimizer_slots(clprop_optimizer_kind kind);
 size_t clprop_optimizer_first_bad_state(clprop_optimizer_kind kind, const float *state,
                                         const size_t *units, size_t layers, int has_bias,
                                         const char **why);
+/* clprop_optimizer_first_bad_state as a status: CLPROP_SUCCESS, or the first bad float refused
+ * into `message` as "PREFIX: state float N is V..." (CLPROP_ERROR_NOT_FINITE for NaN or infinity,
+ * CLPROP_ERROR_INVALID_ARGUMENT for a value out of its slot's range). */
+clprop_status clprop_optimizer_check_state(clprop_message *message, const char *prefix,
+                                           clprop_optimizer_kind kind, const float *state,
+                                           size_t floats, const size_t *units, size_t layers,
+                                           int has_bias);
 /* Whether an optimizer can go on from `steps` updates: the next one's number must fit in the count
  * (wrapped to 0, Adam's bias corrections 1/(1 − βᵗ) divide by 0). Else *why is the reason, to
  * follow "N steps" in a message. */
