@@ -120,6 +120,22 @@ clprop_status clprop_op_scale_by_derivative_masked(clprop_context *context,
  * goes to two cores. */
 #define SAMPLE_LOSS_CPU_ITEMS 4
 
+/* The figures' kernels (the figures alone, or the whole output step): eight samples a work-item.
+ * PoCL runs a work-group on one core: in groups of 64 work-items (512 samples) a batch-256 step's
+ * figures ran on one of them, so the CPU family's groups are small; other devices take the usual
+ * groups of 64 (clprop_launch). */
+static clprop_status launch_per_sample(clprop_context *context, clprop_message *message,
+                                       clprop_kernel_id kernel, size_t batch,
+                                       const clprop_kernel_arg *args, size_t count)
+{
+    size_t items[1] = {clprop_wide_items(batch)};
+    if (context->tuning.family == CLPROP_GEMM_FAMILY_CPU) {
+        const size_t local[1] = {SAMPLE_LOSS_CPU_ITEMS};
+        return clprop_launch_in_groups(context, message, kernel, 1, items, local, args, count);
+    }
+    return clprop_launch(context, message, kernel, 1, items, args, count);
+}
+
 clprop_status clprop_op_sample_loss(clprop_context *context, clprop_message *message,
                                     cl_mem loss_out, cl_mem squared_out, cl_mem correct_out,
                                     size_t first, cl_mem y, cl_mem t, clprop_loss loss,
@@ -139,16 +155,8 @@ clprop_status clprop_op_sample_loss(clprop_context *context, clprop_message *mes
                                 CLPROP_ARG(b),           CLPROP_ARG(delta),
                                 CLPROP_ARG(act),         CLPROP_ARG(with_delta),
                                 CLPROP_ARG(z),           CLPROP_ARG(softmax_from_z)};
-    size_t items[1] = {clprop_wide_items(batch)};
-    if (context->tuning.family == CLPROP_GEMM_FAMILY_CPU) {
-        /* PoCL runs a work-group on one core: in groups of 64 work-items (512 samples) a
-         * batch-256 step's figures ran on one of them */
-        const size_t local[1] = {SAMPLE_LOSS_CPU_ITEMS};
-        return clprop_launch_in_groups(context, message, CLPROP_KERNEL_SAMPLE_LOSS, 1, items,
-                                       local, args, CLPROP_ARG_COUNT(args));
-    }
-    return clprop_launch(context, message, CLPROP_KERNEL_SAMPLE_LOSS, 1, items, args,
-                         CLPROP_ARG_COUNT(args));
+    return launch_per_sample(context, message, CLPROP_KERNEL_SAMPLE_LOSS, batch, args,
+                             CLPROP_ARG_COUNT(args));
 }
 
 clprop_status clprop_op_output_step(clprop_context *context, clprop_message *message,
@@ -193,15 +201,8 @@ clprop_status clprop_op_output_step(clprop_context *context, clprop_message *mes
                                 CLPROP_ARG(hidden_activation),
                                 CLPROP_ARG(hidden_epilogue),
                                 CLPROP_ARG(dropout)};
-    size_t items[1] = {clprop_wide_items(s->batch)};
-    if (context->tuning.family == CLPROP_GEMM_FAMILY_CPU) {
-        /* as the figures' launch: small groups, so the samples spread over every core */
-        const size_t local[1] = {SAMPLE_LOSS_CPU_ITEMS};
-        return clprop_launch_in_groups(context, message, CLPROP_KERNEL_OUTPUT_STEP, 1, items, local,
-                                       args, CLPROP_ARG_COUNT(args));
-    }
-    return clprop_launch(context, message, CLPROP_KERNEL_OUTPUT_STEP, 1, items, args,
-                         CLPROP_ARG_COUNT(args));
+    return launch_per_sample(context, message, CLPROP_KERNEL_OUTPUT_STEP, s->batch, args,
+                             CLPROP_ARG_COUNT(args));
 }
 
 /* Samples a work-group of the CPU devices' gather: 16 keeps both cores busy from batch 32 on. */
