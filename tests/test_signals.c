@@ -466,9 +466,11 @@ Test(signals, the_default_checkpoint_name_never_replaces_an_earlier_one)
     free(err);
 }
 
-/* A run that started from --init: the way to go on it names is one that runs (--resume takes
- * --init's place; the two together are refused). */
-Test(signals, the_resume_line_of_an_init_run_can_be_followed)
+/* The line that says how to go on names a command that runs, followed word for word: --resume in
+ * place of the run's --init (the two together are refused), the same command when the run
+ * resumed and checkpoints to the same file, --resume of the new file in place of the old one
+ * when the checkpoint went elsewhere. */
+Test(signals, the_resume_line_can_be_followed_word_for_word)
 {
     char args[2048];
     snprintf(args, sizeof args, RUN " --epochs 1 --save start.clprop");
@@ -477,10 +479,25 @@ Test(signals, the_resume_line_of_an_init_run_can_be_followed)
              LONG_EPOCHS);
     interrupt_after_epoch("from-init", args, 2);
     char *err = read_text("from-init.err");
-    cr_expect(strstr(err, "--resume ck.clprop in place of --init start.clprop") != NULL, "%s", err);
+    cr_expect(strstr(err, "continue with the same command, --resume ck.clprop in place of --init "
+                          "start.clprop") != NULL,
+              "%s", err);
     free(err);
-    snprintf(args, sizeof args, RUN " --epochs 20 --resume ck.clprop --checkpoint ck.clprop");
-    cr_expect_eq(run_to_end("resumed", NULL, args), 0, "%s", read_text("resumed.err"));
+
+    snprintf(args, sizeof args, RUN " --epochs %d --resume ck.clprop --checkpoint ck.clprop",
+             LONG_EPOCHS);
+    interrupt_after_epoch("resumed", args, 8);
+    err = read_text("resumed.err");
+    cr_expect(strstr(err, "continue with the same command\n") != NULL, "%s", err);
+    free(err);
+
+    snprintf(args, sizeof args, RUN " --epochs %d --resume ck.clprop", LONG_EPOCHS);
+    interrupt_after_epoch("elsewhere", args, 14);
+    err = read_text("elsewhere.err");
+    cr_expect(strstr(err, "continue with the same command, --resume clprop-interrupted.clprop in "
+                          "place of --resume ck.clprop") != NULL,
+              "%s", err);
+    free(err);
 }
 
 /* The log is visible under its own name while the run goes on: a SIGKILL leaves it there. */
