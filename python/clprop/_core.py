@@ -164,6 +164,9 @@ def as_float32(array):
     array = np.asarray(array)
     if array.ndim == 1:
         array = array.reshape(-1, 1)
+    if array.ndim != 2:  # read as rows, a 3-D array would mix its samples
+        raise ValueError(f"expected a 2-D array (samples x values), not {array.ndim}-D of shape "
+                         f"{array.shape}")
     return np.ascontiguousarray(array, dtype=np.float32)
 
 
@@ -174,6 +177,9 @@ class Data:
     def __init__(self, inputs, targets):
         inputs, targets = as_float32(inputs), as_float32(targets)
         self.handle = ctypes.c_void_p()
+        if inputs.shape[0] != targets.shape[0]:  # the library reads as many rows of each
+            raise ValueError(f"inputs have {inputs.shape[0]} rows and targets "
+                             f"{targets.shape[0]}: one row each per sample")
         status = _C.clprop_data_create(
             inputs.shape[0], inputs.shape[1], targets.shape[1], inputs.ctypes.data,
             targets.ctypes.data, ctypes.byref(self.handle))
@@ -206,7 +212,7 @@ ACTIVATIONS = {  # scikit-learn's names, and clprop's for the leaky ReLU
 }
 ACTIVATION_NAMES = {value: name for name, value in ACTIVATIONS.items()}
 
-# Rows per clprop_net_forward call: each row needs its units' z and a on the device, so a huge
+# Rows per clprop_net_predict call: each row needs its units' z and a on the device, so a huge
 # array goes through in slices of the caller's own memory (no copy) of about 64 MiB of them.
 _FORWARD_BYTES = 64 << 20
 
@@ -310,7 +316,9 @@ class Net:
 
     def forward(self, inputs):
         """outputs (samples x units(L)) float32 for inputs (samples x units(0)), in slices of
-        the input array itself."""
+        the input array itself, in the data's units: a scaling the network carries (a model
+        trained with `clprop train --scale-inputs/--scale-targets`) is applied to the inputs and
+        undone on the outputs, as `clprop predict` does (clprop_net_predict)."""
         inputs = as_float32(inputs)
         sizes = self.sizes
         if inputs.shape[1] != sizes[0]:
@@ -321,10 +329,27 @@ class Net:
         with self.context.lock:
             for start in range(0, inputs.shape[0], rows):
                 count = min(rows, inputs.shape[0] - start)
-                self._check(_C.clprop_net_forward(
+                status = _C.clprop_net_predict(
                     self.handle, inputs.ctypes.data + start * inputs.strides[0], count,
-                    outputs.ctypes.data + start * outputs.strides[0]))
+                    outputs.ctypes.data + start * outputs.strides[0])
+                if status != _lib.SUCCESS:
+                    self._raise_for_rows(inputs, start, count, status)
         return outputs
+
+    def _raise_for_rows(self, inputs, start, count, status):
+        """The library names a sample within its call, which is a slice here: the row of the
+        whole array is found again one row at a time (on this path only)."""
+        def message():
+            return _C.clprop_net_message(self.handle).decode(errors="replace")
+
+        whole = message()
+        one = np.empty((1, self.sizes[-1]), dtype=np.float32)
+        for row in range(start, start + count):
+            single = _C.clprop_net_predict(self.handle, inputs.ctypes.data +
+                                           row * inputs.strides[0], 1, one.ctypes.data)
+            if single != _lib.SUCCESS:
+                raise error(single, f"row {row}: {message()}")
+        raise error(status, f"rows {start} to {start + count - 1}: {whole}")
 
     def save(self, path):
         with self.context.lock:

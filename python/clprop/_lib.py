@@ -260,6 +260,7 @@ FUNCTIONS = {
     "clprop_net_set_weights": (c_status, [H, c_size_t, P_FLOAT, P_FLOAT]),
     "clprop_net_get_weights": (c_status, [H, c_size_t, P_FLOAT, P_FLOAT]),
     "clprop_net_forward": (c_status, [H, c_void_p, c_size_t, c_void_p]),
+    "clprop_net_predict": (c_status, [H, c_void_p, c_size_t, c_void_p]),
     "clprop_net_set_optimizer": (c_status, [H, P(clprop_optimizer)]),
     "clprop_net_get_optimizer": (None, [H, P(clprop_optimizer)]),
     "clprop_net_save": (c_status, [H, c_char_p]),

@@ -106,19 +106,27 @@ class _BaseMLP(BaseEstimator):
         if self.activation not in ("logistic", "tanh", "relu", "identity", "leaky_relu"):
             raise ValueError("activation must be one of 'logistic', 'tanh', 'relu', 'identity', "
                              f"'leaky_relu', got {self.activation!r}")
+        def real(value):  # a number (not a string or None), so that comparing it is meaningful
+            return isinstance(value, numbers.Real) and not isinstance(value, bool)
+
+        float32_max = float(np.finfo(np.float32).max)  # the device computes in float32
         checks = [
-            (self.learning_rate_init > 0, "learning_rate_init must be > 0"),
-            (isinstance(self.max_iter, numbers.Integral) and self.max_iter > 0,
-             "max_iter must be an int > 0"),
-            (self.alpha >= 0, "alpha must be >= 0"),
-            (0 <= self.momentum <= 1, "momentum must be >= 0 and <= 1"),
-            (0 <= self.beta_1 < 1, "beta_1 must be >= 0 and < 1"),
-            (0 <= self.beta_2 < 1, "beta_2 must be >= 0 and < 1"),
-            (self.epsilon > 0, "epsilon must be > 0"),
-            (0 < self.validation_fraction < 1, "validation_fraction must be > 0 and < 1"),
+            (real(self.learning_rate_init) and 0 < self.learning_rate_init <= float32_max,
+             "learning_rate_init must be > 0 and a float32"),
+            (isinstance(self.max_iter, numbers.Integral) and 0 < self.max_iter < 2**63,
+             "max_iter must be an int > 0 (below 2**63)"),
+            (real(self.alpha) and 0 <= self.alpha <= float32_max,
+             "alpha must be >= 0 and a float32"),
+            (real(self.momentum) and 0 <= self.momentum < 1,
+             "momentum must be >= 0 and < 1 (at 1 the velocity never decays)"),
+            (real(self.beta_1) and 0 <= self.beta_1 < 1, "beta_1 must be >= 0 and < 1"),
+            (real(self.beta_2) and 0 <= self.beta_2 < 1, "beta_2 must be >= 0 and < 1"),
+            (real(self.epsilon) and self.epsilon > 0, "epsilon must be > 0"),
+            (real(self.validation_fraction) and 0 < self.validation_fraction < 1,
+             "validation_fraction must be > 0 and < 1"),
             (isinstance(self.n_iter_no_change, numbers.Integral) and self.n_iter_no_change > 0,
              "n_iter_no_change must be an int > 0"),
-            (self.tol >= 0, "tol must be >= 0"),
+            (real(self.tol) and self.tol >= 0, "tol must be >= 0"),
         ]
         for ok, problem in checks:
             if not ok:
@@ -351,8 +359,9 @@ class MLPClassifier(ClassifierMixin, _BaseMLP):
         """Trains a new network on X (samples x features) and labels y for up to max_iter
         epochs (warm_start=True: continues the current one). Returns self."""
         self._check_params()
-        X, y = _validate_data(self, X, y, dtype=np.float32, order="C")
         first = not (self.warm_start and hasattr(self, "_net"))
+        # a warm start keeps the network: X of another width is refused, the estimator kept
+        X, y = _validate_data(self, X, y, reset=first, dtype=np.float32, order="C")
         return self._fit(X, self._targets(y, None, first), incremental=False)
 
     def partial_fit(self, X, y, classes=None):
@@ -406,8 +415,10 @@ class MLPRegressor(RegressorMixin, _BaseMLP):
         """Trains a new network on X (samples x features) and y (samples or samples x outputs)
         for up to max_iter epochs (warm_start=True: continues the current one). Returns self."""
         self._check_params()
-        X, y = _validate_data(self, X, y, dtype=np.float32, order="C", multi_output=True,
-                              y_numeric=True)
+        first = not (self.warm_start and hasattr(self, "_net"))
+        # a warm start keeps the network: X of another width is refused, the estimator kept
+        X, y = _validate_data(self, X, y, reset=first, dtype=np.float32, order="C",
+                              multi_output=True, y_numeric=True)
         return self._fit(X, _core.as_float32(y), incremental=False)
 
     def partial_fit(self, X, y):

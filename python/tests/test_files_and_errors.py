@@ -185,3 +185,54 @@ def test_a_closed_network_says_so(digits):
     model._net.close()
     with pytest.raises(ValueError, match="this network was closed"):
         model.predict(X_test)
+
+
+def test_a_model_trained_with_scaling_predicts_in_the_datas_units(tmp_path):
+    # `clprop train --scale-inputs/--scale-targets` keeps the scaling in the model: loaded here,
+    # its predictions are `clprop predict`'s, not the network's raw outputs on unscaled inputs
+    command = os.path.join(os.path.dirname(clprop.library_path), "clprop")
+    if not os.access(command, os.X_OK):
+        pytest.skip("no clprop command beside the library (a build tree has one)")
+    rng = np.random.default_rng(3)
+    X = rng.uniform(100, 200, size=(64, 3))
+    y = X @ [0.5, -1.0, 2.0] + 1000
+    data = tmp_path / "d.csv"
+    np.savetxt(data, np.column_stack([X, y]), delimiter=",", fmt="%.6f")
+    subprocess.run([command, "train", "--data", str(data), "--targets", "1", "--layers", "3,8,1",
+                    "--output", "linear", "--epochs", "3", "--scale-inputs", "standard",
+                    "--scale-targets", "standard", "--save", str(tmp_path / "m.clprop")],
+                   capture_output=True, text=True, timeout=120, check=True)
+    done = subprocess.run([command, "predict", "--model", str(tmp_path / "m.clprop"), "--data",
+                           str(data), "--targets", "1", "--format", "csv"],
+                          capture_output=True, text=True, timeout=60, check=True)
+    want = np.loadtxt(done.stdout.splitlines()[1:], delimiter=",")
+    got = clprop.MLPRegressor.load(str(tmp_path / "m.clprop")).predict(X.astype(np.float32))
+    np.testing.assert_allclose(got, want, rtol=1e-5)
+    assert abs(float(np.mean(got)) - 1000) < 500, "outputs in the targets' units"
+
+
+def test_a_warm_start_on_other_features_is_refused_and_the_model_kept():
+    X, y = np.eye(3), [0, 1, 1]
+    model = clprop.MLPClassifier(hidden_layer_sizes=(4,), max_iter=2, warm_start=True).fit(X, y)
+    before = model.predict_proba(X)
+    with pytest.raises(ValueError, match="3 features"):
+        model.fit(X[:, :2], y)
+    np.testing.assert_array_equal(model.predict_proba(X), before)
+
+
+def test_parameters_the_device_cannot_take_are_refused_naming_them():
+    X, y = np.eye(3), [0.0, 1.0, 1.0]
+    for params, name in [({"learning_rate_init": "0.1"}, "learning_rate_init"),
+                         ({"learning_rate_init": 1e300}, "learning_rate_init"),
+                         ({"alpha": 1e300}, "alpha"), ({"max_iter": 2**64 + 2}, "max_iter"),
+                         ({"momentum": 1.0, "solver": "sgd"}, "momentum")]:
+        with pytest.raises(ValueError, match=name):
+            clprop.MLPRegressor(hidden_layer_sizes=(2,), **params).fit(X, y)
+
+
+def test_the_low_level_api_takes_rows_as_they_are_given():
+    from clprop import _core
+    with pytest.raises(ValueError, match="3 rows and targets 1"):
+        _core.Data(np.zeros((3, 2)), np.zeros((1, 1)))
+    with pytest.raises(ValueError, match="2-D"):
+        _core.Data(np.zeros((3, 4, 5)), np.zeros((3, 1)))
