@@ -21,4 +21,10 @@ void agreement_adopt(train_options *o, const clprop_training_state *progress);
  * optimizer is reported as a usage error naming the model's, and 0 returned. */
 int agreement_init_optimizer(const train_options *o, clprop_model *model);
 
+/* Under mpirun (collective not NULL): 1 when every process was started with the same run (its
+ * training options and its data's shape, compared in one sum); else a usage error, said by the
+ * first process, and 0 in all of them alike. */
+int agreement_across_processes(const clprop_collective *collective, const train_options *o,
+                               const clprop_data *data, int *usage_error);
+
 #endif

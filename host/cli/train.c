@@ -304,6 +304,8 @@ static int load_everything(session *s)
     if (classes == 0 && clprop_data_has_labels(s->data))
         classes = clprop_data_outputs(s->data);
     return settle_shape(s) && settle_dropout(s) && load_test(s, classes) && choose_output(s) &&
+           agreement_across_processes(cli_mpi_collective(&s->mpi), s->options, s->data,
+                                      &s->usage_error) &&
            (!s->options->shard || !s->mpi.active || keep_my_part(s));
 }
 

@@ -221,6 +221,25 @@ Test(mpi, usage_errors_under_mpirun_exit_2, .timeout = 120)
     free(err);
 }
 
+/* Processes started with different runs (mpirun's A : B): each once waited for good in a sum the
+ * other never made, or trained a replica of its own; now a usage error before any training. */
+Test(mpi, processes_started_with_different_runs_are_refused, .timeout = 120)
+{
+    const char *differences[][2] = {{"--epochs 2", "--epochs 5"},
+                                    {"--epochs 2 --early-stop 1", "--epochs 2 --early-stop 10"},
+                                    {"--epochs 2 --lr 0.1", "--epochs 2 --lr 5"}};
+    for (size_t i = 0; i < sizeof differences / sizeof *differences; i++) {
+        int code = shell(MPIEXEC " --allow-run-as-root --oversubscribe -np 1 %s " NETWORK
+                                 " %s : -np 1 %s " NETWORK " %s >d.out 2>d.err",
+                         CLPROP_COMMAND, differences[i][0], CLPROP_COMMAND, differences[i][1]);
+        char *err = read_in_dir("d.err");
+        cr_expect_eq(code, 2, "%s / %s: %s", differences[i][0], differences[i][1], err);
+        cr_expect(strstr(err, "the 2 processes were not started with the same run") != NULL, "%s",
+                  err);
+        free(err);
+    }
+}
+
 /* Two processes for two epochs, then one for two more, and the other way round: as four epochs
  * in one process. */
 Test(mpi, a_checkpoint_resumes_with_another_number_of_processes, .timeout = 180)
