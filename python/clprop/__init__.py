@@ -24,9 +24,10 @@ Arrays: inputs are converted to C-contiguous float32 at most once (a float32 C-c
 np.memmap or np.load(mmap_mode='r') included, is used as it is); the library copies the data set
 once into its own memory for training, and predictions are written straight into the result.
 
-Each device selector gets one OpenCL context per process, shared by every estimator. Don't use
-an estimator in a process forked after OpenCL was used (PoCL hangs there): joblib's default
-(loky) and multiprocessing's 'spawn' start fresh processes and are fine.
+Each device selector gets one OpenCL context per process, shared by every estimator. OpenCL does
+not survive fork(): in a process forked after clprop was used, every call raises RuntimeError
+(PoCL would wait there for good). joblib's default (loky) and multiprocessing's 'spawn' or
+'forkserver' start fresh processes and are fine.
 """
 
 from ._core import (ClpropError, ClpropValueError, DeviceNotFoundError, devices, library_path,

@@ -100,6 +100,30 @@ def _describe(info):
 _live = weakref.WeakSet()  # networks still holding device memory
 _contexts = {}
 _contexts_lock = threading.Lock()
+_opencl_pid = None  # the process that opened the first context
+
+
+def _check_not_forked():
+    """OpenCL does not survive fork(): PoCL's threads stay in the parent, and a call in the child
+    waits for them for good. Refused, saying what to use instead."""
+    if _opencl_pid is not None and os.getpid() != _opencl_pid:
+        raise RuntimeError("clprop was used before this process was forked, and OpenCL does not "
+                           "survive fork(): start workers with multiprocessing's 'spawn' or "
+                           "'forkserver' method, or joblib's default (loky)")
+
+
+class _ProcessLock:
+    """A context's lock, refusing to be taken in a process forked from the one that made it."""
+
+    def __init__(self):
+        self._lock = threading.RLock()
+
+    def __enter__(self):
+        _check_not_forked()
+        return self._lock.__enter__()
+
+    def __exit__(self, *exc):
+        return self._lock.__exit__(*exc)
 
 
 def _c_bytes(text, what):
@@ -118,7 +142,7 @@ class Context:
 
     def __init__(self, device):
         self.device = device
-        self.lock = threading.RLock()
+        self.lock = _ProcessLock()
         self.handle = ctypes.c_void_p()
         if device is not None and not isinstance(device, str):
             raise TypeError(f"device must be a string (an index such as '0', 'P:D', 'cpu', "
@@ -135,17 +159,23 @@ class Context:
 
 def context(device=None):
     """The shared context for a device selector (None or "": the first GPU, else the first CPU)."""
+    global _opencl_pid
     key = device or ""
+    _check_not_forked()
     with _contexts_lock:
         found = _contexts.get(key)
         if found is None:
             found = _contexts[key] = Context(key or None)
+            _opencl_pid = os.getpid()
         return found
 
 
 @atexit.register
 def _release_all():
-    """Networks, then contexts, before the interpreter and the OpenCL driver shut down."""
+    """Networks, then contexts, before the interpreter and the OpenCL driver shut down (in a
+    forked child they are the parent's, and releasing them would wait for good)."""
+    if _opencl_pid is not None and os.getpid() != _opencl_pid:
+        return
     for net in list(_live):
         net.close()
     with _contexts_lock:

@@ -236,3 +236,29 @@ def test_the_low_level_api_takes_rows_as_they_are_given():
         _core.Data(np.zeros((3, 2)), np.zeros((1, 1)))
     with pytest.raises(ValueError, match="2-D"):
         _core.Data(np.zeros((3, 4, 5)), np.zeros((3, 1)))
+
+
+def test_a_forked_process_is_told_instead_of_hanging():
+    # PoCL's threads stay in the parent: a call in a forked child waited for them for good
+    X, y = np.eye(3), [0, 1, 1]
+    model = clprop.MLPClassifier(hidden_layer_sizes=(4,), max_iter=1).fit(X, y)
+    read_end, write_end = os.pipe()
+    pid = os.fork()
+    if pid == 0:  # the child: one line back through the pipe, then out without cleanup
+        try:
+            model.predict(X)
+            said = "predicted"
+        except RuntimeError as exception:
+            said = str(exception)
+        os.write(write_end, said.encode())
+        os._exit(0)
+    os.close(write_end)
+    import select
+    ready, _, _ = select.select([read_end], [], [], 30)
+    said = os.read(read_end, 4096).decode() if ready else "no answer in 30 s"
+    os.close(read_end)
+    if not ready:
+        os.kill(pid, 9)
+    os.waitpid(pid, 0)
+    assert "does not survive fork()" in said, said
+    assert model.predict(X).shape == (3,)  # the parent goes on
