@@ -197,7 +197,16 @@ def as_float32(array):
     if array.ndim != 2:  # read as rows, a 3-D array would mix its samples
         raise ValueError(f"expected a 2-D array (samples x values), not {array.ndim}-D of shape "
                          f"{array.shape}")
-    return np.ascontiguousarray(array, dtype=np.float32)
+    with np.errstate(over="ignore"):  # said below, naming the value
+        converted = np.ascontiguousarray(array, dtype=np.float32)
+    if converted.dtype != array.dtype and np.issubdtype(array.dtype, np.floating):
+        # 1e39 is finite as a double and infinite as a float32: said as what it is
+        beyond = np.isinf(converted) & np.isfinite(array)
+        if beyond.any():
+            row, column = np.argwhere(beyond)[0]
+            raise ValueError(f"row {row}, column {column}: {array[row, column]!r} is beyond "
+                             "float32's range (3.4e38), in which the device computes")
+    return converted
 
 
 class Data:

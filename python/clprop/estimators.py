@@ -193,6 +193,9 @@ class _BaseMLP(BaseEstimator):
         if early:
             self.validation_loss_curve_ = []
             self.best_validation_loss_ = np.inf
+        elif not incremental:  # no curve left from an earlier fit that watched one
+            for stale in ("validation_loss_curve_", "best_validation_loss_"):
+                self.__dict__.pop(stale, None)
         self._no_improvement_count = 0
         seed = int(self._random_state.randint(np.iinfo(np.int32).max))
         with _core.Data(X, T) as data:
@@ -240,7 +243,9 @@ class _BaseMLP(BaseEstimator):
     def _read_weights(self):
         layers = self._net.weights()
         self.coefs_ = [w.T for w, _ in layers]  # scikit-learn's (inputs x outputs)
-        self.intercepts_ = [b for _, b in layers]
+        # a network without biases: zeros, as scikit-learn's estimators always have them
+        self.intercepts_ = [b if b is not None else np.zeros(w.shape[0], dtype=w.dtype)
+                            for w, b in layers]
         self.n_layers_ = len(layers) + 1
         self.n_outputs_ = layers[-1][0].shape[0]
         self.out_activation_ = _core.ACTIVATION_NAMES[self._output_activation]

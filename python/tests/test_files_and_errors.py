@@ -262,3 +262,18 @@ def test_a_forked_process_is_told_instead_of_hanging():
     os.waitpid(pid, 0)
     assert "does not survive fork()" in said, said
     assert model.predict(X).shape == (3,)  # the parent goes on
+
+
+def test_values_beyond_float32_are_named_as_such():
+    X, y = np.eye(3), np.array([0.0, 1.0, 1e39])
+    with pytest.raises(ValueError, match="beyond float32's range"):
+        clprop.MLPRegressor(hidden_layer_sizes=(2,), max_iter=1).fit(X, y)
+
+
+def test_a_fit_without_early_stopping_leaves_no_earlier_validation_curve():
+    X, y = np.tile(np.eye(3), (10, 1)), np.tile([0.0, 1.0, 1.0], 10)
+    model = clprop.MLPRegressor(hidden_layer_sizes=(2,), max_iter=3, early_stopping=True,
+                                validation_fraction=0.2).fit(X, y)
+    assert hasattr(model, "validation_loss_curve_")
+    model.set_params(early_stopping=False).fit(X, y)
+    assert not hasattr(model, "validation_loss_curve_")
