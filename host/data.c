@@ -315,48 +315,44 @@ int clprop_size_mul_overflows(size_t a, size_t b, size_t *product)
     return 0;
 }
 
-/* A capacity of at least `needed` items: double from the current one, starting at 1024. */
-static void *grow(void *items, size_t *capacity, size_t needed, size_t item_size)
+/* Room for `extra` items past `count` in *items: the capacity doubled from the current one,
+ * starting at 1024. 0, or -1 when it cannot be had (*items kept). Room already there, for no
+ * extra items too, is no allocation (an empty array's NULL is then no failure). */
+static int reserve(void **items, size_t *capacity, size_t count, size_t extra, size_t item_size)
 {
+    if (extra > SIZE_MAX - count)
+        return -1;
+    size_t needed = count + extra;
     if (needed <= *capacity)
-        return items;
+        return 0;
     size_t wanted = *capacity < 1024 ? 1024 : *capacity;
     while (wanted < needed)
         wanted = wanted > SIZE_MAX / 2 ? needed : wanted * 2;
     size_t bytes;
     if (clprop_size_mul_overflows(wanted, item_size, &bytes))
-        return NULL;
-    void *grown = realloc(items, bytes);
-    if (grown != NULL)
-        *capacity = wanted;
-    return grown;
+        return -1;
+    void *grown = realloc(*items, bytes);
+    if (grown == NULL)
+        return -1;
+    *items = grown;
+    *capacity = wanted;
+    return 0;
 }
 
 int clprop_floats_reserve(clprop_floats *array, size_t extra)
 {
-    if (extra == 0) /* nothing to make room for; grow() would hand back an empty array's NULL */
-        return 0;
-    if (extra > SIZE_MAX - array->count)
-        return -1;
-    float *grown = grow(array->values, &array->capacity, array->count + extra, sizeof(float));
-    if (grown == NULL)
-        return -1;
-    array->values = grown;
-    return 0;
+    void *values = array->values;
+    int status = reserve(&values, &array->capacity, array->count, extra, sizeof(float));
+    array->values = values;
+    return status;
 }
 
 int clprop_labels_reserve(clprop_labels *array, size_t extra)
 {
-    if (extra == 0) /* nothing to make room for; grow() would hand back an empty array's NULL */
-        return 0;
-    if (extra > SIZE_MAX - array->count)
-        return -1;
-    uint32_t *grown = grow(array->values, &array->capacity, array->count + extra,
-                           sizeof(uint32_t));
-    if (grown == NULL)
-        return -1;
-    array->values = grown;
-    return 0;
+    void *values = array->values;
+    int status = reserve(&values, &array->capacity, array->count, extra, sizeof(uint32_t));
+    array->values = values;
+    return status;
 }
 
 /* The array's values in an allocation of exactly their size; the array is left empty. */
