@@ -650,20 +650,24 @@ static int is_clprop_model(const char *path)
     return model;
 }
 
+/* The best epoch's network that a run with early stopping keeps beside its checkpoint (written
+ * with --checkpoint, read back with --resume); NULL without one. */
+static const char *best_model_file(const char *checkpoint, size_t patience, char *path, size_t size)
+{
+    if (checkpoint == NULL || patience == 0)
+        return NULL;
+    int length = snprintf(path, size, "%s.best", checkpoint);
+    return length >= 0 && (size_t)length < size ? path : NULL;
+}
+
 /* Before anything is read or written: no output names an input or another output, and each
  * output can be written, so that a typo costs nothing. */
 static int check_files(const train_options *o, int *usage_error)
 {
     char best[PATH_MAX + 16], resumed_best[PATH_MAX + 16];
-    const char *best_path = NULL, *resumed_best_path = NULL;
-    if (o->checkpoint != NULL && o->patience > 0 &&
-        snprintf(best, sizeof best, "%s.best", o->checkpoint) < (int)sizeof best)
-        best_path = best;
-    /* a run with early stopping resumes its best epoch's network from beside the checkpoint */
-    if (o->resume != NULL && o->patience > 0 &&
-        snprintf(resumed_best, sizeof resumed_best, "%s.best", o->resume) <
-            (int)sizeof resumed_best)
-        resumed_best_path = resumed_best;
+    const char *best_path = best_model_file(o->checkpoint, o->patience, best, sizeof best);
+    const char *resumed_best_path =
+        best_model_file(o->resume, o->patience, resumed_best, sizeof resumed_best);
     const cli_path inputs[] = {{"--data", o->data.path},
                                {"--labels", o->data.labels},
                                {"--test", o->test.path},
@@ -689,12 +693,14 @@ static int check_files(const train_options *o, int *usage_error)
                                            NULL};
     const char *const *allowed =
         o->init == NULL || is_clprop_model(o->init) ? in_place : in_place + 2;
-    if (!cli_check_outputs_apart(inputs, 7, outputs, 4, allowed) ||
-        !cli_check_stdout_apart(inputs, 7)) {
+    int input_count = (int)(sizeof inputs / sizeof *inputs);
+    int output_count = (int)(sizeof outputs / sizeof *outputs);
+    if (!cli_check_outputs_apart(inputs, input_count, outputs, output_count, allowed) ||
+        !cli_check_stdout_apart(inputs, input_count)) {
         *usage_error = 1;
         return 0;
     }
-    return cli_check_outputs_writable(outputs, 4);
+    return cli_check_outputs_writable(outputs, output_count);
 }
 
 /* Under mpirun: the first process alone prints, writes and measures the test set; each picks the
