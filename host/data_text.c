@@ -9,6 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "input_file.h"
 #include "model_internal.h"
 
 #define JSON_MODEL_NAME "\"clprop-model\"" /* the "format" of a JSON model export */
@@ -178,9 +179,11 @@ clprop_status clprop_text_next_line(clprop_text_reader *reader, int *got)
                            "%s:%zu: out of host memory", reader->path, reader->line_number + 1);
     /* A UTF-8 byte-order mark (spreadsheets write one) would make a numeric first row look like
      * a CSV header and vanish. */
-    if (reader->line_number == 0 && length >= 3 && memcmp(reader->line, "\xEF\xBB\xBF", 3) == 0) {
-        memmove(reader->line, reader->line + 3, length - 3);
-        length -= 3;
+    size_t mark =
+        reader->line_number == 0 ? clprop_byte_order_mark_length(reader->line, length) : 0;
+    if (mark > 0) {
+        memmove(reader->line, reader->line + mark, length - mark);
+        length -= mark;
     }
     reader->line[length] = '\0';
     reader->length = length;

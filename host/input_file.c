@@ -91,3 +91,9 @@ clprop_status clprop_input_open(const char *path, clprop_message *message, int *
     *size = (uint64_t)info.st_size;
     return CLPROP_SUCCESS;
 }
+
+size_t clprop_byte_order_mark_length(const void *bytes, size_t length)
+{
+    static const unsigned char mark[3] = {0xEF, 0xBB, 0xBF};
+    return length >= sizeof mark && memcmp(bytes, mark, sizeof mark) == 0 ? sizeof mark : 0;
+}

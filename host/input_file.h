@@ -23,4 +23,8 @@ clprop_status clprop_input_open(const char *path, clprop_message *message, int *
  * "a character device", ... (output_file.c refuses to replace the same kinds). */
 const char *clprop_file_kind(mode_t mode);
 
+/* The length of the UTF-8 byte order mark that bytes[0..length) starts with (an editor's or a
+ * spreadsheet's, before text: the text readers pass over it), or 0 when it starts with none. */
+size_t clprop_byte_order_mark_length(const void *bytes, size_t length);
+
 #endif

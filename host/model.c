@@ -320,15 +320,12 @@ clprop_status clprop_model_create(const clprop_net_desc *desc, clprop_model **ou
     return status == CLPROP_ERROR_FORMAT ? CLPROP_ERROR_INVALID_ARGUMENT : status;
 }
 
-/* A UTF-8 byte order mark, which an editor may put before a text format (JSON, a FANN network). */
-static const unsigned char byte_order_mark[3] = {0xEF, 0xBB, 0xBF};
-
 /* The first byte that is not JSON white space (after an optional UTF-8 byte order mark), or EOF. */
 static int first_significant_byte(FILE *file)
 {
     unsigned char head[3];
     size_t got = fread(head, 1, sizeof head, file);
-    if (got < sizeof head || memcmp(head, byte_order_mark, sizeof head) != 0)
+    if (clprop_byte_order_mark_length(head, got) == 0)
         rewind(file);
     int byte;
     while ((byte = getc(file)) == ' ' || byte == '\t' || byte == '\n' || byte == '\r')
@@ -355,9 +352,8 @@ static clprop_status read_by_content(clprop_model *model, FILE *file, const char
         return clprop_fail(&model->message, CLPROP_ERROR_FORMAT,
                            "%s: byte 0: file ends early (expected the %d-byte magic \"%s\")", path,
                            CLPROP_MODEL_MAGIC_SIZE, CLPROP_MODEL_MAGIC);
-    size_t fann = strlen(CLPROP_MODEL_FANN_PREFIX), marked = 0;
-    if (got >= sizeof byte_order_mark && memcmp(head, byte_order_mark, sizeof byte_order_mark) == 0)
-        marked = sizeof byte_order_mark; /* the FANN reader's lines drop it */
+    size_t fann = strlen(CLPROP_MODEL_FANN_PREFIX);
+    size_t marked = clprop_byte_order_mark_length(head, got); /* the FANN reader's lines drop it */
     if (got >= marked + fann && memcmp(head + marked, CLPROP_MODEL_FANN_PREFIX, fann) == 0)
         return clprop_model_read_fann(model, path);
     int first = first_significant_byte(file);

@@ -13,6 +13,7 @@
  * without breaking it.
  */
 #include "model_internal.h"
+#include "input_file.h"
 #include "json_text.h"
 
 #include <errno.h>
@@ -609,8 +610,7 @@ clprop_status clprop_model_read_json(clprop_model *model, FILE *file, const char
     CLPROP_CHECK(read_text(&model->message, file, path, &text, &length));
     /* A UTF-8 byte-order mark (some editors write one) read as white space: byte offsets in
      * messages stay those of the file. */
-    if (length >= 3 && memcmp(text, "\xEF\xBB\xBF", 3) == 0)
-        memset(text, ' ', 3);
+    memset(text, ' ', clprop_byte_order_mark_length(text, length));
     clprop_status status = check_syntax(&model->message, path, text, length);
     if (status == CLPROP_SUCCESS) {
         /* strtod reads JSON's '.' only in the C locale; uselocale changes this thread only. */
