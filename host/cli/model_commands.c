@@ -188,7 +188,8 @@ static int load(const model_options *o, loaded *l)
                   inputs, outputs);
         return EXIT_FAILED;
     }
-    l->classifier = cli_picks_a_class(l->data, outputs, clprop_model_activation(l->model, last));
+    l->classifier = cli_picks_a_class(clprop_data_target_kind(l->data), outputs,
+                                      clprop_model_activation(l->model, last));
     if ((l->context = cli_open_context(o->device, o->gemm)) == NULL)
         return EXIT_FAILED;
     if (clprop_net_create_from_model(l->context, l->model, &l->net) != CLPROP_SUCCESS) {

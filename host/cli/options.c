@@ -458,8 +458,7 @@ clprop_data *cli_load_data(const cli_data_options *options, size_t classes,
     return data;
 }
 
-int cli_picks_a_class(const clprop_data *data, size_t outputs, clprop_activation output)
+int cli_picks_a_class(clprop_target_kind kind, size_t outputs, clprop_activation output)
 {
-    return outputs > 1 && (clprop_data_target_kind(data) != CLPROP_TARGETS_VALUES ||
-                           output == CLPROP_ACTIVATION_SOFTMAX);
+    return outputs > 1 && (kind != CLPROP_TARGETS_VALUES || output == CLPROP_ACTIVATION_SOFTMAX);
 }

@@ -101,9 +101,10 @@ clprop_data *cli_load_data(const cli_data_options *options, size_t classes,
                            const cli_expected *expected, int *usage_error);
 
 /* Whether accuracy means something for a network of `outputs` units whose output activation is
- * `output` on these data: it picks one class of several, the targets being classes (labels, or
- * one-hot rows of 0/1 or -1/1) or the output a softmax. The library's trainer counts accuracy by
- * the same rule, so train, eval and predict agree on the same files. */
-int cli_picks_a_class(const clprop_data *data, size_t outputs, clprop_activation output);
+ * `output` on data whose targets are of `kind` (clprop_data_target_kind, a pass over the
+ * targets the caller may have made already): it picks one class of several, the targets being
+ * classes (labels, or one-hot rows of 0/1 or -1/1) or the output a softmax. The library's
+ * trainer counts accuracy by the same rule, so train, eval and predict agree on the same files. */
+int cli_picks_a_class(clprop_target_kind kind, size_t outputs, clprop_activation output);
 
 #endif

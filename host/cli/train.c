@@ -189,7 +189,7 @@ static int choose_output(session *s)
     size_t last = s->start != NULL ? clprop_model_layer_count(s->start) : n->size_count - 1;
     clprop_activation output =
         s->start != NULL ? clprop_model_activation(s->start, last) : n->output;
-    s->classifier = cli_picks_a_class(s->data, clprop_data_outputs(s->data), output);
+    s->classifier = cli_picks_a_class(s->targets.kind, clprop_data_outputs(s->data), output);
     if (o->target_accuracy > 0.0f && !s->classifier) {
         cli_error("--target-accuracy: this network picks no class (its targets are values, not "
                   "class labels or one-hot rows); use --target-loss");
